@@ -1,0 +1,55 @@
+/**
+ * The closed set of error codes the service speaks. Domain code throws `DomainError(code)`; the HTTP layer
+ * maps each code to a status and a message in one table (src/http/error-codes.ts).
+ */
+export const errorCodes = [
+  'VALIDATION_FAILED',
+  'MALFORMED_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'ROUTE_NOT_FOUND',
+  'UNIT_NOT_FOUND',
+  'UNIT_ALREADY_EXISTS',
+  'UNIT_PARENT_INVALID',
+  'UNIT_INACTIVE',
+  'API_KEY_NOT_FOUND',
+  'PROCEDURE_NOT_FOUND',
+  'PROCEDURE_ALREADY_EXISTS',
+  'PROCEDURE_INACTIVE',
+  'DOSSIER_NOT_FOUND',
+  'CALENDAR_DAY_NOT_FOUND',
+  'INVALID_TRANSITION',
+  'VERSION_MISMATCH',
+  'PRECONDITION_REQUIRED',
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_KEY_IN_PROGRESS',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'NOT_ACCEPTABLE',
+  'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface ErrorItem {
+  path: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  /** Values interpolated into the message template, e.g. `{ state: 'received', action: 'accept' }`. */
+  readonly params: Record<string, string | number>;
+  readonly errors: ErrorItem[] | undefined;
+
+  constructor(code: ErrorCode, params: Record<string, string | number> = {}, errors?: ErrorItem[]) {
+    super(`${code}${Object.keys(params).length ? ' ' + JSON.stringify(params) : ''}`);
+    this.name = 'DomainError';
+    this.code = code;
+    this.params = params;
+    this.errors = errors;
+  }
+}
