@@ -1,0 +1,103 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import type { Db } from './db/client.js';
+import { authPlugin } from './auth/plugin.js';
+import { apiKeyRoutes } from './auth/routes.js';
+import { healthRoutes, type HealthChecks } from './http/health.js';
+import { genReqId, loggerOptions } from './http/logging.js';
+import { registerMetrics } from './http/metrics.js';
+import { finalizeOpenApi } from './http/openapi.js';
+import { registerErrorHandling } from './http/problem.js';
+import { unitRoutes } from './units/routes.js';
+import { calendarRoutes } from './calendar/routes.js';
+import { createCalendarCache } from './calendar/cache.js';
+import { deadlineRoutes } from './deadlines/routes.js';
+import { parseWorkingHours } from './domain/working-time.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  checks: HealthChecks;
+  /** Where log lines go (default stdout). */
+  logStream?: NodeJS.WritableStream;
+}
+
+export const apiInfo = {
+  title: 'motcua API',
+  version: '1.0.0',
+  description:
+    'Case tracking for Vietnamese one-stop shops (bộ phận một cửa): dossiers (hồ sơ) from intake to result, ' +
+    'legal deadlines in working time, II.06a statistics, change feed and webhooks. Errors are ' +
+    'application/problem+json with a stable `code`; `detail` is Vietnamese when Accept-Language prefers vi.',
+};
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, db } = deps;
+  const app = Fastify({
+    logger: { ...loggerOptions(config.LOG_LEVEL), ...(deps.logStream ? { stream: deps.logStream } : {}) },
+    genReqId,
+    requestIdHeader: false,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    ajv: { customOptions: { coerceTypes: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: apiInfo,
+      servers: [],
+      tags: [
+        { name: 'health', description: 'Liveness and readiness' },
+        { name: 'units', description: 'The unit tree (đơn vị)' },
+        { name: 'api-keys', description: 'API keys, roles and scopes' },
+        { name: 'calendar', description: 'Working-time calendar: holidays, days off, worked weekend days' },
+        { name: 'deadlines', description: 'Start and due dates in working time' },
+      ],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key: Authorization: Bearer <key>' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    transformSpecification: (spec) => finalizeOpenApi(spec),
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => finalizeOpenApi(app.swagger()));
+
+  const workingHours = parseWorkingHours(config.WORKING_HOURS);
+  const calendars = createCalendarCache(workingHours);
+
+  registerMetrics(app);
+  await app.register(healthRoutes, { checks: deps.checks });
+  await app.register(
+    async (v1) => {
+      await v1.register(authPlugin, { db });
+      await v1.register(unitRoutes, { db });
+      await v1.register(apiKeyRoutes, { db });
+      await v1.register(calendarRoutes, { db, calendars, workingHours });
+      await v1.register(deadlineRoutes, { db, calendars });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,138 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { allow, isSystemAdmin } from '../auth/plugin.js';
+import { DomainError } from '../domain/errors.js';
+import { weekdayOf } from '../domain/local-time.js';
+import type { WorkingHours } from '../domain/working-time.js';
+import { formatClock } from '../domain/local-time.js';
+import { bearerSecurity, errorResponses } from '../http/schemas.js';
+import type { CalendarCache } from './cache.js';
+import { deleteDay, findYear, listDaysOfYear, setYearStatus, upsertDay } from './queries.js';
+import {
+  CalendarDay,
+  CalendarYear,
+  CalendarYearStatus,
+  DateParams,
+  PutCalendarDayBody,
+  PutYearStatusBody,
+  YearParams,
+} from './schemas.js';
+
+const tags = ['calendar'];
+
+/** Only the system admin (an admin key with no unit) edits the calendar. */
+function assertSystemAdmin(principal: Parameters<typeof isSystemAdmin>[0]) {
+  if (!isSystemAdmin(principal))
+    throw new DomainError('FORBIDDEN', { role: `${principal.role} (not system admin)` });
+}
+
+/** A working_day override only makes sense on a weekend, a day_off only on a weekday. */
+function assertKindFitsWeekday(date: string, kind: 'holiday' | 'day_off' | 'working_day') {
+  const weekend = [0, 6].includes(weekdayOf(date));
+  const message =
+    kind === 'working_day' && !weekend
+      ? 'working_day is for a Saturday or Sunday worked in exchange; this date is a weekday'
+      : kind === 'day_off' && weekend
+        ? 'day_off is for a weekday taken off; this date is already a weekend day'
+        : null;
+  if (message) {
+    throw new DomainError('VALIDATION_FAILED', { summary: `body.kind: ${message}` }, [
+      { path: 'body.kind', message },
+    ]);
+  }
+}
+
+export const calendarRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  calendars: CalendarCache;
+  workingHours: WorkingHours;
+}> = async (app, { db, calendars, workingHours }) => {
+  const hours = workingHours.map((i) => ({ start: formatClock(i.start), end: formatClock(i.end) }));
+
+  app.get('/calendar/:year', {
+    schema: {
+      operationId: 'getCalendarYear',
+      summary: 'Working-time calendar of a year',
+      description:
+        'The overrides (holidays, days off, worked weekend days) of a year and whether it is confirmed.',
+      tags,
+      security: bearerSecurity,
+      params: YearParams,
+      response: { 200: CalendarYear, ...errorResponses(400, 401) },
+    },
+    handler: async (request) => {
+      const { year } = request.params;
+      const [status, days] = await Promise.all([findYear(db, year), listDaysOfYear(db, year)]);
+      return {
+        year,
+        status: status?.status ?? 'provisional',
+        workingHours: hours,
+        days: days.map(({ date, kind, name, source }) => ({ date, kind, name, source })),
+      };
+    },
+  });
+
+  app.put('/calendar/days/:date', {
+    preHandler: allow('admin'),
+    schema: {
+      operationId: 'putCalendarDay',
+      summary: 'Set a calendar override',
+      description:
+        'Marks a date as a holiday, a day off or a worked weekend day (system admin only). Open dossiers whose ' +
+        'due date depends on it are recomputed.',
+      tags,
+      security: bearerSecurity,
+      params: DateParams,
+      body: PutCalendarDayBody,
+      response: { 200: CalendarDay, ...errorResponses(400, 401, 403) },
+    },
+    handler: async (request) => {
+      assertSystemAdmin(request.principal);
+      assertKindFitsWeekday(request.params.date, request.body.kind);
+      const row = await upsertDay(db, { date: request.params.date, ...request.body });
+      calendars.invalidate();
+      return { date: row.date, kind: row.kind, name: row.name, source: row.source };
+    },
+  });
+
+  app.delete('/calendar/days/:date', {
+    preHandler: allow('admin'),
+    schema: {
+      operationId: 'deleteCalendarDay',
+      summary: 'Remove a calendar override',
+      description: 'The date follows the Monday–Friday rule again (system admin only).',
+      tags,
+      security: bearerSecurity,
+      params: DateParams,
+      response: { 204: z.undefined().describe('Removed'), ...errorResponses(400, 401, 403, 404) },
+    },
+    handler: async (request, reply) => {
+      assertSystemAdmin(request.principal);
+      if (!(await deleteDay(db, request.params.date))) {
+        throw new DomainError('CALENDAR_DAY_NOT_FOUND', { date: request.params.date });
+      }
+      calendars.invalidate();
+      return reply.code(204).send();
+    },
+  });
+
+  app.put('/calendar/:year/status', {
+    preHandler: allow('admin'),
+    schema: {
+      operationId: 'putCalendarYearStatus',
+      summary: 'Confirm a calendar year',
+      description: 'Marks a year confirmed once its days match the announcement, or back to provisional.',
+      tags,
+      security: bearerSecurity,
+      params: YearParams,
+      body: PutYearStatusBody,
+      response: { 200: CalendarYearStatus, ...errorResponses(400, 401, 403) },
+    },
+    handler: async (request) => {
+      assertSystemAdmin(request.principal);
+      const row = await setYearStatus(db, request.params.year, request.body.status);
+      return { year: row.year, status: row.status };
+    },
+  });
+};

@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadConfigOrExit } from './config.js';
+import { connectDatabase, type Database } from './db/client.js';
+import { seedReferenceData } from './db/seed.js';
+import { insertApiKey, roles, type Role } from './auth/keys.js';
+import { findUnit } from './units/queries.js';
+import { importUnitsCsv } from './units/import.js';
+import type { Principal } from './auth/plugin.js';
+
+const usage = `usage: npm run cli -- <command>
+
+  db migrate                                       apply pending migrations and seed reference data
+  keys create --role ROLE [--unit CODE] --name N   create an API key and print its secret once
+                                                   (ROLE: ${roles.join(', ')}; no --unit = whole system)
+  units import FILE.csv                            import units (header: code,name,parentCode[,active])
+`;
+
+/** The CLI acts as the system admin: whoever runs it has the database in hand anyway. */
+const systemAdmin: Principal = { keyId: 'cli', role: 'admin', unitCode: null, scopePath: null };
+
+async function run(database: Database, argv: string[]): Promise<number> {
+  const [group, command, ...rest] = argv;
+  switch (`${group} ${command}`) {
+    case 'db migrate': {
+      await database.migrate();
+      await seedReferenceData(database.db);
+      console.log(`migrated ${database.location}`);
+      return 0;
+    }
+    case 'keys create': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { role: { type: 'string' }, unit: { type: 'string' }, name: { type: 'string' } },
+      });
+      if (!values.role || !roles.includes(values.role as Role) || !values.name) {
+        console.error(`keys create needs --role (${roles.join(', ')}) and --name\n\n${usage}`);
+        return 2;
+      }
+      if (values.unit && !(await findUnit(database.db, values.unit))) {
+        console.error(`unit ${values.unit} does not exist`);
+        return 1;
+      }
+      const { row, secret } = await insertApiKey(database.db, {
+        name: values.name,
+        role: values.role as Role,
+        unitCode: values.unit ?? null,
+      });
+      console.log(`created key ${row.id} (${row.role}, scope ${row.unitCode ?? 'whole system'})`);
+      console.log(`secret (shown once): ${secret}`);
+      return 0;
+    }
+    case 'units import': {
+      const file = rest[0];
+      if (!file) {
+        console.error(usage);
+        return 2;
+      }
+      const report = await importUnitsCsv(database.db, systemAdmin, await readFile(file, 'utf8'));
+      for (const e of report.errors) console.error(`${file}:${e.line}: ${e.message}`);
+      if (report.errors.length) {
+        console.error('nothing imported');
+        return 1;
+      }
+      console.log(`units: ${report.created} created, ${report.updated} updated`);
+      return 0;
+    }
+    default:
+      console.error(usage);
+      return 2;
+  }
+}
+
+const config = loadConfigOrExit();
+const database = await connectDatabase(config);
+let code = 1;
+try {
+  if (process.argv[2] !== 'db') await database.migrate();
+  code = await run(database, process.argv.slice(2));
+} catch (err) {
+  console.error((err as Error).message);
+} finally {
+  await database.close();
+}
+process.exit(code);

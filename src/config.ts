@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { parseWorkingHours } from './domain/working-time.js';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+function isWorkingHours(value: string): boolean {
+  try {
+    parseWorkingHours(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Every environment variable the service reads, described once. `npm start`, the worker, the CLI and the
+ * tests all go through `loadConfig`.
+ */
+export const configSchema = z.object({
+  DATABASE_URL: z
+    .url()
+    .optional()
+    .describe('PostgreSQL connection string. Unset: embedded PGlite in DATA_DIR (no setup needed).'),
+  DATA_DIR: z.string().min(1).default('./data').describe('Folder of the embedded PGlite database.'),
+  DB_POOL_SIZE: intIn(1, 200).default(10).describe('Maximum connections in the PostgreSQL pool.'),
+  MIGRATE_ON_START: bool.default(true).describe('Apply pending migrations when the API starts.'),
+  REDIS_URL: z
+    .url()
+    .optional()
+    .describe('Redis for the job queues (worker); /readyz checks it when set. Unset: embedded mode.'),
+  REDIS_PREFIX: z.string().min(1).default('motcua').describe('Key prefix of every queue in Redis.'),
+  HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Address the API listens on (0.0.0.0 in containers).'),
+  PORT: intIn(0, 65535).default(3000).describe('Port the API listens on.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level.'),
+  BOOTSTRAP_ADMIN_KEY: z
+    .string()
+    .min(24, 'must be at least 24 characters')
+    .optional()
+    .describe('When set, a system-admin API key with this secret exists (idempotent).'),
+  BODY_LIMIT_BYTES: intIn(1024, 50 * 1024 * 1024)
+    .default(1024 * 1024)
+    .describe('Largest accepted request body.'),
+  WORKING_HOURS: z
+    .string()
+    .refine(
+      isWorkingHours,
+      'must be sorted, non-overlapping HH:MM-HH:MM intervals, e.g. 07:30-11:30,13:00-17:00',
+    )
+    .default('07:30-11:30,13:00-17:00')
+    .describe('Working intervals of a working day; their total is the length of one working day.'),
+  OUTCOME_GRANULARITY: z
+    .enum(['day', 'instant'])
+    .default('day')
+    .describe('Compare resolution with the due date by local date (day) or to the minute (instant).'),
+  DUE_SOON_MINUTES: intIn(0, 100_000)
+    .default(480)
+    .describe('A live dossier is due soon when this many working minutes or fewer remain.'),
+  BACKDATE_WINDOW_DAYS: intIn(0, 60)
+    .default(3)
+    .describe('How far in the past receivedAt and action times may be entered late.'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment; empty strings count as unset. Throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.keys(configSchema.shape);
+  const input = Object.fromEntries(
+    known.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]),
+  );
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
+    );
+  }
+  return parsed.data;
+}
+
+/** For entry points: load the config or print every problem and exit non-zero. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

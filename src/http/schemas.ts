@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { errorTable } from './error-codes.js';
+import { DomainError, errorCodes } from '../domain/errors.js';
+
+/** RFC 9457 problem details, the body of every error response. */
+export const ProblemSchema = z
+  .object({
+    type: z.string().meta({ example: 'urn:motcua:problem:validation-failed' }),
+    title: z.string().meta({ example: 'Validation failed' }),
+    status: z.number().int().meta({ example: 400 }),
+    code: z.enum(errorCodes).describe('Stable machine-readable error code.'),
+    detail: z.string().describe('Human-readable explanation; Vietnamese when Accept-Language prefers vi.'),
+    errors: z
+      .array(z.object({ path: z.string().meta({ example: 'body.name' }), message: z.string() }))
+      .optional()
+      .describe('Per-field problems, for validation errors.'),
+    requestId: z.string().describe('The x-request-id of the failing request.'),
+  })
+  .meta({ id: 'Problem', description: 'An error (application/problem+json).' });
+
+const statusDescriptions: Record<number, string> = {
+  400: 'Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST).',
+  401: 'Missing, invalid or revoked API key (UNAUTHORIZED).',
+  403: "The key's role may not do this (FORBIDDEN).",
+  404: 'Not found, or outside the key\u2019s unit scope.',
+  406: 'Requested format not available.',
+  409: 'Conflict with the current state.',
+  412: 'If-Match does not match the current version (VERSION_MISMATCH).',
+  413: 'Body too large (PAYLOAD_TOO_LARGE).',
+  415: 'Body is not JSON (UNSUPPORTED_MEDIA_TYPE).',
+  422: 'Well-formed but not acceptable.',
+  428: 'If-Match required.',
+  429: 'Rate limited (RATE_LIMITED).',
+  503: 'A backing service is unavailable.',
+};
+
+/** Error responses for a route's schema: `...errorResponses(400, 401, 404)`. */
+export function errorResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      ProblemSchema.describe(
+        statusDescriptions[s] ?? Object.values(errorTable).find((e) => e.status === s)?.title ?? 'Error',
+      ),
+    ]),
+  ) as Record<number, typeof ProblemSchema>;
+}
+
+/** The errors every authenticated route can give. */
+export const authErrors = [400, 401, 403] as const;
+
+export const LimitQuery = z.coerce.number().int().min(1).max(200).default(50).describe('Page size, 1–200.');
+
+export const CursorQuery = z
+  .string()
+  .max(500)
+  .optional()
+  .describe('Opaque cursor from the previous page\u2019s nextCursor.');
+
+export function pageOf<T extends z.ZodType>(item: T, id: string) {
+  return z
+    .object({
+      items: z.array(item),
+      nextCursor: z.string().nullable().describe('Cursor of the next page; null at the end.'),
+    })
+    .meta({ id });
+}
+
+/** Keyset cursors: base64url JSON of the last row's sort key. Opaque to clients. */
+export function encodeCursor(key: unknown[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/** The sort key inside a cursor, or null without one; a cursor this service did not write → 400. */
+export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | null {
+  if (!cursor) return null;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(key) && key.length === arity) return key;
+  } catch {
+    // reported below
+  }
+  throw new DomainError('VALIDATION_FAILED', { summary: 'querystring.cursor: not a cursor of this list' }, [
+    { path: 'querystring.cursor', message: 'not a cursor of this list' },
+  ]);
+}
+
+export const bearerSecurity = [{ bearerAuth: [] }];

@@ -1,0 +1,56 @@
+import closeWithGrace from 'close-with-grace';
+import { Redis } from 'ioredis';
+import { buildApp } from './app.js';
+import { loadConfigOrExit } from './config.js';
+import { connectDatabase } from './db/client.js';
+import { ensureSystemAdminKey } from './auth/keys.js';
+import { seedReferenceData } from './db/seed.js';
+
+const config = loadConfigOrExit();
+const database = await connectDatabase(config);
+const redis = config.REDIS_URL
+  ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+  : null;
+redis?.on('error', () => {
+  // Redis being down only delays alerts and webhooks; /readyz reports it.
+});
+
+const app = await buildApp({
+  config,
+  db: database.db,
+  checks: { postgres: database.ping, redis: redis ? async () => void (await redis.ping()) : undefined },
+});
+
+app.log.info(
+  database.kind === 'pglite'
+    ? { mode: 'embedded', dataDir: database.location }
+    : { mode: 'postgres', database: database.location },
+  database.kind === 'pglite'
+    ? `embedded mode: PGlite database in ${database.location} (set DATABASE_URL to use PostgreSQL)`
+    : `using PostgreSQL at ${database.location}`,
+);
+
+if (config.MIGRATE_ON_START) {
+  await database.migrate();
+  await seedReferenceData(database.db);
+  app.log.info('database migrated');
+}
+
+const { createdSecret } = await ensureSystemAdminKey(database.db, config.BOOTSTRAP_ADMIN_KEY);
+if (createdSecret) {
+  // Shown once, on the terminal only (not through the logger), so it does not land in log storage.
+  process.stdout.write(
+    `\n  A system-admin API key was created. It is shown only this once; store it now:\n\n    ${createdSecret}\n\n` +
+      `  Use it as: Authorization: Bearer <key>. Set BOOTSTRAP_ADMIN_KEY to choose your own.\n\n`,
+  );
+}
+
+closeWithGrace({ delay: 10_000, logger: app.log }, async ({ signal, err }) => {
+  if (err) app.log.error({ err }, 'shutting down after an error');
+  else app.log.info({ signal }, 'shutting down');
+  await app.close(); // stops accepting, lets in-flight requests finish
+  redis?.disconnect();
+  await database.close();
+});
+
+await app.listen({ host: config.HOST, port: config.PORT });

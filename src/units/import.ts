@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { parseCsv } from '../lib/csv.js';
+import { DomainError } from '../domain/errors.js';
+import type { Principal } from '../auth/plugin.js';
+import { UnitCode } from './schemas.js';
+import { createUnit, updateUnit } from './commands.js';
+import { findUnit } from './queries.js';
+
+const Row = z.object({
+  code: UnitCode,
+  name: z.string().trim().min(1).max(300),
+  parentCode: z.union([z.literal(''), UnitCode]),
+  active: z.enum(['', 'true', 'false', '1', '0']).optional(),
+});
+
+export interface ImportReport {
+  created: number;
+  updated: number;
+  errors: Array<{ line: number; message: string }>;
+}
+
+/**
+ * Imports units from CSV with the header `code,name,parentCode[,active]`, rows in any order (parents are
+ * created before their children). Existing units get the file's name and active flag. All or nothing: with
+ * any error, nothing is written and the errors are reported by line.
+ */
+export async function importUnitsCsv(db: Db, principal: Principal, text: string): Promise<ImportReport> {
+  const { header, rows } = parseCsv(text);
+  const missing = ['code', 'name', 'parentCode'].filter((h) => !header.includes(h));
+  if (missing.length)
+    return {
+      created: 0,
+      updated: 0,
+      errors: [{ line: 1, message: `missing columns: ${missing.join(', ')}` }],
+    };
+
+  const errors: ImportReport['errors'] = [];
+  const parsed = new Map<
+    string,
+    { line: number; code: string; name: string; parentCode: string | null; active?: boolean }
+  >();
+  for (const { line, values } of rows) {
+    const r = Row.safeParse(values);
+    if (!r.success) {
+      errors.push({
+        line,
+        message: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      });
+      continue;
+    }
+    if (parsed.has(r.data.code)) errors.push({ line, message: `duplicate code ${r.data.code}` });
+    parsed.set(r.data.code, {
+      line,
+      code: r.data.code,
+      name: r.data.name,
+      parentCode: r.data.parentCode || null,
+      ...(r.data.active ? { active: r.data.active === 'true' || r.data.active === '1' } : {}),
+    });
+  }
+  if (errors.length) return { created: 0, updated: 0, errors };
+
+  const report: ImportReport = { created: 0, updated: 0, errors: [] };
+  const insertOrder = topologicalOrder([...parsed.values()], errors);
+  if (errors.length) return { created: 0, updated: 0, errors };
+  try {
+    await db.transaction(async (tx) => {
+      for (const u of insertOrder) {
+        const line = u.line;
+        try {
+          const existing = await findUnit(tx, u.code);
+          if (existing) {
+            if ((existing.parentCode ?? null) !== u.parentCode) {
+              throw new Error(
+                `unit ${u.code} exists under ${existing.parentCode ?? '(root)'}; move it with PATCH /v1/units`,
+              );
+            }
+            await updateUnit(tx, principal, u.code, { name: u.name, active: u.active });
+            report.updated++;
+          } else {
+            await createUnit(tx, principal, { ...u, active: u.active ?? true });
+            report.created++;
+          }
+        } catch (err) {
+          const message = err instanceof DomainError ? err.message : (err as Error).message;
+          errors.push({ line, message });
+          throw err;
+        }
+      }
+    });
+  } catch {
+    return { created: 0, updated: 0, errors };
+  }
+  return report;
+}
+
+/** Parents before children; a cycle inside the file is an error. */
+function topologicalOrder<T extends { code: string; parentCode: string | null; line: number }>(
+  items: T[],
+  errors: ImportReport['errors'],
+): T[] {
+  const byCode = new Map(items.map((i) => [i.code, i]));
+  const done = new Set<string>();
+  const order: T[] = [];
+  for (const item of items) {
+    const chain: T[] = [];
+    let cur: T | undefined = item;
+    const seen = new Set<string>();
+    while (cur && !done.has(cur.code)) {
+      if (seen.has(cur.code)) {
+        errors.push({ line: cur.line, message: `parent cycle through ${cur.code}` });
+        return [];
+      }
+      seen.add(cur.code);
+      chain.push(cur);
+      cur = cur.parentCode ? byCode.get(cur.parentCode) : undefined;
+    }
+    for (const c of chain.reverse()) {
+      done.add(c.code);
+      order.push(c);
+    }
+  }
+  return order;
+}

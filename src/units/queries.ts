@@ -1,0 +1,55 @@
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { units } from '../db/schema/index.js';
+import { scopeCondition, type Principal } from '../auth/plugin.js';
+import { formatInstant } from '../domain/local-time.js';
+
+export type UnitRow = typeof units.$inferSelect;
+
+export async function findUnit(db: DbOrTx, code: string): Promise<UnitRow | undefined> {
+  const [row] = await db.select().from(units).where(eq(units.code, code)).limit(1);
+  return row;
+}
+
+export async function listUnits(
+  db: DbOrTx,
+  principal: Principal,
+  q: {
+    parentCode?: string | undefined;
+    active?: boolean | undefined;
+    after?: string | undefined;
+    limit: number;
+  },
+): Promise<UnitRow[]> {
+  return db
+    .select()
+    .from(units)
+    .where(
+      and(
+        scopeCondition(principal, units.path),
+        q.parentCode ? eq(units.parentCode, q.parentCode) : undefined,
+        q.active === undefined ? undefined : eq(units.active, q.active),
+        q.after ? gt(units.code, q.after) : undefined,
+      ),
+    )
+    .orderBy(asc(units.code))
+    .limit(q.limit);
+}
+
+/** Re-roots the paths of a subtree after its root moved. */
+export async function rewriteSubtreePaths(db: DbOrTx, oldPath: string, newPath: string): Promise<void> {
+  await db.execute(sql`
+    update units set path = ${newPath} || substr(path, ${oldPath.length + 1}), updated_at = now()
+    where left(path, ${oldPath.length}) = ${oldPath}`);
+}
+
+export function toUnitResponse(row: UnitRow) {
+  return {
+    code: row.code,
+    name: row.name,
+    parentCode: row.parentCode,
+    active: row.active,
+    createdAt: formatInstant(row.createdAt),
+    updatedAt: formatInstant(row.updatedAt),
+  };
+}

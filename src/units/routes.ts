@@ -1,0 +1,89 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Db } from '../db/client.js';
+import { allow, inScope } from '../auth/plugin.js';
+import { DomainError } from '../domain/errors.js';
+import { bearerSecurity, decodeCursor, encodeCursor, errorResponses } from '../http/schemas.js';
+import { createUnit, updateUnit } from './commands.js';
+import { findUnit, listUnits, toUnitResponse } from './queries.js';
+import { CreateUnitBody, ListUnitsQuery, Unit, UnitCodeParams, UnitPage, UpdateUnitBody } from './schemas.js';
+
+const tags = ['units'];
+
+export const unitRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  app.post('/units', {
+    preHandler: allow('admin'),
+    schema: {
+      operationId: 'createUnit',
+      summary: 'Create a unit',
+      description: 'Adds a unit under a parent inside your scope. Root units: system admin only.',
+      tags,
+      security: bearerSecurity,
+      body: CreateUnitBody,
+      response: { 201: Unit, ...errorResponses(400, 401, 403, 404, 409) },
+    },
+    handler: async (request, reply) => {
+      const row = await createUnit(db, request.principal, request.body);
+      return reply.code(201).send(toUnitResponse(row));
+    },
+  });
+
+  app.get('/units', {
+    schema: {
+      operationId: 'listUnits',
+      summary: 'List units in scope',
+      tags,
+      security: bearerSecurity,
+      querystring: ListUnitsQuery,
+      response: { 200: UnitPage, ...errorResponses(400, 401) },
+    },
+    handler: async (request) => {
+      const q = request.query;
+      const after = decodeCursor(q.cursor, 1)?.[0];
+      const rows = await listUnits(db, request.principal, {
+        parentCode: q.parentCode,
+        active: q.active === undefined ? undefined : q.active === 'true',
+        after: typeof after === 'string' ? after : undefined,
+        limit: q.limit + 1,
+      });
+      const page = rows.slice(0, q.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toUnitResponse),
+        nextCursor: rows.length > q.limit && last ? encodeCursor([last.code]) : null,
+      };
+    },
+  });
+
+  app.get('/units/:code', {
+    schema: {
+      operationId: 'getUnit',
+      summary: 'Get a unit',
+      tags,
+      security: bearerSecurity,
+      params: UnitCodeParams,
+      response: { 200: Unit, ...errorResponses(400, 401, 404) },
+    },
+    handler: async (request) => {
+      const row = await findUnit(db, request.params.code);
+      if (!row || !inScope(request.principal, row.path)) {
+        throw new DomainError('UNIT_NOT_FOUND', { code: request.params.code });
+      }
+      return toUnitResponse(row);
+    },
+  });
+
+  app.patch('/units/:code', {
+    preHandler: allow('admin'),
+    schema: {
+      operationId: 'updateUnit',
+      summary: 'Rename, move or deactivate a unit',
+      tags,
+      security: bearerSecurity,
+      params: UnitCodeParams,
+      body: UpdateUnitBody,
+      response: { 200: Unit, ...errorResponses(400, 401, 403, 404, 422) },
+    },
+    handler: async (request) =>
+      toUnitResponse(await updateUnit(db, request.principal, request.params.code, request.body)),
+  });
+};

@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('configuration', () => {
+  it('an empty environment is valid: embedded defaults', () => {
+    const config = loadConfig({});
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.REDIS_URL).toBeUndefined();
+    expect(config).toMatchObject({
+      DATA_DIR: './data',
+      HOST: '127.0.0.1',
+      PORT: 3000,
+      LOG_LEVEL: 'info',
+      MIGRATE_ON_START: true,
+      WORKING_HOURS: '07:30-11:30,13:00-17:00',
+      OUTCOME_GRANULARITY: 'day',
+      DUE_SOON_MINUTES: 480,
+      BACKDATE_WINDOW_DAYS: 3,
+    });
+  });
+
+  it('empty strings count as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
+  });
+
+  it('reports every problem at once', () => {
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'not a url',
+        LOG_LEVEL: 'loud',
+        BOOTSTRAP_ADMIN_KEY: 'short',
+      });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'BOOTSTRAP_ADMIN_KEY'])
+        expect(problems).toContain(name);
+    }
+  });
+
+  it('rejects malformed working hours', () => {
+    expect(() => loadConfig({ WORKING_HOURS: '7:30-11:30' })).toThrow(ConfigError);
+    expect(() => loadConfig({ WORKING_HOURS: '13:00-17:00,07:30-11:30' })).toThrow(ConfigError);
+    expect(loadConfig({ WORKING_HOURS: '08:00-12:00,13:30-17:30' }).WORKING_HOURS).toBe(
+      '08:00-12:00,13:30-17:30',
+    );
+  });
+
+  it('the server prints every problem and exits non-zero', async () => {
+    const run = promisify(execFile);
+    const result = await run('npx', ['tsx', 'src/server.ts'], {
+      env: { ...process.env, PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: '' },
+    }).catch((err: { code: number; stderr: string }) => err);
+    expect('code' in result && result.code).toBe(1);
+    expect(result.stderr).toContain('PORT');
+    expect(result.stderr).toContain('LOG_LEVEL');
+  });
+});

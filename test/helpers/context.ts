@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { connectPostgres, type Database } from '../../src/db/client.js';
+import { insertApiKey, type Role } from '../../src/auth/keys.js';
+
+export interface TestContext {
+  app: FastifyInstance;
+  database: Database;
+  config: Config;
+  /** A system-admin key, created for this context. */
+  adminKey: string;
+  close(): Promise<void>;
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ DATABASE_URL: inject('databaseUrl'), LOG_LEVEL: 'silent', ...overrides });
+}
+
+/** An app on the run's test database, as the server builds it. */
+export async function createTestContext(overrides: Record<string, string> = {}): Promise<TestContext> {
+  const config = testConfig(overrides);
+  const database = await connectPostgres(config.DATABASE_URL!, 4);
+  const app = await buildApp({ config, db: database.db, checks: { postgres: database.ping } });
+  await app.ready();
+  const { secret } = await insertApiKey(database.db, {
+    name: 'test system admin',
+    role: 'admin',
+    unitCode: null,
+  });
+  return {
+    app,
+    database,
+    config,
+    adminKey: secret,
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+let counter = 0;
+/** A unit code no other test uses: national-identifier style, unique per run and per call. */
+export function uniqueUnitCode(suffix = 'H99'): string {
+  counter += 1;
+  const rand = Math.floor(Math.random() * 36 ** 4)
+    .toString(36)
+    .toUpperCase()
+    .padStart(4, '0');
+  return `T${rand}.${process.pid % 1000}.${counter}.${suffix}`;
+}
+
+export function bearer(key: string) {
+  return { authorization: `Bearer ${key}` };
+}
+
+export async function createUnit(
+  ctx: TestContext,
+  input: { code?: string; name?: string; parentCode?: string | null } = {},
+): Promise<{ code: string; name: string; parentCode: string | null }> {
+  const body = {
+    code: input.code ?? uniqueUnitCode(),
+    name: input.name ?? 'Đơn vị thử',
+    parentCode: input.parentCode ?? null,
+  };
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/v1/units',
+    headers: bearer(ctx.adminKey),
+    payload: body,
+  });
+  if (res.statusCode !== 201) throw new Error(`createUnit: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+export async function createKey(ctx: TestContext, role: Role, unitCode: string | null): Promise<string> {
+  const { secret } = await insertApiKey(ctx.database.db, { name: `test ${role}`, role, unitCode });
+  return secret;
+}

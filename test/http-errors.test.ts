@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCodes } from '../src/domain/errors.js';
+import { errorTable } from '../src/http/error-codes.js';
+import { preferredLanguage } from '../src/http/problem.js';
+import { bearer, createTestContext, type TestContext } from './helpers/context.js';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext({ BODY_LIMIT_BYTES: '2048' });
+});
+afterAll(() => ctx.close());
+
+function expectProblem(
+  res: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  status: number,
+  code: string,
+) {
+  expect(res.statusCode).toBe(status);
+  expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
+  const body = res.json() as Record<string, unknown>;
+  expect(body).toMatchObject({ status, code, requestId: res.headers['x-request-id'] });
+  expect(typeof body.type).toBe('string');
+  expect(typeof body.title).toBe('string');
+  expect(typeof body.detail).toBe('string');
+  return body;
+}
+
+describe('problem+json errors', () => {
+  it('every error code has a status and both languages', () => {
+    for (const code of errorCodes) {
+      const spec = errorTable[code];
+      expect(spec.status).toBeGreaterThanOrEqual(400);
+      expect(spec.en.length).toBeGreaterThan(0);
+      expect(spec.vi.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('validation errors list each field with its path', async () => {
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/units',
+      headers: bearer(ctx.adminKey),
+      payload: { code: 'lower', name: '' },
+    });
+    const body = expectProblem(res, 400, 'VALIDATION_FAILED');
+    const paths = (body.errors as Array<{ path: string }>).map((e) => e.path).sort();
+    expect(paths).toEqual(['body.code', 'body.name']);
+  });
+
+  it('detail is Vietnamese when Accept-Language prefers vi', async () => {
+    const vi = await ctx.app.inject({
+      method: 'GET',
+      url: '/v1/units/999.99.99.Z98',
+      headers: { ...bearer(ctx.adminKey), 'accept-language': 'vi-VN,vi;q=0.9,en;q=0.5' },
+    });
+    expect(expectProblem(vi, 404, 'UNIT_NOT_FOUND').detail).toBe('Không tồn tại đơn vị 999.99.99.Z98.');
+    const en = await ctx.app.inject({
+      method: 'GET',
+      url: '/v1/units/999.99.99.Z98',
+      headers: bearer(ctx.adminKey),
+    });
+    expect(expectProblem(en, 404, 'UNIT_NOT_FOUND').detail).toBe('Unit 999.99.99.Z98 does not exist.');
+    expect(preferredLanguage('en;q=0.9, vi;q=0.4')).toBe('en');
+    expect(preferredLanguage('fr, vi;q=0.8')).toBe('en');
+    expect(preferredLanguage('vi')).toBe('vi');
+  });
+
+  it('malformed JSON → 400 MALFORMED_REQUEST', async () => {
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/units',
+      headers: { ...bearer(ctx.adminKey), 'content-type': 'application/json' },
+      payload: '{"code": ',
+    });
+    expectProblem(res, 400, 'MALFORMED_REQUEST');
+  });
+
+  it('a body over the limit → 413, a non-JSON body → 415', async () => {
+    const big = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/units',
+      headers: bearer(ctx.adminKey),
+      payload: { code: '000.00.00.H01', name: 'x'.repeat(4000) },
+    });
+    expectProblem(big, 413, 'PAYLOAD_TOO_LARGE');
+    const xml = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/units',
+      headers: { ...bearer(ctx.adminKey), 'content-type': 'application/xml' },
+      payload: '<unit/>',
+    });
+    expectProblem(xml, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('an unknown route → 404 ROUTE_NOT_FOUND', async () => {
+    expectProblem(await ctx.app.inject({ method: 'GET', url: '/v1/nothing-here' }), 404, 'ROUTE_NOT_FOUND');
+  });
+
+  it('every response carries x-request-id, reusing a well-formed incoming one', async () => {
+    const res = await ctx.app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': 'clerk-42' },
+    });
+    expect(res.headers['x-request-id']).toBe('clerk-42');
+    const fresh = await ctx.app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': 'bad id with spaces' },
+    });
+    expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('a 5xx never leaks internals', async () => {
+    // A route that fails with an internal message, on a throwaway instance of the same app.
+    const { buildApp } = await import('../src/app.js');
+    const failing = await buildApp({
+      config: ctx.config,
+      db: ctx.database.db,
+      checks: { postgres: ctx.database.ping },
+    });
+    failing.get('/boom', async () => {
+      throw new Error('secret table users_pii is broken');
+    });
+    await failing.ready();
+    const res = await failing.inject({ method: 'GET', url: '/boom' });
+    const body = expectProblem(res, 500, 'INTERNAL_ERROR');
+    expect(JSON.stringify(body)).not.toContain('users_pii');
+    await failing.close();
+  });
+});

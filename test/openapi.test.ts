@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from './helpers/context.js';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(() => ctx.close());
+
+type Operation = {
+  operationId?: string;
+  summary?: string;
+  responses?: Record<string, { content?: Record<string, unknown> }>;
+};
+
+describe('OpenAPI document', () => {
+  it('is OpenAPI 3.1 and every operation has a unique operationId, a summary and its error responses', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    const ids = new Set<string>();
+    const operations = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(
+      ([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })),
+    );
+    expect(operations.length).toBeGreaterThan(5);
+    for (const { path, method, op } of operations) {
+      const where = `${method.toUpperCase()} ${path}`;
+      expect(op.operationId, where).toBeTruthy();
+      expect(ids.has(op.operationId!), `${where} duplicate operationId`).toBe(false);
+      ids.add(op.operationId!);
+      expect(op.summary, where).toBeTruthy();
+      const statuses = Object.keys(op.responses ?? {});
+      expect(
+        statuses.some((s) => s.startsWith('2')),
+        where,
+      ).toBe(true);
+      if (path.startsWith('/v1/')) {
+        expect(statuses, where).toContain('401');
+        expect(
+          statuses.some((s) => s === '400'),
+          where,
+        ).toBe(true);
+        for (const s of statuses.filter((s) => Number(s) >= 400)) {
+          expect(Object.keys(op.responses![s]!.content ?? {}), `${where} ${s}`).toEqual([
+            'application/problem+json',
+          ]);
+        }
+      }
+    }
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('swagger');
+  });
+});
