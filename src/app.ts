@@ -21,12 +21,16 @@ import { unitRoutes } from './units/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
 import { createCalendarCache } from './calendar/cache.js';
 import { deadlineRoutes } from './deadlines/routes.js';
+import { dossierRoutes } from './dossiers/routes.js';
+import { procedureRoutes } from './procedures/routes.js';
 import { parseWorkingHours } from './domain/working-time.js';
 
 export interface AppDeps {
   config: Config;
   db: Db;
   checks: HealthChecks;
+  /** The clock (tests set it); default the system time. */
+  clock?: () => Date;
   /** Where log lines go (default stdout). */
   logStream?: NodeJS.WritableStream;
 }
@@ -66,8 +70,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'units', description: 'The unit tree (đơn vị)' },
         { name: 'api-keys', description: 'API keys, roles and scopes' },
+        { name: 'procedures', description: 'Procedures catalogue (thủ tục hành chính)' },
         { name: 'calendar', description: 'Working-time calendar: holidays, days off, worked weekend days' },
         { name: 'deadlines', description: 'Start and due dates in working time' },
+        { name: 'dossiers', description: 'Dossiers (hồ sơ): intake, actions, reads, receipts' },
       ],
       components: {
         securitySchemes: {
@@ -86,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const workingHours = parseWorkingHours(config.WORKING_HOURS);
   const calendars = createCalendarCache(workingHours);
+  const clock = deps.clock ?? (() => new Date());
 
   registerMetrics(app);
   await app.register(healthRoutes, { checks: deps.checks });
@@ -94,8 +101,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(authPlugin, { db });
       await v1.register(unitRoutes, { db });
       await v1.register(apiKeyRoutes, { db });
-      await v1.register(calendarRoutes, { db, calendars, workingHours });
+      await v1.register(procedureRoutes, { db });
+      await v1.register(calendarRoutes, { db, calendars, workingHours, clock });
       await v1.register(deadlineRoutes, { db, calendars });
+      await v1.register(dossierRoutes, { db, config, calendars, clock });
     },
     { prefix: '/v1' },
   );

@@ -6,6 +6,7 @@ import { seedReferenceData } from './db/seed.js';
 import { insertApiKey, roles, type Role } from './auth/keys.js';
 import { findUnit } from './units/queries.js';
 import { importUnitsCsv } from './units/import.js';
+import { importProceduresCsv } from './procedures/import.js';
 import type { Principal } from './auth/plugin.js';
 
 const usage = `usage: npm run cli -- <command>
@@ -14,6 +15,10 @@ const usage = `usage: npm run cli -- <command>
   keys create --role ROLE [--unit CODE] --name N   create an API key and print its secret once
                                                    (ROLE: ${roles.join(', ')}; no --unit = whole system)
   units import FILE.csv                            import units (header: code,name,parentCode[,active])
+  procedures import FILE.csv                       import procedures (header: code,name,fieldCode,fieldName,
+                                                   durationValue,durationUnit[,onlineDurationValue,
+                                                   onlineDurationUnit,receiptCutoff,supplementPolicy,
+                                                   onlineLevel,fee,active])
 `;
 
 /** The CLI acts as the system admin: whoever runs it has the database in hand anyway. */
@@ -63,6 +68,21 @@ async function run(database: Database, argv: string[]): Promise<number> {
         return 1;
       }
       console.log(`units: ${report.created} created, ${report.updated} updated`);
+      return 0;
+    }
+    case 'procedures import': {
+      const file = rest[0];
+      if (!file) {
+        console.error(usage);
+        return 2;
+      }
+      const report = await importProceduresCsv(database.db, systemAdmin, await readFile(file, 'utf8'));
+      for (const e of report.errors) console.error(`${file}:${e.line}: ${e.message}`);
+      if (report.errors.length) {
+        console.error('nothing imported');
+        return 1;
+      }
+      console.log(`procedures: ${report.created} created, ${report.updated} updated`);
       return 0;
     }
     default:

@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createTestContext, uniqueUnitCode, type TestContext, runCli } from './helpers/context.js';
 import { parseCsv } from '../src/lib/csv.js';
-import { bearer, createTestContext, uniqueUnitCode, type TestContext } from './helpers/context.js';
 
-const run = promisify(execFile);
 let ctx: TestContext;
 let dir: string;
 beforeAll(async () => {
@@ -19,11 +16,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function cli(...args: string[]) {
-  return run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    env: { ...process.env, DATABASE_URL: ctx.config.DATABASE_URL, LOG_LEVEL: 'silent' },
-  }).catch((err: { code: number; stdout: string; stderr: string }) => err);
-}
+const cli = (...args: string[]) => runCli(ctx.config.DATABASE_URL!, ...args);
 
 describe('cli', () => {
   it('units import: parents first, quoted names, then updates on a second run', async () => {

@@ -1,14 +1,22 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { allow, isSystemAdmin } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
 import { weekdayOf } from '../domain/local-time.js';
-import type { WorkingHours } from '../domain/working-time.js';
+import { buildCalendar, type WorkingHours } from '../domain/working-time.js';
+import { recomputeForCalendarChange } from '../dossiers/commands.js';
 import { formatClock } from '../domain/local-time.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import type { CalendarCache } from './cache.js';
-import { deleteDay, findYear, listDaysOfYear, setYearStatus, upsertDay } from './queries.js';
+import {
+  deleteDay,
+  findYear,
+  listAllOverrides,
+  listDaysOfYear,
+  setYearStatus,
+  upsertDay,
+} from './queries.js';
 import {
   CalendarDay,
   CalendarYear,
@@ -47,8 +55,15 @@ export const calendarRoutes: FastifyPluginAsyncZod<{
   db: Db;
   calendars: CalendarCache;
   workingHours: WorkingHours;
-}> = async (app, { db, calendars, workingHours }) => {
+  clock: () => Date;
+}> = async (app, { db, calendars, workingHours, clock }) => {
   const hours = workingHours.map((i) => ({ start: formatClock(i.start), end: formatClock(i.end) }));
+
+  /** Open dossiers whose due depends on the edited day are recomputed in the same transaction. */
+  async function recomputeAfterEdit(tx: Tx, date: string, actorKeyId: string) {
+    const calendar = buildCalendar({ overrides: await listAllOverrides(tx), workingHours });
+    await recomputeForCalendarChange(tx, calendar, date, actorKeyId, clock());
+  }
 
   app.get('/calendar/:year', {
     schema: {
@@ -90,7 +105,11 @@ export const calendarRoutes: FastifyPluginAsyncZod<{
     handler: async (request) => {
       assertSystemAdmin(request.principal);
       assertKindFitsWeekday(request.params.date, request.body.kind);
-      const row = await upsertDay(db, { date: request.params.date, ...request.body });
+      const row = await db.transaction(async (tx) => {
+        const saved = await upsertDay(tx, { date: request.params.date, ...request.body });
+        await recomputeAfterEdit(tx, request.params.date, request.principal.keyId);
+        return saved;
+      });
       calendars.invalidate();
       return { date: row.date, kind: row.kind, name: row.name, source: row.source };
     },
@@ -109,9 +128,12 @@ export const calendarRoutes: FastifyPluginAsyncZod<{
     },
     handler: async (request, reply) => {
       assertSystemAdmin(request.principal);
-      if (!(await deleteDay(db, request.params.date))) {
-        throw new DomainError('CALENDAR_DAY_NOT_FOUND', { date: request.params.date });
-      }
+      await db.transaction(async (tx) => {
+        if (!(await deleteDay(tx, request.params.date))) {
+          throw new DomainError('CALENDAR_DAY_NOT_FOUND', { date: request.params.date });
+        }
+        await recomputeAfterEdit(tx, request.params.date, request.principal.keyId);
+      });
       calendars.invalidate();
       return reply.code(204).send();
     },

@@ -62,12 +62,13 @@ export async function connectPostgres(url: string, poolSize = 10): Promise<Datab
 /** Embedded PostgreSQL (PGlite, WASM) in a folder; `dataDir` 'memory://' keeps it in memory. */
 export async function connectPglite(dataDir: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   const inMemory = dataDir.startsWith('memory://');
   const location = inMemory ? dataDir : path.resolve(dataDir);
   if (!inMemory) mkdirSync(location, { recursive: true });
-  const client = new PGlite(location);
+  const client = new PGlite(location, { extensions: { pg_trgm } });
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;
   return {

@@ -1,15 +1,36 @@
 import type { DbOrTx } from '../db/client.js';
 import type { Duration } from '../domain/deadlines.js';
+import { DomainError } from '../domain/errors.js';
+import { durationOf, findProcedure, onlineDurationOf } from '../procedures/queries.js';
 
 export interface DeadlineTerms {
   duration: Duration;
   receiptCutoff: string | null;
 }
 
-/** The processing time and receipt cut-off a preview uses: given directly. */
+/**
+ * The processing time and receipt cut-off a preview uses: the procedure's (its online time for the online
+ * channel when it has one, and its cut-off) when a procedure code is given, else the ones given directly.
+ */
 export async function deadlineTermsFor(
-  _db: DbOrTx,
-  body: { duration?: Duration | undefined; receiptCutoff?: string | undefined },
+  db: DbOrTx,
+  body: {
+    procedureCode?: string | undefined;
+    duration?: Duration | undefined;
+    receiptCutoff?: string | undefined;
+    channel?: 'direct' | 'postal' | 'online' | undefined;
+  },
 ): Promise<DeadlineTerms> {
-  return { duration: body.duration!, receiptCutoff: body.receiptCutoff ?? null };
+  if (body.procedureCode === undefined) {
+    if (!body.duration) {
+      throw new DomainError('VALIDATION_FAILED', { summary: 'give procedureCode or duration' }, [
+        { path: 'body.duration', message: 'give exactly one of procedureCode and duration' },
+      ]);
+    }
+    return { duration: body.duration, receiptCutoff: body.receiptCutoff ?? null };
+  }
+  const procedure = await findProcedure(db, body.procedureCode);
+  if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND', { code: body.procedureCode });
+  const online = body.channel === 'online' ? onlineDurationOf(procedure) : null;
+  return { duration: online ?? durationOf(procedure), receiptCutoff: procedure.receiptCutoff };
 }

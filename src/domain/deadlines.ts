@@ -201,3 +201,29 @@ export function isPausedAt(cycles: readonly PauseCycle[], at: Date): boolean {
   const t = at.getTime();
   return cycles.some((c) => c.pausedAt.getTime() <= t && (c.resumedAt === null || c.resumedAt.getTime() > t));
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Replay (after a calendar change)
+
+export interface ReplayInput {
+  /** Where the clock last (re)started: the receipt, or the resume of the latest restart-policy pause. */
+  origin: Date;
+  cutoff?: number | null;
+  duration: Duration;
+  /** The extend-policy pause cycles completed since the origin, in order. */
+  extendPauses: ReadonlyArray<{ pausedAt: Date; resumedAt: Date }>;
+}
+
+/**
+ * Start and statutory due recomputed from their parts on a (possibly changed) calendar: the start from the
+ * origin, the due from the start, then moved by each completed extend-pause. On an unchanged calendar this
+ * equals what intake and each resume computed step by step, so it can be rerun safely.
+ */
+export function replayDue(cal: Calendar, input: ReplayInput): StartAndDue {
+  const { startAt, dueAt } = computeStartAndDue(cal, input.origin, input.duration, input.cutoff);
+  let due = dueAt;
+  for (const p of input.extendPauses) {
+    due = addWorkingMinutes(cal, due, workingMinutesBetween(cal, p.pausedAt, p.resumedAt));
+  }
+  return { startAt, dueAt: due };
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { parseCsv } from '../lib/csv.js';
-import { DomainError } from '../domain/errors.js';
+import { failedImport, importAllOrNothing, type ImportReport } from '../lib/import.js';
 import type { Principal } from '../auth/plugin.js';
 import { UnitCode } from './schemas.js';
 import { createUnit, updateUnit } from './commands.js';
@@ -14,12 +14,6 @@ const Row = z.object({
   active: z.enum(['', 'true', 'false', '1', '0']).optional(),
 });
 
-export interface ImportReport {
-  created: number;
-  updated: number;
-  errors: Array<{ line: number; message: string }>;
-}
-
 /**
  * Imports units from CSV with the header `code,name,parentCode[,active]`, rows in any order (parents are
  * created before their children). Existing units get the file's name and active flag. All or nothing: with
@@ -28,12 +22,7 @@ export interface ImportReport {
 export async function importUnitsCsv(db: Db, principal: Principal, text: string): Promise<ImportReport> {
   const { header, rows } = parseCsv(text);
   const missing = ['code', 'name', 'parentCode'].filter((h) => !header.includes(h));
-  if (missing.length)
-    return {
-      created: 0,
-      updated: 0,
-      errors: [{ line: 1, message: `missing columns: ${missing.join(', ')}` }],
-    };
+  if (missing.length) return failedImport([{ line: 1, message: `missing columns: ${missing.join(', ')}` }]);
 
   const errors: ImportReport['errors'] = [];
   const parsed = new Map<
@@ -58,40 +47,24 @@ export async function importUnitsCsv(db: Db, principal: Principal, text: string)
       ...(r.data.active ? { active: r.data.active === 'true' || r.data.active === '1' } : {}),
     });
   }
-  if (errors.length) return { created: 0, updated: 0, errors };
-
-  const report: ImportReport = { created: 0, updated: 0, errors: [] };
+  if (errors.length) return failedImport(errors);
   const insertOrder = topologicalOrder([...parsed.values()], errors);
-  if (errors.length) return { created: 0, updated: 0, errors };
-  try {
-    await db.transaction(async (tx) => {
-      for (const u of insertOrder) {
-        const line = u.line;
-        try {
-          const existing = await findUnit(tx, u.code);
-          if (existing) {
-            if ((existing.parentCode ?? null) !== u.parentCode) {
-              throw new Error(
-                `unit ${u.code} exists under ${existing.parentCode ?? '(root)'}; move it with PATCH /v1/units`,
-              );
-            }
-            await updateUnit(tx, principal, u.code, { name: u.name, active: u.active });
-            report.updated++;
-          } else {
-            await createUnit(tx, principal, { ...u, active: u.active ?? true });
-            report.created++;
-          }
-        } catch (err) {
-          const message = err instanceof DomainError ? err.message : (err as Error).message;
-          errors.push({ line, message });
-          throw err;
-        }
-      }
-    });
-  } catch {
-    return { created: 0, updated: 0, errors };
-  }
-  return report;
+  if (errors.length) return failedImport(errors);
+
+  return importAllOrNothing(db, insertOrder, async (tx, u) => {
+    const existing = await findUnit(tx, u.code);
+    if (!existing) {
+      await createUnit(tx, principal, { ...u, active: u.active ?? true });
+      return 'created';
+    }
+    if ((existing.parentCode ?? null) !== u.parentCode) {
+      throw new Error(
+        `unit ${u.code} exists under ${existing.parentCode ?? '(root)'}; move it with PATCH /v1/units`,
+      );
+    }
+    await updateUnit(tx, principal, u.code, { name: u.name, active: u.active });
+    return 'updated';
+  });
 }
 
 /** Parents before children; a cycle inside the file is an error. */

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/app.js';
@@ -18,11 +20,19 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ DATABASE_URL: inject('databaseUrl'), LOG_LEVEL: 'silent', ...overrides });
 }
 
-/** An app on the run's test database, as the server builds it. */
-export async function createTestContext(overrides: Record<string, string> = {}): Promise<TestContext> {
+/** An app on the run's test database, as the server builds it; `clock` fixes "now" for the app. */
+export async function createTestContext(
+  overrides: Record<string, string> = {},
+  options: { clock?: () => Date; poolSize?: number } = {},
+): Promise<TestContext> {
   const config = testConfig(overrides);
-  const database = await connectPostgres(config.DATABASE_URL!, 4);
-  const app = await buildApp({ config, db: database.db, checks: { postgres: database.ping } });
+  const database = await connectPostgres(config.DATABASE_URL!, options.poolSize ?? 4);
+  const app = await buildApp({
+    config,
+    db: database.db,
+    checks: { postgres: database.ping },
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   await app.ready();
   const { secret } = await insertApiKey(database.db, {
     name: 'test system admin',
@@ -78,4 +88,52 @@ export async function createUnit(
 export async function createKey(ctx: TestContext, role: Role, unitCode: string | null): Promise<string> {
   const { secret } = await insertApiKey(ctx.database.db, { name: `test ${role}`, role, unitCode });
   return secret;
+}
+
+let procedureCounter = 0;
+/** A procedure code no other test uses. */
+export function uniqueProcedureCode(): string {
+  procedureCounter += 1;
+  const rand = Math.floor(Math.random() * 36 ** 5)
+    .toString(36)
+    .toUpperCase()
+    .padStart(5, '0');
+  return `8.${rand}${process.pid % 1000}.${procedureCounter}`;
+}
+
+export async function createProcedure(ctx: TestContext, overrides: Record<string, unknown> = {}) {
+  const body = {
+    code: uniqueProcedureCode(),
+    name: 'Cấp bản sao trích lục hộ tịch',
+    field: { code: 'G01.HT', name: 'Hộ tịch' },
+    duration: { value: 2, unit: 'working_days' },
+    ...overrides,
+  };
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/v1/procedures',
+    headers: bearer(ctx.adminKey),
+    payload: body,
+  });
+  if (res.statusCode !== 201) throw new Error(`createProcedure: ${res.statusCode} ${res.body}`);
+  return res.json() as { code: string };
+}
+
+export function intakeBody(procedureCode: string, overrides: Record<string, unknown> = {}) {
+  return {
+    procedureCode,
+    channel: 'direct',
+    applicant: { type: 'citizen', fullName: 'Nguyễn Văn An', idNumber: '001099012345', phone: '0912345678' },
+    ...overrides,
+  };
+}
+
+/** Runs `npm run cli -- ...args` against a database; resolves with the output, also on a non-zero exit. */
+export function runCli(
+  databaseUrl: string,
+  ...args: string[]
+): Promise<{ stdout: string; stderr: string; code?: number }> {
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
+  }).catch((err: { code: number; stdout: string; stderr: string }) => err);
 }

@@ -1,3 +1,6 @@
 export * from './units.js';
 export * from './api-keys.js';
 export * from './calendar.js';
+export * from './procedures.js';
+export * from './dossiers.js';
+export * from './outbox.js';

@@ -1,0 +1,49 @@
+/**
+ * Applicants (người nộp hồ sơ) and their personal data (Decree 13/2023/NĐ-CP): identifier formats, the
+ * accent-insensitive search key, and masking for read-only keys.
+ */
+export type ApplicantType = 'citizen' | 'organization';
+
+/**
+ * Identifier by applicant type: a citizen shows a 12-digit citizen ID (CCCD) or a legacy 9-digit ID (CMND);
+ * an organisation its tax code, 10 digits, or 13 for a branch (written with or without the hyphen).
+ */
+export function identifierProblem(type: ApplicantType, idNumber: string): string | null {
+  if (type === 'citizen') {
+    return /^(\d{12}|\d{9})$/.test(idNumber) ? null : 'a citizen ID has 12 digits (CCCD) or 9 (legacy CMND)';
+  }
+  return /^\d{10}(-?\d{3})?$/.test(idNumber) ? null : 'a tax code has 10 digits, or 13 for a branch';
+}
+
+/** NFC, single spaces, trimmed: how every name is stored. */
+export function normalizeText(value: string): string {
+  return value.normalize('NFC').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The search key of a name: lower case, without diacritics, "đ" as "d", single spaces.
+ * "Nguyễn Văn Đức" → "nguyen van duc", so "nguyen van duc" and "Nguyen Van Duc" both find it.
+ */
+export function searchKey(value: string): string {
+  return value
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Keeps the last `visible` characters: "001099012345" → "********2345". */
+export function maskTail(value: string | null, visible = 4): string | null {
+  if (value === null) return null;
+  if (value.length <= visible) return '*'.repeat(value.length);
+  return '*'.repeat(value.length - visible) + value.slice(-visible);
+}
+
+/** "an.nguyen@example.vn" → "a***@example.vn". */
+export function maskEmail(value: string | null): string | null {
+  if (value === null) return null;
+  const at = value.indexOf('@');
+  return at <= 0 ? '***' : `${value[0]}***${value.slice(at)}`;
+}

@@ -1,0 +1,252 @@
+import { and, asc, desc, eq, gte, inArray, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { DbOrTx } from '../db/client.js';
+import { dossierEvents, dossiers, procedures, units } from '../db/schema/index.js';
+import { escapeLike, inScope, type Principal } from '../auth/plugin.js';
+import { DomainError } from '../domain/errors.js';
+import { maskEmail, maskTail, searchKey } from '../domain/applicant.js';
+import {
+  isPaused,
+  nationalStatusOf,
+  openStatuses,
+  pausedStatuses,
+  type DossierStatus,
+} from '../domain/lifecycle.js';
+import { addDays, formatInstant, instantAt, localDateOf } from '../domain/local-time.js';
+import { liveTimeliness, remainingWorkingMinutes, type Granularity } from '../domain/timeliness.js';
+import { addWorkingMinutes, type Calendar } from '../domain/working-time.js';
+
+export type DossierRow = typeof dossiers.$inferSelect;
+
+const handling = alias(units, 'handling_unit');
+
+const dossierColumns = {
+  d: dossiers,
+  procedureName: procedures.name,
+  fee: procedures.fee,
+  unitName: units.name,
+  unitPath: units.path,
+  handlingName: handling.name,
+  handlingPath: handling.path,
+};
+
+export interface DossierView {
+  d: DossierRow;
+  procedureName: string;
+  fee: number | null;
+  unitName: string;
+  unitPath: string;
+  handlingName: string;
+  handlingPath: string;
+}
+
+function selectDossiers(db: DbOrTx) {
+  return db
+    .select(dossierColumns)
+    .from(dossiers)
+    .innerJoin(procedures, eq(procedures.code, dossiers.procedureCode))
+    .innerJoin(units, eq(units.code, dossiers.unitCode))
+    .innerJoin(handling, eq(handling.code, dossiers.handlingUnitCode));
+}
+
+/** A dossier is in a key's scope when its receiving or its handling unit is. */
+export function dossierInScope(
+  principal: Principal,
+  view: Pick<DossierView, 'unitPath' | 'handlingPath'>,
+): boolean {
+  return inScope(principal, view.unitPath) || inScope(principal, view.handlingPath);
+}
+
+/** The dossier by code, or DOSSIER_NOT_FOUND when it does not exist or lies outside the scope. */
+export async function getDossierInScope(
+  db: DbOrTx,
+  principal: Principal,
+  code: string,
+): Promise<DossierView> {
+  const [view] = await selectDossiers(db).where(eq(dossiers.code, code)).limit(1);
+  if (!view || !dossierInScope(principal, view)) throw new DomainError('DOSSIER_NOT_FOUND', { code });
+  return view;
+}
+
+export async function getDossierView(db: DbOrTx, id: number): Promise<DossierView> {
+  const [view] = await selectDossiers(db).where(eq(dossiers.id, id)).limit(1);
+  return view!;
+}
+
+/** Unit codes of a subtree inside the caller's scope; null = no restriction at all. */
+async function unitCodesFor(
+  db: DbOrTx,
+  principal: Principal,
+  unitCode: string | undefined,
+): Promise<string[] | null> {
+  let prefix = principal.scopePath;
+  if (unitCode) {
+    const [unit] = await db.select({ path: units.path }).from(units).where(eq(units.code, unitCode)).limit(1);
+    if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code: unitCode });
+    prefix = unit.path;
+  }
+  if (prefix === null) return null;
+  const rows = await db
+    .select({ code: units.code })
+    .from(units)
+    .where(like(units.path, `${escapeLike(prefix)}%`));
+  return rows.map((r) => r.code);
+}
+
+export interface ListFilters {
+  unitCode?: string | undefined;
+  status?: string | undefined;
+  procedureCode?: string | undefined;
+  channel?: 'direct' | 'postal' | 'online' | undefined;
+  receivedFrom?: string | undefined;
+  receivedTo?: string | undefined;
+  dueBefore?: string | undefined;
+  timeliness?: 'on_track' | 'due_soon' | 'overdue' | 'paused' | undefined;
+  idNumber?: string | undefined;
+  q?: string | undefined;
+  afterId?: number | undefined;
+  limit: number;
+}
+
+export interface LiveSettings {
+  calendar: Calendar;
+  now: Date;
+  granularity: Granularity;
+  dueSoonMinutes: number;
+}
+
+/**
+ * The live timeliness flag as SQL, matching `liveTimeliness` for open dossiers: overdue once the due date
+ * (or, with `instant`, the due instant) is past; due soon when the due is within the threshold of working
+ * time from now; on track beyond it.
+ */
+function timelinessCondition(flag: NonNullable<ListFilters['timeliness']>, live: LiveSettings): SQL {
+  if (flag === 'paused') return inArray(dossiers.status, [...pausedStatuses]);
+  const running = inArray(
+    dossiers.status,
+    openStatuses.filter((s) => !pausedStatuses.includes(s)),
+  );
+  const overdueBefore = live.granularity === 'day' ? instantAt(localDateOf(live.now), 0) : live.now; // due before this → overdue
+  const soonUntil = addWorkingMinutes(live.calendar, live.now, live.dueSoonMinutes);
+  if (flag === 'overdue') return and(running, lt(dossiers.dueAt, overdueBefore))!;
+  if (flag === 'due_soon')
+    return and(running, gte(dossiers.dueAt, overdueBefore), lte(dossiers.dueAt, soonUntil))!;
+  return and(running, sql`${dossiers.dueAt} > ${soonUntil}`)!;
+}
+
+export async function listDossiers(
+  db: DbOrTx,
+  principal: Principal,
+  f: ListFilters,
+  live: LiveSettings,
+): Promise<DossierView[]> {
+  const codes = await unitCodesFor(db, principal, f.unitCode);
+  if (codes && codes.length === 0) return [];
+  const statuses = f.status?.split(',');
+  const conditions: Array<SQL | undefined> = [
+    codes ? or(inArray(dossiers.unitCode, codes), inArray(dossiers.handlingUnitCode, codes)) : undefined,
+    statuses ? inArray(dossiers.status, statuses) : undefined,
+    f.procedureCode ? eq(dossiers.procedureCode, f.procedureCode) : undefined,
+    f.channel ? eq(dossiers.channel, f.channel) : undefined,
+    f.receivedFrom ? gte(dossiers.receivedAt, instantAt(f.receivedFrom, 0)) : undefined,
+    f.receivedTo ? lt(dossiers.receivedAt, instantAt(addDays(f.receivedTo, 1), 0)) : undefined,
+    f.dueBefore ? lt(dossiers.dueAt, new Date(f.dueBefore)) : undefined,
+    f.timeliness ? timelinessCondition(f.timeliness, live) : undefined,
+    f.idNumber ? eq(dossiers.applicantIdNumber, f.idNumber) : undefined,
+    f.q ? like(dossiers.applicantNameSearch, `%${escapeLike(searchKey(f.q))}%`) : undefined,
+    f.afterId ? lt(dossiers.id, f.afterId) : undefined,
+  ];
+  return selectDossiers(db)
+    .where(and(...conditions))
+    .orderBy(desc(dossiers.id))
+    .limit(f.limit);
+}
+
+export async function listEvents(db: DbOrTx, dossierId: number) {
+  return db
+    .select()
+    .from(dossierEvents)
+    .where(eq(dossierEvents.dossierId, dossierId))
+    .orderBy(asc(dossierEvents.id));
+}
+
+/** Latest event instant, so a late entry can never be placed before what is already recorded. */
+export async function latestEventAt(db: DbOrTx, dossierId: number): Promise<Date | null> {
+  const [row] = await db
+    .select({ at: sql<Date>`max(${dossierEvents.at})`.mapWith(dossierEvents.at) })
+    .from(dossierEvents)
+    .where(eq(dossierEvents.dossierId, dossierId));
+  return row?.at ?? null;
+}
+
+const iso = (d: Date | null) => (d ? formatInstant(d) : null);
+
+/** Viewer keys see personal data masked. */
+export function applicantOf(d: DossierRow, masked: boolean) {
+  return {
+    type: d.applicantType,
+    fullName: d.applicantName,
+    idNumber: masked ? maskTail(d.applicantIdNumber) : d.applicantIdNumber,
+    phone: masked ? maskTail(d.applicantPhone) : d.applicantPhone,
+    email: masked ? maskEmail(d.applicantEmail) : d.applicantEmail,
+    address: masked ? null : d.applicantAddress,
+  };
+}
+
+/** The stored part of a dossier's representation (everything but the live fields). */
+export function dossierSnapshot(view: DossierView, masked = false) {
+  const d = view.d;
+  const status = d.status as DossierStatus;
+  return {
+    code: d.code,
+    status,
+    nationalStatus: nationalStatusOf[status],
+    procedure: { code: d.procedureCode, name: view.procedureName },
+    unit: { code: d.unitCode, name: view.unitName },
+    handlingUnit: { code: d.handlingUnitCode, name: view.handlingName },
+    channel: d.channel,
+    applicant: applicantOf(d, masked),
+    summary: d.summary,
+    components: d.components,
+    duration: { value: d.durationValue, unit: d.durationUnit },
+    submittedAt: iso(d.submittedAt),
+    receivedAt: iso(d.receivedAt),
+    startAt: iso(d.startAt),
+    dueAt: iso(d.dueAt),
+    rescheduledDueAt: iso(d.rescheduledDueAt),
+    pausedAt: iso(d.pausedAt),
+    resolvedAt: iso(d.resolvedAt),
+    result: d.result,
+    returnedAt: iso(d.returnedAt),
+    finishedAt: iso(d.finishedAt),
+    outcome: d.outcome,
+    version: d.version,
+    createdAt: formatInstant(d.createdAt),
+    updatedAt: formatInstant(d.updatedAt),
+  };
+}
+
+/** The full representation, with the live timeliness and remaining working time at `live.now`. */
+export function toDossierResponse(view: DossierView, live: LiveSettings, masked = false) {
+  const d = view.d;
+  const status = d.status as DossierStatus;
+  const running = d.dueAt !== null && d.finishedAt === null && status !== 'rejected';
+  const paused = isPaused(status);
+  return {
+    ...dossierSnapshot(view, masked),
+    timeliness: running
+      ? liveTimeliness({
+          cal: live.calendar,
+          now: live.now,
+          dueAt: d.dueAt!,
+          paused,
+          finished: false,
+          dueSoonMinutes: live.dueSoonMinutes,
+          granularity: live.granularity,
+        })
+      : null,
+    remainingWorkingMinutes: running
+      ? remainingWorkingMinutes(live.calendar, paused && d.pausedAt ? d.pausedAt : live.now, d.dueAt!)
+      : null,
+  };
+}

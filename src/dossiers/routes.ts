@@ -1,0 +1,255 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { allow, type Principal } from '../auth/plugin.js';
+import type { CalendarCache } from '../calendar/cache.js';
+import { dossierActions, type DossierAction } from '../domain/lifecycle.js';
+import { formatInstant } from '../domain/local-time.js';
+import { bearerSecurity, decodeCursor, encodeCursor, errorResponses } from '../http/schemas.js';
+import { DomainError } from '../domain/errors.js';
+import { applyAction, intake, parseIfMatch, type CommandContext } from './commands.js';
+import {
+  applicantOf,
+  getDossierInScope,
+  listDossiers,
+  listEvents,
+  toDossierResponse,
+  type LiveSettings,
+} from './queries.js';
+import {
+  actionBodies,
+  Dossier,
+  DossierCodeParams,
+  DossierEventList,
+  DossierPage,
+  IntakeBody,
+  ListDossiersQuery,
+  Receipt,
+} from './schemas.js';
+
+const tags = ['dossiers'];
+
+const actionSummaries: Record<DossierAction, string> = {
+  accept: 'Accept an online submission (the clock starts)',
+  reject: 'Reject a submission (Form 03)',
+  assign: 'Assign or hand over to a unit (Form 05)',
+  'request-supplement': 'Request a supplement (Form 02): the clock pauses',
+  'receive-supplement': 'Receive the supplement: the clock resumes',
+  'request-payment': 'Wait for the financial obligation: the clock pauses',
+  'confirm-payment': 'Financial obligation met: the clock resumes',
+  reschedule: 'Apologise and set a new return date (Form 04), once',
+  resolve: 'Record the result (approved or refused)',
+  return: 'Hand the result to the applicant',
+  withdraw: 'The applicant withdraws',
+  stop: 'Stop processing (agency decision)',
+};
+
+const operationIdOf = (action: DossierAction) =>
+  `${action.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}Dossier`;
+
+/** Viewer keys see personal data masked. */
+const masked = (principal: Principal) => principal.role === 'viewer';
+
+const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('Retry-safe intake: the same key and body replay the first response.'),
+});
+const IfMatchHeaders = z.object({
+  'if-match': z.string().max(100).optional().describe('The ETag (version) you last saw; stale → 412.'),
+});
+
+function withEtag(reply: FastifyReply, version: number): FastifyReply {
+  return reply.header('etag', `"${version}"`);
+}
+
+export const dossierRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  config: Config;
+  calendars: CalendarCache;
+  clock: () => Date;
+}> = async (app, { db, config, calendars, clock }) => {
+  const context = (principal: Principal): CommandContext => ({
+    db,
+    calendars,
+    config,
+    principal,
+    now: clock(),
+  });
+  const live = async (): Promise<LiveSettings> => ({
+    calendar: await calendars.current(db),
+    now: clock(),
+    granularity: config.OUTCOME_GRANULARITY,
+    dueSoonMinutes: config.DUE_SOON_MINUTES,
+  });
+
+  app.post('/dossiers', {
+    preHandler: allow('clerk'),
+    schema: {
+      operationId: 'intakeDossier',
+      summary: 'Receive a dossier (intake)',
+      description:
+        'Numbers the dossier ({unit}-{yyMMdd}-{NNNN}, gapless per unit and day), computes start and due in working ' +
+        'time, and records it. Online submissions start as `submitted`; their due is computed on accept. ' +
+        'Honours Idempotency-Key.',
+      tags,
+      security: bearerSecurity,
+      headers: IdempotencyHeaders,
+      body: IntakeBody,
+      response: { 201: Dossier, ...errorResponses(400, 401, 403, 404, 413, 422) },
+    },
+    handler: async (request, reply) => {
+      const result = await intake(
+        context(request.principal),
+        request.body,
+        request.headers['idempotency-key'],
+      );
+      return withEtag(reply.code(result.status as 201), result.body.version).send(result.body);
+    },
+  });
+
+  app.get('/dossiers', {
+    schema: {
+      operationId: 'listDossiers',
+      summary: 'List and search dossiers',
+      description: 'Newest first. Filters combine; `q` searches applicant names without diacritics.',
+      tags,
+      security: bearerSecurity,
+      querystring: ListDossiersQuery,
+      response: { 200: DossierPage, ...errorResponses(400, 401, 404) },
+    },
+    handler: async (request) => {
+      const { limit, cursor, ...filters } = request.query;
+      const after = decodeCursor(cursor, 1)?.[0];
+      const settings = await live();
+      const rows = await listDossiers(
+        db,
+        request.principal,
+        { ...filters, afterId: typeof after === 'number' ? after : undefined, limit: limit + 1 },
+        settings,
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((v) => toDossierResponse(v, settings, masked(request.principal))),
+        nextCursor: rows.length > limit && last ? encodeCursor([last.d.id]) : null,
+      };
+    },
+  });
+
+  app.get('/dossiers/:code', {
+    schema: {
+      operationId: 'getDossier',
+      summary: 'Get a dossier',
+      description: 'With its live timeliness and remaining working time. ETag carries the version.',
+      tags,
+      security: bearerSecurity,
+      params: DossierCodeParams,
+      response: { 200: Dossier, ...errorResponses(400, 401, 404) },
+    },
+    handler: async (request, reply) => {
+      const view = await getDossierInScope(db, request.principal, request.params.code);
+      withEtag(reply, view.d.version);
+      return toDossierResponse(view, await live(), masked(request.principal));
+    },
+  });
+
+  app.get('/dossiers/:code/events', {
+    schema: {
+      operationId: 'listDossierEvents',
+      summary: 'The audit trail of a dossier',
+      description: 'Every intake, transition, handover and due change, oldest first. Append-only.',
+      tags,
+      security: bearerSecurity,
+      params: DossierCodeParams,
+      response: { 200: DossierEventList, ...errorResponses(400, 401, 404) },
+    },
+    handler: async (request) => {
+      const view = await getDossierInScope(db, request.principal, request.params.code);
+      const events = await listEvents(db, view.d.id);
+      return {
+        items: events.map((e) => ({
+          id: e.id,
+          type: e.type,
+          fromStatus: e.fromStatus,
+          toStatus: e.toStatus,
+          at: formatInstant(e.at),
+          recordedAt: formatInstant(e.recordedAt),
+          actorKeyId: e.actorKeyId,
+          data: e.data,
+        })),
+      };
+    },
+  });
+
+  app.get('/dossiers/:code/receipt', {
+    schema: {
+      operationId: 'getDossierReceipt',
+      summary: 'Receipt and appointment slip (Form 01)',
+      description: 'The data printed on the giấy tiếp nhận hồ sơ và hẹn trả kết quả.',
+      tags,
+      security: bearerSecurity,
+      params: DossierCodeParams,
+      response: { 200: Receipt, ...errorResponses(400, 401, 404) },
+    },
+    handler: async (request) => {
+      const view = await getDossierInScope(db, request.principal, request.params.code);
+      const d = view.d;
+      return {
+        form: '01' as const,
+        dossierCode: d.code,
+        unit: { code: d.unitCode, name: view.unitName },
+        procedure: { code: d.procedureCode, name: view.procedureName },
+        applicant: applicantOf(d, masked(request.principal)),
+        components: d.components,
+        channel: d.channel,
+        receivedAt: d.receivedAt ? formatInstant(d.receivedAt) : null,
+        dueAt: d.dueAt ? formatInstant(d.dueAt) : null,
+        rescheduledDueAt: d.rescheduledDueAt ? formatInstant(d.rescheduledDueAt) : null,
+        fee: view.fee,
+        lookupCode: d.code,
+      };
+    },
+  });
+
+  for (const action of dossierActions) {
+    app.post(`/dossiers/:code/${action}`, {
+      preHandler: allow('clerk'),
+      schema: {
+        operationId: operationIdOf(action),
+        summary: actionSummaries[action],
+        description:
+          'Illegal in the dossier\u2019s state → 409 INVALID_TRANSITION naming both. Send If-Match with the ETag to ' +
+          'guard against concurrent changes (stale → 412).',
+        tags,
+        security: bearerSecurity,
+        params: DossierCodeParams,
+        headers: IfMatchHeaders,
+        body: actionBodies[action],
+        response: { 200: Dossier, ...errorResponses(400, 401, 403, 404, 409, 412, 422) },
+      },
+      handler: async (request, reply) => {
+        const ifMatch = parseIfMatch(request.headers['if-match']);
+        if (ifMatch === 'invalid') {
+          throw new DomainError('VERSION_MISMATCH', {
+            current: '?',
+            expected: request.headers['if-match'] ?? '',
+          });
+        }
+        const result = await applyAction(
+          context(request.principal),
+          request.params.code,
+          action,
+          request.body as Parameters<typeof applyAction>[3],
+          ifMatch,
+        );
+        return withEtag(reply, result.body.version).send(result.body);
+      },
+    });
+  }
+};

@@ -1,0 +1,232 @@
+import { z } from 'zod';
+import { Channel, DurationSchema, Instant } from '../deadlines/schemas.js';
+import { CursorQuery, LimitQuery, pageOf } from '../http/schemas.js';
+import { UnitCode } from '../units/schemas.js';
+import { LocalDateString } from '../calendar/schemas.js';
+import { dossierStatuses } from '../domain/lifecycle.js';
+
+const Text = (max: number) => z.string().trim().min(1).max(max);
+
+export const ApplicantInput = z
+  .object({
+    type: z.enum(['citizen', 'organization']).describe('citizen (công dân) or organization (tổ chức).'),
+    fullName: Text(200).meta({ example: 'Nguyễn Văn An' }),
+    idNumber: z
+      .string()
+      .trim()
+      .max(20)
+      .optional()
+      .describe('Citizen: 12-digit CCCD or 9-digit CMND. Organization: 10- or 13-digit tax code.')
+      .meta({ example: '001099012345' }),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9 .-]{8,20}$/, 'a phone number: digits, optionally +, spaces, dots or dashes')
+      .optional()
+      .meta({ example: '0912345678' }),
+    email: z.email().max(200).optional().meta({ example: 'an.nguyen@example.vn' }),
+    address: Text(500).optional().meta({ example: 'Thôn 1, xã Tân Hòa' }),
+  })
+  .meta({ id: 'IntakeApplicant' });
+
+export const IntakeBody = z
+  .object({
+    procedureCode: Text(50).meta({ example: '1.004616' }),
+    unitCode: UnitCode.optional().describe('Receiving unit; defaults to the key\u2019s own unit.'),
+    channel: Channel,
+    receivedAt: Instant.optional().describe(
+      'When it was received (online: submitted). Default now; may lie in the past within the back-dating window.',
+    ),
+    applicant: ApplicantInput,
+    summary: Text(2000).optional().meta({ example: 'Đăng ký khai sinh cho con' }),
+    components: z
+      .array(z.object({ name: Text(500), copies: z.number().int().min(1).max(1000) }))
+      .max(200)
+      .optional()
+      .describe('The papers handed in (thành phần hồ sơ).'),
+  })
+  .meta({ id: 'IntakeRequest' });
+
+const instant = z.string().nullable().meta({ example: '2025-04-29T16:30:00+07:00' });
+
+export const Applicant = z
+  .object({
+    type: z.enum(['citizen', 'organization']),
+    fullName: z.string(),
+    idNumber: z.string().nullable().describe('Masked (last 4 digits) for viewer keys.'),
+    phone: z.string().nullable().describe('Masked for viewer keys.'),
+    email: z.string().nullable().describe('Masked for viewer keys.'),
+    address: z.string().nullable().describe('Hidden for viewer keys.'),
+  })
+  .meta({ id: 'Applicant' });
+
+export const Timeliness = z
+  .enum(['on_track', 'due_soon', 'overdue', 'paused'])
+  .describe('Live state of an open dossier; null once finished or before acceptance.');
+
+export const Dossier = z
+  .object({
+    code: z.string().meta({ example: '000.17.22.H56-250429-0001' }),
+    status: z.enum(dossierStatuses),
+    nationalStatus: z.number().int().min(1).max(10).describe('DVCQG TrangThaiHoSo.'),
+    procedure: z.object({ code: z.string(), name: z.string() }),
+    unit: z.object({ code: z.string(), name: z.string() }).describe('Receiving unit.'),
+    handlingUnit: z.object({ code: z.string(), name: z.string() }).describe('Unit handling it now.'),
+    channel: Channel,
+    applicant: Applicant,
+    summary: z.string().nullable(),
+    components: z.array(z.object({ name: z.string(), copies: z.number().int() })),
+    duration: DurationSchema.describe(
+      'Statutory processing time applied (the online time for online dossiers).',
+    ),
+    submittedAt: instant,
+    receivedAt: instant,
+    startAt: instant.describe('When the clock (last) started.'),
+    dueAt: instant.describe('Statutory due (ngày hẹn trả).'),
+    rescheduledDueAt: instant.describe(
+      'The apology\u2019s new return date (Form 04); the statutory due stays.',
+    ),
+    pausedAt: instant,
+    resolvedAt: instant,
+    result: z.enum(['approved', 'refused']).nullable(),
+    returnedAt: instant,
+    finishedAt: instant,
+    timeliness: Timeliness.nullable(),
+    outcome: z
+      .enum(['early', 'on_time', 'overdue'])
+      .nullable()
+      .describe('Set at resolution against the statutory due.'),
+    remainingWorkingMinutes: z
+      .number()
+      .int()
+      .nullable()
+      .describe('Working minutes to the statutory due (negative when late; frozen while paused).'),
+    version: z.number().int().describe('Also sent as ETag; send it back in If-Match.'),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Dossier' });
+
+export const DossierCodeParams = z.object({
+  code: z.string().max(60).meta({ example: '000.17.22.H56-250429-0001' }),
+});
+
+const At = Instant.optional().describe(
+  'When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.',
+);
+const Reason = Text(2000);
+
+export const actionBodies = {
+  accept: z.object({ at: At }).meta({ id: 'AcceptAction' }),
+  reject: z.object({ reason: Reason, at: At }).meta({ id: 'RejectAction' }),
+  assign: z
+    .object({
+      handlingUnitCode: UnitCode.optional().describe(
+        'Hand over to this unit (Form 05); omit to keep the current one.',
+      ),
+      note: Text(2000).optional(),
+      at: At,
+    })
+    .meta({ id: 'AssignAction' }),
+  'request-supplement': z
+    .object({ reason: Reason, items: z.array(Text(500)).max(100).optional(), at: At })
+    .meta({ id: 'RequestSupplementAction' }),
+  'receive-supplement': z
+    .object({ note: Text(2000).optional(), at: At })
+    .meta({ id: 'ReceiveSupplementAction' }),
+  'request-payment': z
+    .object({
+      amount: z.number().int().min(0).optional().describe('VND'),
+      note: Text(2000).optional(),
+      at: At,
+    })
+    .meta({ id: 'RequestPaymentAction' }),
+  'confirm-payment': z.object({ note: Text(2000).optional(), at: At }).meta({ id: 'ConfirmPaymentAction' }),
+  reschedule: z
+    .object({
+      newDueAt: Instant.describe('The new return date promised in the apology.'),
+      reason: Reason,
+      at: At,
+    })
+    .meta({ id: 'RescheduleAction' }),
+  resolve: z
+    .object({
+      result: z.enum(['approved', 'refused']),
+      note: Text(2000).optional().describe('Required for refused.'),
+      at: At,
+    })
+    .refine((b) => b.result !== 'refused' || b.note, {
+      message: 'a refusal needs its reason in note',
+      path: ['note'],
+    })
+    .meta({ id: 'ResolveAction' }),
+  return: z
+    .object({ method: z.enum(['counter', 'postal', 'online']).optional(), at: At })
+    .meta({ id: 'ReturnAction' }),
+  withdraw: z.object({ reason: Reason, at: At }).meta({ id: 'WithdrawAction' }),
+  stop: z.object({ reason: Reason, at: At }).meta({ id: 'StopAction' }),
+} as const;
+
+export const ListDossiersQuery = z.object({
+  unitCode: UnitCode.optional().describe('That unit and its subtree (receiving or handling).'),
+  status: z
+    .string()
+    .regex(/^[a-z_]+(,[a-z_]+)*$/)
+    .optional()
+    .describe('One status or several, comma separated.')
+    .meta({ example: 'received,processing' }),
+  procedureCode: z.string().max(50).optional(),
+  channel: Channel.optional(),
+  receivedFrom: LocalDateString.optional().describe('Received on or after this local date.'),
+  receivedTo: LocalDateString.optional().describe('Received on or before this local date.'),
+  dueBefore: Instant.optional().describe('Statutory due strictly before this instant.'),
+  timeliness: Timeliness.optional(),
+  idNumber: z.string().max(20).optional().describe('Exact applicant identifier.'),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Applicant name, accent-insensitive ("nguyen van a").'),
+  limit: LimitQuery,
+  cursor: CursorQuery,
+});
+
+export const DossierPage = pageOf(Dossier, 'DossierPage');
+
+export const DossierEvent = z
+  .object({
+    id: z.number().int(),
+    type: z
+      .string()
+      .describe(
+        'intake or the action name; transferred for a handover; due_changed after a calendar change.',
+      ),
+    fromStatus: z.string().nullable(),
+    toStatus: z.string(),
+    at: z.string(),
+    recordedAt: z.string(),
+    actorKeyId: z.string().nullable(),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'DossierEvent' });
+
+export const DossierEventList = z.object({ items: z.array(DossierEvent) }).meta({ id: 'DossierEventList' });
+
+export const Receipt = z
+  .object({
+    form: z.literal('01').describe('Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu số 01).'),
+    dossierCode: z.string(),
+    unit: z.object({ code: z.string(), name: z.string() }),
+    procedure: z.object({ code: z.string(), name: z.string() }),
+    applicant: Applicant,
+    components: z.array(z.object({ name: z.string(), copies: z.number().int() })),
+    channel: Channel,
+    receivedAt: instant,
+    dueAt: instant.describe('Ngày hẹn trả kết quả.'),
+    rescheduledDueAt: instant,
+    fee: z.number().int().nullable().describe('VND'),
+    lookupCode: z.string().describe('What the applicant quotes to look the dossier up: its code.'),
+  })
+  .meta({ id: 'Receipt' });

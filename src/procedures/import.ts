@@ -1,0 +1,96 @@
+import type { Db } from '../db/client.js';
+import { parseCsv } from '../lib/csv.js';
+import { failedImport, importAllOrNothing, type ImportReport } from '../lib/import.js';
+import type { Principal } from '../auth/plugin.js';
+import { CreateProcedureBody, UpdateProcedureBody } from './schemas.js';
+import { createProcedure, updateProcedure, type CreateProcedureInput } from './commands.js';
+import { findProcedure } from './queries.js';
+
+const required = ['code', 'name', 'fieldCode', 'fieldName', 'durationValue', 'durationUnit'];
+
+/** "15", "0,5" (Vietnamese decimal comma) or "0.5"; anything else is left for the schema to reject. */
+function decimal(cell: string): number | string {
+  return /^\d+([.,]\d+)?$/.test(cell) ? Number(cell.replace(',', '.')) : cell;
+}
+
+/** "8000", "8.000" or "8 000" (thousands grouped the Vietnamese way): a fee is whole đồng. */
+function fee(cell: string): number | string {
+  return /^\d+$|^\d{1,3}([. ]\d{3})+$/.test(cell) ? Number(cell.replace(/[. ]/g, '')) : cell;
+}
+
+const flags: Record<string, boolean> = { true: true, '1': true, false: false, '0': false };
+
+/** 'duration.value' → 'durationValue': errors name the file's columns. */
+function column(path: PropertyKey[]): string {
+  return path
+    .map((p, i) => (i ? String(p).charAt(0).toUpperCase() + String(p).slice(1) : String(p)))
+    .join('');
+}
+
+/**
+ * One row as a create body. A column missing from the header leaves that field alone on update; an empty
+ * cell means null for onlineDuration, receiptCutoff and fee, and the default (on create) or the current value
+ * (on update) for supplementPolicy, onlineLevel and active.
+ */
+function rowBody(values: Record<string, string>, header: string[]): Record<string, unknown> {
+  const has = (h: string) => header.includes(h);
+  const body: Record<string, unknown> = {
+    code: values.code,
+    name: values.name,
+    field: { code: values.fieldCode, name: values.fieldName },
+    duration: { value: decimal(values.durationValue ?? ''), unit: values.durationUnit },
+  };
+  if (has('onlineDurationValue') || has('onlineDurationUnit')) {
+    const value = values.onlineDurationValue ?? '';
+    const unit = values.onlineDurationUnit ?? '';
+    body.onlineDuration = value === '' && unit === '' ? null : { value: decimal(value), unit };
+  }
+  if (has('receiptCutoff')) body.receiptCutoff = values.receiptCutoff || null;
+  if (has('fee')) body.fee = values.fee ? fee(values.fee) : null;
+  for (const h of ['supplementPolicy', 'onlineLevel'] as const) if (values[h]) body[h] = values[h];
+  if (values.active) body.active = flags[values.active.toLowerCase()] ?? values.active;
+  return body;
+}
+
+/**
+ * Imports procedures from CSV with the header
+ * `code,name,fieldCode,fieldName,durationValue,durationUnit[,onlineDurationValue,onlineDurationUnit,
+ * receiptCutoff,supplementPolicy,onlineLevel,fee,active]`: new codes are created, existing ones updated with
+ * the file's values. All or nothing: with any error, nothing is written and the errors are reported by line.
+ */
+export async function importProceduresCsv(db: Db, principal: Principal, text: string): Promise<ImportReport> {
+  const { header, rows } = parseCsv(text);
+  const missing = required.filter((h) => !header.includes(h));
+  if (missing.length) return failedImport([{ line: 1, message: `missing columns: ${missing.join(', ')}` }]);
+
+  const errors: ImportReport['errors'] = [];
+  const parsed: Array<{ line: number; body: CreateProcedureInput; given: Set<string> }> = [];
+  const seen = new Set<string>();
+  for (const { line, values } of rows) {
+    const raw = rowBody(values, header);
+    const r = CreateProcedureBody.safeParse(raw);
+    if (!r.success) {
+      errors.push({
+        line,
+        message: r.error.issues.map((i) => `${column(i.path)}: ${i.message}`).join('; '),
+      });
+      continue;
+    }
+    if (seen.has(r.data.code)) errors.push({ line, message: `duplicate code ${r.data.code}` });
+    seen.add(r.data.code);
+    parsed.push({ line, body: r.data, given: new Set(Object.keys(raw)) });
+  }
+  if (errors.length) return failedImport(errors);
+
+  return importAllOrNothing(db, parsed, async (tx, { body, given }) => {
+    if (await findProcedure(tx, body.code)) {
+      const { code, ...fields } = body;
+      // Only what the row states: defaults filled in by the schema must not overwrite current values.
+      const patch = Object.fromEntries(Object.entries(fields).filter(([k]) => given.has(k)));
+      await updateProcedure(tx, principal, code, UpdateProcedureBody.parse(patch));
+      return 'updated';
+    }
+    await createProcedure(tx, principal, body);
+    return 'created';
+  });
+}

@@ -1,0 +1,276 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dossierCodeCounters, dossiers, idempotencyKeys, outbox } from '../src/db/schema/index.js';
+import { intake } from '../src/dossiers/commands.js';
+import { createCalendarCache } from '../src/calendar/cache.js';
+import { DEFAULT_WORKING_HOURS } from '../src/domain/working-time.js';
+import {
+  bearer,
+  createKey,
+  createProcedure,
+  createTestContext,
+  createUnit,
+  intakeBody,
+  type TestContext,
+} from './helpers/context.js';
+
+let now = new Date('2025-06-02T08:00:00+07:00');
+let ctx: TestContext;
+
+beforeAll(async () => {
+  ctx = await createTestContext({ BODY_LIMIT_BYTES: '20000' }, { clock: () => now, poolSize: 12 });
+});
+afterAll(() => ctx.close());
+
+async function setup() {
+  const unit = await createUnit(ctx);
+  const clerk = await createKey(ctx, 'clerk', unit.code);
+  const procedure = await createProcedure(ctx);
+  return { unit: unit.code, clerk, procedure: procedure.code };
+}
+
+const post = (key: string, payload: unknown, headers: Record<string, string> = {}) =>
+  ctx.app.inject({
+    method: 'POST',
+    url: '/v1/dossiers',
+    headers: { ...bearer(key), ...headers },
+    payload: payload as object,
+  });
+
+async function countFor(unitCode: string) {
+  const [d] = await ctx.database.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(dossiers)
+    .where(eq(dossiers.unitCode, unitCode));
+  const [c] = await ctx.database.db
+    .select({ n: sql<number>`coalesce(sum(last), 0)::int` })
+    .from(dossierCodeCounters)
+    .where(eq(dossierCodeCounters.unitCode, unitCode));
+  const [o] = await ctx.database.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(outbox)
+    .where(eq(outbox.unitCode, unitCode));
+  return { dossiers: d!.n, counter: c!.n, outbox: o!.n };
+}
+
+describe('intake', () => {
+  it('writes the dossier, its first event, its deadline row and an outbox row together', async () => {
+    const { unit, clerk, procedure } = await setup();
+    const res = await post(
+      clerk,
+      intakeBody(procedure, { summary: 'Trích lục khai sinh', components: [{ name: 'Tờ khai', copies: 1 }] }),
+    );
+    expect(res.statusCode).toBe(201);
+    const d = res.json();
+    expect(d.code).toBe(`${unit}-250602-0001`);
+    expect(res.headers.etag).toBe('"1"');
+    expect(d.components).toEqual([{ name: 'Tờ khai', copies: 1 }]);
+    expect(await countFor(unit)).toEqual({ dossiers: 1, counter: 1, outbox: 1 });
+    const [row] = await ctx.database.db.select().from(outbox).where(eq(outbox.unitCode, unit));
+    expect(row!.type).toBe('dossier.received');
+    const events = (
+      await ctx.app.inject({ method: 'GET', url: `/v1/dossiers/${d.code}/events`, headers: bearer(clerk) })
+    ).json();
+    expect(events.items).toHaveLength(1);
+    expect(events.items[0]).toMatchObject({
+      type: 'intake',
+      fromStatus: null,
+      toStatus: 'received',
+      at: '2025-06-02T08:00:00+07:00',
+    });
+  });
+
+  it('codes are gapless under 50 concurrent intakes of which some roll back', async () => {
+    const { unit, clerk, procedure } = await setup();
+    const calendars = createCalendarCache(DEFAULT_WORKING_HOURS);
+    const principal = {
+      keyId: '00000000-0000-0000-0000-000000000000',
+      role: 'clerk' as const,
+      unitCode: unit,
+      scopePath: null,
+    };
+    const attempts = Array.from({ length: 50 }, (_, i) =>
+      i % 5 === 4
+        ? // An intake whose surrounding transaction fails after it numbered the dossier.
+          ctx.database.db
+            .transaction(async (tx) => {
+              await intake(
+                { db: tx as never, calendars, config: ctx.config, principal, now },
+                intakeBody(procedure, { unitCode: unit }) as never,
+              );
+              throw new Error('rolled back on purpose');
+            })
+            .then(
+              () => 'committed',
+              () => 'rolled back',
+            )
+        : post(clerk, intakeBody(procedure)).then((r) =>
+            r.statusCode === 201 ? 'committed' : `failed ${r.statusCode}`,
+          ),
+    );
+    const outcomes = await Promise.all(attempts);
+    expect(outcomes.filter((o) => o === 'committed')).toHaveLength(40);
+    expect(outcomes.filter((o) => o === 'rolled back')).toHaveLength(10);
+    const rows = await ctx.database.db
+      .select({ code: dossiers.code })
+      .from(dossiers)
+      .where(eq(dossiers.unitCode, unit));
+    const numbers = rows.map((r) => Number(r.code.slice(-4))).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it('numbers restart at 0001 each local day and follow the receipt date', async () => {
+    const { unit, clerk, procedure } = await setup();
+    now = new Date('2025-06-03T06:30:00+07:00');
+    const first = (
+      await post(clerk, intakeBody(procedure, { receivedAt: '2025-06-02T23:30:00+07:00' }))
+    ).json();
+    const second = (await post(clerk, intakeBody(procedure))).json();
+    expect(first.code).toBe(`${unit}-250602-0001`);
+    expect(second.code).toBe(`${unit}-250603-0001`);
+    now = new Date('2025-06-02T08:00:00+07:00');
+  });
+
+  it('NFD text is stored NFC, and the name is found without diacritics', async () => {
+    const { clerk, procedure } = await setup();
+    const nfd = 'Tra\u0302\u0300n Thi\u0323 \u0110a\u0323\u0306ng Ha\u0300';
+    const res = await post(
+      clerk,
+      intakeBody(procedure, { applicant: { type: 'citizen', fullName: nfd, idNumber: '079199012345' } }),
+    );
+    expect(res.statusCode).toBe(201);
+    expect(res.json().applicant.fullName).toBe(nfd.normalize('NFC'));
+    const found = await ctx.app.inject({
+      method: 'GET',
+      url: '/v1/dossiers?q=tran%20thi%20dang',
+      headers: bearer(clerk),
+    });
+    expect(found.json().items.map((d: { code: string }) => d.code)).toEqual([res.json().code]);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('the same key and body replays the first response; a different body → 422', async () => {
+    const { unit, clerk, procedure } = await setup();
+    const body = intakeBody(procedure);
+    const first = await post(clerk, body, { 'idempotency-key': 'retry-1' });
+    now = new Date('2025-06-02T09:00:00+07:00');
+    const retry = await post(clerk, body, { 'idempotency-key': 'retry-1' });
+    now = new Date('2025-06-02T08:00:00+07:00');
+    expect(retry.statusCode).toBe(201);
+    expect(retry.json()).toEqual(first.json());
+    const other = await post(clerk, { ...body, summary: 'khác' }, { 'idempotency-key': 'retry-1' });
+    expect(other.statusCode).toBe(422);
+    expect(other.json().code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect((await countFor(unit)).dossiers).toBe(1);
+  });
+
+  it('concurrent duplicates make one dossier and all get its response', async () => {
+    const { unit, clerk, procedure } = await setup();
+    const body = intakeBody(procedure);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => post(clerk, body, { 'idempotency-key': 'burst' })),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(Array(10).fill(201));
+    expect(new Set(results.map((r) => r.json().code)).size).toBe(1);
+    expect(await countFor(unit)).toEqual({ dossiers: 1, counter: 1, outbox: 1 });
+  });
+
+  it('a failed intake does not keep the key', async () => {
+    const { clerk, procedure } = await setup();
+    const bad = await post(clerk, intakeBody('0.000000'), { 'idempotency-key': 'after-fix' });
+    expect(bad.statusCode).toBe(404);
+    const good = await post(clerk, intakeBody(procedure), { 'idempotency-key': 'after-fix' });
+    expect(good.statusCode).toBe(201);
+    const keys = await ctx.database.db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.key, 'after-fix')));
+    expect(keys).toHaveLength(1);
+  });
+});
+
+describe('bad input → 4xx problem+json and nothing written', () => {
+  const cases: Array<[string, (p: string) => unknown, number, string]> = [
+    ['unknown procedure', () => intakeBody('0.999999'), 404, 'PROCEDURE_NOT_FOUND'],
+    [
+      'a wrong citizen identifier',
+      (p) => intakeBody(p, { applicant: { type: 'citizen', fullName: 'A', idNumber: '12345' } }),
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a tax code for a citizen',
+      (p) => intakeBody(p, { applicant: { type: 'citizen', fullName: 'A', idNumber: '0101234567' } }),
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a future receivedAt',
+      (p) => intakeBody(p, { receivedAt: '2025-06-02T10:00:00+07:00' }),
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a receivedAt beyond the back-dating window',
+      (p) => intakeBody(p, { receivedAt: '2025-05-29T10:00:00+07:00' }),
+      400,
+      'VALIDATION_FAILED',
+    ],
+    ['an unknown channel', (p) => intakeBody(p, { channel: 'fax' }), 400, 'VALIDATION_FAILED'],
+    ['a missing applicant', (p) => ({ procedureCode: p, channel: 'direct' }), 400, 'VALIDATION_FAILED'],
+    [
+      'an oversized body',
+      (p) =>
+        intakeBody(p, {
+          summary: 'x'.repeat(1900),
+          components: Array.from({ length: 60 }, () => ({ name: 'y'.repeat(400), copies: 1 })),
+        }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
+  ];
+  for (const [name, body, status, code] of cases) {
+    it(name, async () => {
+      const { unit, clerk, procedure } = await setup();
+      const res = await post(clerk, body(procedure));
+      expect(res.statusCode, res.body).toBe(status);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json().code).toBe(code);
+      expect(await countFor(unit)).toEqual({ dossiers: 0, counter: 0, outbox: 0 });
+    });
+  }
+
+  it('malformed JSON', async () => {
+    const { unit, clerk } = await setup();
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/dossiers',
+      headers: { ...bearer(clerk), 'content-type': 'application/json' },
+      payload: '{"procedureCode": "1.0",',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('MALFORMED_REQUEST');
+    expect(await countFor(unit)).toEqual({ dossiers: 0, counter: 0, outbox: 0 });
+  });
+
+  it('an inactive procedure or unit → 422', async () => {
+    const { unit, clerk, procedure } = await setup();
+    await ctx.app.inject({
+      method: 'PATCH',
+      url: `/v1/procedures/${procedure}`,
+      headers: bearer(ctx.adminKey),
+      payload: { active: false },
+    });
+    expect((await post(clerk, intakeBody(procedure))).json().code).toBe('PROCEDURE_INACTIVE');
+    const other = await createProcedure(ctx);
+    await ctx.app.inject({
+      method: 'PATCH',
+      url: `/v1/units/${unit}`,
+      headers: bearer(ctx.adminKey),
+      payload: { active: false },
+    });
+    expect((await post(clerk, intakeBody(other.code))).json().code).toBe('UNIT_INACTIVE');
+    expect(await countFor(unit)).toEqual({ dossiers: 0, counter: 0, outbox: 0 });
+  });
+});

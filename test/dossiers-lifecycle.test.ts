@@ -1,0 +1,352 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bearer,
+  createKey,
+  createProcedure,
+  createTestContext,
+  createUnit,
+  intakeBody,
+  type TestContext,
+} from './helpers/context.js';
+
+// The app's clock is set per step, so deadlines are checked against real 2025 dates.
+let now = new Date('2025-04-25T08:00:00+07:00');
+const setNow = (s: string) => (now = new Date(s));
+let ctx: TestContext;
+let clerk: string;
+let unitCode: string;
+let otherUnit: string;
+
+beforeAll(async () => {
+  ctx = await createTestContext({}, { clock: () => now });
+  const province = await createUnit(ctx);
+  unitCode = (await createUnit(ctx, { parentCode: province.code })).code;
+  otherUnit = (await createUnit(ctx, { parentCode: province.code })).code;
+  clerk = await createKey(ctx, 'clerk', province.code);
+});
+afterAll(() => ctx.close());
+
+type Dossier = Record<string, unknown> & {
+  code: string;
+  status: string;
+  version: number;
+  dueAt: string | null;
+};
+
+async function receive(procedureCode: string, overrides: Record<string, unknown> = {}): Promise<Dossier> {
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/v1/dossiers',
+    headers: bearer(clerk),
+    payload: intakeBody(procedureCode, { unitCode, ...overrides }),
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json();
+}
+
+async function act(code: string, action: string, body: object = {}, headers: Record<string, string> = {}) {
+  return ctx.app.inject({
+    method: 'POST',
+    url: `/v1/dossiers/${code}/${action}`,
+    headers: { ...bearer(clerk), ...headers },
+    payload: body,
+  });
+}
+
+async function ok(code: string, action: string, body: object = {}): Promise<Dossier> {
+  const res = await act(code, action, body);
+  expect(res.statusCode, `${action}: ${res.body}`).toBe(200);
+  return res.json();
+}
+
+describe('paths through the lifecycle over HTTP (DOMAIN.md section 6)', () => {
+  it('direct: receive → assign → supplement → payment → resolve → return, each step an event', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const p = await createProcedure(ctx, { duration: { value: 5, unit: 'working_days' } });
+    const d = await receive(p.code);
+    expect(d).toMatchObject({ status: 'received', nationalStatus: 2, startAt: '2025-06-02T08:00:00+07:00' });
+    expect(d.dueAt).toBe('2025-06-09T08:00:00+07:00');
+    expect(d.code).toMatch(new RegExp(`^${unitCode.replaceAll('.', '\\.')}-250602-\\d{4}$`));
+    expect(
+      await ok(d.code, 'assign', { handlingUnitCode: otherUnit, note: 'chuyển phòng chuyên môn' }),
+    ).toMatchObject({
+      status: 'processing',
+      nationalStatus: 4,
+      handlingUnit: { code: otherUnit },
+    });
+    setNow('2025-06-03T09:00:00+07:00');
+    expect(await ok(d.code, 'request-supplement', { reason: 'Thiếu bản sao CCCD' })).toMatchObject({
+      status: 'awaiting_supplement',
+      nationalStatus: 5,
+      timeliness: 'paused',
+      pausedAt: '2025-06-03T09:00:00+07:00',
+    });
+    setNow('2025-06-04T09:00:00+07:00');
+    const resumed = await ok(d.code, 'receive-supplement');
+    // restart (the default): the full 5 working days count again from the supplement.
+    expect(resumed).toMatchObject({
+      status: 'processing',
+      startAt: '2025-06-04T09:00:00+07:00',
+      dueAt: '2025-06-11T09:00:00+07:00',
+    });
+    expect(await ok(d.code, 'request-payment', { amount: 50000 })).toMatchObject({
+      status: 'awaiting_payment',
+      nationalStatus: 6,
+    });
+    setNow('2025-06-05T09:00:00+07:00');
+    // A payment pause always extends: by the 8 working hours spent waiting.
+    expect(await ok(d.code, 'confirm-payment')).toMatchObject({
+      status: 'processing',
+      dueAt: '2025-06-12T09:00:00+07:00',
+    });
+    setNow('2025-06-10T10:00:00+07:00');
+    expect(await ok(d.code, 'resolve', { result: 'approved' })).toMatchObject({
+      status: 'resolved',
+      nationalStatus: 9,
+      result: 'approved',
+      outcome: 'early',
+      finishedAt: '2025-06-10T10:00:00+07:00',
+      timeliness: null,
+    });
+    const returned = await ok(d.code, 'return', { method: 'counter' });
+    expect(returned).toMatchObject({
+      status: 'returned',
+      nationalStatus: 10,
+      returnedAt: '2025-06-10T10:00:00+07:00',
+    });
+    const events = (
+      await ctx.app.inject({ method: 'GET', url: `/v1/dossiers/${d.code}/events`, headers: bearer(clerk) })
+    ).json();
+    expect(events.items.map((e: { type: string }) => e.type)).toEqual([
+      'intake',
+      'transferred',
+      'request-supplement',
+      'receive-supplement',
+      'request-payment',
+      'confirm-payment',
+      'resolve',
+      'return',
+    ]);
+    expect(events.items[1].data).toMatchObject({ fromUnitCode: unitCode, toUnitCode: otherUnit });
+  });
+
+  it('online: submitted without a due; accept starts the clock with the online time', async () => {
+    setNow('2025-06-02T20:00:00+07:00');
+    const p = await createProcedure(ctx, {
+      duration: { value: 5, unit: 'working_days' },
+      onlineDuration: { value: 3, unit: 'working_days' },
+    });
+    const d = await receive(p.code, { channel: 'online' });
+    expect(d).toMatchObject({
+      status: 'submitted',
+      nationalStatus: 1,
+      dueAt: null,
+      receivedAt: null,
+      timeliness: null,
+    });
+    expect(d.submittedAt).toBe('2025-06-02T20:00:00+07:00');
+    setNow('2025-06-03T08:00:00+07:00');
+    expect(await ok(d.code, 'accept')).toMatchObject({
+      status: 'received',
+      receivedAt: '2025-06-03T08:00:00+07:00',
+      dueAt: '2025-06-06T08:00:00+07:00',
+      duration: { value: 3, unit: 'working_days' },
+    });
+  });
+
+  it('reject (Form 03), withdraw and stop end a dossier; each needs its reason', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const p = await createProcedure(ctx);
+    const online = await receive(p.code, { channel: 'online' });
+    expect((await act(online.code, 'reject', {})).statusCode).toBe(400);
+    expect(await ok(online.code, 'reject', { reason: 'Sai thủ tục' })).toMatchObject({
+      status: 'rejected',
+      nationalStatus: 3,
+    });
+    const submitted = await receive(p.code, { channel: 'online' });
+    expect(await ok(submitted.code, 'withdraw', { reason: 'Người nộp rút' })).toMatchObject({
+      status: 'withdrawn',
+      nationalStatus: 7,
+    });
+    const direct = await receive(p.code);
+    await ok(direct.code, 'request-supplement', { reason: 'x' });
+    expect(await ok(direct.code, 'stop', { reason: 'Hết thời hạn bổ sung' })).toMatchObject({
+      status: 'stopped',
+      nationalStatus: 8,
+      finishedAt: '2025-06-02T08:00:00+07:00',
+    });
+  });
+
+  it('an illegal action → 409 INVALID_TRANSITION naming the state and the action', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const p = await createProcedure(ctx);
+    const d = await receive(p.code);
+    for (const [action, body] of [
+      ['accept', {}],
+      ['return', {}],
+      ['receive-supplement', {}],
+      ['confirm-payment', {}],
+      ['reject', { reason: 'x' }],
+    ] as const) {
+      const res = await act(d.code, action, body);
+      expect(res.statusCode, action).toBe(409);
+      expect(res.json().code).toBe('INVALID_TRANSITION');
+      expect(res.json().detail).toBe(`A dossier in state received cannot ${action}.`);
+    }
+    await ok(d.code, 'resolve', { result: 'refused', note: 'Không đủ điều kiện' });
+    const again = await act(d.code, 'resolve', { result: 'approved' });
+    expect(again.statusCode).toBe(409);
+    expect((await act(d.code, 'withdraw', { reason: 'x' })).statusCode).toBe(409);
+  });
+
+  it('a refusal needs its reason', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const d = await receive((await createProcedure(ctx)).code);
+    const res = await act(d.code, 'resolve', { result: 'refused' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0].path).toBe('body.note');
+  });
+});
+
+describe('deadline rules through the actions', () => {
+  it('restart across the 30/4 holidays: the full time counts again from the supplement', async () => {
+    const p = await createProcedure(ctx, {
+      duration: { value: 2, unit: 'working_days' },
+      supplementPolicy: 'restart',
+    });
+    setNow('2025-04-25T08:00:00+07:00');
+    const d = await receive(p.code);
+    // Friday 25/4 (450 min) + the worked Saturday 26/4 (480) + 30 min on Monday 28/4.
+    expect(d.dueAt).toBe('2025-04-28T08:00:00+07:00');
+    setNow('2025-04-28T07:45:00+07:00');
+    await ok(d.code, 'request-supplement', { reason: 'Thiếu giấy tờ' });
+    setNow('2025-04-29T16:00:00+07:00');
+    const resumed = await ok(d.code, 'receive-supplement');
+    // 60 min on Tuesday 29/4; 30/4, 1/5, the swapped 2/5 and the weekend are off; Monday 5/5 and Tuesday 6/5.
+    expect(resumed).toMatchObject({
+      startAt: '2025-04-29T16:00:00+07:00',
+      dueAt: '2025-05-06T16:00:00+07:00',
+    });
+  });
+
+  it('extend across the 30/4 holidays: the due moves by the working time spent paused', async () => {
+    const p = await createProcedure(ctx, {
+      duration: { value: 2, unit: 'working_days' },
+      supplementPolicy: 'extend',
+    });
+    setNow('2025-04-25T08:00:00+07:00');
+    const d = await receive(p.code);
+    expect(d.dueAt).toBe('2025-04-28T08:00:00+07:00');
+    setNow('2025-04-25T16:00:00+07:00');
+    const paused = await ok(d.code, 'request-supplement', { reason: 'Thiếu giấy tờ' });
+    expect(paused.remainingWorkingMinutes).toBe(570);
+    setNow('2025-04-29T10:00:00+07:00');
+    const resumed = await ok(d.code, 'receive-supplement');
+    // Paused 1,170 working minutes; the remaining 570 run from Tuesday 10:00 past the holidays.
+    expect(resumed).toMatchObject({
+      startAt: '2025-04-25T08:00:00+07:00',
+      dueAt: '2025-05-05T11:30:00+07:00',
+    });
+    expect(resumed.remainingWorkingMinutes).toBe(570);
+  });
+
+  it('reschedule once; resolving after the statutory due is overdue despite the apology', async () => {
+    const p = await createProcedure(ctx, { duration: { value: 1, unit: 'working_days' } });
+    setNow('2025-06-02T08:00:00+07:00');
+    const d = await receive(p.code);
+    expect(d.dueAt).toBe('2025-06-03T08:00:00+07:00');
+    const earlier = await act(d.code, 'reschedule', { newDueAt: '2025-06-02T17:00:00+07:00', reason: 'x' });
+    expect(earlier.statusCode).toBe(400);
+    const rescheduled = await ok(d.code, 'reschedule', {
+      newDueAt: '2025-06-06T17:00:00+07:00',
+      reason: 'Chờ xác minh',
+    });
+    expect(rescheduled).toMatchObject({
+      dueAt: '2025-06-03T08:00:00+07:00',
+      rescheduledDueAt: '2025-06-06T17:00:00+07:00',
+    });
+    const second = await act(d.code, 'reschedule', {
+      newDueAt: '2025-06-09T17:00:00+07:00',
+      reason: 'lần hai',
+    });
+    expect(second.statusCode).toBe(409);
+    expect(second.json().code).toBe('INVALID_TRANSITION');
+    setNow('2025-06-05T10:00:00+07:00');
+    expect((await ok(d.code, 'resolve', { result: 'approved' })).outcome).toBe('overdue');
+  });
+
+  it('outcome by local day: resolving on the due date after the due hour is on time', async () => {
+    const p = await createProcedure(ctx, { duration: { value: 4, unit: 'working_hours' } });
+    setNow('2025-06-02T07:30:00+07:00');
+    const d = await receive(p.code);
+    expect(d.dueAt).toBe('2025-06-02T11:30:00+07:00');
+    setNow('2025-06-02T16:00:00+07:00');
+    expect((await ok(d.code, 'resolve', { result: 'approved' })).outcome).toBe('on_time');
+  });
+
+  it('live timeliness: on track, due soon, overdue', async () => {
+    const p = await createProcedure(ctx, { duration: { value: 3, unit: 'working_days' } });
+    setNow('2025-06-02T08:00:00+07:00');
+    const d = await receive(p.code);
+    const get = async () =>
+      (await ctx.app.inject({ method: 'GET', url: `/v1/dossiers/${d.code}`, headers: bearer(clerk) })).json();
+    expect((await get()).timeliness).toBe('on_track');
+    setNow('2025-06-04T09:00:00+07:00');
+    expect(await get()).toMatchObject({ timeliness: 'due_soon', remainingWorkingMinutes: 420 });
+    setNow('2025-06-06T08:00:00+07:00');
+    const late = await get();
+    expect(late.timeliness).toBe('overdue');
+    expect(late.remainingWorkingMinutes).toBeLessThan(0);
+  });
+});
+
+describe('optimistic concurrency and late entry', () => {
+  it('ETag carries the version; a stale If-Match → 412 and nothing changes', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const d = await receive((await createProcedure(ctx)).code);
+    const got = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/dossiers/${d.code}`,
+      headers: bearer(clerk),
+    });
+    expect(got.headers.etag).toBe('"1"');
+    const first = await act(d.code, 'assign', {}, { 'if-match': '"1"' });
+    expect(first.statusCode).toBe(200);
+    expect(first.headers.etag).toBe('"2"');
+    const stale = await act(d.code, 'request-supplement', { reason: 'x' }, { 'if-match': '"1"' });
+    expect(stale.statusCode).toBe(412);
+    expect(stale.json().code).toBe('VERSION_MISMATCH');
+    const after = (
+      await ctx.app.inject({ method: 'GET', url: `/v1/dossiers/${d.code}`, headers: bearer(clerk) })
+    ).json();
+    expect(after).toMatchObject({ status: 'processing', version: 2 });
+  });
+
+  it('concurrent actions on one dossier: exactly one wins each state', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const d = await receive((await createProcedure(ctx)).code);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => act(d.code, 'resolve', { result: 'approved' }, { 'if-match': '"1"' })),
+    );
+    const codes = results.map((r) => r.statusCode).sort();
+    expect(codes.filter((c) => c === 200)).toHaveLength(1);
+    expect(codes.filter((c) => c !== 200).every((c) => c === 412)).toBe(true);
+  });
+
+  it('an action `at` in the future, beyond the window, or before the latest event → 400', async () => {
+    setNow('2025-06-05T10:00:00+07:00');
+    const d = await receive((await createProcedure(ctx)).code, { receivedAt: '2025-06-04T09:00:00+07:00' });
+    expect(d.receivedAt).toBe('2025-06-04T09:00:00+07:00');
+    for (const at of [
+      '2025-06-05T11:00:00+07:00',
+      '2025-06-01T09:00:00+07:00',
+      '2025-06-04T08:00:00+07:00',
+    ]) {
+      const res = await act(d.code, 'assign', { at });
+      expect(res.statusCode, at).toBe(400);
+      expect(res.json().errors[0].path).toBe('body.at');
+    }
+    const late = await ok(d.code, 'resolve', { result: 'approved', at: '2025-06-04T15:00:00+07:00' });
+    expect(late).toMatchObject({ resolvedAt: '2025-06-04T15:00:00+07:00', outcome: 'early' });
+  });
+});

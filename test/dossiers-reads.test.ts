@@ -1,0 +1,287 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dossierActions } from '../src/domain/lifecycle.js';
+import {
+  bearer,
+  createKey,
+  createProcedure,
+  createTestContext,
+  createUnit,
+  intakeBody,
+  type TestContext,
+} from './helpers/context.js';
+
+let now = new Date('2025-06-02T08:00:00+07:00');
+let ctx: TestContext;
+let communeA: string;
+let communeB: string;
+let clerkA: string;
+let clerkB: string;
+let procedure: string;
+
+beforeAll(async () => {
+  ctx = await createTestContext({}, { clock: () => now, poolSize: 8 });
+  const province = await createUnit(ctx);
+  communeA = (await createUnit(ctx, { parentCode: province.code })).code;
+  communeB = (await createUnit(ctx, { parentCode: province.code })).code;
+  clerkA = await createKey(ctx, 'clerk', communeA);
+  clerkB = await createKey(ctx, 'clerk', communeB);
+  procedure = (await createProcedure(ctx, { fee: 8000 })).code;
+});
+afterAll(() => ctx.close());
+
+const get = (url: string, key: string) => ctx.app.inject({ method: 'GET', url, headers: bearer(key) });
+
+async function receive(key: string, overrides: Record<string, unknown> = {}) {
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/v1/dossiers',
+    headers: bearer(key),
+    payload: intakeBody(procedure, overrides),
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json() as { code: string; version: number };
+}
+
+type Page = { items: Array<{ code: string }>; nextCursor: string | null };
+const codes = async (url: string, key: string) =>
+  ((await get(url, key)).json() as Page).items.map((d) => d.code);
+
+describe('scope isolation on every dossier route', () => {
+  it('a clerk of commune B gets 404 on commune A’s dossier everywhere, and never sees it listed', async () => {
+    const d = await receive(clerkA);
+    for (const path of ['', '/events', '/receipt']) {
+      const res = await get(`/v1/dossiers/${d.code}${path}`, clerkB);
+      expect(res.statusCode, path).toBe(404);
+      expect(res.json().code).toBe('DOSSIER_NOT_FOUND');
+    }
+    for (const action of dossierActions) {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: `/v1/dossiers/${d.code}/${action}`,
+        headers: bearer(clerkB),
+        payload: { reason: 'x', result: 'approved', newDueAt: '2025-07-01T17:00:00+07:00' },
+      });
+      expect(res.statusCode, action).toBe(404);
+    }
+    expect(await codes('/v1/dossiers?limit=200', clerkB)).not.toContain(d.code);
+    expect((await get(`/v1/dossiers?unitCode=${communeA}`, clerkB)).statusCode).toBe(404);
+    // A clerk cannot receive into a unit outside its scope either.
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/dossiers',
+      headers: bearer(clerkB),
+      payload: intakeBody(procedure, { unitCode: communeA }),
+    });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('after a handover the handling unit sees the dossier too', async () => {
+    const d = await receive(clerkA);
+    expect((await get(`/v1/dossiers/${d.code}`, clerkB)).statusCode).toBe(404);
+    await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/dossiers/${d.code}/assign`,
+      headers: bearer(clerkA),
+      payload: { handlingUnitCode: communeB },
+    });
+    expect((await get(`/v1/dossiers/${d.code}`, clerkB)).statusCode).toBe(200);
+    expect(await codes(`/v1/dossiers?limit=200`, clerkB)).toContain(d.code);
+  });
+
+  it('viewers read with personal data masked; sync keys see it whole; neither may act', async () => {
+    const d = await receive(clerkA, {
+      applicant: {
+        type: 'citizen',
+        fullName: 'Lê Thị Hoa',
+        idNumber: '001199004567',
+        phone: '0987654321',
+        email: 'hoa@example.vn',
+        address: 'Số 1',
+      },
+    });
+    const viewer = await createKey(ctx, 'viewer', communeA);
+    const sync = await createKey(ctx, 'sync', communeA);
+    const masked = (await get(`/v1/dossiers/${d.code}`, viewer)).json().applicant;
+    expect(masked).toEqual({
+      type: 'citizen',
+      fullName: 'Lê Thị Hoa',
+      idNumber: '********4567',
+      phone: '******4321',
+      email: 'h***@example.vn',
+      address: null,
+    });
+    const listed = (await get(`/v1/dossiers?idNumber=001199004567`, viewer)).json().items[0].applicant;
+    expect(listed.idNumber).toBe('********4567');
+    expect((await get(`/v1/dossiers/${d.code}/receipt`, viewer)).json().applicant.idNumber).toBe(
+      '********4567',
+    );
+    expect((await get(`/v1/dossiers/${d.code}`, sync)).json().applicant.idNumber).toBe('001199004567');
+    for (const key of [viewer, sync]) {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: `/v1/dossiers/${d.code}/assign`,
+        headers: bearer(key),
+        payload: {},
+      });
+      expect(res.statusCode).toBe(403);
+      expect(
+        (
+          await ctx.app.inject({
+            method: 'POST',
+            url: '/v1/dossiers',
+            headers: bearer(key),
+            payload: intakeBody(procedure),
+          })
+        ).statusCode,
+      ).toBe(403);
+    }
+  });
+});
+
+describe('reads', () => {
+  it('the receipt carries the Form 01 data', async () => {
+    const d = await receive(clerkA, { components: [{ name: 'Tờ khai', copies: 2 }] });
+    const receipt = (await get(`/v1/dossiers/${d.code}/receipt`, clerkA)).json();
+    expect(receipt).toMatchObject({
+      form: '01',
+      dossierCode: d.code,
+      unit: { code: communeA },
+      procedure: { code: procedure },
+      components: [{ name: 'Tờ khai', copies: 2 }],
+      receivedAt: '2025-06-02T08:00:00+07:00',
+      dueAt: '2025-06-04T08:00:00+07:00',
+      fee: 8000,
+      lookupCode: d.code,
+    });
+    expect(receipt.applicant.fullName).toBe('Nguyễn Văn An');
+  });
+
+  it('filters: status, channel, received dates, due before, exact identifier, name without diacritics', async () => {
+    const unit = (await createUnit(ctx)).code;
+    const clerk = await createKey(ctx, 'clerk', unit);
+    now = new Date('2025-06-04T08:00:00+07:00');
+    const old = await receive(clerk, {
+      receivedAt: '2025-06-02T10:00:00+07:00',
+      applicant: { type: 'citizen', fullName: 'Đỗ Minh Đức', idNumber: '001099000001' },
+    });
+    const fresh = await receive(clerk, {
+      applicant: { type: 'organization', fullName: 'Công ty TNHH Ánh Dương', idNumber: '0101234567' },
+    });
+    const online = await receive(clerk, {
+      channel: 'online',
+      applicant: { type: 'citizen', fullName: 'Phạm Thu Trang' },
+    });
+    const base = `/v1/dossiers?unitCode=${unit}`;
+    expect(await codes(base, clerk)).toEqual([online.code, fresh.code, old.code]);
+    expect(await codes(`${base}&status=submitted`, clerk)).toEqual([online.code]);
+    expect(await codes(`${base}&status=received,submitted&channel=direct`, clerk)).toEqual([
+      fresh.code,
+      old.code,
+    ]);
+    expect(await codes(`${base}&receivedFrom=2025-06-03`, clerk)).toEqual([fresh.code]);
+    expect(await codes(`${base}&receivedTo=2025-06-02`, clerk)).toEqual([old.code]);
+    expect(await codes(`${base}&dueBefore=2025-06-05T00:00:00%2B07:00`, clerk)).toEqual([old.code]);
+    expect(await codes(`${base}&idNumber=0101234567`, clerk)).toEqual([fresh.code]);
+    expect(await codes(`${base}&q=do%20minh%20duc`, clerk)).toEqual([old.code]);
+    expect(await codes(`${base}&q=ANH%20DUONG`, clerk)).toEqual([fresh.code]);
+    expect(await codes(`${base}&procedureCode=${procedure}&channel=online`, clerk)).toEqual([online.code]);
+    now = new Date('2025-06-02T08:00:00+07:00');
+  });
+
+  it('timeliness filter matches the live flag of each dossier', async () => {
+    const unit = (await createUnit(ctx)).code;
+    const clerk = await createKey(ctx, 'clerk', unit);
+    now = new Date('2025-06-04T16:00:00+07:00');
+    const overdue = await receive(clerk, { receivedAt: '2025-06-02T08:00:00+07:00' }); // due 06-04 08:00... same day
+    const onTrack = await receive(clerk);
+    const paused = await receive(clerk);
+    await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/dossiers/${paused.code}/request-supplement`,
+      headers: bearer(clerk),
+      payload: { reason: 'x' },
+    });
+    const base = `/v1/dossiers?unitCode=${unit}`;
+    now = new Date('2025-06-05T08:00:00+07:00');
+    for (const flag of ['on_track', 'due_soon', 'overdue', 'paused']) {
+      const listed = await codes(`${base}&timeliness=${flag}`, clerk);
+      for (const code of listed)
+        expect((await get(`/v1/dossiers/${code}`, clerk)).json().timeliness).toBe(flag);
+    }
+    expect(await codes(`${base}&timeliness=overdue`, clerk)).toEqual([overdue.code]);
+    expect(await codes(`${base}&timeliness=paused`, clerk)).toEqual([paused.code]);
+    expect(await codes(`${base}&timeliness=on_track`, clerk)).toEqual([onTrack.code]);
+    now = new Date('2025-06-02T08:00:00+07:00');
+  });
+
+  it('keyset pages stay correct while dossiers are being received', async () => {
+    const unit = (await createUnit(ctx)).code;
+    const clerk = await createKey(ctx, 'clerk', unit);
+    const initial: string[] = [];
+    for (let i = 0; i < 7; i++) initial.unshift((await receive(clerk)).code);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Page = (
+        await get(`/v1/dossiers?unitCode=${unit}&limit=3${cursor ? `&cursor=${cursor}` : ''}`, clerk)
+      ).json();
+      seen.push(...page.items.map((d) => d.code));
+      cursor = page.nextCursor;
+      await Promise.all([receive(clerk), receive(clerk)]); // new arrivals land before the cursor
+    } while (cursor);
+    expect(seen).toEqual(initial);
+  });
+});
+
+describe('calendar changes recompute open dossiers', () => {
+  it('a new holiday moves the due of open dossiers with an event; finished ones never change', async () => {
+    const unit = (await createUnit(ctx)).code;
+    const clerk = await createKey(ctx, 'clerk', unit);
+    const p = (await createProcedure(ctx, { duration: { value: 5, unit: 'working_days' } })).code;
+    now = new Date('2097-06-03T08:00:00+07:00');
+    const post = (body: Record<string, unknown>) =>
+      ctx.app.inject({
+        method: 'POST',
+        url: '/v1/dossiers',
+        headers: bearer(clerk),
+        payload: intakeBody(p, body),
+      });
+    const open = (await post({})).json();
+    const finished = (await post({})).json();
+    await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/dossiers/${finished.code}/resolve`,
+      headers: bearer(clerk),
+      payload: { result: 'approved' },
+    });
+    expect(open.dueAt).toBe('2097-06-10T08:00:00+07:00');
+    const put = await ctx.app.inject({
+      method: 'PUT',
+      url: '/v1/calendar/days/2097-06-05',
+      headers: bearer(ctx.adminKey),
+      payload: { kind: 'day_off', name: 'Nghỉ thử', source: 'test' },
+    });
+    expect(put.statusCode).toBe(200);
+    const after = (await get(`/v1/dossiers/${open.code}`, clerk)).json();
+    expect(after).toMatchObject({ dueAt: '2097-06-11T08:00:00+07:00', version: 2 });
+    const events = (await get(`/v1/dossiers/${open.code}/events`, clerk)).json().items;
+    expect(events.at(-1)).toMatchObject({
+      type: 'due_changed',
+      data: { reason: 'calendar_change', date: '2097-06-05' },
+    });
+    expect((await get(`/v1/dossiers/${finished.code}`, clerk)).json()).toMatchObject({
+      dueAt: '2097-06-10T08:00:00+07:00',
+      version: 2,
+    });
+    await ctx.app.inject({
+      method: 'DELETE',
+      url: '/v1/calendar/days/2097-06-05',
+      headers: bearer(ctx.adminKey),
+    });
+    expect((await get(`/v1/dossiers/${open.code}`, clerk)).json()).toMatchObject({
+      dueAt: '2097-06-10T08:00:00+07:00',
+      version: 3,
+    });
+    now = new Date('2025-06-02T08:00:00+07:00');
+  });
+});
