@@ -22,6 +22,7 @@ import { calendarRoutes } from './calendar/routes.js';
 import { createCalendarCache } from './calendar/cache.js';
 import { deadlineRoutes } from './deadlines/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
+import { statsRoutes } from './stats/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { parseWorkingHours } from './domain/working-time.js';
 
@@ -74,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'calendar', description: 'Working-time calendar: holidays, days off, worked weekend days' },
         { name: 'deadlines', description: 'Start and due dates in working time' },
         { name: 'dossiers', description: 'Dossiers (hồ sơ): intake, actions, reads, receipts' },
+        { name: 'stats', description: 'Period statistics (form II.06a)' },
       ],
       components: {
         securitySchemes: {
@@ -105,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(calendarRoutes, { db, calendars, workingHours, clock });
       await v1.register(deadlineRoutes, { db, calendars });
       await v1.register(dossierRoutes, { db, config, calendars, clock });
+      await v1.register(statsRoutes, { db, config, clock });
     },
     { prefix: '/v1' },
   );

@@ -1,0 +1,111 @@
+import ExcelJS from 'exceljs';
+import type { z } from 'zod';
+import type { Stats } from './schemas.js';
+
+type StatsBody = z.infer<typeof Stats>;
+type Counts = StatsBody['totals'];
+
+const csvColumns: Array<[string, (c: Counts) => number | string | null]> = [
+  ['receivedTotal', (c) => c.received.total],
+  ['carriedOver', (c) => c.received.carriedOver],
+  ['new', (c) => c.received.new],
+  ['online', (c) => c.received.online],
+  ['direct', (c) => c.received.direct],
+  ['postal', (c) => c.received.postal],
+  ['resolvedTotal', (c) => c.resolved.total],
+  ['early', (c) => c.resolved.early],
+  ['onTime', (c) => c.resolved.onTime],
+  ['overdue', (c) => c.resolved.overdue],
+  ['withdrawn', (c) => c.withdrawn],
+  ['stopped', (c) => c.stopped],
+  ['pendingTotal', (c) => c.pending.total],
+  ['pendingNotYetDue', (c) => c.pending.notYetDue],
+  ['pendingOverdue', (c) => c.pending.overdue],
+  ['onTimeRate', (c) => c.rates.onTime],
+  ['onlineRate', (c) => c.rates.online],
+];
+
+function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  const s = String(value);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** One line per group and a last line `total`; UTF-8 with a BOM so Excel reads Vietnamese names. */
+export function statsCsv(stats: StatsBody): string {
+  const lines = [['key', 'label', ...csvColumns.map(([name]) => name)].join(',')];
+  for (const row of [...stats.rows, { key: 'total', label: 'Tổng cộng', ...stats.totals }]) {
+    lines.push([row.key, row.label, ...csvColumns.map(([, get]) => get(row))].map(csvCell).join(','));
+  }
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+/**
+ * Form II.06a/VPCP/KSTT as a spreadsheet, with its Vietnamese headings. As provincial practice does, withdrawn
+ * and stopped dossiers are counted as resolved on time, which a footnote says.
+ */
+export async function statsXlsx(stats: StatsBody, unitName: string): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  book.creator = 'motcua';
+  const sheet = book.addWorksheet('II.06a');
+  sheet.addRow(['Biểu số II.06a/VPCP/KSTT']);
+  sheet.addRow(['TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH']);
+  sheet.addRow([`Đơn vị: ${unitName}`]);
+  sheet.addRow([`Kỳ báo cáo: từ ngày ${vnDate(stats.from)} đến ngày ${vnDate(stats.to)}`]);
+  sheet.addRow([]);
+  const blank = (n: number) => Array<string>(n).fill('');
+  const heads = [
+    ['STT', 'Lĩnh vực / nhóm', 'Số hồ sơ nhận giải quyết', ...blank(4), 'Kết quả giải quyết', ...blank(6)],
+    ['', '', 'Tổng số', 'Kỳ trước chuyển qua', 'Trực tuyến', 'Trực tiếp', 'Dịch vụ bưu chính'],
+    [...blank(7), 'Số hồ sơ đã giải quyết', ...blank(3), 'Số hồ sơ đang giải quyết', ...blank(2)],
+    [
+      ...blank(7),
+      'Tổng số',
+      'Trả trước hạn',
+      'Trả đúng thời hạn (*)',
+      'Trả quá hạn',
+      'Tổng số',
+      'Chưa đến hạn',
+      'Quá hạn',
+    ],
+  ];
+  for (const h of heads) sheet.addRow(h).font = { bold: true };
+  sheet.mergeCells('C6:G6');
+  sheet.mergeCells('H6:N6');
+  sheet.mergeCells('H8:K8');
+  sheet.mergeCells('L8:N8');
+  const line = (n: number | string, label: string, c: Counts) => {
+    const folded = c.withdrawn + c.stopped;
+    sheet.addRow([
+      n,
+      label,
+      c.received.total,
+      c.received.carriedOver,
+      c.received.online,
+      c.received.direct,
+      c.received.postal,
+      c.resolved.total + folded,
+      c.resolved.early,
+      c.resolved.onTime + folded,
+      c.resolved.overdue,
+      c.pending.total,
+      c.pending.notYetDue,
+      c.pending.overdue,
+    ]);
+  };
+  stats.rows.forEach((row, i) => line(i + 1, row.label, row));
+  line('', 'Tổng cộng', stats.totals);
+  sheet.getRow(sheet.rowCount).font = { bold: true };
+  sheet.addRow([]);
+  sheet.addRow([
+    `(*) Bao gồm ${stats.totals.withdrawn} hồ sơ công dân rút và ${stats.totals.stopped} hồ sơ dừng xử lý, ` +
+      'được tính là giải quyết đúng hạn theo thực tiễn báo cáo của tỉnh.',
+  ]);
+  sheet.addRow([`Số liệu tính đến: ${stats.asOf}`]);
+  sheet.getColumn(2).width = 40;
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+function vnDate(d: string): string {
+  return `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
+}

@@ -1,0 +1,119 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { escapeLike } from '../auth/plugin.js';
+import { instantAt } from '../domain/local-time.js';
+import { emptyTally, periodInstants, type Tally } from '../domain/statistics.js';
+import type { Granularity } from '../domain/timeliness.js';
+
+export type GroupBy = 'none' | 'unit' | 'procedure' | 'field' | 'channel';
+
+const groupKeys: Record<GroupBy, { key: SQL; label: SQL }> = {
+  none: { key: sql`'all'`, label: sql`'all'` },
+  unit: { key: sql`unit_code`, label: sql`unit_name` },
+  procedure: { key: sql`procedure_code`, label: sql`procedure_name` },
+  field: { key: sql`field_code`, label: sql`field_name` },
+  channel: { key: sql`channel`, label: sql`channel` },
+};
+
+interface Row {
+  key: string;
+  label: string;
+  carried_over: number;
+  new: number;
+  online: number;
+  direct: number;
+  postal: number;
+  early: number;
+  on_time: number;
+  overdue: number;
+  withdrawn: number;
+  stopped: number;
+  pending: number;
+  pending_overdue: number;
+}
+
+export interface GroupTally {
+  key: string;
+  label: string;
+  tally: Tally;
+}
+
+/**
+ * The II.06a columns for the dossiers received by units under `unitPath`, over [from, to], computed from the
+ * dossiers, their statutory due history and their pause cycles: the same rule as src/domain/statistics.ts.
+ */
+export async function periodStatistics(
+  db: DbOrTx,
+  q: { unitPath: string | null; from: string; to: string; groupBy: GroupBy; granularity: Granularity },
+): Promise<GroupTally[]> {
+  const { start, end } = periodInstants(q.from, q.to);
+  const last = new Date(end.getTime() - 1);
+  // Pending at the end of B is overdue when its due (in force then) fell on an earlier local date than B,
+  // or, with instant granularity, before that last instant.
+  const overdueBefore = q.granularity === 'day' ? instantAt(q.to, 0) : last;
+  const { key, label } = groupKeys[q.groupBy];
+  const scope = q.unitPath === null ? sql`true` : sql`u.path like ${escapeLike(q.unitPath) + '%'}`;
+  const result = await db.execute(sql`
+    with base as (
+      select d.id, d.unit_code, u.name as unit_name, d.procedure_code, p.name as procedure_name,
+             p.field_code, p.field_name, d.channel, d.status, d.received_at, d.finished_at, d.outcome,
+             (d.finished_at is null or d.finished_at >= ${end}) as pending
+      from dossiers d
+      join units u on u.code = d.unit_code
+      join procedures p on p.code = d.procedure_code
+      where ${scope}
+        and d.received_at < ${end}
+        and (d.finished_at is null or d.finished_at >= ${start})
+    ), judged as (
+      select b.*,
+        b.pending
+        and not exists (
+          select 1 from dossier_pauses dp
+          where dp.dossier_id = b.id and dp.paused_at <= ${last} and (dp.resumed_at is null or dp.resumed_at > ${last}))
+        and coalesce((
+          select dd.due_at from dossier_deadlines dd
+          where dd.dossier_id = b.id and dd.kind = 'statutory' and dd.effective_at <= ${last}
+          order by dd.effective_at desc, dd.id desc limit 1) < ${overdueBefore}, false) as overdue_at_end
+      from base b
+    )
+    select ${key} as key, ${label} as label,
+      count(*) filter (where received_at < ${start})::int as carried_over,
+      count(*) filter (where received_at >= ${start})::int as new,
+      count(*) filter (where received_at >= ${start} and channel = 'online')::int as online,
+      count(*) filter (where received_at >= ${start} and channel = 'direct')::int as direct,
+      count(*) filter (where received_at >= ${start} and channel = 'postal')::int as postal,
+      count(*) filter (where not pending and status in ('resolved', 'returned') and outcome = 'early')::int as early,
+      count(*) filter (where not pending and status in ('resolved', 'returned') and outcome = 'on_time')::int as on_time,
+      count(*) filter (where not pending and status in ('resolved', 'returned')
+                       and (outcome is null or outcome = 'overdue'))::int as overdue,
+      count(*) filter (where not pending and status = 'withdrawn')::int as withdrawn,
+      count(*) filter (where not pending and status not in ('resolved', 'returned', 'withdrawn'))::int as stopped,
+      count(*) filter (where pending)::int as pending,
+      count(*) filter (where overdue_at_end)::int as pending_overdue
+    from judged
+    group by 1, 2
+    order by 1`);
+  return (result as unknown as { rows: Row[] }).rows.map(toGroupTally);
+}
+
+function toGroupTally(r: Row): GroupTally {
+  const t = emptyTally();
+  t.received = {
+    total: r.carried_over + r.new,
+    carriedOver: r.carried_over,
+    new: r.new,
+    online: r.online,
+    direct: r.direct,
+    postal: r.postal,
+  };
+  t.resolved = {
+    total: r.early + r.on_time + r.overdue,
+    early: r.early,
+    onTime: r.on_time,
+    overdue: r.overdue,
+  };
+  t.withdrawn = r.withdrawn;
+  t.stopped = r.stopped;
+  t.pending = { total: r.pending, notYetDue: r.pending - r.pending_overdue, overdue: r.pending_overdue };
+  return { key: r.key, label: r.label, tally: t };
+}

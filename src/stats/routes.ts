@@ -1,0 +1,94 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { inScope } from '../auth/plugin.js';
+import { DomainError } from '../domain/errors.js';
+import { formatInstant } from '../domain/local-time.js';
+import { periodDates } from '../domain/periods.js';
+import { addTallies, emptyTally, ratesOf, type Tally } from '../domain/statistics.js';
+import { bearerSecurity, errorResponses } from '../http/schemas.js';
+import { findUnit } from '../units/queries.js';
+import { statsCsv, statsXlsx } from './export.js';
+import { periodStatistics } from './queries.js';
+import { Stats, StatsQuery } from './schemas.js';
+
+const withRates = (t: Tally) => ({ ...t, rates: ratesOf(t) });
+
+export const statsRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; clock: () => Date }> = async (
+  app,
+  { db, config, clock },
+) => {
+  app.get('/stats', {
+    schema: {
+      operationId: 'getStats',
+      summary: 'Period statistics (form II.06a)',
+      description:
+        'Received (carried over, new by channel), resolved early / on time / overdue, withdrawn, stopped and ' +
+        'pending (not yet due / overdue, judged at the end of the period with the due date in force then) for a ' +
+        'unit subtree, counted by receiving unit. format=csv or xlsx returns a file (the xlsx is form II.06a with ' +
+        'Vietnamese headings, withdrawn and stopped counted as on time with a footnote).',
+      tags: ['stats'],
+      security: bearerSecurity,
+      querystring: StatsQuery,
+      response: {
+        200: {
+          description: 'The figures (JSON), or the file for csv/xlsx.',
+          content: {
+            'application/json': { schema: Stats },
+            'text/csv': { schema: z.string() },
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+              schema: z.string().meta({ format: 'binary' }),
+            },
+          },
+        },
+        ...errorResponses(400, 401, 404),
+      },
+    },
+    handler: async (request, reply) => {
+      const q = request.query;
+      const period = q.period ? periodDates(q.period, q.reporting) : { from: q.from!, to: q.to! };
+      if (!period)
+        throw new DomainError('VALIDATION_FAILED', { summary: 'querystring.period: not a period' });
+      const principal = request.principal;
+      const unitCode = q.unitCode ?? principal.unitCode;
+      const unit = unitCode ? await findUnit(db, unitCode) : null;
+      if (unitCode && (!unit || !inScope(principal, unit.path)))
+        throw new DomainError('UNIT_NOT_FOUND', { code: unitCode });
+      const asOf = clock();
+      const groups = await periodStatistics(db, {
+        unitPath: unit?.path ?? null,
+        ...period,
+        groupBy: q.groupBy,
+        granularity: config.OUTCOME_GRANULARITY,
+      });
+      const totals = groups.reduce((sum, g) => addTallies(sum, g.tally), emptyTally());
+      const body = {
+        unitCode: unit?.code ?? null,
+        ...period,
+        reporting: q.reporting,
+        groupBy: q.groupBy,
+        asOf: formatInstant(asOf),
+        rows: groups.map((g) => ({ key: g.key, label: g.label, ...withRates(g.tally) })),
+        totals: withRates(totals),
+      };
+      const fileName = `ii06a-${unit?.code ?? 'all'}-${period.from}-${period.to}`;
+      if (q.format === 'csv') {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${fileName}.csv"`)
+          .send(statsCsv(body));
+      }
+      if (q.format === 'xlsx') {
+        return (
+          reply
+            .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+            .header('content-disposition', `attachment; filename="${fileName}.xlsx"`)
+            // A Buffer is sent as it is (never serialised); the schema above documents it as a binary string.
+            .send((await statsXlsx(body, unit?.name ?? 'Toàn hệ thống')) as unknown as string)
+        );
+      }
+      return body;
+    },
+  });
+};

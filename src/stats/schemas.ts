@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { LocalDateString } from '../calendar/schemas.js';
+import { UnitCode } from '../units/schemas.js';
+
+export const StatsQuery = z
+  .object({
+    unitCode: UnitCode.optional().describe('The unit whose subtree is counted; default your own scope.'),
+    period: z
+      .string()
+      .regex(/^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|M9))?$/, 'YYYY, YYYY-MM, YYYY-Qn, YYYY-Hn or YYYY-M9')
+      .optional()
+      .meta({ example: '2024-H1' }),
+    reporting: z
+      .enum(['civil', 'official'])
+      .default('civil')
+      .describe('official: reporting periods from the 15th of the month before to the 14th.'),
+    from: LocalDateString.optional().describe('Explicit period start (with to).'),
+    to: LocalDateString.optional().describe('Explicit period end, inclusive (with from).'),
+    groupBy: z.enum(['none', 'unit', 'procedure', 'field', 'channel']).default('none'),
+    format: z.enum(['json', 'csv', 'xlsx']).default('json'),
+  })
+  .refine((q) => (q.period === undefined) !== (q.from === undefined && q.to === undefined), {
+    message: 'give either period or from and to',
+    path: ['period'],
+  })
+  .refine((q) => q.period !== undefined || (q.from !== undefined && q.to !== undefined && q.from <= q.to), {
+    message: 'from and to go together, from ≤ to',
+    path: ['to'],
+  });
+
+const Counts = {
+  received: z.object({
+    total: z.number().int().describe('carried over + new'),
+    carriedOver: z
+      .number()
+      .int()
+      .describe('Từ kỳ trước: received before the period, not finished before it.'),
+    new: z.number().int().describe('Mới tiếp nhận: received in the period.'),
+    online: z.number().int(),
+    direct: z.number().int(),
+    postal: z.number().int(),
+  }),
+  resolved: z.object({
+    total: z.number().int(),
+    early: z.number().int().describe('Trước hạn'),
+    onTime: z.number().int().describe('Đúng hạn'),
+    overdue: z.number().int().describe('Quá hạn'),
+  }),
+  withdrawn: z.number().int(),
+  stopped: z.number().int(),
+  pending: z.object({
+    total: z.number().int().describe('Đang giải quyết at the end of the period.'),
+    notYetDue: z.number().int(),
+    overdue: z.number().int(),
+  }),
+  rates: z.object({
+    onTime: z.number().nullable().describe('(early + on time) / resolved, percent.'),
+    early: z.number().nullable().describe('early / resolved, percent.'),
+    onDueDate: z.number().nullable().describe('on time / resolved, percent.'),
+    online: z.number().nullable().describe('online / newly received, percent.'),
+  }),
+};
+
+export const StatsRow = z
+  .object({ key: z.string().meta({ example: '000.17.22.H56' }), label: z.string(), ...Counts })
+  .meta({ id: 'StatsRow' });
+
+export const Stats = z
+  .object({
+    unitCode: z.string().nullable(),
+    from: z.string().meta({ example: '2024-01-01' }),
+    to: z.string().meta({ example: '2024-06-30' }),
+    reporting: z.enum(['civil', 'official']),
+    groupBy: z.enum(['none', 'unit', 'procedure', 'field', 'channel']),
+    asOf: z.string().describe('The instant the figures describe.'),
+    rows: z.array(StatsRow),
+    totals: z.object(Counts),
+  })
+  .meta({
+    id: 'Stats',
+    description: 'Form II.06a figures. Always: received.total = resolved + withdrawn + stopped + pending.',
+  });

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { ratesOf, tally, type DossierFacts } from '../../src/domain/statistics.js';
+
+const t = (s: string) => new Date(s);
+
+function dossier(overrides: Partial<DossierFacts>): DossierFacts {
+  return {
+    channel: 'direct',
+    status: 'received',
+    receivedAt: t('2024-03-01T08:00:00+07:00'),
+    resolvedAt: null,
+    finishedAt: null,
+    outcome: null,
+    dues: [{ effectiveAt: t('2024-03-01T08:00:00+07:00'), dueAt: t('2024-03-05T17:00:00+07:00') }],
+    pauses: [],
+    ...overrides,
+  };
+}
+
+const resolved = (
+  at: string,
+  outcome: 'early' | 'on_time' | 'overdue',
+  received = '2024-03-01T08:00:00+07:00',
+) => dossier({ status: 'resolved', receivedAt: t(received), resolvedAt: t(at), finishedAt: t(at), outcome });
+
+describe('II.06a columns', () => {
+  it('carried over: received before A and not finished before A', () => {
+    const facts = [
+      dossier({ receivedAt: t('2024-02-20T08:00:00+07:00') }),
+      resolved('2024-02-28T10:00:00+07:00', 'early', '2024-02-20T08:00:00+07:00'),
+      resolved('2024-03-02T10:00:00+07:00', 'early', '2024-02-20T08:00:00+07:00'),
+    ];
+    const r = tally(facts, '2024-03-01', '2024-03-31', 'day');
+    expect(r.received).toMatchObject({ carriedOver: 2, new: 0, total: 2 });
+  });
+
+  it('new by channel: received in [A, B]', () => {
+    const facts = [
+      dossier({ channel: 'online' }),
+      dossier({ channel: 'postal' }),
+      dossier({ channel: 'direct', receivedAt: t('2024-03-31T23:59:00+07:00') }),
+      dossier({ channel: 'direct', receivedAt: t('2024-04-01T00:00:00+07:00') }),
+    ];
+    expect(tally(facts, '2024-03-01', '2024-03-31', 'day').received).toEqual({
+      total: 3,
+      carriedOver: 0,
+      new: 3,
+      online: 1,
+      direct: 1,
+      postal: 1,
+    });
+  });
+
+  it('resolved, withdrawn, stopped: finished that way inside the period (by local date)', () => {
+    const facts = [
+      resolved('2024-03-02T10:00:00+07:00', 'early'),
+      resolved('2024-03-05T16:00:00+07:00', 'on_time'),
+      resolved('2024-03-20T10:00:00+07:00', 'overdue'),
+      dossier({
+        status: 'returned',
+        resolvedAt: t('2024-03-03T10:00:00+07:00'),
+        finishedAt: t('2024-03-03T10:00:00+07:00'),
+        outcome: 'early',
+      }),
+      dossier({ status: 'withdrawn', finishedAt: t('2024-03-04T10:00:00+07:00') }),
+      dossier({ status: 'stopped', finishedAt: t('2024-03-04T10:00:00+07:00') }),
+      resolved('2024-04-01T00:30:00+07:00', 'overdue'),
+    ];
+    const r = tally(facts, '2024-03-01', '2024-03-31', 'day');
+    expect(r.resolved).toEqual({ total: 4, early: 2, onTime: 1, overdue: 1 });
+    expect([r.withdrawn, r.stopped]).toEqual([1, 1]);
+    expect(r.pending.total).toBe(1);
+  });
+
+  it('pending is judged at the end of B with the due in force then, and paused is not yet due', () => {
+    const facts = [
+      // due 5/3, still open: overdue at the end of March
+      dossier({}),
+      // its due moved to 10/4 on 4/3 (a restart): not yet due at the end of March
+      dossier({
+        dues: [
+          { effectiveAt: t('2024-03-01T08:00:00+07:00'), dueAt: t('2024-03-05T17:00:00+07:00') },
+          { effectiveAt: t('2024-03-04T08:00:00+07:00'), dueAt: t('2024-04-10T17:00:00+07:00') },
+        ],
+      }),
+      // the due moved only after the period: judged with the old due → overdue
+      dossier({
+        dues: [
+          { effectiveAt: t('2024-03-01T08:00:00+07:00'), dueAt: t('2024-03-05T17:00:00+07:00') },
+          { effectiveAt: t('2024-04-02T08:00:00+07:00'), dueAt: t('2024-04-20T17:00:00+07:00') },
+        ],
+      }),
+      // paused at the end of March: not yet due
+      dossier({
+        pauses: [{ pausedAt: t('2024-03-04T08:00:00+07:00'), resumedAt: t('2024-04-03T08:00:00+07:00') }],
+      }),
+      // resolved after the period: pending at its end
+      resolved('2024-04-02T10:00:00+07:00', 'overdue'),
+    ];
+    expect(tally(facts, '2024-03-01', '2024-03-31', 'day').pending).toEqual({
+      total: 5,
+      notYetDue: 2,
+      overdue: 3,
+    });
+  });
+
+  it('day granularity: due on the last day of the period is not yet overdue at its end; instant: it is', () => {
+    const facts = [
+      dossier({
+        dues: [{ effectiveAt: t('2024-03-01T08:00:00+07:00'), dueAt: t('2024-03-31T11:00:00+07:00') }],
+      }),
+    ];
+    expect(tally(facts, '2024-03-01', '2024-03-31', 'day').pending.overdue).toBe(0);
+    expect(tally(facts, '2024-03-01', '2024-03-31', 'instant').pending.overdue).toBe(1);
+  });
+
+  it('rejected and never-accepted submissions are never counted', () => {
+    const facts = [
+      dossier({ status: 'rejected', receivedAt: null, finishedAt: t('2024-03-02T08:00:00+07:00') }),
+      dossier({ status: 'submitted', receivedAt: null, dues: [] }),
+      dossier({ status: 'withdrawn', receivedAt: null, finishedAt: t('2024-03-02T08:00:00+07:00') }),
+    ];
+    expect(tally(facts, '2024-03-01', '2024-03-31', 'day').received.total).toBe(0);
+  });
+});
+
+describe('the inspection article’s figures (DOMAIN.md section 1)', () => {
+  it('gives 4,754 received, 4,487 resolved at 43.7 % early and 56.3 % on time, 262 not yet due', () => {
+    const facts: DossierFacts[] = [];
+    const times = (n: number, make: (i: number) => DossierFacts) => {
+      for (let i = 0; i < n; i++) facts.push(make(i));
+    };
+    const inPeriod = '2024-03-01T08:00:00+07:00';
+    times(356, () => resolved('2024-01-10T10:00:00+07:00', 'early', '2023-12-20T08:00:00+07:00'));
+    times(1606, (i) => ({
+      ...resolved('2024-03-03T10:00:00+07:00', 'early', inPeriod),
+      channel: i < 1599 ? 'online' : 'direct',
+    }));
+    times(2525, () => ({ ...resolved('2024-03-05T10:00:00+07:00', 'on_time', inPeriod), channel: 'online' }));
+    times(3, () =>
+      dossier({ channel: 'online', status: 'withdrawn', finishedAt: t('2024-03-02T08:00:00+07:00') }),
+    );
+    times(2, () =>
+      dossier({ channel: 'online', status: 'stopped', finishedAt: t('2024-03-02T08:00:00+07:00') }),
+    );
+    times(262, () =>
+      dossier({
+        channel: 'online',
+        receivedAt: t('2024-06-28T08:00:00+07:00'),
+        dues: [{ effectiveAt: t('2024-06-28T08:00:00+07:00'), dueAt: t('2024-07-05T17:00:00+07:00') }],
+      }),
+    );
+    const r = tally(facts, '2024-01-01', '2024-06-30', 'day');
+    expect(r.received).toEqual({
+      total: 4754,
+      carriedOver: 356,
+      new: 4398,
+      online: 4391,
+      direct: 7,
+      postal: 0,
+    });
+    expect(r.resolved).toEqual({ total: 4487, early: 1962, onTime: 2525, overdue: 0 });
+    expect(r.pending).toEqual({ total: 262, notYetDue: 262, overdue: 0 });
+    expect(r.withdrawn + r.stopped).toBe(5);
+    expect(r.received.total).toBe(r.resolved.total + r.withdrawn + r.stopped + r.pending.total);
+    expect(ratesOf(r)).toEqual({ onTime: 100, early: 43.7, onDueDate: 56.3, online: 99.8 });
+  });
+});

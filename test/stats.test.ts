@@ -1,0 +1,436 @@
+import { asc, eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import {
+  dossierDeadlines,
+  dossierPauses,
+  dossiers,
+  procedures as proceduresTable,
+} from '../src/db/schema/index.js';
+import { periodDates } from '../src/domain/periods.js';
+import { addTallies, emptyTally, tally, type DossierFacts, type Tally } from '../src/domain/statistics.js';
+import type { DossierStatus } from '../src/domain/lifecycle.js';
+import { addDays } from '../src/domain/local-time.js';
+import {
+  bearer,
+  createKey,
+  createProcedure,
+  createTestContext,
+  createUnit,
+  intakeBody,
+  type TestContext,
+} from './helpers/context.js';
+
+let now = new Date('2025-01-02T08:00:00+07:00');
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext({}, { clock: () => now, poolSize: 6 });
+});
+afterAll(() => ctx.close());
+
+/** A small deterministic PRNG so a failing history can be replayed. */
+function prng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Facts for the oracle, read straight from the dossiers, their statutory due history and their pauses. */
+async function factsOf(unitCodes: string[]) {
+  const db = ctx.database.db;
+  const rows = await db
+    .select({ d: dossiers, fieldCode: proceduresTable.fieldCode })
+    .from(dossiers)
+    .innerJoin(proceduresTable, eq(proceduresTable.code, dossiers.procedureCode))
+    .where(inArray(dossiers.unitCode, unitCodes));
+  const ids = rows.map((r) => r.d.id);
+  const dues = ids.length
+    ? await db
+        .select()
+        .from(dossierDeadlines)
+        .where(inArray(dossierDeadlines.dossierId, ids))
+        .orderBy(asc(dossierDeadlines.id))
+    : [];
+  const pauses = ids.length
+    ? await db.select().from(dossierPauses).where(inArray(dossierPauses.dossierId, ids))
+    : [];
+  return rows.map(({ d, fieldCode }) => ({
+    unit: d.unitCode,
+    procedure: d.procedureCode,
+    field: fieldCode,
+    facts: {
+      channel: d.channel,
+      status: d.status as DossierStatus,
+      receivedAt: d.receivedAt,
+      resolvedAt: d.resolvedAt,
+      finishedAt: d.finishedAt,
+      outcome: d.outcome,
+      dues: dues
+        .filter((x) => x.dossierId === d.id && x.kind === 'statutory')
+        .map((x) => ({ effectiveAt: x.effectiveAt, dueAt: x.dueAt })),
+      pauses: pauses
+        .filter((p) => p.dossierId === d.id)
+        .map((p) => ({ pausedAt: p.pausedAt, resumedAt: p.resumedAt })),
+    } satisfies DossierFacts,
+  }));
+}
+
+describe('statistics equal the reference rule over random histories', () => {
+  it('every column, for many civil, official and explicit periods, grouped several ways', async () => {
+    const random = prng(20250102);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const province = await createUnit(ctx);
+    const communes = [
+      (await createUnit(ctx, { parentCode: province.code })).code,
+      (await createUnit(ctx, { parentCode: province.code })).code,
+    ];
+    const clerk = await createKey(ctx, 'clerk', province.code);
+    const procs = [
+      (
+        await createProcedure(ctx, {
+          duration: { value: 3, unit: 'working_days' },
+          supplementPolicy: 'restart',
+        })
+      ).code,
+      (
+        await createProcedure(ctx, {
+          duration: { value: 8, unit: 'working_hours' },
+          supplementPolicy: 'extend',
+          field: { code: 'F2', name: 'Đất đai' },
+        })
+      ).code,
+      (
+        await createProcedure(ctx, {
+          duration: { value: 10, unit: 'calendar_days' },
+          onlineDuration: { value: 5, unit: 'working_days' },
+        })
+      ).code,
+    ];
+    const live: Array<{ code: string; status: string; lastAt: number; rescheduled: boolean }> = [];
+    const act = async (d: (typeof live)[number], action: string, body: Record<string, unknown>) => {
+      // Sometimes entered late: between the latest event and now.
+      const at =
+        random() < 0.3
+          ? new Date(Math.max(d.lastAt, now.getTime() - 2 * 86_400_000) + Math.floor(random() * 3_600_000))
+          : null;
+      const payload = at && at.getTime() <= now.getTime() ? { ...body, at: at.toISOString() } : body;
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: `/v1/dossiers/${d.code}/${action}`,
+        headers: bearer(clerk),
+        payload,
+      });
+      if (res.statusCode === 200) {
+        d.status = res.json().status;
+        d.lastAt = 'at' in payload ? new Date(payload.at as string).getTime() : now.getTime();
+        if (action === 'reschedule') d.rescheduled = true;
+      }
+      return res.statusCode;
+    };
+    let done = 0;
+    for (let step = 0; step < 260; step++) {
+      now = new Date(now.getTime() + Math.floor(random() * 9 * 3_600_000));
+      const open = live.filter((d) => !['rejected', 'withdrawn', 'stopped', 'returned'].includes(d.status));
+      if (random() < 0.35 || open.length === 0) {
+        const backdate = random() < 0.25 ? Math.floor(random() * 2 * 86_400_000) : 0;
+        const channel = pick(['direct', 'online', 'online', 'postal'] as const);
+        const res = await ctx.app.inject({
+          method: 'POST',
+          url: '/v1/dossiers',
+          headers: bearer(clerk),
+          payload: intakeBody(pick(procs), {
+            unitCode: pick(communes),
+            channel,
+            ...(backdate ? { receivedAt: new Date(now.getTime() - backdate).toISOString() } : {}),
+          }),
+        });
+        expect(res.statusCode, res.body).toBe(201);
+        live.push({
+          code: res.json().code,
+          status: res.json().status,
+          lastAt: now.getTime() - backdate,
+          rescheduled: false,
+        });
+        continue;
+      }
+      const d = pick(open);
+      const options: Record<string, Array<[string, Record<string, unknown>]>> = {
+        submitted: [
+          ['accept', {}],
+          ['accept', {}],
+          ['reject', { reason: 'Sai' }],
+          ['withdraw', { reason: 'Rút' }],
+        ],
+        received: [
+          ['assign', {}],
+          ['assign', { handlingUnitCode: pick(communes) }],
+          ['resolve', { result: 'approved' }],
+          ['request-supplement', { reason: 'Thiếu' }],
+          ['request-payment', {}],
+          ['withdraw', { reason: 'Rút' }],
+          ['stop', { reason: 'Dừng' }],
+        ],
+        processing: [
+          ['resolve', { result: 'approved' }],
+          ['resolve', { result: 'refused', note: 'Không đủ' }],
+          ['request-supplement', { reason: 'Thiếu' }],
+          ['request-payment', {}],
+          ['stop', { reason: 'Dừng' }],
+        ],
+        awaiting_supplement: [
+          ['receive-supplement', {}],
+          ['receive-supplement', {}],
+          ['withdraw', { reason: 'Rút' }],
+        ],
+        awaiting_payment: [
+          ['confirm-payment', {}],
+          ['stop', { reason: 'Dừng' }],
+        ],
+        resolved: [['return', {}]],
+      };
+      if (['received', 'processing'].includes(d.status) && !d.rescheduled && random() < 0.1) {
+        await act(d, 'reschedule', {
+          newDueAt: new Date(now.getTime() + 20 * 86_400_000).toISOString(),
+          reason: 'Xin lỗi',
+        });
+        continue;
+      }
+      const [action, body] = pick(options[d.status]!);
+      if ((await act(d, action, body)) === 200) done++;
+    }
+    expect(done).toBeGreaterThan(100);
+
+    const all = await factsOf(communes);
+    const oracle = (from: string, to: string, keyOf: (x: (typeof all)[number]) => string) => {
+      const groups = new Map<string, Tally>();
+      for (const x of all) {
+        const one = tally([x.facts], from, to, 'day');
+        if (one.received.total === 0) continue;
+        const key = keyOf(x);
+        groups.set(key, addTallies(groups.get(key) ?? emptyTally(), one));
+      }
+      return groups;
+    };
+    const periods: Array<{ from: string; to: string }> = [];
+    for (const reporting of ['civil', 'official'] as const) {
+      for (const p of ['2025-01', '2025-02', '2025-03', '2025-Q1', '2025-H1', '2025-M9', '2025'])
+        periods.push(periodDates(p, reporting)!);
+    }
+    for (let i = 0; i < 25; i++) {
+      const from = addDays('2025-01-01', Math.floor(random() * 60));
+      periods.push({ from, to: addDays(from, Math.floor(random() * 40)) });
+    }
+    const groupings: Array<[string, (x: (typeof all)[number]) => string]> = [
+      ['none', () => 'all'],
+      ['unit', (x) => x.unit],
+      ['procedure', (x) => x.procedure],
+      ['field', (x) => x.field],
+      ['channel', (x) => x.facts.channel],
+    ];
+    let compared = 0;
+    const seen = emptyTally();
+    for (const { from, to } of periods) {
+      for (const [groupBy, keyOf] of groupings) {
+        const res = await ctx.app.inject({
+          method: 'GET',
+          url: `/v1/stats?unitCode=${province.code}&from=${from}&to=${to}&groupBy=${groupBy}`,
+          headers: bearer(clerk),
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        const body = res.json();
+        const expected = oracle(from, to, keyOf);
+        const served = new Map<string, Tally>(
+          body.rows.map((r: Tally & { key: string; rates: unknown }) => {
+            const {
+              key,
+              rates: _rates,
+              label: _label,
+              ...t
+            } = r as Tally & { key: string; rates: unknown; label: string };
+            return [key, t];
+          }),
+        );
+        expect(served, `${groupBy} ${from}..${to}`).toEqual(expected);
+        const totals = body.totals;
+        if (groupBy === 'none') Object.assign(seen, addTallies(seen, totals));
+        expect(totals.received.total).toBe(
+          totals.resolved.total + totals.withdrawn + totals.stopped + totals.pending.total,
+        );
+        compared++;
+      }
+    }
+    expect(compared).toBe(periods.length * groupings.length);
+    // The histories reach every column, so the equality above is not vacuous.
+    for (const n of [
+      seen.received.carriedOver,
+      seen.received.online,
+      seen.received.direct,
+      seen.received.postal,
+      seen.resolved.early,
+      seen.resolved.onTime,
+      seen.resolved.overdue,
+      seen.withdrawn,
+      seen.stopped,
+      seen.pending.notYetDue,
+      seen.pending.overdue,
+    ]) {
+      expect(n).toBeGreaterThan(0);
+    }
+  }, 120_000);
+});
+
+describe('GET /v1/stats', () => {
+  it('the inspection article’s figures: 43.7 % early, 56.3 % on time (DOMAIN.md section 1)', async () => {
+    const unit = await createUnit(ctx, { name: 'Trung tâm Phục vụ hành chính công huyện' });
+    const viewer = await createKey(ctx, 'viewer', unit.code);
+    const procedure = (await createProcedure(ctx)).code;
+    const rows: Array<typeof dossiers.$inferInsert> = [];
+    let n = 0;
+    const add = (count: number, d: Partial<typeof dossiers.$inferInsert>) => {
+      for (let i = 0; i < count; i++) {
+        n++;
+        rows.push({
+          code: `${unit.code}-FIX-${n}`,
+          unitCode: unit.code,
+          handlingUnitCode: unit.code,
+          procedureCode: procedure,
+          channel: 'online',
+          status: 'received',
+          applicantType: 'citizen',
+          applicantName: 'Nguyễn Văn An',
+          applicantNameSearch: 'nguyen van an',
+          durationValue: 5,
+          durationUnit: 'working_days',
+          supplementPolicy: 'restart',
+          receivedAt: new Date('2024-03-01T08:00:00+07:00'),
+          startAt: new Date('2024-03-01T08:00:00+07:00'),
+          dueAt: new Date('2024-03-08T08:00:00+07:00'),
+          ...d,
+        });
+      }
+    };
+    const done = (at: string, outcome: 'early' | 'on_time') => ({
+      status: 'returned',
+      resolvedAt: new Date(at),
+      finishedAt: new Date(at),
+      result: 'approved' as const,
+      outcome,
+    });
+    add(356, {
+      channel: 'direct',
+      receivedAt: new Date('2023-12-20T08:00:00+07:00'),
+      ...done('2024-01-03T10:00:00+07:00', 'early'),
+    });
+    add(1599, done('2024-03-04T10:00:00+07:00', 'early'));
+    add(7, { channel: 'direct', ...done('2024-03-04T10:00:00+07:00', 'early') });
+    add(2525, done('2024-03-08T10:00:00+07:00', 'on_time'));
+    add(3, { status: 'withdrawn', finishedAt: new Date('2024-03-02T10:00:00+07:00') });
+    add(2, { status: 'stopped', finishedAt: new Date('2024-03-02T10:00:00+07:00') });
+    add(262, {
+      receivedAt: new Date('2024-06-27T08:00:00+07:00'),
+      dueAt: new Date('2024-07-04T08:00:00+07:00'),
+    });
+    for (let i = 0; i < rows.length; i += 500) {
+      const inserted = await ctx.database.db
+        .insert(dossiers)
+        .values(rows.slice(i, i + 500))
+        .returning({ id: dossiers.id, receivedAt: dossiers.receivedAt, dueAt: dossiers.dueAt });
+      await ctx.database.db
+        .insert(dossierDeadlines)
+        .values(
+          inserted.map((r) => ({
+            dossierId: r.id,
+            kind: 'statutory' as const,
+            startAt: r.receivedAt,
+            dueAt: r.dueAt!,
+            effectiveAt: r.receivedAt!,
+            reason: 'intake',
+          })),
+        );
+    }
+    const res = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/stats?unitCode=${unit.code}&period=2024-H1`,
+      headers: bearer(viewer),
+    });
+    expect(res.statusCode).toBe(200);
+    const { totals, from, to } = res.json();
+    expect([from, to]).toEqual(['2024-01-01', '2024-06-30']);
+    expect(totals).toEqual({
+      received: { total: 4754, carriedOver: 356, new: 4398, online: 4391, direct: 7, postal: 0 },
+      resolved: { total: 4487, early: 1962, onTime: 2525, overdue: 0 },
+      withdrawn: 3,
+      stopped: 2,
+      pending: { total: 262, notYetDue: 262, overdue: 0 },
+      rates: { onTime: 100, early: 43.7, onDueDate: 56.3, online: 99.8 },
+    });
+
+    const csv = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/stats?unitCode=${unit.code}&period=2024-H1&format=csv`,
+      headers: bearer(viewer),
+    });
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toContain('key,label,receivedTotal,carriedOver,new,online');
+    expect(lines.at(-1)).toMatch(
+      /^total,Tổng cộng,4754,356,4398,4391,7,0,4487,1962,2525,0,3,2,262,262,0,100,99.8$/,
+    );
+
+    const xlsx = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/stats?unitCode=${unit.code}&period=2024-H1&format=xlsx`,
+      headers: bearer(viewer),
+    });
+    expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const sheet = book.getWorksheet('II.06a')!;
+    const cells = (r: number) => (sheet.getRow(r).values as unknown[]).slice(1);
+    expect(cells(1)[0]).toBe('Biểu số II.06a/VPCP/KSTT');
+    expect(cells(9)).toContain('Trả trước hạn');
+    const total = cells(sheet.rowCount - 3);
+    // Withdrawn and stopped are folded into resolved on time, as the footnote says.
+    expect(total).toEqual(['', 'Tổng cộng', 4754, 356, 4391, 7, 0, 4492, 1962, 2530, 0, 262, 262, 0]);
+    expect(String(cells(sheet.rowCount - 1)[0])).toContain('3 hồ sơ công dân rút và 2 hồ sơ dừng xử lý');
+  });
+
+  it('official periods run from the 15th; groupBy channel; scope and bad input', async () => {
+    const unit = await createUnit(ctx);
+    const clerk = await createKey(ctx, 'clerk', unit.code);
+    const res = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/stats?unitCode=${unit.code}&period=2024-Q1&reporting=official&groupBy=channel`,
+      headers: bearer(clerk),
+    });
+    expect(res.json()).toMatchObject({ from: '2023-12-15', to: '2024-03-14', groupBy: 'channel', rows: [] });
+    const other = await createUnit(ctx);
+    expect(
+      (
+        await ctx.app.inject({
+          method: 'GET',
+          url: `/v1/stats?unitCode=${other.code}&period=2024`,
+          headers: bearer(clerk),
+        })
+      ).statusCode,
+    ).toBe(404);
+    for (const q of [
+      'period=2024-13',
+      'from=2024-02-01',
+      'from=2024-03-01&to=2024-02-01',
+      'period=2024&from=2024-01-01&to=2024-01-31',
+      'period=2024&groupBy=day',
+    ]) {
+      const bad = await ctx.app.inject({ method: 'GET', url: `/v1/stats?${q}`, headers: bearer(clerk) });
+      expect(bad.statusCode, q).toBe(400);
+    }
+  });
+});
