@@ -19,10 +19,11 @@ import { finalizeOpenApi } from './http/openapi.js';
 import { registerErrorHandling } from './http/problem.js';
 import { unitRoutes } from './units/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
-import { createCalendarCache } from './calendar/cache.js';
+import { createCalendarCache, type CalendarCache } from './calendar/cache.js';
 import { deadlineRoutes } from './deadlines/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
 import { statsRoutes } from './stats/routes.js';
+import { alertRoutes } from './alerts/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { parseWorkingHours } from './domain/working-time.js';
 
@@ -30,6 +31,8 @@ export interface AppDeps {
   config: Config;
   db: Db;
   checks: HealthChecks;
+  /** The calendar cache, when the caller shares it with in-process jobs; default a new one. */
+  calendars?: CalendarCache;
   /** The clock (tests set it); default the system time. */
   clock?: () => Date;
   /** Where log lines go (default stdout). */
@@ -76,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'deadlines', description: 'Start and due dates in working time' },
         { name: 'dossiers', description: 'Dossiers (hồ sơ): intake, actions, reads, receipts' },
         { name: 'stats', description: 'Period statistics (form II.06a)' },
+        { name: 'alerts', description: 'Deadline alerts (due soon, overdue)' },
       ],
       components: {
         securitySchemes: {
@@ -93,7 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => finalizeOpenApi(app.swagger()));
 
   const workingHours = parseWorkingHours(config.WORKING_HOURS);
-  const calendars = createCalendarCache(workingHours);
+  const calendars = deps.calendars ?? createCalendarCache(workingHours);
   const clock = deps.clock ?? (() => new Date());
 
   registerMetrics(app);
@@ -108,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(deadlineRoutes, { db, calendars });
       await v1.register(dossierRoutes, { db, config, calendars, clock });
       await v1.register(statsRoutes, { db, config, clock });
+      await v1.register(alertRoutes, { db });
     },
     { prefix: '/v1' },
   );

@@ -66,6 +66,16 @@ export const configSchema = z.object({
   DUE_SOON_MINUTES: intIn(0, 100_000)
     .default(480)
     .describe('A live dossier is due soon when this many working minutes or fewer remain.'),
+  RELAY_INTERVAL_MS: intIn(50, 60_000)
+    .default(1000)
+    .describe('How often the outbox is relayed to the queues.'),
+  ALERT_SCAN_INTERVAL_MS: intIn(1000, 3_600_000)
+    .default(60_000)
+    .describe('How often the deadline-alert scan runs.'),
+  WORKER_CONCURRENCY: intIn(1, 100).default(4).describe('Jobs one worker process runs at once.'),
+  WORKER_METRICS_PORT: intIn(0, 65535)
+    .default(9465)
+    .describe("Port of the worker's /metrics (Prometheus); 0 = none."),
   BACKDATE_WINDOW_DAYS: intIn(0, 60)
     .default(3)
     .describe('How far in the past receivedAt and action times may be entered late.'),

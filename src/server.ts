@@ -5,6 +5,9 @@ import { loadConfigOrExit } from './config.js';
 import { connectDatabase } from './db/client.js';
 import { ensureSystemAdminKey } from './auth/keys.js';
 import { seedReferenceData } from './db/seed.js';
+import { createCalendarCache } from './calendar/cache.js';
+import { parseWorkingHours } from './domain/working-time.js';
+import { startInProcessJobs } from './jobs/in-process.js';
 
 const config = loadConfigOrExit();
 const database = await connectDatabase(config);
@@ -15,9 +18,11 @@ redis?.on('error', () => {
   // Redis being down only delays alerts and webhooks; /readyz reports it.
 });
 
+const calendars = createCalendarCache(parseWorkingHours(config.WORKING_HOURS));
 const app = await buildApp({
   config,
   db: database.db,
+  calendars,
   checks: { postgres: database.ping, redis: redis ? async () => void (await redis.ping()) : undefined },
 });
 
@@ -45,10 +50,16 @@ if (createdSecret) {
   );
 }
 
+// Without Redis (embedded mode) the worker's jobs run here, on timers.
+const jobs = redis
+  ? null
+  : startInProcessJobs({ db: database.db, config, calendars, clock: () => new Date(), log: app.log });
+
 closeWithGrace({ delay: 10_000, logger: app.log }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'shutting down after an error');
   else app.log.info({ signal }, 'shutting down');
   await app.close(); // stops accepting, lets in-flight requests finish
+  await jobs?.close();
   redis?.disconnect();
   await database.close();
 });

@@ -1,25 +1,62 @@
+import { createServer } from 'node:http';
 import closeWithGrace from 'close-with-grace';
-import { Redis } from 'ioredis';
 import pino from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { loadConfigOrExit } from './config.js';
+import { connectDatabase } from './db/client.js';
+import { createCalendarCache } from './calendar/cache.js';
+import { parseWorkingHours } from './domain/working-time.js';
 import { redactPaths } from './http/logging.js';
+import { startQueueWorker } from './jobs/queue-worker.js';
 
 const config = loadConfigOrExit();
 const log = pino({ level: config.LOG_LEVEL, redact: { paths: redactPaths, censor: '[redacted]' } });
 
 if (!config.REDIS_URL) {
-  log.error('REDIS_URL is not set: the worker needs Redis (in embedded mode the API runs jobs itself)');
+  log.error('REDIS_URL is not set: the worker needs Redis (in embedded mode the API runs the jobs itself)');
   process.exit(1);
 }
 
-// BullMQ requires maxRetriesPerRequest: null on the connections its workers block on.
-const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error; retrying'));
-await redis.ping();
-log.info({ prefix: config.REDIS_PREFIX }, 'worker ready: connected to Redis');
+const database = await connectDatabase(config);
+const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+const worker = await startQueueWorker(
+  {
+    db: database.db,
+    config,
+    calendars: createCalendarCache(parseWorkingHours(config.WORKING_HOURS)),
+    clock: () => new Date(),
+    log,
+  },
+  {
+    redisUrl: config.REDIS_URL,
+    prefix: config.REDIS_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+    registry,
+  },
+);
+
+const metricsServer =
+  config.WORKER_METRICS_PORT === 0
+    ? null
+    : createServer((req, res) => {
+        if (req.url !== '/metrics') return void res.writeHead(404).end();
+        registry
+          .metrics()
+          .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text))
+          .catch(() => res.writeHead(500).end());
+      }).listen(config.WORKER_METRICS_PORT, config.HOST);
+
+log.info(
+  { prefix: config.REDIS_PREFIX, metricsPort: config.WORKER_METRICS_PORT || null },
+  'worker ready: connected to Redis',
+);
 
 closeWithGrace({ delay: 30_000, logger: log }, async ({ signal, err }) => {
   if (err) log.error({ err }, 'worker stopping after an error');
-  else log.info({ signal }, 'worker stopping');
-  await redis.quit();
+  else log.info({ signal }, 'worker stopping: letting running jobs finish');
+  metricsServer?.close();
+  await worker.close(); // workers first, so no job loses its database mid-run
+  await database.close();
+  log.info('worker stopped');
 });

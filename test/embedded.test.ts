@@ -50,10 +50,13 @@ describe('embedded default (no DATABASE_URL)', () => {
   it('boots on PGlite, says so first, prints an admin key once, serves /readyz and a unit round trip', async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'motcua-embedded-'));
     const port = await freePort();
-    const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' } as Record<
-      string,
-      string | undefined
-    >;
+    const env = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      RELAY_INTERVAL_MS: '200',
+    } as Record<string, string | undefined>;
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'BOOTSTRAP_ADMIN_KEY']) delete env[name];
     const output = (await startServer(env))();
     const firstLogLine = output.split('\n').find((l) => l.startsWith('{'))!;
@@ -75,6 +78,49 @@ describe('embedded default (no DATABASE_URL)', () => {
     expect(await read.json()).toMatchObject({ code: '000.00.00.H56', name: 'Tỉnh nhúng', parentCode: null });
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string };
     expect(doc.openapi).toBe('3.1.0');
+
+    // Without Redis the worker's jobs run in-process: an intake due within a working day raises its alert.
+    await fetch(`${base}/v1/procedures`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        code: '1.000001',
+        name: 'Chứng thực',
+        field: { code: 'CT', name: 'Chứng thực' },
+        duration: { value: 4, unit: 'working_hours' },
+      }),
+    });
+    const clerkKey = await fetch(`${base}/v1/api-keys`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'quầy', role: 'clerk', unitCode: '000.00.00.H56' }),
+    });
+    const clerk = {
+      authorization: `Bearer ${((await clerkKey.json()) as { key: string }).key}`,
+      'content-type': 'application/json',
+    };
+    const intake = await fetch(`${base}/v1/dossiers`, {
+      method: 'POST',
+      headers: clerk,
+      body: JSON.stringify({
+        procedureCode: '1.000001',
+        channel: 'direct',
+        applicant: { type: 'citizen', fullName: 'Trần An' },
+      }),
+    });
+    expect(intake.status).toBe(201);
+    const { code } = (await intake.json()) as { code: string };
+    const deadline = Date.now() + 20_000;
+    let items: Array<{ dossierCode: string; kind: string }> = [];
+    while (!items.length && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 300));
+      items = (
+        (await (await fetch(`${base}/v1/alerts?dossierCode=${code}`, { headers: clerk })).json()) as {
+          items: typeof items;
+        }
+      ).items;
+    }
+    expect(items).toEqual([expect.objectContaining({ dossierCode: code, kind: 'due_soon' })]);
 
     // Exits cleanly on SIGTERM.
     expect(await stopServer()).toBe(0);

@@ -340,18 +340,16 @@ describe('GET /v1/stats', () => {
         .insert(dossiers)
         .values(rows.slice(i, i + 500))
         .returning({ id: dossiers.id, receivedAt: dossiers.receivedAt, dueAt: dossiers.dueAt });
-      await ctx.database.db
-        .insert(dossierDeadlines)
-        .values(
-          inserted.map((r) => ({
-            dossierId: r.id,
-            kind: 'statutory' as const,
-            startAt: r.receivedAt,
-            dueAt: r.dueAt!,
-            effectiveAt: r.receivedAt!,
-            reason: 'intake',
-          })),
-        );
+      await ctx.database.db.insert(dossierDeadlines).values(
+        inserted.map((r) => ({
+          dossierId: r.id,
+          kind: 'statutory' as const,
+          startAt: r.receivedAt,
+          dueAt: r.dueAt!,
+          effectiveAt: r.receivedAt!,
+          reason: 'intake',
+        })),
+      );
     }
     const res = await ctx.app.inject({
       method: 'GET',

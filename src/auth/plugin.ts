@@ -19,29 +19,95 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
   }
+  interface FastifyInstance {
+    /** This process's cache of authenticated keys (see KeyCache). */
+    keyCache: KeyCache;
+  }
 }
 
-async function authenticate(db: Db, request: FastifyRequest): Promise<Principal> {
+/** How long an authenticated key is trusted without asking the database again. */
+export const KEY_CACHE_TTL_MS = 10_000;
+const KEY_CACHE_MAX_ENTRIES = 10_000;
+
+/**
+ * Authenticated keys by secret hash, each kept for `ttlMs`, so a request costs no key lookup. Only valid keys
+ * are kept (unknown secrets always go to the database). Revoking a key through this process forgets it at
+ * once; a revocation made by another process (another API instance, the CLI) takes effect here within `ttlMs`.
+ */
+export class KeyCache {
+  private readonly entries = new Map<string, { principal: Principal; expiresAt: number }>();
+
+  constructor(
+    readonly ttlMs: number = KEY_CACHE_TTL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(secretHash: string): Principal | undefined {
+    const entry = this.entries.get(secretHash);
+    if (!entry) return undefined;
+    if (entry.expiresAt > this.now()) return entry.principal;
+    this.entries.delete(secretHash);
+    return undefined;
+  }
+
+  set(secretHash: string, principal: Principal): void {
+    if (this.ttlMs <= 0) return;
+    this.entries.delete(secretHash);
+    if (this.entries.size >= KEY_CACHE_MAX_ENTRIES) {
+      this.entries.delete(this.entries.keys().next().value!);
+    }
+    this.entries.set(secretHash, { principal, expiresAt: this.now() + this.ttlMs });
+  }
+
+  /** Forgets a key (after it was revoked). */
+  forget(keyId: string): void {
+    for (const [hash, entry] of this.entries) if (entry.principal.keyId === keyId) this.entries.delete(hash);
+  }
+
+  /** Forgets every key (e.g. after a unit moved, which changes scopes). */
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+async function authenticate(db: Db, cache: KeyCache, request: FastifyRequest): Promise<Principal> {
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   if (!match?.[1]) throw new DomainError('UNAUTHORIZED');
+  const secretHash = hashSecret(match[1]);
+  const cached = cache.get(secretHash);
+  if (cached) return cached;
   const [row] = await db
     .select({ id: apiKeys.id, role: apiKeys.role, unitCode: apiKeys.unitCode, path: units.path })
     .from(apiKeys)
     .leftJoin(units, eq(units.code, apiKeys.unitCode))
-    .where(and(eq(apiKeys.secretHash, hashSecret(match[1])), isNull(apiKeys.revokedAt)))
+    .where(and(eq(apiKeys.secretHash, secretHash), isNull(apiKeys.revokedAt)))
     .limit(1);
   if (!row) throw new DomainError('UNAUTHORIZED');
+  // Recorded when the key is (re)loaded, i.e. at most once per TTL; touchLastUsed itself writes once a minute.
   touchLastUsed(db, row.id).catch((err: unknown) => request.log.warn({ err }, 'could not record key use'));
-  return { keyId: row.id, role: row.role, unitCode: row.unitCode, scopePath: row.unitCode ? row.path : null };
+  const principal: Principal = {
+    keyId: row.id,
+    role: row.role,
+    unitCode: row.unitCode,
+    scopePath: row.unitCode ? row.path : null,
+  };
+  cache.set(secretHash, principal);
+  return principal;
 }
 
-/** Requires a valid API key on every route registered inside the plugin's scope. */
-export const authPlugin = fp<{ db: Db }>(
+/**
+ * Requires a valid API key on every route registered inside the plugin's scope. `keyCacheTtlMs` (default
+ * KEY_CACHE_TTL_MS; 0 turns the cache off) bounds how long a revocation made by another process can go
+ * unnoticed here.
+ */
+export const authPlugin = fp<{ db: Db; keyCacheTtlMs?: number }>(
   async (app: FastifyInstance, opts) => {
+    const cache = new KeyCache(opts.keyCacheTtlMs ?? KEY_CACHE_TTL_MS);
+    app.decorate('keyCache', cache);
     app.decorateRequest('principal', null as unknown as Principal);
     app.addHook('onRequest', async (request) => {
-      request.principal = await authenticate(opts.db, request);
+      request.principal = await authenticate(opts.db, cache, request);
     });
   },
   { name: 'motcua-auth' },

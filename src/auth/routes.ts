@@ -121,6 +121,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
         .update(apiKeys)
         .set({ revokedAt: sql`now()` })
         .where(and(eq(apiKeys.id, target.id), isNull(apiKeys.revokedAt)));
+      app.keyCache.forget(target.id);
       return reply.code(204).send();
     },
   });

@@ -83,7 +83,11 @@ export const unitRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
       body: UpdateUnitBody,
       response: { 200: Unit, ...errorResponses(400, 401, 403, 404, 422) },
     },
-    handler: async (request) =>
-      toUnitResponse(await updateUnit(db, request.principal, request.params.code, request.body)),
+    handler: async (request) => {
+      const unit = await updateUnit(db, request.principal, request.params.code, request.body);
+      // A move changes the scope paths of keys in the subtree: authenticate them afresh.
+      if (request.body.parentCode !== undefined) app.keyCache.clear();
+      return toUnitResponse(unit);
+    },
   });
 };

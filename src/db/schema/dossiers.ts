@@ -80,6 +80,9 @@ export const dossiers = pgTable(
       .on(t.dueAt)
       .where(sql`${t.finishedAt} is null`),
     index('dossiers_applicant_id_idx').on(t.applicantIdNumber),
+    index('dossiers_open_rescheduled_idx')
+      .on(t.rescheduledDueAt)
+      .where(sql`${t.finishedAt} is null and ${t.rescheduledDueAt} is not null`),
     index('dossiers_applicant_name_trgm_idx').using('gin', sql`${t.applicantNameSearch} gin_trgm_ops`),
   ],
 );

@@ -4,3 +4,4 @@ export * from './calendar.js';
 export * from './procedures.js';
 export * from './dossiers.js';
 export * from './outbox.js';
+export * from './jobs.js';

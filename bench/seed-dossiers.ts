@@ -1,0 +1,918 @@
+/**
+ * Loads a realistic province into the benchmark database (`motcua_bench` on the server of DATABASE_URL,
+ * default the local one): one province unit with ~100 communes and 12 departments, 1,500 procedures, and by
+ * default 1,000,000 dossiers received from 2024-01-01 until now, with their intake events.
+ *
+ *   npm run bench:seed -- [--dossiers N] [--force]
+ *
+ * The database is created and migrated with the project's migrator and reference data. A load that completed
+ * is marked in the database's comment and reused by the next run with the same size; another size or --force
+ * drops the database and loads it again. Rows go in with COPY; the secondary indexes of the two big tables
+ * are dropped first and rebuilt afterwards exactly as the migrations define them; then VACUUM ANALYZE.
+ *
+ * Mixes: channel ≈ 60 % online / 35 % direct / 5 % postal; ≈ 10 % of dossiers open (received, processing,
+ * awaiting supplement or payment; submitted online ones not yet accepted), the rest finished (mostly
+ * resolved and returned, some withdrawn, stopped or rejected); start and due from the real deadline engine and
+ * calendar; applicants from Vietnamese family, middle and given names, 12-digit citizen ids (CCCD) or 10-digit
+ * tax codes, and the search key computed by the application's own `searchKey`.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { connectPostgres } from '../src/db/client.js';
+import { seedReferenceData } from '../src/db/seed.js';
+import { listAllOverrides } from '../src/calendar/queries.js';
+import { searchKey } from '../src/domain/applicant.js';
+import { computeStartAndDue, type Duration } from '../src/domain/deadlines.js';
+import { formatDossierCode } from '../src/domain/dossier-code.js';
+import { addDays, dayNumberOf, instantAt, localDateOf, parseClock } from '../src/domain/local-time.js';
+import { outcomeOf } from '../src/domain/timeliness.js';
+import {
+  addWorkingMinutes,
+  buildCalendar,
+  isWorkingDay,
+  workingMinutesBetween,
+  type Calendar,
+} from '../src/domain/working-time.js';
+import {
+  assertLocal,
+  BENCH_DATABASE,
+  benchDatabaseUrl,
+  COMMUNE_COUNT,
+  COMMUNE_PROCEDURE_COUNT,
+  communeCode,
+  cumulativeOf,
+  DEPARTMENT_COUNT,
+  departmentCode,
+  familyNames,
+  femaleGivenNames,
+  femaleMiddleNames,
+  femaleSecondMiddleNames,
+  maleGivenNames,
+  maleMiddleNames,
+  pick,
+  pickWeighted,
+  PROCEDURE_COUNT,
+  procedureCode,
+  PROVINCE_CODE,
+  prng,
+  readMarker,
+  serverUrl,
+  type Random,
+  type SeedMarker,
+} from './common.js';
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const DOSSIERS = Number(argValue('--dossiers') ?? 1_000_000);
+const FORCE = process.argv.includes('--force');
+if (!Number.isInteger(DOSSIERS) || DOSSIERS < 1) throw new Error('--dossiers must be a positive integer');
+
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+const log = (message: string) => console.log(`[${elapsed()}] ${message}`);
+
+// --- text format of COPY -----------------------------------------------------------------------------------
+
+const NULL = '\\N';
+function text(value: string | null | undefined): string {
+  if (value === null || value === undefined) return NULL;
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : value;
+}
+const ts = (d: Date | null) => (d ? d.toISOString() : NULL);
+const num = (n: number | null) => (n === null ? NULL : String(n));
+
+async function copyRows(client: pg.Client, sql: string, rows: Iterable<string>): Promise<void> {
+  async function* chunks() {
+    let buffer: string[] = [];
+    for (const row of rows) {
+      buffer.push(row);
+      if (buffer.length === 2000) {
+        yield buffer.join('\n') + '\n';
+        buffer = [];
+      }
+    }
+    if (buffer.length) yield buffer.join('\n') + '\n';
+  }
+  await pipeline(Readable.from(chunks()), client.query(copyFrom(sql)));
+}
+
+// --- the province ------------------------------------------------------------------------------------------
+
+const places = [
+  'Nha Trang',
+  'Bắc Nha Trang',
+  'Tây Nha Trang',
+  'Nam Nha Trang',
+  'Cam Ranh',
+  'Bắc Cam Ranh',
+  'Cam Linh',
+  'Ba Ngòi',
+  'Ninh Hòa',
+  'Đông Ninh Hòa',
+  'Hòa Thắng',
+  'Vạn Ninh',
+  'Vạn Thắng',
+  'Vạn Hưng',
+  'Đại Lãnh',
+  'Tu Bông',
+  'Ninh Sim',
+  'Ninh Phước',
+  'Ninh Lộc',
+  'Ninh An',
+  'Ninh Hải',
+  'Ninh Xuân',
+  'Ninh Tây',
+  'Diên Khánh',
+  'Diên Lạc',
+  'Diên Điền',
+  'Diên Lâm',
+  'Diên Thọ',
+  'Suối Hiệp',
+  'Cam Lâm',
+  'Suối Dầu',
+  'Cam Hiệp',
+  'Cam An',
+  'Cam Thành',
+  'Khánh Vĩnh',
+  'Trung Khánh Vĩnh',
+  'Nam Khánh Vĩnh',
+  'Tây Khánh Vĩnh',
+  'Bắc Khánh Vĩnh',
+  'Khánh Sơn',
+  'Tây Khánh Sơn',
+  'Đông Khánh Sơn',
+  'Trường Sa',
+  'Song Tử',
+  'Sinh Tồn',
+  'Phước Hải',
+  'Phước Dinh',
+  'Phước Hà',
+  'Phan Rang',
+  'Đông Hải',
+  'Đô Vinh',
+  'Bảo An',
+  'Ninh Chử',
+  'Xuân Hải',
+  'Thuận Bắc',
+  'Công Hải',
+  'Lợi Hải',
+  'Bác Ái',
+  'Bác Ái Đông',
+  'Bác Ái Tây',
+  'Ninh Sơn',
+  'Lâm Sơn',
+  'Anh Dũng',
+  'Mỹ Sơn',
+  'Thuận Nam',
+  'Cà Ná',
+  'Phước Hậu',
+  'Phước Hữu',
+  'Ninh Hải Đông',
+  'Vĩnh Hải',
+  'Xương Huân',
+  'Vĩnh Phước',
+  'Vĩnh Thọ',
+  'Phước Long',
+  'Vĩnh Nguyên',
+  'Phước Đồng',
+  'Vĩnh Lương',
+  'Ninh Ích',
+  'Ninh Thọ',
+  'Ninh Quang',
+  'Ninh Bình',
+  'Ninh Đông',
+  'Ninh Thân',
+  'Ninh Thượng',
+  'Sơn Thái',
+  'Khánh Phú',
+  'Khánh Thành',
+  'Khánh Hiệp',
+  'Cam Phước',
+  'Cam Đức',
+  'Cam Hải',
+  'Cam Tân',
+  'Cam Hòa',
+  'Sơn Tân',
+  'Vạn Phú',
+  'Vạn Long',
+  'Vạn Bình',
+  'Xuân Sơn',
+  'Vạn Lương',
+  'Vạn Khánh',
+];
+const departments = [
+  'Sở Tư pháp',
+  'Sở Xây dựng',
+  'Sở Nông nghiệp và Môi trường',
+  'Sở Tài chính',
+  'Sở Công Thương',
+  'Sở Y tế',
+  'Sở Giáo dục và Đào tạo',
+  'Sở Nội vụ',
+  'Sở Văn hóa, Thể thao và Du lịch',
+  'Sở Khoa học và Công nghệ',
+  'Công an tỉnh',
+  'Ban Quản lý Khu kinh tế Vân Phong',
+];
+const fields: ReadonlyArray<readonly [string, string]> = [
+  ['G09.TP.HT', 'Hộ tịch'],
+  ['G09.TP.CT', 'Chứng thực'],
+  ['G09.TP.LLTP', 'Lý lịch tư pháp'],
+  ['G09.TNMT.DD', 'Đất đai'],
+  ['G09.TNMT.MT', 'Môi trường'],
+  ['G09.XD.CPXD', 'Cấp phép xây dựng'],
+  ['G09.TC.DKKD', 'Đăng ký kinh doanh'],
+  ['G09.CT.TM', 'Thương mại'],
+  ['G09.LDTBXH.BTXH', 'Bảo trợ xã hội'],
+  ['G09.LDTBXH.NCC', 'Người có công'],
+  ['G09.LDTBXH.LD', 'Lao động, việc làm'],
+  ['G09.YT.KCB', 'Khám bệnh, chữa bệnh'],
+  ['G09.YT.ATTP', 'An toàn thực phẩm'],
+  ['G09.GD.VB', 'Văn bằng, chứng chỉ'],
+  ['G09.VH.DL', 'Du lịch'],
+  ['G09.NN.TS', 'Thủy sản'],
+  ['G09.NN.TT', 'Trồng trọt'],
+  ['G09.GT.DB', 'Đường bộ'],
+  ['G09.NV.TG', 'Tín ngưỡng, tôn giáo'],
+  ['G09.NV.TDKT', 'Thi đua, khen thưởng'],
+];
+const procedureVerbs = [
+  'Cấp',
+  'Cấp lại',
+  'Cấp đổi',
+  'Điều chỉnh',
+  'Gia hạn',
+  'Đăng ký',
+  'Xác nhận',
+  'Thẩm định',
+  'Công nhận',
+  'Chấp thuận',
+];
+const procedureObjects = [
+  'giấy khai sinh',
+  'bản sao trích lục hộ tịch',
+  'giấy chứng nhận quyền sử dụng đất',
+  'giấy phép xây dựng',
+  'giấy chứng nhận đăng ký hộ kinh doanh',
+  'giấy xác nhận tình trạng hôn nhân',
+  'chứng thực bản sao từ bản chính',
+  'chứng thực chữ ký',
+  'trợ cấp xã hội hằng tháng',
+  'giấy phép kinh doanh vận tải',
+  'giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm',
+  'giấy phép môi trường',
+  'phiếu lý lịch tư pháp',
+  'giấy phép lao động',
+  'chứng chỉ hành nghề',
+  'biến động đất đai',
+  'giấy phép khai thác thủy sản',
+  'đăng ký kết hôn',
+  'đăng ký khai tử',
+  'thay đổi, cải chính hộ tịch',
+];
+
+interface Unit {
+  code: string;
+  name: string;
+  parentCode: string | null;
+  path: string;
+}
+
+function buildUnits(): { province: Unit; communes: Unit[]; departments: Unit[] } {
+  const province: Unit = {
+    code: PROVINCE_CODE,
+    name: 'UBND tỉnh Khánh Hòa',
+    parentCode: null,
+    path: `${PROVINCE_CODE}/`,
+  };
+  const child = (code: string, name: string): Unit => ({
+    code,
+    name,
+    parentCode: PROVINCE_CODE,
+    path: `${province.path}${code}/`,
+  });
+  return {
+    province,
+    communes: Array.from({ length: COMMUNE_COUNT }, (_, i) =>
+      child(communeCode(i), `UBND ${i % 4 === 0 ? 'phường' : 'xã'} ${places[i % places.length]}`),
+    ),
+    departments: Array.from({ length: DEPARTMENT_COUNT }, (_, i) =>
+      child(departmentCode(i), departments[i]!),
+    ),
+  };
+}
+
+interface Procedure {
+  code: string;
+  name: string;
+  field: readonly [string, string];
+  duration: Duration;
+  online: Duration | null;
+  cutoff: string | null;
+  cutoffMinute: number | null;
+  policy: 'restart' | 'extend';
+  onlineLevel: 'full' | 'partial' | 'none';
+  fee: number | null;
+  components: string;
+}
+
+function buildProcedures(random: Random): Procedure[] {
+  const dayValues = [0.5, 1, 2, 3, 3, 5, 5, 7, 10, 10, 15, 20, 30];
+  const out: Procedure[] = [];
+  for (let i = 0; i < PROCEDURE_COUNT; i++) {
+    const kind = random();
+    const duration: Duration =
+      kind < 0.85
+        ? { value: pick(random, dayValues), unit: 'working_days' }
+        : kind < 0.93
+          ? { value: pick(random, [4, 8, 16, 24]), unit: 'working_hours' }
+          : { value: pick(random, [5, 10, 15, 30, 45]), unit: 'calendar_days' };
+    const online =
+      random() < 0.2 && duration.unit === 'working_days' && duration.value >= 2
+        ? { value: Math.max(1, Math.floor(duration.value * 0.7)), unit: 'working_days' as const }
+        : null;
+    const cutoff = random() < 0.15 ? '15:00' : null;
+    const object = procedureObjects[i % procedureObjects.length]!;
+    const componentNames = [
+      'Tờ khai theo mẫu',
+      'Bản sao giấy tờ tùy thân',
+      `Giấy tờ chứng minh ${object.split(' ')[0]}`,
+    ];
+    out.push({
+      code: procedureCode(i),
+      name: `${pick(random, procedureVerbs)} ${object}${i >= procedureObjects.length ? ` (mã ${i})` : ''}`,
+      field: fields[i % fields.length]!,
+      duration,
+      online,
+      cutoff,
+      cutoffMinute: cutoff ? parseClock(cutoff) : null,
+      policy: random() < 0.85 ? 'restart' : 'extend',
+      onlineLevel: random() < 0.4 ? 'full' : random() < 0.67 ? 'partial' : 'none',
+      fee: random() < 0.4 ? null : pick(random, [10_000, 20_000, 50_000, 100_000, 200_000, 500_000]),
+      components: JSON.stringify(
+        componentNames.slice(0, 1 + Math.floor(random() * 3)).map((name) => ({ name, copies: 1 })),
+      ),
+    });
+  }
+  return out;
+}
+
+// --- applicants --------------------------------------------------------------------------------------------
+
+interface Applicant {
+  type: 'citizen' | 'organization';
+  name: string;
+  key: string;
+  idNumber: string;
+  phone: string | null;
+  email: string | null;
+  address: string;
+}
+
+const familyCumulative = cumulativeOf(familyNames.map(([, w]) => w));
+const provinceIdCodes = [
+  '056',
+  '056',
+  '056',
+  '056',
+  '056',
+  '056',
+  '056',
+  '058',
+  '054',
+  '066',
+  '079',
+  '001',
+  '052',
+  '048',
+];
+const streets = [
+  'Trần Phú',
+  'Lê Thánh Tôn',
+  'Yersin',
+  'Thống Nhất',
+  'Hùng Vương',
+  'Nguyễn Thị Minh Khai',
+  '23 Tháng 10',
+  'Lê Hồng Phong',
+  '2 Tháng 4',
+  'Phạm Văn Đồng',
+];
+const orgWords = [
+  'Hải Âu',
+  'Biển Xanh',
+  'Trầm Hương',
+  'Yến Sào',
+  'Vân Phong',
+  'Cam Ranh',
+  'Hòn Tre',
+  'Sông Cái',
+  'Phú Khánh',
+  'Đại Dương',
+  'Thiên Phúc',
+  'Minh Long',
+  'An Phát',
+  'Hưng Thịnh',
+  'Tân Tiến',
+];
+const digits = (random: Random, n: number) => {
+  let s = '';
+  for (let i = 0; i < n; i++) s += Math.floor(random() * 10);
+  return s;
+};
+
+function buildApplicants(random: Random, count: number, communeNames: string[]): Applicant[] {
+  const out: Applicant[] = [];
+  for (let i = 0; i < count; i++) {
+    const address = `${1 + Math.floor(random() * 300)} ${pick(random, streets)}, ${pick(random, communeNames).replace(/^UBND /, '')}, Khánh Hòa`;
+    if (random() < 0.08) {
+      const name = `${pick(random, ['Công ty TNHH', 'Công ty cổ phần', 'Hợp tác xã', 'Doanh nghiệp tư nhân'])} ${pick(random, orgWords)} ${pick(random, orgWords)}`;
+      out.push({
+        type: 'organization',
+        name,
+        key: searchKey(name),
+        idNumber: `42${digits(random, 8)}`,
+        phone: `0258${digits(random, 7)}`,
+        email: random() < 0.7 ? `lienhe${i}@congty.vn` : null,
+        address,
+      });
+      continue;
+    }
+    const female = random() < 0.5;
+    const family = familyNames[pickWeighted(random, familyCumulative)]![0];
+    const middle = female
+      ? random() < 0.2
+        ? `Thị ${pick(random, femaleSecondMiddleNames)}`
+        : pick(random, femaleMiddleNames)
+      : pick(random, maleMiddleNames);
+    const given = pick(random, female ? femaleGivenNames : maleGivenNames);
+    const name = `${family} ${middle} ${given}`;
+    const born = 1940 + Math.floor(random() * 66);
+    const genderCentury = (born >= 2000 ? 2 : 0) + (female ? 1 : 0);
+    out.push({
+      type: 'citizen',
+      name,
+      key: searchKey(name),
+      idNumber: `${pick(random, provinceIdCodes)}${genderCentury}${String(born % 100).padStart(2, '0')}${digits(random, 6)}`,
+      phone: random() < 0.9 ? `0${pick(random, ['9', '3', '8', '7'])}${digits(random, 8)}` : null,
+      email: random() < 0.25 ? `${searchKey(given).replace(/ /g, '')}.${i}@gmail.com` : null,
+      address,
+    });
+  }
+  return out;
+}
+
+// --- dossiers ----------------------------------------------------------------------------------------------
+
+const COLUMNS = [
+  'code',
+  'unit_code',
+  'handling_unit_code',
+  'procedure_code',
+  'channel',
+  'status',
+  'applicant_type',
+  'applicant_name',
+  'applicant_name_search',
+  'applicant_id_number',
+  'applicant_phone',
+  'applicant_email',
+  'applicant_address',
+  'summary',
+  'components',
+  'duration_value',
+  'duration_unit',
+  'receipt_cutoff',
+  'supplement_policy',
+  'submitted_at',
+  'received_at',
+  'start_at',
+  'due_at',
+  'rescheduled_due_at',
+  'paused_at',
+  'pause_kind',
+  'resolved_at',
+  'result',
+  'returned_at',
+  'finished_at',
+  'outcome',
+  'version',
+  'created_at',
+  'updated_at',
+];
+
+interface Stats {
+  channel: Record<string, number>;
+  status: Record<string, number>;
+  counters: Map<string, number>;
+}
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/** A random instant inside the working hours of a working day. */
+function workingInstant(random: Random, cal: Calendar, date: string): Date {
+  const total = cal.workingHours.reduce((s, h) => s + h.end - h.start, 0);
+  let m = Math.floor(random() * total);
+  for (const h of cal.workingHours) {
+    if (m < h.end - h.start) return instantAt(date, h.start + m);
+    m -= h.end - h.start;
+  }
+  return instantAt(date, cal.opening);
+}
+
+function* dossierRows(
+  cal: Calendar,
+  units: ReturnType<typeof buildUnits>,
+  procs: Procedure[],
+  applicants: Applicant[],
+  now: Date,
+  stats: Stats,
+): Generator<string> {
+  const random = prng(20261122);
+  const first = '2024-01-01';
+  const today = localDateOf(now);
+  const dayCount = dayNumberOf(today) - dayNumberOf(first) + 1;
+  // Volume per day: working days busy, other days only online submissions; ~20 % more each year.
+  const weights = Array.from({ length: dayCount }, (_, i) => {
+    const date = addDays(first, i);
+    const growth = Math.pow(1.2, i / 365);
+    const share =
+      i === dayCount - 1 ? Math.max(0.05, (now.getTime() - instantAt(today, 0).getTime()) / DAY) : 1;
+    return (isWorkingDay(cal, date) ? 1 : 0.05) * growth * share;
+  });
+  const totalWeight = weights.reduce((a, b) => a + b, 0);
+  const perDay = weights.map((w) => Math.floor((w / totalWeight) * DOSSIERS));
+  // The rounding remainder (fewer than one per day) goes to the days before today, newest first.
+  let rest = DOSSIERS - perDay.reduce((a, b) => a + b, 0);
+  for (let i = Math.max(0, dayCount - 2); rest > 0; i = i > 0 ? i - 1 : Math.max(0, dayCount - 2), rest--)
+    perDay[i]! += 1;
+
+  const communeWeights = cumulativeOf(units.communes.map((_, i) => 1 / (1 + i * 0.04)));
+  const communeProcWeights = cumulativeOf(
+    Array.from({ length: COMMUNE_PROCEDURE_COUNT }, (_, i) => 1 / Math.pow(i + 1, 1.1)),
+  );
+  const provinceProcWeights = cumulativeOf(
+    Array.from({ length: PROCEDURE_COUNT - COMMUNE_PROCEDURE_COUNT }, (_, i) => 1 / Math.pow(i + 1, 0.9)),
+  );
+
+  for (let day = 0; day < dayCount; day++) {
+    const date = addDays(first, day);
+    const working = isWorkingDay(cal, date);
+    const batch: Array<{ at: Date; channel: 'online' | 'direct' | 'postal' }> = [];
+    for (let k = 0; k < perDay[day]!; k++) {
+      const r = random();
+      const channel = !working ? 'online' : r < 0.59 ? 'online' : r < 0.949 ? 'direct' : 'postal';
+      let at =
+        channel === 'online'
+          ? new Date(instantAt(date, 0).getTime() + Math.floor(random() * 1440) * MINUTE)
+          : workingInstant(random, cal, date);
+      if (at.getTime() > now.getTime()) at = new Date(now.getTime() - Math.floor(random() * 60) * MINUTE);
+      batch.push({ at, channel });
+    }
+    batch.sort((a, b) => a.at.getTime() - b.at.getTime());
+
+    for (const { at, channel } of batch) {
+      const atCommune = random() < 0.85;
+      const unit = atCommune
+        ? units.communes[pickWeighted(random, communeWeights)]!
+        : units.departments[Math.floor(random() * units.departments.length)]!;
+      const proc = atCommune
+        ? procs[pickWeighted(random, communeProcWeights)]!
+        : procs[COMMUNE_PROCEDURE_COUNT + pickWeighted(random, provinceProcWeights)]!;
+      // Some commune dossiers are handed over to a department (liên thông).
+      const handling =
+        atCommune && random() < 0.08
+          ? units.departments[Math.floor(random() * units.departments.length)]!
+          : unit;
+      const applicant = applicants[Math.floor(random() * applicants.length)]!;
+      const online = channel === 'online';
+      const duration = online && proc.online ? proc.online : proc.duration;
+
+      // Counter of the receiving unit's local day (the code's date is the receipt or submission date).
+      const codeDate = localDateOf(at);
+      const counterKey = `${unit.code}|${codeDate}`;
+      const counter = (stats.counters.get(counterKey) ?? 0) + 1;
+      stats.counters.set(counterKey, counter);
+      const code = formatDossierCode(unit.code, codeDate, counter);
+
+      let status: string;
+      let submittedAt: Date | null = null;
+      let receivedAt: Date | null = at;
+      let startAt: Date | null = null;
+      let dueAt: Date | null = null;
+      let rescheduledDueAt: Date | null = null;
+      let pausedAt: Date | null = null;
+      let pauseKind: string | null = null;
+      let resolvedAt: Date | null = null;
+      let result: string | null = null;
+      let returnedAt: Date | null = null;
+      let finishedAt: Date | null = null;
+      let outcome: string | null = null;
+      let version = 1;
+      let updatedAt = at;
+
+      if (online) {
+        submittedAt = at;
+        receivedAt = addWorkingMinutes(cal, at, 15 + Math.floor(random() * 460));
+        if (
+          receivedAt.getTime() > now.getTime() ||
+          (now.getTime() - at.getTime() < 2 * DAY && random() < 0.4)
+        ) {
+          receivedAt = null;
+          status = 'submitted';
+        } else if (random() < 0.03) {
+          status = 'rejected';
+          finishedAt = receivedAt;
+          updatedAt = finishedAt;
+          receivedAt = null;
+          version = 2;
+        } else {
+          status = 'received';
+          version = 2;
+        }
+      } else {
+        status = 'received';
+      }
+
+      if (receivedAt) {
+        const terms = computeStartAndDue(cal, receivedAt, duration, proc.cutoffMinute);
+        startAt = terms.startAt;
+        dueAt = terms.dueAt;
+        updatedAt = receivedAt;
+        const sinceDue = now.getTime() - dueAt.getTime();
+        const openChance =
+          sinceDue < 0 ? 0.8 : sinceDue < 30 * DAY ? 0.25 : sinceDue < 365 * DAY ? 0.1 : 0.08;
+        // Later steps happen in working time, between the start and the due (or now).
+        const until = Math.max(startAt.getTime(), Math.min(now.getTime(), dueAt.getTime()));
+        const workingSpan = Math.max(1, workingMinutesBetween(cal, startAt, new Date(until)));
+        const during = () => addWorkingMinutes(cal, startAt!, Math.floor(random() * workingSpan));
+        if (random() < openChance) {
+          const r = random();
+          const late = sinceDue > 0;
+          status = late
+            ? r < 0.1
+              ? 'received'
+              : r < 0.45
+                ? 'processing'
+                : r < 0.9
+                  ? 'awaiting_supplement'
+                  : 'awaiting_payment'
+            : r < 0.4
+              ? 'received'
+              : r < 0.85
+                ? 'processing'
+                : r < 0.95
+                  ? 'awaiting_supplement'
+                  : 'awaiting_payment';
+          if (status !== 'received') {
+            version += 1;
+            updatedAt = during();
+          }
+          if (status === 'awaiting_supplement' || status === 'awaiting_payment') {
+            pausedAt = updatedAt;
+            pauseKind = status === 'awaiting_supplement' ? 'supplement' : 'payment';
+          }
+        } else {
+          const r = random();
+          if (r < 0.05 || r >= 0.99) {
+            status = r < 0.05 ? 'withdrawn' : 'stopped';
+            finishedAt = during();
+            version += 1;
+          } else {
+            const o = random();
+            // Most are early or on the due date; a few late, some of those after an apology (Form 04).
+            if (o < 0.7 || sinceDue < 0) resolvedAt = during();
+            else if (o < 0.92)
+              resolvedAt = addWorkingMinutes(
+                cal,
+                startAt,
+                Math.max(0, workingSpan - Math.floor(random() * 240)),
+              );
+            else {
+              resolvedAt = addWorkingMinutes(cal, dueAt, 60 + Math.floor(random() * 20 * 480));
+              if (random() < 0.3) rescheduledDueAt = addWorkingMinutes(cal, resolvedAt, 480);
+            }
+            if (resolvedAt.getTime() > now.getTime()) resolvedAt = new Date(now.getTime() - MINUTE);
+            if (resolvedAt.getTime() < startAt.getTime()) resolvedAt = startAt;
+            finishedAt = resolvedAt;
+            result = random() < 0.97 ? 'approved' : 'refused';
+            outcome = outcomeOf(resolvedAt, dueAt, 'day');
+            returnedAt = addWorkingMinutes(cal, resolvedAt, Math.floor(random() * 3 * 480));
+            status = 'returned';
+            version += 3;
+            if (returnedAt.getTime() > now.getTime() || random() < 0.02) {
+              returnedAt = null;
+              status = 'resolved';
+              version -= 1;
+            }
+          }
+          updatedAt = returnedAt ?? finishedAt!;
+        }
+      }
+
+      stats.channel[channel] = (stats.channel[channel] ?? 0) + 1;
+      stats.status[status] = (stats.status[status] ?? 0) + 1;
+      yield [
+        code,
+        unit.code,
+        handling.code,
+        proc.code,
+        channel,
+        status,
+        applicant.type,
+        text(applicant.name),
+        text(applicant.key),
+        applicant.idNumber,
+        text(applicant.phone),
+        text(applicant.email),
+        text(applicant.address),
+        NULL,
+        text(proc.components),
+        String(duration.value),
+        duration.unit,
+        text(proc.cutoff),
+        proc.policy,
+        ts(submittedAt),
+        ts(receivedAt),
+        ts(startAt),
+        ts(dueAt),
+        ts(rescheduledDueAt),
+        ts(pausedAt),
+        text(pauseKind),
+        ts(resolvedAt),
+        text(result),
+        ts(returnedAt),
+        ts(finishedAt),
+        text(outcome),
+        String(version),
+        at.toISOString(),
+        updatedAt.toISOString(),
+      ].join('\t');
+    }
+  }
+}
+
+// --- run ---------------------------------------------------------------------------------------------------
+
+async function main() {
+  const url = benchDatabaseUrl();
+  assertLocal(url);
+  const admin = new pg.Client({ connectionString: serverUrl() });
+  await admin.connect();
+  const exists = (await admin.query('select 1 from pg_database where datname = $1', [BENCH_DATABASE]))
+    .rowCount;
+  let marker: SeedMarker | null = null;
+  if (exists) {
+    const probe = new pg.Client({ connectionString: url });
+    await probe.connect();
+    marker = await readMarker(probe);
+    await probe.end();
+  }
+  if (exists && marker?.dossiers === DOSSIERS && !FORCE) {
+    await admin.end();
+    const database = await connectPostgres(url, 2);
+    await database.migrate();
+    await database.close();
+    log(
+      `${BENCH_DATABASE} already holds ${DOSSIERS.toLocaleString('en')} dossiers (loaded ${marker.loadedAt}); ` +
+        'migrated. Pass --force to load it again.',
+    );
+    return;
+  }
+  if (exists) await admin.query(`drop database "${BENCH_DATABASE}" with (force)`);
+  await admin.query(`create database "${BENCH_DATABASE}"`);
+  await admin.end();
+  log(`created ${BENCH_DATABASE}`);
+
+  const database = await connectPostgres(url, 2);
+  await database.migrate();
+  await seedReferenceData(database.db);
+  const cal = buildCalendar({ overrides: await listAllOverrides(database.db) });
+  await database.close();
+  log('migrated, calendar seeded');
+
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query("set maintenance_work_mem = '512MB'");
+  // The generated rows reference units and procedures loaded just before: skip the per-row FK triggers.
+  await client.query('set session_replication_role = replica');
+
+  const units = buildUnits();
+  const allUnits = [units.province, ...units.departments, ...units.communes];
+  await copyRows(
+    client,
+    'copy units (code, name, parent_code, path) from stdin',
+    allUnits.map((u) => [u.code, text(u.name), u.parentCode ?? NULL, u.path].join('\t')),
+  );
+  const random = prng(7_216_301);
+  const procs = buildProcedures(random);
+  await copyRows(
+    client,
+    'copy procedures (code, name, field_code, field_name, duration_value, duration_unit, online_duration_value, ' +
+      'online_duration_unit, receipt_cutoff, supplement_policy, online_level, fee, active) from stdin',
+    procs.map((p, i) =>
+      [
+        p.code,
+        text(p.name),
+        p.field[0],
+        text(p.field[1]),
+        String(p.duration.value),
+        p.duration.unit,
+        p.online ? String(p.online.value) : NULL,
+        p.online ? p.online.unit : NULL,
+        text(p.cutoff),
+        p.policy,
+        p.onlineLevel,
+        num(p.fee),
+        // A few procedures were retired after use; their dossiers stay.
+        i >= COMMUNE_PROCEDURE_COUNT && i % 97 === 0 ? 'f' : 't',
+      ].join('\t'),
+    ),
+  );
+  log(`${allUnits.length} units, ${procs.length} procedures`);
+
+  const applicants = buildApplicants(
+    random,
+    Math.max(1000, Math.round(DOSSIERS * 0.35)),
+    units.communes.map((c) => c.name),
+  );
+  log(`${applicants.length.toLocaleString('en')} applicants generated`);
+
+  // Secondary indexes of the big tables: dropped for the load, rebuilt afterwards from their definitions.
+  const { rows: indexes } = await client.query<{ name: string; def: string }>(
+    `select indexname as name, indexdef as def from pg_indexes
+      where schemaname = 'public' and tablename in ('dossiers', 'dossier_events')
+        and indexname not in (select conname from pg_constraint where contype in ('p', 'u'))`,
+  );
+  for (const ix of indexes) await client.query(`drop index "${ix.name}"`);
+
+  const now = new Date();
+  const stats: Stats = { channel: {}, status: {}, counters: new Map() };
+  await copyRows(
+    client,
+    `copy dossiers (${COLUMNS.join(', ')}) from stdin`,
+    dossierRows(cal, units, procs, applicants, now, stats),
+  );
+  log(`${DOSSIERS.toLocaleString('en')} dossiers copied`);
+
+  await client.query(
+    `insert into dossier_events (dossier_id, type, from_status, to_status, at, recorded_at, data)
+     select id, 'intake', null, case when channel = 'online' then 'submitted' else 'received' end,
+            coalesce(submitted_at, received_at), created_at, jsonb_build_object('channel', channel)
+       from dossiers order by id`,
+  );
+  log('intake events inserted');
+  await copyRows(
+    client,
+    'copy dossier_code_counters (unit_code, day, last) from stdin',
+    [...stats.counters].map(([key, last]) => `${key.replace('|', '\t')}\t${last}`),
+  );
+
+  for (const ix of indexes) {
+    const t = performance.now();
+    await client.query(ix.def);
+    log(`index ${ix.name} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  }
+  await client.query('set session_replication_role = origin');
+  await client.query('vacuum (analyze) dossiers, dossier_events, dossier_code_counters');
+  await client.query('analyze');
+  log('vacuum analyze done');
+
+  const marker2: SeedMarker = { seed: 'motcua-bench', dossiers: DOSSIERS, loadedAt: now.toISOString() };
+  await client.query(
+    `comment on database "${BENCH_DATABASE}" is ${pg.escapeLiteral(JSON.stringify(marker2))}`,
+  );
+  const { rows: open } = await client.query<{ open: string; overdue: string }>(
+    `select count(*) filter (where finished_at is null) as open,
+            count(*) filter (where status in ('received', 'processing') and due_at < now()) as overdue
+       from dossiers`,
+  );
+  await client.end();
+
+  const pct = (n: number) => `${((n / DOSSIERS) * 100).toFixed(1)} %`;
+  console.log(
+    `channel: ${Object.entries(stats.channel)
+      .map(([k, v]) => `${k} ${pct(v)}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `status: ${Object.entries(stats.status)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${pct(v)}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `not finished: ${pct(Number(open[0]!.open))} (running and past due: ${Number(open[0]!.overdue).toLocaleString('en')})`,
+  );
+  log('done');
+}
+
+await main();

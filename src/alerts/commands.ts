@@ -1,0 +1,112 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { instantAt, localDateOf } from '../domain/local-time.js';
+import { addWorkingMinutes } from '../domain/working-time.js';
+import type { JobContext } from '../jobs/context.js';
+
+/**
+ * The instants that decide alerts at `now`: a due before `overdueBefore` is overdue (with day granularity, any
+ * due on an earlier local date than today; with instant granularity, any due already past); a due up to
+ * `soonUntil` (now plus the due-soon threshold in working time) is due soon.
+ */
+export function alertHorizon(
+  ctx: Pick<JobContext, 'config'>,
+  calendar: Parameters<typeof addWorkingMinutes>[0],
+  now: Date,
+) {
+  return {
+    overdueBefore: ctx.config.OUTCOME_GRANULARITY === 'day' ? instantAt(localDateOf(now), 0) : now,
+    soonUntil: addWorkingMinutes(calendar, now, ctx.config.DUE_SOON_MINUTES),
+  };
+}
+
+interface Window {
+  overdueBefore: Date;
+  soonUntil: Date;
+  /** Only dues at or after these (what an earlier scan has not yet seen); none = from the beginning. */
+  overdueFrom?: Date | null;
+  soonFrom?: Date | null;
+  /** Only this dossier (event-driven evaluation). */
+  dossierId?: number;
+}
+
+/**
+ * Raises the alerts due in a window, set-based: for running dossiers (received or processing; paused and
+ * finished ones raise none), for the statutory and the rescheduled date. The unique key (dossier, kind, due)
+ * makes reruns and concurrent workers harmless; each alert actually created also gets an outbox row
+ * (`alert.due_soon` / `alert.overdue`) in the same statement. Returns how many alerts were created.
+ */
+export async function raiseAlerts(db: DbOrTx, w: Window): Promise<number> {
+  const only = w.dossierId === undefined ? sql`true` : sql`d.id = ${w.dossierId}`;
+  const candidates = (column: SQL, target: 'statutory' | 'rescheduled') => sql`
+    select d.id as dossier_id, d.unit_code, d.code, ${target}::text as target, ${column} as due_at,
+      case when ${column} < ${w.overdueBefore} then 'overdue' else 'due_soon' end as kind
+    from dossiers d
+    where d.status in ('received', 'processing') and d.finished_at is null and ${only}
+      and ${column} is not null
+      and (
+        (${column} < ${w.overdueBefore} ${w.overdueFrom ? sql`and ${column} >= ${w.overdueFrom}` : sql``})
+        or (${column} >= ${w.overdueBefore} and ${column} <= ${w.soonUntil}
+            ${w.soonFrom ? sql`and ${column} > ${w.soonFrom}` : sql``})
+      )`;
+  const result = (await db.execute(sql`
+    with candidates as (
+      ${candidates(sql`d.due_at`, 'statutory')}
+      union all
+      ${candidates(sql`d.rescheduled_due_at`, 'rescheduled')}
+    ), created as (
+      insert into alerts (dossier_id, kind, target, due_at)
+      select dossier_id, kind, target, due_at from candidates
+      on conflict (dossier_id, kind, due_at) do nothing
+      returning id, dossier_id, kind, target, due_at, created_at
+    ), announced as (
+      insert into outbox (type, dossier_id, unit_code, payload, occurred_at)
+      select 'alert.' || c.kind, c.dossier_id, d.unit_code,
+        jsonb_build_object('alert', jsonb_build_object('id', c.id, 'kind', c.kind, 'target', c.target,
+          'dossierCode', d.code, 'dueAt', c.due_at)),
+        c.created_at
+      from created c join dossiers d on d.id = c.dossier_id
+      returning 1
+    )
+    select count(*)::int as n from announced`)) as unknown as { rows: Array<{ n: number }> };
+  return result.rows[0]?.n ?? 0;
+}
+
+/** Event-driven: a dossier changed (received, resumed, due moved...): raise whatever is due for it now. */
+export async function evaluateDossierAlerts(ctx: JobContext, dossierId: number): Promise<number> {
+  const calendar = await ctx.calendars.current(ctx.db);
+  return raiseAlerts(ctx.db, { ...alertHorizon(ctx, calendar, ctx.clock()), dossierId });
+}
+
+/**
+ * The scheduled scan. It visits only what can have changed since the previous scan: dues that crossed into
+ * the overdue or the due-soon horizon in between (dossiers whose due moved are evaluated from their outbox
+ * events instead). The first scan looks at every running dossier. The state row is locked, so two workers
+ * scan one after the other.
+ */
+export async function scanAlerts(ctx: JobContext, stateName = 'alerts-scan'): Promise<number> {
+  const calendar = await ctx.calendars.current(ctx.db);
+  return ctx.db.transaction(async (tx) => {
+    await tx.execute(
+      sql`insert into job_state (name, value) values (${stateName}, '{}') on conflict do nothing`,
+    );
+    const state = (await tx.execute(
+      sql`select value from job_state where name = ${stateName} for update`,
+    )) as unknown as { rows: Array<{ value: { overdueBefore?: string; soonUntil?: string } }> };
+    const previous = state.rows[0]?.value ?? {};
+    const horizon = alertHorizon(ctx, calendar, ctx.clock());
+    const created = await raiseAlerts(tx, {
+      ...horizon,
+      overdueFrom: previous.overdueBefore ? new Date(previous.overdueBefore) : null,
+      soonFrom: previous.soonUntil ? new Date(previous.soonUntil) : null,
+    });
+    const value = {
+      overdueBefore: horizon.overdueBefore.toISOString(),
+      soonUntil: horizon.soonUntil.toISOString(),
+    };
+    await tx.execute(
+      sql`update job_state set value = ${JSON.stringify(value)}::jsonb, updated_at = now() where name = ${stateName}`,
+    );
+    return created;
+  });
+}

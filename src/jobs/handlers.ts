@@ -1,0 +1,65 @@
+import { evaluateDossierAlerts, scanAlerts } from '../alerts/commands.js';
+import type { JobContext, OutboxEvent } from './context.js';
+import { relayAndHandle, relayOutbox, type Dispatch } from './relay.js';
+
+/**
+ * The explicit registry of what the worker does. Event handlers run for each relayed outbox event whose type
+ * matches; scheduled jobs run on their interval. Every handler is safe to run twice: it reads the current
+ * state from PostgreSQL and writes through unique keys.
+ */
+export const eventHandlers: Array<{
+  name: string;
+  matches: (type: string) => boolean;
+  run: (ctx: JobContext, e: OutboxEvent) => Promise<unknown>;
+}> = [
+  {
+    name: 'evaluate-alerts',
+    matches: (type) => type.startsWith('dossier.'),
+    run: (ctx, e) => (e.dossierId === null ? Promise.resolve() : evaluateDossierAlerts(ctx, e.dossierId)),
+  },
+];
+
+export async function handleEvent(ctx: JobContext, event: OutboxEvent): Promise<void> {
+  for (const handler of eventHandlers) if (handler.matches(event.type)) await handler.run(ctx, event);
+}
+
+/** How a relay run hands events on: to the queues (worker) or straight to the handlers (embedded mode). */
+export type Relay = (ctx: JobContext) => Promise<number>;
+
+export interface ScheduledJob {
+  name: string;
+  everyMs: (ctx: Pick<JobContext, 'config'>) => number;
+  run: (ctx: JobContext, relay: Relay) => Promise<number>;
+}
+
+export const scheduledJobs: ScheduledJob[] = [
+  {
+    name: 'relay-outbox',
+    everyMs: (c) => c.config.RELAY_INTERVAL_MS,
+    run: (ctx, relay) => drain(ctx, relay),
+  },
+  { name: 'scan-alerts', everyMs: (c) => c.config.ALERT_SCAN_INTERVAL_MS, run: (ctx) => scanAlerts(ctx) },
+];
+
+/** Relays until the outbox is drained (up to a bound, so one run never holds on forever). */
+async function drain(ctx: JobContext, relay: Relay): Promise<number> {
+  let total = 0;
+  for (let round = 0; round < 50; round++) {
+    const n = await relay(ctx);
+    total += n;
+    if (n === 0) break;
+  }
+  return total;
+}
+
+/** Relay for the queue worker: batches to the queues. */
+export const queueRelay =
+  (dispatch: Dispatch): Relay =>
+  (ctx) =>
+    relayOutbox(ctx, dispatch);
+
+/** Relay for embedded mode: each event straight to its handlers. */
+export const inProcessRelay: Relay = (ctx) =>
+  relayAndHandle(ctx, async (events) => {
+    for (const e of events) await handleEvent(ctx, e);
+  });

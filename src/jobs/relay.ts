@@ -1,0 +1,97 @@
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import type { JobContext, OutboxEvent } from './context.js';
+
+/** Hands a batch of events on (to the queues, or straight to the handlers in embedded mode); throws on failure. */
+export type Dispatch = (events: OutboxEvent[]) => Promise<void>;
+
+interface Row {
+  id: number | string;
+  txid: string;
+  type: string;
+  dossier_id: number | string | null;
+  unit_code: string | null;
+  occurred_at: Date | string;
+}
+
+interface Position {
+  lastTxid: string;
+  lastId: number;
+}
+
+async function readCursor(db: DbOrTx, name: string, lock: boolean): Promise<Position> {
+  await db.execute(sql`insert into outbox_cursors (name) values (${name}) on conflict do nothing`);
+  const result = (await db.execute(
+    sql`select last_txid::text as last_txid, last_id from outbox_cursors where name = ${name} ${lock ? sql`for update` : sql``}`,
+  )) as unknown as { rows: Array<{ last_txid: string; last_id: number | string }> };
+  const row = result.rows[0]!;
+  return { lastTxid: row.last_txid, lastId: Number(row.last_id) };
+}
+
+/**
+ * The next committed rows after a position, in (txid, id) order, but only below the oldest transaction still
+ * running (pg_snapshot_xmin): a transaction that began earlier but commits later is waited for rather than
+ * skipped, since its rows could still appear below the cursor.
+ */
+async function readAfter(db: DbOrTx, at: Position, batchSize: number): Promise<OutboxEvent[]> {
+  const result = (await db.execute(sql`
+    select id, txid::text as txid, type, dossier_id, unit_code, occurred_at from outbox
+    where (txid, id) > (${at.lastTxid}::xid8, ${at.lastId}::bigint)
+      and txid < pg_snapshot_xmin(pg_current_snapshot())
+    order by txid, id
+    limit ${batchSize}`)) as unknown as { rows: Row[] };
+  return result.rows.map((r) => ({
+    id: Number(r.id),
+    txid: r.txid,
+    type: r.type,
+    dossierId: r.dossier_id === null ? null : Number(r.dossier_id),
+    unitCode: r.unit_code,
+    occurredAt: new Date(r.occurred_at).toISOString(),
+  }));
+}
+
+/** Moves the cursor past `last`, only if it is still at `from` (so a concurrent reader never moves it back). */
+async function advance(db: DbOrTx, name: string, from: Position, last: OutboxEvent): Promise<void> {
+  await db.execute(sql`
+    update outbox_cursors set last_txid = ${last.txid}::xid8, last_id = ${last.id}, updated_at = now()
+    where name = ${name} and last_txid = ${from.lastTxid}::xid8 and last_id = ${from.lastId}`);
+}
+
+/**
+ * Relays committed outbox rows to the queues, in order, at least once. The cursor row stays locked while the
+ * batch is dispatched, so two workers never relay the same batch; the cursor advances only after a successful
+ * dispatch, and a failed one (Redis down) leaves it where it was, to be retried. Returns how many rows went.
+ */
+export async function relayOutbox(
+  ctx: JobContext,
+  dispatch: Dispatch,
+  batchSize = 500,
+  cursorName = 'queues',
+): Promise<number> {
+  return ctx.db.transaction(async (tx) => {
+    const at = await readCursor(tx, cursorName, true);
+    const events = await readAfter(tx, at, batchSize);
+    if (!events.length) return 0;
+    await dispatch(events);
+    await advance(tx, cursorName, at, events.at(-1)!);
+    return events.length;
+  });
+}
+
+/**
+ * The same for handlers that use the database themselves (embedded mode, one process): read, handle outside
+ * any transaction, then advance. A crash between handling and advancing handles the batch again: at least once.
+ */
+export async function relayAndHandle(
+  ctx: JobContext,
+  handle: Dispatch,
+  batchSize = 100,
+  cursorName = 'in-process',
+): Promise<number> {
+  const at = await readCursor(ctx.db, cursorName, false);
+  const events = await readAfter(ctx.db, at, batchSize);
+  if (!events.length) return 0;
+  await handle(events);
+  await advance(ctx.db, cursorName, at, events.at(-1)!);
+  return events.length;
+}

@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { describe, expect, inject, it } from 'vitest';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+describe('npm run worker', () => {
+  it('connects to Redis, says it is ready, serves /metrics, and exits cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: inject('databaseUrl'),
+        REDIS_URL: inject('redisUrl'),
+        REDIS_PREFIX: `${inject('redisPrefix')}-process`,
+        WORKER_METRICS_PORT: String(port),
+        HOST: '127.0.0.1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!output.includes('worker ready')) {
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`worker did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('queue_jobs{queue="events"');
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('worker stopped');
+  }, 60_000);
+
+  it('refuses to start without REDIS_URL', async () => {
+    const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: inject('databaseUrl') };
+    delete env.REDIS_URL;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], { env, stdio: 'ignore' });
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
+  });
+});
