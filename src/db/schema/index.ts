@@ -5,3 +5,4 @@ export * from './procedures.js';
 export * from './dossiers.js';
 export * from './outbox.js';
 export * from './jobs.js';
+export * from './webhooks.js';
