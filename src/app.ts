@@ -24,6 +24,8 @@ import { deadlineRoutes } from './deadlines/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
 import { statsRoutes } from './stats/routes.js';
 import { alertRoutes } from './alerts/routes.js';
+import { syncRoutes } from './sync/routes.js';
+import { webhookRoutes } from './webhooks/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { parseWorkingHours } from './domain/working-time.js';
 
@@ -80,6 +82,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'dossiers', description: 'Dossiers (hồ sơ): intake, actions, reads, receipts' },
         { name: 'stats', description: 'Period statistics (form II.06a)' },
         { name: 'alerts', description: 'Deadline alerts (due soon, overdue)' },
+        { name: 'sync', description: 'Change feed and the national portal format' },
+        { name: 'webhooks', description: 'Signed, retried deliveries of changes' },
       ],
       components: {
         securitySchemes: {
@@ -113,6 +117,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(dossierRoutes, { db, config, calendars, clock });
       await v1.register(statsRoutes, { db, config, clock });
       await v1.register(alertRoutes, { db });
+      await v1.register(syncRoutes, { db });
+      await v1.register(webhookRoutes, { db });
     },
     { prefix: '/v1' },
   );

@@ -21,6 +21,10 @@ const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max
  * tests all go through `loadConfig`.
  */
 export const configSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'])
+    .default('development')
+    .describe('production: the dossier routes skip checking each response against its schema.'),
   DATABASE_URL: z
     .url()
     .optional()
@@ -76,6 +80,9 @@ export const configSchema = z.object({
   WORKER_METRICS_PORT: intIn(0, 65535)
     .default(9465)
     .describe("Port of the worker's /metrics (Prometheus); 0 = none."),
+  WEBHOOK_RETRY_BASE_MS: intIn(10, 600_000)
+    .default(5000)
+    .describe('First webhook retry delay; it doubles per attempt up to one hour.'),
   BACKDATE_WINDOW_DAYS: intIn(0, 60)
     .default(3)
     .describe('How far in the past receivedAt and action times may be entered late.'),

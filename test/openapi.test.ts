@@ -7,10 +7,26 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
+/** Whether a schema, following $refs, carries an example anywhere in its tree. */
+function hasExample(node: unknown, schemas: Record<string, unknown>, seen = new Set<string>()): boolean {
+  if (Array.isArray(node)) return node.some((n) => hasExample(n, schemas, seen));
+  if (!node || typeof node !== 'object') return false;
+  const o = node as Record<string, unknown>;
+  if ('example' in o || 'examples' in o) return true;
+  if (typeof o.$ref === 'string') {
+    const name = o.$ref.split('/').pop()!;
+    if (seen.has(name)) return false;
+    seen.add(name);
+    return hasExample(schemas[name], schemas, seen);
+  }
+  return Object.values(o).some((v) => hasExample(v, schemas, seen));
+}
+
 type Operation = {
   operationId?: string;
   summary?: string;
-  responses?: Record<string, { content?: Record<string, unknown> }>;
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 };
 
 describe('OpenAPI document', () => {
@@ -41,6 +57,12 @@ describe('OpenAPI document', () => {
           statuses.some((s) => s === '400'),
           where,
         ).toBe(true);
+        const body = op.requestBody?.content?.['application/json']?.schema;
+        if (body) expect(hasExample(body, doc.components.schemas), `${where} request example`).toBe(true);
+        const ok = statuses.find((s) => s.startsWith('2'))!;
+        const okSchema = op.responses![ok]!.content?.['application/json']?.schema;
+        if (okSchema)
+          expect(hasExample(okSchema, doc.components.schemas), `${where} response example`).toBe(true);
         for (const s of statuses.filter((s) => Number(s) >= 400)) {
           expect(Object.keys(op.responses![s]!.content ?? {}), `${where} ${s}`).toEqual([
             'application/problem+json',

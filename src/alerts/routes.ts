@@ -25,8 +25,8 @@ const Alert = z
     target: z
       .enum(['statutory', 'rescheduled'])
       .describe('The statutory due or the apology\u2019s rescheduled date.'),
-    dossierCode: z.string(),
-    dueAt: z.string(),
+    dossierCode: z.string().meta({ example: '000.17.22.H56-250429-0001' }),
+    dueAt: z.string().meta({ example: '2025-05-06T16:30:00+07:00' }),
     createdAt: z.string(),
     acknowledgedAt: z.string().nullable(),
   })

@@ -71,8 +71,10 @@ export const PutCalendarDayBody = z
   })
   .meta({ id: 'PutCalendarDay' });
 
-export const PutYearStatusBody = z.object({ status: YearStatus }).meta({ id: 'PutCalendarYearStatus' });
+export const PutYearStatusBody = z
+  .object({ status: YearStatus.meta({ example: 'confirmed' }) })
+  .meta({ id: 'PutCalendarYearStatus' });
 
 export const CalendarYearStatus = z
-  .object({ year: z.number().int(), status: YearStatus })
+  .object({ year: z.number().int().meta({ example: 2026 }), status: YearStatus })
   .meta({ id: 'CalendarYearStatus' });

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gte, inArray, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
-import type { DbOrTx } from '../db/client.js';
+import { and, asc, desc, eq, gte, inArray, is, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { alias, PgTransaction } from 'drizzle-orm/pg-core';
+import type { Db, DbOrTx } from '../db/client.js';
 import { dossierEvents, dossiers, procedures, units } from '../db/schema/index.js';
 import { escapeLike, inScope, type Principal } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
@@ -57,13 +57,31 @@ export function dossierInScope(
   return inScope(principal, view.unitPath) || inScope(principal, view.handlingPath);
 }
 
+function prepareByCode(db: Db) {
+  return selectDossiers(db)
+    .where(eq(dossiers.code, sql.placeholder('code')))
+    .limit(1)
+    .prepare('dossier_by_code');
+}
+
+// The hottest read: on the pool it runs as a named prepared statement (built once, parsed and planned once per
+// connection). Inside a transaction it is built as usual.
+const byCode = new WeakMap<Db, ReturnType<typeof prepareByCode>>();
+
 /** The dossier by code, or DOSSIER_NOT_FOUND when it does not exist or lies outside the scope. */
 export async function getDossierInScope(
   db: DbOrTx,
   principal: Principal,
   code: string,
 ): Promise<DossierView> {
-  const [view] = await selectDossiers(db).where(eq(dossiers.code, code)).limit(1);
+  let view: DossierView | undefined;
+  if (is(db, PgTransaction)) {
+    [view] = await selectDossiers(db).where(eq(dossiers.code, code)).limit(1);
+  } else {
+    let prepared = byCode.get(db);
+    if (!prepared) byCode.set(db, (prepared = prepareByCode(db)));
+    [view] = await prepared.execute({ code });
+  }
   if (!view || !dossierInScope(principal, view)) throw new DomainError('DOSSIER_NOT_FOUND', { code });
   return view;
 }
@@ -73,23 +91,32 @@ export async function getDossierView(db: DbOrTx, id: number): Promise<DossierVie
   return view!;
 }
 
-/** Unit codes of a subtree inside the caller's scope; null = no restriction at all. */
+/**
+ * Unit codes of a subtree inside the caller's scope; null = no restriction at all. A province's subtree holds
+ * hundreds of codes: they are sent as one array parameter each, not as one parameter per code.
+ */
 async function unitCodesFor(
   db: DbOrTx,
   principal: Principal,
   unitCode: string | undefined,
 ): Promise<string[] | null> {
-  let prefix = principal.scopePath;
   if (unitCode) {
-    const [unit] = await db.select({ path: units.path }).from(units).where(eq(units.code, unitCode)).limit(1);
+    // The unit and its subtree in one query (the unit's own row carries the path to check the scope with).
+    const top = alias(units, 'top');
+    const rows = await db
+      .select({ code: units.code, path: units.path })
+      .from(units)
+      .innerJoin(top, sql`starts_with(${units.path}, ${top.path})`)
+      .where(eq(top.code, unitCode));
+    const unit = rows.find((r) => r.code === unitCode);
     if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code: unitCode });
-    prefix = unit.path;
+    return rows.map((r) => r.code);
   }
-  if (prefix === null) return null;
+  if (principal.scopePath === null) return null;
   const rows = await db
     .select({ code: units.code })
     .from(units)
-    .where(like(units.path, `${escapeLike(prefix)}%`));
+    .where(like(units.path, `${escapeLike(principal.scopePath)}%`));
   return rows.map((r) => r.code);
 }
 
@@ -144,7 +171,12 @@ export async function listDossiers(
   if (codes && codes.length === 0) return [];
   const statuses = f.status?.split(',');
   const conditions: Array<SQL | undefined> = [
-    codes ? or(inArray(dossiers.unitCode, codes), inArray(dossiers.handlingUnitCode, codes)) : undefined,
+    codes
+      ? or(
+          sql`${dossiers.unitCode} = any(${sql.param(codes)}::text[])`,
+          sql`${dossiers.handlingUnitCode} = any(${sql.param(codes)}::text[])`,
+        )
+      : undefined,
     statuses ? inArray(dossiers.status, statuses) : undefined,
     f.procedureCode ? eq(dossiers.procedureCode, f.procedureCode) : undefined,
     f.channel ? eq(dossiers.channel, f.channel) : undefined,
@@ -156,10 +188,19 @@ export async function listDossiers(
     f.q ? like(dossiers.applicantNameSearch, `%${escapeLike(searchKey(f.q))}%`) : undefined,
     f.afterId ? lt(dossiers.id, f.afterId) : undefined,
   ];
-  return selectDossiers(db)
+  // Newest first either way. With a received range the matches may lie deep in the past, where walking the
+  // primary key backwards reads most of the table: `id + 0` keeps the order but makes the planner fetch the
+  // range through its index and sort the (few thousand) matches instead.
+  const ranged = f.receivedFrom !== undefined || f.receivedTo !== undefined;
+  // The page's ids first, from dossiers alone; the joins (which never drop a row: foreign keys) then run for
+  // that page only, not for every match a sort has to consider.
+  const page = db
+    .select({ id: dossiers.id })
+    .from(dossiers)
     .where(and(...conditions))
-    .orderBy(desc(dossiers.id))
+    .orderBy(ranged ? sql`${dossiers.id} + 0 desc` : desc(dossiers.id))
     .limit(f.limit);
+  return selectDossiers(db).where(inArray(dossiers.id, page)).orderBy(desc(dossiers.id));
 }
 
 export async function listEvents(db: DbOrTx, dossierId: number) {
@@ -232,8 +273,10 @@ export function toDossierResponse(view: DossierView, live: LiveSettings, masked 
   const status = d.status as DossierStatus;
   const running = d.dueAt !== null && d.finishedAt === null && status !== 'rejected';
   const paused = isPaused(status);
+  // In the schema's order: timeliness after finishedAt, remainingWorkingMinutes after outcome.
+  const { outcome, version, createdAt, updatedAt, ...stored } = dossierSnapshot(view, masked);
   return {
-    ...dossierSnapshot(view, masked),
+    ...stored,
     timeliness: running
       ? liveTimeliness({
           cal: live.calendar,
@@ -245,8 +288,12 @@ export function toDossierResponse(view: DossierView, live: LiveSettings, masked 
           granularity: live.granularity,
         })
       : null,
+    outcome,
     remainingWorkingMinutes: running
       ? remainingWorkingMinutes(live.calendar, paused && d.pausedAt ? d.pausedAt : live.now, d.dueAt!)
       : null,
+    version,
+    createdAt,
+    updatedAt,
   };
 }

@@ -8,6 +8,7 @@ import type { CalendarCache } from '../calendar/cache.js';
 import { dossierActions, type DossierAction } from '../domain/lifecycle.js';
 import { formatInstant } from '../domain/local-time.js';
 import { bearerSecurity, decodeCursor, encodeCursor, errorResponses } from '../http/schemas.js';
+import { builtResponseSerializer } from '../http/serializer.js';
 import { DomainError } from '../domain/errors.js';
 import { applyAction, intake, parseIfMatch, type CommandContext } from './commands.js';
 import {
@@ -74,6 +75,8 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
   calendars: CalendarCache;
   clock: () => Date;
 }> = async (app, { db, config, calendars, clock }) => {
+  // The hot reads build their responses field by field (toDossierResponse): no zod encode in production.
+  const serializerCompiler = builtResponseSerializer(config.NODE_ENV !== 'production');
   const context = (principal: Principal): CommandContext => ({
     db,
     calendars,
@@ -114,6 +117,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
   });
 
   app.get('/dossiers', {
+    serializerCompiler,
     schema: {
       operationId: 'listDossiers',
       summary: 'List and search dossiers',
@@ -143,6 +147,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
   });
 
   app.get('/dossiers/:code', {
+    serializerCompiler,
     schema: {
       operationId: 'getDossier',
       summary: 'Get a dossier',

@@ -205,7 +205,7 @@ export const DossierEvent = z
       ),
     fromStatus: z.string().nullable(),
     toStatus: z.string(),
-    at: z.string(),
+    at: z.string().meta({ example: '2025-04-29T16:30:00+07:00' }),
     recordedAt: z.string(),
     actorKeyId: z.string().nullable(),
     data: z.record(z.string(), z.unknown()),

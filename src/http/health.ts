@@ -10,7 +10,7 @@ export interface HealthChecks {
 const CheckResult = z.enum(['ok', 'failed']);
 const Readiness = z
   .object({
-    status: z.enum(['ok', 'unavailable']),
+    status: z.enum(['ok', 'unavailable']).meta({ example: 'ok' }),
     checks: z.object({ postgres: CheckResult, redis: CheckResult.optional() }),
   })
   .meta({ id: 'Readiness' });
@@ -32,7 +32,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ checks: HealthChecks; timeout
       summary: 'Liveness',
       description: 'Answers while the process is up; does not look at backing services.',
       tags: ['health'],
-      response: { 200: z.object({ status: z.literal('ok') }) },
+      response: { 200: z.object({ status: z.literal('ok').meta({ example: 'ok' }) }) },
     },
     handler: async () => ({ status: 'ok' as const }),
   });

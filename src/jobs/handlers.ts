@@ -1,4 +1,5 @@
 import { evaluateDossierAlerts, scanAlerts } from '../alerts/commands.js';
+import { deliverWebhooks, fanOutToWebhooks } from '../webhooks/delivery.js';
 import type { JobContext, OutboxEvent } from './context.js';
 import { relayAndHandle, relayOutbox, type Dispatch } from './relay.js';
 
@@ -17,6 +18,7 @@ export const eventHandlers: Array<{
     matches: (type) => type.startsWith('dossier.'),
     run: (ctx, e) => (e.dossierId === null ? Promise.resolve() : evaluateDossierAlerts(ctx, e.dossierId)),
   },
+  { name: 'fan-out-webhooks', matches: () => true, run: (ctx, e) => fanOutToWebhooks(ctx.db, e) },
 ];
 
 export async function handleEvent(ctx: JobContext, event: OutboxEvent): Promise<void> {
@@ -39,7 +41,23 @@ export const scheduledJobs: ScheduledJob[] = [
     run: (ctx, relay) => drain(ctx, relay),
   },
   { name: 'scan-alerts', everyMs: (c) => c.config.ALERT_SCAN_INTERVAL_MS, run: (ctx) => scanAlerts(ctx) },
+  {
+    name: 'deliver-webhooks',
+    everyMs: (c) => Math.min(c.config.RELAY_INTERVAL_MS, 1000),
+    run: (ctx) => deliverAll(ctx),
+  },
 ];
+
+/** Sends due deliveries until none is due (bounded). */
+async function deliverAll(ctx: JobContext): Promise<number> {
+  let total = 0;
+  for (let round = 0; round < 20; round++) {
+    const n = await deliverWebhooks(ctx);
+    total += n;
+    if (n === 0) break;
+  }
+  return total;
+}
 
 /** Relays until the outbox is drained (up to a bound, so one run never holds on forever). */
 async function drain(ctx: JobContext, relay: Relay): Promise<number> {

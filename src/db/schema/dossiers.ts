@@ -72,6 +72,8 @@ export const dossiers = pgTable(
   },
   (t) => [
     index('dossiers_unit_received_idx').on(t.unitCode, t.receivedAt.desc(), t.id.desc()),
+    // Lists filtered by a received range across many units (a province's month).
+    index('dossiers_received_idx').on(t.receivedAt),
     index('dossiers_unit_id_idx').on(t.unitCode, t.id.desc()),
     index('dossiers_handling_unit_idx').on(t.handlingUnitCode),
     index('dossiers_procedure_idx').on(t.procedureCode),

@@ -31,7 +31,9 @@ export const webhookDeliveries = pgTable(
     outboxId: bigint('outbox_id', { mode: 'number' }).notNull(),
     type: text('type').notNull(),
     body: jsonb('body').$type<Record<string, unknown>>().notNull(),
-    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     lastError: text('last_error'),

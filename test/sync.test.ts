@@ -1,0 +1,386 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import net from 'node:net';
+import { eq, sql } from 'drizzle-orm';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webhookDeliveries } from '../src/db/schema/index.js';
+import { intake } from '../src/dossiers/commands.js';
+import { createCalendarCache } from '../src/calendar/cache.js';
+import { DEFAULT_WORKING_HOURS } from '../src/domain/working-time.js';
+import { relayAndHandle } from '../src/jobs/relay.js';
+import { deliverWebhooks, fanOutToWebhooks } from '../src/webhooks/delivery.js';
+import {
+  bearer,
+  createKey,
+  createProcedure,
+  createTestContext,
+  createUnit,
+  intakeBody,
+  testConfig,
+  type TestContext,
+} from './helpers/context.js';
+
+let ctx: TestContext;
+let province: string;
+let communeA: string;
+let communeB: string;
+let clerkA: string;
+let clerkB: string;
+let syncA: string;
+let procedure: string;
+
+beforeAll(async () => {
+  ctx = await createTestContext({}, { poolSize: 8 });
+  province = (await createUnit(ctx)).code;
+  communeA = (await createUnit(ctx, { parentCode: province })).code;
+  communeB = (await createUnit(ctx, { parentCode: province })).code;
+  clerkA = await createKey(ctx, 'clerk', communeA);
+  clerkB = await createKey(ctx, 'clerk', communeB);
+  syncA = await createKey(ctx, 'sync', communeA);
+  procedure = (await createProcedure(ctx)).code;
+});
+afterAll(() => ctx.close());
+
+const receive = async (key: string, body: Record<string, unknown> = {}) => {
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/v1/dossiers',
+    headers: bearer(key),
+    payload: intakeBody(procedure, body),
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json() as { code: string };
+};
+const act = (key: string, code: string, action: string, body: object = {}) =>
+  ctx.app.inject({
+    method: 'POST',
+    url: `/v1/dossiers/${code}/${action}`,
+    headers: bearer(key),
+    payload: body,
+  });
+
+type Page = {
+  items: Array<{ cursor: string; type: string; dossier: { code: string; status: string } }>;
+  nextCursor: string;
+  hasMore: boolean;
+};
+async function readFeed(key: string, after?: string, limit = 100): Promise<Page> {
+  const res = await ctx.app.inject({
+    method: 'GET',
+    url: `/v1/sync/changes?limit=${limit}${after ? `&after=${after}` : ''}`,
+    headers: bearer(key),
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+}
+
+/** Pages to the end of the feed; returns the items and the cursor to poll with. */
+async function drainFeed(key: string, after?: string, limit = 100) {
+  const items: Page['items'] = [];
+  let cursor = after;
+  for (;;) {
+    const page = await readFeed(key, cursor, limit);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+    if (!page.hasMore) return { items, cursor };
+  }
+}
+
+describe('GET /v1/sync/changes', () => {
+  it('every change in scope, in order, resumable by cursor, nothing outside the scope', async () => {
+    const start = (await drainFeed(syncA)).cursor;
+    const d = await receive(clerkA);
+    await act(clerkA, d.code, 'assign', {});
+    await act(clerkA, d.code, 'resolve', { result: 'approved' });
+    await receive(clerkB); // another commune: not in syncA's feed
+    const first = await readFeed(syncA, start, 2);
+    expect(first.items.map((i) => i.type)).toEqual(['dossier.received', 'dossier.processing']);
+    expect(first.hasMore).toBe(true);
+    const rest = await drainFeed(syncA, first.nextCursor, 2);
+    expect(rest.items.map((i) => i.type)).toEqual(['dossier.resolved']);
+    expect(rest.items[0]!.dossier).toMatchObject({ code: d.code, status: 'resolved' });
+    expect((await readFeed(syncA, rest.cursor)).items).toEqual([]);
+    // Only sync keys read the feed.
+    expect(
+      (await ctx.app.inject({ method: 'GET', url: '/v1/sync/changes', headers: bearer(clerkA) })).statusCode,
+    ).toBe(403);
+    expect(
+      (await ctx.app.inject({ method: 'GET', url: '/v1/sync/changes?after=bogus', headers: bearer(syncA) }))
+        .statusCode,
+    ).toBe(400);
+  });
+
+  it('a change whose transaction started first but committed last is still delivered, before what follows', async () => {
+    const start = (await drainFeed(syncA)).cursor;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const begun = new Promise<void>((r) => (started = r));
+    const principal = {
+      keyId: '00000000-0000-0000-0000-000000000001',
+      role: 'clerk' as const,
+      unitCode: communeA,
+      scopePath: null,
+    };
+    const slow = ctx.database.db.transaction(async (tx) => {
+      const result = await intake(
+        {
+          db: tx as never,
+          calendars: createCalendarCache(DEFAULT_WORKING_HOURS),
+          config: ctx.config,
+          principal,
+          now: new Date(),
+        },
+        intakeBody(procedure, { unitCode: communeA, summary: 'slow' }) as never,
+      );
+      started();
+      await gate; // hold the transaction open
+      return result.body.code;
+    });
+    await begun;
+    // Another unit in the same scope, so the fast intake does not wait for the slow one's day counter.
+    const ward = (await createUnit(ctx, { parentCode: communeA })).code;
+    const fast = await receive(clerkA, { summary: 'fast', unitCode: ward });
+    const during = await drainFeed(syncA, start);
+    expect(during.items.map((i) => i.dossier.code)).not.toContain(fast.code); // waits for the open transaction
+    release();
+    const slowCode = await slow;
+    const after = await drainFeed(syncA, during.cursor);
+    expect(after.items.map((i) => i.dossier.code)).toEqual([slowCode, fast.code]);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+interface Received {
+  id: string;
+  body: { type: string; data: { dossier?: { code: string } } };
+  headers: IncomingMessage['headers'];
+  raw: string;
+}
+
+/** A local receiver that records what it gets and answers with `status()`. */
+function receiver(port: number, got: Received[], status: () => number): Promise<Server> {
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () => {
+      const code = status();
+      if (code < 300)
+        got.push({ id: String(req.headers['webhook-id']), body: JSON.parse(raw), headers: req.headers, raw });
+      res.writeHead(code).end();
+    });
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  ms = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('webhooks', () => {
+  it('signed deliveries; a receiver that is down for a while loses nothing; failed ones can be redelivered', async () => {
+    // The webhook part of the worker, pumped on its own relay cursor so other test files' jobs are untouched.
+    const jobCtx = {
+      db: ctx.database.db,
+      config: testConfig({ WEBHOOK_RETRY_BASE_MS: '100' }),
+      calendars: createCalendarCache(DEFAULT_WORKING_HOURS),
+      clock: () => new Date(),
+      log: { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} },
+    };
+    const cursor = `webhook-test-${Date.now()}`;
+    let pumping = true;
+    const pump = (async () => {
+      while (pumping) {
+        await relayAndHandle(
+          jobCtx,
+          async (events) => {
+            for (const e of events) await fanOutToWebhooks(jobCtx.db, e);
+          },
+          500,
+          cursor,
+        );
+        await deliverWebhooks(jobCtx);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const jobs = { close: async () => ((pumping = false), await pump) };
+    const port = await freePort();
+    const got: Received[] = [];
+    let answer = 200;
+    let server = await receiver(port, got, () => answer);
+    try {
+      const created = await ctx.app.inject({
+        method: 'POST',
+        url: '/v1/webhooks',
+        headers: bearer(syncA),
+        payload: { url: `http://127.0.0.1:${port}/hook`, events: ['dossier.*'] },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const hook = created.json();
+      expect(hook.secret).toMatch(/^whsec_/);
+      expect(hook.unitCode).toBe(communeA);
+
+      const d = await receive(clerkA);
+      await receive(clerkB); // outside the webhook's scope
+      const first = await waitFor('first delivery', () =>
+        got.find((g) => g.body.data.dossier?.code === d.code),
+      );
+      expect(first.body.type).toBe('dossier.received');
+      // The signature verifies with the Standard Webhooks reference implementation.
+      expect(() =>
+        new Webhook(hook.secret).verify(first.raw, {
+          'webhook-id': String(first.headers['webhook-id']),
+          'webhook-timestamp': String(first.headers['webhook-timestamp']),
+          'webhook-signature': String(first.headers['webhook-signature']),
+        }),
+      ).not.toThrow();
+
+      // The receiver goes away; changes keep coming.
+      await new Promise((r) => server.close(r));
+      const during = [await receive(clerkA), await receive(clerkA)];
+      await act(clerkA, during[0]!.code, 'assign', {});
+      await new Promise((r) => setTimeout(r, 1500));
+      const [retrying] = await ctx.database.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(webhookDeliveries)
+        .where(
+          sql`${webhookDeliveries.webhookId} = ${hook.id} and ${webhookDeliveries.status} = 'pending' and ${webhookDeliveries.attempts} > 0`,
+        );
+      expect(retrying!.n).toBeGreaterThan(0);
+      server = await receiver(port, got, () => answer);
+      const expected = [
+        `${during[0]!.code}:dossier.received`,
+        `${during[1]!.code}:dossier.received`,
+        `${during[0]!.code}:dossier.processing`,
+      ];
+      await waitFor('deliveries after the outage', () =>
+        expected.every((e) => got.some((g) => `${g.body.data.dossier?.code}:${g.body.type}` === e)),
+      );
+      expect(got.every((g) => g.body.data.dossier?.code !== undefined)).toBe(true);
+      expect(got.some((g) => g.body.data.dossier?.code.startsWith(communeB))).toBe(false);
+
+      // A receiver that keeps failing: the delivery gives up after the retry window and is listed as failed.
+      answer = 500;
+      const doomed = await receive(clerkA);
+      const deliveryOf = async () =>
+        (await ctx.database.db.execute(sql`
+          select dl.id, dl.status from webhook_deliveries dl join outbox o on o.id = dl.outbox_id
+          join dossiers d on d.id = o.dossier_id where d.code = ${doomed.code}`)) as unknown as {
+          rows: Array<{ id: string; status: string }>;
+        };
+      const pending = await waitFor('delivery row', async () => (await deliveryOf()).rows[0]);
+      await ctx.database.db
+        .update(webhookDeliveries)
+        .set({ attempts: 32 })
+        .where(eq(webhookDeliveries.id, pending.id));
+      await waitFor('failed', async () => (await deliveryOf()).rows[0]?.status === 'failed');
+      const failed = await ctx.app.inject({
+        method: 'GET',
+        url: `/v1/webhooks/${hook.id}/deliveries?status=failed`,
+        headers: bearer(syncA),
+      });
+      expect(failed.json().items.map((i: { id: string }) => i.id)).toContain(pending.id);
+      answer = 200;
+      const again = await ctx.app.inject({
+        method: 'POST',
+        url: `/v1/webhooks/${hook.id}/deliveries/${pending.id}/redeliver`,
+        headers: bearer(syncA),
+      });
+      expect(again.statusCode).toBe(202);
+      await waitFor('redelivered', () => got.find((g) => g.id === pending.id));
+
+      // Listing and deleting.
+      const list = await ctx.app.inject({ method: 'GET', url: '/v1/webhooks', headers: bearer(syncA) });
+      expect(list.json().items.map((w: { id: string }) => w.id)).toContain(hook.id);
+      expect(list.json().items[0].secret).toBeUndefined();
+      const syncB = await createKey(ctx, 'sync', communeB);
+      expect(
+        (await ctx.app.inject({ method: 'DELETE', url: `/v1/webhooks/${hook.id}`, headers: bearer(syncB) }))
+          .statusCode,
+      ).toBe(404);
+      expect(
+        (await ctx.app.inject({ method: 'DELETE', url: `/v1/webhooks/${hook.id}`, headers: bearer(syncA) }))
+          .statusCode,
+      ).toBe(204);
+      expect(
+        (
+          await ctx.app.inject({
+            method: 'POST',
+            url: '/v1/webhooks',
+            headers: bearer(clerkA),
+            payload: { url: 'http://127.0.0.1:1/x', events: ['*'] },
+          })
+        ).statusCode,
+      ).toBe(403);
+    } finally {
+      await jobs.close();
+      server.close();
+    }
+  }, 90_000);
+});
+
+describe('GET /v1/sync/dossiers/{code}/dvcqg', () => {
+  it('the national portal fields, with the supplement history and the steps', async () => {
+    const d = await receive(clerkA, { receivedAt: undefined });
+    await act(clerkA, d.code, 'request-supplement', { reason: 'Thiếu bản sao' });
+    await act(clerkA, d.code, 'receive-supplement', {});
+    await act(clerkA, d.code, 'resolve', { result: 'approved' });
+    await act(clerkA, d.code, 'return', {});
+    const res = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/sync/dossiers/${d.code}/dvcqg`,
+      headers: bearer(syncA),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({
+      MaHoSo: d.code,
+      MaTTHC: procedure,
+      KenhThucHien: 1,
+      TrangThaiHoSo: 10,
+      KetQuaXuLy: 1,
+    });
+    for (const field of ['NgayTiepNhan', 'NgayHenTra', 'NgayKetThucXuLy', 'NgayTra'])
+      expect(body[field]).toMatch(/^\d{14}$/);
+    expect(body.DanhSachBoSung).toHaveLength(1);
+    expect(body.DanhSachBoSung[0]).toMatchObject({ NoiDungBoSung: 'Thiếu bản sao' });
+    expect(body.DanhSachBoSung[0].NgayHenTraCu).toMatch(/^\d{14}$/);
+    expect(body.DanhSachBoSung[0].NgayHenTraMoi).toMatch(/^\d{14}$/);
+    expect(body.QuaTrinhXuLy.map((s: { NoiDungXuLy: string }) => s.NoiDungXuLy)).toEqual([
+      'intake',
+      'request-supplement',
+      'receive-supplement',
+      'resolve',
+      'return',
+    ]);
+    expect(
+      (
+        await ctx.app.inject({
+          method: 'GET',
+          url: `/v1/sync/dossiers/${d.code}/dvcqg`,
+          headers: bearer(await createKey(ctx, 'sync', communeB)),
+        })
+      ).statusCode,
+    ).toBe(404);
+  });
+});
