@@ -82,6 +82,7 @@ export const dossiers = pgTable(
       .on(t.dueAt)
       .where(sql`${t.finishedAt} is null`),
     index('dossiers_applicant_id_idx').on(t.applicantIdNumber),
+    index('dossiers_finished_idx').on(t.finishedAt),
     index('dossiers_open_rescheduled_idx')
       .on(t.rescheduledDueAt)
       .where(sql`${t.finishedAt} is null and ${t.rescheduledDueAt} is not null`),

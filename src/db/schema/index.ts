@@ -6,3 +6,4 @@ export * from './dossiers.js';
 export * from './outbox.js';
 export * from './jobs.js';
 export * from './webhooks.js';
+export * from './stats.js';
