@@ -26,6 +26,7 @@ import { loadConfig } from '../src/config.js';
 import { connectPostgres } from '../src/db/client.js';
 import { insertApiKey } from '../src/auth/keys.js';
 import { searchKey } from '../src/domain/applicant.js';
+import { replaceSection } from './results.js';
 import {
   assertLocal,
   benchDatabaseUrl,
@@ -75,7 +76,14 @@ async function serve(): Promise<void> {
 
 function startApi(url: string): Promise<{ child: ChildProcess; port: number; poolSize: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, SERVE_FLAG], {
-    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    // One key sends every request: the per-key rate limit is off, as for a trusted integration.
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      RATE_LIMIT_PER_MINUTE: '0',
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -109,6 +117,83 @@ interface Scenario {
   headers: Record<string, string>;
   /** Each call gives the next request: its path, optional body, and a label to group latencies by. */
   next: () => { path: string; body?: string; label: string };
+}
+
+// --- CPU split ----------------------------------------------------------------------------------------------
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** utime, stime, cutime, cstime of a process's /proc stat line, in seconds (cutime: children it has reaped). */
+function timesOf(stat: string): { comm: string; own: number; children: number } {
+  const close = stat.lastIndexOf(')');
+  const comm = stat.slice(stat.indexOf('(') + 1, close);
+  const f = stat
+    .slice(close + 2)
+    .split(' ')
+    .map(Number);
+  // Fields 14-17 of the line are 11-14 after the state that follows the command.
+  return { comm, own: (f[11]! + f[12]!) / CLOCK_TICKS, children: (f[13]! + f[14]!) / CLOCK_TICKS };
+}
+
+/**
+ * CPU used during a scenario by the API process, PostgreSQL's processes and the load generators (autocannon in
+ * this process, pgbench as its child), from /proc. Polled, so backends that exit (pgbench's connections) are
+ * still counted up to their last poll.
+ */
+async function withCpuSplit<T>(apiPid: number, run: () => Promise<T>): Promise<{ result: T; split: string }> {
+  if (!existsSync('/proc/self/stat')) return { result: await run(), split: 'not measured (no /proc)' };
+  const postgres = new Map<number, { first: number; last: number }>();
+  let api = { first: NaN, last: NaN };
+  const self = () => {
+    const t = timesOf(readFileSync('/proc/self/stat', 'utf8'));
+    return t.own + t.children;
+  };
+  const poll = (initial: boolean) => {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const pid = Number(entry);
+      try {
+        const t = timesOf(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+        if (pid === apiPid) api = { first: initial ? t.own : api.first, last: t.own };
+        else if (t.comm === 'postgres') {
+          const seen = postgres.get(pid);
+          // A backend first seen after the start began during the scenario: count all of it.
+          postgres.set(pid, { first: seen?.first ?? (initial ? t.own : 0), last: t.own });
+        }
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  };
+  // Busy time of the whole machine (every process, the kernel): what remains is idle.
+  const busy = () => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    return (total - f[3]! - f[4]!) / CLOCK_TICKS;
+  };
+  const start = performance.now();
+  const busyStart = busy();
+  const selfStart = self();
+  poll(true);
+  const timer = setInterval(() => poll(false), 250);
+  try {
+    const result = await run();
+    poll(false);
+    const capacity = ((performance.now() - start) / 1000) * cpus().length;
+    const pg = [...postgres.values()].reduce((sum, p) => sum + p.last - p.first, 0);
+    const used = { api: api.last - api.first, pg, load: self() - selfStart };
+    const pct = (seconds: number) => `${Math.round((seconds / capacity) * 100)} %`;
+    const machine = busy() - busyStart;
+    const other = Math.max(0, machine - used.api - used.pg - used.load);
+    return {
+      result,
+      split:
+        `API ${pct(used.api)}, PostgreSQL ${pct(used.pg)}, load generator ${pct(used.load)}, ` +
+        `other processes and kernel ${pct(other)}, idle ${pct(Math.max(0, capacity - machine))}`,
+    };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 async function measure(s: Scenario): Promise<Measured> {
@@ -321,21 +406,6 @@ function listQueries(
 
 // --- RESULTS.md --------------------------------------------------------------------------------------------
 
-function replaceSection(file: string, title: string, body: string): void {
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
-  const heading = `## ${title}`;
-  const start = current.indexOf(`${heading}\n`);
-  let next: string;
-  if (start < 0) {
-    next = `${current.trimEnd()}\n\n${heading}\n\n${body.trim()}\n`;
-  } else {
-    const after = current.indexOf('\n## ', start + heading.length);
-    const tail = after < 0 ? '' : current.slice(after);
-    next = `${current.slice(0, start)}${heading}\n\n${body.trim()}\n${tail}`;
-  }
-  writeFileSync(file, next);
-}
-
 // --- run ---------------------------------------------------------------------------------------------------
 
 function argValue(name: string): string | undefined {
@@ -409,27 +479,28 @@ async function main(): Promise<void> {
     await measure({ url: base, connections: 4, duration: 3, headers, next: byCode });
     await measure({ url: base, connections: 4, duration: 3, headers, next: nextList });
 
+    const pid = api.child.pid!;
+    const cpu: Record<string, string> = {};
+    const sampled = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+      const { result, split } = await withCpuSplit(pid, run);
+      cpu[name] = split;
+      return result;
+    };
+
     console.log('b. GET /v1/dossiers/{code} …');
-    const read = await measure({ url: base, connections: 10, duration, headers, next: byCode });
+    const read = await sampled('b', () =>
+      measure({ url: base, connections: 10, duration, headers, next: byCode }),
+    );
     console.log('c. GET /v1/dossiers with filters …');
-    const list = await measure({
-      url: base,
-      connections: 4,
-      duration: Math.max(duration, 15),
-      headers,
-      next: nextList,
-    });
+    const list = await sampled('c', () =>
+      measure({ url: base, connections: 4, duration: Math.max(duration, 15), headers, next: nextList }),
+    );
     console.log('a. pgbench baseline …');
-    const pgbenchTps = await runPgbench(url, 8, duration);
+    const pgbenchTps = await sampled('pgbench', () => runPgbench(url, 8, duration));
     console.log('a. POST /v1/dossiers …');
-    const write = await measure({
-      url: base,
-      connections: 8,
-      duration,
-      method: 'POST',
-      headers,
-      next: nextIntake,
-    });
+    const write = await sampled('a', () =>
+      measure({ url: base, connections: 8, duration, method: 'POST', headers, next: nextIntake }),
+    );
     const memory = await memoryOf(api.child);
 
     const readLat = summary(read.latencies.get('get') ?? []);
@@ -487,6 +558,13 @@ async function main(): Promise<void> {
     ].join('\n');
     console.log(`\n${table}\n`);
     console.log(`API process RSS: ${mb(memory.rss)} at the end, peak ${mb(memory.maxRss)}`);
+    const cpuLines = [
+      `- a. intake: ${cpu.a}`,
+      `- a. pgbench: ${cpu.pgbench}`,
+      `- b. GET by code: ${cpu.b}`,
+      `- c. list: ${cpu.c}`,
+    ];
+    console.log(`CPU, share of the ${cpus().length} cores during each scenario:\n${cpuLines.join('\n')}`);
 
     if (!process.argv.includes('--no-write')) {
       const today = new Date().toISOString().slice(0, 10);
@@ -511,6 +589,11 @@ async function main(): Promise<void> {
           '',
           `Intake: ${fmt(write.rps)} / ${fmt(pgbenchTps)} = ${fmt(ratio * 100, 1)} % of the pgbench rate. ` +
             `API process RSS: ${mb(memory.rss)} after the run, peak ${mb(memory.maxRss)}.`,
+          '',
+          `CPU, share of the ${cpus().length} cores during each scenario (from /proc; PostgreSQL counts every ` +
+            'backend of the server, including any other database\u2019s):',
+          '',
+          ...cpuLines,
         ].join('\n'),
       );
       console.log('bench/RESULTS.md: section "Dossier API" written');

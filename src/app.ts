@@ -15,8 +15,10 @@ import { apiKeyRoutes } from './auth/routes.js';
 import { healthRoutes, type HealthChecks } from './http/health.js';
 import { genReqId, loggerOptions } from './http/logging.js';
 import { registerMetrics } from './http/metrics.js';
+import { rateLimitPlugin } from './http/rate-limit.js';
+import { rejectNulCharacters } from './http/input.js';
 import { finalizeOpenApi } from './http/openapi.js';
-import { registerErrorHandling } from './http/problem.js';
+import { frameworkErrors, registerErrorHandling } from './http/problem.js';
 import { unitRoutes } from './units/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
 import { createCalendarCache, type CalendarCache } from './calendar/cache.js';
@@ -58,11 +60,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     bodyLimit: config.BODY_LIMIT_BYTES,
     ajv: { customOptions: { coerceTypes: false } },
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  app.addHook('preValidation', rejectNulCharacters);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -109,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (v1) => {
       await v1.register(authPlugin, { db });
+      await v1.register(rateLimitPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE, clock });
       await v1.register(unitRoutes, { db });
       await v1.register(apiKeyRoutes, { db });
       await v1.register(procedureRoutes, { db });

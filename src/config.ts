@@ -52,6 +52,11 @@ export const configSchema = z.object({
     .min(24, 'must be at least 24 characters')
     .optional()
     .describe('When set, a system-admin API key with this secret exists (idempotent).'),
+  RATE_LIMIT_PER_MINUTE: intIn(0, 1_000_000)
+    .default(1200)
+    .describe(
+      'Requests per API key (or client IP, without a valid key) per minute, per API process; 0 = off.',
+    ),
   BODY_LIMIT_BYTES: intIn(1024, 50 * 1024 * 1024)
     .default(1024 * 1024)
     .describe('Largest accepted request body.'),
@@ -80,6 +85,9 @@ export const configSchema = z.object({
   WORKER_METRICS_PORT: intIn(0, 65535)
     .default(9465)
     .describe("Port of the worker's /metrics (Prometheus); 0 = none."),
+  STATS_REFRESH_INTERVAL_MS: intIn(1000, 3_600_000)
+    .default(30_000)
+    .describe('How often the worker closes days and recomputes changed statistics figures.'),
   WEBHOOK_RETRY_BASE_MS: intIn(10, 600_000)
     .default(5000)
     .describe('First webhook retry delay; it doubles per attempt up to one hour.'),

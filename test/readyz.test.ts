@@ -77,3 +77,23 @@ describe('health', () => {
     );
   });
 });
+
+describe('PostgreSQL unreachable during a request', () => {
+  it('answers 503 SERVICE_UNAVAILABLE, not 500', async () => {
+    const unreachable = await connectPostgres('postgres://postgres@127.0.0.1:1/none', 1);
+    const app = await buildApp({
+      config: testConfig(),
+      db: unreachable.db,
+      checks: { postgres: unreachable.ping },
+    });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/v1/units',
+      headers: { authorization: 'Bearer mc_anything' },
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().code).toBe('SERVICE_UNAVAILABLE');
+    await app.close();
+    await unreachable.close();
+  });
+});

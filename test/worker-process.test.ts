@@ -30,7 +30,7 @@ describe('npm run worker', () => {
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 90_000;
     while (!output.includes('worker ready')) {
       if (Date.now() > deadline || child.exitCode !== null)
         throw new Error(`worker did not start:\n${output}`);
@@ -42,7 +42,7 @@ describe('npm run worker', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('worker stopped');
-  }, 60_000);
+  }, 120_000);
 
   it('refuses to start without REDIS_URL', async () => {
     const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: inject('databaseUrl') };

@@ -5,6 +5,7 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.js';
 import { apiKeys, units } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
+import { consume } from '../http/rate-limit.js';
 import { hashSecret, touchLastUsed, type Role } from './keys.js';
 
 /** Who is calling: the API key's role and unit scope (the unit's subtree; null = everything). */
@@ -106,8 +107,15 @@ export const authPlugin = fp<{ db: Db; keyCacheTtlMs?: number }>(
     const cache = new KeyCache(opts.keyCacheTtlMs ?? KEY_CACHE_TTL_MS);
     app.decorate('keyCache', cache);
     app.decorateRequest('principal', null as unknown as Principal);
-    app.addHook('onRequest', async (request) => {
-      request.principal = await authenticate(opts.db, cache, request);
+    app.addHook('onRequest', async (request, reply) => {
+      try {
+        request.principal = await authenticate(opts.db, cache, request);
+      } catch (err) {
+        // Failed attempts count against the client IP, so guessing keys hits the rate limit (429) too.
+        if (app.rateLimiter && err instanceof DomainError)
+          consume(app.rateLimiter, `ip:${request.ip}`, reply);
+        throw err;
+      }
     });
   },
   { name: 'motcua-auth' },

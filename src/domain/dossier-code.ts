@@ -7,8 +7,13 @@ import type { LocalDate } from './local-time.js';
 export function formatDossierCode(unitCode: string, localDate: LocalDate, counter: number): string {
   if (!Number.isInteger(counter) || counter < 1)
     throw new RangeError(`dossier counter must be ≥ 1: ${counter}`);
+  return `${dossierCodePrefix(unitCode, localDate)}${String(counter).padStart(4, '0')}`;
+}
+
+/** `{unit code}-{yyMMdd}-`: the code up to its counter (for SQL that appends the counter itself). */
+export function dossierCodePrefix(unitCode: string, localDate: LocalDate): string {
   const yymmdd = localDate.slice(2, 4) + localDate.slice(5, 7) + localDate.slice(8, 10);
-  return `${unitCode}-${yymmdd}-${String(counter).padStart(4, '0')}`;
+  return `${unitCode}-${yymmdd}-`;
 }
 
 const codePattern = /^([0-9A-Z]+(?:\.[0-9A-Z]+)*)-(\d{6})-(\d{4,})$/;

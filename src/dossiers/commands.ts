@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
-import type { Db, Tx } from '../db/client.js';
+import type { Db, DbOrTx, Tx } from '../db/client.js';
 import {
   dossierCodeCounters,
   dossierDeadlines,
@@ -10,15 +10,16 @@ import {
   dossiers,
   idempotencyKeys,
   outbox,
+  procedures,
   units,
 } from '../db/schema/index.js';
 import type { Principal } from '../auth/plugin.js';
 import { inScope } from '../auth/plugin.js';
 import type { CalendarCache } from '../calendar/cache.js';
-import { findProcedure } from '../procedures/queries.js';
+import type { ProcedureRow } from '../procedures/queries.js';
 import { identifierProblem, normalizeText, searchKey } from '../domain/applicant.js';
 import { computeStartAndDue, replayDue, resumeDue, type Duration } from '../domain/deadlines.js';
-import { formatDossierCode } from '../domain/dossier-code.js';
+import { dossierCodePrefix } from '../domain/dossier-code.js';
 import { DomainError } from '../domain/errors.js';
 import { nextStatus, openStatuses, type DossierAction, type DossierStatus } from '../domain/lifecycle.js';
 import { instantAt, addDays, localDateOf, parseClock } from '../domain/local-time.js';
@@ -126,32 +127,86 @@ function requestHash(input: unknown): string {
     .digest('hex');
 }
 
-/** The next number of a unit's day, taken inside the intake's transaction: a rollback gives it back. */
-async function nextCounter(tx: Tx, unitCode: string, day: string): Promise<number> {
-  const [row] = await tx
-    .insert(dossierCodeCounters)
-    .values({ unitCode, day, last: 1 })
-    .onConflictDoUpdate({
-      target: [dossierCodeCounters.unitCode, dossierCodeCounters.day],
-      set: { last: sql`${dossierCodeCounters.last} + 1` },
-    })
-    .returning({ last: dossierCodeCounters.last });
-  return row!.last;
-}
-
-async function receivingUnit(tx: Tx, principal: Principal, unitCode: string | undefined) {
-  const code = unitCode ?? principal.unitCode;
-  if (!code) throw invalid('body.unitCode', 'required for a key that is not tied to a unit');
-  const [unit] = await tx.select().from(units).where(eq(units.code, code)).limit(1);
+/** The receiving unit and the procedure, checked in the order clerks expect their errors. */
+function checkIntakeTargets(
+  principal: Principal,
+  input: IntakeInput,
+  code: string,
+  procedure: ProcedureRow | null,
+  unit: typeof units.$inferSelect | null,
+) {
+  if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND', { code: input.procedureCode });
+  if (!procedure.active) throw new DomainError('PROCEDURE_INACTIVE', { code: input.procedureCode });
   if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code });
   if (!unit.active) throw new DomainError('UNIT_INACTIVE', { code });
-  return unit;
+  return { procedure, unit };
+}
+
+/**
+ * Numbers and records a checked intake in ONE statement: the day's counter (upserted: the next number), the
+ * dossier, its intake event, its first deadline row and the outbox row. A single statement is atomic on its
+ * own, so a failure anywhere gives the number back (gapless codes) with no explicit transaction; inside the
+ * caller's transaction it simply joins it. The outbox payload is the snapshot built from the same values the
+ * row receives, with the code the statement hands out.
+ */
+async function recordIntake(
+  db: DbOrTx,
+  row: Omit<DossierRow, 'id' | 'code'>,
+  codePrefix: string,
+  codeDay: string,
+  event: { at: Date; actorKeyId: string; data: Record<string, unknown> },
+  deadline: { startAt: Date; dueAt: Date } | null,
+  outboxType: string,
+  snapshot: ReturnType<typeof dossierSnapshot>,
+): Promise<{ id: number; code: string }> {
+  const result = await db.execute(sql`
+    with counter as (
+      insert into ${dossierCodeCounters} (unit_code, day, last) values (${row.unitCode}, ${codeDay}, 1)
+      on conflict (unit_code, day) do update set last = ${dossierCodeCounters}.last + 1
+      returning last
+    ), dossier as (
+      insert into ${dossiers} (code, unit_code, handling_unit_code, procedure_code, channel, status, applicant_type,
+        applicant_name, applicant_name_search, applicant_id_number, applicant_phone, applicant_email,
+        applicant_address, summary, components, duration_value, duration_unit, receipt_cutoff, supplement_policy,
+        submitted_at, received_at, start_at, due_at, created_at, updated_at)
+      select ${codePrefix} || case when last < 10000 then lpad(last::text, 4, '0') else last::text end,
+        ${row.unitCode}, ${row.handlingUnitCode}, ${row.procedureCode}, ${row.channel}, ${row.status},
+        ${row.applicantType}, ${row.applicantName}, ${row.applicantNameSearch}, ${row.applicantIdNumber},
+        ${row.applicantPhone}, ${row.applicantEmail}, ${row.applicantAddress}, ${row.summary},
+        ${JSON.stringify(row.components)}::jsonb, ${row.durationValue}, ${row.durationUnit}, ${row.receiptCutoff},
+        ${row.supplementPolicy}, ${row.submittedAt}::timestamptz, ${row.receivedAt}::timestamptz,
+        ${row.startAt}::timestamptz, ${row.dueAt}::timestamptz, ${row.createdAt}::timestamptz,
+        ${row.updatedAt}::timestamptz
+      from counter
+      returning id, code
+    ), event as (
+      insert into ${dossierEvents} (dossier_id, type, from_status, to_status, at, actor_key_id, data)
+      select id, 'intake', null, ${row.status}, ${event.at}::timestamptz, ${event.actorKeyId}::uuid,
+        ${JSON.stringify(event.data)}::jsonb
+      from dossier
+    ), deadline as (
+      insert into ${dossierDeadlines} (dossier_id, kind, start_at, due_at, effective_at, reason)
+      select id, 'statutory', ${deadline?.startAt ?? null}::timestamptz, ${deadline?.dueAt ?? null}::timestamptz,
+        ${event.at}::timestamptz, 'intake'
+      from dossier where ${deadline !== null}
+    ), announced as (
+      insert into ${outbox} (type, dossier_id, unit_code, payload, occurred_at)
+      select ${outboxType}, id, ${row.unitCode},
+        jsonb_set(${JSON.stringify({ dossier: snapshot })}::jsonb, '{dossier,code}', to_jsonb(code)),
+        ${event.at}::timestamptz
+      from dossier
+    )
+    select id, code from dossier`);
+  // node-postgres and PGlite both answer with { rows }; a bigint id arrives as a string.
+  const [written] = (result as unknown as { rows: Array<{ id: string | number; code: string }> }).rows;
+  return { id: Number(written!.id), code: written!.code };
 }
 
 /**
  * Intake (tiếp nhận): validates, numbers the dossier, computes its start and due, and writes the dossier, its
- * first event, its first deadline row and an outbox row in one transaction. With an Idempotency-Key, a retry
- * with the same body gets the first response; concurrent duplicates wait for the first and get its response.
+ * first event, its first deadline row and an outbox row atomically (one statement, see recordIntake). With an
+ * Idempotency-Key, a retry with the same body gets the first response; concurrent duplicates wait for the
+ * first and get its response.
  */
 export async function intake(
   ctx: CommandContext,
@@ -169,38 +224,24 @@ export async function intake(
   }
   const receivedAt = input.receivedAt ? new Date(input.receivedAt) : ctx.now;
   if (input.receivedAt) checkLateEntry(ctx, receivedAt, 'body.receivedAt');
+  const unitCode = input.unitCode ?? ctx.principal.unitCode;
+  if (!unitCode) throw invalid('body.unitCode', 'required for a key that is not tied to a unit');
   const calendar = await ctx.calendars.current(ctx.db);
-  const hash = requestHash(input);
 
-  return ctx.db.transaction(async (tx) => {
-    if (idempotencyKey) {
-      const claimed = await tx
-        .insert(idempotencyKeys)
-        .values({
-          apiKeyId: ctx.principal.keyId,
-          key: idempotencyKey,
-          requestHash: hash,
-          responseStatus: 0,
-          responseBody: {},
-        })
-        .onConflictDoNothing()
-        .returning({ key: idempotencyKeys.key });
-      if (!claimed.length) {
-        const [prior] = await tx
-          .select()
-          .from(idempotencyKeys)
-          .where(
-            and(eq(idempotencyKeys.apiKeyId, ctx.principal.keyId), eq(idempotencyKeys.key, idempotencyKey)),
-          );
-        if (!prior || prior.requestHash !== hash) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
-        return { status: prior.responseStatus, body: prior.responseBody as CommandResult['body'] };
-      }
-    }
-
-    const procedure = await findProcedure(tx, input.procedureCode);
-    if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND', { code: input.procedureCode });
-    if (!procedure.active) throw new DomainError('PROCEDURE_INACTIVE', { code: input.procedureCode });
-    const unit = await receivingUnit(tx, ctx.principal, input.unitCode);
+  const record = async (db: DbOrTx): Promise<CommandResult> => {
+    // The procedure, the unit and the database's clock (the row's createdAt) in one round trip.
+    const [found] = await db
+      .select({ now: sql<Date>`now()`.mapWith(dossiers.createdAt), procedure: procedures, unit: units })
+      .from(sql`(select 1) as one`)
+      .leftJoin(procedures, eq(procedures.code, input.procedureCode))
+      .leftJoin(units, eq(units.code, unitCode));
+    const { procedure, unit } = checkIntakeTargets(
+      ctx.principal,
+      input,
+      unitCode,
+      found!.procedure,
+      found!.unit,
+    );
 
     const online = input.channel === 'online';
     const duration: Duration =
@@ -211,72 +252,98 @@ export async function intake(
     // Online dossiers start when a clerk accepts them, not when submitted.
     const terms = online ? null : computeStartAndDue(calendar, receivedAt, duration, cutoff);
     const status: DossierStatus = online ? 'submitted' : 'received';
-    const code = formatDossierCode(
-      unit.code,
-      localDateOf(receivedAt),
-      await nextCounter(tx, unit.code, localDateOf(receivedAt)),
-    );
+    const codeDay = localDateOf(receivedAt);
 
-    const [row] = await tx
-      .insert(dossiers)
+    const row: Omit<DossierRow, 'id' | 'code'> = {
+      unitCode: unit.code,
+      handlingUnitCode: unit.code,
+      procedureCode: procedure.code,
+      channel: input.channel,
+      status,
+      applicantType: applicant.type,
+      applicantName: applicant.fullName,
+      applicantNameSearch: searchKey(applicant.fullName),
+      applicantIdNumber: applicant.idNumber ?? null,
+      applicantPhone: applicant.phone ?? null,
+      applicantEmail: applicant.email ?? null,
+      applicantAddress: applicant.address ?? null,
+      summary: input.summary ? normalizeText(input.summary) : null,
+      components: (input.components ?? []).map((c) => ({ name: normalizeText(c.name), copies: c.copies })),
+      durationValue: duration.value,
+      durationUnit: duration.unit,
+      receiptCutoff: procedure.receiptCutoff,
+      supplementPolicy: procedure.supplementPolicy,
+      submittedAt: online ? receivedAt : null,
+      receivedAt: online ? null : receivedAt,
+      startAt: terms?.startAt ?? null,
+      dueAt: terms?.dueAt ?? null,
+      rescheduledDueAt: null,
+      pausedAt: null,
+      pauseKind: null,
+      resolvedAt: null,
+      result: null,
+      returnedAt: null,
+      finishedAt: null,
+      outcome: null,
+      version: 1,
+      createdAt: found!.now,
+      updatedAt: found!.now,
+    };
+    // What a re-read would give; its code is the placeholder the statement replaces.
+    const view: DossierView = {
+      d: { ...row, id: 0, code: '' },
+      procedureName: procedure.name,
+      fee: procedure.fee,
+      unitName: unit.name,
+      unitPath: unit.path,
+      handlingName: unit.name,
+      handlingPath: unit.path,
+    };
+    const written = await recordIntake(
+      db,
+      row,
+      dossierCodePrefix(unit.code, codeDay),
+      codeDay,
+      { at: receivedAt, actorKeyId: ctx.principal.keyId, data: { channel: input.channel } },
+      terms,
+      `dossier.${status}`,
+      dossierSnapshot(view),
+    );
+    view.d.id = written.id;
+    view.d.code = written.code;
+    return { status: 201, body: toDossierResponse(view, liveSettings(ctx, calendar)) };
+  };
+
+  if (!idempotencyKey) return record(ctx.db);
+  const hash = requestHash(input);
+  return ctx.db.transaction(async (tx) => {
+    const claimed = await tx
+      .insert(idempotencyKeys)
       .values({
-        code,
-        unitCode: unit.code,
-        handlingUnitCode: unit.code,
-        procedureCode: procedure.code,
-        channel: input.channel,
-        status,
-        applicantType: applicant.type,
-        applicantName: applicant.fullName,
-        applicantNameSearch: searchKey(applicant.fullName),
-        applicantIdNumber: applicant.idNumber ?? null,
-        applicantPhone: applicant.phone ?? null,
-        applicantEmail: applicant.email ?? null,
-        applicantAddress: applicant.address ?? null,
-        summary: input.summary ? normalizeText(input.summary) : null,
-        components: (input.components ?? []).map((c) => ({ name: normalizeText(c.name), copies: c.copies })),
-        durationValue: duration.value,
-        durationUnit: duration.unit,
-        receiptCutoff: procedure.receiptCutoff,
-        supplementPolicy: procedure.supplementPolicy,
-        submittedAt: online ? receivedAt : null,
-        receivedAt: online ? null : receivedAt,
-        startAt: terms?.startAt ?? null,
-        dueAt: terms?.dueAt ?? null,
+        apiKeyId: ctx.principal.keyId,
+        key: idempotencyKey,
+        requestHash: hash,
+        responseStatus: 0,
+        responseBody: {},
       })
-      .returning({ id: dossiers.id });
-    const id = row!.id;
-    await tx.insert(dossierEvents).values({
-      dossierId: id,
-      type: 'intake',
-      fromStatus: null,
-      toStatus: status,
-      at: receivedAt,
-      actorKeyId: ctx.principal.keyId,
-      data: { channel: input.channel },
-    });
-    if (terms) {
-      await tx.insert(dossierDeadlines).values({
-        dossierId: id,
-        kind: 'statutory',
-        startAt: terms.startAt,
-        dueAt: terms.dueAt,
-        effectiveAt: receivedAt,
-        reason: 'intake',
-      });
-    }
-    const view = await getDossierView(tx, id);
-    await writeOutbox(tx, `dossier.${status}`, view, receivedAt);
-    const body = toDossierResponse(view, liveSettings(ctx, calendar));
-    if (idempotencyKey) {
-      await tx
-        .update(idempotencyKeys)
-        .set({ responseStatus: 201, responseBody: body })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key });
+    if (!claimed.length) {
+      const [prior] = await tx
+        .select()
+        .from(idempotencyKeys)
         .where(
           and(eq(idempotencyKeys.apiKeyId, ctx.principal.keyId), eq(idempotencyKeys.key, idempotencyKey)),
         );
+      if (!prior || prior.requestHash !== hash) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
+      return { status: prior.responseStatus, body: prior.responseBody as CommandResult['body'] };
     }
-    return { status: 201, body };
+    const result = await record(tx);
+    await tx
+      .update(idempotencyKeys)
+      .set({ responseStatus: 201, responseBody: result.body })
+      .where(and(eq(idempotencyKeys.apiKeyId, ctx.principal.keyId), eq(idempotencyKeys.key, idempotencyKey)));
+    return result;
   });
 }
 

@@ -76,11 +76,31 @@ const unavailableCodes = new Set([
 ]);
 
 /** Postgres (or another backing service) unreachable: the client should retry, nothing is wrong with the request. */
-function isBackingServiceDown(err: Error & { code?: string }): boolean {
+function isBackingServiceDown(err: Error & { code?: string; cause?: unknown }): boolean {
   if (err.code && unavailableCodes.has(err.code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-    err.message,
-  );
+  if (
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      err.message,
+    )
+  ) {
+    return true;
+  }
+  // The query builder wraps the driver's error; look at what it wraps.
+  return err.cause instanceof Error ? isBackingServiceDown(err.cause) : false;
+}
+
+/**
+ * Errors Fastify meets before routing (a path that is not valid percent-encoding, a path parameter longer than
+ * the router accepts): problem+json like every other error, not Fastify's own JSON. No parameter of this API is
+ * anywhere near the router's limit, so an over-long one is simply invalid.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const summary = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'params: too long' : 'the URL is not valid';
+  const problem =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? buildProblem('VALIDATION_FAILED', request, { summary }, [{ path: 'params', message: 'too long' }])
+      : buildProblem('MALFORMED_REQUEST', request, { summary });
+  void sendProblem(reply, problem);
 }
 
 /** Maps everything thrown inside a request to problem+json. 5xx never carries internals. */

@@ -34,10 +34,14 @@ const statusDescriptions: Record<number, string> = {
   503: 'A backing service is unavailable.',
 };
 
-/** Error responses for a route's schema: `...errorResponses(400, 401, 404)`. */
+/**
+ * Error responses for a route's schema: `...errorResponses(400, 401, 404)`. An authenticated route (401) is also
+ * rate limited, so 429 comes with it.
+ */
 export function errorResponses(...statuses: number[]) {
+  const all = statuses.includes(401) && !statuses.includes(429) ? [...statuses, 429] : statuses;
   return Object.fromEntries(
-    statuses.map((s) => [
+    all.map((s) => [
       s,
       ProblemSchema.describe(
         statusDescriptions[s] ?? Object.values(errorTable).find((e) => e.status === s)?.title ?? 'Error',
@@ -47,7 +51,7 @@ export function errorResponses(...statuses: number[]) {
 }
 
 /** The errors every authenticated route can give. */
-export const authErrors = [400, 401, 403] as const;
+export const authErrors = [400, 401, 403, 429] as const;
 
 export const LimitQuery = z.coerce.number().int().min(1).max(200).default(50).describe('Page size, 1–200.');
 

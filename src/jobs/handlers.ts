@@ -1,5 +1,6 @@
 import { evaluateDossierAlerts, scanAlerts } from '../alerts/commands.js';
 import { deliverWebhooks, fanOutToWebhooks } from '../webhooks/delivery.js';
+import { markStatsDirty, refreshStats } from '../stats/figures.js';
 import type { JobContext, OutboxEvent } from './context.js';
 import { relayAndHandle, relayOutbox, type Dispatch } from './relay.js';
 
@@ -19,6 +20,11 @@ export const eventHandlers: Array<{
     run: (ctx, e) => (e.dossierId === null ? Promise.resolve() : evaluateDossierAlerts(ctx, e.dossierId)),
   },
   { name: 'fan-out-webhooks', matches: () => true, run: (ctx, e) => fanOutToWebhooks(ctx.db, e) },
+  {
+    name: 'mark-stats-dirty',
+    matches: (type) => type.startsWith('dossier.'),
+    run: (ctx, e) => markStatsDirty(ctx.db, e),
+  },
 ];
 
 export async function handleEvent(ctx: JobContext, event: OutboxEvent): Promise<void> {
@@ -41,6 +47,11 @@ export const scheduledJobs: ScheduledJob[] = [
     run: (ctx, relay) => drain(ctx, relay),
   },
   { name: 'scan-alerts', everyMs: (c) => c.config.ALERT_SCAN_INTERVAL_MS, run: (ctx) => scanAlerts(ctx) },
+  {
+    name: 'refresh-stats',
+    everyMs: (c) => c.config.STATS_REFRESH_INTERVAL_MS,
+    run: (ctx) => refreshStats(ctx),
+  },
   {
     name: 'deliver-webhooks',
     everyMs: (c) => Math.min(c.config.RELAY_INTERVAL_MS, 1000),

@@ -7,7 +7,9 @@ import type { Granularity } from '../domain/timeliness.js';
 
 export type GroupBy = 'none' | 'unit' | 'procedure' | 'field' | 'channel';
 
-const groupKeys: Record<GroupBy, { key: SQL; label: SQL }> = {
+/** 'cell' = unit|procedure|channel: the grain of the maintained figures (src/stats/figures.ts). */
+const groupKeys: Record<GroupBy | 'cell', { key: SQL; label: SQL }> = {
+  cell: { key: sql`unit_code || '|' || procedure_code || '|' || channel`, label: sql`''` },
   none: { key: sql`'all'`, label: sql`'all'` },
   unit: { key: sql`unit_code`, label: sql`unit_name` },
   procedure: { key: sql`procedure_code`, label: sql`procedure_name` },
@@ -44,7 +46,15 @@ export interface GroupTally {
  */
 export async function periodStatistics(
   db: DbOrTx,
-  q: { unitPath: string | null; from: string; to: string; groupBy: GroupBy; granularity: Granularity },
+  q: {
+    unitPath: string | null;
+    /** Only this receiving unit (not its subtree). */
+    unitCode?: string | null;
+    from: string;
+    to: string;
+    groupBy: GroupBy | 'cell';
+    granularity: Granularity;
+  },
 ): Promise<GroupTally[]> {
   const { start, end } = periodInstants(q.from, q.to);
   const last = new Date(end.getTime() - 1);
@@ -52,7 +62,11 @@ export async function periodStatistics(
   // or, with instant granularity, before that last instant.
   const overdueBefore = q.granularity === 'day' ? instantAt(q.to, 0) : last;
   const { key, label } = groupKeys[q.groupBy];
-  const scope = q.unitPath === null ? sql`true` : sql`u.path like ${escapeLike(q.unitPath) + '%'}`;
+  const scope = q.unitCode
+    ? sql`d.unit_code = ${q.unitCode}`
+    : q.unitPath === null
+      ? sql`true`
+      : sql`u.path like ${escapeLike(q.unitPath) + '%'}`;
   const result = await db.execute(sql`
     with base as (
       select d.id, d.unit_code, u.name as unit_name, d.procedure_code, p.name as procedure_name,

@@ -10,7 +10,7 @@ import { addTallies, emptyTally, ratesOf, type Tally } from '../domain/statistic
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import { findUnit } from '../units/queries.js';
 import { statsCsv, statsXlsx } from './export.js';
-import { periodStatistics } from './queries.js';
+import { servedStatistics } from './figures.js';
 import { Stats, StatsQuery } from './schemas.js';
 
 const withRates = (t: Tally) => ({ ...t, rates: ratesOf(t) });
@@ -56,11 +56,12 @@ export const statsRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; clock:
       if (unitCode && (!unit || !inScope(principal, unit.path)))
         throw new DomainError('UNIT_NOT_FOUND', { code: unitCode });
       const asOf = clock();
-      const groups = await periodStatistics(db, {
+      const { groups, source } = await servedStatistics(db, {
         unitPath: unit?.path ?? null,
         ...period,
         groupBy: q.groupBy,
         granularity: config.OUTCOME_GRANULARITY,
+        now: asOf,
       });
       const totals = groups.reduce((sum, g) => addTallies(sum, g.tally), emptyTally());
       const body = {
@@ -69,6 +70,7 @@ export const statsRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; clock:
         reporting: q.reporting,
         groupBy: q.groupBy,
         asOf: formatInstant(asOf),
+        source,
         rows: groups.map((g) => ({ key: g.key, label: g.label, ...withRates(g.tally) })),
         totals: withRates(totals),
       };

@@ -73,6 +73,11 @@ export const Stats = z
     reporting: z.enum(['civil', 'official']),
     groupBy: z.enum(['none', 'unit', 'procedure', 'field', 'channel']),
     asOf: z.string().describe('The instant the figures describe.'),
+    source: z
+      .enum(['figures', 'dossiers'])
+      .describe(
+        'figures: the maintained daily figures plus today live; dossiers: computed from the dossiers (same numbers).',
+      ),
     rows: z.array(StatsRow),
     totals: z.object(Counts),
   })

@@ -17,7 +17,13 @@ export interface TestContext {
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ DATABASE_URL: inject('databaseUrl'), LOG_LEVEL: 'silent', ...overrides });
+  // No rate limit unless a test asks for one: tests make many requests with one key.
+  return loadConfig({
+    DATABASE_URL: inject('databaseUrl'),
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...overrides,
+  });
 }
 
 /** An app on the run's test database, as the server builds it; `clock` fixes "now" for the app. */
@@ -136,4 +142,34 @@ export function runCli(
   return promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
   }).catch((err: { code: number; stdout: string; stderr: string }) => err);
+}
+
+/**
+ * A database of its own (created, migrated and seeded now; dropped by `drop`), for tests whose subject is
+ * global state such as the maintained statistics figures.
+ */
+export async function createIsolatedDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const { seedReferenceData } = await import('../../src/db/seed.js');
+  const server = new URL(inject('databaseUrl'));
+  const name = `${server.pathname.slice(1)}_iso_${Math.floor(Math.random() * 1e9)}`;
+  const admin = new pg.Client({ connectionString: server.toString() });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  const url = new URL(server.toString());
+  url.pathname = `/${name}`;
+  const database = await connectPostgres(url.toString(), 2);
+  await database.migrate();
+  await seedReferenceData(database.db);
+  await database.close();
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: server.toString() });
+      await c.connect();
+      await c.query(`drop database if exists "${name}" with (force)`);
+      await c.end();
+    },
+  };
 }

@@ -75,7 +75,9 @@ export const dossiers = pgTable(
     // Lists filtered by a received range across many units (a province's month).
     index('dossiers_received_idx').on(t.receivedAt),
     index('dossiers_unit_id_idx').on(t.unitCode, t.id.desc()),
-    index('dossiers_handling_unit_idx').on(t.handlingUnitCode),
+    // A unit's dossiers by status and due (a commune's overdue ones), received or handled there.
+    index('dossiers_unit_status_due_idx').on(t.unitCode, t.status, t.dueAt),
+    index('dossiers_handling_status_due_idx').on(t.handlingUnitCode, t.status, t.dueAt),
     index('dossiers_procedure_idx').on(t.procedureCode),
     index('dossiers_status_due_idx').on(t.status, t.dueAt),
     index('dossiers_open_due_idx')

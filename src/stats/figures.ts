@@ -1,0 +1,353 @@
+/**
+ * The statistics figures the worker maintains, and the statistics served from them.
+ *
+ * For every closed local day (before today) and every receiving unit, procedure and channel, `stats_daily`
+ * holds that day's flows and the pending-overdue count at its end, computed by the same SQL as the direct
+ * statistics (src/stats/queries.ts) over that single day, so the two agree by construction. Rollups by unit and
+ * channel per day and per month make province-wide totals cheap. A change marks its receiving unit dirty from
+ * the change's local day (late entries reach back); the refresh job recomputes dirty days and closes each new
+ * day. Today is always counted live. Figures are used only when they are complete for the period asked;
+ * otherwise the answer is computed straight from the dossiers (same numbers, slower).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { escapeLike } from '../auth/plugin.js';
+import { addDays, daysInMonth, instantAt, localDateOf, type LocalDate } from '../domain/local-time.js';
+import { emptyTally, periodInstants, type Tally } from '../domain/statistics.js';
+import type { Granularity } from '../domain/timeliness.js';
+import type { JobContext, OutboxEvent } from '../jobs/context.js';
+import { periodStatistics, type GroupBy, type GroupTally } from './queries.js';
+
+const CLOSED_STATE = 'stats-closed-through';
+const EARLIEST: LocalDate = '1990-01-01';
+
+type Rows<T> = { rows: T[] };
+const rowsOf = async <T>(q: Promise<unknown>) => ((await q) as Rows<T>).rows;
+
+// ---------------------------------------------------------------------------------------------------------
+// Maintenance (worker)
+
+/** Event handler: a dossier change marks its receiving unit dirty from the change's local day. */
+export async function markStatsDirty(db: DbOrTx, event: OutboxEvent): Promise<void> {
+  if (!event.unitCode) return;
+  const day = localDateOf(new Date(event.occurredAt));
+  await db.execute(sql`
+    insert into stats_dirty (unit_code, from_day) values (${event.unitCode}, ${day})
+    on conflict (unit_code) do update set from_day = least(stats_dirty.from_day, excluded.from_day), marked_at = now()`);
+}
+
+/** Recomputes one day's figures, for one receiving unit or (null) all of them, with their rollups. */
+export async function refreshDay(
+  db: DbOrTx,
+  day: LocalDate,
+  unitCode: string | null,
+  granularity: Granularity,
+) {
+  await db.transaction(async (tx) => {
+    const cells = await periodStatistics(tx, {
+      unitPath: null,
+      unitCode,
+      from: day,
+      to: day,
+      groupBy: 'cell',
+      granularity,
+    });
+    const only = (column: SQL) => (unitCode ? sql`and ${column} = ${unitCode}` : sql``);
+    await tx.execute(sql`delete from stats_daily where day = ${day} ${only(sql`unit_code`)}`);
+    const rows = cells
+      .map(({ key, tally: t }) => ({ key: key.split('|'), t }))
+      .filter(({ t }) => t.received.new + t.resolved.total + t.withdrawn + t.stopped + t.pending.overdue > 0);
+    for (let i = 0; i < rows.length; i += 500) {
+      const values = rows.slice(i, i + 500).map(
+        ({ key: [unit, procedure, channel], t }) =>
+          sql`(${day}::date, ${unit}, ${procedure}, ${channel}, ${t.received.new}, ${t.resolved.early}, ${t.resolved.onTime},
+               ${t.resolved.overdue}, ${t.withdrawn}, ${t.stopped}, ${t.pending.overdue})`,
+      );
+      await tx.execute(sql`
+        insert into stats_daily (day, unit_code, procedure_code, channel, received, early, on_time, overdue, withdrawn, stopped, pending_overdue)
+        values ${sql.join(values, sql`, `)}`);
+    }
+    const month = `${day.slice(0, 8)}01`;
+    const monthEnd = `${day.slice(0, 8)}${daysInMonth(Number(day.slice(0, 4)), Number(day.slice(5, 7)))}`;
+    const sums = sql`sum(received), sum(early), sum(on_time), sum(overdue), sum(withdrawn), sum(stopped), sum(pending_overdue)`;
+    const columns = sql`received, early, on_time, overdue, withdrawn, stopped, pending_overdue`;
+    await tx.execute(sql`delete from stats_unit_daily where day = ${day} ${only(sql`unit_code`)}`);
+    await tx.execute(sql`
+      insert into stats_unit_daily (day, unit_code, channel, ${columns})
+      select day, unit_code, channel, ${sums} from stats_daily where day = ${day} ${only(sql`unit_code`)}
+      group by day, unit_code, channel`);
+    await tx.execute(sql`delete from stats_unit_monthly where month = ${month} ${only(sql`unit_code`)}`);
+    await tx.execute(sql`
+      insert into stats_unit_monthly (month, unit_code, channel, ${columns})
+      select ${month}::date, unit_code, channel, ${sums} from stats_unit_daily
+      where day between ${month} and ${monthEnd} ${only(sql`unit_code`)}
+      group by unit_code, channel`);
+  });
+}
+
+async function closedThrough(db: DbOrTx): Promise<LocalDate | null> {
+  const [row] = await rowsOf<{ value: { day?: string } }>(
+    db.execute(sql`select value from job_state where name = ${CLOSED_STATE}`),
+  );
+  return row?.value.day ?? null;
+}
+
+/**
+ * Scheduled job: closes the days that ended since the last run (at most `maxDays` per run, oldest first, so a
+ * first run over a long history proceeds in steps), then recomputes the dirty units' days up to yesterday.
+ * Safe with two workers: each step recomputes from the dossiers and writes whole days.
+ */
+export async function refreshStats(ctx: JobContext, maxDays = 31): Promise<number> {
+  const granularity = ctx.config.OUTCOME_GRANULARITY;
+  const yesterday = addDays(localDateOf(ctx.clock()), -1);
+  let closed = await closedThrough(ctx.db);
+  if (closed === null) {
+    const [first] = await rowsOf<{ day: string | null }>(
+      ctx.db.execute(
+        sql`select (min(received_at) at time zone 'Asia/Ho_Chi_Minh')::date::text as day from dossiers`,
+      ),
+    );
+    closed = first?.day ? addDays(first.day, -1) : yesterday;
+  }
+  let work = 0;
+  while (closed < yesterday && work < maxDays) {
+    const day = addDays(closed, 1);
+    await refreshDay(ctx.db, day, null, granularity);
+    closed = day;
+    work++;
+  }
+  await ctx.db.execute(sql`
+    insert into job_state (name, value) values (${CLOSED_STATE}, ${JSON.stringify({ day: closed })}::jsonb)
+    on conflict (name) do update set value = excluded.value, updated_at = now()`);
+
+  const dirty = await rowsOf<{ unit_code: string; from_day: string; marked_at: string }>(
+    ctx.db.execute(
+      sql`select unit_code, from_day::text, marked_at::text from stats_dirty where from_day <= ${closed} order by from_day limit 50`,
+    ),
+  );
+  for (const d of dirty) {
+    for (let day = d.from_day; day <= closed; day = addDays(day, 1)) {
+      await refreshDay(ctx.db, day, d.unit_code, granularity);
+      work++;
+    }
+    // Only if nobody marked it again meanwhile.
+    await ctx.db.execute(
+      sql`delete from stats_dirty where unit_code = ${d.unit_code} and marked_at = ${d.marked_at}::timestamptz`,
+    );
+  }
+  return work;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Serving
+
+interface Counts {
+  key: string;
+  label: string;
+  received: number;
+  early: number;
+  on_time: number;
+  overdue: number;
+  withdrawn: number;
+  stopped: number;
+  online: number;
+  direct: number;
+  postal: number;
+}
+
+/** How a group is keyed, over the figures (alias f, with units u and procedures p joined). */
+function grouping(groupBy: GroupBy): { key: SQL; label: SQL; byProcedure: boolean } {
+  switch (groupBy) {
+    case 'none':
+      return { key: sql`'all'`, label: sql`'all'`, byProcedure: false };
+    case 'unit':
+      return { key: sql`f.unit_code`, label: sql`u.name`, byProcedure: false };
+    case 'channel':
+      return { key: sql`f.channel`, label: sql`f.channel`, byProcedure: false };
+    case 'procedure':
+      return { key: sql`f.procedure_code`, label: sql`p.name`, byProcedure: true };
+    case 'field':
+      return { key: sql`p.field_code`, label: sql`p.field_name`, byProcedure: true };
+  }
+}
+
+const flowColumns = sql`
+  sum(f.received)::int as received, sum(f.early)::int as early, sum(f.on_time)::int as on_time,
+  sum(f.overdue)::int as overdue, sum(f.withdrawn)::int as withdrawn, sum(f.stopped)::int as stopped,
+  sum(f.received) filter (where f.channel = 'online')::int as online,
+  sum(f.received) filter (where f.channel = 'direct')::int as direct,
+  sum(f.received) filter (where f.channel = 'postal')::int as postal`;
+
+/** Stored flows over [from, to] (closed days only): whole months from the monthly rollup, the rest by day. */
+async function storedFlows(
+  db: DbOrTx,
+  scope: SQL,
+  g: ReturnType<typeof grouping>,
+  from: LocalDate,
+  to: LocalDate,
+) {
+  if (from > to) return [];
+  const joins = sql`join units u on u.code = f.unit_code ${g.byProcedure ? sql`join procedures p on p.code = f.procedure_code` : sql``}`;
+  if (g.byProcedure) {
+    return rowsOf<Counts>(
+      db.execute(sql`select ${g.key} as key, ${g.label} as label, ${flowColumns} from stats_daily f ${joins}
+        where ${scope} and f.day between ${from} and ${to} group by 1, 2`),
+    );
+  }
+  // Whole months inside [from, to] come from the monthly rollup.
+  const firstFull = from.endsWith('-01') ? from : `${addDays(`${from.slice(0, 8)}28`, 4).slice(0, 8)}01`;
+  const lastFullEnd = addDays(to, 1).endsWith('-01') ? to : addDays(`${to.slice(0, 8)}01`, -1);
+  const months = firstFull <= lastFullEnd;
+  return rowsOf<Counts>(
+    db.execute(sql`
+      select key, label, sum(received)::int as received, sum(early)::int as early, sum(on_time)::int as on_time,
+        sum(overdue)::int as overdue, sum(withdrawn)::int as withdrawn, sum(stopped)::int as stopped,
+        sum(online)::int as online, sum(direct)::int as direct, sum(postal)::int as postal
+      from (
+        select ${g.key} as key, ${g.label} as label, ${flowColumns} from stats_unit_daily f ${joins}
+        where ${scope} and f.day between ${from} and ${to}
+          ${months ? sql`and not (f.day between ${firstFull} and ${lastFullEnd})` : sql``}
+        group by 1, 2
+        ${
+          months
+            ? sql`union all
+        select ${g.key}, ${g.label}, ${flowColumns} from stats_unit_monthly f ${joins}
+        where ${scope} and f.month between ${firstFull} and ${lastFullEnd}
+        group by 1, 2`
+            : sql``
+        }
+      ) parts group by 1, 2`),
+  );
+}
+
+/** Today's flows, live from the dossiers. */
+async function liveFlows(db: DbOrTx, scope: SQL, g: ReturnType<typeof grouping>, today: LocalDate) {
+  const { start, end } = periodInstants(today, today);
+  return rowsOf<Counts>(
+    db.execute(sql`
+      select ${g.key} as key, ${g.label} as label,
+        count(*) filter (where f.received_at >= ${start})::int as received,
+        count(*) filter (where f.finished_at >= ${start} and f.status in ('resolved', 'returned') and f.outcome = 'early')::int as early,
+        count(*) filter (where f.finished_at >= ${start} and f.status in ('resolved', 'returned') and f.outcome = 'on_time')::int as on_time,
+        count(*) filter (where f.finished_at >= ${start} and f.status in ('resolved', 'returned') and (f.outcome is null or f.outcome = 'overdue'))::int as overdue,
+        count(*) filter (where f.finished_at >= ${start} and f.status = 'withdrawn')::int as withdrawn,
+        count(*) filter (where f.finished_at >= ${start} and f.status not in ('resolved', 'returned', 'withdrawn'))::int as stopped,
+        count(*) filter (where f.received_at >= ${start} and f.channel = 'online')::int as online,
+        count(*) filter (where f.received_at >= ${start} and f.channel = 'direct')::int as direct,
+        count(*) filter (where f.received_at >= ${start} and f.channel = 'postal')::int as postal
+      from dossiers f join units u on u.code = f.unit_code ${g.byProcedure ? sql`join procedures p on p.code = f.procedure_code` : sql``}
+      where ${scope} and f.received_at is not null
+        and ((f.received_at >= ${start} and f.received_at < ${end}) or (f.finished_at >= ${start} and f.finished_at < ${end}))
+      group by 1, 2`),
+  );
+}
+
+/** Pending and overdue at the end of a day not yet over: running dossiers whose current due is past by then. */
+async function livePendingOverdue(
+  db: DbOrTx,
+  scope: SQL,
+  g: ReturnType<typeof grouping>,
+  to: LocalDate,
+  granularity: Granularity,
+) {
+  const { end } = periodInstants(to, to);
+  const overdueBefore = granularity === 'day' ? instantAt(to, 0) : new Date(end.getTime() - 1);
+  return rowsOf<{ key: string; label: string; n: number }>(
+    db.execute(sql`
+      select ${g.key} as key, ${g.label} as label, count(*)::int as n
+      from dossiers f join units u on u.code = f.unit_code ${g.byProcedure ? sql`join procedures p on p.code = f.procedure_code` : sql``}
+      where ${scope} and f.finished_at is null and f.status in ('received', 'processing') and f.due_at < ${overdueBefore}
+      group by 1, 2`),
+  );
+}
+
+async function storedPendingOverdue(db: DbOrTx, scope: SQL, g: ReturnType<typeof grouping>, day: LocalDate) {
+  const table = g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`;
+  return rowsOf<{ key: string; label: string; n: number }>(
+    db.execute(sql`
+      select ${g.key} as key, ${g.label} as label, sum(f.pending_overdue)::int as n
+      from ${table} f join units u on u.code = f.unit_code ${g.byProcedure ? sql`join procedures p on p.code = f.procedure_code` : sql``}
+      where ${scope} and f.day = ${day} and f.pending_overdue > 0
+      group by 1, 2`),
+  );
+}
+
+/** Whether the figures cover every closed day the period needs, with nothing dirty in the scope. */
+async function figuresReady(db: DbOrTx, scope: SQL, needThrough: LocalDate): Promise<boolean> {
+  const closed = await closedThrough(db);
+  if (closed === null || closed < needThrough) return false;
+  const [dirty] = await rowsOf<{ n: number }>(
+    db.execute(
+      sql`select count(*)::int as n from stats_dirty f join units u on u.code = f.unit_code where ${scope} and f.from_day <= ${needThrough}`,
+    ),
+  );
+  return dirty!.n === 0;
+}
+
+/**
+ * The statistics of a period, from the maintained figures when they are complete for it (`source`
+ * 'figures'), else straight from the dossiers ('dossiers').
+ */
+export async function servedStatistics(
+  db: DbOrTx,
+  q: {
+    unitPath: string | null;
+    from: LocalDate;
+    to: LocalDate;
+    groupBy: GroupBy;
+    granularity: Granularity;
+    now: Date;
+  },
+): Promise<{ groups: GroupTally[]; source: 'figures' | 'dossiers' }> {
+  const today = localDateOf(q.now);
+  const yesterday = addDays(today, -1);
+  const scope = q.unitPath === null ? sql`true` : sql`u.path like ${escapeLike(q.unitPath) + '%'}`;
+  const needThrough = q.to < today ? q.to : yesterday;
+  if (!(await figuresReady(db, scope, needThrough))) {
+    return { groups: await periodStatistics(db, q), source: 'dossiers' };
+  }
+  const g = grouping(q.groupBy);
+  const before = q.from <= today ? addDays(q.from, -1) : yesterday;
+  const [carried, flows, live, pendingOverdue] = await Promise.all([
+    storedFlows(db, scope, g, EARLIEST, before < yesterday ? before : yesterday),
+    storedFlows(db, scope, g, q.from, needThrough),
+    q.to >= today ? liveFlows(db, scope, g, today) : Promise.resolve([]),
+    q.to < today
+      ? storedPendingOverdue(db, scope, g, q.to)
+      : livePendingOverdue(db, scope, g, q.to, q.granularity),
+  ]);
+  const groups = new Map<string, { label: string; t: Tally }>();
+  const at = (key: string, label: string) => {
+    let entry = groups.get(key);
+    if (!entry) groups.set(key, (entry = { label, t: emptyTally() }));
+    return entry.t;
+  };
+  const finished = (c: Counts) => c.early + c.on_time + c.overdue + c.withdrawn + c.stopped;
+  for (const c of carried) at(c.key, c.label).received.carriedOver += c.received - finished(c);
+  const inPeriod = q.from <= today ? [...flows, ...live] : [];
+  if (q.from > today)
+    for (const c of live) at(c.key, c.label).received.carriedOver += c.received - finished(c);
+  for (const c of inPeriod) {
+    const t = at(c.key, c.label);
+    t.received.new += c.received;
+    t.received.online += c.online;
+    t.received.direct += c.direct;
+    t.received.postal += c.postal;
+    t.resolved.early += c.early;
+    t.resolved.onTime += c.on_time;
+    t.resolved.overdue += c.overdue;
+    t.withdrawn += c.withdrawn;
+    t.stopped += c.stopped;
+  }
+  for (const p of pendingOverdue) at(p.key, p.label).pending.overdue += p.n;
+  const result: GroupTally[] = [];
+  for (const [key, { label, t }] of groups) {
+    t.received.total = t.received.carriedOver + t.received.new;
+    t.resolved.total = t.resolved.early + t.resolved.onTime + t.resolved.overdue;
+    t.pending.total = t.received.total - t.resolved.total - t.withdrawn - t.stopped;
+    t.pending.notYetDue = t.pending.total - t.pending.overdue;
+    if (t.received.total > 0) result.push({ key, label, tally: t });
+  }
+  result.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { groups: result, source: 'figures' };
+}

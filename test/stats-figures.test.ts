@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCalendarCache } from '../src/calendar/cache.js';
+import { addDays, localDateOf } from '../src/domain/local-time.js';
+import { periodDates } from '../src/domain/periods.js';
+import { DEFAULT_WORKING_HOURS } from '../src/domain/working-time.js';
+import type { JobContext } from '../src/jobs/context.js';
+import { inProcessRelay } from '../src/jobs/handlers.js';
+import { periodStatistics } from '../src/stats/queries.js';
+import { refreshStats } from '../src/stats/figures.js';
+import { bearer, createIsolatedDatabase, createTestContext, type TestContext } from './helpers/context.js';
+import { prng, randomHistory } from './helpers/histories.js';
+
+// The figures are global state, so this file has a database of its own.
+let now = new Date('2025-01-02T08:00:00+07:00');
+let ctx: TestContext;
+let isolated: Awaited<ReturnType<typeof createIsolatedDatabase>>;
+let jobs: JobContext;
+
+beforeAll(async () => {
+  isolated = await createIsolatedDatabase();
+  ctx = await createTestContext({ DATABASE_URL: isolated.url }, { clock: () => now, poolSize: 6 });
+  jobs = {
+    db: ctx.database.db,
+    config: ctx.config,
+    calendars: createCalendarCache(DEFAULT_WORKING_HOURS),
+    clock: () => now,
+    log: { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} },
+  };
+});
+afterAll(async () => {
+  await ctx.close();
+  await isolated.drop();
+});
+
+async function refreshAll() {
+  while ((await refreshStats(jobs)) > 0);
+}
+
+describe('statistics served from the maintained figures', () => {
+  it('equal the direct computation for every period, before and after late entries and day closes', async () => {
+    const { province, clerk } = await randomHistory(
+      ctx,
+      { get: () => now, set: (d) => (now = d) },
+      424242,
+      220,
+    );
+    const random = prng(99);
+    const today = localDateOf(now);
+    const periods: Array<{ from: string; to: string }> = [];
+    for (const reporting of ['civil', 'official'] as const) {
+      for (const p of ['2025-01', '2025-02', '2025-Q1', '2025-H1', '2025'])
+        periods.push(periodDates(p, reporting)!);
+    }
+    periods.push(
+      { from: today, to: today },
+      { from: addDays(today, -3), to: addDays(today, 2) },
+      { from: addDays(today, 1), to: addDays(today, 30) },
+    );
+    for (let i = 0; i < 12; i++) {
+      const from = addDays('2025-01-01', Math.floor(random() * 70));
+      periods.push({ from, to: addDays(from, Math.floor(random() * 30)) });
+    }
+
+    const check = async (expectedSource: 'figures' | 'dossiers' | null) => {
+      const sources = new Set<string>();
+      for (const { from, to } of periods) {
+        for (const groupBy of ['none', 'unit', 'procedure', 'field', 'channel'] as const) {
+          const res = await ctx.app.inject({
+            method: 'GET',
+            url: `/v1/stats?unitCode=${province.code}&from=${from}&to=${to}&groupBy=${groupBy}`,
+            headers: bearer(clerk),
+          });
+          expect(res.statusCode, res.body).toBe(200);
+          const body = res.json();
+          sources.add(body.source);
+          const direct = await periodStatistics(ctx.database.db, {
+            unitPath: `${province.code}/`,
+            from,
+            to,
+            groupBy,
+            granularity: 'day',
+          });
+          const served = body.rows.map((r: Record<string, unknown>) => {
+            const { key, rates: _rates, label: _label, ...t } = r;
+            return [key, t];
+          });
+          expect(new Map(served), `${body.source} ${groupBy} ${from}..${to}`).toEqual(
+            new Map(direct.map((g) => [g.key, g.tally])),
+          );
+        }
+      }
+      if (expectedSource) expect([...sources]).toEqual([expectedSource]);
+    };
+
+    // Before the worker ran, answers come from the dossiers.
+    await check('dossiers');
+    await refreshAll();
+    await check('figures');
+
+    // A late entry two days back: that day is dirty until the worker recomputes it; the answer stays right.
+    const list = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/dossiers?unitCode=${province.code}&status=received,processing&limit=1`,
+      headers: bearer(clerk),
+    });
+    const open = list.json().items[0];
+    if (open) {
+      const at = new Date(Math.max(now.getTime() - 40 * 3_600_000, Date.parse(open.receivedAt) + 60_000));
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: `/v1/dossiers/${open.code}/resolve`,
+        headers: bearer(clerk),
+        payload: { result: 'approved', at: at.toISOString() },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      while ((await inProcessRelay(jobs)) > 0); // the events mark the unit dirty
+      await check(null);
+      await refreshAll();
+      await check('figures');
+    }
+
+    // A new day: yesterday is closed by the worker; until then the answer comes from the dossiers.
+    now = new Date(now.getTime() + 24 * 3_600_000);
+    await check(null);
+    await refreshAll();
+    await check('figures');
+  }, 180_000);
+});
