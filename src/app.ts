@@ -61,6 +61,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: config.BODY_LIMIT_BYTES,
     ajv: { customOptions: { coerceTypes: false } },
     frameworkErrors,
+    // On shutdown, a request already sent on an open keep-alive connection is served (with Connection: close)
+    // rather than answered by Fastify's own non-problem 503; close-with-grace bounds the drain.
+    return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

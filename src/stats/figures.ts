@@ -93,11 +93,14 @@ async function closedThrough(db: DbOrTx): Promise<LocalDate | null> {
 }
 
 /**
- * Scheduled job: closes the days that ended since the last run (at most `maxDays` per run, oldest first, so a
- * first run over a long history proceeds in steps), then recomputes the dirty units' days up to yesterday.
+ * Scheduled job: closes the days that ended since the last run (at most `maxDays` or about `maxMs` per run,
+ * oldest first, so a first run over a long history proceeds in steps and a stopping worker never waits long),
+ * then recomputes the dirty units' days up to yesterday.
  * Safe with two workers: each step recomputes from the dossiers and writes whole days.
  */
-export async function refreshStats(ctx: JobContext, maxDays = 31): Promise<number> {
+export async function refreshStats(ctx: JobContext, maxDays = 31, maxMs = 10_000): Promise<number> {
+  const started = Date.now();
+  const timeLeft = () => Date.now() - started < maxMs;
   const granularity = ctx.config.OUTCOME_GRANULARITY;
   const yesterday = addDays(localDateOf(ctx.clock()), -1);
   let closed = await closedThrough(ctx.db);
@@ -110,7 +113,7 @@ export async function refreshStats(ctx: JobContext, maxDays = 31): Promise<numbe
     closed = first?.day ? addDays(first.day, -1) : yesterday;
   }
   let work = 0;
-  while (closed < yesterday && work < maxDays) {
+  while (closed < yesterday && work < maxDays && timeLeft()) {
     const day = addDays(closed, 1);
     await refreshDay(ctx.db, day, null, granularity);
     closed = day;
@@ -126,6 +129,7 @@ export async function refreshStats(ctx: JobContext, maxDays = 31): Promise<numbe
     ),
   );
   for (const d of dirty) {
+    if (!timeLeft()) break;
     for (let day = d.from_day; day <= closed; day = addDays(day, 1)) {
       await refreshDay(ctx.db, day, d.unit_code, granularity);
       work++;

@@ -1,0 +1,137 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createIsolatedDatabase } from '../helpers/context.js';
+import {
+  ADMIN_KEY,
+  alertsPerDossier,
+  halfWrittenDossiers,
+  postJson,
+  query,
+  setUpCounter,
+  sleep,
+  startApi,
+  startReceiver,
+  startRedis,
+  startWorker,
+  waitFor,
+  workerDiagnostics,
+} from './helpers.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+const DOSSIERS = 150;
+
+describe('the worker killed mid-job and restarted', () => {
+  it('resumes: one alert per dossier and due, every delivery made', async () => {
+    const redis = await startRedis();
+    cleanups.push(() => redis.stop());
+    const database = await createIsolatedDatabase();
+    cleanups.push(() => database.drop());
+    // A slow receiver, so the worker is in the middle of sending deliveries when it is killed.
+    const receiver = await startReceiver(300);
+    cleanups.push(() => receiver.close());
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: 'resilience',
+      RELAY_INTERVAL_MS: '200',
+      WEBHOOK_RETRY_BASE_MS: '500',
+    };
+    const api = await startApi(env);
+    cleanups.push(() => api.kill());
+
+    const counter = await setUpCounter(api.base);
+    const hook = await postJson(api.base, '/v1/webhooks', ADMIN_KEY, {
+      url: receiver.url,
+      events: ['dossier.received'],
+    });
+    expect(hook.status).toBe(201);
+    // A backlog in the outbox before any worker runs.
+    const codes: string[] = [];
+    for (let i = 0; i < DOSSIERS / 5; i++) {
+      const batch = await Promise.all(Array.from({ length: 5 }, () => counter.intake()));
+      for (const res of batch) {
+        expect(res.status).toBe(201);
+        codes.push(((await res.json()) as { code: string }).code);
+      }
+    }
+
+    let worker = await startWorker(env);
+    cleanups.push(() => worker.kill());
+    // Killed while deliveries are on the wire (the receiver holds them) and events are still queued.
+    await waitFor('deliveries in flight', async () => receiver.inFlight() > 0, 30_000, 5);
+    await worker.kill('SIGKILL');
+    const atKill = {
+      received: receiver.received.length,
+      alerts: (await alertsPerDossier(database.url)).filter((r) => r.n > 0).length,
+    };
+    expect(atKill.received).toBeLessThan(DOSSIERS);
+
+    await sleep(500);
+    worker = await startWorker(env);
+    cleanups.push(() => worker.kill());
+
+    // Deliveries the killed worker had claimed keep their 2-minute lease; the restarted worker sends them when
+    // it expires. The test does not wait two minutes: it lets those leases expire now.
+    const leased = await query<{ id: string }>(
+      database.url,
+      `update webhook_deliveries set next_attempt_at = now()
+       where status = 'pending' and next_attempt_at > now() + interval '30 seconds' returning id`,
+    );
+
+    // Jobs the killed worker held become stalled and run again once their lock expires (BullMQ: 30 s).
+    await waitFor(
+      'an alert for every dossier',
+      async () => (await alertsPerDossier(database.url)).every((r) => r.n >= 1),
+      90_000,
+    ).catch(async (err: Error) => {
+      throw new Error(
+        `${err.message}\n${await workerDiagnostics(database.url, redis.url, env.REDIS_PREFIX)}\n${worker.output()}`,
+      );
+    });
+    await waitFor(
+      'every delivery received',
+      async () => {
+        const seen = new Set(receiver.received.map((r) => r.code));
+        return codes.every((code) => seen.has(code));
+      },
+      90_000,
+    ).catch(async (err: Error) => {
+      throw new Error(
+        `${err.message}\n${await workerDiagnostics(database.url, redis.url, env.REDIS_PREFIX)}\n${worker.output()}`,
+      );
+    });
+    await waitFor(
+      'every delivery marked delivered',
+      async () =>
+        (
+          await query<{ n: number }>(
+            database.url,
+            `select count(*)::int as n from webhook_deliveries where status <> 'delivered'`,
+          )
+        )[0]!.n === 0,
+      30_000,
+    );
+    await sleep(1_500);
+
+    const perDossier = await alertsPerDossier(database.url);
+    expect(perDossier.length).toBe(DOSSIERS);
+    expect(perDossier.filter((r) => r.n !== 1)).toEqual([]);
+    const [dupes] = await query<{ n: number }>(
+      database.url,
+      `select count(*)::int as n from (select 1 from alerts group by dossier_id, kind, due_at having count(*) > 1) x`,
+    );
+    expect(dupes!.n).toBe(0);
+    const deliveries = await query<{ id: string }>(database.url, 'select id from webhook_deliveries');
+    expect(deliveries.length).toBe(DOSSIERS);
+    expect(new Set(deliveries.map((d) => d.id))).toEqual(receiver.distinctIds());
+    expect(await halfWrittenDossiers(database.url)).toEqual([]);
+    expect(worker.alive(), worker.output()).toBe(true);
+    console.log(
+      `worker kill: killed after ${atKill.received} webhook requests and ${atKill.alerts} alerts; ` +
+        `${leased.length} leases expired early; ${receiver.received.length} requests for ${DOSSIERS} deliveries`,
+    );
+  });
+});
