@@ -1,17 +1,6 @@
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+import { freePort } from './helpers/wait.js';
 
 describe('npm run worker', () => {
   it('connects to Redis, says it is ready, serves /metrics, and exits cleanly on SIGTERM', async () => {

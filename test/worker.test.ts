@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -26,6 +25,7 @@ import {
   testConfig,
   type TestContext,
 } from './helpers/context.js';
+import { freePort, waitFor } from './helpers/wait.js';
 
 let now = new Date('2098-03-03T08:00:00+07:00'); // a Monday
 let ctx: TestContext;
@@ -281,31 +281,6 @@ describe('outbox relay', () => {
     expect(seen.filter((t) => t === tag)).toEqual([tag]);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('the worker on Redis (BullMQ)', () => {
   it('two workers relay outbox events to alerts exactly once', async () => {
