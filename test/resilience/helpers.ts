@@ -344,3 +344,36 @@ export async function workerDiagnostics(databaseUrl: string, redisUrl: string, p
   }
   return JSON.stringify(state);
 }
+
+/**
+ * Waits until every dossier has its alert and the receiver got a delivery for each of `codes`; on a time-out
+ * the error carries the worker's state and output.
+ */
+export async function waitUntilCaughtUp(o: {
+  databaseUrl: string;
+  redisUrl: string;
+  prefix: string;
+  worker: { output(): string };
+  receiver: { received: Array<{ code: string | undefined }> };
+  codes: string[];
+  ms: number;
+}): Promise<void> {
+  const explain = async (err: Error) => {
+    throw new Error(
+      `${err.message}\n${await workerDiagnostics(o.databaseUrl, o.redisUrl, o.prefix)}\n${o.worker.output()}`,
+    );
+  };
+  await waitFor(
+    'an alert for every dossier',
+    async () => (await alertsPerDossier(o.databaseUrl)).every((r) => r.n >= 1),
+    o.ms,
+  ).catch(explain);
+  await waitFor(
+    'a delivery for every dossier',
+    async () => {
+      const seen = new Set(o.receiver.received.map((r) => r.code));
+      return o.codes.every((code) => seen.has(code));
+    },
+    o.ms,
+  ).catch(explain);
+}

@@ -15,7 +15,7 @@ import {
   startRedis,
   startWorker,
   waitFor,
-  workerDiagnostics,
+  waitUntilCaughtUp,
 } from './helpers.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -77,26 +77,14 @@ describe('Redis killed and restarted during intake load', () => {
     // The worker catches up: one alert per dossier, and every dossier.received event delivered. A job BullMQ
     // handed out just as Redis died (the reply lost, the move persisted) waits for its lock to expire and the
     // stalled-job check to requeue it: up to lockDuration + stalledInterval (about 60 s) late, never lost.
-    await waitFor(
-      'an alert for every dossier',
-      async () => (await alertsPerDossier(database.url)).every((r) => r.n >= 1),
-      100_000,
-    ).catch(async (err: Error) => {
-      throw new Error(
-        `${err.message}\n${await workerDiagnostics(database.url, redis.url, env.REDIS_PREFIX)}\n${worker.output()}`,
-      );
-    });
-    await waitFor(
-      'every webhook delivery',
-      async () => {
-        const seen = new Set(receiver.received.map((r) => r.code));
-        return accepted.every((code) => seen.has(code));
-      },
-      100_000,
-    ).catch(async (err: Error) => {
-      throw new Error(
-        `${err.message}\n${await workerDiagnostics(database.url, redis.url, env.REDIS_PREFIX)}\n${worker.output()}`,
-      );
+    await waitUntilCaughtUp({
+      databaseUrl: database.url,
+      redisUrl: redis.url,
+      prefix: env.REDIS_PREFIX,
+      worker,
+      receiver,
+      codes: accepted,
+      ms: 100_000,
     });
     await sleep(2_000); // more relay and scan ticks: still exactly one of each
     const perDossier = await alertsPerDossier(database.url);

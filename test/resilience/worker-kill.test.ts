@@ -13,7 +13,7 @@ import {
   startRedis,
   startWorker,
   waitFor,
-  workerDiagnostics,
+  waitUntilCaughtUp,
 } from './helpers.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -82,26 +82,14 @@ describe('the worker killed mid-job and restarted', () => {
     );
 
     // Jobs the killed worker held become stalled and run again once their lock expires (BullMQ: 30 s).
-    await waitFor(
-      'an alert for every dossier',
-      async () => (await alertsPerDossier(database.url)).every((r) => r.n >= 1),
-      90_000,
-    ).catch(async (err: Error) => {
-      throw new Error(
-        `${err.message}\n${await workerDiagnostics(database.url, redis.url, env.REDIS_PREFIX)}\n${worker.output()}`,
-      );
-    });
-    await waitFor(
-      'every delivery received',
-      async () => {
-        const seen = new Set(receiver.received.map((r) => r.code));
-        return codes.every((code) => seen.has(code));
-      },
-      90_000,
-    ).catch(async (err: Error) => {
-      throw new Error(
-        `${err.message}\n${await workerDiagnostics(database.url, redis.url, env.REDIS_PREFIX)}\n${worker.output()}`,
-      );
+    await waitUntilCaughtUp({
+      databaseUrl: database.url,
+      redisUrl: redis.url,
+      prefix: env.REDIS_PREFIX,
+      worker,
+      receiver,
+      codes: codes,
+      ms: 90_000,
     });
     await waitFor(
       'every delivery marked delivered',
