@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCalendarCache } from '../src/calendar/cache.js';
 import { addDays, localDateOf } from '../src/domain/local-time.js';
+import { sql } from 'drizzle-orm';
 import { periodDates } from '../src/domain/periods.js';
 import { DEFAULT_WORKING_HOURS } from '../src/domain/working-time.js';
 import type { JobContext } from '../src/jobs/context.js';
 import { inProcessRelay } from '../src/jobs/handlers.js';
 import { periodStatistics } from '../src/stats/queries.js';
-import { refreshStats } from '../src/stats/figures.js';
+import { refreshDays, refreshStats } from '../src/stats/figures.js';
 import { bearer, createIsolatedDatabase, createTestContext, type TestContext } from './helpers/context.js';
 import { prng, randomHistory } from './helpers/histories.js';
 
@@ -125,4 +126,64 @@ describe('statistics served from the maintained figures', () => {
     await refreshAll();
     await check('figures');
   }, 180_000);
+
+  it('hold, for every day and cell, exactly what the direct rule gives for that single day', async () => {
+    // The history of the test above (about ten weeks, every kind of action), recomputed over ranges that
+    // cross months and over single days, with both granularities of the outcome.
+    const db = ctx.database.db;
+    const rows = async <T>(q: ReturnType<typeof sql>) =>
+      ((await db.execute(q)) as unknown as { rows: T[] }).rows;
+    const [{ first } = { first: '' }] = await rows<{ first: string }>(
+      sql`select (min(received_at) at time zone 'Asia/Ho_Chi_Minh')::date::text as first from dossiers`,
+    );
+    const last = addDays(localDateOf(now), -1);
+    expect(first < last).toBe(true);
+    const stored = async (day: string) =>
+      new Map(
+        (
+          await rows<Record<string, string | number>>(sql`
+            select unit_code || '|' || procedure_code || '|' || channel as key, received, early, on_time, overdue,
+              withdrawn, stopped, pending_overdue
+            from stats_daily where day = ${day}`)
+        ).map(({ key, ...r }) => [key, r]),
+      );
+    const direct = async (day: string, granularity: 'day' | 'instant') =>
+      new Map(
+        (await periodStatistics(db, { unitPath: null, from: day, to: day, groupBy: 'cell', granularity }))
+          .map(({ key, tally: t }): [string, Record<string, number>] => [
+            key,
+            {
+              received: t.received.new,
+              early: t.resolved.early,
+              on_time: t.resolved.onTime,
+              overdue: t.resolved.overdue,
+              withdrawn: t.withdrawn,
+              stopped: t.stopped,
+              pending_overdue: t.pending.overdue,
+            },
+          ])
+          .filter(([, c]) => Object.values(c).some((v) => v > 0)),
+      );
+    let overdueCells = 0;
+    for (const granularity of ['instant', 'day'] as const) {
+      await refreshDays(db, first, last, null, granularity);
+      for (let day = first; day <= last; day = addDays(day, 1)) {
+        const expected = await direct(day, granularity);
+        expect(await stored(day), `${granularity} ${day}`).toEqual(expected);
+        overdueCells += [...expected.values()].filter((c) => (c.pending_overdue ?? 0) > 0).length;
+      }
+      // A single day alone gives the same rows.
+      const middle = addDays(first, 20);
+      await refreshDays(db, middle, middle, null, granularity);
+      expect(await stored(middle)).toEqual(await direct(middle, granularity));
+    }
+    expect(overdueCells).toBeGreaterThan(0);
+    // The rollups agree with the cells they sum.
+    const [mismatch] = await rows<{ n: number }>(sql`
+      select count(*)::int as n from (
+        select day, unit_code, channel, sum(received) r, sum(pending_overdue) p from stats_daily group by 1, 2, 3
+      ) c full join stats_unit_daily u using (day, unit_code, channel)
+      where u.received is distinct from c.r or u.pending_overdue is distinct from c.p`);
+    expect(mismatch!.n).toBe(0);
+  }, 120_000);
 });

@@ -2,8 +2,9 @@
  * The statistics figures the worker maintains, and the statistics served from them.
  *
  * For every closed local day (before today) and every receiving unit, procedure and channel, `stats_daily`
- * holds that day's flows and the pending-overdue count at its end, computed by the same SQL as the direct
- * statistics (src/stats/queries.ts) over that single day, so the two agree by construction. Rollups by unit and
+ * holds that day's flows and the pending-overdue count at its end: the rule of the direct statistics
+ * (src/stats/queries.ts) applied to each single day, computed set-based for a range of days (tests hold the two
+ * equal day by day and over every kind of period). Rollups by unit and
  * channel per day and per month make province-wide totals cheap. A change marks its receiving unit dirty from
  * the change's local day (late entries reach back); the refresh job recomputes dirty days and closes each new
  * day. Today is always counted live. Figures are used only when they are complete for the period asked;
@@ -12,7 +13,14 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { escapeLike } from '../auth/plugin.js';
-import { addDays, daysInMonth, instantAt, localDateOf, type LocalDate } from '../domain/local-time.js';
+import {
+  addDays,
+  dayNumberOf,
+  daysInMonth,
+  instantAt,
+  localDateOf,
+  type LocalDate,
+} from '../domain/local-time.js';
 import { emptyTally, periodInstants, type Tally } from '../domain/statistics.js';
 import type { Granularity } from '../domain/timeliness.js';
 import type { JobContext, OutboxEvent } from '../jobs/context.js';
@@ -36,52 +44,124 @@ export async function markStatsDirty(db: DbOrTx, event: OutboxEvent): Promise<vo
     on conflict (unit_code) do update set from_day = least(stats_dirty.from_day, excluded.from_day), marked_at = now()`);
 }
 
-/** Recomputes one day's figures, for one receiving unit or (null) all of them, with their rollups. */
-export async function refreshDay(
+/** The last local day of `day`'s month. */
+function monthEndOf(day: LocalDate): LocalDate {
+  return `${day.slice(0, 8)}${String(daysInMonth(Number(day.slice(0, 4)), Number(day.slice(5, 7)))).padStart(2, '0')}`;
+}
+
+/**
+ * Recomputes the figures of the days [from, to] (at most a few months: one statement, one transaction), for
+ * one receiving unit or (null) all of them, with their rollups. Set-based, and the same rule as the direct
+ * statistics (src/stats/queries.ts) applied to each single day: the flows are the dossiers received and
+ * finished that day; a dossier is pending and overdue at the end of day D when it was received before D ended,
+ * not finished by then, not paused at D's last instant, and the statutory due in force at that instant (the
+ * deadline-history row with the latest effective_at ≤ it) falls before D (granularity 'day') or before that
+ * instant ('instant'). Only the days each dossier could be overdue are visited: from its first possible due
+ * to the end of its statutory segment, its finish or the range.
+ */
+export async function refreshDays(
   db: DbOrTx,
-  day: LocalDate,
+  from: LocalDate,
+  to: LocalDate,
   unitCode: string | null,
   granularity: Granularity,
 ) {
+  const { start, end } = periodInstants(from, to);
+  const last = dayNumberOf(to) - dayNumberOf(from);
+  const only = (column: SQL) => (unitCode ? sql`and ${column} = ${unitCode}` : sql``);
+  // Day n of the range begins at start + n days (Vietnam keeps one UTC offset all year).
+  const t0 = sql`${start}::timestamptz`;
+  const dayOf = (at: SQL) => sql`floor(extract(epoch from ${at} - ${t0}) / 86400)::int`;
+  const dayEnd = (n: SQL) => sql`${t0} + (${n} + 1) * interval '1 day'`;
+  const lastInstant = (n: SQL) => sql`${dayEnd(n)} - interval '1 millisecond'`;
+  const overdueBefore = (n: SQL) =>
+    granularity === 'day' ? sql`${t0} + ${n} * interval '1 day'` : lastInstant(n);
+  const n = sql`g.n`;
   await db.transaction(async (tx) => {
-    const cells = await periodStatistics(tx, {
-      unitPath: null,
-      unitCode,
-      from: day,
-      to: day,
-      groupBy: 'cell',
-      granularity,
-    });
-    const only = (column: SQL) => (unitCode ? sql`and ${column} = ${unitCode}` : sql``);
-    await tx.execute(sql`delete from stats_daily where day = ${day} ${only(sql`unit_code`)}`);
-    const rows = cells
-      .map(({ key, tally: t }) => ({ key: key.split('|'), t }))
-      .filter(({ t }) => t.received.new + t.resolved.total + t.withdrawn + t.stopped + t.pending.overdue > 0);
-    for (let i = 0; i < rows.length; i += 500) {
-      const values = rows.slice(i, i + 500).map(
-        ({ key: [unit, procedure, channel], t }) =>
-          sql`(${day}::date, ${unit}, ${procedure}, ${channel}, ${t.received.new}, ${t.resolved.early}, ${t.resolved.onTime},
-               ${t.resolved.overdue}, ${t.withdrawn}, ${t.stopped}, ${t.pending.overdue})`,
-      );
-      await tx.execute(sql`
-        insert into stats_daily (day, unit_code, procedure_code, channel, received, early, on_time, overdue, withdrawn, stopped, pending_overdue)
-        values ${sql.join(values, sql`, `)}`);
-    }
-    const month = `${day.slice(0, 8)}01`;
-    const monthEnd = `${day.slice(0, 8)}${daysInMonth(Number(day.slice(0, 4)), Number(day.slice(5, 7)))}`;
+    await tx.execute(
+      sql`delete from stats_daily where day between ${from} and ${to} ${only(sql`unit_code`)}`,
+    );
+    await tx.execute(sql`
+      insert into stats_daily (day, unit_code, procedure_code, channel, received, early, on_time, overdue, withdrawn, stopped, pending_overdue)
+      with received as (
+        select ${dayOf(sql`d.received_at`)} as n, d.unit_code, d.procedure_code, d.channel, count(*)::int as received
+        from dossiers d
+        where d.received_at >= ${start} and d.received_at < ${end} ${only(sql`d.unit_code`)}
+        group by 1, 2, 3, 4
+      ), finished as (
+        select ${dayOf(sql`d.finished_at`)} as n, d.unit_code, d.procedure_code, d.channel,
+          count(*) filter (where d.status in ('resolved', 'returned') and d.outcome = 'early')::int as early,
+          count(*) filter (where d.status in ('resolved', 'returned') and d.outcome = 'on_time')::int as on_time,
+          count(*) filter (where d.status in ('resolved', 'returned') and (d.outcome is null or d.outcome = 'overdue'))::int as overdue,
+          count(*) filter (where d.status = 'withdrawn')::int as withdrawn,
+          count(*) filter (where d.status not in ('resolved', 'returned', 'withdrawn'))::int as stopped
+        from dossiers d
+        where d.finished_at >= ${start} and d.finished_at < ${end} ${only(sql`d.unit_code`)}
+          and d.received_at < ${dayEnd(dayOf(sql`d.finished_at`))}
+        group by 1, 2, 3, 4
+      ), candidates as (
+        select d.id, d.unit_code, d.procedure_code, d.channel, d.received_at, d.finished_at
+        from dossiers d
+        where d.received_at < ${end} and d.finished_at >= ${dayEnd(sql`0`)} ${only(sql`d.unit_code`)}
+        union all
+        select d.id, d.unit_code, d.procedure_code, d.channel, d.received_at, d.finished_at
+        from dossiers d
+        where d.received_at < ${end} and d.finished_at is null ${only(sql`d.unit_code`)}
+      ), segments as (
+        select dd.dossier_id, dd.due_at, dd.effective_at as seg_start,
+          lead(dd.effective_at) over (partition by dd.dossier_id order by dd.effective_at, dd.id) as seg_end
+        from dossier_deadlines dd
+        where dd.kind = 'statutory' and dd.dossier_id in (select id from candidates)
+      ), pending_overdue as (
+        select ${n} as n, c.unit_code, c.procedure_code, c.channel, count(*)::int as pending_overdue
+        from candidates c
+        join segments s on s.dossier_id = c.id and s.due_at < ${end}
+        cross join lateral generate_series(
+          greatest(0, ${dayOf(sql`c.received_at`)}, ${dayOf(sql`s.seg_start`)}, ${dayOf(sql`s.due_at`)}),
+          least(${last}, coalesce(${dayOf(sql`c.finished_at`)}, ${last}), coalesce(${dayOf(sql`s.seg_end`)}, ${last}))
+        ) g(n)
+        where c.received_at < ${dayEnd(n)}
+          and (c.finished_at is null or c.finished_at >= ${dayEnd(n)})
+          and s.seg_start <= ${lastInstant(n)}
+          and (s.seg_end is null or s.seg_end > ${lastInstant(n)})
+          and s.due_at < ${overdueBefore(n)}
+          and not exists (
+            select 1 from dossier_pauses dp
+            where dp.dossier_id = c.id and dp.paused_at <= ${lastInstant(n)}
+              and (dp.resumed_at is null or dp.resumed_at > ${lastInstant(n)}))
+        group by 1, 2, 3, 4
+      )
+      select ${from}::date + n, unit_code, procedure_code, channel, sum(received), sum(early), sum(on_time),
+        sum(overdue), sum(withdrawn), sum(stopped), sum(pending_overdue)
+      from (
+        select n, unit_code, procedure_code, channel, received, 0 as early, 0 as on_time, 0 as overdue,
+          0 as withdrawn, 0 as stopped, 0 as pending_overdue from received
+        union all
+        select n, unit_code, procedure_code, channel, 0, early, on_time, overdue, withdrawn, stopped, 0 from finished
+        union all
+        select n, unit_code, procedure_code, channel, 0, 0, 0, 0, 0, 0, pending_overdue from pending_overdue
+      ) cells
+      group by n, unit_code, procedure_code, channel`);
+
     const sums = sql`sum(received), sum(early), sum(on_time), sum(overdue), sum(withdrawn), sum(stopped), sum(pending_overdue)`;
     const columns = sql`received, early, on_time, overdue, withdrawn, stopped, pending_overdue`;
-    await tx.execute(sql`delete from stats_unit_daily where day = ${day} ${only(sql`unit_code`)}`);
+    await tx.execute(
+      sql`delete from stats_unit_daily where day between ${from} and ${to} ${only(sql`unit_code`)}`,
+    );
     await tx.execute(sql`
       insert into stats_unit_daily (day, unit_code, channel, ${columns})
-      select day, unit_code, channel, ${sums} from stats_daily where day = ${day} ${only(sql`unit_code`)}
+      select day, unit_code, channel, ${sums} from stats_daily where day between ${from} and ${to} ${only(sql`unit_code`)}
       group by day, unit_code, channel`);
-    await tx.execute(sql`delete from stats_unit_monthly where month = ${month} ${only(sql`unit_code`)}`);
+    const firstMonth = `${from.slice(0, 8)}01`;
+    const lastMonthEnd = monthEndOf(to);
+    await tx.execute(
+      sql`delete from stats_unit_monthly where month between ${firstMonth} and ${to} ${only(sql`unit_code`)}`,
+    );
     await tx.execute(sql`
       insert into stats_unit_monthly (month, unit_code, channel, ${columns})
-      select ${month}::date, unit_code, channel, ${sums} from stats_unit_daily
-      where day between ${month} and ${monthEnd} ${only(sql`unit_code`)}
-      group by unit_code, channel`);
+      select date_trunc('month', day)::date, unit_code, channel, ${sums} from stats_unit_daily
+      where day between ${firstMonth} and ${lastMonthEnd} ${only(sql`unit_code`)}
+      group by 1, unit_code, channel`);
   });
 }
 
@@ -92,17 +172,27 @@ async function closedThrough(db: DbOrTx): Promise<LocalDate | null> {
   return row?.value.day ?? null;
 }
 
+async function saveClosedThrough(db: DbOrTx, day: LocalDate) {
+  await db.execute(sql`
+    insert into job_state (name, value) values (${CLOSED_STATE}, ${JSON.stringify({ day })}::jsonb)
+    on conflict (name) do update set value = excluded.value, updated_at = now()`);
+}
+
 /**
- * Scheduled job: closes the days that ended since the last run (at most `maxDays` or about `maxMs` per run,
- * oldest first, so a first run over a long history proceeds in steps and a stopping worker never waits long),
- * then recomputes the dirty units' days up to yesterday.
- * Safe with two workers: each step recomputes from the dossiers and writes whole days.
+ * Scheduled job: closes the days that ended since the last run, oldest first, a month (at most) per statement
+ * and for about `maxMs` per run, so a first run over a long history proceeds in steps and a stopping worker
+ * never waits long; then recomputes the dirty units' days up to the last closed day. Returns the number of
+ * days computed. Safe with two workers: each step recomputes from the dossiers and writes whole days.
  */
-export async function refreshStats(ctx: JobContext, maxDays = 31, maxMs = 10_000): Promise<number> {
+export async function refreshStats(ctx: JobContext, maxMs = 10_000): Promise<number> {
   const started = Date.now();
   const timeLeft = () => Date.now() - started < maxMs;
   const granularity = ctx.config.OUTCOME_GRANULARITY;
   const yesterday = addDays(localDateOf(ctx.clock()), -1);
+  const upTo = (from: LocalDate, limit: LocalDate) => {
+    const monthEnd = monthEndOf(from);
+    return monthEnd < limit ? monthEnd : limit;
+  };
   let closed = await closedThrough(ctx.db);
   if (closed === null) {
     const [first] = await rowsOf<{ day: string | null }>(
@@ -113,15 +203,15 @@ export async function refreshStats(ctx: JobContext, maxDays = 31, maxMs = 10_000
     closed = first?.day ? addDays(first.day, -1) : yesterday;
   }
   let work = 0;
-  while (closed < yesterday && work < maxDays && timeLeft()) {
-    const day = addDays(closed, 1);
-    await refreshDay(ctx.db, day, null, granularity);
-    closed = day;
-    work++;
+  while (closed < yesterday && timeLeft()) {
+    const from = addDays(closed, 1);
+    const to = upTo(from, yesterday);
+    await refreshDays(ctx.db, from, to, null, granularity);
+    work += dayNumberOf(to) - dayNumberOf(from) + 1;
+    closed = to;
+    await saveClosedThrough(ctx.db, closed);
   }
-  await ctx.db.execute(sql`
-    insert into job_state (name, value) values (${CLOSED_STATE}, ${JSON.stringify({ day: closed })}::jsonb)
-    on conflict (name) do update set value = excluded.value, updated_at = now()`);
+  if (work === 0) await saveClosedThrough(ctx.db, closed);
 
   const dirty = await rowsOf<{ unit_code: string; from_day: string; marked_at: string }>(
     ctx.db.execute(
@@ -130,9 +220,11 @@ export async function refreshStats(ctx: JobContext, maxDays = 31, maxMs = 10_000
   );
   for (const d of dirty) {
     if (!timeLeft()) break;
-    for (let day = d.from_day; day <= closed; day = addDays(day, 1)) {
-      await refreshDay(ctx.db, day, d.unit_code, granularity);
-      work++;
+    for (let from = d.from_day; from <= closed;) {
+      const to = upTo(from, closed);
+      await refreshDays(ctx.db, from, to, d.unit_code, granularity);
+      work += dayNumberOf(to) - dayNumberOf(from) + 1;
+      from = addDays(to, 1);
     }
     // Only if nobody marked it again meanwhile.
     await ctx.db.execute(
