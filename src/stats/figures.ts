@@ -49,6 +49,16 @@ function monthEndOf(day: LocalDate): LocalDate {
   return `${day.slice(0, 8)}${String(daysInMonth(Number(day.slice(0, 4)), Number(day.slice(5, 7)))).padStart(2, '0')}`;
 }
 
+/** The monthly rollups, each summed from its daily table. */
+const monthlyRollups = [
+  { table: sql`stats_unit_monthly`, daily: sql`stats_unit_daily`, keys: sql`unit_code, channel` },
+  {
+    table: sql`stats_procedure_monthly`,
+    daily: sql`stats_daily`,
+    keys: sql`unit_code, procedure_code, channel`,
+  },
+];
+
 /**
  * Recomputes the figures of the days [from, to] (at most a few months: one statement, one transaction), for
  * one receiving unit or (null) all of them, with their rollups. Set-based, and the same rule as the direct
@@ -154,14 +164,16 @@ export async function refreshDays(
       group by day, unit_code, channel`);
     const firstMonth = `${from.slice(0, 8)}01`;
     const lastMonthEnd = monthEndOf(to);
-    await tx.execute(
-      sql`delete from stats_unit_monthly where month between ${firstMonth} and ${to} ${only(sql`unit_code`)}`,
-    );
-    await tx.execute(sql`
-      insert into stats_unit_monthly (month, unit_code, channel, ${columns})
-      select date_trunc('month', day)::date, unit_code, channel, ${sums} from stats_unit_daily
-      where day between ${firstMonth} and ${lastMonthEnd} ${only(sql`unit_code`)}
-      group by 1, unit_code, channel`);
+    for (const { table, daily, keys } of monthlyRollups) {
+      await tx.execute(
+        sql`delete from ${table} where month between ${firstMonth} and ${to} ${only(sql`unit_code`)}`,
+      );
+      await tx.execute(sql`
+        insert into ${table} (month, ${keys}, ${columns})
+        select date_trunc('month', day)::date, ${keys}, ${sums} from ${daily}
+        where day between ${firstMonth} and ${lastMonthEnd} ${only(sql`unit_code`)}
+        group by 1, ${keys}`);
+    }
   });
 }
 
@@ -284,13 +296,11 @@ async function storedFlows(
 ) {
   if (from > to) return [];
   const joins = sql`join units u on u.code = f.unit_code ${g.byProcedure ? sql`join procedures p on p.code = f.procedure_code` : sql``}`;
-  if (g.byProcedure) {
-    return rowsOf<Counts>(
-      db.execute(sql`select ${g.key} as key, ${g.label} as label, ${flowColumns} from stats_daily f ${joins}
-        where ${scope} and f.day between ${from} and ${to} group by 1, 2`),
-    );
-  }
-  // Whole months inside [from, to] come from the monthly rollup.
+  // Procedure grain for groupings by procedure or field, else the smaller unit grain; whole months inside
+  // [from, to] come from the monthly rollup.
+  const [daily, monthly] = g.byProcedure
+    ? [sql`stats_daily`, sql`stats_procedure_monthly`]
+    : [sql`stats_unit_daily`, sql`stats_unit_monthly`];
   const firstFull = from.endsWith('-01') ? from : `${addDays(`${from.slice(0, 8)}28`, 4).slice(0, 8)}01`;
   const lastFullEnd = addDays(to, 1).endsWith('-01') ? to : addDays(`${to.slice(0, 8)}01`, -1);
   const months = firstFull <= lastFullEnd;
@@ -300,14 +310,14 @@ async function storedFlows(
         sum(overdue)::int as overdue, sum(withdrawn)::int as withdrawn, sum(stopped)::int as stopped,
         sum(online)::int as online, sum(direct)::int as direct, sum(postal)::int as postal
       from (
-        select ${g.key} as key, ${g.label} as label, ${flowColumns} from stats_unit_daily f ${joins}
+        select ${g.key} as key, ${g.label} as label, ${flowColumns} from ${daily} f ${joins}
         where ${scope} and f.day between ${from} and ${to}
           ${months ? sql`and not (f.day between ${firstFull} and ${lastFullEnd})` : sql``}
         group by 1, 2
         ${
           months
             ? sql`union all
-        select ${g.key}, ${g.label}, ${flowColumns} from stats_unit_monthly f ${joins}
+        select ${g.key}, ${g.label}, ${flowColumns} from ${monthly} f ${joins}
         where ${scope} and f.month between ${firstFull} and ${lastFullEnd}
         group by 1, 2`
             : sql``

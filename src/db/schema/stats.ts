@@ -54,6 +54,19 @@ export const statsUnitMonthly = pgTable(
   (t) => [primaryKey({ columns: [t.month, t.unitCode, t.channel] })],
 );
 
+/** The flows by unit, procedure and channel per month, for groupings by procedure or field over long periods. */
+export const statsProcedureMonthly = pgTable(
+  'stats_procedure_monthly',
+  {
+    month: date('month', { mode: 'string' }).notNull(),
+    unitCode: text('unit_code').notNull(),
+    procedureCode: text('procedure_code').notNull(),
+    channel: text('channel').notNull(),
+    ...counts(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.unitCode, t.procedureCode, t.channel] })],
+);
+
 /** Days of a unit whose figures must be recomputed (a change, or a late entry, touched them). */
 export const statsDirty = pgTable('stats_dirty', {
   unitCode: text('unit_code').primaryKey(),
