@@ -35,10 +35,10 @@ async function readCursor(db: DbOrTx, name: string, lock: boolean): Promise<Posi
  */
 async function readAfter(db: DbOrTx, at: Position, batchSize: number): Promise<OutboxEvent[]> {
   const result = (await db.execute(sql`
-    select id, txid::text as txid, type, dossier_id, unit_code, occurred_at from outbox
-    where (txid, id) > (${at.lastTxid}::xid8, ${at.lastId}::bigint)
-      and txid < pg_snapshot_xmin(pg_current_snapshot())
-    order by txid, id
+    select o.id, o.txid::text as txid, o.type, o.dossier_id, o.unit_code, o.occurred_at from outbox o
+    where (o.txid, o.id) > (${at.lastTxid}::xid8, ${at.lastId}::bigint)
+      and o.txid < pg_snapshot_xmin(pg_current_snapshot())
+    order by o.txid, o.id -- the xid8 column: the text alias would sort '10' before '9'
     limit ${batchSize}`)) as unknown as { rows: Row[] };
   return result.rows.map((r) => ({
     id: Number(r.id),

@@ -102,7 +102,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
             where (o.txid, o.id) > (${at.txid}::xid8, ${at.id}::bigint)
               and o.txid < pg_snapshot_xmin(pg_current_snapshot())
               and o.type like 'dossier.%' and ${scope}
-            order by o.txid, o.id
+            order by o.txid, o.id -- the xid8 column, not the text alias
             limit ${limit}`)) as unknown as { rows: FeedRow[] }
         ).rows;
         let next = rows.length
@@ -112,9 +112,9 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
           // Everything visible has been read: move past rows outside the scope too, so polling stays cheap.
           const mark = (
             (await tx.execute(sql`
-              select txid::text as txid, id from outbox
-              where txid < pg_snapshot_xmin(pg_current_snapshot()) and (txid, id) > (${at.txid}::xid8, ${at.id}::bigint)
-              order by txid desc, id desc limit 1`)) as unknown as {
+              select o.txid::text as txid, o.id from outbox o
+              where o.txid < pg_snapshot_xmin(pg_current_snapshot()) and (o.txid, o.id) > (${at.txid}::xid8, ${at.id}::bigint)
+              order by o.txid desc, o.id desc limit 1`)) as unknown as {
               rows: Array<{ txid: string; id: number | string }>;
             }
           ).rows[0];
