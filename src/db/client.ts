@@ -31,7 +31,14 @@ export async function connectPostgres(url: string, poolSize = 10): Promise<Datab
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
   // Dates and timestamps are parsed by drizzle's column types; keep `date` columns as plain strings.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  // JIT compilation is off for the service's sessions: it spends seconds compiling the statistics statements
+  // (their cost estimates are high) and gains nothing on short queries.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 5_000,
+    options: '-c jit=off',
+  });
   pool.on('error', () => {
     // An idle client lost its connection (e.g. Postgres restarted); the pool replaces it on next use.
   });
