@@ -5,8 +5,21 @@
  */
 import pg from 'pg';
 
-/** The benchmark's own database on the server of DATABASE_URL (default: the local server). */
-export const BENCH_DATABASE = process.env.BENCH_DATABASE ?? 'motcua_bench';
+/** The value after `name` on the command line (`--dossiers 100000`), if any. */
+export function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+export const hasFlag = (name: string): boolean => process.argv.includes(name);
+
+/**
+ * The benchmark's own database on the server of DATABASE_URL (default: the local server): `--database NAME`,
+ * else BENCH_DATABASE, else motcua_bench.
+ */
+export const BENCH_DATABASE = argValue('--database') ?? process.env.BENCH_DATABASE ?? 'motcua_bench';
+if (!/^[a-z_][a-z0-9_]*$/.test(BENCH_DATABASE))
+  throw new Error(`benchmark database name ${JSON.stringify(BENCH_DATABASE)}: use a-z, 0-9 and _ only`);
 
 export function serverUrl(): string {
   return process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -29,9 +42,14 @@ export function assertLocal(url: string): void {
 /** What the seed writes as the database's comment once a load completed. */
 export interface SeedMarker {
   seed: 'motcua-bench';
+  /** What the seed writes and in which mix; a load of another version is loaded again. */
+  version: number;
   dossiers: number;
   loadedAt: string;
 }
+
+/** 2: deadline-history and pause rows; a thin backlog of old open dossiers. */
+export const SEED_VERSION = 2;
 
 export async function readMarker(client: pg.Client): Promise<SeedMarker | null> {
   const { rows } = await client.query<{ comment: string | null }>(
@@ -40,10 +58,22 @@ export async function readMarker(client: pg.Client): Promise<SeedMarker | null> 
   );
   try {
     const parsed = JSON.parse(rows[0]?.comment ?? 'null') as SeedMarker | null;
-    return parsed?.seed === 'motcua-bench' ? parsed : null;
+    return parsed?.seed === 'motcua-bench' && parsed.version === SEED_VERSION ? parsed : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * Drops the statistics figures (every `stats_*` table and the jobs' `stats-*` state), so the next refresh
+ * closes the whole history again from the dossiers.
+ */
+export async function resetFigures(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(
+    `select tablename as name from pg_tables where schemaname = 'public' and tablename like 'stats\\_%'`,
+  );
+  if (rows.length) await client.query(`truncate ${rows.map((r) => `"${r.name}"`).join(', ')}`);
+  await client.query(`delete from job_state where name like 'stats-%'`);
 }
 
 /** mulberry32: a small seeded PRNG, so every run loads and asks the same things. */

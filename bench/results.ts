@@ -15,3 +15,19 @@ export function replaceSection(file: string, title: string, body: string): void 
   }
   writeFileSync(file, next);
 }
+
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+export const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
+/** A Markdown table: the first row is the header. */
+export function markdownTable(rows: string[][]): string {
+  return [
+    `| ${rows[0]!.join(' | ')} |`,
+    `|${rows[0]!.map(() => '---').join('|')}|`,
+    ...rows.slice(1).map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+export const today = () => new Date().toISOString().slice(0, 10);

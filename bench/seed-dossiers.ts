@@ -1,16 +1,20 @@
 /**
  * Loads a realistic province into the benchmark database (`motcua_bench` on the server of DATABASE_URL,
  * default the local one): one province unit with ~100 communes and 12 departments, 1,500 procedures, and by
- * default 1,000,000 dossiers received from 2024-01-01 until now, with their intake events.
+ * default 1,000,000 dossiers received from 2024-01-01 until now, with their intake events, their first
+ * deadline-history row (and the apology's, where rescheduled) and the open pause of those awaiting
+ * supplementation or payment, as the API writes them.
  *
- *   npm run bench:seed -- [--dossiers N] [--force]
+ *   npm run bench:seed -- [--dossiers N] [--force] [--database NAME]
  *
- * The database is created and migrated with the project's migrator and reference data. A load that completed
- * is marked in the database's comment and reused by the next run with the same size; another size or --force
- * drops the database and loads it again. Rows go in with COPY; the secondary indexes of the two big tables
- * are dropped first and rebuilt afterwards exactly as the migrations define them; then VACUUM ANALYZE.
+ * The database (`--database`, else BENCH_DATABASE, else motcua_bench) is created and migrated with the
+ * project's migrator and reference data. A load that completed is marked in the database's comment and reused
+ * by the next run with the same size and seed version; another size or version, or --force, drops the
+ * database and loads it again. Rows go in with COPY or
+ * set-based inserts; the secondary indexes of the dossier tables are dropped first and rebuilt afterwards
+ * exactly as the migrations define them; then VACUUM ANALYZE.
  *
- * Mixes: channel ≈ 60 % online / 35 % direct / 5 % postal; ≈ 10 % of dossiers open (received, processing,
+ * Mixes: channel ≈ 60 % online / 35 % direct / 5 % postal; ≈ 2 % of dossiers open (received, processing,
  * awaiting supplement or payment; submitted online ones not yet accepted), the rest finished (mostly
  * resolved and returned, some withdrawn, stopped or rejected); start and due from the real deadline engine and
  * calendar; applicants from Vietnamese family, middle and given names, 12-digit citizen ids (CCCD) or 10-digit
@@ -36,6 +40,7 @@ import {
   type Calendar,
 } from '../src/domain/working-time.js';
 import {
+  argValue,
   assertLocal,
   BENCH_DATABASE,
   benchDatabaseUrl,
@@ -49,6 +54,7 @@ import {
   femaleGivenNames,
   femaleMiddleNames,
   femaleSecondMiddleNames,
+  hasFlag,
   maleGivenNames,
   maleMiddleNames,
   pick,
@@ -58,18 +64,14 @@ import {
   PROVINCE_CODE,
   prng,
   readMarker,
+  SEED_VERSION,
   serverUrl,
   type Random,
   type SeedMarker,
 } from './common.js';
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 const DOSSIERS = Number(argValue('--dossiers') ?? 1_000_000);
-const FORCE = process.argv.includes('--force');
+const FORCE = hasFlag('--force');
 if (!Number.isInteger(DOSSIERS) || DOSSIERS < 1) throw new Error('--dossiers must be a positive integer');
 
 const started = performance.now();
@@ -648,8 +650,10 @@ function* dossierRows(
         dueAt = terms.dueAt;
         updatedAt = receivedAt;
         const sinceDue = now.getTime() - dueAt.getTime();
+        // Open now: most of those not yet due, a quarter of those due in the last month, and a thin backlog
+        // of older ones (mostly waiting for the applicant's papers), as a one-stop shop's books look.
         const openChance =
-          sinceDue < 0 ? 0.8 : sinceDue < 30 * DAY ? 0.25 : sinceDue < 365 * DAY ? 0.1 : 0.08;
+          sinceDue < 0 ? 0.8 : sinceDue < 30 * DAY ? 0.25 : sinceDue < 365 * DAY ? 0.01 : 0.003;
         // Later steps happen in working time, between the start and the due (or now).
         const until = Math.max(startAt.getTime(), Math.min(now.getTime(), dueAt.getTime()));
         const workingSpan = Math.max(1, workingMinutesBetween(cal, startAt, new Date(until)));
@@ -760,6 +764,51 @@ function* dossierRows(
   }
 }
 
+// --- history rows ------------------------------------------------------------------------------------------
+
+/**
+ * The rows the API writes beside each dossier, set-based from the dossiers themselves (for every dossier that
+ * lacks them, so a load made before they existed can be completed in place):
+ * - the first statutory deadline row, as intake writes it (reason 'intake', effective at receipt) or, for an
+ *   online submission, as accept writes it (reason 'accept', effective at acceptance);
+ * - the apology's rescheduled row (reason 'apology'), dated at the statutory due it follows;
+ * - the open pause of a dossier awaiting supplementation or payment, with the policy the action records
+ *   (payment always extends; supplementation follows the procedure's policy copied on the dossier).
+ */
+async function addHistory(client: pg.Client): Promise<void> {
+  await client.query(
+    `insert into dossier_deadlines (dossier_id, kind, start_at, due_at, effective_at, reason, recorded_at)
+     select id, 'statutory', start_at, due_at, received_at,
+            case when channel = 'online' then 'accept' else 'intake' end, received_at
+       from dossiers d
+      where due_at is not null
+        and not exists (select 1 from dossier_deadlines dd where dd.dossier_id = d.id and dd.kind = 'statutory')
+      order by id`,
+  );
+  await client.query(
+    `insert into dossier_deadlines (dossier_id, kind, start_at, due_at, effective_at, reason, recorded_at)
+     select id, 'rescheduled', null, rescheduled_due_at, due_at, 'apology', due_at
+       from dossiers d
+      where rescheduled_due_at is not null
+        and not exists (select 1 from dossier_deadlines dd where dd.dossier_id = d.id and dd.kind = 'rescheduled')
+      order by id`,
+  );
+  await client.query(
+    `insert into dossier_pauses (dossier_id, kind, policy, paused_at)
+     select id, pause_kind, case when pause_kind = 'payment' then 'extend' else supplement_policy end, paused_at
+       from dossiers d
+      where paused_at is not null and finished_at is null
+        and not exists (select 1 from dossier_pauses dp where dp.dossier_id = d.id and dp.resumed_at is null)
+      order by id`,
+  );
+}
+
+async function writeMarker(client: pg.Client, marker: SeedMarker): Promise<void> {
+  await client.query(
+    `comment on database "${BENCH_DATABASE}" is ${pg.escapeLiteral(JSON.stringify(marker))}`,
+  );
+}
+
 // --- run ---------------------------------------------------------------------------------------------------
 
 async function main() {
@@ -849,7 +898,8 @@ async function main() {
   // Secondary indexes of the big tables: dropped for the load, rebuilt afterwards from their definitions.
   const { rows: indexes } = await client.query<{ name: string; def: string }>(
     `select indexname as name, indexdef as def from pg_indexes
-      where schemaname = 'public' and tablename in ('dossiers', 'dossier_events')
+      where schemaname = 'public'
+        and tablename in ('dossiers', 'dossier_events', 'dossier_deadlines', 'dossier_pauses')
         and indexname not in (select conname from pg_constraint where contype in ('p', 'u'))`,
   );
   for (const ix of indexes) await client.query(`drop index "${ix.name}"`);
@@ -870,6 +920,8 @@ async function main() {
        from dossiers order by id`,
   );
   log('intake events inserted');
+  await addHistory(client);
+  log('deadline history and pauses inserted');
   await copyRows(
     client,
     'copy dossier_code_counters (unit_code, day, last) from stdin',
@@ -882,14 +934,18 @@ async function main() {
     log(`index ${ix.name} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
   }
   await client.query('set session_replication_role = origin');
-  await client.query('vacuum (analyze) dossiers, dossier_events, dossier_code_counters');
+  await client.query(
+    'vacuum (analyze) dossiers, dossier_events, dossier_deadlines, dossier_pauses, dossier_code_counters',
+  );
   await client.query('analyze');
   log('vacuum analyze done');
 
-  const marker2: SeedMarker = { seed: 'motcua-bench', dossiers: DOSSIERS, loadedAt: now.toISOString() };
-  await client.query(
-    `comment on database "${BENCH_DATABASE}" is ${pg.escapeLiteral(JSON.stringify(marker2))}`,
-  );
+  await writeMarker(client, {
+    seed: 'motcua-bench',
+    version: SEED_VERSION,
+    dossiers: DOSSIERS,
+    loadedAt: now.toISOString(),
+  });
   const { rows: open } = await client.query<{ open: string; overdue: string }>(
     `select count(*) filter (where finished_at is null) as open,
             count(*) filter (where status in ('received', 'processing') and due_at < now()) as overdue

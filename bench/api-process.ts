@@ -1,0 +1,76 @@
+/**
+ * Runs the API for the benchmarks as production does: the compiled entry point (`dist/server.js`, built
+ * first with `npm run build`), NODE_ENV=production, logging at info, in its own process so its memory and
+ * CPU are its own. Its log lines are written (that cost is part of every request) to /dev/null.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { freePort, waitFor } from '../test/helpers/wait.js';
+
+export interface ApiProcess {
+  child: ChildProcess;
+  port: number;
+  poolSize: number;
+  base: string;
+}
+
+export interface Memory {
+  rss: number;
+  maxRss: number;
+}
+
+const root = path.resolve(import.meta.dirname, '..');
+const POOL_SIZE = 10;
+
+let built = false;
+
+export async function startApi(url: string): Promise<ApiProcess> {
+  if (!built) {
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+    built = true;
+  }
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(root, 'dist/server.js')], {
+    cwd: root,
+    // The benchmark's few keys send every request: the per-key rate limit is off, as for a trusted integration.
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DB_POOL_SIZE: String(POOL_SIZE),
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
+      RATE_LIMIT_PER_MINUTE: '0',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`API process exited with ${code}`))),
+  );
+  const ready = waitFor(
+    'the API to answer /healthz',
+    () => fetch(`${base}/healthz`).then((r) => r.ok),
+    120_000,
+  );
+  await Promise.race([ready, exited]);
+  return { child, port, poolSize: POOL_SIZE, base };
+}
+
+/** The API process's resident memory now and its peak so far (from /proc). */
+export async function memoryOf(api: ApiProcess): Promise<Memory> {
+  const status = readFileSync(`/proc/${api.child.pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') * 1024, maxRss: kb('VmHWM') * 1024 };
+}
+
+export async function stopApi(api: ApiProcess): Promise<void> {
+  if (api.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => api.child.once('exit', resolve));
+  api.child.kill('SIGTERM');
+  await exited;
+}
+
+export const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024).toLocaleString('en')} MB`;

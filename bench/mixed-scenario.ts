@@ -1,0 +1,205 @@
+/**
+ * A mixed clerk workload against the API process of a session, the operations drawn at random in these
+ * shares: list with filters 20 %, a status change 20 %, view a dossier 20 %, search (a name `q`, an id
+ * number) 10 %, intake 10 %, statistics 10 % and the change feed 10 %.
+ *
+ * Status changes follow each dossier's lifecycle: a pool of open seeded dossiers (and every dossier the
+ * workload takes in) moves on one action at a time (accept, assign, request and receive a supplement, request
+ * and confirm a payment, resolve, return, sometimes reject or withdraw), each POST sending If-Match with the
+ * version the last answer gave. A dossier is out of the pool while its action runs, so two actions never race
+ * on one dossier. The feed is polled like a provincial system that keeps up: from the end of the outbox,
+ * following nextCursor.
+ */
+import { memoryOf, type Memory } from './api-process.js';
+import { byCode, intakes, type Run } from './api-scenarios.js';
+import { communeCode, COMMUNE_COUNT, cumulativeOf, pickWeighted, PROVINCE_CODE } from './common.js';
+import { measure, summary, withCpuSplit, type LoadRequest, type Measured } from './load.js';
+import { saveDossiers } from './restore.js';
+import { fmt } from './results.js';
+import { authorized, type Session } from './session.js';
+import { dashboardQueries, rotation } from './workloads.js';
+
+export const MIX: ReadonlyArray<readonly [string, number]> = [
+  ['list', 20],
+  ['transition', 20],
+  ['view', 20],
+  ['search', 10],
+  ['intake', 10],
+  ['stats', 10],
+  ['sync', 10],
+];
+
+export const MIXED_CONNECTIONS = 8;
+
+interface Open {
+  code: string;
+  status: string;
+  version: number;
+}
+
+const supplement = { reason: 'Thiếu bản sao giấy tờ', items: ['Bản sao CCCD'] };
+const approved = { result: 'approved' };
+
+/** The next actions a clerk takes on a dossier in each state, with their weights and bodies. */
+const NEXT: Record<string, Array<[string, number, object]>> = {
+  submitted: [
+    ['accept', 9, {}],
+    ['reject', 1, { reason: 'Hồ sơ không đúng thành phần' }],
+  ],
+  received: [
+    ['assign', 8, { note: 'Chuyển chuyên viên xử lý' }],
+    ['request-supplement', 1, supplement],
+    ['resolve', 1, approved],
+  ],
+  processing: [
+    ['resolve', 14, approved],
+    ['request-supplement', 3, supplement],
+    ['request-payment', 2, { amount: 50_000 }],
+    ['withdraw', 1, { reason: 'Công dân rút hồ sơ' }],
+  ],
+  awaiting_supplement: [['receive-supplement', 1, {}]],
+  awaiting_payment: [['confirm-payment', 1, {}]],
+  resolved: [['return', 1, { method: 'counter' }]],
+};
+
+/** About `size` open seeded dossiers picked at random, saved for the restore. */
+async function openDossiers(s: Session, size: number): Promise<Open[]> {
+  const ids = Array.from({ length: size * 12 }, () => 1 + Math.floor(s.random() * s.sample.maxId));
+  const { rows } = await s.client.query<{ id: string; code: string; status: string; version: number }>(
+    `select id, code, status, version from dossiers where id = any($1::bigint[]) and status = any($2::text[])
+      limit ${size}`,
+    [ids, Object.keys(NEXT)],
+  );
+  await saveDossiers(
+    s.client,
+    rows.map((r) => Number(r.id)),
+  );
+  return rows.map((r) => ({ code: r.code, status: r.status, version: r.version }));
+}
+
+/** The feed's position after the last outbox row (its cursor: txid:id in base64url). */
+async function feedTail(s: Session): Promise<string> {
+  // Ordered by the xid8 column itself (an alias `txid` of txid::text would order as text).
+  const { rows } = await s.client.query<{ tx: string; id: string }>(
+    'select txid::text as tx, id from outbox order by txid desc, id desc limit 1',
+  );
+  return rows[0] ? Buffer.from(`${rows[0].tx}:${rows[0].id}`).toString('base64url') : '';
+}
+
+function statsPaths(): string[] {
+  const now = new Date();
+  const year = now.getUTCFullYear();
+  const month = `${year}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+  const commune = (i: number) => communeCode(i % COMMUNE_COUNT);
+  return Array.from({ length: 100 }, (_, i) => {
+    const shapes = [
+      `unitCode=${commune(i)}&period=${month}`,
+      `unitCode=${commune(i)}&period=${year}`,
+      `unitCode=${commune(i)}&period=${year - 1}&reporting=official`,
+      `unitCode=${PROVINCE_CODE}&period=${month}&groupBy=unit`,
+      `unitCode=${PROVINCE_CODE}&period=${year - 1}`,
+    ];
+    return `/v1/stats?${shapes[i % shapes.length]}`;
+  });
+}
+
+/** The request generator of the mix, with the state it follows (the pool, the feed cursor). */
+function mixedRequests(s: Session, pool: Open[], cursor: string): () => LoadRequest {
+  const random = s.random;
+  const lists = rotation(dashboardQueries(random, s.sample.idNumbers, 5_000, ['list']));
+  const searches = rotation(dashboardQueries(random, s.sample.idNumbers, 5_000, ['search']));
+  const stats = rotation(statsPaths());
+  const view = byCode(s);
+  const intake = intakes(s);
+  const back = (status: number, body: string) => {
+    if (status !== 200 && status !== 201) return;
+    const d = JSON.parse(body) as Open;
+    if (NEXT[d.status]) pool.push({ code: d.code, status: d.status, version: d.version });
+  };
+  const transition = (): LoadRequest => {
+    const d = pool.shift();
+    if (!d) return { ...view(), label: 'view' };
+    const choices = NEXT[d.status]!;
+    const [action, , body] = choices[pickWeighted(random, cumulativeOf(choices.map(([, w]) => w)))]!;
+    return {
+      label: 'transition',
+      method: 'POST',
+      path: `/v1/dossiers/${encodeURIComponent(d.code)}/${action}`,
+      body: JSON.stringify(body),
+      headers: { 'if-match': `"${d.version}"` },
+      onResponse: back,
+    };
+  };
+  const make: Record<string, () => LoadRequest> = {
+    list: () => ({ ...lists(), label: 'list' }),
+    transition,
+    view: () => ({ ...view(), label: 'view' }),
+    search: () => ({ ...searches(), label: 'search' }),
+    intake: () => ({ ...intake(), onResponse: back }),
+    stats: () => ({ path: stats(), label: 'stats' }),
+    sync: () => ({
+      path: `/v1/sync/changes?limit=100${cursor ? `&after=${cursor}` : ''}`,
+      label: 'sync',
+      headers: { authorization: `Bearer ${s.keys.syncProvince}` },
+      onResponse: (status, body) => {
+        if (status === 200) cursor = (JSON.parse(body) as { nextCursor: string }).nextCursor;
+      },
+    }),
+  };
+  const cumulative = cumulativeOf(MIX.map(([, w]) => w));
+  return () => make[MIX[pickWeighted(random, cumulative)]![0]]!();
+}
+
+export interface MixedRun extends Run {
+  /** The API process's RSS: highest sampled during the mix (each second), and after it. */
+  memory: { peak: number; after: Memory };
+  duration: number;
+}
+
+export async function mixedWorkload(s: Session, duration: number): Promise<MixedRun> {
+  const pool = await openDossiers(s, 5_000);
+  const next = mixedRequests(s, pool, await feedTail(s));
+  let peak = 0;
+  let sampling = false;
+  const timer = setInterval(() => {
+    if (sampling) return;
+    sampling = true;
+    void memoryOf(s.api)
+      .then((m) => (peak = Math.max(peak, m.rss)))
+      .finally(() => (sampling = false));
+  }, 1000);
+  try {
+    const { result, split } = await withCpuSplit(s.api.child.pid!, () =>
+      measure({
+        url: s.api.base,
+        connections: MIXED_CONNECTIONS,
+        duration,
+        headers: authorized(s.keys.clerk),
+        next,
+      }),
+    );
+    const after = await memoryOf(s.api);
+    return { result, cpu: split, memory: { peak: Math.max(peak, after.rss), after }, duration };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const ms = (v: number) => fmt(v, 1);
+
+/** Per operation and overall: share, req/s, p50/p95/p99 and non-2xx. */
+export function mixedTable(r: MixedRun): string[][] {
+  const m: Measured = r.result;
+  const total = [...m.latencies.values()].reduce((n, l) => n + l.length, 0);
+  const row = (name: string, values: number[], failures: number) => {
+    const l = summary(values);
+    const share = `${fmt((values.length / Math.max(1, total)) * 100, 1)} %`;
+    const rps = fmt(values.length / r.duration, 1);
+    return [name, share, rps, ms(l.p50), ms(l.p95), ms(l.p99), String(failures)];
+  };
+  return [
+    ['operation', 'share', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx'],
+    ...MIX.map(([label]) => row(label, m.latencies.get(label) ?? [], m.failures.get(label) ?? 0)),
+    row('all', [...m.latencies.values()].flat(), m.non2xx + m.errors),
+  ];
+}

@@ -1,0 +1,94 @@
+/**
+ * Puts the benchmark database back as the seed left it after a run, so runs repeat on the same data: rows the
+ * run added (dossiers, their history, outbox rows, alerts, the run's keys) are deleted, and the seeded
+ * dossiers it changed get their saved rows back. The point is kept in the database itself, so a run that
+ * died half-way is undone by the next one before it starts.
+ */
+import pg from 'pg';
+
+const TABLES = [
+  'dossiers',
+  'dossier_events',
+  'dossier_deadlines',
+  'dossier_pauses',
+  'outbox',
+  'alerts',
+] as const;
+type Point = Record<(typeof TABLES)[number], number>;
+
+/** Keys the benchmarks create are named with this prefix. */
+export const KEY_PREFIX = 'bench: ';
+
+/** Records where the data stands; first undoes a run that died before restoring. */
+export async function takeRestorePoint(client: pg.Client): Promise<void> {
+  await restore(client);
+  const point = {} as Point;
+  for (const t of TABLES) {
+    const { rows } = await client.query<{ max: string }>(`select coalesce(max(id), 0) as max from ${t}`);
+    point[t] = Number(rows[0]!.max);
+  }
+  await client.query('create table bench_restore_point (point jsonb not null)');
+  await client.query('insert into bench_restore_point values ($1)', [JSON.stringify(point)]);
+  await client.query('create table bench_saved_dossiers as select * from dossiers with no data');
+  await client.query('create table bench_saved_pauses as select * from dossier_pauses with no data');
+}
+
+/** Saves the rows of seeded dossiers the run is about to change (once each). */
+export async function saveDossiers(client: pg.Client, ids: number[]): Promise<void> {
+  await client.query(
+    `insert into bench_saved_dossiers select * from dossiers d
+      where id = any($1::bigint[]) and not exists (select 1 from bench_saved_dossiers s where s.id = d.id)`,
+    [ids],
+  );
+  await client.query(
+    `insert into bench_saved_pauses select * from dossier_pauses p
+      where dossier_id = any($1::bigint[]) and not exists (select 1 from bench_saved_pauses s where s.id = p.id)`,
+    [ids],
+  );
+}
+
+/** Back to the restore point, if one is recorded; the figures of the days the run touched are marked dirty. */
+export async function restore(client: pg.Client): Promise<void> {
+  const { rows: exists } = await client.query<{ t: string | null }>(
+    `select to_regclass('bench_restore_point')::text as t`,
+  );
+  if (!exists[0]!.t) return;
+  const { rows } = await client.query<{ point: Point }>('select point from bench_restore_point');
+  const p = rows[0]?.point;
+  if (p) {
+    await client.query('begin');
+    // The receiving units of every dossier the run touched, from the local day of its first change.
+    await client.query(
+      `insert into stats_dirty (unit_code, from_day)
+       select d.unit_code, min((e.at at time zone 'Asia/Ho_Chi_Minh')::date)
+         from dossier_events e join dossiers d on d.id = e.dossier_id
+        where e.id > $1 group by d.unit_code
+       on conflict (unit_code) do update
+         set from_day = least(stats_dirty.from_day, excluded.from_day), marked_at = now()`,
+      [p.dossier_events],
+    );
+    await client.query('delete from outbox where id > $1', [p.outbox]);
+    // Every row a run adds gets a higher id than any before it, its dossier's included.
+    for (const t of ['alerts', 'dossier_events', 'dossier_deadlines', 'dossier_pauses', 'dossiers'] as const)
+      await client.query(`delete from ${t} where id > $1`, [p[t]]);
+    const { rows: columns } = await client.query<{ name: string }>(
+      `select column_name as name from information_schema.columns
+        where table_schema = 'public' and table_name = 'dossiers' and column_name <> 'id'`,
+    );
+    await client.query(
+      `update dossiers d set ${columns.map((c) => `"${c.name}" = s."${c.name}"`).join(', ')}
+         from bench_saved_dossiers s where s.id = d.id`,
+    );
+    await client.query(
+      'update dossier_pauses p set resumed_at = s.resumed_at from bench_saved_pauses s where s.id = p.id',
+    );
+    await client.query(
+      `delete from idempotency_keys where api_key_id in (select id from api_keys where name like $1)`,
+      [`${KEY_PREFIX}%`],
+    );
+    await client.query('delete from api_keys where name like $1', [`${KEY_PREFIX}%`]);
+    await client.query('commit');
+  }
+  await client.query('drop table if exists bench_restore_point, bench_saved_dossiers, bench_saved_pauses');
+  await client.query(`vacuum (analyze) ${TABLES.join(', ')}`);
+}

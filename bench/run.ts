@@ -1,0 +1,249 @@
+/**
+ * The whole benchmark in one command, on one province:
+ *
+ *   npm run bench -- [--dossiers 5000000] [--quick] [--database NAME] [--duration 10] [--mixed-duration 60]
+ *                    [--rebuild-figures] [--no-write]
+ *
+ * 1. seeds the benchmark database (bench/seed-dossiers.ts in a child process; a completed load of the same
+ *    size is reused) and makes the outbox hold the feed's changes;
+ * 2. closes the statistics figures over the whole history (refreshStats until it returns 0; --rebuild-figures
+ *    drops them first, to time a first start on existing data);
+ * 3. starts the API in its own process and runs, one after the other: GET by code, list with filters,
+ *    province statistics, intake against pgbench, the change feed, the mixed clerk workload, and how soon a
+ *    change shows in statistics and alerts (jobs running here);
+ * 4. puts the data back as seeded and writes the section "Province at N dossiers (npm run bench)" of
+ *    bench/RESULTS.md (unless --no-write).
+ *
+ * --quick shortens everything for a smoke test (3 s scenarios, 5 s mix, fewer requests, a 3 s statistics
+ * refresh interval): its numbers are not results.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import pg from 'pg';
+import { memoryOf, mb, type Memory } from './api-process.js';
+import { apiRows, cpuLines, intakeVsPgbench, listWithFilters, readByCode, warmUp } from './api-scenarios.js';
+import {
+  argValue,
+  assertLocal,
+  BENCH_DATABASE,
+  benchDatabaseUrl,
+  hasFlag,
+  readMarker,
+  resetFigures,
+  type SeedMarker,
+} from './common.js';
+import { ensureFeedChanges, feedRate, feedScenario, feedTable } from './feed-scenario.js';
+import { summary } from './load.js';
+import { MIX, MIXED_CONNECTIONS, mixedTable, mixedWorkload } from './mixed-scenario.js';
+import { fmt, markdownTable, replaceSection, verdict } from './results.js';
+import { closeSession, openSession, type Session } from './session.js';
+import {
+  changeVisibility,
+  closeFigures,
+  directProvinceYear,
+  jobContext,
+  lastYear,
+  provinceStats,
+  statsTable,
+} from './stats-scenarios.js';
+
+const dossiers = Number(argValue('--dossiers') ?? 5_000_000);
+if (!Number.isInteger(dossiers) || dossiers < 1) throw new Error('--dossiers must be a positive integer');
+const quick = hasFlag('--quick');
+const duration = Number(argValue('--duration') ?? (quick ? 3 : 10));
+const listDuration = quick ? duration : Math.max(duration, 15);
+const mixedDuration = Number(argValue('--mixed-duration') ?? (quick ? 5 : 60));
+const feedChanges = quick ? 20_000 : 200_000;
+const statsRequests = quick ? 5 : 40;
+const url = benchDatabaseUrl();
+assertLocal(url);
+
+const phases: Array<[string, number]> = [];
+async function phase<T>(name: string, run: () => Promise<T>): Promise<T> {
+  console.log(`— ${name} …`);
+  const t = performance.now();
+  const result = await run();
+  phases.push([name, (performance.now() - t) / 1000]);
+  return result;
+}
+
+async function markerOf(): Promise<SeedMarker | null> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    return await readMarker(client);
+  } catch {
+    return null; // no database yet
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** The seed in its own process (its memory grows with the size), with room for 5 M dossiers' applicants. */
+async function seed(): Promise<string> {
+  const before = await markerOf();
+  const entry = path.join(import.meta.dirname, 'seed-dossiers.ts');
+  const child = spawn(
+    process.execPath,
+    ['--max-old-space-size=8192', '--import', 'tsx', entry, '--dossiers', String(dossiers)],
+    { env: { ...process.env, BENCH_DATABASE }, stdio: 'inherit' },
+  );
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the seed exited with ${code}`);
+  const after = (await markerOf())!;
+  return before?.loadedAt === after.loadedAt ? `reused, loaded ${after.loadedAt.slice(0, 10)}` : 'loaded now';
+}
+
+/** Every scenario one after the other, with the API's memory after each. */
+async function scenarios(s: Session, jobs: Awaited<ReturnType<typeof jobContext>>) {
+  const memory: Array<[string, Memory]> = [];
+  const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    const result = await phase(name, run);
+    memory.push([name, await memoryOf(s.api)]);
+    return result;
+  };
+  if (hasFlag('--rebuild-figures')) await resetFigures(s.client);
+  const figures = await phase('statistics figures', () => closeFigures(jobs.ctx));
+  await step('warm-up', () => warmUp(s, quick ? 1 : 3));
+  const b = await step('GET by code', () => readByCode(s, duration));
+  const c = await step('list with filters', () => listWithFilters(s, listDuration));
+  const stats = await step('statistics', () => provinceStats(s, statsRequests));
+  const directMs = await directProvinceYear(jobs.ctx);
+  const a = await step('intake and pgbench', () => intakeVsPgbench(s, duration));
+  const feed = await step('change feed', () => feedScenario(s, feedChanges));
+  const mixed = await step('mixed clerk workload', () => mixedWorkload(s, mixedDuration));
+  const visible = await step('change visibility', () => changeVisibility(s, jobs.ctx));
+  return { figures, a, b, c, stats, directMs, feed, mixed, visible, memory };
+}
+
+type Results = Awaited<ReturnType<typeof scenarios>>;
+
+const peakOf = (r: Results) => Math.max(...r.memory.map(([, m]) => m.maxRss));
+
+function targets(r: Results): string[][] {
+  const ratio = r.a.intake.result.rps / r.a.twoRow.result;
+  const listP95 = summary([...r.c.result.latencies.values()].flat()).p95;
+  const yearP95 = r.stats[0]!.p95;
+  const feed = Math.min(feedRate(r.feed.system), feedRate(r.feed.province));
+  const failed = r.mixed.result.non2xx + r.mixed.result.errors;
+  return [
+    ['target', 'measured', ''],
+    [
+      'intake ≥ 50 % of the pgbench two-row rate',
+      `${fmt(ratio * 100, 1)} % (${fmt(r.a.intake.result.rps)} / ${fmt(r.a.twoRow.result)})`,
+      verdict(ratio >= 0.5),
+    ],
+    ['GET by code ≥ 5,000 req/s', `${fmt(r.b.result.rps)} req/s`, verdict(r.b.result.rps >= 5000)],
+    ['list with filters p95 < 50 ms', `${fmt(listP95, 1)} ms`, verdict(listP95 < 50)],
+    [`statistics, province-year (${lastYear()}) p95 < 50 ms`, `${fmt(yearP95, 1)} ms`, verdict(yearP95 < 50)],
+    [
+      'a change visible in statistics and alerts < 60 s',
+      `${r.visible.stats.toFixed(1)} s and ${r.visible.alert.toFixed(1)} s`,
+      verdict(r.visible.stats < 60 && r.visible.alert < 60),
+    ],
+    ['change feed ≥ 5,000 changes/s', `${fmt(feed)} changes/s (the slower key)`, verdict(feed >= 5000)],
+    ['API RSS < 200 MB under load', `peak ${mb(peakOf(r))}`, verdict(peakOf(r) < 200 * 2 ** 20)],
+    [
+      'mixed workload: every answer 2xx (no target set for its speed)',
+      `${fmt(failed)} non-2xx of ${fmt(r.mixed.result.requests)}`,
+      verdict(failed === 0),
+    ],
+  ];
+}
+
+function setup(s: Session, r: Results, seeded: string): string[] {
+  const flags = process.argv.slice(2).join(' ');
+  const days = `${r.figures.days} day${r.figures.days === 1 ? '' : 's'}`;
+  return [
+    `- Machine: ${s.machine}.`,
+    `- Command: \`npm run bench${flags ? ` -- ${flags}` : ''}\`${quick ? ' (QUICK: a smoke test, not a result)' : ''}; ` +
+      `database ${BENCH_DATABASE}; the API in its own process (compiled dist/server.js, pool ${s.api.poolSize}, ` +
+      'NODE_ENV=production, LOG_LEVEL=info), autocannon and pgbench in the benchmark process, all on this machine.',
+    `- Data: ${fmt(s.dossierCount)} dossiers (seed ${seeded}) received since 2024-01-01 in ~100 communes and 12 ` +
+      'departments under one province, 1,500 procedures; channels ≈ 60 % online / 35 % direct / 5 % postal; ' +
+      '≈ 2 % open (mostly recent); each with its intake event, first deadline row (and apology row) and open pause; ' +
+      `${fmt(feedChanges)} dossier changes in the outbox for the feed.`,
+    `- Statistics figures: ${days} closed or recomputed in ${r.figures.seconds.toFixed(0)} s (refreshStats ` +
+      `until it returns 0${r.figures.days === 0 ? '; already closed by an earlier run' : ''}). Last year's ` +
+      `province statistics computed straight from the dossiers: ${fmt(r.directMs)} ms.`,
+    `- Durations: ${duration} s per scenario (list ${listDuration} s), the mix ${mixedDuration} s, ` +
+      `${statsRequests} requests per statistics query; phases: ` +
+      `${phases.map(([n, t]) => `${n} ${t.toFixed(0)} s`).join(', ')}.`,
+  ];
+}
+
+function report(s: Session, r: Results, seeded: string): string {
+  return [
+    ...setup(s, r, seeded),
+    '',
+    '### Targets (ARCHITECTURE.md)',
+    '',
+    markdownTable(targets(r)),
+    '',
+    '### Dossier API',
+    '',
+    'a: intake bodies rotate over 5,000 applicants, the 300 commune procedures and 100 communes; pgbench runs ' +
+      'with the same 8 clients: two-row = a dossier and its event (the anchor), five-row = every row an intake ' +
+      'writes. b: 10,000 sampled codes. c: dashboard filters and searches (unitCode, status, timeliness, q, ' +
+      'idNumber, a received month, procedureCode), 50 a page.',
+    '',
+    markdownTable(apiRows(r.a, r.b, r.c)),
+    '',
+    '### Statistics (province, over HTTP, one request at a time)',
+    '',
+    markdownTable(statsTable(r.stats)),
+    '',
+    '### Change feed (GET /v1/sync/changes?limit=500 from the start)',
+    '',
+    markdownTable(feedTable(r.feed)),
+    '',
+    `### Mixed clerk workload (${MIXED_CONNECTIONS} connections, ${mixedDuration} s)`,
+    '',
+    `Shares asked: ${MIX.map(([label, w]) => `${label} ${w} %`).join(', ')}. Status changes move open ` +
+      'dossiers (seeded ones and the run’s own intakes) one lifecycle action at a time with If-Match; search is ' +
+      '`q` and `idNumber`; statistics are a commune’s month and year and the province’s; the feed is polled ' +
+      'from its end with a province sync key.',
+    '',
+    markdownTable(mixedTable(r.mixed)),
+    '',
+    `Throughput ${fmt(r.mixed.result.rps)} req/s. API RSS during the mix: peak ${mb(r.mixed.memory.peak)} ` +
+      `(sampled each second), ${mb(r.mixed.memory.after.rss)} after it.`,
+    '',
+    '### API memory and CPU',
+    '',
+    `RSS after each phase: ${r.memory.map(([n, m]) => `${n} ${mb(m.rss)}`).join(', ')}; peak over the run ` +
+      `${mb(peakOf(r))}.`,
+    '',
+    'CPU, share of the cores during each scenario (from /proc; PostgreSQL counts every backend of the server, ' +
+      'including any other database’s):',
+    '',
+    ...cpuLines(r.a, r.b, r.c),
+    `- mixed workload: ${r.mixed.cpu}`,
+  ].join('\n');
+}
+
+function printFailures(r: Results): void {
+  const runs = { list: r.c.result, intake: r.a.intake.result, mixed: r.mixed.result };
+  for (const [name, m] of Object.entries(runs))
+    for (const sample of m.failureSamples) console.log(`non-2xx in ${name}: ${sample}`);
+}
+
+const seeded = await phase('seed', seed);
+await phase('outbox changes for the feed', () => ensureFeedChanges(url, feedChanges));
+const s = await openSession();
+const jobs = await jobContext(url, quick ? { STATS_REFRESH_INTERVAL_MS: '3000' } : {});
+try {
+  const r = await scenarios(s, jobs);
+  const body = report(s, r, seeded);
+  console.log(`\n${body}\n`);
+  printFailures(r);
+  if (!hasFlag('--no-write')) {
+    const size = dossiers >= 1e6 ? `${fmt(dossiers / 1e6, dossiers % 1e6 ? 1 : 0)} M` : fmt(dossiers);
+    const title = `Province at ${size} dossiers (npm run bench)`;
+    replaceSection(path.resolve(import.meta.dirname, 'RESULTS.md'), title, body);
+    console.log(`bench/RESULTS.md: section "${title}" written`);
+  }
+} finally {
+  await jobs.close();
+  await closeSession(s);
+}
