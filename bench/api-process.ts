@@ -1,7 +1,8 @@
 /**
  * Runs the API for the benchmarks as production does: the compiled entry point (`dist/server.js`, built
- * first with `npm run build`), NODE_ENV=production, logging at info, in its own process so its memory and
- * CPU are its own. Its log lines are written (that cost is part of every request) to /dev/null.
+ * first with `npm run build`), NODE_ENV=production, logging at info, with Redis (so no jobs run in it), in
+ * its own process so its memory and CPU are its own. Its log lines are written (that cost is part of every
+ * request) to /dev/null.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -43,6 +44,10 @@ export async function startApi(url: string): Promise<ApiProcess> {
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
       RATE_LIMIT_PER_MINUTE: '0',
+      // As in production beside a worker: the API only serves HTTP and leaves the jobs (relay, alerts,
+      // statistics figures) to the worker, which the benchmark runs itself where it measures them.
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_PREFIX: 'motcua-bench',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

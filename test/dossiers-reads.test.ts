@@ -1,4 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { escapeLike } from '../src/auth/plugin.js';
+import { searchKey } from '../src/domain/applicant.js';
 import { dossierActions } from '../src/domain/lifecycle.js';
 import {
   bearer,
@@ -231,6 +234,145 @@ describe('reads', () => {
     } while (cursor);
     expect(seen).toEqual(initial);
   });
+});
+
+describe('name search (q)', () => {
+  /** The pages of a list, following the cursor (at most `max` of them). */
+  async function pages(url: string, key: string, max = Infinity) {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let n = 0; n < max && (n === 0 || cursor); n++) {
+      const res = await get(`${url}${cursor ? `&cursor=${cursor}` : ''}`, key);
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json() as Page;
+      seen.push(...page.items.map((d) => d.code));
+      cursor = page.nextCursor;
+    }
+    return seen;
+  }
+
+  it('finds any part of the name, whatever the case and diacritics, "đ" as "d", wildcards literally', async () => {
+    const unit = (await createUnit(ctx)).code;
+    const clerk = await createKey(ctx, 'clerk', unit);
+    const named = async (fullName: string) =>
+      (await receive(clerk, { applicant: { type: 'citizen', fullName } })).code;
+    const duc = await named('Nguyễn Văn Đức');
+    const anh = await named('NGUYỄN THỊ ÁNH');
+    const khang = await named('Trần Nguyên Khang');
+    const company = await named('Công ty TNHH 100% vốn Hạ_Long');
+    const q = (text: string) => codes(`/v1/dossiers?unitCode=${unit}&q=${encodeURIComponent(text)}`, clerk);
+    expect(await q('nguyen')).toEqual([khang, anh, duc]);
+    expect(await q('Nguyễn văn ĐỨC')).toEqual([duc]);
+    expect(await q('duc')).toEqual([duc]);
+    expect(await q('  thị   ánh ')).toEqual([anh]);
+    // Inside a word, and across words from inside one.
+    expect(await q('uyen')).toEqual([khang, anh, duc]);
+    expect(await q('n van d')).toEqual([duc]);
+    expect(await q('an nguy')).toEqual([khang]);
+    expect(await q('guyên kh')).toEqual([khang]);
+    expect(await q('van duc khang')).toEqual([]);
+    expect(await q('100%')).toEqual([company]);
+    expect(await q('%')).toEqual([company]);
+    expect(await q('a_l')).toEqual([company]);
+    expect(await q('a%')).toEqual([]);
+    expect(await q('\u0301')).toEqual([company, khang, anh, duc]); // only a combining accent: any name
+    expect(await codes(`/v1/dossiers?unitCode=${unit}&q=nguyen&status=submitted`, clerk)).toEqual([]);
+  });
+
+  it('pages of a search are the matches, newest first, each once', async () => {
+    const unit = (await createUnit(ctx)).code;
+    const clerk = await createKey(ctx, 'clerk', unit);
+    const matches: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const fullName = i % 3 === 1 ? `Lê Văn Tám ${i}` : `Phạm Minh Tuấn ${i}`;
+      const code = (await receive(clerk, { applicant: { type: 'citizen', fullName } })).code;
+      if (i % 3 !== 1) matches.unshift(code);
+    }
+    expect(await pages(`/v1/dossiers?unitCode=${unit}&q=minh%20tuan&limit=2`, clerk)).toEqual(matches);
+    expect(await pages(`/v1/dossiers?unitCode=${unit}&q=PHAM&limit=5`, clerk)).toEqual(matches);
+  });
+
+  it('among older dossiers, in any block of ids: exactly the dossiers a substring scan finds', async () => {
+    // Dossiers written directly with ids far apart (blocks of the name keys) below a newest one, so that the
+    // search reads past its first window, through the index or on. Compared with `like` on every page.
+    const province = (await createUnit(ctx)).code;
+    const [a, b] = [
+      (await createUnit(ctx, { parentCode: province })).code,
+      (await createUnit(ctx, { parentCode: province })).code,
+    ];
+    const clerk = await createKey(ctx, 'clerk', province);
+    const families = ['Nguyễn', 'Trần', 'Lê', 'Lưu', 'Đỗ'];
+    const middles = ['Văn', 'Thị', 'Minh', 'Đình Thu'];
+    const givens = ['An', 'Anh', 'Đức', 'Khang', 'Tâm', 'Hà'];
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const rows: Array<{ id: number; unit: string; name: string }> = [];
+    const base = 3_000_000 + next(1000);
+    const person = () => `${families[next(5)]} ${middles[next(4)]} ${givens[next(6)]}`;
+    // Older ones, sparse: a fifth in unit b; then a dense run of the newest, two of them in unit b.
+    for (let i = 0; i < 300; i++)
+      rows.push({ id: base + i * 2_003, unit: next(5) === 0 ? b : a, name: person() });
+    rows.push({ id: base + 300 * 2_003, unit: a, name: 'Hộ kinh doanh 100% Hạ_Long' });
+    for (let i = 0; i < 2_500; i++) {
+      rows.push({ id: base + 700_000 + i, unit: i === 700 || i === 1_900 ? b : a, name: person() });
+    }
+    const prefix = `S${process.pid % 1000}${next(1000)}`;
+    await ctx.database.db.execute(sql`
+      insert into dossiers (id, code, unit_code, handling_unit_code, procedure_code, channel, status,
+        applicant_type, applicant_name, applicant_name_search, duration_value, duration_unit, supplement_policy)
+      overriding system value
+      select r.id, ${prefix} || '-' || r.id, r.unit, r.unit, ${procedure}, 'direct', 'returned', 'citizen', r.name,
+             r.search, 2, 'working_days', 'restart'
+        from jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ ...r, search: searchKey(r.name) })))}::jsonb)
+          as r(id bigint, unit text, name text, search text)`);
+    try {
+      const expected = async (key: string, unit?: string) => {
+        const result = (await ctx.database.db.execute(sql`
+          select code from dossiers where unit_code = any(${sql.param(unit ? [unit] : [a, b])}::text[])
+             and applicant_name_search like ${`%${escapeLike(key)}%`} order by id desc`)) as unknown as {
+          rows: Array<{ code: string }>;
+        };
+        return result.rows.map((r) => r.code);
+      };
+      const words = rows.map((r) => searchKey(r.name));
+      const queries = [
+        'nguyen',
+        'van',
+        'an',
+        'anh',
+        'nguyen van an',
+        'dinh thu ha',
+        'luu thi tam',
+        'n van',
+        'yen thi',
+        'h thu k',
+        'uc',
+        'a',
+        '100%',
+        '_',
+        'thi nguyen',
+        'zzz',
+      ];
+      for (let i = 0; i < 12; i++) {
+        const text = words[next(words.length)]!;
+        const from = next(text.length - 2);
+        queries.push(text.slice(from, from + 2 + next(8)).trim() || text);
+      }
+      for (const text of queries) {
+        for (const unit of [undefined, b]) {
+          const url = `/v1/dossiers?q=${encodeURIComponent(text)}&limit=9${unit ? `&unitCode=${unit}` : ''}`;
+          expect(await pages(url, clerk, 4), `${text} ${unit ?? ''}`).toEqual(
+            (await expected(searchKey(text), unit)).slice(0, 36),
+          );
+        }
+      }
+    } finally {
+      await ctx.database.db.execute(sql`delete from dossiers where code like ${prefix + '-%'}`);
+    }
+  }, 60_000);
 });
 
 describe('calendar changes recompute open dossiers', () => {

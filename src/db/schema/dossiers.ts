@@ -88,7 +88,13 @@ export const dossiers = pgTable(
     index('dossiers_open_rescheduled_idx')
       .on(t.rescheduledDueAt)
       .where(sql`${t.finishedAt} is null and ${t.rescheduledDueAt} is not null`),
-    index('dossiers_applicant_name_trgm_idx').using('gin', sql`${t.applicantNameSearch} gin_trgm_ops`),
+    // Name search: keys of each word and of each letter inside a word, by blocks of 65,536 ids, so that a
+    // search reads the newest blocks first (dossier_name_keys in migration 0008; listByName in
+    // src/dossiers/queries.ts).
+    index('dossiers_applicant_name_keys_idx').using(
+      'gin',
+      sql`dossier_name_keys(${t.id}, ${t.applicantNameSearch})`,
+    ),
   ],
 );
 
