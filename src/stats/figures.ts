@@ -304,25 +304,34 @@ async function storedFlows(
   const firstFull = from.endsWith('-01') ? from : `${addDays(`${from.slice(0, 8)}28`, 4).slice(0, 8)}01`;
   const lastFullEnd = addDays(to, 1).endsWith('-01') ? to : addDays(`${to.slice(0, 8)}01`, -1);
   const months = firstFull <= lastFullEnd;
+  // The days outside the whole months (all of [from, to] when it holds none), read by day.
+  const edges: Array<[LocalDate, LocalDate]> = months
+    ? [
+        [from, addDays(firstFull, -1)],
+        [addDays(lastFullEnd, 1), to],
+      ]
+    : [[from, to]];
+  const days = edges.filter(([a, b]) => a <= b).map(([a, b]) => sql`f.day between ${a} and ${b}`);
+  const parts = [
+    ...(days.length
+      ? [
+          sql`select ${g.key} as key, ${g.label} as label, ${flowColumns} from ${daily} f ${joins}
+              where ${scope} and (${sql.join(days, sql` or `)}) group by 1, 2`,
+        ]
+      : []),
+    ...(months
+      ? [
+          sql`select ${g.key} as key, ${g.label} as label, ${flowColumns} from ${monthly} f ${joins}
+              where ${scope} and f.month between ${firstFull} and ${lastFullEnd} group by 1, 2`,
+        ]
+      : []),
+  ];
   return rowsOf<Counts>(
     db.execute(sql`
       select key, label, sum(received)::int as received, sum(early)::int as early, sum(on_time)::int as on_time,
         sum(overdue)::int as overdue, sum(withdrawn)::int as withdrawn, sum(stopped)::int as stopped,
         sum(online)::int as online, sum(direct)::int as direct, sum(postal)::int as postal
-      from (
-        select ${g.key} as key, ${g.label} as label, ${flowColumns} from ${daily} f ${joins}
-        where ${scope} and f.day between ${from} and ${to}
-          ${months ? sql`and not (f.day between ${firstFull} and ${lastFullEnd})` : sql``}
-        group by 1, 2
-        ${
-          months
-            ? sql`union all
-        select ${g.key}, ${g.label}, ${flowColumns} from ${monthly} f ${joins}
-        where ${scope} and f.month between ${firstFull} and ${lastFullEnd}
-        group by 1, 2`
-            : sql``
-        }
-      ) parts group by 1, 2`),
+      from (${sql.join(parts, sql` union all `)}) parts group by 1, 2`),
   );
 }
 
