@@ -72,8 +72,9 @@ export const dossiers = pgTable(
   },
   (t) => [
     index('dossiers_unit_received_idx').on(t.unitCode, t.receivedAt.desc(), t.id.desc()),
-    // Lists filtered by a received range across many units (a province's month).
-    index('dossiers_received_idx').on(t.receivedAt),
+    // Lists filtered by a received range across many units (a province's month): the id and both unit codes
+    // ride along, so the range's ids in scope are read from the index alone and sorted, without the table.
+    index('dossiers_received_idx').on(t.receivedAt, t.id, t.unitCode, t.handlingUnitCode),
     index('dossiers_unit_id_idx').on(t.unitCode, t.id.desc()),
     // A unit's dossiers by status and due (a commune's overdue ones), received or handled there.
     index('dossiers_unit_status_due_idx').on(t.unitCode, t.status, t.dueAt),
