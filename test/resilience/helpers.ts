@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { createIsolatedDatabase } from '../helpers/context.js';
 
 /**
  * Helpers for the resilience tests: private Redis and PostgreSQL instances on free ports (so nothing on the
@@ -376,4 +377,34 @@ export async function waitUntilCaughtUp(o: {
     },
     o.ms,
   ).catch(explain);
+}
+
+/**
+ * The stack the worker tests share: a private Redis, an isolated database, a webhook receiver (answering after
+ * `receiverDelayMs`), the API on them, a counter clerk and a webhook for dossier.received. Each part is stopped
+ * by `cleanups`, latest first. The worker is left to the test.
+ */
+export async function startStack(cleanups: Array<() => Promise<unknown>>, receiverDelayMs = 0) {
+  const redis = await startRedis();
+  cleanups.push(() => redis.stop());
+  const database = await createIsolatedDatabase();
+  cleanups.push(() => database.drop());
+  const receiver = await startReceiver(receiverDelayMs);
+  cleanups.push(() => receiver.close());
+  const env = {
+    DATABASE_URL: database.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: 'resilience',
+    RELAY_INTERVAL_MS: '200',
+    WEBHOOK_RETRY_BASE_MS: '500',
+  };
+  const api = await startApi(env);
+  cleanups.push(() => api.kill());
+  const counter = await setUpCounter(api.base);
+  const hook = await postJson(api.base, '/v1/webhooks', ADMIN_KEY, {
+    url: receiver.url,
+    events: ['dossier.received'],
+  });
+  if (hook.status !== 201) throw new Error(`webhook not created: ${hook.status} ${await hook.text()}`);
+  return { redis, database, receiver, env, api, counter };
 }

@@ -1,18 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createIsolatedDatabase } from '../helpers/context.js';
 import {
-  ADMIN_KEY,
   alertsPerDossier,
   dossierCodes,
   halfWrittenDossiers,
   load,
-  postJson,
   query,
-  setUpCounter,
   sleep,
-  startApi,
-  startReceiver,
-  startRedis,
+  startStack,
   startWorker,
   waitFor,
   waitUntilCaughtUp,
@@ -25,30 +19,9 @@ afterAll(async () => {
 
 describe('Redis killed and restarted during intake load', () => {
   it('the API accepts every intake; afterwards each dossier has exactly one alert and its webhook, none lost', async () => {
-    const redis = await startRedis();
-    cleanups.push(() => redis.stop());
-    const database = await createIsolatedDatabase();
-    cleanups.push(() => database.drop());
-    const receiver = await startReceiver();
-    cleanups.push(() => receiver.close());
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: 'resilience',
-      RELAY_INTERVAL_MS: '200',
-      WEBHOOK_RETRY_BASE_MS: '500',
-    };
-    const api = await startApi(env);
-    cleanups.push(() => api.kill());
+    const { redis, database, receiver, env, api, counter } = await startStack(cleanups);
     const worker = await startWorker(env);
     cleanups.push(() => worker.kill());
-
-    const counter = await setUpCounter(api.base);
-    const hook = await postJson(api.base, '/v1/webhooks', ADMIN_KEY, {
-      url: receiver.url,
-      events: ['dossier.received'],
-    });
-    expect(hook.status, await hook.clone().text()).toBe(201);
 
     // Four clerks taking in dossiers for 6 s; Redis is killed at 1.5 s and comes back at 4 s.
     const started = Date.now();

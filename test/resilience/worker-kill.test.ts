@@ -1,16 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createIsolatedDatabase } from '../helpers/context.js';
 import {
-  ADMIN_KEY,
   alertsPerDossier,
   halfWrittenDossiers,
-  postJson,
   query,
-  setUpCounter,
   sleep,
-  startApi,
-  startReceiver,
-  startRedis,
+  startStack,
   startWorker,
   waitFor,
   waitUntilCaughtUp,
@@ -25,29 +19,8 @@ const DOSSIERS = 150;
 
 describe('the worker killed mid-job and restarted', () => {
   it('resumes: one alert per dossier and due, every delivery made', async () => {
-    const redis = await startRedis();
-    cleanups.push(() => redis.stop());
-    const database = await createIsolatedDatabase();
-    cleanups.push(() => database.drop());
     // A slow receiver, so the worker is in the middle of sending deliveries when it is killed.
-    const receiver = await startReceiver(300);
-    cleanups.push(() => receiver.close());
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: 'resilience',
-      RELAY_INTERVAL_MS: '200',
-      WEBHOOK_RETRY_BASE_MS: '500',
-    };
-    const api = await startApi(env);
-    cleanups.push(() => api.kill());
-
-    const counter = await setUpCounter(api.base);
-    const hook = await postJson(api.base, '/v1/webhooks', ADMIN_KEY, {
-      url: receiver.url,
-      events: ['dossier.received'],
-    });
-    expect(hook.status).toBe(201);
+    const { redis, database, receiver, env, counter } = await startStack(cleanups, 300);
     // A backlog in the outbox before any worker runs.
     const codes: string[] = [];
     for (let i = 0; i < DOSSIERS / 5; i++) {
