@@ -32,7 +32,9 @@ export async function startApi(url: string): Promise<ApiProcess> {
     built = true;
   }
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, 'dist/server.js')], {
+  // BENCH_API_NODE_ARGS passes node flags to the API process, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile it.
+  const nodeArgs = process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/server.js')], {
     cwd: root,
     // The benchmark's few keys send every request: the per-key rate limit is off, as for a trusted integration.
     env: {

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
@@ -13,7 +13,7 @@ import type { Db } from './db/client.js';
 import { authPlugin } from './auth/plugin.js';
 import { apiKeyRoutes } from './auth/routes.js';
 import { healthRoutes, type HealthChecks } from './http/health.js';
-import { genReqId, loggerOptions } from './http/logging.js';
+import { genReqId, loggerOptions, logRequest } from './http/logging.js';
 import { registerMetrics } from './http/metrics.js';
 import { rateLimitPlugin } from './http/rate-limit.js';
 import { rejectNulCharacters } from './http/input.js';
@@ -58,6 +58,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: { ...loggerOptions(config.LOG_LEVEL), ...(deps.logStream ? { stream: deps.logStream } : {}) },
     genReqId,
     requestIdHeader: false,
+    // One line per request, written when it completes (logRequest): half the logging cost of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     ajv: { customOptions: { coerceTypes: false } },
     frameworkErrors,
@@ -73,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.addHook('onResponse', logRequest);
 
   await app.register(swagger, {
     openapi: {

@@ -6,11 +6,11 @@ import { loadConfigOrExit } from './config.js';
 import { connectDatabase } from './db/client.js';
 import { createCalendarCache } from './calendar/cache.js';
 import { parseWorkingHours } from './domain/working-time.js';
-import { redactPaths } from './http/logging.js';
+import { redactPersonal } from './http/logging.js';
 import { startQueueWorker } from './jobs/queue-worker.js';
 
 const config = loadConfigOrExit();
-const log = pino({ level: config.LOG_LEVEL, redact: { paths: redactPaths, censor: '[redacted]' } });
+const log = pino({ level: config.LOG_LEVEL, formatters: { log: redactPersonal } });
 
 if (!config.REDIS_URL) {
   log.error('REDIS_URL is not set: the worker needs Redis (in embedded mode the API runs the jobs itself)');

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { redactQuery } from '../src/http/logging.js';
+import { redactPersonal, redactQuery } from '../src/http/logging.js';
 import { bearer, createTestContext, testConfig, type TestContext } from './helpers/context.js';
 
 let ctx: TestContext;
@@ -36,7 +36,9 @@ describe('logs carry no personal data or secrets', () => {
     });
     await app.inject({ method: 'POST', url: '/echo-log', payload: {} });
     await app.close();
-    expect(lines).toContain('incoming request');
+    expect(lines).toContain('request completed');
+    expect(lines).toContain('"statusCode":200');
+    expect(lines).toContain('"url":"/v1/units?q=%5Bredacted%5D&idNumber=%5Bredacted%5D"');
     for (const secret of [ctx.adminKey, '001099012345', '0912345678', 'Nguyễn', 'Nguy%E1%BB%85n']) {
       expect(lines).not.toContain(secret);
     }
@@ -48,5 +50,38 @@ describe('logs carry no personal data or secrets', () => {
       '/v1/dossiers?status=received&idNumber=%5Bredacted%5D&q=%5Bredacted%5D',
     );
     expect(redactQuery('/v1/units')).toBe('/v1/units');
+  });
+});
+
+describe('redactPersonal', () => {
+  it('blanks personal keys in plain objects and arrays down to four levels, copying only what changes', () => {
+    const shared = { status: 'received' };
+    const input = {
+      shared,
+      applicant: { fullName: 'Trần Thị B', idNumber: '001099012345', type: 'citizen' },
+      list: [{ phone: '0912345678' }, { note: 'x' }],
+      deep: { a: { b: { email: 'b@example.vn' } } },
+      tooDeep: { a: { b: { c: { email: 'kept@example.vn' } } } },
+      headers: { authorization: 'Bearer k', 'idempotency-key': 'abc', accept: 'json' },
+      missing: { phone: null },
+    };
+    const out = redactPersonal(input);
+    expect(out).toEqual({
+      shared,
+      applicant: { fullName: '[redacted]', idNumber: '[redacted]', type: 'citizen' },
+      list: [{ phone: '[redacted]' }, { note: 'x' }],
+      deep: { a: { b: { email: '[redacted]' } } },
+      tooDeep: { a: { b: { c: { email: 'kept@example.vn' } } } },
+      headers: { authorization: '[redacted]', 'idempotency-key': '[redacted]', accept: 'json' },
+      missing: { phone: null },
+    });
+    expect(out.shared).toBe(shared);
+    expect(out.tooDeep).toBe(input.tooDeep);
+    expect(input.applicant.idNumber).toBe('001099012345');
+  });
+
+  it('returns an object without personal keys as it is', () => {
+    const line = { res: { statusCode: 200 }, responseTime: 1.5 };
+    expect(redactPersonal(line)).toBe(line);
   });
 });

@@ -385,10 +385,16 @@ export function applicantOf(d: DossierRow, masked: boolean) {
   };
 }
 
-/** The stored part of a dossier's representation (everything but the live fields). */
-export function dossierSnapshot(view: DossierView, masked = false) {
+/**
+ * A dossier's representation, every field in the schema's order (the hot reads write it with JSON.stringify,
+ * see src/http/serializer.ts). With `live`, the timeliness and remaining working time at `live.now`; without,
+ * both null.
+ */
+function representation(view: DossierView, masked: boolean, live: LiveSettings | null) {
   const d = view.d;
   const status = d.status as DossierStatus;
+  const running = live !== null && d.dueAt !== null && d.finishedAt === null && status !== 'rejected';
+  const paused = isPaused(status);
   return {
     code: d.code,
     status,
@@ -411,23 +417,6 @@ export function dossierSnapshot(view: DossierView, masked = false) {
     result: d.result,
     returnedAt: iso(d.returnedAt),
     finishedAt: iso(d.finishedAt),
-    outcome: d.outcome,
-    version: d.version,
-    createdAt: formatInstant(d.createdAt),
-    updatedAt: formatInstant(d.updatedAt),
-  };
-}
-
-/** The full representation, with the live timeliness and remaining working time at `live.now`. */
-export function toDossierResponse(view: DossierView, live: LiveSettings, masked = false) {
-  const d = view.d;
-  const status = d.status as DossierStatus;
-  const running = d.dueAt !== null && d.finishedAt === null && status !== 'rejected';
-  const paused = isPaused(status);
-  // In the schema's order: timeliness after finishedAt, remainingWorkingMinutes after outcome.
-  const { outcome, version, createdAt, updatedAt, ...stored } = dossierSnapshot(view, masked);
-  return {
-    ...stored,
     timeliness: running
       ? liveTimeliness({
           cal: live.calendar,
@@ -439,12 +428,23 @@ export function toDossierResponse(view: DossierView, live: LiveSettings, masked 
           granularity: live.granularity,
         })
       : null,
-    outcome,
+    outcome: d.outcome,
     remainingWorkingMinutes: running
       ? remainingWorkingMinutes(live.calendar, paused && d.pausedAt ? d.pausedAt : live.now, d.dueAt!)
       : null,
-    version,
-    createdAt,
-    updatedAt,
+    version: d.version,
+    createdAt: formatInstant(d.createdAt),
+    updatedAt: formatInstant(d.updatedAt),
   };
+}
+
+/** The stored part of a dossier's representation (everything but the live fields): outbox payloads. */
+export function dossierSnapshot(view: DossierView, masked = false) {
+  const { timeliness: _t, remainingWorkingMinutes: _r, ...stored } = representation(view, masked, null);
+  return stored;
+}
+
+/** The full representation, with the live timeliness and remaining working time at `live.now`. */
+export function toDossierResponse(view: DossierView, live: LiveSettings, masked = false) {
+  return representation(view, masked, live);
 }
