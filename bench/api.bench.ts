@@ -48,7 +48,7 @@ try {
         '- Commands: `npm run bench:seed` (once; loads the province), then `npm run bench:api`.',
         `- Data: ${fmt(s.dossierCount)} dossiers with their history (loaded ${s.marker.loadedAt.slice(0, 10)}), ` +
           `~100 communes and 12 departments under one province, 1,500 procedures. The API runs in its own ` +
-          `process (pool ${s.api.poolSize}) with a clerk key scoped to the province; autocannon and pgbench run ` +
+          `process (pool ${s.api.poolSize}) with a clerk key scoped to the province; autocannon and pgbench (and wrk for the reads by code, when installed) run ` +
           `on the same machine. ${duration} s per scenario (15 s for the list mix) after a 6 s warm-up.`,
         '- a: bodies rotate over 5,000 applicants, the 300 commune procedures and 100 communes, channels 60 % ' +
           'online / 35 % direct / 5 % postal. pgbench (`-c 8 -j 2`) runs one transaction of two inserts: a ' +

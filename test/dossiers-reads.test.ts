@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeLike } from '../src/auth/plugin.js';
 import { searchKey } from '../src/domain/applicant.js';
 import { dossierActions } from '../src/domain/lifecycle.js';
+import { getDossierInScope } from '../src/dossiers/queries.js';
 import {
   bearer,
   createKey,
@@ -157,6 +158,32 @@ describe('reads', () => {
       lookupCode: d.code,
     });
     expect(receipt.applicant.fullName).toBe('Nguyễn Văn An');
+  });
+
+  it('by code: the compiled read on the pool gives what drizzle gives, field by field', async () => {
+    const act = (code: string, action: string, payload: object) =>
+      ctx.app.inject({
+        method: 'POST',
+        url: `/v1/dossiers/${code}/${action}`,
+        headers: bearer(clerkA),
+        payload,
+      });
+    const online = await receive(clerkA, { channel: 'online', summary: 'Xin cấp bản sao' });
+    const paused = await receive(clerkA, { components: [{ name: 'Đơn', copies: 1 }] });
+    expect((await act(paused.code, 'request-supplement', { reason: 'thiếu bản sao' })).statusCode).toBe(200);
+    const resolved = await receive(clerkA);
+    expect((await act(resolved.code, 'resolve', { result: 'approved' })).statusCode).toBe(200);
+    const principal = { keyId: 'test', role: 'admin' as const, unitCode: null, scopePath: null };
+    const db = ctx.database.db;
+    for (const { code } of [online, paused, resolved]) {
+      const compiled = await getDossierInScope(db, principal, code);
+      const viaDrizzle = await db.transaction((tx) => getDossierInScope(tx, principal, code));
+      expect(compiled).toStrictEqual(viaDrizzle);
+      expect(compiled.d.createdAt).toBeInstanceOf(Date);
+    }
+    await expect(getDossierInScope(db, principal, 'NONE-250101-0001')).rejects.toMatchObject({
+      code: 'DOSSIER_NOT_FOUND',
+    });
   });
 
   it('filters: status, channel, received dates, due before, exact identifier, name without diacritics', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import type { Pool } from 'pg';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
@@ -22,6 +23,13 @@ export interface Database {
 }
 
 export const migrationsFolder = path.resolve(import.meta.dirname, '../../migrations');
+
+const pools = new WeakMap<Db, Pool>();
+
+/** The node-postgres pool behind a handle (undefined for PGlite), for the few reads that run on pg directly. */
+export function poolOf(db: Db): Pool | undefined {
+  return pools.get(db);
+}
 
 // Serialises migrations when several API instances start at once.
 const MIGRATION_LOCK_ID = 7_216_301;
@@ -43,6 +51,7 @@ export async function connectPostgres(url: string, poolSize = 10): Promise<Datab
     // An idle client lost its connection (e.g. Postgres restarted); the pool replaces it on next use.
   });
   const db = drizzle(pool, { schema }) as unknown as Db;
+  pools.set(db, pool);
   return {
     db,
     kind: 'postgres',

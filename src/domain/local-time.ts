@@ -97,6 +97,21 @@ export function formatClock(minuteOfDay: number): string {
 
 /** RFC 3339 with the +07:00 offset, as every response writes instants; seconds kept, milliseconds dropped. */
 export function formatInstant(instant: Date): string {
-  const local = new Date(instant.getTime() + LOCAL_OFFSET_MINUTES * MINUTE_MS);
-  return local.toISOString().slice(0, 19) + '+07:00';
+  // Every response writes a dozen of these: the date part is cached per local day, the time assembled.
+  const localMs = instant.getTime() + LOCAL_OFFSET_MINUTES * MINUTE_MS;
+  const day = Math.floor(localMs / DAY_MS);
+  let date = formattedDays.get(day);
+  if (date === undefined) {
+    date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (formattedDays.size >= FORMATTED_DAYS_MAX) formattedDays.clear();
+    formattedDays.set(day, date);
+  }
+  const seconds = Math.floor((localMs - day * DAY_MS) / 1000);
+  const minutes = Math.floor(seconds / 60);
+  return `${date}T${twoDigits[Math.floor(minutes / 60)]}:${twoDigits[minutes % 60]}:${twoDigits[seconds % 60]}+07:00`;
 }
+
+const DAY_MS = DAY_MINUTES * MINUTE_MS;
+const FORMATTED_DAYS_MAX = 20_000;
+const formattedDays = new Map<number, string>();
+const twoDigits = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
