@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type { Pool } from 'pg';
 import * as schema from './schema/index.js';
@@ -25,6 +25,20 @@ export interface Database {
 export const migrationsFolder = path.resolve(import.meta.dirname, '../../migrations');
 
 const pools = new WeakMap<Db, Pool>();
+
+const dialect = new PgDialect();
+const statementTexts = new WeakMap<SQL, ReturnType<PgDialect['sqlToQuery']>>();
+
+/**
+ * A hot statement written with `sql.placeholder`s, run as a named prepared statement: its text is built once,
+ * and on node-postgres each connection parses and plans it once (PGlite runs it as a plain query). Works on a
+ * pool handle and inside a transaction alike. `name` must be unique to the statement.
+ */
+export function prepared(db: DbOrTx, name: string, statement: SQL) {
+  let query = statementTexts.get(statement);
+  if (!query) statementTexts.set(statement, (query = dialect.sqlToQuery(statement)));
+  return db._.session.prepareQuery(query, undefined, name, false);
+}
 
 /** The node-postgres pool behind a handle (undefined for PGlite), for the few reads that run on pg directly. */
 export function poolOf(db: Db): Pool | undefined {

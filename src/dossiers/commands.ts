@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
-import type { Db, DbOrTx, Tx } from '../db/client.js';
+import { prepared, type Db, type DbOrTx, type Tx } from '../db/client.js';
 import {
   dossierCodeCounters,
   dossierDeadlines,
@@ -142,61 +142,85 @@ function checkIntakeTargets(
   return { procedure, unit };
 }
 
+const p = (name: string) => sql.placeholder(name);
+
+/** The procedure, the unit and the database's clock (the row's createdAt), prepared by name. */
+function intakeTargetsQuery(db: DbOrTx) {
+  return db
+    .select({ now: sql<Date>`now()`.mapWith(dossiers.createdAt), procedure: procedures, unit: units })
+    .from(sql`(select 1) as one`)
+    .leftJoin(procedures, eq(procedures.code, p('procedureCode')))
+    .leftJoin(units, eq(units.code, p('unitCode')))
+    .prepare('intake_targets');
+}
+const intakeTargets = new WeakMap<DbOrTx, ReturnType<typeof intakeTargetsQuery>>();
+
 /**
  * Numbers and records a checked intake in ONE statement: the day's counter (upserted: the next number), the
  * dossier, its intake event, its first deadline row and the outbox row. A single statement is atomic on its
  * own, so a failure anywhere gives the number back (gapless codes) with no explicit transaction; inside the
  * caller's transaction it simply joins it. The outbox payload is the snapshot built from the same values the
- * row receives, with the code the statement hands out.
+ * row receives, with the code the statement hands out. Every value is a parameter: the statement is prepared
+ * by name (see prepared), parsed and planned once per connection.
  */
+const intakeStatement = sql`
+  with counter as (
+    insert into ${dossierCodeCounters} (unit_code, day, last) values (${p('unitCode')}, ${p('codeDay')}, 1)
+    on conflict (unit_code, day) do update set last = ${dossierCodeCounters}.last + 1
+    returning last
+  ), dossier as (
+    insert into ${dossiers} (code, unit_code, handling_unit_code, procedure_code, channel, status, applicant_type,
+      applicant_name, applicant_name_search, applicant_id_number, applicant_phone, applicant_email,
+      applicant_address, summary, components, duration_value, duration_unit, receipt_cutoff, supplement_policy,
+      submitted_at, received_at, start_at, due_at, created_at, updated_at)
+    select ${p('codePrefix')}::text || case when last < 10000 then lpad(last::text, 4, '0') else last::text end,
+      ${p('unitCode')}, ${p('handlingUnitCode')}, ${p('procedureCode')}, ${p('channel')}, ${p('status')},
+      ${p('applicantType')}, ${p('applicantName')}, ${p('applicantNameSearch')}, ${p('applicantIdNumber')},
+      ${p('applicantPhone')}, ${p('applicantEmail')}, ${p('applicantAddress')}, ${p('summary')},
+      ${p('components')}::jsonb, ${p('durationValue')}::numeric, ${p('durationUnit')}, ${p('receiptCutoff')},
+      ${p('supplementPolicy')}, ${p('submittedAt')}::timestamptz, ${p('receivedAt')}::timestamptz,
+      ${p('startAt')}::timestamptz, ${p('dueAt')}::timestamptz, ${p('createdAt')}::timestamptz,
+      ${p('updatedAt')}::timestamptz
+    from counter
+    returning id, code
+  ), event as (
+    insert into ${dossierEvents} (dossier_id, type, from_status, to_status, at, actor_key_id, data)
+    select id, 'intake', null, ${p('status')}, ${p('eventAt')}::timestamptz, ${p('actorKeyId')}::uuid,
+      ${p('eventData')}::jsonb
+    from dossier
+  ), deadline as (
+    insert into ${dossierDeadlines} (dossier_id, kind, start_at, due_at, effective_at, reason)
+    select id, 'statutory', ${p('startAt')}::timestamptz, ${p('dueAt')}::timestamptz, ${p('eventAt')}::timestamptz,
+      'intake'
+    from dossier where ${p('dueAt')}::timestamptz is not null
+  ), announced as (
+    insert into ${outbox} (type, dossier_id, unit_code, payload, occurred_at)
+    select ${p('outboxType')}, id, ${p('unitCode')},
+      jsonb_set(${p('payload')}::jsonb, '{dossier,code}', to_jsonb(code)), ${p('eventAt')}::timestamptz
+    from dossier
+  )
+  select id, code from dossier`;
+
 async function recordIntake(
   db: DbOrTx,
   row: Omit<DossierRow, 'id' | 'code'>,
   codePrefix: string,
   codeDay: string,
   event: { at: Date; actorKeyId: string; data: Record<string, unknown> },
-  deadline: { startAt: Date; dueAt: Date } | null,
   outboxType: string,
   snapshot: ReturnType<typeof dossierSnapshot>,
 ): Promise<{ id: number; code: string }> {
-  const result = await db.execute(sql`
-    with counter as (
-      insert into ${dossierCodeCounters} (unit_code, day, last) values (${row.unitCode}, ${codeDay}, 1)
-      on conflict (unit_code, day) do update set last = ${dossierCodeCounters}.last + 1
-      returning last
-    ), dossier as (
-      insert into ${dossiers} (code, unit_code, handling_unit_code, procedure_code, channel, status, applicant_type,
-        applicant_name, applicant_name_search, applicant_id_number, applicant_phone, applicant_email,
-        applicant_address, summary, components, duration_value, duration_unit, receipt_cutoff, supplement_policy,
-        submitted_at, received_at, start_at, due_at, created_at, updated_at)
-      select ${codePrefix} || case when last < 10000 then lpad(last::text, 4, '0') else last::text end,
-        ${row.unitCode}, ${row.handlingUnitCode}, ${row.procedureCode}, ${row.channel}, ${row.status},
-        ${row.applicantType}, ${row.applicantName}, ${row.applicantNameSearch}, ${row.applicantIdNumber},
-        ${row.applicantPhone}, ${row.applicantEmail}, ${row.applicantAddress}, ${row.summary},
-        ${JSON.stringify(row.components)}::jsonb, ${row.durationValue}, ${row.durationUnit}, ${row.receiptCutoff},
-        ${row.supplementPolicy}, ${row.submittedAt}::timestamptz, ${row.receivedAt}::timestamptz,
-        ${row.startAt}::timestamptz, ${row.dueAt}::timestamptz, ${row.createdAt}::timestamptz,
-        ${row.updatedAt}::timestamptz
-      from counter
-      returning id, code
-    ), event as (
-      insert into ${dossierEvents} (dossier_id, type, from_status, to_status, at, actor_key_id, data)
-      select id, 'intake', null, ${row.status}, ${event.at}::timestamptz, ${event.actorKeyId}::uuid,
-        ${JSON.stringify(event.data)}::jsonb
-      from dossier
-    ), deadline as (
-      insert into ${dossierDeadlines} (dossier_id, kind, start_at, due_at, effective_at, reason)
-      select id, 'statutory', ${deadline?.startAt ?? null}::timestamptz, ${deadline?.dueAt ?? null}::timestamptz,
-        ${event.at}::timestamptz, 'intake'
-      from dossier where ${deadline !== null}
-    ), announced as (
-      insert into ${outbox} (type, dossier_id, unit_code, payload, occurred_at)
-      select ${outboxType}, id, ${row.unitCode},
-        jsonb_set(${JSON.stringify({ dossier: snapshot })}::jsonb, '{dossier,code}', to_jsonb(code)),
-        ${event.at}::timestamptz
-      from dossier
-    )
-    select id, code from dossier`);
+  const result = await prepared(db, 'dossier_intake', intakeStatement).execute({
+    ...row,
+    codePrefix,
+    codeDay,
+    components: JSON.stringify(row.components),
+    eventAt: event.at,
+    actorKeyId: event.actorKeyId,
+    eventData: JSON.stringify(event.data),
+    outboxType,
+    payload: JSON.stringify({ dossier: snapshot }),
+  });
   // node-postgres and PGlite both answer with { rows }; a bigint id arrives as a string.
   const [written] = (result as unknown as { rows: Array<{ id: string | number; code: string }> }).rows;
   return { id: Number(written!.id), code: written!.code };
@@ -230,11 +254,9 @@ export async function intake(
 
   const record = async (db: DbOrTx): Promise<CommandResult> => {
     // The procedure, the unit and the database's clock (the row's createdAt) in one round trip.
-    const [found] = await db
-      .select({ now: sql<Date>`now()`.mapWith(dossiers.createdAt), procedure: procedures, unit: units })
-      .from(sql`(select 1) as one`)
-      .leftJoin(procedures, eq(procedures.code, input.procedureCode))
-      .leftJoin(units, eq(units.code, unitCode));
+    let targets = intakeTargets.get(db);
+    if (!targets) intakeTargets.set(db, (targets = intakeTargetsQuery(db)));
+    const [found] = await targets.execute({ procedureCode: input.procedureCode, unitCode });
     const { procedure, unit } = checkIntakeTargets(
       ctx.principal,
       input,
@@ -305,7 +327,6 @@ export async function intake(
       dossierCodePrefix(unit.code, codeDay),
       codeDay,
       { at: receivedAt, actorKeyId: ctx.principal.keyId, data: { channel: input.channel } },
-      terms,
       `dossier.${status}`,
       dossierSnapshot(view),
     );
