@@ -13,6 +13,7 @@ import type { Db } from './db/client.js';
 import { authPlugin } from './auth/plugin.js';
 import { apiKeyRoutes } from './auth/routes.js';
 import { healthRoutes, type HealthChecks } from './http/health.js';
+import { IntakeTargetsCache } from './dossiers/intake-targets.js';
 import { genReqId, loggerOptions, logRequest } from './http/logging.js';
 import { registerMetrics } from './http/metrics.js';
 import { rateLimitPlugin } from './http/rate-limit.js';
@@ -114,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const workingHours = parseWorkingHours(config.WORKING_HOURS);
   const calendars = deps.calendars ?? createCalendarCache(workingHours);
   const clock = deps.clock ?? (() => new Date());
+  const intakeTargets = new IntakeTargetsCache();
 
   registerMetrics(app);
   await app.register(healthRoutes, { checks: deps.checks });
@@ -121,12 +123,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (v1) => {
       await v1.register(authPlugin, { db });
       await v1.register(rateLimitPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE, clock });
-      await v1.register(unitRoutes, { db });
+      await v1.register(unitRoutes, { db, intakeTargets });
       await v1.register(apiKeyRoutes, { db });
-      await v1.register(procedureRoutes, { db });
+      await v1.register(procedureRoutes, { db, intakeTargets });
       await v1.register(calendarRoutes, { db, calendars, workingHours, clock });
       await v1.register(deadlineRoutes, { db, calendars });
-      await v1.register(dossierRoutes, { db, config, calendars, clock });
+      await v1.register(dossierRoutes, { db, config, calendars, intakeTargets, clock });
       await v1.register(statsRoutes, { db, config, clock });
       await v1.register(alertRoutes, { db });
       await v1.register(syncRoutes, { db });

@@ -149,6 +149,93 @@ describe('intake', () => {
   });
 });
 
+describe('intake with the procedure and unit reused from the cache', () => {
+  const deactivate = (table: 'procedures' | 'units', code: string) =>
+    ctx.database.db.execute(sql`update ${sql.identifier(table)} set active = false where code = ${code}`);
+
+  it('the outbox snapshot is the response without its live fields, code and creation instant included', async () => {
+    const { unit, clerk, procedure } = await setup();
+    const res = await post(clerk, intakeBody(procedure));
+    expect(res.statusCode).toBe(201);
+    const { timeliness, remainingWorkingMinutes, ...stored } = res.json();
+    expect(timeliness).toBeDefined();
+    expect(remainingWorkingMinutes).toBeDefined();
+    const [row] = await ctx.database.db.select().from(outbox).where(eq(outbox.unitCode, unit));
+    expect(row!.payload).toEqual({ dossier: stored });
+    const [created] = await ctx.database.db
+      .select({ at: dossiers.createdAt })
+      .from(dossiers)
+      .where(eq(dossiers.code, stored.code));
+    expect(Math.floor(created!.at.getTime() / 1000) * 1000).toBe(new Date(stored.createdAt).getTime());
+    const read = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/dossiers/${stored.code}`,
+      headers: bearer(clerk),
+    });
+    expect(read.json()).toEqual(res.json());
+  });
+
+  it('a procedure deactivated by another process meanwhile → 422, nothing numbered or written', async () => {
+    const { unit, clerk, procedure } = await setup();
+    expect((await post(clerk, intakeBody(procedure))).statusCode).toBe(201); // now cached
+    await deactivate('procedures', procedure); // not through this app: its cache still says active
+    const res = await post(clerk, intakeBody(procedure));
+    expect(res.statusCode).toBe(422);
+    expect(res.json().code).toBe('PROCEDURE_INACTIVE');
+    expect(await countFor(unit)).toEqual({ dossiers: 1, counter: 1, outbox: 1 });
+  });
+
+  it('a unit deactivated by another process meanwhile → 422, and the next number stays gapless', async () => {
+    const { unit, clerk, procedure } = await setup();
+    const other = await createProcedure(ctx);
+    expect((await post(clerk, intakeBody(procedure))).statusCode).toBe(201);
+    await deactivate('units', unit);
+    const res = await post(clerk, intakeBody(procedure));
+    expect(res.statusCode).toBe(422);
+    expect(res.json().code).toBe('UNIT_INACTIVE');
+    await ctx.database.db.execute(sql`update units set active = true where code = ${unit}`);
+    const next = await post(clerk, intakeBody(other.code));
+    expect(next.json().code).toBe(`${unit}-250602-0002`);
+  });
+
+  it('a unit moved out of the key’s scope by another process meanwhile → 404, nothing written', async () => {
+    const province = await createUnit(ctx);
+    const elsewhere = await createUnit(ctx);
+    const commune = await createUnit(ctx, { parentCode: province.code });
+    const clerk = await createKey(ctx, 'clerk', province.code);
+    const procedure = (await createProcedure(ctx)).code;
+    const body = intakeBody(procedure, { unitCode: commune.code });
+    expect((await post(clerk, body)).statusCode).toBe(201);
+    // Re-rooted under the other unit, as a move through another API instance would leave it.
+    await ctx.database.db.execute(
+      sql`update units set parent_code = ${elsewhere.code},
+            path = (select path from units where code = ${elsewhere.code}) || substr(path, length(
+              (select path from units where code = ${province.code})) + 1)
+          where code = ${commune.code}`,
+    );
+    const res = await post(clerk, body);
+    expect(res.statusCode).toBe(404);
+    expect(res.json().code).toBe('UNIT_NOT_FOUND');
+    expect(await countFor(commune.code)).toEqual({ dossiers: 1, counter: 1, outbox: 1 });
+  });
+
+  it('a procedure changed through the API applies to the very next intake', async () => {
+    const { clerk, procedure } = await setup();
+    const first = (await post(clerk, intakeBody(procedure))).json();
+    const patched = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/v1/procedures/${procedure}`,
+      headers: bearer(ctx.adminKey),
+      payload: { duration: { value: 5, unit: 'working_days' } },
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    const second = (await post(clerk, intakeBody(procedure))).json();
+    expect(first.duration).not.toEqual(second.duration);
+    expect(second.duration).toEqual({ value: 5, unit: 'working_days' });
+    expect(second.dueAt).toBe('2025-06-09T08:00:00+07:00');
+  });
+});
+
 describe('Idempotency-Key', () => {
   it('the same key and body replays the first response; a different body → 422', async () => {
     const { unit, clerk, procedure } = await setup();

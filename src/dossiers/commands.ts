@@ -16,7 +16,7 @@ import {
 import type { Principal } from '../auth/plugin.js';
 import { inScope } from '../auth/plugin.js';
 import type { CalendarCache } from '../calendar/cache.js';
-import type { ProcedureRow } from '../procedures/queries.js';
+import type { IntakeTargetsCache, ProcedureTarget, UnitTarget } from './intake-targets.js';
 import { identifierProblem, normalizeText, searchKey } from '../domain/applicant.js';
 import { computeStartAndDue, replayDue, resumeDue, type Duration } from '../domain/deadlines.js';
 import { dossierCodePrefix } from '../domain/dossier-code.js';
@@ -42,6 +42,18 @@ export interface CommandContext {
   config: Config;
   principal: Principal;
   now: Date;
+  /** Procedures and units for intake, reused briefly (see IntakeTargetsCache); absent: read every time. */
+  intakeTargets?: IntakeTargetsCache | undefined;
+}
+
+/** Whether `check` returns without throwing. */
+function passes(check: () => unknown): boolean {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function invalid(path: string, message: string): DomainError {
@@ -132,8 +144,8 @@ function checkIntakeTargets(
   principal: Principal,
   input: IntakeInput,
   code: string,
-  procedure: ProcedureRow | null,
-  unit: typeof units.$inferSelect | null,
+  procedure: ProcedureTarget | null,
+  unit: UnitTarget | null,
 ) {
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND', { code: input.procedureCode });
   if (!procedure.active) throw new DomainError('PROCEDURE_INACTIVE', { code: input.procedureCode });
@@ -144,10 +156,14 @@ function checkIntakeTargets(
 
 const p = (name: string) => sql.placeholder(name);
 
-/** The procedure, the unit and the database's clock (the row's createdAt), prepared by name. */
+/** An instant column as formatInstant writes it: RFC 3339 at +07:00, whole seconds. */
+const rfc3339 = (column: string) =>
+  sql.raw(`to_char(${column} at time zone interval '+07:00', 'YYYY-MM-DD"T"HH24:MI:SS') || '+07:00'`);
+
+/** The procedure and the unit of an intake, prepared by name. */
 function intakeTargetsQuery(db: DbOrTx) {
   return db
-    .select({ now: sql<Date>`now()`.mapWith(dossiers.createdAt), procedure: procedures, unit: units })
+    .select({ procedure: procedures, unit: units })
     .from(sql`(select 1) as one`)
     .leftJoin(procedures, eq(procedures.code, p('procedureCode')))
     .leftJoin(units, eq(units.code, p('unitCode')))
@@ -160,12 +176,19 @@ const intakeTargets = new WeakMap<DbOrTx, ReturnType<typeof intakeTargetsQuery>>
  * dossier, its intake event, its first deadline row and the outbox row. A single statement is atomic on its
  * own, so a failure anywhere gives the number back (gapless codes) with no explicit transaction; inside the
  * caller's transaction it simply joins it. The outbox payload is the snapshot built from the same values the
- * row receives, with the code the statement hands out. Every value is a parameter: the statement is prepared
- * by name (see prepared), parsed and planned once per connection.
+ * row receives, with the code and the creation instant (the database's clock) the statement hands out. It
+ * numbers and writes nothing unless the procedure is active and the unit active and inside the caller's scope
+ * (`allowed`): the terms may come from the intake-targets cache, the verdict never does. Every value is a
+ * parameter: the statement is prepared by name (see prepared), parsed and planned once per connection.
  */
 const intakeStatement = sql`
-  with counter as (
-    insert into ${dossierCodeCounters} (unit_code, day, last) values (${p('unitCode')}, ${p('codeDay')}, 1)
+  with allowed as (
+    select from ${procedures} pr, ${units} un
+    where pr.code = ${p('procedureCode')} and pr.active and un.code = ${p('unitCode')} and un.active
+      and (${p('scopePath')}::text is null or starts_with(un.path, ${p('scopePath')}::text))
+  ), counter as (
+    insert into ${dossierCodeCounters} (unit_code, day, last)
+    select ${p('unitCode')}, ${p('codeDay')}::date, 1 from allowed
     on conflict (unit_code, day) do update set last = ${dossierCodeCounters}.last + 1
     returning last
   ), dossier as (
@@ -179,10 +202,9 @@ const intakeStatement = sql`
       ${p('applicantPhone')}, ${p('applicantEmail')}, ${p('applicantAddress')}, ${p('summary')},
       ${p('components')}::jsonb, ${p('durationValue')}::numeric, ${p('durationUnit')}, ${p('receiptCutoff')},
       ${p('supplementPolicy')}, ${p('submittedAt')}::timestamptz, ${p('receivedAt')}::timestamptz,
-      ${p('startAt')}::timestamptz, ${p('dueAt')}::timestamptz, ${p('createdAt')}::timestamptz,
-      ${p('updatedAt')}::timestamptz
+      ${p('startAt')}::timestamptz, ${p('dueAt')}::timestamptz, now(), now()
     from counter
-    returning id, code
+    returning id, code, created_at
   ), event as (
     insert into ${dossierEvents} (dossier_id, type, from_status, to_status, at, actor_key_id, data)
     select id, 'intake', null, ${p('status')}, ${p('eventAt')}::timestamptz, ${p('actorKeyId')}::uuid,
@@ -196,22 +218,26 @@ const intakeStatement = sql`
   ), announced as (
     insert into ${outbox} (type, dossier_id, unit_code, payload, occurred_at)
     select ${p('outboxType')}, id, ${p('unitCode')},
-      jsonb_set(${p('payload')}::jsonb, '{dossier,code}', to_jsonb(code)), ${p('eventAt')}::timestamptz
+      jsonb_set(jsonb_set(jsonb_set(${p('payload')}::jsonb, '{dossier,code}', to_jsonb(code)),
+        '{dossier,createdAt}', to_jsonb(${rfc3339('created_at')})), '{dossier,updatedAt}', to_jsonb(${rfc3339('created_at')})),
+      ${p('eventAt')}::timestamptz
     from dossier
   )
-  select id, code from dossier`;
+  select id, code, floor(extract(epoch from created_at))::bigint as created from dossier`;
 
 async function recordIntake(
   db: DbOrTx,
-  row: Omit<DossierRow, 'id' | 'code'>,
+  row: Omit<DossierRow, 'id' | 'code' | 'createdAt' | 'updatedAt'>,
+  scopePath: string | null,
   codePrefix: string,
   codeDay: string,
   event: { at: Date; actorKeyId: string; data: Record<string, unknown> },
   outboxType: string,
   snapshot: ReturnType<typeof dossierSnapshot>,
-): Promise<{ id: number; code: string }> {
+): Promise<{ id: number; code: string; createdAt: Date } | null> {
   const result = await prepared(db, 'dossier_intake', intakeStatement).execute({
     ...row,
+    scopePath,
     codePrefix,
     codeDay,
     components: JSON.stringify(row.components),
@@ -221,9 +247,11 @@ async function recordIntake(
     outboxType,
     payload: JSON.stringify({ dossier: snapshot }),
   });
-  // node-postgres and PGlite both answer with { rows }; a bigint id arrives as a string.
-  const [written] = (result as unknown as { rows: Array<{ id: string | number; code: string }> }).rows;
-  return { id: Number(written!.id), code: written!.code };
+  // node-postgres and PGlite both answer with { rows }; a bigint arrives as a string.
+  type Written = { id: string | number; code: string; created: string | number };
+  const [written] = (result as unknown as { rows: Written[] }).rows;
+  if (!written) return null;
+  return { id: Number(written.id), code: written.code, createdAt: new Date(Number(written.created) * 1000) };
 }
 
 /**
@@ -252,19 +280,40 @@ export async function intake(
   if (!unitCode) throw invalid('body.unitCode', 'required for a key that is not tied to a unit');
   const calendar = await ctx.calendars.current(ctx.db);
 
+  // The procedure and the unit, read afresh (and kept for the next intakes).
+  const lookUp = async (db: DbOrTx) => {
+    let query = intakeTargets.get(db);
+    if (!query) intakeTargets.set(db, (query = intakeTargetsQuery(db)));
+    const [found] = await query.execute({ procedureCode: input.procedureCode, unitCode });
+    const checked = checkIntakeTargets(ctx.principal, input, unitCode, found!.procedure, found!.unit);
+    ctx.intakeTargets?.set(checked.procedure, checked.unit);
+    return checked;
+  };
+  // From the cache when it holds both and they pass the checks; the statement decides. What it refuses is read
+  // afresh, which names the reason (or, after a concurrent change back, is written with the fresh terms).
   const record = async (db: DbOrTx): Promise<CommandResult> => {
-    // The procedure, the unit and the database's clock (the row's createdAt) in one round trip.
-    let targets = intakeTargets.get(db);
-    if (!targets) intakeTargets.set(db, (targets = intakeTargetsQuery(db)));
-    const [found] = await targets.execute({ procedureCode: input.procedureCode, unitCode });
-    const { procedure, unit } = checkIntakeTargets(
-      ctx.principal,
-      input,
-      unitCode,
-      found!.procedure,
-      found!.unit,
-    );
+    const cached = ctx.intakeTargets?.get(input.procedureCode, unitCode);
+    if (
+      cached &&
+      passes(() => checkIntakeTargets(ctx.principal, input, unitCode, cached.procedure, cached.unit))
+    ) {
+      const result = await write(db, cached.procedure, cached.unit);
+      if (result) return result;
+    }
+    ctx.intakeTargets?.forget(input.procedureCode, unitCode);
+    for (let attempt = 1; ; attempt++) {
+      const { procedure, unit } = await lookUp(db);
+      const result = await write(db, procedure, unit);
+      if (result) return result;
+      if (attempt === 3) throw new Error('intake refused three times although its checks passed');
+    }
+  };
 
+  const write = async (
+    db: DbOrTx,
+    procedure: ProcedureTarget,
+    unit: UnitTarget,
+  ): Promise<CommandResult | null> => {
     const online = input.channel === 'online';
     const duration: Duration =
       online && procedure.onlineDurationValue !== null && procedure.onlineDurationUnit !== null
@@ -276,7 +325,7 @@ export async function intake(
     const status: DossierStatus = online ? 'submitted' : 'received';
     const codeDay = localDateOf(receivedAt);
 
-    const row: Omit<DossierRow, 'id' | 'code'> = {
+    const row: Omit<DossierRow, 'id' | 'code' | 'createdAt' | 'updatedAt'> = {
       unitCode: unit.code,
       handlingUnitCode: unit.code,
       procedureCode: procedure.code,
@@ -308,12 +357,10 @@ export async function intake(
       finishedAt: null,
       outcome: null,
       version: 1,
-      createdAt: found!.now,
-      updatedAt: found!.now,
     };
-    // What a re-read would give; its code is the placeholder the statement replaces.
+    // What a re-read would give; the code and the creation instant are placeholders the statement replaces.
     const view: DossierView = {
-      d: { ...row, id: 0, code: '' },
+      d: { ...row, id: 0, code: '', createdAt: ctx.now, updatedAt: ctx.now },
       procedureName: procedure.name,
       fee: procedure.fee,
       unitName: unit.name,
@@ -324,14 +371,17 @@ export async function intake(
     const written = await recordIntake(
       db,
       row,
+      ctx.principal.scopePath,
       dossierCodePrefix(unit.code, codeDay),
       codeDay,
       { at: receivedAt, actorKeyId: ctx.principal.keyId, data: { channel: input.channel } },
       `dossier.${status}`,
       dossierSnapshot(view),
     );
+    if (!written) return null;
     view.d.id = written.id;
     view.d.code = written.code;
+    view.d.createdAt = view.d.updatedAt = written.createdAt;
     return { status: 201, body: toDossierResponse(view, liveSettings(ctx, calendar)) };
   };
 

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { allow, type Principal } from '../auth/plugin.js';
 import type { CalendarCache } from '../calendar/cache.js';
+import type { IntakeTargetsCache } from './intake-targets.js';
 import { dossierActions, type DossierAction } from '../domain/lifecycle.js';
 import { formatInstant } from '../domain/local-time.js';
 import { bearerSecurity, decodeCursor, encodeCursor, errorResponses } from '../http/schemas.js';
@@ -73,8 +74,9 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
   db: Db;
   config: Config;
   calendars: CalendarCache;
+  intakeTargets: IntakeTargetsCache;
   clock: () => Date;
-}> = async (app, { db, config, calendars, clock }) => {
+}> = async (app, { db, config, calendars, intakeTargets, clock }) => {
   // The hot reads build their responses field by field (toDossierResponse): no zod encode in production.
   const serializerCompiler = builtResponseSerializer(config.NODE_ENV !== 'production');
   const context = (principal: Principal): CommandContext => ({
@@ -83,6 +85,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
     config,
     principal,
     now: clock(),
+    intakeTargets,
   });
   const live = async (): Promise<LiveSettings> => ({
     calendar: await calendars.current(db),

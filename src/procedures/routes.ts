@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Db } from '../db/client.js';
+import type { IntakeTargetsCache } from '../dossiers/intake-targets.js';
 import { allow } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
 import { bearerSecurity, decodeCursor, encodeCursor, errorResponses } from '../http/schemas.js';
@@ -20,7 +21,10 @@ const systemAdminOnly =
   'System admin only (an admin key with no unit): the catalogue is one list shared by every unit, so a ' +
   'scoped admin gets 403.';
 
-export const procedureRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const procedureRoutes: FastifyPluginAsyncZod<{ db: Db; intakeTargets: IntakeTargetsCache }> = async (
+  app,
+  { db, intakeTargets },
+) => {
   app.post('/procedures', {
     preHandler: allow('admin'),
     schema: {
@@ -98,7 +102,10 @@ export const procedureRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { 
       body: UpdateProcedureBody,
       response: { 200: Procedure, ...errorResponses(400, 401, 403, 404) },
     },
-    handler: async (request) =>
-      toProcedureResponse(await updateProcedure(db, request.principal, request.params.code, request.body)),
+    handler: async (request) => {
+      const procedure = await updateProcedure(db, request.principal, request.params.code, request.body);
+      intakeTargets.clear();
+      return toProcedureResponse(procedure);
+    },
   });
 };

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Db } from '../db/client.js';
+import type { IntakeTargetsCache } from '../dossiers/intake-targets.js';
 import { allow, inScope } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
 import { bearerSecurity, decodeCursor, encodeCursor, errorResponses } from '../http/schemas.js';
@@ -9,7 +10,10 @@ import { CreateUnitBody, ListUnitsQuery, Unit, UnitCodeParams, UnitPage, UpdateU
 
 const tags = ['units'];
 
-export const unitRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const unitRoutes: FastifyPluginAsyncZod<{ db: Db; intakeTargets: IntakeTargetsCache }> = async (
+  app,
+  { db, intakeTargets },
+) => {
   app.post('/units', {
     preHandler: allow('admin'),
     schema: {
@@ -85,6 +89,7 @@ export const unitRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
     },
     handler: async (request) => {
       const unit = await updateUnit(db, request.principal, request.params.code, request.body);
+      intakeTargets.clear();
       // A move changes the scope paths of keys in the subtree: authenticate them afresh.
       if (request.body.parentCode !== undefined) app.keyCache.clear();
       return toUnitResponse(unit);

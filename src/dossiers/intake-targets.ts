@@ -1,0 +1,52 @@
+import type { procedures, units } from '../db/schema/index.js';
+
+export type ProcedureTarget = typeof procedures.$inferSelect;
+export type UnitTarget = typeof units.$inferSelect;
+
+/** How long a procedure or unit read for an intake is reused without asking the database again. */
+export const INTAKE_TARGETS_TTL_MS = 2_000;
+
+/**
+ * The procedures and units intakes read (terms, names, paths), reused for `ttlMs` so that an intake costs no
+ * lookup round trip. Only the terms and names come from here: the intake statement itself checks again that
+ * the procedure is active and the unit active and inside the caller's scope, so a stale entry can never let
+ * through an intake the database would refuse. An edit made through this process clears the cache at once;
+ * one made elsewhere (another API instance, the CLI) reaches this process's terms within `ttlMs`, as if the
+ * intake had come that much earlier. Only rows that exist are kept.
+ */
+export class IntakeTargetsCache {
+  private readonly procedures = new Map<string, { row: ProcedureTarget; at: number }>();
+  private readonly units = new Map<string, { row: UnitTarget; at: number }>();
+
+  constructor(
+    readonly ttlMs: number = INTAKE_TARGETS_TTL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(procedureCode: string, unitCode: string): { procedure: ProcedureTarget; unit: UnitTarget } | undefined {
+    const oldest = this.now() - this.ttlMs;
+    const procedure = this.procedures.get(procedureCode);
+    const unit = this.units.get(unitCode);
+    if (!procedure || !unit || procedure.at <= oldest || unit.at <= oldest) return undefined;
+    return { procedure: procedure.row, unit: unit.row };
+  }
+
+  set(procedure: ProcedureTarget, unit: UnitTarget): void {
+    if (this.ttlMs <= 0) return;
+    const at = this.now();
+    this.procedures.set(procedure.code, { row: procedure, at });
+    this.units.set(unit.code, { row: unit, at });
+  }
+
+  /** Forgets both (after the database refused what they said). */
+  forget(procedureCode: string, unitCode: string): void {
+    this.procedures.delete(procedureCode);
+    this.units.delete(unitCode);
+  }
+
+  /** Forgets everything (after a procedure or a unit changed through this process). */
+  clear(): void {
+    this.procedures.clear();
+    this.units.clear();
+  }
+}
