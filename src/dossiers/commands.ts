@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { and, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
-import { prepared, type Db, type DbOrTx, type Tx } from '../db/client.js';
+import type { Db, DbOrTx, Tx } from '../db/client.js';
 import {
-  dossierCodeCounters,
   dossierDeadlines,
   dossierEvents,
   dossierPauses,
@@ -17,6 +16,7 @@ import type { Principal } from '../auth/plugin.js';
 import { inScope } from '../auth/plugin.js';
 import type { CalendarCache } from '../calendar/cache.js';
 import type { IntakeTargetsCache, ProcedureTarget, UnitTarget } from './intake-targets.js';
+import { writeIntakes, type IntakeBatcher, type IntakeWrite } from './intake-batch.js';
 import { identifierProblem, normalizeText, searchKey } from '../domain/applicant.js';
 import { computeStartAndDue, replayDue, resumeDue, type Duration } from '../domain/deadlines.js';
 import { dossierCodePrefix } from '../domain/dossier-code.js';
@@ -44,6 +44,8 @@ export interface CommandContext {
   now: Date;
   /** Procedures and units for intake, reused briefly (see IntakeTargetsCache); absent: read every time. */
   intakeTargets?: IntakeTargetsCache | undefined;
+  /** Group commit of intakes made outside a transaction (see IntakeBatcher); absent: one statement each. */
+  intakeBatcher?: IntakeBatcher | undefined;
 }
 
 /** Whether `check` returns without throwing. */
@@ -156,10 +158,6 @@ function checkIntakeTargets(
 
 const p = (name: string) => sql.placeholder(name);
 
-/** An instant column as formatInstant writes it: RFC 3339 at +07:00, whole seconds. */
-const rfc3339 = (column: string) =>
-  sql.raw(`to_char(${column} at time zone interval '+07:00', 'YYYY-MM-DD"T"HH24:MI:SS') || '+07:00'`);
-
 /** The procedure and the unit of an intake, prepared by name. */
 function intakeTargetsQuery(db: DbOrTx) {
   return db
@@ -172,91 +170,8 @@ function intakeTargetsQuery(db: DbOrTx) {
 const intakeTargets = new WeakMap<DbOrTx, ReturnType<typeof intakeTargetsQuery>>();
 
 /**
- * Numbers and records a checked intake in ONE statement: the day's counter (upserted: the next number), the
- * dossier, its intake event, its first deadline row and the outbox row. A single statement is atomic on its
- * own, so a failure anywhere gives the number back (gapless codes) with no explicit transaction; inside the
- * caller's transaction it simply joins it. The outbox payload is the snapshot built from the same values the
- * row receives, with the code and the creation instant (the database's clock) the statement hands out. It
- * numbers and writes nothing unless the procedure is active and the unit active and inside the caller's scope
- * (`allowed`): the terms may come from the intake-targets cache, the verdict never does. Every value is a
- * parameter: the statement is prepared by name (see prepared), parsed and planned once per connection.
- */
-const intakeStatement = sql`
-  with allowed as (
-    select from ${procedures} pr, ${units} un
-    where pr.code = ${p('procedureCode')} and pr.active and un.code = ${p('unitCode')} and un.active
-      and (${p('scopePath')}::text is null or starts_with(un.path, ${p('scopePath')}::text))
-  ), counter as (
-    insert into ${dossierCodeCounters} (unit_code, day, last)
-    select ${p('unitCode')}, ${p('codeDay')}::date, 1 from allowed
-    on conflict (unit_code, day) do update set last = ${dossierCodeCounters}.last + 1
-    returning last
-  ), dossier as (
-    insert into ${dossiers} (code, unit_code, handling_unit_code, procedure_code, channel, status, applicant_type,
-      applicant_name, applicant_name_search, applicant_id_number, applicant_phone, applicant_email,
-      applicant_address, summary, components, duration_value, duration_unit, receipt_cutoff, supplement_policy,
-      submitted_at, received_at, start_at, due_at, created_at, updated_at)
-    select ${p('codePrefix')}::text || case when last < 10000 then lpad(last::text, 4, '0') else last::text end,
-      ${p('unitCode')}, ${p('handlingUnitCode')}, ${p('procedureCode')}, ${p('channel')}, ${p('status')},
-      ${p('applicantType')}, ${p('applicantName')}, ${p('applicantNameSearch')}, ${p('applicantIdNumber')},
-      ${p('applicantPhone')}, ${p('applicantEmail')}, ${p('applicantAddress')}, ${p('summary')},
-      ${p('components')}::jsonb, ${p('durationValue')}::numeric, ${p('durationUnit')}, ${p('receiptCutoff')},
-      ${p('supplementPolicy')}, ${p('submittedAt')}::timestamptz, ${p('receivedAt')}::timestamptz,
-      ${p('startAt')}::timestamptz, ${p('dueAt')}::timestamptz, now(), now()
-    from counter
-    returning id, code, created_at
-  ), event as (
-    insert into ${dossierEvents} (dossier_id, type, from_status, to_status, at, actor_key_id, data)
-    select id, 'intake', null, ${p('status')}, ${p('eventAt')}::timestamptz, ${p('actorKeyId')}::uuid,
-      ${p('eventData')}::jsonb
-    from dossier
-  ), deadline as (
-    insert into ${dossierDeadlines} (dossier_id, kind, start_at, due_at, effective_at, reason)
-    select id, 'statutory', ${p('startAt')}::timestamptz, ${p('dueAt')}::timestamptz, ${p('eventAt')}::timestamptz,
-      'intake'
-    from dossier where ${p('dueAt')}::timestamptz is not null
-  ), announced as (
-    insert into ${outbox} (type, dossier_id, unit_code, payload, occurred_at)
-    select ${p('outboxType')}, id, ${p('unitCode')},
-      jsonb_set(jsonb_set(jsonb_set(${p('payload')}::jsonb, '{dossier,code}', to_jsonb(code)),
-        '{dossier,createdAt}', to_jsonb(${rfc3339('created_at')})), '{dossier,updatedAt}', to_jsonb(${rfc3339('created_at')})),
-      ${p('eventAt')}::timestamptz
-    from dossier
-  )
-  select id, code, floor(extract(epoch from created_at))::bigint as created from dossier`;
-
-async function recordIntake(
-  db: DbOrTx,
-  row: Omit<DossierRow, 'id' | 'code' | 'createdAt' | 'updatedAt'>,
-  scopePath: string | null,
-  codePrefix: string,
-  codeDay: string,
-  event: { at: Date; actorKeyId: string; data: Record<string, unknown> },
-  outboxType: string,
-  snapshot: ReturnType<typeof dossierSnapshot>,
-): Promise<{ id: number; code: string; createdAt: Date } | null> {
-  const result = await prepared(db, 'dossier_intake', intakeStatement).execute({
-    ...row,
-    scopePath,
-    codePrefix,
-    codeDay,
-    components: JSON.stringify(row.components),
-    eventAt: event.at,
-    actorKeyId: event.actorKeyId,
-    eventData: JSON.stringify(event.data),
-    outboxType,
-    payload: JSON.stringify({ dossier: snapshot }),
-  });
-  // node-postgres and PGlite both answer with { rows }; a bigint arrives as a string.
-  type Written = { id: string | number; code: string; created: string | number };
-  const [written] = (result as unknown as { rows: Written[] }).rows;
-  if (!written) return null;
-  return { id: Number(written.id), code: written.code, createdAt: new Date(Number(written.created) * 1000) };
-}
-
-/**
  * Intake (tiếp nhận): validates, numbers the dossier, computes its start and due, and writes the dossier, its
- * first event, its first deadline row and an outbox row atomically (one statement, see recordIntake). With an
+ * first event, its first deadline row and an outbox row atomically (one statement, see writeIntakes). With an
  * Idempotency-Key, a retry with the same body gets the first response; concurrent duplicates wait for the
  * first and get its response.
  */
@@ -368,16 +283,22 @@ export async function intake(
       handlingName: unit.name,
       handlingPath: unit.path,
     };
-    const written = await recordIntake(
-      db,
-      row,
-      ctx.principal.scopePath,
-      dossierCodePrefix(unit.code, codeDay),
+    const item: IntakeWrite = {
+      ...row,
+      scopePath: ctx.principal.scopePath,
+      codePrefix: dossierCodePrefix(unit.code, codeDay),
       codeDay,
-      { at: receivedAt, actorKeyId: ctx.principal.keyId, data: { channel: input.channel } },
-      `dossier.${status}`,
-      dossierSnapshot(view),
-    );
+      eventAt: receivedAt,
+      actorKeyId: ctx.principal.keyId,
+      eventData: { channel: input.channel },
+      outboxType: `dossier.${status}`,
+      payload: { dossier: dossierSnapshot(view) },
+    };
+    // Outside a transaction, with the others arriving meanwhile (group commit); inside one, on its own.
+    const written =
+      db === ctx.db && ctx.intakeBatcher
+        ? await ctx.intakeBatcher.write(item)
+        : (await writeIntakes(db, [item]))[0]!;
     if (!written) return null;
     view.d.id = written.id;
     view.d.code = written.code;

@@ -6,6 +6,7 @@ import type { Db } from '../db/client.js';
 import { allow, type Principal } from '../auth/plugin.js';
 import type { CalendarCache } from '../calendar/cache.js';
 import type { IntakeTargetsCache } from './intake-targets.js';
+import { IntakeBatcher } from './intake-batch.js';
 import { dossierActions, type DossierAction } from '../domain/lifecycle.js';
 import { formatInstant } from '../domain/local-time.js';
 import { bearerSecurity, decodeCursor, encodeCursor, errorResponses } from '../http/schemas.js';
@@ -79,6 +80,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
 }> = async (app, { db, config, calendars, intakeTargets, clock }) => {
   // The hot reads build their responses field by field (toDossierResponse): no zod encode in production.
   const serializerCompiler = builtResponseSerializer(config.NODE_ENV !== 'production');
+  const intakeBatcher = new IntakeBatcher(db);
   const context = (principal: Principal): CommandContext => ({
     db,
     calendars,
@@ -86,6 +88,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
     principal,
     now: clock(),
     intakeTargets,
+    intakeBatcher,
   });
   const live = async (): Promise<LiveSettings> => ({
     calendar: await calendars.current(db),
