@@ -47,6 +47,20 @@ describe('problem+json errors', () => {
     expect(paths).toEqual(['body.code', 'body.name']);
   });
 
+  it('a NUL character anywhere → 400 naming where it lies', async () => {
+    const cases: Array<[string, object, string]> = [
+      ['/v1/units', { code: 'X1', name: 'Xã\u0000' }, 'body.name'],
+      ['/v1/units', { code: 'X1', name: 'Xã', extra: { list: ['a', 'b\u0000'] } }, 'body.extra.list.1'],
+      ['/v1/units', { code: 'X1', 'na\u0000me': 'Xã' }, 'body'],
+      ['/v1/units?q=a%00b', { code: 'X1', name: 'Xã' }, 'querystring.q'],
+    ];
+    for (const [url, payload, path] of cases) {
+      const res = await ctx.app.inject({ method: 'POST', url, headers: bearer(ctx.adminKey), payload });
+      const body = expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect((body.errors as Array<{ path: string }>)[0]!.path, url).toBe(path);
+    }
+  });
+
   it('detail is Vietnamese when Accept-Language prefers vi', async () => {
     const vi = await ctx.app.inject({
       method: 'GET',

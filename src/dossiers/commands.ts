@@ -123,6 +123,8 @@ export interface IntakeInput {
 export interface CommandResult {
   status: number;
   body: ReturnType<typeof toDossierResponse>;
+  /** The stored response of an earlier intake with the same Idempotency-Key. */
+  replayed?: boolean;
 }
 
 function requestHash(input: unknown): string {
@@ -328,7 +330,11 @@ export async function intake(
           and(eq(idempotencyKeys.apiKeyId, ctx.principal.keyId), eq(idempotencyKeys.key, idempotencyKey)),
         );
       if (!prior || prior.requestHash !== hash) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
-      return { status: prior.responseStatus, body: prior.responseBody as CommandResult['body'] };
+      return {
+        status: prior.responseStatus,
+        body: prior.responseBody as CommandResult['body'],
+        replayed: true,
+      };
     }
     const result = await record(tx);
     await tx

@@ -99,6 +99,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
 
   app.post('/dossiers', {
     preHandler: allow('clerk'),
+    serializerCompiler,
     schema: {
       operationId: 'intakeDossier',
       summary: 'Receive a dossier (intake)',
@@ -118,7 +119,9 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
         request.body,
         request.headers['idempotency-key'],
       );
-      return withEtag(reply.code(result.status as 201), result.body.version).send(result.body);
+      // A replay comes from storage, which does not keep the fields' order: put them back in the schema's.
+      const body = result.replayed ? Dossier.parse(result.body) : result.body;
+      return withEtag(reply.code(result.status as 201), body.version).send(body);
     },
   });
 

@@ -15,12 +15,37 @@ export function rejectNulCharacters(
   done(found === null ? undefined : nulFound(found));
 }
 
+/** Where the first NUL lies, or null. Paths are built only for the parts that hold one. */
 function nulPath(request: FastifyRequest): string | null {
-  const stack: Array<[unknown, string]> = [
+  for (const [value, path] of [
     [request.params, 'params'],
     [request.query, 'querystring'],
     [request.body, 'body'],
-  ];
+  ] as const) {
+    if (holdsNul(value)) return pathOfNul(value, path);
+  }
+  return null;
+}
+
+/** Whether a NUL lies anywhere in a value (strings, keys, nested), without building paths. */
+function holdsNul(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return true;
+    } else if (value && typeof value === 'object') {
+      for (const key in value) {
+        if (key.includes('\u0000')) return true;
+        stack.push((value as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
+}
+
+function pathOfNul(root: unknown, rootPath: string): string {
+  const stack: Array<[unknown, string]> = [[root, rootPath]];
   while (stack.length) {
     const [value, path] = stack.pop()!;
     if (typeof value === 'string') {
@@ -32,7 +57,7 @@ function nulPath(request: FastifyRequest): string | null {
       }
     }
   }
-  return null;
+  return rootPath;
 }
 
 function nulFound(path: string): DomainError {
