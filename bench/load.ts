@@ -78,8 +78,16 @@ export async function measure(s: Scenario): Promise<Measured> {
     setupClient: (client) => {
       const c = client as unknown as {
         on(event: 'response', fn: (status: number, bytes: number, ms: number) => void): void;
+        on(event: 'timeout' | 'connError', fn: (err?: Error) => void): void;
         requestIterator: { context: Context };
       };
+      // Requests that got no answer: which, and why.
+      const lost = (why: string) => () => {
+        if (failureSamples.length < 5)
+          failureSamples.push(`${c.requestIterator.context.request?.label ?? '?'}: no answer (${why})`);
+      };
+      c.on('timeout', lost('timed out'));
+      c.on('connError', (err) => lost(`connection error: ${err?.message ?? 'unknown'}`)());
       c.on('response', (status, _bytes, ms) => {
         const label = c.requestIterator.context.request?.label ?? '?';
         let list = latencies.get(label);
