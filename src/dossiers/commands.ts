@@ -158,15 +158,13 @@ function checkIntakeTargets(
   return { procedure, unit };
 }
 
-const p = (name: string) => sql.placeholder(name);
-
 /** The procedure and the unit of an intake, prepared by name. */
 function intakeTargetsQuery(db: DbOrTx) {
   return db
     .select({ procedure: procedures, unit: units })
     .from(sql`(select 1) as one`)
-    .leftJoin(procedures, eq(procedures.code, p('procedureCode')))
-    .leftJoin(units, eq(units.code, p('unitCode')))
+    .leftJoin(procedures, eq(procedures.code, sql.placeholder('procedureCode')))
+    .leftJoin(units, eq(units.code, sql.placeholder('unitCode')))
     .prepare('intake_targets');
 }
 const intakeTargets = new WeakMap<DbOrTx, ReturnType<typeof intakeTargetsQuery>>();

@@ -113,7 +113,8 @@ const intakeStatement = sql`
     from numbered order by n
     returning id, code, created_at
   ), written as (
-    select n.*, d.id, d.created_at from numbered n join dossier d on d.code = n.code
+    select n.*, d.id, d.created_at, ${rfc3339('d.created_at')} as created_text
+    from numbered n join dossier d on d.code = n.code
   ), event as (
     insert into ${dossierEvents} (dossier_id, type, from_status, to_status, at, actor_key_id, data)
     select id, 'intake', null, status, event_at, actor_key_id, event_data from written order by n
@@ -124,8 +125,7 @@ const intakeStatement = sql`
     insert into ${outbox} (type, dossier_id, unit_code, payload, occurred_at)
     select outbox_type, id, unit_code,
       jsonb_set(jsonb_set(jsonb_set(payload, '{dossier,code}', to_jsonb(code)),
-        '{dossier,createdAt}', to_jsonb(${rfc3339('created_at')})),
-        '{dossier,updatedAt}', to_jsonb(${rfc3339('created_at')})),
+        '{dossier,createdAt}', to_jsonb(created_text)), '{dossier,updatedAt}', to_jsonb(created_text)),
       event_at
     from written order by n
   )

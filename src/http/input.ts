@@ -15,49 +15,31 @@ export function rejectNulCharacters(
   done(found === null ? undefined : nulFound(found));
 }
 
-/** Where the first NUL lies, or null. Paths are built only for the parts that hold one. */
-function nulPath(request: FastifyRequest): string | null {
-  for (const [value, path] of [
-    [request.params, 'params'],
-    [request.query, 'querystring'],
-    [request.body, 'body'],
-  ] as const) {
-    if (holdsNul(value)) return pathOfNul(value, path);
-  }
-  return null;
-}
+/** A value met while looking for a NUL, with the key that led to it: its path is built only if needed. */
+type Visit = { value: unknown; key: string; parent: Visit | null };
 
-/** Whether a NUL lies anywhere in a value (strings, keys, nested), without building paths. */
-function holdsNul(root: unknown): boolean {
-  const stack: unknown[] = [root];
+const pathOf = (visit: Visit): string => (visit.parent ? `${pathOf(visit.parent)}.${visit.key}` : visit.key);
+
+/** Where the first NUL lies (in a string or a key), or null. */
+function nulPath(request: FastifyRequest): string | null {
+  const stack: Visit[] = [
+    { value: request.params, key: 'params', parent: null },
+    { value: request.query, key: 'querystring', parent: null },
+    { value: request.body, key: 'body', parent: null },
+  ];
   while (stack.length) {
-    const value = stack.pop();
+    const visit = stack.pop()!;
+    const value = visit.value;
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) return true;
+      if (value.includes('\u0000')) return pathOf(visit);
     } else if (value && typeof value === 'object') {
       for (const key in value) {
-        if (key.includes('\u0000')) return true;
-        stack.push((value as Record<string, unknown>)[key]);
+        if (key.includes('\u0000')) return pathOf(visit);
+        stack.push({ value: (value as Record<string, unknown>)[key], key, parent: visit });
       }
     }
   }
-  return false;
-}
-
-function pathOfNul(root: unknown, rootPath: string): string {
-  const stack: Array<[unknown, string]> = [[root, rootPath]];
-  while (stack.length) {
-    const [value, path] = stack.pop()!;
-    if (typeof value === 'string') {
-      if (value.includes('\u0000')) return path;
-    } else if (value && typeof value === 'object') {
-      for (const [key, child] of Object.entries(value)) {
-        if (key.includes('\u0000')) return path;
-        stack.push([child, `${path}.${key}`]);
-      }
-    }
-  }
-  return rootPath;
+  return null;
 }
 
 function nulFound(path: string): DomainError {
