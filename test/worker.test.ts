@@ -280,6 +280,70 @@ describe('outbox relay', () => {
     );
     expect(seen.filter((t) => t === tag)).toEqual([tag]);
   });
+
+  it('a dispatch waiting on the queues holds back no one: later commits are visible to the change feed', async () => {
+    const worker = await jobContext();
+    const cursor = `test-wait-${Date.now()}`;
+    while ((await relayOutbox(worker, async () => {}, 500, cursor)) > 0);
+    await ctx.database.db.insert(outbox).values({ type: 'test.wait', payload: {}, occurredAt: new Date() });
+    let release!: () => void;
+    let entered!: () => void;
+    const inDispatch = new Promise<void>((r) => (entered = r));
+    const relaying = relayOutbox(
+      worker,
+      () => (entered(), new Promise<void>((r) => (release = r))),
+      500,
+      cursor,
+    );
+    await inDispatch;
+    const [later] = await ctx.database.db
+      .insert(outbox)
+      .values({ type: 'test.wait.later', payload: {}, occurredAt: new Date() })
+      .returning({ id: outbox.id });
+    const visible = (await ctx.database.db.execute(
+      sql`select o.txid < pg_snapshot_xmin(pg_current_snapshot()) as visible from outbox o where o.id = ${later!.id}`,
+    )) as unknown as { rows: Array<{ visible: boolean }> };
+    expect(visible.rows[0]!.visible).toBe(true);
+    release();
+    expect(await relaying).toBeGreaterThan(0);
+  });
+
+  it('two relays on one cursor take turns: each batch goes once, in order', async () => {
+    const workers = [await jobContext(), await jobContext()];
+    const cursor = `test-turns-${Date.now()}`;
+    while ((await relayOutbox(workers[0]!, async () => {}, 500, cursor)) > 0);
+    const tag = `test.turns.${Date.now()}`;
+    await ctx.database.db
+      .insert(outbox)
+      .values(
+        Array.from({ length: 30 }, (_, i) => ({ type: `${tag}.${i}`, payload: {}, occurredAt: new Date() })),
+      );
+    const seen: string[] = [];
+    const slowCollect = async (events: OutboxEvent[]) => {
+      await new Promise((r) => setTimeout(r, 20));
+      seen.push(...events.map((e) => e.type).filter((t) => t.startsWith(tag)));
+    };
+    const drain = async (w: JobContext) => {
+      while ((await relayOutbox(w, slowCollect, 7, cursor)) > 0);
+    };
+    await Promise.all([drain(workers[0]!), drain(workers[1]!), drain(workers[0]!)]);
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => `${tag}.${i}`));
+  });
+
+  it('a dispatch unanswered in time gives up and leaves the cursor; the next run relays the batch', async () => {
+    const worker = await jobContext();
+    const cursor = `test-timeout-${Date.now()}`;
+    while ((await relayOutbox(worker, async () => {}, 500, cursor)) > 0);
+    const tag = `test.timeout.${Date.now()}`;
+    await ctx.database.db.insert(outbox).values({ type: tag, payload: {}, occurredAt: new Date() });
+    const never = () => new Promise<void>(() => {});
+    await expect(relayOutbox(worker, never, 500, cursor, 100)).rejects.toThrow(
+      'the queues did not take 1 events within 100 ms',
+    );
+    const seen: string[] = [];
+    await relayOutbox(worker, async (events) => void seen.push(...events.map((e) => e.type)), 500, cursor);
+    expect(seen).toEqual([tag]);
+  });
 });
 
 describe('the worker on Redis (BullMQ)', () => {

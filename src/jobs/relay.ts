@@ -19,10 +19,10 @@ interface Position {
   lastId: number;
 }
 
-async function readCursor(db: DbOrTx, name: string, lock: boolean): Promise<Position> {
+async function readCursor(db: DbOrTx, name: string): Promise<Position> {
   await db.execute(sql`insert into outbox_cursors (name) values (${name}) on conflict do nothing`);
   const result = (await db.execute(
-    sql`select last_txid::text as last_txid, last_id from outbox_cursors where name = ${name} ${lock ? sql`for update` : sql``}`,
+    sql`select last_txid::text as last_txid, last_id from outbox_cursors where name = ${name}`,
   )) as unknown as { rows: Array<{ last_txid: string; last_id: number | string }> };
   const row = result.rows[0]!;
   return { lastTxid: row.last_txid, lastId: Number(row.last_id) };
@@ -57,25 +57,45 @@ async function advance(db: DbOrTx, name: string, from: Position, last: OutboxEve
     where name = ${name} and last_txid = ${from.lastTxid}::xid8 and last_id = ${from.lastId}`);
 }
 
+/** How long a relay waits for the queues to take a batch before it gives up and leaves it for the next run. */
+export const DISPATCH_TIMEOUT_MS = 10_000;
+
 /**
- * Relays committed outbox rows to the queues, in order, at least once. The cursor row stays locked while the
- * batch is dispatched, so two workers never relay the same batch; the cursor advances only after a successful
- * dispatch, and a failed one (Redis down) leaves it where it was, to be retried. Returns how many rows went.
+ * Relays committed outbox rows to the queues, in order, at least once. An advisory lock on the cursor's name,
+ * held until the transaction ends, keeps two workers from relaying the same batch; unlike a row lock it gives
+ * the transaction no id, so a dispatch waiting on Redis holds back no one's snapshot (the change feed and other
+ * relays read only below the oldest running transaction id). The cursor advances only after a successful
+ * dispatch; a failed one (Redis down), or one still unanswered after `timeoutMs`, leaves it where it was, to
+ * be retried (a late answer only queues jobs whose ids the retry reuses). Returns how many rows went.
  */
 export async function relayOutbox(
   ctx: JobContext,
   dispatch: Dispatch,
   batchSize = 500,
   cursorName = 'queues',
+  timeoutMs = DISPATCH_TIMEOUT_MS,
 ): Promise<number> {
   return ctx.db.transaction(async (tx) => {
-    const at = await readCursor(tx, cursorName, true);
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`outbox relay ${cursorName}`}))`);
+    const at = await readCursor(tx, cursorName);
     const events = await readAfter(tx, at, batchSize);
     if (!events.length) return 0;
-    await dispatch(events);
+    await withTimeout(dispatch(events), timeoutMs, `the queues did not take ${events.length} events`);
     await advance(tx, cursorName, at, events.at(-1)!);
     return events.length;
   });
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -88,7 +108,7 @@ export async function relayAndHandle(
   batchSize = 100,
   cursorName = 'in-process',
 ): Promise<number> {
-  const at = await readCursor(ctx.db, cursorName, false);
+  const at = await readCursor(ctx.db, cursorName);
   const events = await readAfter(ctx.db, at, batchSize);
   if (!events.length) return 0;
   await handle(events);
