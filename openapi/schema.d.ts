@@ -1440,7 +1440,7 @@ export interface components {
             /** @description The instant the figures describe. */
             asOf: string;
             /**
-             * @description figures: the maintained daily figures plus today live; dossiers: computed from the dossiers (same numbers).
+             * @description figures: the maintained daily figures, with today and any unit awaiting a recompute counted live; dossiers: computed from the dossiers (same numbers).
              * @enum {string}
              */
             source: "figures" | "dossiers";

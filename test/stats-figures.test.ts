@@ -95,30 +95,36 @@ describe('statistics served from the maintained figures', () => {
 
     // Before the worker ran, answers come from the dossiers.
     await check('dossiers');
+    while ((await inProcessRelay(jobs)) > 0); // the history's own events, so that only later ones mark units
     await refreshAll();
     await check('figures');
 
-    // A late entry two days back: that day is dirty until the worker recomputes it; the answer stays right.
+    // A late entry (an open dossier of 3+ days resolved as of yesterday or the day before): its unit is dirty
+    // until the worker recomputes it; the answer stays right.
     const list = await ctx.app.inject({
       method: 'GET',
-      url: `/v1/dossiers?unitCode=${province.code}&status=received,processing&limit=1`,
+      url: `/v1/dossiers?unitCode=${province.code}&status=received,processing&receivedTo=${addDays(localDateOf(now), -3)}&limit=1`,
       headers: bearer(clerk),
     });
     const open = list.json().items[0];
-    if (open) {
-      const at = new Date(Math.max(now.getTime() - 40 * 3_600_000, Date.parse(open.receivedAt) + 60_000));
-      const res = await ctx.app.inject({
-        method: 'POST',
-        url: `/v1/dossiers/${open.code}/resolve`,
-        headers: bearer(clerk),
-        payload: { result: 'approved', at: at.toISOString() },
-      });
-      expect(res.statusCode, res.body).toBe(200);
-      while ((await inProcessRelay(jobs)) > 0); // the events mark the unit dirty
-      await check(null);
-      await refreshAll();
-      await check('figures');
-    }
+    expect(open).toBeDefined();
+    const at = new Date(now.getTime() - 40 * 3_600_000); // yesterday or the day before
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/dossiers/${open.code}/resolve`,
+      headers: bearer(clerk),
+      payload: { result: 'approved', at: at.toISOString() },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    while ((await inProcessRelay(jobs)) > 0); // the events mark the unit dirty
+    const dirty = (await ctx.database.db.execute(
+      sql`select unit_code from stats_dirty where from_day < ${localDateOf(now)}`,
+    )) as unknown as { rows: Array<{ unit_code: string }> };
+    expect(dirty.rows.map((r) => r.unit_code)).toEqual([open.unit.code]);
+    // The other units still come from the figures, that one from its dossiers: the same numbers.
+    await check('figures');
+    await refreshAll();
+    await check('figures');
 
     // A new day: yesterday is closed by the worker; until then the answer comes from the dossiers.
     now = new Date(now.getTime() + 24 * 3_600_000);

@@ -21,7 +21,7 @@ import {
   localDateOf,
   type LocalDate,
 } from '../domain/local-time.js';
-import { emptyTally, periodInstants, type Tally } from '../domain/statistics.js';
+import { addTallies, emptyTally, periodInstants, type Tally } from '../domain/statistics.js';
 import type { Granularity } from '../domain/timeliness.js';
 import type { JobContext, OutboxEvent } from '../jobs/context.js';
 import { periodStatistics, type GroupBy, type GroupTally } from './queries.js';
@@ -387,21 +387,29 @@ async function storedPendingOverdue(db: DbOrTx, scope: SQL, g: ReturnType<typeof
   );
 }
 
-/** Whether the figures cover every closed day the period needs, with nothing dirty in the scope. */
-async function figuresReady(db: DbOrTx, scope: SQL, needThrough: LocalDate): Promise<boolean> {
+/**
+ * Whether the figures cover every closed day the period needs (`closed`), and the units in the scope whose
+ * figures wait for a recompute of a day the period needs (`dirty`).
+ */
+async function figuresState(
+  db: DbOrTx,
+  scope: SQL,
+  needThrough: LocalDate,
+): Promise<{ closed: boolean; dirty: string[] }> {
   const closed = await closedThrough(db);
-  if (closed === null || closed < needThrough) return false;
-  const [dirty] = await rowsOf<{ n: number }>(
+  if (closed === null || closed < needThrough) return { closed: false, dirty: [] };
+  const dirty = await rowsOf<{ unit_code: string }>(
     db.execute(
-      sql`select count(*)::int as n from stats_dirty f join units u on u.code = f.unit_code where ${scope} and f.from_day <= ${needThrough}`,
+      sql`select f.unit_code from stats_dirty f join units u on u.code = f.unit_code where ${scope} and f.from_day <= ${needThrough}`,
     ),
   );
-  return dirty!.n === 0;
+  return { closed: true, dirty: dirty.map((r) => r.unit_code) };
 }
 
 /**
- * The statistics of a period, from the maintained figures when they are complete for it (`source`
- * 'figures'), else straight from the dossiers ('dossiers').
+ * The statistics of a period, from the maintained figures when every day it needs is closed (`source`
+ * 'figures'; today, and the units whose figures wait for a recompute, counted from the dossiers and added, as
+ * units partition the dossiers), else straight from the dossiers ('dossiers').
  */
 export async function servedStatistics(
   db: DbOrTx,
@@ -415,12 +423,38 @@ export async function servedStatistics(
   },
 ): Promise<{ groups: GroupTally[]; source: 'figures' | 'dossiers' }> {
   const today = localDateOf(q.now);
-  const yesterday = addDays(today, -1);
   const scope = q.unitPath === null ? sql`true` : sql`u.path like ${escapeLike(q.unitPath) + '%'}`;
-  const needThrough = q.to < today ? q.to : yesterday;
-  if (!(await figuresReady(db, scope, needThrough))) {
-    return { groups: await periodStatistics(db, q), source: 'dossiers' };
+  const needThrough = q.to < today ? q.to : addDays(today, -1);
+  const { closed, dirty } = await figuresState(db, scope, needThrough);
+  if (!closed) return { groups: await periodStatistics(db, q), source: 'dossiers' };
+  if (!dirty.length)
+    return { groups: await fromFigures(db, scope, q, today, needThrough), source: 'figures' };
+  const [clean, recomputing] = await Promise.all([
+    fromFigures(db, sql`${scope} and u.code <> all(${sql.param(dirty)}::text[])`, q, today, needThrough),
+    periodStatistics(db, { ...q, unitCodes: dirty }),
+  ]);
+  return { groups: mergeGroups(clean, recomputing), source: 'figures' };
+}
+
+/** Two answers over disjoint sets of units, group by group. */
+function mergeGroups(a: GroupTally[], b: GroupTally[]): GroupTally[] {
+  const merged = new Map(a.map((g) => [g.key, g]));
+  for (const g of b) {
+    const other = merged.get(g.key);
+    merged.set(g.key, other ? { ...other, tally: addTallies(other.tally, g.tally) } : g);
   }
+  return [...merged.values()].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+}
+
+/** The statistics of the units in `scope` from the figures (every day through `needThrough` closed). */
+async function fromFigures(
+  db: DbOrTx,
+  scope: SQL,
+  q: { from: LocalDate; to: LocalDate; groupBy: GroupBy; granularity: Granularity },
+  today: LocalDate,
+  needThrough: LocalDate,
+): Promise<GroupTally[]> {
+  const yesterday = addDays(today, -1);
   const g = grouping(q.groupBy);
   const before = q.from <= today ? addDays(q.from, -1) : yesterday;
   const [carried, flows, live, pendingOverdue] = await Promise.all([
@@ -464,5 +498,5 @@ export async function servedStatistics(
     if (t.received.total > 0) result.push({ key, label, tally: t });
   }
   result.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { groups: result, source: 'figures' };
+  return result;
 }

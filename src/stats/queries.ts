@@ -48,8 +48,8 @@ export async function periodStatistics(
   db: DbOrTx,
   q: {
     unitPath: string | null;
-    /** Only this receiving unit (not its subtree). */
-    unitCode?: string | null;
+    /** Only these receiving units (not their subtrees), instead of `unitPath`. */
+    unitCodes?: string[];
     from: string;
     to: string;
     groupBy: GroupBy | 'cell';
@@ -62,8 +62,8 @@ export async function periodStatistics(
   // or, with instant granularity, before that last instant.
   const overdueBefore = q.granularity === 'day' ? instantAt(q.to, 0) : last;
   const { key, label } = groupKeys[q.groupBy];
-  const scope = q.unitCode
-    ? sql`d.unit_code = ${q.unitCode}`
+  const scope = q.unitCodes
+    ? sql`d.unit_code = any(${sql.param(q.unitCodes)}::text[])`
     : q.unitPath === null
       ? sql`true`
       : sql`u.path like ${escapeLike(q.unitPath) + '%'}`;

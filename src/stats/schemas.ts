@@ -76,7 +76,7 @@ export const Stats = z
     source: z
       .enum(['figures', 'dossiers'])
       .describe(
-        'figures: the maintained daily figures plus today live; dossiers: computed from the dossiers (same numbers).',
+        'figures: the maintained daily figures, with today and any unit awaiting a recompute counted live; dossiers: computed from the dossiers (same numbers).',
       ),
     rows: z.array(StatsRow),
     totals: z.object(Counts),
