@@ -283,8 +283,7 @@ describe('outbox relay', () => {
 
   it('a dispatch waiting on the queues holds back no one: later commits are visible to the change feed', async () => {
     const worker = await jobContext();
-    const cursor = `test-wait-${Date.now()}`;
-    while ((await relayOutbox(worker, async () => {}, 500, cursor)) > 0);
+    const cursor = `test-wait-${Date.now()}`; // a new cursor: its row is created by this first run
     await ctx.database.db.insert(outbox).values({ type: 'test.wait', payload: {}, occurredAt: new Date() });
     let release!: () => void;
     let entered!: () => void;
@@ -300,10 +299,18 @@ describe('outbox relay', () => {
       .insert(outbox)
       .values({ type: 'test.wait.later', payload: {}, occurredAt: new Date() })
       .returning({ id: outbox.id });
-    const visible = (await ctx.database.db.execute(
-      sql`select o.txid < pg_snapshot_xmin(pg_current_snapshot()) as visible from outbox o where o.id = ${later!.id}`,
-    )) as unknown as { rows: Array<{ visible: boolean }> };
-    expect(visible.rows[0]!.visible).toBe(true);
+    // Visible once no older transaction runs anywhere on the server: other test files' short ones may
+    // delay it for a moment; the waiting relay must not.
+    await waitFor(
+      'the later commit to be visible to readers',
+      async () => {
+        const result = (await ctx.database.db.execute(
+          sql`select o.txid < pg_snapshot_xmin(pg_current_snapshot()) as visible from outbox o where o.id = ${later!.id}`,
+        )) as unknown as { rows: Array<{ visible: boolean }> };
+        return result.rows[0]!.visible;
+      },
+      5_000,
+    );
     release();
     expect(await relaying).toBeGreaterThan(0);
   });
@@ -338,11 +345,11 @@ describe('outbox relay', () => {
     await ctx.database.db.insert(outbox).values({ type: tag, payload: {}, occurredAt: new Date() });
     const never = () => new Promise<void>(() => {});
     await expect(relayOutbox(worker, never, 500, cursor, 100)).rejects.toThrow(
-      'the queues did not take 1 events within 100 ms',
+      /^the queues did not take \d+ events within 100 ms$/,
     );
     const seen: string[] = [];
     await relayOutbox(worker, async (events) => void seen.push(...events.map((e) => e.type)), 500, cursor);
-    expect(seen).toEqual([tag]);
+    expect(seen.filter((t) => t === tag)).toEqual([tag]);
   });
 });
 

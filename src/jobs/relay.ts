@@ -19,8 +19,11 @@ interface Position {
   lastId: number;
 }
 
-async function readCursor(db: DbOrTx, name: string): Promise<Position> {
+async function ensureCursor(db: DbOrTx, name: string): Promise<void> {
   await db.execute(sql`insert into outbox_cursors (name) values (${name}) on conflict do nothing`);
+}
+
+async function readCursor(db: DbOrTx, name: string): Promise<Position> {
   const result = (await db.execute(
     sql`select last_txid::text as last_txid, last_id from outbox_cursors where name = ${name}`,
   )) as unknown as { rows: Array<{ last_txid: string; last_id: number | string }> };
@@ -60,13 +63,17 @@ async function advance(db: DbOrTx, name: string, from: Position, last: OutboxEve
 /** How long a relay waits for the queues to take a batch before it gives up and leaves it for the next run. */
 export const DISPATCH_TIMEOUT_MS = 10_000;
 
+/** The class of the relay's advisory locks (two-key form: the second key is the cursor name's hash). */
+const RELAY_LOCK_CLASS = 7_216_303;
+
 /**
  * Relays committed outbox rows to the queues, in order, at least once. An advisory lock on the cursor's name,
  * held until the transaction ends, keeps two workers from relaying the same batch; unlike a row lock it gives
- * the transaction no id, so a dispatch waiting on Redis holds back no one's snapshot (the change feed and other
- * relays read only below the oldest running transaction id). The cursor advances only after a successful
- * dispatch; a failed one (Redis down), or one still unanswered after `timeoutMs`, leaves it where it was, to
- * be retried (a late answer only queues jobs whose ids the retry reuses). Returns how many rows went.
+ * the transaction no id (nor does the read; the cursor row is created before, in a statement of its own), so
+ * a dispatch waiting on Redis holds back no one's snapshot (the change feed and other relays read only below
+ * the oldest running transaction id). The cursor advances only after a successful dispatch; a failed one
+ * (Redis down), or one still unanswered after `timeoutMs`, leaves it where it was, to be retried (a late
+ * answer only queues jobs whose ids the retry reuses). Returns how many rows went.
  */
 export async function relayOutbox(
   ctx: JobContext,
@@ -75,8 +82,9 @@ export async function relayOutbox(
   cursorName = 'queues',
   timeoutMs = DISPATCH_TIMEOUT_MS,
 ): Promise<number> {
+  await ensureCursor(ctx.db, cursorName);
   return ctx.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`outbox relay ${cursorName}`}))`);
+    await tx.execute(sql`select pg_advisory_xact_lock(${RELAY_LOCK_CLASS}::int, hashtext(${cursorName}))`);
     const at = await readCursor(tx, cursorName);
     const events = await readAfter(tx, at, batchSize);
     if (!events.length) return 0;
@@ -108,6 +116,7 @@ export async function relayAndHandle(
   batchSize = 100,
   cursorName = 'in-process',
 ): Promise<number> {
+  await ensureCursor(ctx.db, cursorName);
   const at = await readCursor(ctx.db, cursorName);
   const events = await readAfter(ctx.db, at, batchSize);
   if (!events.length) return 0;

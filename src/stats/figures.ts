@@ -7,8 +7,9 @@
  * equal day by day and over every kind of period). Rollups by unit and
  * channel per day and per month make province-wide totals cheap. A change marks its receiving unit dirty from
  * the change's local day (late entries reach back); the refresh job recomputes dirty days and closes each new
- * day. Today is always counted live. Figures are used only when they are complete for the period asked;
- * otherwise the answer is computed straight from the dossiers (same numbers, slower).
+ * day. Today is always counted live, and so is a unit whose figures wait for a recompute (its dossiers' tally
+ * is added to the other units' figures). Figures are used only when every day the period needs is closed;
+ * otherwise the whole answer is computed straight from the dossiers (same numbers, slower).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
@@ -429,10 +430,15 @@ export async function servedStatistics(
   if (!closed) return { groups: await periodStatistics(db, q), source: 'dossiers' };
   if (!dirty.length)
     return { groups: await fromFigures(db, scope, q, today, needThrough), source: 'figures' };
-  const [clean, recomputing] = await Promise.all([
-    fromFigures(db, sql`${scope} and u.code <> all(${sql.param(dirty)}::text[])`, q, today, needThrough),
-    periodStatistics(db, { ...q, unitCodes: dirty }),
-  ]);
+  // One after the other: fromFigures already runs its four reads at once.
+  const clean = await fromFigures(
+    db,
+    sql`${scope} and u.code <> all(${sql.param(dirty)}::text[])`,
+    q,
+    today,
+    needThrough,
+  );
+  const recomputing = await periodStatistics(db, { ...q, unitCodes: dirty });
   return { groups: mergeGroups(clean, recomputing), source: 'figures' };
 }
 
