@@ -9,6 +9,7 @@ import {
   createKey,
   createProcedure,
   createTestContext,
+  createIsolatedDatabase,
   createUnit,
   intakeBody,
   type TestContext,
@@ -452,5 +453,59 @@ describe('calendar changes recompute open dossiers', () => {
       version: 3,
     });
     now = new Date('2025-06-02T08:00:00+07:00');
+  });
+});
+
+describe('a province key in a database that holds one province', () => {
+  it('lists what the unit filter would keep, with and without filters, while commune keys stay inside', async () => {
+    // The province's subtree is every unit there is, so its list runs without the unit filter.
+    const isolated = await createIsolatedDatabase();
+    const own = await createTestContext({ DATABASE_URL: isolated.url }, { clock: () => now });
+    try {
+      const province = (await createUnit(own)).code;
+      const [a, b] = [
+        (await createUnit(own, { parentCode: province })).code,
+        (await createUnit(own, { parentCode: province })).code,
+      ];
+      const [provinceKey, keyA] = [await createKey(own, 'clerk', province), await createKey(own, 'clerk', a)];
+      const procedureCode = (await createProcedure(own)).code;
+      const intakeAt = async (unitCode: string, fullName: string) => {
+        const res = await own.app.inject({
+          method: 'POST',
+          url: '/v1/dossiers',
+          headers: bearer(provinceKey),
+          payload: intakeBody(procedureCode, {
+            unitCode,
+            applicant: { type: 'citizen', fullName, idNumber: '001099012345' },
+          }),
+        });
+        expect(res.statusCode, res.body).toBe(201);
+        return res.json().code as string;
+      };
+      const inA = [await intakeAt(a, 'Trần Thị Bình'), await intakeAt(a, 'Lê Văn Cường')];
+      const inB = [await intakeAt(b, 'Trần Văn Dũng')];
+      const list = async (query: string, key = provinceKey) => {
+        const res = await own.app.inject({
+          method: 'GET',
+          url: `/v1/dossiers?${query}`,
+          headers: bearer(key),
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        return (res.json() as Page).items.map((d) => d.code);
+      };
+      const newestFirst = (xs: string[]) => [...xs].reverse();
+      expect(await list('')).toEqual(newestFirst([...inA, ...inB]));
+      expect(await list(`unitCode=${province}`)).toEqual(newestFirst([...inA, ...inB]));
+      expect(await list('q=tran')).toEqual(newestFirst([inA[0]!, inB[0]!]));
+      expect(await list('receivedFrom=2025-06-01&receivedTo=2025-06-30&status=received')).toEqual(
+        newestFirst([...inA, ...inB]),
+      );
+      expect(await list(`unitCode=${a}`)).toEqual(newestFirst(inA));
+      expect(await list('', keyA)).toEqual(newestFirst(inA));
+      expect(await list('q=tran', keyA)).toEqual([inA[0]]);
+    } finally {
+      await own.close();
+      await isolated.drop();
+    }
   });
 });

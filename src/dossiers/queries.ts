@@ -139,32 +139,37 @@ export async function getDossierView(db: DbOrTx, id: number): Promise<DossierVie
 }
 
 /**
- * Unit codes of a subtree inside the caller's scope; null = no restriction at all. A province's subtree holds
- * hundreds of codes: they are sent as one array parameter each, not as one parameter per code.
+ * Unit codes of a subtree inside the caller's scope; null = no restriction at all, also when the subtree holds
+ * every unit there is (a province's key where the database serves one province: the filter would keep every
+ * row, at the cost of checking each against a hundred codes). A province's subtree holds hundreds of codes:
+ * they are sent as one array parameter each, not as one parameter per code.
  */
 async function unitCodesFor(
   db: DbOrTx,
   principal: Principal,
   unitCode: string | undefined,
 ): Promise<string[] | null> {
+  const everyUnit = sql<number>`(select count(*) from ${units})`.mapWith(Number);
+  const allOrSome = (rows: Array<{ code: string; total: number }>) =>
+    rows.length > 0 && rows.length === rows[0]!.total ? null : rows.map((r) => r.code);
   if (unitCode) {
     // The unit and its subtree in one query (the unit's own row carries the path to check the scope with).
     const top = alias(units, 'top');
     const rows = await db
-      .select({ code: units.code, path: units.path })
+      .select({ code: units.code, path: units.path, total: everyUnit })
       .from(units)
       .innerJoin(top, sql`starts_with(${units.path}, ${top.path})`)
       .where(eq(top.code, unitCode));
     const unit = rows.find((r) => r.code === unitCode);
     if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code: unitCode });
-    return rows.map((r) => r.code);
+    return allOrSome(rows);
   }
   if (principal.scopePath === null) return null;
   const rows = await db
-    .select({ code: units.code })
+    .select({ code: units.code, total: everyUnit })
     .from(units)
     .where(like(units.path, `${escapeLike(principal.scopePath)}%`));
-  return rows.map((r) => r.code);
+  return allOrSome(rows);
 }
 
 export interface ListFilters {
