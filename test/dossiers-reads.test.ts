@@ -503,6 +503,65 @@ describe('a province key in a database that holds one province', () => {
       expect(await list(`unitCode=${a}`)).toEqual(newestFirst(inA));
       expect(await list('', keyA)).toEqual(newestFirst(inA));
       expect(await list('q=tran', keyA)).toEqual([inA[0]]);
+
+      // A received period alone is read day by day (each local day's newest ids, merged): the same pages as
+      // the range. Receipts out of id order (late entries), on local midnights (17:00 UTC) and across months.
+      let seed = 11;
+      const next = (n: number) => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+        return seed % n;
+      };
+      const start = Date.parse('2025-05-20T17:00:00Z'); // 2025-05-21 00:00 in Vietnam
+      const rows = Array.from({ length: 400 }, (_, i) => {
+        const day = Math.floor(i / 10) + (next(4) === 0 ? -next(3) : 0); // a quarter entered late
+        const edge = next(8) === 0 ? [0, -1000, 86_399_000][next(3)]! : next(86_400) * 1000;
+        return {
+          id: 10_000 + i * 3,
+          unit: i % 2 ? a : b,
+          at: new Date(start + day * 86_400_000 + edge).toISOString(),
+        };
+      });
+      await own.database.db.execute(sql`
+        insert into dossiers (id, code, unit_code, handling_unit_code, procedure_code, channel, status,
+          applicant_type, applicant_name, applicant_name_search, duration_value, duration_unit, supplement_policy,
+          received_at)
+        overriding system value
+        select r.id, 'R-' || r.id, r.unit, r.unit, ${procedureCode}, 'direct', 'returned', 'citizen', 'A', 'a',
+               2, 'working_days', 'restart', r.at
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id bigint, unit text, at timestamptz)`);
+      const pages = async (query: string) => {
+        const all: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const res = await own.app.inject({
+            method: 'GET',
+            url: `/v1/dossiers?${query}&limit=7${cursor ? `&cursor=${cursor}` : ''}`,
+            headers: bearer(provinceKey),
+          });
+          expect(res.statusCode, res.body).toBe(200);
+          const page = res.json() as Page;
+          all.push(...page.items.map((d) => d.code));
+          cursor = page.nextCursor;
+        } while (cursor);
+        return all;
+      };
+      for (const [from, to] of [
+        ['2025-05-21', '2025-05-21'],
+        ['2025-05-25', '2025-06-03'],
+        ['2025-05-31', '2025-06-01'],
+        ['2025-06-10', '2025-07-15'],
+        ['2025-04-01', '2025-05-20'],
+        ['2025-06-02', '2025-06-01'],
+      ] as const) {
+        const expected = (await own.database.db.execute(sql`
+          select code from dossiers
+          where received_at >= ${`${from}T00:00:00+07:00`}::timestamptz
+            and received_at < (${to}::date + 1)::timestamp at time zone 'Asia/Ho_Chi_Minh'
+          order by id desc`)) as unknown as { rows: Array<{ code: string }> };
+        expect(await pages(`receivedFrom=${from}&receivedTo=${to}`), `${from}..${to}`).toEqual(
+          expected.rows.map((r) => r.code),
+        );
+      }
     } finally {
       await own.close();
       await isolated.drop();

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   date,
   index,
@@ -16,6 +17,9 @@ import { procedures } from './procedures.js';
 import { units } from './units.js';
 
 const instant = (name: string) => timestamp(name, { withTimezone: true });
+
+/** The local (Vietnam) calendar day of an instant column, as the receipt-day index holds it. */
+export const localDayOf = (column: AnyPgColumn) => sql`((${column} at time zone 'Asia/Ho_Chi_Minh')::date)`;
 
 /**
  * Dossiers (hồ sơ). The row is the current state, a projection of the append-only event log written in the
@@ -75,12 +79,15 @@ export const dossiers = pgTable(
     // Lists filtered by a received range across many units (a province's month): the id and both unit codes
     // ride along, so the range's ids in scope are read from the index alone and sorted, without the table.
     index('dossiers_received_idx').on(t.receivedAt, t.id, t.unitCode, t.handlingUnitCode),
+    // A period's newest receipts, with no other filter: each day's newest ids read in order, then merged.
+    // (`nullsFirst`: the order `order by id desc` asks for; an index in another null order needs a sort.)
+    index('dossiers_received_day_idx').on(localDayOf(t.receivedAt), t.id.desc().nullsFirst()),
     index('dossiers_unit_id_idx').on(t.unitCode, t.id.desc()),
     // A unit's dossiers by status and due (a commune's overdue ones), received or handled there.
     index('dossiers_unit_status_due_idx').on(t.unitCode, t.status, t.dueAt),
     index('dossiers_handling_status_due_idx').on(t.handlingUnitCode, t.status, t.dueAt),
     // A procedure's newest dossiers, read in order from the index (a rare procedure's lie far back).
-    index('dossiers_procedure_id_idx').on(t.procedureCode, t.id.desc()),
+    index('dossiers_procedure_id_idx').on(t.procedureCode, t.id.desc().nullsFirst()),
     index('dossiers_status_due_idx').on(t.status, t.dueAt),
     index('dossiers_open_due_idx')
       .on(t.dueAt)
