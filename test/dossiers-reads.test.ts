@@ -515,9 +515,12 @@ describe('a province key in a database that holds one province', () => {
       const rows = Array.from({ length: 400 }, (_, i) => {
         const day = Math.floor(i / 10) + (next(4) === 0 ? -next(3) : 0); // a quarter entered late
         const edge = next(8) === 0 ? [0, -1000, 86_399_000][next(3)]! : next(86_400) * 1000;
+        const unit = i % 2 ? a : b;
+        const handling = next(5) === 0 ? (unit === a ? b : a) : unit; // a fifth transferred to the other
         return {
           id: 10_000 + i * 3,
-          unit: i % 2 ? a : b,
+          unit,
+          handling,
           at: new Date(start + day * 86_400_000 + edge).toISOString(),
         };
       });
@@ -526,17 +529,17 @@ describe('a province key in a database that holds one province', () => {
           applicant_type, applicant_name, applicant_name_search, duration_value, duration_unit, supplement_policy,
           received_at)
         overriding system value
-        select r.id, 'R-' || r.id, r.unit, r.unit, ${procedureCode}, 'direct', 'returned', 'citizen', 'A', 'a',
+        select r.id, 'R-' || r.id, r.unit, r.handling, ${procedureCode}, 'direct', 'returned', 'citizen', 'A', 'a',
                2, 'working_days', 'restart', r.at
-          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id bigint, unit text, at timestamptz)`);
-      const pages = async (query: string) => {
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id bigint, unit text, handling text, at timestamptz)`);
+      const pages = async (query: string, key = provinceKey) => {
         const all: string[] = [];
         let cursor: string | null = null;
         do {
           const res = await own.app.inject({
             method: 'GET',
             url: `/v1/dossiers?${query}&limit=7${cursor ? `&cursor=${cursor}` : ''}`,
-            headers: bearer(provinceKey),
+            headers: bearer(key),
           });
           expect(res.statusCode, res.body).toBe(200);
           const page = res.json() as Page;
@@ -553,14 +556,20 @@ describe('a province key in a database that holds one province', () => {
         ['2025-04-01', '2025-05-20'],
         ['2025-06-02', '2025-06-01'],
       ] as const) {
-        const expected = (await own.database.db.execute(sql`
-          select code from dossiers
-          where received_at >= ${`${from}T00:00:00+07:00`}::timestamptz
-            and received_at < (${to}::date + 1)::timestamp at time zone 'Asia/Ho_Chi_Minh'
-          order by id desc`)) as unknown as { rows: Array<{ code: string }> };
-        expect(await pages(`receivedFrom=${from}&receivedTo=${to}`), `${from}..${to}`).toEqual(
-          expected.rows.map((r) => r.code),
-        );
+        const expected = async (unit?: string) => {
+          const result = (await own.database.db.execute(sql`
+            select code from dossiers
+            where received_at >= ${`${from}T00:00:00+07:00`}::timestamptz
+              and received_at < (${to}::date + 1)::timestamp at time zone 'Asia/Ho_Chi_Minh'
+              and (${unit ?? null}::text is null or unit_code = ${unit ?? null} or handling_unit_code = ${unit ?? null})
+            order by id desc`)) as unknown as { rows: Array<{ code: string }> };
+          return result.rows.map((r) => r.code);
+        };
+        const period = `receivedFrom=${from}&receivedTo=${to}`;
+        expect(await pages(period), `${from}..${to}`).toEqual(await expected());
+        // A commune's period (received there, or handled there after a transfer): read in two parts.
+        expect(await pages(period, keyA), `A ${from}..${to}`).toEqual(await expected(a));
+        expect(await pages(`${period}&unitCode=${b}`), `B ${from}..${to}`).toEqual(await expected(b));
       }
     } finally {
       await own.close();

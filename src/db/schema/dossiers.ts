@@ -82,6 +82,11 @@ export const dossiers = pgTable(
     // A period's newest receipts, with no other filter: each day's newest ids read in order, then merged.
     // (`nullsFirst`: the order `order by id desc` asks for; an index in another null order needs a sort.)
     index('dossiers_received_day_idx').on(localDayOf(t.receivedAt), t.id.desc().nullsFirst()),
+    // Dossiers handled by a unit other than the one that received them (after a transfer), by receipt: with
+    // dossiers_unit_received_idx, a unit's received period in two index-only reads.
+    index('dossiers_handled_elsewhere_received_idx')
+      .on(t.handlingUnitCode, t.receivedAt, t.id)
+      .where(sql`${t.handlingUnitCode} <> ${t.unitCode}`),
     index('dossiers_unit_id_idx').on(t.unitCode, t.id.desc()),
     // A unit's dossiers by status and due (a commune's overdue ones), received or handled there.
     index('dossiers_unit_status_due_idx').on(t.unitCode, t.status, t.dueAt),
