@@ -357,12 +357,16 @@ async function listByName(
   const first = space < 0 ? key : key.slice(0, space);
   const rest = key.slice(space + 1);
 
-  // 1. The newest NAME_WINDOW ids below the cursor, read directly (the filters evaluated, not planned): the
-  // matches, and how many of its ids pass the other filters and how many carry the name.
-  const top = afterId ?? sql`(select max(${id}) + 1 from ${dossiers})`;
+  // 1. The newest NAME_WINDOW rows below the cursor, read directly (the filters evaluated, not planned): the
+  // matches, and how many pass the other filters and how many carry the name. Rows, not a span of ids: ids
+  // have gaps (intakes rolled back, rows removed), and a window of ids over a gap would make every share look
+  // small (a common name then looked rare, and 900,000 ids' name keys were read for it: seconds).
+  const below = afterId === undefined ? sql`true` : sql`${id} < ${afterId}`;
+  const window = sql`(select * from ${dossiers} where ${below} order by ${id} desc limit ${NAME_WINDOW}) as ${sql.identifier('dossiers')}`;
   const [recent] = await db
     .select({
-      top: sql<number>`coalesce(${top}::bigint, 1)`.mapWith(Number),
+      rows: sql<number>`count(*)`.mapWith(Number),
+      lowest: sql<number>`coalesce(min(${id}), 1)`.mapWith(Number),
       filtered: sql<number>`count(*) filter (where ${filters})`.mapWith(Number),
       named: sql<number>`count(*) filter (where ${hit})`.mapWith(Number),
       // With several tokens, names where a word ends with the first one (not being it), and names where a
@@ -380,10 +384,10 @@ async function listByName(
       found: sql<Array<number | string> | null>`array_to_json(
         (array_agg(${id} order by ${id} desc) filter (where ${filters} and ${hit}))[1:${limit}])`,
     })
-    .from(dossiers)
-    .where(and(sql`${id} >= ${top}::bigint - ${NAME_WINDOW}`, sql`${id} < ${top}::bigint`));
+    .from(window);
   const found = (recent!.found ?? []).map(Number);
-  let upper = recent!.top - NAME_WINDOW; // ids below this one are not read yet
+  // Ids below this one are not read yet (none are left when the window was not full).
+  let upper = recent!.rows < NAME_WINDOW ? 1 : recent!.lowest;
   if (found.length >= limit || upper <= 1) {
     return found.length === 0 ? [] : selectDossiers(db).where(inArray(id, found)).orderBy(desc(id));
   }
