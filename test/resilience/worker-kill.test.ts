@@ -36,6 +36,10 @@ describe('the worker killed mid-job and restarted', () => {
     // Killed while deliveries are on the wire (the receiver holds them) and events are still queued.
     await waitFor('deliveries in flight', async () => receiver.inFlight() > 0, 30_000, 5);
     await worker.kill('SIGKILL');
+    const [{ at: killedAt } = { at: '' }] = await query<{ at: string }>(
+      database.url,
+      'select now()::text as at',
+    );
     const atKill = {
       received: receiver.received.length,
       alerts: (await alertsPerDossier(database.url)).filter((r) => r.n > 0).length,
@@ -47,14 +51,27 @@ describe('the worker killed mid-job and restarted', () => {
     cleanups.push(() => worker.kill());
 
     // Deliveries the killed worker had claimed keep their 2-minute lease; the restarted worker sends them when
-    // it expires. The test does not wait two minutes: it lets those leases expire now.
-    const leased = await query<{ id: string }>(
-      database.url,
-      `update webhook_deliveries set next_attempt_at = now()
-       where status = 'pending' and next_attempt_at > now() + interval '30 seconds' returning id`,
-    );
+    // it expires. The test does not wait two minutes: it lets those leases expire now, and again while it waits,
+    // for a claim the killed worker's last statement committed after the kill (leases taken up to the kill
+    // only; the restarted worker's own stay).
+    const leased = new Set<string>();
+    const expireDeadLeases = async () => {
+      const rows = await query<{ id: string }>(
+        database.url,
+        `update webhook_deliveries set next_attempt_at = now()
+         where status = 'pending' and next_attempt_at > now() + interval '30 seconds'
+           and next_attempt_at <= $1::timestamptz + interval '2 minutes 1 second' returning id`,
+        [killedAt],
+      );
+      for (const r of rows) leased.add(r.id);
+    };
+    await expireDeadLeases();
+    const expiring = setInterval(() => void expireDeadLeases().catch(() => undefined), 1_000);
+    cleanups.push(async () => clearInterval(expiring));
 
-    // Jobs the killed worker held become stalled and run again once their lock expires (BullMQ: 30 s).
+    // Jobs the killed worker held become stalled and run again once their lock has expired (BullMQ: 30 s) and
+    // the restarted worker's stall check (every 30 s, a job seen in two checks) has moved them: up to 90 s after
+    // the kill, then the deliveries they create take their turn at the slow receiver.
     await waitUntilCaughtUp({
       databaseUrl: database.url,
       redisUrl: redis.url,
@@ -62,7 +79,7 @@ describe('the worker killed mid-job and restarted', () => {
       worker,
       receiver,
       codes: codes,
-      ms: 90_000,
+      ms: 150_000,
     });
     await waitFor(
       'every delivery marked delivered',
@@ -75,6 +92,7 @@ describe('the worker killed mid-job and restarted', () => {
         )[0]!.n === 0,
       30_000,
     );
+    clearInterval(expiring);
     await sleep(1_500);
 
     const perDossier = await alertsPerDossier(database.url);
@@ -92,7 +110,7 @@ describe('the worker killed mid-job and restarted', () => {
     expect(worker.alive(), worker.output()).toBe(true);
     console.log(
       `worker kill: killed after ${atKill.received} webhook requests and ${atKill.alerts} alerts; ` +
-        `${leased.length} leases expired early; ${receiver.received.length} requests for ${DOSSIERS} deliveries`,
+        `${leased.size} leases expired early; ${receiver.received.length} requests for ${DOSSIERS} deliveries`,
     );
-  });
+  }, 240_000);
 });
