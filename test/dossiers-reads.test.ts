@@ -511,12 +511,20 @@ describe('a province key in a database that holds one province', () => {
         seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
         return seed % n;
       };
+      const district = (await createUnit(own, { parentCode: province })).code;
+      const communes = [
+        a,
+        b,
+        (await createUnit(own, { parentCode: district })).code,
+        (await createUnit(own, { parentCode: district })).code,
+      ];
       const start = Date.parse('2025-05-20T17:00:00Z'); // 2025-05-21 00:00 in Vietnam
       const rows = Array.from({ length: 400 }, (_, i) => {
         const day = Math.floor(i / 10) + (next(4) === 0 ? -next(3) : 0); // a quarter entered late
         const edge = next(8) === 0 ? [0, -1000, 86_399_000][next(3)]! : next(86_400) * 1000;
-        const unit = i % 2 ? a : b;
-        const handling = next(5) === 0 ? (unit === a ? b : a) : unit; // a fifth transferred to the other
+        const unit = communes[i % 4]!;
+        // A fifth handed over, to each other commune in turn (so also between the district's two).
+        const handling = i % 5 === 0 ? communes[(i + 1 + (Math.floor(i / 5) % 3)) % 4]! : unit;
         return {
           id: 10_000 + i * 3,
           unit,
@@ -556,12 +564,13 @@ describe('a province key in a database that holds one province', () => {
         ['2025-04-01', '2025-05-20'],
         ['2025-06-02', '2025-06-01'],
       ] as const) {
-        const expected = async (unit?: string) => {
+        const expected = async (...units: string[]) => {
           const result = (await own.database.db.execute(sql`
             select code from dossiers
             where received_at >= ${`${from}T00:00:00+07:00`}::timestamptz
               and received_at < (${to}::date + 1)::timestamp at time zone 'Asia/Ho_Chi_Minh'
-              and (${unit ?? null}::text is null or unit_code = ${unit ?? null} or handling_unit_code = ${unit ?? null})
+              and (${units.length === 0} or unit_code = any(${sql.param(units)}::text[])
+                   or handling_unit_code = any(${sql.param(units)}::text[]))
             order by id desc`)) as unknown as { rows: Array<{ code: string }> };
           return result.rows.map((r) => r.code);
         };
@@ -570,6 +579,10 @@ describe('a province key in a database that holds one province', () => {
         // A commune's period (received there, or handled there after a transfer): read in two parts.
         expect(await pages(period, keyA), `A ${from}..${to}`).toEqual(await expected(a));
         expect(await pages(`${period}&unitCode=${b}`), `B ${from}..${to}`).toEqual(await expected(b));
+        // Handed over between two communes of the district: once, not once a part.
+        expect(await pages(`${period}&unitCode=${district}`), `district ${from}..${to}`).toEqual(
+          await expected(district, communes[2]!, communes[3]!),
+        );
       }
     } finally {
       await own.close();

@@ -239,12 +239,14 @@ export async function listDossiers(
   const codes = await unitCodesFor(db, principal, f.unitCode);
   if (codes && codes.length === 0) return [];
   const statuses = f.status?.split(',');
-  // Received by one of the units, or handled by one of them after a transfer from elsewhere: the same rows as
-  // "received or handled there", in two disjoint parts with an index each.
+  // Received by one of the units, or handled by one of them after a transfer from a unit outside them: the
+  // same rows as "received or handled there", in two disjoint parts with an index each (the second's,
+  // dossiers_handled_elsewhere_received_idx, holds only rows handled elsewhere than where they were received).
   const receivedThere = codes && sql`${dossiers.unitCode} = any(${sql.param(codes)}::text[])`;
   const handledThere =
     codes &&
-    sql`${dossiers.handlingUnitCode} = any(${sql.param(codes)}::text[]) and ${dossiers.handlingUnitCode} <> ${dossiers.unitCode}`;
+    sql`${dossiers.handlingUnitCode} = any(${sql.param(codes)}::text[]) and ${dossiers.handlingUnitCode} <> ${dossiers.unitCode}
+      and ${dossiers.unitCode} <> all(${sql.param(codes)}::text[])`;
   const filters: Array<SQL | undefined> = [
     statuses ? inArray(dossiers.status, statuses) : undefined,
     f.procedureCode ? eq(dossiers.procedureCode, f.procedureCode) : undefined,
