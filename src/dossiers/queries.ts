@@ -325,10 +325,11 @@ const MAX_DAYS_BY_DAY = 400;
  */
 function receiptDayPage(from: LocalDate, to: LocalDate, afterId: number | undefined, limit: number): SQL {
   const below = afterId === undefined ? sql`` : sql`and ${dossiers.id} < ${afterId}`;
-  return sql`select p.id from generate_series(${from}::date, ${to}::date, interval '1 day') as g(day)
+  // Days counted from `from` (date + integer is a date: no time zone involved).
+  return sql`select p.id from generate_series(0, ${to}::date - ${from}::date) as g(n)
     cross join lateral (
       select ${dossiers.id} as id from ${dossiers}
-      where ${localDayOf(dossiers.receivedAt)} = g.day::date ${below}
+      where ${localDayOf(dossiers.receivedAt)} = ${from}::date + g.n ${below}
       order by ${dossiers.id} desc limit ${limit}) p
     order by p.id desc limit ${limit}`;
 }
