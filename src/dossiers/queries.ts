@@ -14,6 +14,7 @@ import {
   sql,
   type Column,
   type SQL,
+  type SQLWrapper,
 } from 'drizzle-orm';
 import pg from 'pg';
 import { alias, PgTransaction } from 'drizzle-orm/pg-core';
@@ -242,11 +243,11 @@ export async function listDossiers(
   // Received by one of the units, or handled by one of them after a transfer from a unit outside them: the
   // same rows as "received or handled there", in two disjoint parts with an index each (the second's,
   // dossiers_handled_elsewhere_received_idx, holds only rows handled elsewhere than where they were received).
-  const receivedThere = codes && sql`${dossiers.unitCode} = any(${sql.param(codes)}::text[])`;
-  const handledThere =
-    codes &&
-    sql`${dossiers.handlingUnitCode} = any(${sql.param(codes)}::text[]) and ${dossiers.handlingUnitCode} <> ${dossiers.unitCode}
-      and ${dossiers.unitCode} <> all(${sql.param(codes)}::text[])`;
+  const units = codes && {
+    receivedThere: sql`${dossiers.unitCode} = any(${sql.param(codes)}::text[])`,
+    handledThere: sql`${dossiers.handlingUnitCode} = any(${sql.param(codes)}::text[]) and ${dossiers.handlingUnitCode} <> ${dossiers.unitCode}
+      and ${dossiers.unitCode} <> all(${sql.param(codes)}::text[])`,
+  };
   const filters: Array<SQL | undefined> = [
     statuses ? inArray(dossiers.status, statuses) : undefined,
     f.procedureCode ? eq(dossiers.procedureCode, f.procedureCode) : undefined,
@@ -257,15 +258,17 @@ export async function listDossiers(
     f.timeliness ? timelinessCondition(f.timeliness, live) : undefined,
     f.idNumber ? eq(dossiers.applicantIdNumber, f.idNumber) : undefined,
   ];
-  const conditions = [
-    receivedThere && handledThere ? or(receivedThere, handledThere) : undefined,
-    ...filters,
-  ];
+  const conditions = [units ? or(units.receivedThere, units.handledThere) : undefined, ...filters];
   const key = f.q === undefined ? '' : searchKey(f.q);
   if (key !== '') {
     return listByName(db, conditions, key, f.afterId, f.limit);
   }
+  const byReceipt = f.receivedFrom !== undefined || f.receivedTo !== undefined;
   const otherFilters = [f.status, f.procedureCode, f.channel, f.dueBefore, f.timeliness, f.idNumber];
+  const below = f.afterId ? lt(dossiers.id, f.afterId) : undefined;
+  // The page's ids first, from dossiers alone; the joins (which never drop a row: foreign keys) then run for
+  // that page only, not for every match a sort has to consider.
+  let page: SQL | SQLWrapper;
   if (
     codes === null &&
     f.receivedFrom !== undefined &&
@@ -273,25 +276,8 @@ export async function listDossiers(
     otherFilters.every((v) => v === undefined) &&
     dayNumberOf(f.receivedTo) - dayNumberOf(f.receivedFrom) < MAX_DAYS_BY_DAY
   ) {
-    const page = receiptDayPage(f.receivedFrom, f.receivedTo, f.afterId, f.limit);
-    return selectDossiers(db)
-      .where(sql`${dossiers.id} in (${page})`)
-      .orderBy(desc(dossiers.id));
-  }
-  // Newest first either way. With a received range the matches may lie deep in the past, where walking the
-  // primary key backwards reads most of the table: `id + 0` keeps the order but makes the planner fetch the
-  // range through its index and sort the (few thousand) matches instead. So too for a unit's overdue
-  // dossiers: old by nature (past their due), a few hundred a commune, behind tens of thousands of newer ids
-  // (walked from the newest, a large commune took 90 ms at 5 M dossiers, fetched through the unit-status-due
-  // indexes 8 ms). Without a unit the overdue are spread enough for the walk to find a page soon.
-  const ranged =
-    f.receivedFrom !== undefined ||
-    f.receivedTo !== undefined ||
-    (f.timeliness === 'overdue' && codes !== null);
-  // The page's ids first, from dossiers alone; the joins (which never drop a row: foreign keys) then run for
-  // that page only, not for every match a sort has to consider.
-  const below = f.afterId ? lt(dossiers.id, f.afterId) : undefined;
-  if (receivedThere && handledThere && (f.receivedFrom !== undefined || f.receivedTo !== undefined)) {
+    page = receiptDayPage(f.receivedFrom, f.receivedTo, f.afterId, f.limit);
+  } else if (units && byReceipt) {
     // A unit's received period: each part read from its own index (unit and receipt; handled elsewhere and
     // receipt), without the table, then sorted: a large commune's month at 5 M dossiers 26 → 1 ms, where the
     // two units columns together made the planner read the whole province's month.
@@ -300,19 +286,27 @@ export async function listDossiers(
         .select({ id: dossiers.id })
         .from(dossiers)
         .where(and(unit, ...filters, below));
-    const page = sql`select m.id from (${part(receivedThere)} union all ${part(handledThere)}) m
+    page = sql`select m.id from (${part(units.receivedThere)} union all ${part(units.handledThere)}) m
       order by m.id desc limit ${f.limit}`;
-    return selectDossiers(db)
-      .where(sql`${dossiers.id} in (${page})`)
-      .orderBy(desc(dossiers.id));
+  } else {
+    // Newest first either way. With a received range the matches may lie deep in the past, where walking the
+    // primary key backwards reads most of the table: `id + 0` keeps the order but makes the planner fetch the
+    // range through its index and sort the (few thousand) matches instead. So too for a unit's overdue
+    // dossiers: old by nature (past their due), a few hundred a commune, behind tens of thousands of newer
+    // ids (walked from the newest, a large commune took 90 ms at 5 M dossiers, fetched through the
+    // unit-status-due indexes 8 ms). Without a unit the overdue are spread enough for the walk to find a page
+    // soon.
+    const sorted = byReceipt || (f.timeliness === 'overdue' && codes !== null);
+    page = db
+      .select({ id: dossiers.id })
+      .from(dossiers)
+      .where(and(...conditions, below))
+      .orderBy(sorted ? sql`${dossiers.id} + 0 desc` : desc(dossiers.id))
+      .limit(f.limit);
   }
-  const page = db
-    .select({ id: dossiers.id })
-    .from(dossiers)
-    .where(and(...conditions, below))
-    .orderBy(ranged ? sql`${dossiers.id} + 0 desc` : desc(dossiers.id))
-    .limit(f.limit);
-  return selectDossiers(db).where(inArray(dossiers.id, page)).orderBy(desc(dossiers.id));
+  return selectDossiers(db)
+    .where(sql`${dossiers.id} in (${page})`)
+    .orderBy(desc(dossiers.id));
 }
 
 /** The longest received period read day by day; a longer one is read as one range. */

@@ -442,6 +442,9 @@ export async function servedStatistics(
   return { groups: mergeGroups(clean, recomputing), source: 'figures' };
 }
 
+/** Groups in the order of their keys (code point order, as the figures have always been served). */
+const byKey = (a: GroupTally, b: GroupTally) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
 /** Two answers over disjoint sets of units, group by group. */
 function mergeGroups(a: GroupTally[], b: GroupTally[]): GroupTally[] {
   const merged = new Map(a.map((g) => [g.key, g]));
@@ -449,7 +452,7 @@ function mergeGroups(a: GroupTally[], b: GroupTally[]): GroupTally[] {
     const other = merged.get(g.key);
     merged.set(g.key, other ? { ...other, tally: addTallies(other.tally, g.tally) } : g);
   }
-  return [...merged.values()].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  return [...merged.values()].sort(byKey);
 }
 
 /** The statistics of the units in `scope` from the figures (every day through `needThrough` closed). */
@@ -503,6 +506,6 @@ async function fromFigures(
     t.pending.notYetDue = t.pending.total - t.pending.overdue;
     if (t.received.total > 0) result.push({ key, label, tally: t });
   }
-  result.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  result.sort(byKey);
   return result;
 }
