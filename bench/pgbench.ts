@@ -64,7 +64,7 @@ VALUES ('dossier.received', currval(pg_get_serial_sequence('dossiers', 'id')),
 `;
 
 /**
- * pgbench scripts: `two-row` is the intake-equivalent transaction of ARCHITECTURE.md's anchor (a dossier row
+ * pgbench scripts: `two-row` is the intake-equivalent transaction of the performance anchor (a dossier row
  * and its event); `five-row` adds the counter, deadline and outbox rows an intake also writes.
  */
 export const pgbenchScripts = {

@@ -180,7 +180,7 @@ function report(s: Session, r: Results, seeded: string): string {
   return [
     ...setup(s, r, seeded),
     '',
-    '### Targets (ARCHITECTURE.md)',
+    '### Targets',
     '',
     markdownTable(targets(r)),
     '',

@@ -685,7 +685,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe a webhook
-         * @description Deliveries follow the Standard Webhooks specification: headers webhook-id, webhook-timestamp and webhook-signature (v1,<base64 HMAC-SHA256 of "id.timestamp.body">, keyed with the secret), body {type, occurredAt, data}. At least once, retried with exponential back-off for about 25 hours. The subscription covers the dossiers of the key’s scope.
+         * @description Deliveries follow the Standard Webhooks specification: headers webhook-id, webhook-timestamp and webhook-signature (v1,<base64 HMAC-SHA256 of "id.timestamp.body">, keyed with the secret), body {type, occurredAt, data}. At least once, retried with exponential back-off for about 23 hours. The subscription covers the dossiers of the key’s scope.
          */
         post: operations["createWebhook"];
         delete?: never;

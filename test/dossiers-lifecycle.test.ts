@@ -59,7 +59,7 @@ async function ok(code: string, action: string, body: object = {}): Promise<Doss
   return res.json();
 }
 
-describe('paths through the lifecycle over HTTP (DOMAIN.md section 6)', () => {
+describe('paths through the lifecycle over HTTP (docs/domain.md §7)', () => {
   it('direct: receive → assign → supplement → payment → resolve → return, each step an event', async () => {
     setNow('2025-06-02T08:00:00+07:00');
     const p = await createProcedure(ctx, { duration: { value: 5, unit: 'working_days' } });

@@ -166,7 +166,7 @@ describe('statistics equal the reference rule over random histories', () => {
 });
 
 describe('GET /v1/stats', () => {
-  it('the inspection article’s figures: 43.7 % early, 56.3 % on time (DOMAIN.md section 1)', async () => {
+  it('the inspection article’s figures: 43.7 % early, 56.3 % on time (docs/domain.md §9)', async () => {
     const unit = await createUnit(ctx, { name: 'Trung tâm Phục vụ hành chính công huyện' });
     const viewer = await createKey(ctx, 'viewer', unit.code);
     const procedure = (await createProcedure(ctx)).code;

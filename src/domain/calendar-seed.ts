@@ -1,5 +1,5 @@
 /**
- * The announced civil-service calendars shipped as seed data (DOMAIN.md §4).
+ * The announced civil-service calendars shipped as seed data (docs/domain.md §5).
  *
  * What a row is:
  * - 'holiday': a statutory public holiday (Labour Code 2019, Art. 112). Listed even when it falls on a

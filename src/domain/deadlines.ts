@@ -1,5 +1,5 @@
 /**
- * Deadline rules (DOMAIN.md section 5): the start of the clock, the statutory due date (ngày hẹn trả) per
+ * Deadline rules (docs/domain.md §6): the start of the clock, the statutory due date (ngày hẹn trả) per
  * duration unit, pause/resume for supplementation (yêu cầu bổ sung) and financial obligations, and reading
  * the due date in force at a past instant from its history.
  *

@@ -1,5 +1,5 @@
 /**
- * The dossier lifecycle (DOMAIN.md section 6): states, the national portal's status codes (DVCQG
+ * The dossier lifecycle (docs/domain.md §7): states, the national portal's status codes (DVCQG
  * TrangThaiHoSo) and which action may move a dossier from which state.
  */
 import { DomainError } from './errors.js';

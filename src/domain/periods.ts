@@ -1,5 +1,5 @@
 /**
- * Reporting periods (DOMAIN.md section 7). Civil periods follow the calendar; official ones (kỳ báo cáo,
+ * Reporting periods (docs/domain.md §9). Civil periods follow the calendar; official ones (kỳ báo cáo,
  * Circular 01/2020/TT-VPCP) run from the 15th of the month before to the 14th: month 2024-07 = 15/6–14/7; a
  * quarter from the 15th of the month before it to the 14th of its last month (Q1 = 15/12 – 14/3); H1 =
  * 15/12 – 14/6; M9 = 15/12 – 14/9; year = 15/12 – 14/12.

@@ -1,6 +1,6 @@
 /**
  * A provisional civil-service calendar generated from the Labour Code 2019 (Bộ luật Lao động 2019),
- * used for a year until an admin confirms the Government's announcement for it (DOMAIN.md §4).
+ * used for a year until an admin confirms the Government's announcement for it (docs/domain.md §5).
  *
  * Art. 112(1) public holidays:
  * - Tết Dương lịch: 1/1.
@@ -53,7 +53,7 @@ const isWeekend = (date: LocalDate): boolean => {
 
 /**
  * The day added to 2/9 for National Day. The law only says "one day next to it". The rule below matches
- * 2024 and 2025 (DOMAIN.md) and, as far as we know, the 2021–2023 announcements:
+ * 2024 and 2025 (the confirmed seed years) and, as far as we know, the 2021–2023 announcements:
  * - the extra day is a weekday (one on a weekend would only be replaced by a compensatory day);
  * - of the weekday neighbours, take the one that joins the holiday to a weekend;
  * - Wednesday has no such neighbour: take 1/9 (Tuesday), leaving one day (Monday 31/8) to bridge, as the

@@ -1,5 +1,5 @@
 /**
- * Period statistics of form II.06a/VPCP/KSTT (DOMAIN.md section 7), as a pure rule over dossier facts. This
+ * Period statistics of form II.06a/VPCP/KSTT (docs/domain.md §9), as a pure rule over dossier facts. This
  * is the reference: the SQL the API serves must give the same numbers (the tests compare them).
  *
  * For a period [A, B] of local dates ("finished" = resolved, withdrawn or stopped):

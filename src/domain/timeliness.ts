@@ -1,5 +1,5 @@
 /**
- * Timeliness (DOMAIN.md section 7): the outcome of a resolved dossier, the state of a pending one, and the
+ * Timeliness (docs/domain.md §8): the outcome of a resolved dossier, the state of a pending one, and the
  * live flag dashboards and alerts show. Always against the statutory due: a reschedule (Form 04) never makes
  * a late dossier on time.
  *

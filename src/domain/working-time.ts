@@ -1,5 +1,5 @@
 /**
- * The working calendar and working-time arithmetic (DOMAIN.md section 4). Every deadline rule is built on two
+ * The working calendar and working-time arithmetic (docs/domain.md §5). Every deadline rule is built on two
  * operations: `addWorkingMinutes` and `workingMinutesBetween`, both to the minute.
  *
  * How it stays fast: a calendar precomputes, for every local date of the supported range, whether it is a

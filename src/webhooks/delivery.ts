@@ -17,8 +17,9 @@ export function eventMatches(pattern: string, type: string): boolean {
 }
 
 /**
- * Retry schedule: 5 s (WEBHOOK_RETRY_BASE_MS) doubling up to one hour; after 33 failed attempts (a little over
- * 24 hours) the delivery is marked failed and listed, and can be redelivered.
+ * Retry schedule: 5 s (WEBHOOK_RETRY_BASE_MS) doubling up to one hour; after 33 failed attempts the delivery is
+ * marked failed and listed, and can be redelivered. With the 5 s base the 32 waits add up to 84,315 s, so the
+ * last attempt comes about 23.4 hours after the first.
  */
 export const MAX_ATTEMPTS = 33;
 export function retryDelayMs(attempts: number, baseMs: number): number {

@@ -119,7 +119,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
       description:
         'Deliveries follow the Standard Webhooks specification: headers webhook-id, webhook-timestamp and ' +
         'webhook-signature (v1,<base64 HMAC-SHA256 of "id.timestamp.body">, keyed with the secret), body ' +
-        '{type, occurredAt, data}. At least once, retried with exponential back-off for about 25 hours. The ' +
+        '{type, occurredAt, data}. At least once, retried with exponential back-off for about 23 hours. The ' +
         'subscription covers the dossiers of the key\u2019s scope.',
       tags,
       security: bearerSecurity,

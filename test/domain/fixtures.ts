@@ -1,5 +1,5 @@
 /**
- * The announced civil-service calendars of 2024–2026 (DOMAIN.md section 4), written out by hand so the
+ * The announced civil-service calendars of 2024–2026 (docs/domain.md §5), written out by hand so the
  * deadline tests do not depend on the seed or on the provisional-calendar generator.
  */
 import { buildCalendar, type CalendarOverrideInput } from '../../src/domain/working-time.js';

@@ -17,7 +17,7 @@ import {
   searchKey,
 } from '../../src/domain/applicant.js';
 
-/** Every legal (state, action) pair and where it leads, straight from DOMAIN.md section 6. */
+/** Every legal (state, action) pair and where it leads, straight from docs/domain.md §7. */
 const legal: Array<[DossierStatus, DossierAction, DossierStatus]> = [
   ['submitted', 'accept', 'received'],
   ['submitted', 'reject', 'rejected'],

@@ -142,7 +142,7 @@ describe('provisionalOverrides', () => {
   });
 });
 
-/** Whether a date is worked under a seed year's rows (DOMAIN.md §4). */
+/** Whether a date is worked under a seed year's rows (docs/domain.md §5). */
 function isWorkingDay(year: SeedYear, date: string): boolean {
   const row = year.days.find((d) => d.date === date);
   if (row) return row.kind === 'working_day';

@@ -124,7 +124,7 @@ describe('II.06a columns', () => {
   });
 });
 
-describe('the inspection article’s figures (DOMAIN.md section 1)', () => {
+describe('the inspection article’s figures (docs/domain.md §9)', () => {
   it('gives 4,754 received, 4,487 resolved at 43.7 % early and 56.3 % on time, 262 not yet due', () => {
     const facts: DossierFacts[] = [];
     const times = (n: number, make: (i: number) => DossierFacts) => {
