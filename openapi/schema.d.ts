@@ -1339,6 +1339,7 @@ export interface components {
             at: string;
             recordedAt: string;
             actorKeyId: string | null;
+            /** @description What the event carries (the action’s reason, note, policy, new due...); its instants are RFC 3339 at +07:00 like every other. */
             data: {
                 [key: string]: unknown;
             };

@@ -8,7 +8,7 @@ import type { CalendarCache } from '../calendar/cache.js';
 import type { IntakeTargetsCache } from './intake-targets.js';
 import { IntakeBatcher } from './intake-batch.js';
 import { dossierActions, type DossierAction } from '../domain/lifecycle.js';
-import { formatInstant } from '../domain/local-time.js';
+import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
 import { bearerSecurity, decodeCursor, encodeCursor, errorResponses } from '../http/schemas.js';
 import { builtResponseSerializer } from '../http/serializer.js';
 import { DomainError } from '../domain/errors.js';
@@ -194,7 +194,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
           at: formatInstant(e.at),
           recordedAt: formatInstant(e.recordedAt),
           actorKeyId: e.actorKeyId,
-          data: e.data,
+          data: formatInstantsIn(e.data),
         })),
       };
     },

@@ -231,7 +231,12 @@ export const DossierEvent = z
     at: z.string().meta({ example: '2025-04-29T16:30:00+07:00' }),
     recordedAt: z.string(),
     actorKeyId: z.string().nullable(),
-    data: z.record(z.string(), z.unknown()),
+    data: z
+      .record(z.string(), z.unknown())
+      .describe(
+        'What the event carries (the action\u2019s reason, note, policy, new due...); its instants are RFC 3339 at ' +
+          '+07:00 like every other.',
+      ),
   })
   .meta({ id: 'DossierEvent' });
 
