@@ -113,6 +113,8 @@ export function formatInstant(instant: Date): string {
 
 /** An ISO 8601 / RFC 3339 date-time with an offset (`Z`, `+00:00`, `+07:00`...), seconds and fraction optional. */
 const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+/** An instant already as formatInstant writes it. */
+const localInstantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00$/;
 
 /**
  * A JSON payload (event data, outbox payload) with every string that is an instant rewritten as formatInstant
@@ -121,7 +123,7 @@ const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d
  */
 export function formatInstantsIn<T>(value: T): T {
   if (typeof value === 'string') {
-    if (!instantPattern.test(value)) return value;
+    if (localInstantPattern.test(value) || !instantPattern.test(value)) return value;
     const instant = new Date(value);
     return (Number.isNaN(instant.getTime()) ? value : formatInstant(instant)) as T;
   }
