@@ -30,12 +30,14 @@ describe('formatInstantsIn', () => {
     const payload = {
       dueAt: '2025-06-02T10:00:00.000Z',
       previousDueAt: '2025-06-02T17:00:00+07:00',
+      resumedAt: '2025-06-02T17:00:00.999+07:00',
       policy: 'extend',
       nested: { list: ['2025-06-01T20:30:15.250+00:00', 'Thiếu bản sao', 3], when: '2025-06-02T03:00-05:00' },
     };
     expect(formatInstantsIn(payload)).toEqual({
       dueAt: '2025-06-02T17:00:00+07:00',
       previousDueAt: '2025-06-02T17:00:00+07:00',
+      resumedAt: '2025-06-02T17:00:00+07:00',
       policy: 'extend',
       nested: { list: ['2025-06-02T03:30:15+07:00', 'Thiếu bản sao', 3], when: '2025-06-02T15:00:00+07:00' },
     });
