@@ -258,7 +258,7 @@ export interface paths {
         };
         /**
          * List and search dossiers
-         * @description Newest first. Filters combine; `q` searches applicant names without diacritics.
+         * @description Newest first. Filters combine; `q` searches applicant names without diacritics. Viewer keys may not use `idNumber` or `q` (403 APPLICANT_FILTER_FORBIDDEN).
          */
         get: operations["listDossiers"];
         put?: never;
@@ -1081,7 +1081,7 @@ export interface components {
              * @description Stable machine-readable error code.
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "UNIT_NOT_FOUND" | "UNIT_ALREADY_EXISTS" | "UNIT_PARENT_INVALID" | "UNIT_INACTIVE" | "API_KEY_NOT_FOUND" | "PROCEDURE_NOT_FOUND" | "PROCEDURE_ALREADY_EXISTS" | "PROCEDURE_INACTIVE" | "DOSSIER_NOT_FOUND" | "CALENDAR_DAY_NOT_FOUND" | "INVALID_TRANSITION" | "VERSION_MISMATCH" | "PRECONDITION_REQUIRED" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_ACCEPTABLE" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "APPLICANT_FILTER_FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "UNIT_NOT_FOUND" | "UNIT_ALREADY_EXISTS" | "UNIT_PARENT_INVALID" | "UNIT_INACTIVE" | "API_KEY_NOT_FOUND" | "PROCEDURE_NOT_FOUND" | "PROCEDURE_ALREADY_EXISTS" | "PROCEDURE_INACTIVE" | "DOSSIER_NOT_FOUND" | "CALENDAR_DAY_NOT_FOUND" | "INVALID_TRANSITION" | "VERSION_MISMATCH" | "PRECONDITION_REQUIRED" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_ACCEPTABLE" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
             /** @description Human-readable explanation; Vietnamese when Accept-Language prefers vi. */
             detail: string;
             /** @description Per-field problems, for validation errors. */
@@ -1237,17 +1237,19 @@ export interface components {
             dueAt: string;
             duration: components["schemas"]["Duration"];
         };
+        /** @description Personal data. For viewer keys every given field is masked, never null; null always means not given. */
         Applicant: {
             /** @enum {string} */
             type: "citizen" | "organization";
+            /** @description Viewer keys: masked keeping its shape, the first word whole and every other word its first letter and `**` (`Nguyễn V** A**`). */
             fullName: string;
-            /** @description Masked (last 4 digits) for viewer keys. */
+            /** @description Viewer keys: all but the last 4 digits masked (`********2345`). Null: none given. */
             idNumber: string | null;
-            /** @description Masked for viewer keys. */
+            /** @description Viewer keys: all but the last 4 digits masked (`******5678`). Null: none given. */
             phone: string | null;
-            /** @description Masked for viewer keys. */
+            /** @description Viewer keys: masked (`a***@example.vn`). Null: none given. */
             email: string | null;
-            /** @description Hidden for viewer keys. */
+            /** @description Viewer keys: the marker `***` in place of the address. Null: none given. */
             address: string | null;
         };
         Dossier: {
@@ -1337,6 +1339,7 @@ export interface components {
             at: string;
             recordedAt: string;
             actorKeyId: string | null;
+            /** @description What the event carries (the action’s reason, note, policy, new due...); its instants are RFC 3339 at +07:00 like every other. */
             data: {
                 [key: string]: unknown;
             };
@@ -2855,9 +2858,9 @@ export interface operations {
                 dueBefore?: string;
                 /** @description Live state of an open dossier; null once finished or before acceptance. */
                 timeliness?: "on_track" | "due_soon" | "overdue" | "paused";
-                /** @description Exact applicant identifier. */
+                /** @description Exact applicant identifier. Refused for viewer keys (403 APPLICANT_FILTER_FORBIDDEN). */
                 idNumber?: string;
-                /** @description Applicant name, accent-insensitive ("nguyen van a"). */
+                /** @description Applicant name, accent-insensitive ("nguyen van a"). Refused for viewer keys (403 APPLICANT_FILTER_FORBIDDEN). */
                 q?: string;
                 /** @description Page size, 1–200. */
                 limit?: number;
@@ -2890,6 +2893,15 @@ export interface operations {
             };
             /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role may not do this (FORBIDDEN). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -59,8 +59,8 @@ const shared = {} as Record<
 >;
 /** Identifiers of the Q side: no 2xx answer to a P-scoped key may contain any of them. */
 const outsideIds: string[] = [];
-/** Personal data of the inside dossier a viewer must never see in clear (names are shown, see API.md). */
-const insidePersonal = { idNumber: '', phone: '', address: '' };
+/** Personal data of the inside dossier a viewer must never see in clear (names are masked too). */
+const insidePersonal = { fullName: '', idNumber: '', phone: '', address: '' };
 const createdWebhooks: string[] = [];
 let dateCounter = 0;
 let serial = 0;
@@ -437,8 +437,8 @@ beforeAll(async () => {
       .returning();
     Object.assign(shared[scope], { webhookId, deliveryId: delivery!.id });
     if (scope === 'inside') {
-      const { idNumber, phone, address } = d.applicant;
-      Object.assign(insidePersonal, { idNumber, phone, address });
+      const { fullName, idNumber, phone, address } = d.applicant;
+      Object.assign(insidePersonal, { fullName, idNumber, phone, address });
     } else {
       const qKey = await ok<{ id: string }>('POST', '/v1/api-keys', ctx.adminKey, {
         name: 'khóa Q',

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
+import { rfc3339Of } from '../db/schema/index.js';
 import { instantAt, localDateOf } from '../domain/local-time.js';
 import { addWorkingMinutes } from '../domain/working-time.js';
 import type { JobContext } from '../jobs/context.js';
@@ -63,7 +64,7 @@ export async function raiseAlerts(db: DbOrTx, w: Window): Promise<number> {
       insert into outbox (type, dossier_id, unit_code, payload, occurred_at)
       select 'alert.' || c.kind, c.dossier_id, d.unit_code,
         jsonb_build_object('alert', jsonb_build_object('id', c.id, 'kind', c.kind, 'target', c.target,
-          'dossierCode', d.code, 'dueAt', c.due_at)),
+          'dossierCode', d.code, 'dueAt', ${rfc3339Of(sql.raw('c.due_at'))})),
         c.created_at
       from created c join dossiers d on d.id = c.dossier_id
       returning 1

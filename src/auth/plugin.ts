@@ -145,6 +145,11 @@ export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** Viewer keys (read-only dashboards) see applicants' personal data masked and may not look a person up. */
+export function readsMasked(principal: Principal): boolean {
+  return principal.role === 'viewer';
+}
+
 export function isSystemAdmin(principal: Principal): boolean {
   return principal.role === 'admin' && principal.unitCode === null;
 }

@@ -34,6 +34,48 @@ export function searchKey(value: string): string {
     .trim();
 }
 
+/**
+ * What a masked field reads as when there is no shape worth keeping (an address): a marker, never null, so a
+ * masked value stays distinct from a missing one (null).
+ */
+export const MASKED = '***';
+
+/** The applicant as responses show it. */
+export interface ApplicantView {
+  type: ApplicantType;
+  fullName: string;
+  idNumber: string | null;
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+}
+
+/**
+ * The applicant as read-only (viewer) keys see it, the one masking rule: the name keeps its shape, the
+ * identifier and phone their last 4 digits, the e-mail its first letter and domain, the address becomes the
+ * marker. A field that was never given stays null.
+ */
+export function maskApplicant<T extends ApplicantView>(applicant: T): T {
+  return {
+    ...applicant,
+    fullName: maskName(applicant.fullName),
+    idNumber: maskTail(applicant.idNumber),
+    phone: maskTail(applicant.phone),
+    email: maskEmail(applicant.email),
+    address: applicant.address === null ? null : MASKED,
+  };
+}
+
+/**
+ * A name keeping its shape: the first word whole, every other word its first letter and "**":
+ * "Nguyễn Văn A" → "Nguyễn V** A**", "Đặng Thị Ánh" → "Đặng T** Á**". Letters are taken whole after NFC,
+ * with any combining mark NFC leaves attached.
+ */
+export function maskName(value: string): string {
+  const [first = '', ...rest] = normalizeText(value).split(' ');
+  return [first, ...rest.map((word) => `${/^\P{M}\p{M}*/u.exec(word)?.[0] ?? ''}**`)].join(' ');
+}
+
 /** Keeps the last `visible` characters: "001099012345" → "********2345". */
 export function maskTail(value: string | null, visible = 4): string | null {
   if (value === null) return null;

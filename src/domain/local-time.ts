@@ -111,6 +111,31 @@ export function formatInstant(instant: Date): string {
   return `${date}T${twoDigits[Math.floor(minutes / 60)]}:${twoDigits[minutes % 60]}:${twoDigits[seconds % 60]}+07:00`;
 }
 
+/** An ISO 8601 / RFC 3339 date-time with an offset (`Z`, `+00:00`, `+07:00`...), seconds and fraction optional. */
+const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+/** An instant already as formatInstant writes it. */
+const localInstantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00$/;
+
+/**
+ * A JSON payload (event data, outbox payload) with every string that is an instant rewritten as formatInstant
+ * writes it, at any depth; everything else (local dates such as '2025-05-01', free text) as it is. Applied
+ * where payloads are read, so rows stored in another form read the same as new ones.
+ */
+export function formatInstantsIn<T>(value: T): T {
+  if (typeof value === 'string') {
+    if (localInstantPattern.test(value) || !instantPattern.test(value)) return value;
+    const instant = new Date(value);
+    return (Number.isNaN(instant.getTime()) ? value : formatInstant(instant)) as T;
+  }
+  if (Array.isArray(value)) return value.map(formatInstantsIn) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = formatInstantsIn(item);
+    return out as T;
+  }
+  return value;
+}
+
 const DAY_MS = DAY_MINUTES * MINUTE_MS;
 const FORMATTED_DAYS_MAX = 20_000;
 const formattedDays = new Map<number, string>();

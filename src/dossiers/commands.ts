@@ -22,7 +22,14 @@ import { computeStartAndDue, replayDue, resumeDue, type Duration } from '../doma
 import { dossierCodePrefix } from '../domain/dossier-code.js';
 import { DomainError } from '../domain/errors.js';
 import { nextStatus, openStatuses, type DossierAction, type DossierStatus } from '../domain/lifecycle.js';
-import { instantAt, addDays, localDateOf, parseClock } from '../domain/local-time.js';
+import {
+  instantAt,
+  addDays,
+  formatInstant,
+  formatInstantsIn,
+  localDateOf,
+  parseClock,
+} from '../domain/local-time.js';
 import { outcomeOf } from '../domain/timeliness.js';
 import type { Calendar } from '../domain/working-time.js';
 import {
@@ -417,8 +424,9 @@ async function effectsOf(
   at: Date,
 ): Promise<Effects> {
   const d = view.d;
-  const data: Record<string, unknown> = Object.fromEntries(
-    Object.entries(body).filter(([k, v]) => k !== 'at' && v !== undefined),
+  // The body as sent, its instants (newDueAt) written as every response writes them.
+  const data: Record<string, unknown> = formatInstantsIn(
+    Object.fromEntries(Object.entries(body).filter(([k, v]) => k !== 'at' && v !== undefined)),
   );
   const base = { eventType: action, eventData: data, announcements: [] as string[] };
   switch (action) {
@@ -468,7 +476,7 @@ async function effectsOf(
       );
       return {
         ...base,
-        eventData: { ...data, policy: r.pausedMinutesPolicy, dueAt: r.patch.dueAt.toISOString() },
+        eventData: { ...data, policy: r.pausedMinutesPolicy, dueAt: formatInstant(r.patch.dueAt) },
         patch: r.patch,
         deadline: r.deadline,
         announcements: r.changed ? ['dossier.due_changed'] : [],
@@ -627,8 +635,8 @@ export async function recomputeForCalendarChange(
       data: {
         reason: 'calendar_change',
         date,
-        previousDueAt: d.dueAt!.toISOString(),
-        dueAt: replayed.dueAt.toISOString(),
+        previousDueAt: formatInstant(d.dueAt!),
+        dueAt: formatInstant(replayed.dueAt),
       },
     });
     await tx.insert(dossierDeadlines).values({

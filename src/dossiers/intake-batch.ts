@@ -7,6 +7,7 @@ import {
   dossiers,
   outbox,
   procedures,
+  rfc3339Of,
   units,
 } from '../db/schema/index.js';
 
@@ -49,10 +50,6 @@ export interface IntakeWrite {
 export type Written = { id: number; code: string; createdAt: Date } | null;
 
 const p = (name: string) => sql.placeholder(name);
-
-/** An instant column as formatInstant writes it: RFC 3339 at +07:00, whole seconds. */
-const rfc3339 = (column: string) =>
-  sql.raw(`to_char(${column} at time zone interval '+07:00', 'YYYY-MM-DD"T"HH24:MI:SS') || '+07:00'`);
 
 /**
  * Numbers and records intakes in ONE statement, each with its dossier, intake event, first deadline row and
@@ -113,7 +110,7 @@ const intakeStatement = sql`
     from numbered order by n
     returning id, code, created_at
   ), written as (
-    select n.*, d.id, d.created_at, ${rfc3339('d.created_at')} as created_text
+    select n.*, d.id, d.created_at, ${rfc3339Of(sql.raw('d.created_at'))} as created_text
     from numbered n join dossier d on d.code = n.code
   ), event as (
     insert into ${dossierEvents} (dossier_id, type, from_status, to_status, at, actor_key_id, data)

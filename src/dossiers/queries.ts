@@ -20,9 +20,9 @@ import pg from 'pg';
 import { alias, PgTransaction } from 'drizzle-orm/pg-core';
 import { poolOf, type Db, type DbOrTx } from '../db/client.js';
 import { dossierEvents, dossiers, localDayOf, procedures, units } from '../db/schema/index.js';
-import { escapeLike, inScope, type Principal } from '../auth/plugin.js';
+import { escapeLike, inScope, readsMasked, type Principal } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
-import { maskEmail, maskTail, searchKey } from '../domain/applicant.js';
+import { maskApplicant, searchKey, type ApplicantView } from '../domain/applicant.js';
 import {
   isPaused,
   nationalStatusOf,
@@ -237,6 +237,14 @@ export async function listDossiers(
   f: ListFilters,
   live: LiveSettings,
 ): Promise<DossierView[]> {
+  // A dashboard has no business confirming who has a dossier: refused before anything is read.
+  const personal = (['idNumber', 'q'] as const).filter((name) => f[name] !== undefined);
+  if (personal.length > 0 && readsMasked(principal)) {
+    throw new DomainError('APPLICANT_FILTER_FORBIDDEN', {
+      role: principal.role,
+      filter: personal.join(', '),
+    });
+  }
   const codes = await unitCodesFor(db, principal, f.unitCode);
   if (codes && codes.length === 0) return [];
   const statuses = f.status?.split(',');
@@ -490,16 +498,17 @@ export async function latestEventAt(db: DbOrTx, dossierId: number): Promise<Date
 
 const iso = (d: Date | null) => (d ? formatInstant(d) : null);
 
-/** Viewer keys see personal data masked. */
-export function applicantOf(d: DossierRow, masked: boolean) {
-  return {
+/** The applicant of a dossier; masked (maskApplicant) for viewer keys. */
+export function applicantOf(d: DossierRow, masked: boolean): ApplicantView {
+  const applicant: ApplicantView = {
     type: d.applicantType,
     fullName: d.applicantName,
-    idNumber: masked ? maskTail(d.applicantIdNumber) : d.applicantIdNumber,
-    phone: masked ? maskTail(d.applicantPhone) : d.applicantPhone,
-    email: masked ? maskEmail(d.applicantEmail) : d.applicantEmail,
-    address: masked ? null : d.applicantAddress,
+    idNumber: d.applicantIdNumber,
+    phone: d.applicantPhone,
+    email: d.applicantEmail,
+    address: d.applicantAddress,
   };
+  return masked ? maskApplicant(applicant) : applicant;
 }
 
 /**

@@ -3,12 +3,12 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { allow, type Principal } from '../auth/plugin.js';
+import { allow, readsMasked, type Principal } from '../auth/plugin.js';
 import type { CalendarCache } from '../calendar/cache.js';
 import type { IntakeTargetsCache } from './intake-targets.js';
 import { IntakeBatcher } from './intake-batch.js';
 import { dossierActions, type DossierAction } from '../domain/lifecycle.js';
-import { formatInstant } from '../domain/local-time.js';
+import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
 import { bearerSecurity, decodeCursor, encodeCursor, errorResponses } from '../http/schemas.js';
 import { builtResponseSerializer } from '../http/serializer.js';
 import { DomainError } from '../domain/errors.js';
@@ -51,9 +51,6 @@ const actionSummaries: Record<DossierAction, string> = {
 
 const operationIdOf = (action: DossierAction) =>
   `${action.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}Dossier`;
-
-/** Viewer keys see personal data masked. */
-const masked = (principal: Principal) => principal.role === 'viewer';
 
 const IdempotencyHeaders = z.object({
   'idempotency-key': z
@@ -130,11 +127,13 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
     schema: {
       operationId: 'listDossiers',
       summary: 'List and search dossiers',
-      description: 'Newest first. Filters combine; `q` searches applicant names without diacritics.',
+      description:
+        'Newest first. Filters combine; `q` searches applicant names without diacritics. Viewer keys may not ' +
+        'use `idNumber` or `q` (403 APPLICANT_FILTER_FORBIDDEN).',
       tags,
       security: bearerSecurity,
       querystring: ListDossiersQuery,
-      response: { 200: DossierPage, ...errorResponses(400, 401, 404) },
+      response: { 200: DossierPage, ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request) => {
       const { limit, cursor, ...filters } = request.query;
@@ -149,7 +148,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {
-        items: page.map((v) => toDossierResponse(v, settings, masked(request.principal))),
+        items: page.map((v) => toDossierResponse(v, settings, readsMasked(request.principal))),
         nextCursor: rows.length > limit && last ? encodeCursor([last.d.id]) : null,
       };
     },
@@ -169,7 +168,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
     handler: async (request, reply) => {
       const view = await getDossierInScope(db, request.principal, request.params.code);
       withEtag(reply, view.d.version);
-      return toDossierResponse(view, await live(), masked(request.principal));
+      return toDossierResponse(view, await live(), readsMasked(request.principal));
     },
   });
 
@@ -195,7 +194,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
           at: formatInstant(e.at),
           recordedAt: formatInstant(e.recordedAt),
           actorKeyId: e.actorKeyId,
-          data: e.data,
+          data: formatInstantsIn(e.data),
         })),
       };
     },
@@ -219,7 +218,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
         dossierCode: d.code,
         unit: { code: d.unitCode, name: view.unitName },
         procedure: { code: d.procedureCode, name: view.procedureName },
-        applicant: applicantOf(d, masked(request.principal)),
+        applicant: applicantOf(d, readsMasked(request.principal)),
         components: d.components,
         channel: d.channel,
         receivedAt: d.receivedAt ? formatInstant(d.receivedAt) : null,

@@ -52,12 +52,29 @@ const instant = z.string().nullable().meta({ example: '2025-04-29T16:30:00+07:00
 export const Applicant = z
   .object({
     type: z.enum(['citizen', 'organization']),
-    fullName: z.string(),
-    idNumber: z.string().nullable().describe('Masked (last 4 digits) for viewer keys.'),
-    phone: z.string().nullable().describe('Masked for viewer keys.'),
-    email: z.string().nullable().describe('Masked for viewer keys.'),
-    address: z.string().nullable().describe('Hidden for viewer keys.'),
+    fullName: z
+      .string()
+      .describe(
+        'Viewer keys: masked keeping its shape, the first word whole and every other word its first letter and ' +
+          '`**` (`Nguyễn V** A**`).',
+      ),
+    idNumber: z
+      .string()
+      .nullable()
+      .describe('Viewer keys: all but the last 4 digits masked (`********2345`). Null: none given.'),
+    phone: z
+      .string()
+      .nullable()
+      .describe('Viewer keys: all but the last 4 digits masked (`******5678`). Null: none given.'),
+    email: z.string().nullable().describe('Viewer keys: masked (`a***@example.vn`). Null: none given.'),
+    address: z
+      .string()
+      .nullable()
+      .describe('Viewer keys: the marker `***` in place of the address. Null: none given.'),
   })
+  .describe(
+    'Personal data. For viewer keys every given field is masked, never null; null always means not given.',
+  )
   .meta({ id: 'Applicant' });
 
 export const Timeliness = z
@@ -181,14 +198,20 @@ export const ListDossiersQuery = z.object({
   receivedTo: LocalDateString.optional().describe('Received on or before this local date.'),
   dueBefore: Instant.optional().describe('Statutory due strictly before this instant.'),
   timeliness: Timeliness.optional(),
-  idNumber: z.string().max(20).optional().describe('Exact applicant identifier.'),
+  idNumber: z
+    .string()
+    .max(20)
+    .optional()
+    .describe('Exact applicant identifier. Refused for viewer keys (403 APPLICANT_FILTER_FORBIDDEN).'),
   q: z
     .string()
     .trim()
     .min(1)
     .max(200)
     .optional()
-    .describe('Applicant name, accent-insensitive ("nguyen van a").'),
+    .describe(
+      'Applicant name, accent-insensitive ("nguyen van a"). Refused for viewer keys (403 APPLICANT_FILTER_FORBIDDEN).',
+    ),
   limit: LimitQuery,
   cursor: CursorQuery,
 });
@@ -208,7 +231,12 @@ export const DossierEvent = z
     at: z.string().meta({ example: '2025-04-29T16:30:00+07:00' }),
     recordedAt: z.string(),
     actorKeyId: z.string().nullable(),
-    data: z.record(z.string(), z.unknown()),
+    data: z
+      .record(z.string(), z.unknown())
+      .describe(
+        'What the event carries (the action\u2019s reason, note, policy, new due...); its instants are RFC 3339 at ' +
+          '+07:00 like every other.',
+      ),
   })
   .meta({ id: 'DossierEvent' });
 

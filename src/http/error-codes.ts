@@ -34,6 +34,12 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     en: 'The role {role} may not perform this operation.',
     vi: 'Vai trò {role} không được phép thực hiện thao tác này.',
   },
+  APPLICANT_FILTER_FORBIDDEN: {
+    status: 403,
+    title: 'Applicant filter forbidden',
+    en: 'A {role} key may not search dossiers by {filter}, since that would reveal who has a dossier.',
+    vi: 'Khóa có vai trò {role} không được tìm hồ sơ theo {filter}, vì như vậy sẽ tiết lộ ai có hồ sơ.',
+  },
   NOT_FOUND: { status: 404, title: 'Not found', en: 'Not found.', vi: 'Không tìm thấy.' },
   ROUTE_NOT_FOUND: {
     status: 404,

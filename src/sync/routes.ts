@@ -6,7 +6,7 @@ import { dossierDeadlines, dossierPauses } from '../db/schema/index.js';
 import { allow, escapeLike } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
 import type { DossierStatus } from '../domain/lifecycle.js';
-import { formatInstant } from '../domain/local-time.js';
+import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import { getDossierInScope, listEvents } from '../dossiers/queries.js';
 import { Dossier, DossierCodeParams } from '../dossiers/schemas.js';
@@ -125,7 +125,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
             cursor: encodePosition(r.txid, Number(r.id)),
             type: r.type,
             occurredAt: formatInstant(new Date(r.occurred_at)),
-            dossier: r.payload.dossier,
+            dossier: formatInstantsIn(r.payload.dossier),
           })),
           nextCursor: next,
           hasMore: rows.length === limit,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import type { DbOrTx } from '../db/client.js';
+import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
 import type { JobContext, OutboxEvent } from '../jobs/context.js';
 
 /** A new signing secret in the Standard Webhooks form: 'whsec_' + base64 of 32 random bytes. */
@@ -56,7 +57,7 @@ export async function fanOutToWebhooks(db: DbOrTx, event: OutboxEvent): Promise<
   let created = 0;
   for (const row of result.rows) {
     if (!row.events.some((p) => eventMatches(p, row.type))) continue;
-    const body = { type: row.type, occurredAt: new Date(row.occurred_at).toISOString(), data: row.payload };
+    const body = { type: row.type, occurredAt: formatInstant(new Date(row.occurred_at)), data: row.payload };
     const inserted = (await db.execute(sql`
       insert into webhook_deliveries (webhook_id, outbox_id, type, body)
       values (${row.webhook_id}, ${event.id}, ${row.type}, ${JSON.stringify(body)}::jsonb)
@@ -120,9 +121,12 @@ export async function deliverWebhooks(ctx: JobContext, batch = 20): Promise<numb
   return claimed.rows.length;
 }
 
-/** One signed POST (Standard Webhooks: id, timestamp, HMAC-SHA256 signature of "id.timestamp.body"). */
+/**
+ * One signed POST (Standard Webhooks: id, timestamp, HMAC-SHA256 signature of "id.timestamp.body"). Instants
+ * in the body are written as every response writes them, also in bodies stored in another form.
+ */
 async function send(d: Claimed): Promise<{ ok: boolean; status: number | null; error: string | null }> {
-  const payload = JSON.stringify(d.body);
+  const payload = JSON.stringify(formatInstantsIn(d.body));
   const timestamp = new Date();
   const signature = new Webhook(d.secret).sign(d.id, timestamp, payload);
   try {

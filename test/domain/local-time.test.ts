@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatInstant } from '../../src/domain/local-time.js';
+import { formatInstant, formatInstantsIn } from '../../src/domain/local-time.js';
 
 /** The plain definition: the instant at +07:00 as RFC 3339, seconds kept, milliseconds dropped. */
 const reference = (instant: Date) =>
@@ -22,5 +22,42 @@ describe('formatInstant', () => {
       ),
       { numRuns: 20_000 },
     );
+  });
+});
+
+describe('formatInstantsIn', () => {
+  it('rewrites every instant of a payload at any depth, in any offset, as formatInstant writes it', () => {
+    const payload = {
+      dueAt: '2025-06-02T10:00:00.000Z',
+      previousDueAt: '2025-06-02T17:00:00+07:00',
+      resumedAt: '2025-06-02T17:00:00.999+07:00',
+      policy: 'extend',
+      nested: { list: ['2025-06-01T20:30:15.250+00:00', 'Thiếu bản sao', 3], when: '2025-06-02T03:00-05:00' },
+    };
+    expect(formatInstantsIn(payload)).toEqual({
+      dueAt: '2025-06-02T17:00:00+07:00',
+      previousDueAt: '2025-06-02T17:00:00+07:00',
+      resumedAt: '2025-06-02T17:00:00+07:00',
+      policy: 'extend',
+      nested: { list: ['2025-06-02T03:30:15+07:00', 'Thiếu bản sao', 3], when: '2025-06-02T15:00:00+07:00' },
+    });
+  });
+
+  it('leaves local dates, clock times, free text, numbers, booleans and null as they are', () => {
+    const payload = {
+      date: '2025-05-01',
+      cutoff: '15:00',
+      note: 'hẹn 2025-06-02T10:00:00Z',
+      amount: 8000,
+      done: true,
+      none: null,
+    };
+    expect(formatInstantsIn(payload)).toEqual(payload);
+  });
+
+  it('does not change the payload it is given', () => {
+    const payload = { dueAt: '2025-06-02T10:00:00Z' };
+    formatInstantsIn(payload);
+    expect(payload.dueAt).toBe('2025-06-02T10:00:00Z');
   });
 });
