@@ -22,7 +22,9 @@ import {
   randomHistory,
   referenceGroups,
 } from './helpers/histories.js';
-import { periodStatistics } from '../src/stats/queries.js';
+import { overdueBeforeSql, periodStatistics } from '../src/stats/queries.js';
+import { overdueBefore } from '../src/domain/timeliness.js';
+import { sql } from 'drizzle-orm';
 
 let now = new Date('2025-01-02T08:00:00+07:00');
 let ctx: TestContext;
@@ -333,5 +335,28 @@ describe('GET /v1/stats', () => {
   it('this month’s figures call dossiers due next week not yet due, in JSON, CSV and xlsx', async () => {
     const scenario = await periodNotEndedScenario(ctx, { get: () => now, set: (d) => (now = d) });
     await expectPeriodNotEndedAnswers(ctx, scenario, 'dossiers');
+  });
+});
+
+describe('the overdue-before threshold', () => {
+  it('is the same in SQL as in the reference, around local and UTC midnight, with either granularity', async () => {
+    const instants = [
+      '2025-03-09T23:59:59.999+07:00',
+      '2025-03-10T00:00:00.000+07:00',
+      '2025-03-10T06:59:59.999+07:00',
+      '2025-03-10T07:00:00.000+07:00',
+      '2025-03-10T16:59:00.123+07:00',
+      '2025-12-31T23:30:00.000+07:00',
+    ].map((s) => new Date(s));
+    for (const granularity of ['day', 'instant'] as const) {
+      for (const at of instants) {
+        const result = (await ctx.database.db.execute(
+          sql`select (extract(epoch from ${overdueBeforeSql(sql`${at}::timestamptz`, granularity)}) * 1000)::float8 as ms`,
+        )) as unknown as { rows: Array<{ ms: number }> };
+        expect(result.rows[0]!.ms, `${granularity} ${at.toISOString()}`).toBe(
+          overdueBefore(at, granularity).getTime(),
+        );
+      }
+    }
   });
 });

@@ -20,7 +20,7 @@ import { addDays, dayNumberOf, daysInMonth, localDateOf, type LocalDate } from '
 import { addTallies, answerInstants, emptyTally, periodInstants, type Tally } from '../domain/statistics.js';
 import type { Granularity } from '../domain/timeliness.js';
 import type { JobContext, OutboxEvent } from '../jobs/context.js';
-import { overdueAt, periodStatistics, type GroupBy, type GroupTally } from './queries.js';
+import { overdueAt, overdueBeforeSql, periodStatistics, type GroupBy, type GroupTally } from './queries.js';
 
 const CLOSED_STATE = 'stats-closed-through';
 const EARLIEST: LocalDate = '1990-01-01';
@@ -61,9 +61,10 @@ const monthlyRollups = [
  * statistics (src/stats/queries.ts) applied to each single day: the flows are the dossiers received and
  * finished that day; a dossier is pending and overdue at the end of day D when it was received before D ended,
  * not finished by then, not paused at D's last instant, and the statutory due in force at that instant (the
- * deadline-history row with the latest effective_at ≤ it) falls before D (granularity 'day') or before that
- * instant ('instant'). Only the days each dossier could be overdue are visited: from its first possible due
- * to the end of its statutory segment, its finish or the range.
+ * deadline-history row with the latest effective_at ≤ it) falls before the overdue-before threshold of that
+ * instant (overdueBeforeSql: D's midnight with granularity 'day', the instant itself with 'instant'). Only the
+ * days each dossier could be overdue are visited: from its first possible due to the end of its statutory
+ * segment, its finish or the range.
  */
 export async function refreshDays(
   db: DbOrTx,
@@ -80,8 +81,6 @@ export async function refreshDays(
   const dayOf = (at: SQL) => sql`floor(extract(epoch from ${at} - ${t0}) / 86400)::int`;
   const dayEnd = (n: SQL) => sql`${t0} + (${n} + 1) * interval '1 day'`;
   const lastInstant = (n: SQL) => sql`${dayEnd(n)} - interval '1 millisecond'`;
-  const overdueBefore = (n: SQL) =>
-    granularity === 'day' ? sql`${t0} + ${n} * interval '1 day'` : lastInstant(n);
   const n = sql`g.n`;
   await db.transaction(async (tx) => {
     await tx.execute(
@@ -130,7 +129,7 @@ export async function refreshDays(
           and (c.finished_at is null or c.finished_at >= ${dayEnd(n)})
           and s.seg_start <= ${lastInstant(n)}
           and (s.seg_end is null or s.seg_end > ${lastInstant(n)})
-          and s.due_at < ${overdueBefore(n)}
+          and s.due_at < ${overdueBeforeSql(lastInstant(n), granularity)}
           and not exists (
             select 1 from dossier_pauses dp
             where dp.dossier_id = c.id and dp.paused_at <= ${lastInstant(n)}

@@ -1,7 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { escapeLike } from '../auth/plugin.js';
-import { instantAt, localDateOf } from '../domain/local-time.js';
 import { answerInstants, emptyTally, type Tally } from '../domain/statistics.js';
 import type { Granularity } from '../domain/timeliness.js';
 
@@ -41,19 +40,29 @@ export interface GroupTally {
 }
 
 /**
+ * The "overdue before" threshold of a dossier pending at the instant `at` (an SQL timestamptz): its due makes it
+ * overdue when it lies before the midnight beginning `at`'s local date (granularity 'day') or before `at`
+ * ('instant'). The SQL twin of overdueBefore in src/domain/timeliness.ts, used by every statistics query.
+ */
+export function overdueBeforeSql(at: SQL, granularity: Granularity): SQL {
+  return granularity === 'day'
+    ? sql`(date_trunc('day', (${at}) at time zone 'Asia/Ho_Chi_Minh') at time zone 'Asia/Ho_Chi_Minh')`
+    : at;
+}
+
+/**
  * Whether a dossier pending at `at` is overdue then (DOMAIN.md section 7): not paused at `at`, and the
- * statutory due in force at `at` (the history row with the latest effective_at ≤ it) lies on an earlier local
- * date than `at` (granularity 'day') or before `at` ('instant').
+ * statutory due in force at `at` (the history row with the latest effective_at ≤ it) lies before the
+ * threshold of overdueBeforeSql.
  */
 export function overdueAt(dossierId: SQL, at: Date, granularity: Granularity): SQL {
-  const overdueBefore = granularity === 'day' ? instantAt(localDateOf(at), 0) : at;
   return sql`(not exists (
       select 1 from dossier_pauses dp
       where dp.dossier_id = ${dossierId} and dp.paused_at <= ${at} and (dp.resumed_at is null or dp.resumed_at > ${at}))
     and coalesce((
       select dd.due_at from dossier_deadlines dd
       where dd.dossier_id = ${dossierId} and dd.kind = 'statutory' and dd.effective_at <= ${at}
-      order by dd.effective_at desc, dd.id desc limit 1) < ${overdueBefore}, false))`;
+      order by dd.effective_at desc, dd.id desc limit 1) < ${overdueBeforeSql(sql`${at}::timestamptz`, granularity)}, false))`;
 }
 
 /**
