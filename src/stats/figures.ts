@@ -20,7 +20,7 @@ import { addDays, dayNumberOf, daysInMonth, localDateOf, type LocalDate } from '
 import { addTallies, answerInstants, emptyTally, periodInstants, type Tally } from '../domain/statistics.js';
 import type { Granularity } from '../domain/timeliness.js';
 import type { JobContext, OutboxEvent } from '../jobs/context.js';
-import { overdueAt, overdueBeforeSql, periodStatistics, type GroupBy, type GroupTally } from './queries.js';
+import { notPausedAt, overdueBeforeSql, periodStatistics, type GroupBy, type GroupTally } from './queries.js';
 
 const CLOSED_STATE = 'stats-closed-through';
 const EARLIEST: LocalDate = '1990-01-01';
@@ -361,7 +361,9 @@ async function liveFlows(
 
 /**
  * Pending and overdue at the moment of the answer (a period not yet ended is judged then): received by it, not
- * finished by then, and overdue by the rule of the direct statistics at that instant.
+ * finished by then, not paused then, and the statutory due in force then (the history row with the latest
+ * effective_at ≤ it) before the overdue-before threshold: the rule of overdueAt, read set-based over the
+ * dossiers open at that instant.
  */
 async function livePendingOverdue(
   db: DbOrTx,
@@ -373,10 +375,19 @@ async function livePendingOverdue(
   const { cut, at } = answerInstants(localDateOf(asOf), localDateOf(asOf), asOf);
   return rowsOf<{ key: string; label: string; n: number }>(
     db.execute(sql`
-      select ${g.key} as key, ${g.label} as label, count(*)::int as n
-      from dossiers f join units u on u.code = f.unit_code ${g.byProcedure ? sql`join procedures p on p.code = f.procedure_code` : sql``}
-      where ${scope} and f.received_at < ${cut} and (f.finished_at is null or f.finished_at >= ${cut})
-        and ${overdueAt(sql`f.id`, at, granularity)}
+      with open as (
+        select f.id, ${g.key} as key, ${g.label} as label
+        from dossiers f join units u on u.code = f.unit_code ${g.byProcedure ? sql`join procedures p on p.code = f.procedure_code` : sql``}
+        where ${scope} and f.received_at < ${cut} and (f.finished_at is null or f.finished_at >= ${cut})
+      ), due as (
+        select distinct on (dd.dossier_id) dd.dossier_id, dd.due_at
+        from dossier_deadlines dd join open o on o.id = dd.dossier_id
+        where dd.kind = 'statutory' and dd.effective_at <= ${at}
+        order by dd.dossier_id, dd.effective_at desc, dd.id desc
+      )
+      select o.key, o.label, count(*)::int as n
+      from open o join due d on d.dossier_id = o.id
+      where d.due_at < ${overdueBeforeSql(sql`${at}::timestamptz`, granularity)} and ${notPausedAt(sql`o.id`, at)}
       group by 1, 2`),
   );
 }

@@ -50,15 +50,20 @@ export function overdueBeforeSql(at: SQL, granularity: Granularity): SQL {
     : at;
 }
 
+/** Whether a dossier's clock runs at `at`: no pause cycle holds that instant. */
+export function notPausedAt(dossierId: SQL, at: Date): SQL {
+  return sql`not exists (
+      select 1 from dossier_pauses dp
+      where dp.dossier_id = ${dossierId} and dp.paused_at <= ${at} and (dp.resumed_at is null or dp.resumed_at > ${at}))`;
+}
+
 /**
  * Whether a dossier pending at `at` is overdue then (DOMAIN.md section 7): not paused at `at`, and the
  * statutory due in force at `at` (the history row with the latest effective_at ≤ it) lies before the
  * threshold of overdueBeforeSql.
  */
 export function overdueAt(dossierId: SQL, at: Date, granularity: Granularity): SQL {
-  return sql`(not exists (
-      select 1 from dossier_pauses dp
-      where dp.dossier_id = ${dossierId} and dp.paused_at <= ${at} and (dp.resumed_at is null or dp.resumed_at > ${at}))
+  return sql`(${notPausedAt(dossierId, at)}
     and coalesce((
       select dd.due_at from dossier_deadlines dd
       where dd.dossier_id = ${dossierId} and dd.kind = 'statutory' and dd.effective_at <= ${at}
