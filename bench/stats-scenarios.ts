@@ -101,6 +101,7 @@ export async function directProvinceYear(ctx: JobContext): Promise<number> {
     to: `${year}-12-31`,
     groupBy: 'none',
     granularity: 'day',
+    asOf: ctx.clock(),
   });
   return performance.now() - t;
 }

@@ -582,7 +582,7 @@ export interface paths {
         };
         /**
          * Period statistics (form II.06a)
-         * @description Received (carried over, new by channel), resolved early / on time / overdue, withdrawn, stopped and pending (not yet due / overdue, judged at the end of the period with the due date in force then) for a unit subtree, counted by receiving unit. format=csv or xlsx returns a file (the xlsx is form II.06a with Vietnamese headings, withdrawn and stopped counted as on time with a footnote).
+         * @description Received (carried over, new by channel), resolved early / on time / overdue, withdrawn, stopped and pending (not yet due / overdue, judged at the end of the period with the due date in force then, or at asOf while the period has not ended: nothing after asOf counts) for a unit subtree, counted by receiving unit. format=csv or xlsx returns a file (the xlsx is form II.06a with Vietnamese headings, withdrawn and stopped counted as on time with a footnote).
          */
         get: operations["getStats"];
         put?: never;
@@ -1440,7 +1440,7 @@ export interface components {
             reporting: "civil" | "official";
             /** @enum {string} */
             groupBy: "none" | "unit" | "procedure" | "field" | "channel";
-            /** @description The instant the figures describe. */
+            /** @description The instant the figures describe: a period not yet ended is answered as at this instant. */
             asOf: string;
             /**
              * @description figures: the maintained daily figures, with today and any unit awaiting a recompute counted live; dossiers: computed from the dossiers (same numbers).

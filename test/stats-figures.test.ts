@@ -7,9 +7,17 @@ import { DEFAULT_WORKING_HOURS } from '../src/domain/working-time.js';
 import type { JobContext } from '../src/jobs/context.js';
 import { inProcessRelay } from '../src/jobs/handlers.js';
 import { periodStatistics } from '../src/stats/queries.js';
-import { refreshDays, refreshStats } from '../src/stats/figures.js';
+import { refreshDays, refreshStats, servedStatistics } from '../src/stats/figures.js';
 import { bearer, createIsolatedDatabase, createTestContext, type TestContext } from './helpers/context.js';
-import { prng, randomHistory } from './helpers/histories.js';
+import {
+  expectPeriodNotEndedAnswers,
+  factsOf,
+  periodNotEndedScenario,
+  periodsAround,
+  prng,
+  randomHistory,
+  referenceGroups,
+} from './helpers/histories.js';
 
 // The figures are global state, so this file has a database of its own.
 let now = new Date('2025-01-02T08:00:00+07:00');
@@ -38,13 +46,11 @@ async function refreshAll() {
 }
 
 describe('statistics served from the maintained figures', () => {
+  let history: Awaited<ReturnType<typeof randomHistory>>;
+
   it('equal the direct computation for every period, before and after late entries and day closes', async () => {
-    const { province, clerk } = await randomHistory(
-      ctx,
-      { get: () => now, set: (d) => (now = d) },
-      424242,
-      220,
-    );
+    history = await randomHistory(ctx, { get: () => now, set: (d) => (now = d) }, 424242, 220);
+    const { province, clerk } = history;
     const random = prng(99);
     const today = localDateOf(now);
     const periods: Array<{ from: string; to: string }> = [];
@@ -80,6 +86,7 @@ describe('statistics served from the maintained figures', () => {
             to,
             groupBy,
             granularity: 'day',
+            asOf: now,
           });
           const served = body.rows.map((r: Record<string, unknown>) => {
             const { key, rates: _rates, ...t } = r;
@@ -162,7 +169,16 @@ describe('statistics served from the maintained figures', () => {
       );
     const direct = async (day: string, granularity: 'day' | 'instant') =>
       new Map(
-        (await periodStatistics(db, { unitPath: null, from: day, to: day, groupBy: 'cell', granularity }))
+        (
+          await periodStatistics(db, {
+            unitPath: null,
+            from: day,
+            to: day,
+            groupBy: 'cell',
+            granularity,
+            asOf: now,
+          })
+        )
           .map(({ key, tally: t }): [string, Record<string, number>] => [
             key,
             {
@@ -199,4 +215,49 @@ describe('statistics served from the maintained figures', () => {
       where u.received is distinct from c.r or u.pending_overdue is distinct from c.p`);
     expect(mismatch!.n).toBe(0);
   }, 120_000);
+
+  it('judge a period not yet ended at the moment of the answer, as the reference does, with either granularity', async () => {
+    // Answers given at instants inside the history: the figures of the days before, today's flows up to that
+    // instant, and the pending dossiers judged then, whatever happened afterwards.
+    const db = ctx.database.db;
+    const { province, communes } = history;
+    const all = await factsOf(ctx, communes);
+    const first = Math.min(...all.map((x) => x.facts.receivedAt?.getTime() ?? Infinity));
+    const lastClosed = addDays(localDateOf(now), -1);
+    const latest = now.getTime() - 86_400_000;
+    const random = prng(5);
+    const asOfs = Array.from({ length: 5 }, () => new Date(first + Math.floor(random() * (latest - first))));
+    const groupings: Array<['none' | 'unit', (x: (typeof all)[number]) => string]> = [
+      ['none', () => 'all'],
+      ['unit', (x) => x.unit],
+    ];
+    let pendingOverdue = 0;
+    // 'day' last: the granularity the other tests and the worker use.
+    for (const granularity of ['instant', 'day'] as const) {
+      await refreshDays(db, localDateOf(new Date(first)), lastClosed, null, granularity);
+      for (const asOf of asOfs) {
+        for (const { from, to } of periodsAround(asOf)) {
+          for (const [groupBy, keyOf] of groupings) {
+            const label = `${granularity} ${groupBy} ${from}..${to} at ${asOf.toISOString()}`;
+            const expected = referenceGroups(all, { from, to, granularity, asOf }, keyOf);
+            const q = { unitPath: `${province.code}/`, from, to, groupBy, granularity };
+            const served = await servedStatistics(db, { ...q, now: asOf });
+            expect(served.source, label).toBe('figures');
+            expect(new Map(served.groups.map((g) => [g.key, g.tally])), label).toEqual(expected);
+            const direct = await periodStatistics(db, { ...q, asOf });
+            expect(new Map(direct.map((g) => [g.key, g.tally])), label).toEqual(expected);
+            pendingOverdue += expected.get('all')?.pending.overdue ?? 0;
+          }
+        }
+      }
+    }
+    expect(pendingOverdue).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('this month’s figures call dossiers due next week not yet due, in JSON, CSV and xlsx', async () => {
+    const scenario = await periodNotEndedScenario(ctx, { get: () => now, set: (d) => (now = d) });
+    while ((await inProcessRelay(jobs)) > 0);
+    await refreshAll();
+    await expectPeriodNotEndedAnswers(ctx, scenario, 'figures');
+  });
 });

@@ -1,15 +1,8 @@
-import { asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import {
-  dossierDeadlines,
-  dossierPauses,
-  dossiers,
-  procedures as proceduresTable,
-} from '../src/db/schema/index.js';
+import { dossierDeadlines, dossiers } from '../src/db/schema/index.js';
 import { periodDates } from '../src/domain/periods.js';
-import { addTallies, emptyTally, tally, type DossierFacts, type Tally } from '../src/domain/statistics.js';
-import type { DossierStatus } from '../src/domain/lifecycle.js';
+import { addTallies, emptyTally, type Tally } from '../src/domain/statistics.js';
 import { addDays } from '../src/domain/local-time.js';
 import {
   bearer,
@@ -20,7 +13,18 @@ import {
   createUnit,
   type TestContext,
 } from './helpers/context.js';
-import { prng, randomHistory } from './helpers/histories.js';
+import {
+  expectPeriodNotEndedAnswers,
+  factsOf,
+  periodNotEndedScenario,
+  periodsAround,
+  prng,
+  randomHistory,
+  referenceGroups,
+} from './helpers/histories.js';
+import { overdueBeforeSql, periodStatistics } from '../src/stats/queries.js';
+import { overdueBefore } from '../src/domain/timeliness.js';
+import { sql } from 'drizzle-orm';
 
 let now = new Date('2025-01-02T08:00:00+07:00');
 let ctx: TestContext;
@@ -35,68 +39,18 @@ afterAll(async () => {
   await isolated.drop();
 });
 
-/** Facts for the oracle, read straight from the dossiers, their statutory due history and their pauses. */
-async function factsOf(unitCodes: string[]) {
-  const db = ctx.database.db;
-  const rows = await db
-    .select({ d: dossiers, fieldCode: proceduresTable.fieldCode })
-    .from(dossiers)
-    .innerJoin(proceduresTable, eq(proceduresTable.code, dossiers.procedureCode))
-    .where(inArray(dossiers.unitCode, unitCodes));
-  const ids = rows.map((r) => r.d.id);
-  const dues = ids.length
-    ? await db
-        .select()
-        .from(dossierDeadlines)
-        .where(inArray(dossierDeadlines.dossierId, ids))
-        .orderBy(asc(dossierDeadlines.id))
-    : [];
-  const pauses = ids.length
-    ? await db.select().from(dossierPauses).where(inArray(dossierPauses.dossierId, ids))
-    : [];
-  return rows.map(({ d, fieldCode }) => ({
-    unit: d.unitCode,
-    procedure: d.procedureCode,
-    field: fieldCode,
-    facts: {
-      channel: d.channel,
-      status: d.status as DossierStatus,
-      receivedAt: d.receivedAt,
-      resolvedAt: d.resolvedAt,
-      finishedAt: d.finishedAt,
-      outcome: d.outcome,
-      dues: dues
-        .filter((x) => x.dossierId === d.id && x.kind === 'statutory')
-        .map((x) => ({ effectiveAt: x.effectiveAt, dueAt: x.dueAt })),
-      pauses: pauses
-        .filter((p) => p.dossierId === d.id)
-        .map((p) => ({ pausedAt: p.pausedAt, resumedAt: p.resumedAt })),
-    } satisfies DossierFacts,
-  }));
-}
-
 describe('statistics equal the reference rule over random histories', () => {
+  let history: Awaited<ReturnType<typeof randomHistory>>;
+
   it('every column, for many civil, official and explicit periods, grouped several ways', async () => {
-    const { province, communes, clerk, done } = await randomHistory(
-      ctx,
-      { get: () => now, set: (d) => (now = d) },
-      20250102,
-      260,
-    );
+    history = await randomHistory(ctx, { get: () => now, set: (d) => (now = d) }, 20250102, 260);
+    const { province, communes, clerk, done } = history;
     const random = prng(7);
     expect(done).toBeGreaterThan(100);
 
-    const all = await factsOf(communes);
-    const oracle = (from: string, to: string, keyOf: (x: (typeof all)[number]) => string) => {
-      const groups = new Map<string, Tally>();
-      for (const x of all) {
-        const one = tally([x.facts], from, to, 'day');
-        if (one.received.total === 0) continue;
-        const key = keyOf(x);
-        groups.set(key, addTallies(groups.get(key) ?? emptyTally(), one));
-      }
-      return groups;
-    };
+    const all = await factsOf(ctx, communes);
+    const oracle = (from: string, to: string, keyOf: (x: (typeof all)[number]) => string) =>
+      referenceGroups(all, { from, to, granularity: 'day', asOf: now }, keyOf);
     const periods: Array<{ from: string; to: string }> = [];
     for (const reporting of ['civil', 'official'] as const) {
       for (const p of ['2025-01', '2025-02', '2025-03', '2025-Q1', '2025-H1', '2025-M9', '2025'])
@@ -162,6 +116,71 @@ describe('statistics equal the reference rule over random histories', () => {
     ]) {
       expect(n).toBeGreaterThan(0);
     }
+  }, 120_000);
+
+  it('a period not yet ended is judged at the moment of the answer, with either granularity', async () => {
+    // Answers given at instants inside the history (the clock set back): what happened later must not count,
+    // and pending dossiers are judged at that instant.
+    const { province, communes, clerk } = history;
+    const end = now;
+    const all = await factsOf(ctx, communes);
+    const first = Math.min(...all.map((x) => x.facts.receivedAt?.getTime() ?? Infinity));
+    const random = prng(11);
+    const groupings: Array<['none' | 'unit', (x: (typeof all)[number]) => string]> = [
+      ['none', () => 'all'],
+      ['unit', (x) => x.unit],
+    ];
+    const seen = emptyTally();
+    let judgedEarlier = 0;
+    try {
+      for (let i = 0; i < 6; i++) {
+        const asOf = new Date(first + Math.floor(random() * (end.getTime() - first)));
+        now = asOf;
+        for (const { from, to } of periodsAround(asOf)) {
+          for (const granularity of ['day', 'instant'] as const) {
+            for (const [groupBy, keyOf] of groupings) {
+              const expected = referenceGroups(all, { from, to, granularity, asOf }, keyOf);
+              const direct = await periodStatistics(ctx.database.db, {
+                unitPath: `${province.code}/`,
+                from,
+                to,
+                groupBy,
+                granularity,
+                asOf,
+              });
+              const label = `${granularity} ${groupBy} ${from}..${to} at ${asOf.toISOString()}`;
+              expect(new Map(direct.map((g) => [g.key, g.tally])), label).toEqual(expected);
+              if (groupBy !== 'none') continue;
+              const t = expected.get('all') ?? emptyTally();
+              Object.assign(seen, addTallies(seen, t));
+              const atEnd = referenceGroups(all, { from, to, granularity, asOf: end }, keyOf).get('all');
+              if (JSON.stringify(atEnd?.pending) !== JSON.stringify(t.pending)) judgedEarlier++;
+              if (granularity !== 'day') continue;
+              const res = await ctx.app.inject({
+                method: 'GET',
+                url: `/v1/stats?unitCode=${province.code}&from=${from}&to=${to}`,
+                headers: bearer(clerk),
+              });
+              expect(res.statusCode, res.body).toBe(200);
+              const { rates: _rates, ...totals } = res.json().totals;
+              expect(totals, label).toEqual(t);
+            }
+          }
+        }
+      }
+    } finally {
+      now = end;
+    }
+    // Not vacuous: the answers at those instants differ from the ones given later, and reach every column.
+    expect(judgedEarlier).toBeGreaterThan(0);
+    for (const n of [
+      seen.received.carriedOver,
+      seen.received.new,
+      seen.resolved.total,
+      seen.pending.notYetDue,
+      seen.pending.overdue,
+    ])
+      expect(n).toBeGreaterThan(0);
   }, 120_000);
 });
 
@@ -310,6 +329,34 @@ describe('GET /v1/stats', () => {
     ]) {
       const bad = await ctx.app.inject({ method: 'GET', url: `/v1/stats?${q}`, headers: bearer(clerk) });
       expect(bad.statusCode, q).toBe(400);
+    }
+  });
+
+  it('this month’s figures call dossiers due next week not yet due, in JSON, CSV and xlsx', async () => {
+    const scenario = await periodNotEndedScenario(ctx, { get: () => now, set: (d) => (now = d) });
+    await expectPeriodNotEndedAnswers(ctx, scenario, 'dossiers');
+  });
+});
+
+describe('the overdue-before threshold', () => {
+  it('is the same in SQL as in the reference, around local and UTC midnight, with either granularity', async () => {
+    const instants = [
+      '2025-03-09T23:59:59.999+07:00',
+      '2025-03-10T00:00:00.000+07:00',
+      '2025-03-10T06:59:59.999+07:00',
+      '2025-03-10T07:00:00.000+07:00',
+      '2025-03-10T16:59:00.123+07:00',
+      '2025-12-31T23:30:00.000+07:00',
+    ].map((s) => new Date(s));
+    for (const granularity of ['day', 'instant'] as const) {
+      for (const at of instants) {
+        const result = (await ctx.database.db.execute(
+          sql`select (extract(epoch from ${overdueBeforeSql(sql`${at}::timestamptz`, granularity)}) * 1000)::float8 as ms`,
+        )) as unknown as { rows: Array<{ ms: number }> };
+        expect(result.rows[0]!.ms, `${granularity} ${at.toISOString()}`).toBe(
+          overdueBefore(at, granularity).getTime(),
+        );
+      }
     }
   });
 });

@@ -6,8 +6,11 @@
  * - carried over: received before A and not finished before A;
  * - new: received in [A, B], by channel;
  * - resolved early / on time / overdue, withdrawn, stopped: finished that way in [A, B];
- * - pending: received by the end of B and not finished by then, judged at the end of B with the statutory
- *   due date in force then (a dossier paused then is not yet due).
+ * - pending: received by T and not finished by then, judged at T with the statutory due date in force then (a
+ *   dossier paused then is not yet due), where T is the end of B, or the moment of the answer (`asOf`) while B
+ *   has not ended: a dossier due next week is never overdue in this month's figures.
+ * The answer sees nothing after T: a dossier received later is not counted, one finished later is pending, and
+ * a period that begins after T carries over everything received by T and not finished by then.
  * received total = carried over + new = resolved + withdrawn + stopped + pending, always.
  */
 import { dueInForceAt, isPausedAt, type DueChange, type PauseCycle } from './deadlines.js';
@@ -57,26 +60,44 @@ export function periodInstants(from: LocalDate, to: LocalDate): { start: Date; e
   return { start: instantAt(from, 0), end: instantAt(addDays(to, 1), 0) };
 }
 
+/**
+ * What an answer given at `asOf` sees of [A, B]: `at` = T, the instant pending dossiers are judged (the last
+ * instant of B, or `asOf` while B has not ended; without `asOf`, B has ended); `cut` = T + 1 ms, before which
+ * a dossier counts as received or finished; `open` = A's midnight, or `cut` when A begins after T (carried
+ * over = received before `open` and not finished before it; new = received in [`open`, `cut`)).
+ */
+export function answerInstants(
+  from: LocalDate,
+  to: LocalDate,
+  asOf?: Date,
+): { open: Date; cut: Date; at: Date } {
+  const { start, end } = periodInstants(from, to);
+  const cut = asOf && asOf.getTime() + 1 < end.getTime() ? new Date(asOf.getTime() + 1) : end;
+  const open = start < cut ? start : cut;
+  return { open, cut, at: new Date(cut.getTime() - 1) };
+}
+
 const resolvedStatuses: readonly DossierStatus[] = ['resolved', 'returned'];
 
-/** Adds one dossier's contribution to a tally. */
+/** Adds one dossier's contribution to a tally (the answer given at `asOf`; omitted: after B). */
 export function count(
   t: Tally,
   d: DossierFacts,
   from: LocalDate,
   to: LocalDate,
   granularity: Granularity,
+  asOf?: Date,
 ): void {
-  const { start, end } = periodInstants(from, to);
-  if (!d.receivedAt || d.receivedAt >= end) return; // not received (rejected, still submitted) or later
-  if (d.finishedAt && d.finishedAt < start) return; // finished before the period
-  if (d.receivedAt < start) t.received.carriedOver++;
+  const { open, cut, at } = answerInstants(from, to, asOf);
+  if (!d.receivedAt || d.receivedAt >= cut) return; // not received (rejected, still submitted) or later
+  if (d.finishedAt && d.finishedAt < open) return; // finished before the period
+  if (d.receivedAt < open) t.received.carriedOver++;
   else {
     t.received.new++;
     t.received[d.channel]++;
   }
   t.received.total++;
-  if (d.finishedAt && d.finishedAt < end) {
+  if (d.finishedAt && d.finishedAt < cut) {
     if (resolvedStatuses.includes(d.status)) {
       t.resolved.total++;
       if (d.outcome === 'early') t.resolved.early++;
@@ -86,11 +107,10 @@ export function count(
     else t.stopped++;
     return;
   }
-  // Pending at the last instant of B, with the due in force then.
-  const lastInstant = new Date(end.getTime() - 1);
-  const due = dueInForceAt(d.dues, lastInstant);
-  const paused = isPausedAt(d.pauses, lastInstant);
-  const state = due ? pendingStateAt(lastInstant, due, paused, granularity) : 'not_yet_due';
+  // Pending at T, with the due in force then.
+  const due = dueInForceAt(d.dues, at);
+  const paused = isPausedAt(d.pauses, at);
+  const state = due ? pendingStateAt(at, due, paused, granularity) : 'not_yet_due';
   t.pending.total++;
   if (state === 'overdue') t.pending.overdue++;
   else t.pending.notYetDue++;
@@ -101,9 +121,10 @@ export function tally(
   from: LocalDate,
   to: LocalDate,
   granularity: Granularity,
+  asOf?: Date,
 ): Tally {
   const t = emptyTally();
-  for (const d of facts) count(t, d, from, to, granularity);
+  for (const d of facts) count(t, d, from, to, granularity, asOf);
   return t;
 }
 

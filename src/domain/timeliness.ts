@@ -6,7 +6,7 @@
  * Granularity `day` (the default, as inspectors count) compares local dates in Vietnam; `instant` also
  * compares the time on the due date.
  */
-import { dayNumberOfInstant } from './local-time.js';
+import { dayNumberOfInstant, instantAt, localDateOf } from './local-time.js';
 import { workingMinutesBetween, type Calendar } from './working-time.js';
 
 export type Granularity = 'day' | 'instant';
@@ -27,6 +27,15 @@ export function outcomeOf(resolvedAt: Date, dueAt: Date, granularity: Granularit
 }
 
 /**
+ * The "overdue before" threshold: a dossier pending at `at` is overdue when its due lies before this instant,
+ * the midnight beginning `at`'s local date (`day`: its due date is past) or `at` itself (`instant`: its due
+ * instant is past). The statistics' SQL uses the same threshold (overdueBeforeSql in src/stats/queries.ts).
+ */
+export function overdueBefore(at: Date, granularity: Granularity = 'day'): Date {
+  return granularity === 'day' ? instantAt(localDateOf(at), 0) : at;
+}
+
+/**
  * A pending dossier at `at` is overdue once its due date is past (with `instant`: once the due instant is
  * past); a paused dossier is never overdue while paused, its clock is stopped.
  */
@@ -37,11 +46,7 @@ export function pendingStateAt(
   granularity: Granularity = 'day',
 ): PendingState {
   if (paused) return 'not_yet_due';
-  const late =
-    granularity === 'day'
-      ? dayNumberOfInstant(at) > dayNumberOfInstant(dueAt)
-      : at.getTime() > dueAt.getTime();
-  return late ? 'overdue' : 'not_yet_due';
+  return dueAt.getTime() < overdueBefore(at, granularity).getTime() ? 'overdue' : 'not_yet_due';
 }
 
 /** Working minutes left until the due; negative past it (minus the working minutes since the due). */

@@ -7,25 +7,20 @@
  * equal day by day and over every kind of period). Rollups by unit and
  * channel per day and per month make province-wide totals cheap. A change marks its receiving unit dirty from
  * the change's local day (late entries reach back); the refresh job recomputes dirty days and closes each new
- * day. Today is always counted live, and so is a unit whose figures wait for a recompute (its dossiers' tally
- * is added to the other units' figures). Figures are used only when every day the period needs is closed;
- * otherwise the whole answer is computed straight from the dossiers (same numbers, slower).
+ * day. Today is always counted live, up to the moment of the answer, and so is a unit whose figures wait for a
+ * recompute (its dossiers' tally is added to the other units' figures). A period that has ended takes its
+ * pending-overdue count from the figures of its last day; one that has not is judged at the moment of the
+ * answer, live. Figures are used only when every day the period needs is closed; otherwise the whole answer is
+ * computed straight from the dossiers (same numbers, slower).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { escapeLike } from '../auth/plugin.js';
-import {
-  addDays,
-  dayNumberOf,
-  daysInMonth,
-  instantAt,
-  localDateOf,
-  type LocalDate,
-} from '../domain/local-time.js';
-import { addTallies, emptyTally, periodInstants, type Tally } from '../domain/statistics.js';
+import { addDays, dayNumberOf, daysInMonth, localDateOf, type LocalDate } from '../domain/local-time.js';
+import { addTallies, answerInstants, emptyTally, periodInstants, type Tally } from '../domain/statistics.js';
 import type { Granularity } from '../domain/timeliness.js';
 import type { JobContext, OutboxEvent } from '../jobs/context.js';
-import { periodStatistics, type GroupBy, type GroupTally } from './queries.js';
+import { notPausedAt, overdueBeforeSql, periodStatistics, type GroupBy, type GroupTally } from './queries.js';
 
 const CLOSED_STATE = 'stats-closed-through';
 const EARLIEST: LocalDate = '1990-01-01';
@@ -66,9 +61,10 @@ const monthlyRollups = [
  * statistics (src/stats/queries.ts) applied to each single day: the flows are the dossiers received and
  * finished that day; a dossier is pending and overdue at the end of day D when it was received before D ended,
  * not finished by then, not paused at D's last instant, and the statutory due in force at that instant (the
- * deadline-history row with the latest effective_at ≤ it) falls before D (granularity 'day') or before that
- * instant ('instant'). Only the days each dossier could be overdue are visited: from its first possible due
- * to the end of its statutory segment, its finish or the range.
+ * deadline-history row with the latest effective_at ≤ it) falls before the overdue-before threshold of that
+ * instant (overdueBeforeSql: D's midnight with granularity 'day', the instant itself with 'instant'). Only the
+ * days each dossier could be overdue are visited: from its first possible due to the end of its statutory
+ * segment, its finish or the range.
  */
 export async function refreshDays(
   db: DbOrTx,
@@ -85,8 +81,6 @@ export async function refreshDays(
   const dayOf = (at: SQL) => sql`floor(extract(epoch from ${at} - ${t0}) / 86400)::int`;
   const dayEnd = (n: SQL) => sql`${t0} + (${n} + 1) * interval '1 day'`;
   const lastInstant = (n: SQL) => sql`${dayEnd(n)} - interval '1 millisecond'`;
-  const overdueBefore = (n: SQL) =>
-    granularity === 'day' ? sql`${t0} + ${n} * interval '1 day'` : lastInstant(n);
   const n = sql`g.n`;
   await db.transaction(async (tx) => {
     await tx.execute(
@@ -135,7 +129,7 @@ export async function refreshDays(
           and (c.finished_at is null or c.finished_at >= ${dayEnd(n)})
           and s.seg_start <= ${lastInstant(n)}
           and (s.seg_end is null or s.seg_end > ${lastInstant(n)})
-          and s.due_at < ${overdueBefore(n)}
+          and s.due_at < ${overdueBeforeSql(lastInstant(n), granularity)}
           and not exists (
             select 1 from dossier_pauses dp
             where dp.dossier_id = c.id and dp.paused_at <= ${lastInstant(n)}
@@ -336,43 +330,64 @@ async function storedFlows(
   );
 }
 
-/** Today's flows, live from the dossiers. */
-async function liveFlows(db: DbOrTx, scope: SQL, g: ReturnType<typeof grouping>, today: LocalDate) {
-  const { start, end } = periodInstants(today, today);
+/** Today's flows up to the moment of the answer (nothing after it counts), live from the dossiers. */
+async function liveFlows(
+  db: DbOrTx,
+  scope: SQL,
+  g: ReturnType<typeof grouping>,
+  today: LocalDate,
+  asOf: Date,
+) {
+  const { open: start, cut } = answerInstants(today, today, asOf);
+  const received = sql`(f.received_at >= ${start} and f.received_at < ${cut})`;
+  const finished = sql`(f.finished_at >= ${start} and f.finished_at < ${cut} and f.received_at < ${cut})`;
   return rowsOf<Counts>(
     db.execute(sql`
       select ${g.key} as key, ${g.label} as label,
-        count(*) filter (where f.received_at >= ${start})::int as received,
-        count(*) filter (where f.finished_at >= ${start} and f.status in ('resolved', 'returned') and f.outcome = 'early')::int as early,
-        count(*) filter (where f.finished_at >= ${start} and f.status in ('resolved', 'returned') and f.outcome = 'on_time')::int as on_time,
-        count(*) filter (where f.finished_at >= ${start} and f.status in ('resolved', 'returned') and (f.outcome is null or f.outcome = 'overdue'))::int as overdue,
-        count(*) filter (where f.finished_at >= ${start} and f.status = 'withdrawn')::int as withdrawn,
-        count(*) filter (where f.finished_at >= ${start} and f.status not in ('resolved', 'returned', 'withdrawn'))::int as stopped,
-        count(*) filter (where f.received_at >= ${start} and f.channel = 'online')::int as online,
-        count(*) filter (where f.received_at >= ${start} and f.channel = 'direct')::int as direct,
-        count(*) filter (where f.received_at >= ${start} and f.channel = 'postal')::int as postal
+        count(*) filter (where ${received})::int as received,
+        count(*) filter (where ${finished} and f.status in ('resolved', 'returned') and f.outcome = 'early')::int as early,
+        count(*) filter (where ${finished} and f.status in ('resolved', 'returned') and f.outcome = 'on_time')::int as on_time,
+        count(*) filter (where ${finished} and f.status in ('resolved', 'returned') and (f.outcome is null or f.outcome = 'overdue'))::int as overdue,
+        count(*) filter (where ${finished} and f.status = 'withdrawn')::int as withdrawn,
+        count(*) filter (where ${finished} and f.status not in ('resolved', 'returned', 'withdrawn'))::int as stopped,
+        count(*) filter (where ${received} and f.channel = 'online')::int as online,
+        count(*) filter (where ${received} and f.channel = 'direct')::int as direct,
+        count(*) filter (where ${received} and f.channel = 'postal')::int as postal
       from dossiers f join units u on u.code = f.unit_code ${g.byProcedure ? sql`join procedures p on p.code = f.procedure_code` : sql``}
-      where ${scope} and f.received_at is not null
-        and ((f.received_at >= ${start} and f.received_at < ${end}) or (f.finished_at >= ${start} and f.finished_at < ${end}))
+      where ${scope} and (${received} or ${finished})
       group by 1, 2`),
   );
 }
 
-/** Pending and overdue at the end of a day not yet over: running dossiers whose current due is past by then. */
+/**
+ * Pending and overdue at the moment of the answer (a period not yet ended is judged then): received by it, not
+ * finished by then, not paused then, and the statutory due in force then (the history row with the latest
+ * effective_at ≤ it) before the overdue-before threshold: the rule of overdueAt, read set-based over the
+ * dossiers open at that instant.
+ */
 async function livePendingOverdue(
   db: DbOrTx,
   scope: SQL,
   g: ReturnType<typeof grouping>,
-  to: LocalDate,
+  asOf: Date,
   granularity: Granularity,
 ) {
-  const { end } = periodInstants(to, to);
-  const overdueBefore = granularity === 'day' ? instantAt(to, 0) : new Date(end.getTime() - 1);
+  const { cut, at } = answerInstants(localDateOf(asOf), localDateOf(asOf), asOf);
   return rowsOf<{ key: string; label: string; n: number }>(
     db.execute(sql`
-      select ${g.key} as key, ${g.label} as label, count(*)::int as n
-      from dossiers f join units u on u.code = f.unit_code ${g.byProcedure ? sql`join procedures p on p.code = f.procedure_code` : sql``}
-      where ${scope} and f.finished_at is null and f.status in ('received', 'processing') and f.due_at < ${overdueBefore}
+      with open as (
+        select f.id, ${g.key} as key, ${g.label} as label
+        from dossiers f join units u on u.code = f.unit_code ${g.byProcedure ? sql`join procedures p on p.code = f.procedure_code` : sql``}
+        where ${scope} and f.received_at < ${cut} and (f.finished_at is null or f.finished_at >= ${cut})
+      ), due as (
+        select distinct on (dd.dossier_id) dd.dossier_id, dd.due_at
+        from dossier_deadlines dd join open o on o.id = dd.dossier_id
+        where dd.kind = 'statutory' and dd.effective_at <= ${at}
+        order by dd.dossier_id, dd.effective_at desc, dd.id desc
+      )
+      select o.key, o.label, count(*)::int as n
+      from open o join due d on d.dossier_id = o.id
+      where d.due_at < ${overdueBeforeSql(sql`${at}::timestamptz`, granularity)} and ${notPausedAt(sql`o.id`, at)}
       group by 1, 2`),
   );
 }
@@ -427,7 +442,7 @@ export async function servedStatistics(
   const scope = q.unitPath === null ? sql`true` : sql`u.path like ${escapeLike(q.unitPath) + '%'}`;
   const needThrough = q.to < today ? q.to : addDays(today, -1);
   const { closed, dirty } = await figuresState(db, scope, needThrough);
-  if (!closed) return { groups: await periodStatistics(db, q), source: 'dossiers' };
+  if (!closed) return { groups: await periodStatistics(db, { ...q, asOf: q.now }), source: 'dossiers' };
   if (!dirty.length)
     return { groups: await fromFigures(db, scope, q, today, needThrough), source: 'figures' };
   // One after the other: fromFigures already runs its four reads at once.
@@ -438,7 +453,7 @@ export async function servedStatistics(
     today,
     needThrough,
   );
-  const recomputing = await periodStatistics(db, { ...q, unitCodes: dirty });
+  const recomputing = await periodStatistics(db, { ...q, asOf: q.now, unitCodes: dirty });
   return { groups: mergeGroups(clean, recomputing), source: 'figures' };
 }
 
@@ -459,7 +474,7 @@ function mergeGroups(a: GroupTally[], b: GroupTally[]): GroupTally[] {
 async function fromFigures(
   db: DbOrTx,
   scope: SQL,
-  q: { from: LocalDate; to: LocalDate; groupBy: GroupBy; granularity: Granularity },
+  q: { from: LocalDate; to: LocalDate; groupBy: GroupBy; granularity: Granularity; now: Date },
   today: LocalDate,
   needThrough: LocalDate,
 ): Promise<GroupTally[]> {
@@ -469,10 +484,11 @@ async function fromFigures(
   const [carried, flows, live, pendingOverdue] = await Promise.all([
     storedFlows(db, scope, g, EARLIEST, before < yesterday ? before : yesterday),
     storedFlows(db, scope, g, q.from, needThrough),
-    q.to >= today ? liveFlows(db, scope, g, today) : Promise.resolve([]),
+    q.to >= today ? liveFlows(db, scope, g, today, q.now) : Promise.resolve([]),
+    // A period that has ended is judged at its end (the figures of its last day), one that has not at `now`.
     q.to < today
       ? storedPendingOverdue(db, scope, g, q.to)
-      : livePendingOverdue(db, scope, g, q.to, q.granularity),
+      : livePendingOverdue(db, scope, g, q.now, q.granularity),
   ]);
   const groups = new Map<string, { label: string; t: Tally }>();
   const at = (key: string, label: string) => {

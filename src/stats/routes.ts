@@ -25,8 +25,9 @@ export const statsRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; clock:
       summary: 'Period statistics (form II.06a)',
       description:
         'Received (carried over, new by channel), resolved early / on time / overdue, withdrawn, stopped and ' +
-        'pending (not yet due / overdue, judged at the end of the period with the due date in force then) for a ' +
-        'unit subtree, counted by receiving unit. format=csv or xlsx returns a file (the xlsx is form II.06a with ' +
+        'pending (not yet due / overdue, judged at the end of the period with the due date in force then, or at ' +
+        'asOf while the period has not ended: nothing after asOf counts) for a unit subtree, counted by receiving ' +
+        'unit. format=csv or xlsx returns a file (the xlsx is form II.06a with ' +
         'Vietnamese headings, withdrawn and stopped counted as on time with a footnote).',
       tags: ['stats'],
       security: bearerSecurity,

@@ -72,7 +72,9 @@ export const Stats = z
     to: z.string().meta({ example: '2024-06-30' }),
     reporting: z.enum(['civil', 'official']),
     groupBy: z.enum(['none', 'unit', 'procedure', 'field', 'channel']),
-    asOf: z.string().describe('The instant the figures describe.'),
+    asOf: z
+      .string()
+      .describe('The instant the figures describe: a period not yet ended is answered as at this instant.'),
     source: z
       .enum(['figures', 'dossiers'])
       .describe(

@@ -124,6 +124,99 @@ describe('II.06a columns', () => {
   });
 });
 
+describe('a period not yet ended is judged at the moment of the answer (asOf)', () => {
+  const asOf = t('2024-03-12T10:00:00+07:00');
+  const duesOn = (due: string) => [{ effectiveAt: t('2024-02-01T08:00:00+07:00'), dueAt: t(due) }];
+  const identity = (r: ReturnType<typeof tally>) =>
+    expect(r.received.total).toBe(r.resolved.total + r.withdrawn + r.stopped + r.pending.total);
+
+  it('a dossier due next week is not yet due in this month’s figures, with either granularity', () => {
+    const facts = [
+      dossier({ receivedAt: t('2024-03-11T08:00:00+07:00'), dues: duesOn('2024-03-19T17:00:00+07:00') }),
+      dossier({ receivedAt: t('2024-03-12T08:00:00+07:00'), dues: duesOn('2024-03-20T17:00:00+07:00') }),
+    ];
+    for (const granularity of ['day', 'instant'] as const) {
+      expect(tally(facts, '2024-03-01', '2024-03-31', granularity, asOf).pending).toEqual({
+        total: 2,
+        notYetDue: 2,
+        overdue: 0,
+      });
+    }
+    // Once March has ended, they are overdue at its end.
+    expect(tally(facts, '2024-03-01', '2024-03-31', 'day').pending.overdue).toBe(2);
+    expect(
+      tally(facts, '2024-03-01', '2024-03-31', 'day', t('2024-04-01T08:00:00+07:00')).pending.overdue,
+    ).toBe(2);
+  });
+
+  it('a dossier overdue at asOf, its due before the end of the period, is overdue; paused it is not yet due', () => {
+    const facts = [
+      dossier({ dues: duesOn('2024-03-11T17:00:00+07:00') }),
+      dossier({
+        dues: duesOn('2024-03-11T17:00:00+07:00'),
+        pauses: [{ pausedAt: t('2024-03-11T08:00:00+07:00'), resumedAt: null }],
+      }),
+    ];
+    for (const granularity of ['day', 'instant'] as const) {
+      expect(tally(facts, '2024-03-01', '2024-03-31', granularity, asOf).pending).toEqual({
+        total: 2,
+        notYetDue: 1,
+        overdue: 1,
+      });
+    }
+  });
+
+  it('day granularity: due earlier today is not yet overdue at asOf; instant: it is', () => {
+    const facts = [dossier({ dues: duesOn('2024-03-12T09:00:00+07:00') })];
+    expect(tally(facts, '2024-03-01', '2024-03-31', 'day', asOf).pending.overdue).toBe(0);
+    expect(tally(facts, '2024-03-01', '2024-03-31', 'instant', asOf).pending.overdue).toBe(1);
+  });
+
+  it('a period that has ended keeps the answer at its end', () => {
+    const facts = [
+      // not yet due at the end of February, overdue at asOf
+      dossier({ receivedAt: t('2024-02-26T08:00:00+07:00'), dues: duesOn('2024-03-04T17:00:00+07:00') }),
+      // overdue at the end of February, resolved since
+      resolved('2024-03-05T10:00:00+07:00', 'overdue', '2024-02-20T08:00:00+07:00'),
+    ];
+    facts[1]!.dues = duesOn('2024-02-23T17:00:00+07:00');
+    for (const granularity of ['day', 'instant'] as const) {
+      const r = tally(facts, '2024-02-01', '2024-02-29', granularity, asOf);
+      expect(r.pending).toEqual({ total: 2, notYetDue: 1, overdue: 1 });
+      expect(r).toEqual(tally(facts, '2024-02-01', '2024-02-29', granularity));
+    }
+  });
+
+  it('nothing after asOf counts: received later is left out, finished later is pending', () => {
+    const facts = [
+      dossier({ receivedAt: t('2024-03-12T11:00:00+07:00') }),
+      resolved('2024-03-12T11:00:00+07:00', 'early'),
+      dossier({ status: 'withdrawn', finishedAt: t('2024-03-13T08:00:00+07:00') }),
+      resolved('2024-03-12T09:59:00+07:00', 'overdue'),
+    ];
+    const r = tally(facts, '2024-03-01', '2024-03-31', 'day', asOf);
+    expect(r.received).toMatchObject({ total: 3, carriedOver: 0, new: 3 });
+    expect(r.resolved).toEqual({ total: 1, early: 0, onTime: 0, overdue: 1 });
+    expect(r.withdrawn).toBe(0);
+    expect(r.pending).toEqual({ total: 2, notYetDue: 0, overdue: 2 });
+    identity(r);
+  });
+
+  it('a period that begins after asOf carries over what is open at asOf, judged then', () => {
+    const facts = [
+      dossier({}),
+      dossier({ dues: duesOn('2024-03-29T17:00:00+07:00') }),
+      resolved('2024-03-10T10:00:00+07:00', 'early'),
+      resolved('2024-04-02T10:00:00+07:00', 'early'),
+    ];
+    const r = tally(facts, '2024-04-01', '2024-04-30', 'day', asOf);
+    expect(r.received).toMatchObject({ total: 3, carriedOver: 3, new: 0 });
+    expect(r.resolved.total).toBe(0);
+    expect(r.pending).toEqual({ total: 3, notYetDue: 1, overdue: 2 });
+    identity(r);
+  });
+});
+
 describe('the inspection article’s figures (docs/domain.md §9)', () => {
   it('gives 4,754 received, 4,487 resolved at 43.7 % early and 56.3 % on time, 262 not yet due', () => {
     const facts: DossierFacts[] = [];

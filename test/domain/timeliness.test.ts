@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   liveTimeliness,
   outcomeOf,
+  overdueBefore,
   pendingStateAt,
   remainingWorkingMinutes,
   type LiveTimelinessInput,
@@ -58,6 +59,12 @@ describe('state of a pending dossier', () => {
 
   it('a paused dossier is not yet due', () => {
     expect(pendingStateAt(t('2025-02-10T10:00:00+07:00'), dueAt, true, 'day')).toBe('not_yet_due');
+  });
+
+  it('the overdue-before threshold is the local midnight of the day (day) or the instant itself (instant)', () => {
+    const at = t('2025-02-04T06:30:00+07:00'); // 3/2 23:30 UTC: the local date is already 4/2
+    expect(overdueBefore(at, 'day')).toEqual(t('2025-02-04T00:00:00+07:00'));
+    expect(overdueBefore(at, 'instant')).toEqual(at);
   });
 });
 

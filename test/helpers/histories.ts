@@ -1,4 +1,17 @@
+import { asc, eq, inArray } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
 import { expect } from 'vitest';
+import {
+  dossierDeadlines,
+  dossierPauses,
+  dossiers,
+  procedures as proceduresTable,
+} from '../../src/db/schema/index.js';
+import type { DossierStatus } from '../../src/domain/lifecycle.js';
+import { addDays, localDateOf, type LocalDate } from '../../src/domain/local-time.js';
+import { periodDates } from '../../src/domain/periods.js';
+import { addTallies, emptyTally, tally, type DossierFacts, type Tally } from '../../src/domain/statistics.js';
+import type { Granularity } from '../../src/domain/timeliness.js';
 import { bearer, createKey, createProcedure, createUnit, intakeBody, type TestContext } from './context.js';
 
 /** A small deterministic PRNG so a failing history can be replayed. */
@@ -148,4 +161,199 @@ export async function randomHistory(
     if ((await act(d, action, body)) === 200) done++;
   }
   return { province, communes, clerk, done };
+}
+
+/** Facts for the oracle, read straight from the dossiers, their statutory due history and their pauses. */
+export async function factsOf(ctx: TestContext, unitCodes: string[]) {
+  const db = ctx.database.db;
+  const rows = await db
+    .select({ d: dossiers, fieldCode: proceduresTable.fieldCode })
+    .from(dossiers)
+    .innerJoin(proceduresTable, eq(proceduresTable.code, dossiers.procedureCode))
+    .where(inArray(dossiers.unitCode, unitCodes));
+  const ids = rows.map((r) => r.d.id);
+  const dues = ids.length
+    ? await db
+        .select()
+        .from(dossierDeadlines)
+        .where(inArray(dossierDeadlines.dossierId, ids))
+        .orderBy(asc(dossierDeadlines.id))
+    : [];
+  const pauses = ids.length
+    ? await db.select().from(dossierPauses).where(inArray(dossierPauses.dossierId, ids))
+    : [];
+  return rows.map(({ d, fieldCode }) => ({
+    unit: d.unitCode,
+    procedure: d.procedureCode,
+    field: fieldCode,
+    facts: {
+      channel: d.channel,
+      status: d.status as DossierStatus,
+      receivedAt: d.receivedAt,
+      resolvedAt: d.resolvedAt,
+      finishedAt: d.finishedAt,
+      outcome: d.outcome,
+      dues: dues
+        .filter((x) => x.dossierId === d.id && x.kind === 'statutory')
+        .map((x) => ({ effectiveAt: x.effectiveAt, dueAt: x.dueAt })),
+      pauses: pauses
+        .filter((p) => p.dossierId === d.id)
+        .map((p) => ({ pausedAt: p.pausedAt, resumedAt: p.resumedAt })),
+    } satisfies DossierFacts,
+  }));
+}
+
+/** The reference rule's groups (only those with something received), as answered at `asOf`. */
+export function referenceGroups<X extends { facts: DossierFacts }>(
+  all: X[],
+  q: { from: string; to: string; granularity: Granularity; asOf: Date },
+  keyOf: (x: X) => string,
+): Map<string, Tally> {
+  const groups = new Map<string, Tally>();
+  for (const x of all) {
+    const one = tally([x.facts], q.from, q.to, q.granularity, q.asOf);
+    if (one.received.total === 0) continue;
+    const key = keyOf(x);
+    groups.set(key, addTallies(groups.get(key) ?? emptyTally(), one));
+  }
+  return groups;
+}
+
+/**
+ * Statistics of a period that has not ended, on units of their own: `report` holds two dossiers received on
+ * Tuesday 10/6/2025 and due next week; `late` one received 20/5 (due in May, resolved 2/6) and one received
+ * 29/5 and due 5/6, still open. Moves the clock to 10/6/2025 10:00 and leaves it there.
+ */
+export async function periodNotEndedScenario(ctx: TestContext, clock: { get(): Date; set(d: Date): void }) {
+  const first = new Date('2025-05-20T09:00:00+07:00');
+  expect(clock.get() < first, 'the clock only moves forward').toBe(true);
+  const parent = await createUnit(ctx);
+  const report = (await createUnit(ctx, { parentCode: parent.code })).code;
+  const late = (await createUnit(ctx, { parentCode: parent.code })).code;
+  const clerk = await createKey(ctx, 'clerk', parent.code);
+  const days = async (value: number) =>
+    (await createProcedure(ctx, { duration: { value, unit: 'working_days' } })).code;
+  const [twoDays, fiveDays] = [await days(2), await days(5)];
+  const intake = async (procedureCode: string, unitCode: string) => {
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/dossiers',
+      headers: bearer(clerk),
+      payload: intakeBody(procedureCode, { unitCode }),
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json() as { code: string; dueAt: string };
+  };
+  const at = (s: string) => clock.set(new Date(s));
+  const before = (a: string, b: string) => expect(Date.parse(a), `${a} < ${b}`).toBeLessThan(Date.parse(b));
+
+  clock.set(first);
+  const dueInMay = await intake(twoDays, late);
+  before(dueInMay.dueAt, '2025-05-31T00:00:00+07:00');
+  at('2025-05-29T09:00:00+07:00');
+  const dueInJune = await intake(fiveDays, late);
+  before('2025-06-01T00:00:00+07:00', dueInJune.dueAt);
+  before(dueInJune.dueAt, '2025-06-10T00:00:00+07:00');
+  at('2025-06-02T10:00:00+07:00');
+  const resolved = await ctx.app.inject({
+    method: 'POST',
+    url: `/v1/dossiers/${dueInMay.code}/resolve`,
+    headers: bearer(clerk),
+    payload: { result: 'approved' },
+  });
+  expect(resolved.statusCode, resolved.body).toBe(200);
+  at('2025-06-10T09:00:00+07:00');
+  for (const d of [await intake(fiveDays, report), await intake(fiveDays, report)]) {
+    // Due next week, before the end of June.
+    before('2025-06-16T00:00:00+07:00', d.dueAt);
+    before(d.dueAt, '2025-06-21T00:00:00+07:00');
+  }
+  at('2025-06-10T10:00:00+07:00');
+  return { clerk, report, late };
+}
+
+/**
+ * What the scenario above must answer, in JSON, CSV and the II.06a spreadsheet: this month's pending dossiers
+ * due next week are not yet due; one due before today (and before the end of the month) is overdue; May, which
+ * has ended, is judged at its end.
+ */
+export async function expectPeriodNotEndedAnswers(
+  ctx: TestContext,
+  s: Awaited<ReturnType<typeof periodNotEndedScenario>>,
+  source: 'figures' | 'dossiers',
+) {
+  const get = async (unitCode: string, period: string, format = 'json') => {
+    const res = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/stats?unitCode=${unitCode}&period=${period}&format=${format}`,
+      headers: bearer(s.clerk),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res;
+  };
+  const zero = { total: 0, early: 0, onTime: 0, overdue: 0 };
+
+  const june = (await get(s.report, '2025-06')).json();
+  expect(june.source).toBe(source);
+  expect(june.asOf).toBe('2025-06-10T10:00:00+07:00');
+  expect(june.totals).toMatchObject({
+    received: { total: 2, carriedOver: 0, new: 2, online: 0, direct: 2, postal: 0 },
+    resolved: zero,
+    pending: { total: 2, notYetDue: 2, overdue: 0 },
+  });
+  const csv = (await get(s.report, '2025-06', 'csv')).body
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\r\n');
+  const header = csv[0]!.split(',');
+  const total = csv.at(-1)!.split(',');
+  const column = (name: string) => total[header.indexOf(name)];
+  expect(total[0]).toBe('total');
+  expect([column('pendingTotal'), column('pendingNotYetDue'), column('pendingOverdue')]).toEqual([
+    '2',
+    '2',
+    '0',
+  ]);
+  const xlsx = await get(s.report, '2025-06', 'xlsx');
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+  const sheet = book.getWorksheet('II.06a')!;
+  const totalRow = (sheet.getRow(sheet.rowCount - 3).values as unknown[]).slice(1);
+  expect(totalRow[1]).toBe('Tổng cộng');
+  // Received total, then pending total, not yet due, overdue.
+  expect([totalRow[2], ...totalRow.slice(-3)]).toEqual([2, 2, 2, 0]);
+
+  const lateJune = (await get(s.late, '2025-06')).json();
+  expect(lateJune.source).toBe(source);
+  expect(lateJune.totals).toMatchObject({
+    received: { total: 2, carriedOver: 2, new: 0 },
+    resolved: { total: 1, early: 0, onTime: 0, overdue: 1 },
+    pending: { total: 1, notYetDue: 0, overdue: 1 },
+  });
+  const may = (await get(s.late, '2025-05')).json();
+  expect(may.source).toBe(source);
+  expect(may.totals).toMatchObject({
+    received: { total: 2, carriedOver: 0, new: 2 },
+    resolved: zero,
+    pending: { total: 2, notYetDue: 1, overdue: 1 },
+  });
+  for (const body of [june, lateJune, may]) {
+    for (const t of [...body.rows, body.totals]) {
+      expect(t.received.total).toBe(t.resolved.total + t.withdrawn + t.stopped + t.pending.total);
+    }
+  }
+}
+
+/** Periods around `asOf`'s day: its month (civil and official) and ranges that end before, on or after it. */
+export function periodsAround(asOf: Date): Array<{ from: LocalDate; to: LocalDate }> {
+  const today = localDateOf(asOf);
+  return [
+    periodDates(today.slice(0, 7), 'civil')!,
+    periodDates(today.slice(0, 7), 'official')!,
+    { from: addDays(today, -10), to: addDays(today, 5) },
+    { from: today, to: today },
+    { from: addDays(today, -6), to: today },
+    { from: addDays(today, 1), to: addDays(today, 20) },
+    { from: addDays(today, -20), to: addDays(today, -1) },
+  ];
 }
