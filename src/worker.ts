@@ -3,7 +3,7 @@ import closeWithGrace from 'close-with-grace';
 import pino from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { loadConfigOrExit } from './config.js';
-import { connectDatabase } from './db/client.js';
+import { connectDatabaseOrExit } from './db/client.js';
 import { createCalendarCache } from './calendar/cache.js';
 import { parseWorkingHours } from './domain/working-time.js';
 import { redactPersonal } from './http/logging.js';
@@ -17,7 +17,7 @@ if (!config.REDIS_URL) {
   process.exit(1);
 }
 
-const database = await connectDatabase(config);
+const database = await connectDatabaseOrExit(config);
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
 const worker = await startQueueWorker(
