@@ -78,11 +78,27 @@ describe('embedded data folder lock', () => {
     },
   );
 
-  it('takes over a lock with our own pid that this process does not hold (restart in a container, pid 1)', () => {
+  it('takes over a lock with our own pid left by an earlier process (restart in a container, pid 1)', () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, command: 'x', since: '' }));
     lockDataDir(dir)();
+    const earlier = { pid: process.pid, startTime: '1', command: 'x', since: '' };
+    writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify(earlier));
+    lockDataDir(dir)();
   });
+
+  it.runIf(existsSync('/proc/self/stat'))(
+    'refuses a lock this very process holds through another module instance (same pid and start time)',
+    () => {
+      const dir = tempDir();
+      const release = lockDataDir(dir);
+      const ours = readFileSync(path.join(dir, LOCK_FILE), 'utf8');
+      release();
+      const other = tempDir();
+      writeFileSync(path.join(other, LOCK_FILE), ours);
+      expect(() => lockDataDir(other)).toThrow(DataDirLockedError);
+    },
+  );
 
   it('takes over an unreadable lock', () => {
     const dir = tempDir();

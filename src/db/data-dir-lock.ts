@@ -56,7 +56,9 @@ function processStartTime(pid: number): string | undefined {
 }
 
 function isRunning(owner: LockOwner): boolean {
-  if (owner.pid === process.pid) return false; // not in `held`: left by an earlier process with our pid
+  // Our own pid, not in `held`: another module instance of this process (same start time), or an earlier process
+  // that had our pid (a container's pid 1 after a restart).
+  if (owner.pid === process.pid && !owner.startTime) return false;
   try {
     process.kill(owner.pid, 0);
   } catch (err) {
