@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from './config.js';
-import { connectDatabase, type Database } from './db/client.js';
+import { connectDatabaseOrExit, type Database } from './db/client.js';
 import { seedReferenceData } from './db/seed.js';
 import { insertApiKey, roles, type Role } from './auth/keys.js';
 import { findUnit } from './units/queries.js';
@@ -92,7 +92,7 @@ async function run(database: Database, argv: string[]): Promise<number> {
 }
 
 const config = loadConfigOrExit();
-const database = await connectDatabase(config);
+const database = await connectDatabaseOrExit(config);
 let code = 1;
 try {
   if (process.argv[2] !== 'db') await database.migrate();

@@ -3,7 +3,7 @@ import closeWithGrace from 'close-with-grace';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.js';
 import { loadConfigOrExit } from './config.js';
-import { connectDatabase } from './db/client.js';
+import { connectDatabaseOrExit } from './db/client.js';
 import { ensureSystemAdminKey } from './auth/keys.js';
 import { seedReferenceData } from './db/seed.js';
 import { createCalendarCache } from './calendar/cache.js';
@@ -17,7 +17,7 @@ import { startInProcessJobs } from './jobs/in-process.js';
 setFlagsFromString('--heap-growing-percent=30');
 
 const config = loadConfigOrExit();
-const database = await connectDatabase(config);
+const database = await connectDatabaseOrExit(config);
 const redis = config.REDIS_URL
   ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
   : null;

@@ -3,11 +3,12 @@ import closeWithGrace from 'close-with-grace';
 import pino from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { loadConfigOrExit } from './config.js';
-import { connectDatabase } from './db/client.js';
+import { connectDatabaseOrExit } from './db/client.js';
 import { createCalendarCache } from './calendar/cache.js';
 import { parseWorkingHours } from './domain/working-time.js';
 import { redactPersonal } from './http/logging.js';
 import { startQueueWorker } from './jobs/queue-worker.js';
+import { withTimeout } from './lib/timeout.js';
 
 const config = loadConfigOrExit();
 const log = pino({ level: config.LOG_LEVEL, formatters: { log: redactPersonal } });
@@ -17,7 +18,7 @@ if (!config.REDIS_URL) {
   process.exit(1);
 }
 
-const database = await connectDatabase(config);
+const database = await connectDatabaseOrExit(config);
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
 const worker = await startQueueWorker(
@@ -36,10 +37,26 @@ const worker = await startQueueWorker(
   },
 );
 
+/** Like the API's /readyz: 200 while the database and Redis answer and the workers run, else 503. */
+async function readiness(): Promise<{ status: number; body: object }> {
+  const outcome = (check: Promise<void>) =>
+    withTimeout(check, 2_000).then(
+      () => 'ok' as const,
+      () => 'failed' as const,
+    );
+  const [postgres, redis] = await Promise.all([outcome(database.ping()), outcome(worker.check())]);
+  const ok = postgres === 'ok' && redis === 'ok';
+  return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'unavailable', checks: { postgres, redis } } };
+}
+
 const metricsServer =
   config.WORKER_METRICS_PORT === 0
     ? null
     : createServer((req, res) => {
+        const json = (status: number, body: object) =>
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        if (req.url === '/healthz') return json(200, { status: 'ok' });
+        if (req.url === '/readyz') return void readiness().then(({ status, body }) => json(status, body));
         if (req.url !== '/metrics') return void res.writeHead(404).end();
         registry
           .metrics()

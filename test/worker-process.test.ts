@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { freePort } from './helpers/wait.js';
 
 describe('npm run worker', () => {
-  it('connects to Redis, says it is ready, serves /metrics, and exits cleanly on SIGTERM', async () => {
+  it('connects to Redis, says it is ready, serves /metrics, /healthz and /readyz, and exits cleanly on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
       env: {
@@ -27,6 +27,11 @@ describe('npm run worker', () => {
     }
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toContain('queue_jobs{queue="events"');
+    const live = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(await live.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

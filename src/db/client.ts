@@ -5,6 +5,7 @@ import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction }
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type { Pool } from 'pg';
 import * as schema from './schema/index.js';
+import { DataDirLockedError, lockDataDir } from './data-dir-lock.js';
 
 export type Schema = typeof schema;
 /** A database handle or an open transaction: query functions take either, so transactions compose. */
@@ -97,9 +98,18 @@ export async function connectPglite(dataDir: string): Promise<Database> {
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   const inMemory = dataDir.startsWith('memory://');
   const location = inMemory ? dataDir : path.resolve(dataDir);
-  if (!inMemory) mkdirSync(location, { recursive: true });
+  let unlock = () => {};
+  if (!inMemory) {
+    mkdirSync(location, { recursive: true });
+    unlock = lockDataDir(location); // throws DataDirLockedError while another process owns the folder
+  }
   const client = new PGlite(location, { extensions: { pg_trgm } });
-  await client.waitReady;
+  try {
+    await client.waitReady;
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const db = drizzle(client, { schema }) as unknown as Db;
   return {
     db,
@@ -112,7 +122,11 @@ export async function connectPglite(dataDir: string): Promise<Database> {
       await db.execute(sql`select 1`);
     },
     async close() {
-      await client.close();
+      try {
+        await client.close();
+      } finally {
+        unlock();
+      }
     },
   };
 }
@@ -134,5 +148,23 @@ export function redactUrl(url: string): string {
     return u.toString();
   } catch {
     return '(unparseable url)';
+  }
+}
+
+/**
+ * For entry points: connect, or print why the embedded folder cannot be opened (another process owns it) and
+ * exit non-zero.
+ */
+export async function connectDatabaseOrExit(
+  config: Parameters<typeof connectDatabase>[0],
+): Promise<Database> {
+  try {
+    return await connectDatabase(config);
+  } catch (err) {
+    if (err instanceof DataDirLockedError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
   }
 }

@@ -96,6 +96,11 @@ export async function startQueueWorker(ctx: JobContext, opts: QueueWorkerOptions
   return {
     dispatch,
     queues: { events, scheduled },
+    /** Resolves when every worker runs and Redis answers; rejects otherwise (a readiness check). */
+    async check() {
+      if (!workers.every((w) => w.isRunning())) throw new Error('a worker is not running');
+      await connections[0]!.ping();
+    },
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([events.close(), scheduled.close()]);
