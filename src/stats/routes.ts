@@ -27,7 +27,8 @@ export const statsRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; clock:
         'Received (carried over, new by channel), resolved early / on time / overdue, withdrawn, stopped and ' +
         'pending (not yet due / overdue, judged at the end of the period with the due date in force then) for a ' +
         'unit subtree, counted by receiving unit. format=csv or xlsx returns a file (the xlsx is form II.06a with ' +
-        'Vietnamese headings, withdrawn and stopped counted as on time with a footnote).',
+        'Vietnamese headings, withdrawn and stopped counted as on time with a footnote). The period is either ' +
+        '`period` or both `from` and `to` (from ≤ to), never both; anything else → 400.',
       tags: ['stats'],
       security: bearerSecurity,
       querystring: StatsQuery,

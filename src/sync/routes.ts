@@ -7,7 +7,7 @@ import { allow, escapeLike } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
 import type { DossierStatus } from '../domain/lifecycle.js';
 import { formatInstant } from '../domain/local-time.js';
-import { bearerSecurity, errorResponses } from '../http/schemas.js';
+import { bearerSecurity, errorResponses, InstantString } from '../http/schemas.js';
 import { getDossierInScope, listEvents } from '../dossiers/queries.js';
 import { Dossier, DossierCodeParams } from '../dossiers/schemas.js';
 import { toDvcqg } from './dvcqg.js';
@@ -23,7 +23,7 @@ const Change = z
   .object({
     cursor: z.string().describe('Resume after this change.'),
     type: z.string().meta({ example: 'dossier.received' }),
-    occurredAt: z.string().meta({ example: '2025-04-29T16:30:00+07:00' }),
+    occurredAt: InstantString,
     dossier: DossierSnapshot,
   })
   .meta({ id: 'Change' });
