@@ -47,7 +47,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List units in scope */
+        /**
+         * List units in scope
+         * @description The units of your scope (your unit and its subtree; everything for a system admin), by code.
+         */
         get: operations["listUnits"];
         put?: never;
         /**
@@ -68,14 +71,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a unit */
+        /**
+         * Get a unit
+         * @description A unit outside your scope answers 404, as if it did not exist.
+         */
         get: operations["getUnit"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename, move or deactivate a unit */
+        /**
+         * Rename, move or deactivate a unit
+         * @description Admin keys, inside their scope. A move takes the subtree along; a move under its own subtree → 422.
+         */
         patch: operations["updateUnit"];
         trace?: never;
     };
@@ -86,7 +95,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API keys in scope */
+        /**
+         * List API keys in scope
+         * @description Admin keys: the keys of your scope, revoked ones included, never their secrets.
+         */
         get: operations["listApiKeys"];
         put?: never;
         /**
@@ -151,7 +163,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a procedure */
+        /**
+         * Get a procedure
+         * @description Any key; inactive procedures are readable too.
+         */
         get: operations["getProcedure"];
         put?: never;
         post?: never;
@@ -680,7 +695,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List webhooks in scope */
+        /**
+         * List webhooks in scope
+         * @description Subscriptions of your scope, newest first, without their secrets.
+         */
         get: operations["listWebhooks"];
         put?: never;
         /**
@@ -1878,12 +1896,21 @@ export interface components {
             KenhThucHien: number;
             /** Format: int64 */
             TrangThaiHoSo: number;
-            /** @example 20250429163000 */
+            /**
+             * @description yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @example 20250429163000
+             */
             NgayTiepNhan: string | null;
-            /** @example 20250506163000 */
+            /**
+             * @description yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @example 20250506163000
+             */
             NgayHenTra: string | null;
+            /** @description yyyyMMddHHmmss, Vietnamese local time (the portal’s format). */
             NgayHenTraMoi: string | null;
+            /** @description yyyyMMddHHmmss, Vietnamese local time (the portal’s format). */
             NgayKetThucXuLy: string | null;
+            /** @description yyyyMMddHHmmss, Vietnamese local time (the portal’s format). */
             NgayTra: string | null;
             /** @description 1 approved, 0 refused */
             KetQuaXuLy: number | null;

@@ -150,6 +150,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
     schema: {
       operationId: 'listWebhooks',
       summary: 'List webhooks in scope',
+      description: 'Subscriptions of your scope, newest first, without their secrets.',
       tags,
       security: bearerSecurity,
       querystring: z.object({ limit: LimitQuery, cursor: CursorQuery }),
