@@ -210,7 +210,7 @@ export interface paths {
         get?: never;
         /**
          * Set a calendar override
-         * @description Marks a date as a holiday, a day off or a worked weekend day (system admin only). Open dossiers whose due date depends on it are recomputed.
+         * @description Marks a date as a holiday, a day off or a worked weekend day (system admin only). working_day only on a Saturday or Sunday, day_off only on a weekday (else 400). Open dossiers whose due date depends on it are recomputed.
          */
         put: operations["putCalendarDay"];
         post?: never;
@@ -834,7 +834,7 @@ export interface components {
              * @enum {string}
              */
             unit: "working_hours" | "working_days" | "calendar_days";
-        };
+        } & (unknown & unknown);
         /** @description Exactly one of procedureCode and duration. */
         DeadlinePreviewRequestInput: {
             /** @description Use this procedure’s time and cut-off. */
@@ -880,7 +880,7 @@ export interface components {
             email?: string;
             /** @example Thôn 1, xã Tân Hòa */
             address?: string;
-        };
+        } & (unknown & unknown);
         IntakeRequestInput: {
             /** @example 1.004616 */
             procedureCode: string;
@@ -1281,7 +1281,7 @@ export interface components {
              * @enum {string}
              */
             unit: "working_hours" | "working_days" | "calendar_days";
-        };
+        } & (unknown & unknown);
         DeadlinePreview: {
             /**
              * Format: date-time

@@ -27,7 +27,21 @@ export const DurationSchema = z
       ctx.addIssue({ code: 'custom', path: ['value'], message: `must be ${expected[d.unit]} for ${d.unit}` });
     }
   })
-  .meta({ id: 'Duration', description: 'A statutory processing time.' });
+  .meta({
+    id: 'Duration',
+    description: 'A statutory processing time.',
+    // The superRefine above, as far as JSON Schema can say it (working_hours: whole minutes, in the text).
+    allOf: [
+      {
+        if: { properties: { unit: { const: 'working_days' } }, required: ['unit'] },
+        then: { properties: { value: { multipleOf: 0.5 } } },
+      },
+      {
+        if: { properties: { unit: { const: 'calendar_days' } }, required: ['unit'] },
+        then: { properties: { value: { multipleOf: 1 } } },
+      },
+    ],
+  });
 
 /** An RFC 3339 instant with an offset (at most nanoseconds), inside the years the calendar covers. */
 export const Instant = z.iso

@@ -26,7 +26,22 @@ export const ApplicantInput = z
     email: z.email().max(200).optional().meta({ example: 'an.nguyen@example.vn' }),
     address: Text(500).optional().meta({ example: 'Thôn 1, xã Tân Hòa' }),
   })
-  .meta({ id: 'IntakeApplicant' });
+  .meta({
+    id: 'IntakeApplicant',
+    // The identifier rule of each type (identifierProblem, checked at intake), stated for clients.
+    allOf: [
+      {
+        if: { properties: { type: { const: 'citizen' } }, required: ['type'] },
+        then: { properties: { idNumber: { type: 'string', pattern: '^(\\d{12}|\\d{9})$', maxLength: 12 } } },
+      },
+      {
+        if: { properties: { type: { const: 'organization' } }, required: ['type'] },
+        then: {
+          properties: { idNumber: { type: 'string', pattern: '^\\d{10}(-?\\d{3})?$', maxLength: 14 } },
+        },
+      },
+    ],
+  });
 
 export const IntakeBody = z
   .object({
