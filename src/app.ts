@@ -51,7 +51,18 @@ export const apiInfo = {
     'Case tracking for Vietnamese one-stop shops (bộ phận một cửa): dossiers (hồ sơ) from intake to result, ' +
     'legal deadlines in working time, II.06a statistics, change feed and webhooks. Errors are ' +
     'application/problem+json with a stable `code`; `detail` is Vietnamese when Accept-Language prefers vi.',
+  contact: { name: 'motcua maintainers' },
+  license: { name: 'Apache License 2.0', identifier: 'Apache-2.0' },
 };
+
+/** Relative: the paths start at the root of whichever deployment serves the document; for outside clients. */
+const servers = [
+  {
+    url: '/',
+    description: 'The deployment serving this document (production, staging or local)',
+    'x-internal': false,
+  },
+];
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, db } = deps;
@@ -83,7 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.1.0',
       info: apiInfo,
-      servers: [],
+      servers,
       tags: [
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'units', description: 'The unit tree (đơn vị)' },

@@ -78,3 +78,145 @@ describe('OpenAPI document', () => {
     expect(res.body).toContain('swagger');
   });
 });
+
+type Schema = Record<string, unknown>;
+type Doc = {
+  info: { contact?: object; license?: { identifier?: string } };
+  servers?: Array<{ url: string }>;
+  paths: Record<string, Record<string, Operation & { parameters?: Array<{ name: string; schema: Schema }> }>>;
+  components: { schemas: Record<string, Schema>; headers: Record<string, { schema: Schema }> };
+};
+
+/** Every (property name, schema) pair under a node, following $refs once each. */
+function properties(
+  node: unknown,
+  schemas: Record<string, Schema>,
+  seen = new Set<string>(),
+): Array<[string, Schema]> {
+  if (Array.isArray(node)) return node.flatMap((n) => properties(n, schemas, seen));
+  if (!node || typeof node !== 'object') return [];
+  const o = node as Schema;
+  if (typeof o.$ref === 'string') {
+    const name = o.$ref.split('/').pop()!;
+    if (seen.has(name)) return [];
+    seen.add(name);
+    return properties(schemas[name], schemas, seen);
+  }
+  const own = Object.entries((o.properties ?? {}) as Record<string, Schema>);
+  return [...own, ...Object.values(o).flatMap((v) => properties(v, schemas, seen))];
+}
+
+/** The string branch of a schema that may be nullable (anyOf [string, null]). */
+function stringBranch(schema: Schema): Schema {
+  const anyOf = schema.anyOf as Schema[] | undefined;
+  return anyOf?.find((s) => s.type === 'string') ?? schema;
+}
+
+const isInstantName = (name: string) => /At$/.test(name) || name === 'asOf';
+
+describe('OpenAPI document: the whole contract', () => {
+  let doc: Doc;
+  let operations: Array<{ where: string; path: string; op: Doc['paths'][string][string] }>;
+  beforeAll(async () => {
+    doc = (await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ where: `${method.toUpperCase()} ${path}`, path, op })),
+    );
+  });
+
+  it('lists 500 and 503 on every operation, 429 on every rate-limited one and 413/415 wherever a body is read', () => {
+    for (const { where, path, op } of operations) {
+      const statuses = Object.keys(op.responses ?? {});
+      expect(statuses, where).toEqual(expect.arrayContaining(['500', '503']));
+      if (path.startsWith('/v1/')) expect(statuses, where).toContain('429');
+      if (op.requestBody) expect(statuses, where).toEqual(expect.arrayContaining(['413', '415']));
+    }
+    const bodies = operations.filter(({ op }) => op.requestBody);
+    expect(bodies.length).toBeGreaterThan(15);
+  });
+
+  it('declares x-request-id on every response, RateLimit-* on /v1, Retry-After on 429, WWW-Authenticate on 401 and ETag on dossiers', () => {
+    for (const { where, path, op } of operations) {
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        const names = Object.keys((response as { headers?: object }).headers ?? {});
+        expect(names, `${where} ${status}`).toContain('x-request-id');
+        if (path.startsWith('/v1/'))
+          expect(names, `${where} ${status}`).toEqual(
+            expect.arrayContaining(['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']),
+          );
+        if (status === '429') expect(names, where).toContain('Retry-After');
+        if (status === '401') expect(names, where).toContain('WWW-Authenticate');
+      }
+    }
+    const etagged = operations
+      .filter(({ op }) =>
+        Object.entries(op.responses ?? {}).some(
+          ([s, r]) => s.startsWith('2') && 'ETag' in ((r as { headers?: object }).headers ?? {}),
+        ),
+      )
+      .map(({ op }) => op.operationId);
+    expect(etagged).toEqual(
+      expect.arrayContaining(['intakeDossier', 'getDossier', 'acceptDossier', 'stopDossier']),
+    );
+    expect(etagged).toHaveLength(2 + 12);
+    for (const header of Object.values(doc.components.headers)) expect(header.schema.type).toBeTruthy();
+  });
+
+  it('gives every instant format date-time (responses: +07:00) and every local date format date with a pattern', () => {
+    const schemas = doc.components.schemas;
+    const instants = properties(schemas, schemas).filter(([name]) => isInstantName(name));
+    expect(instants.length).toBeGreaterThan(40);
+    for (const [name, schema] of instants) expect(stringBranch(schema).format, name).toBe('date-time');
+    for (const { where, op } of operations) {
+      for (const response of Object.values(op.responses ?? {})) {
+        for (const [name, schema] of properties(response, schemas).filter(([n]) => isInstantName(n)))
+          expect(String(stringBranch(schema).pattern), `${where} ${name}`).toContain('\\+07:00$');
+      }
+      for (const parameter of op.parameters ?? []) {
+        if (isInstantName(parameter.name)) expect(parameter.schema.format, where).toBe('date-time');
+        if (['date', 'from', 'to', 'receivedFrom', 'receivedTo'].includes(parameter.name)) {
+          expect(parameter.schema.format, `${where} ${parameter.name}`).toBe('date');
+          expect(parameter.schema.pattern, `${where} ${parameter.name}`).toBeTruthy();
+        }
+      }
+    }
+    for (const [name, schema] of properties(schemas, schemas).filter(
+      ([n]) => n === 'from' || n === 'to' || n === 'date',
+    ))
+      expect(stringBranch(schema).format, name).toBe('date');
+  });
+
+  it('states the one-of and required-if rules, the servers, the contact and the licence', () => {
+    const schemas = doc.components.schemas;
+    const preview = schemas.DeadlinePreviewRequestInput ?? schemas.DeadlinePreviewRequest!;
+    expect(preview.oneOf).toEqual([{ required: ['procedureCode'] }, { required: ['duration'] }]);
+    const resolve = schemas.ResolveActionInput ?? schemas.ResolveAction!;
+    expect(resolve.if).toMatchObject({ properties: { result: { const: 'refused' } } });
+    expect(resolve.then).toMatchObject({ required: ['note'] });
+    const stats = operations.find(({ op }) => op.operationId === 'getStats')!.op;
+    expect(JSON.stringify(stats)).toContain('never both');
+    expect(doc.servers?.length).toBeGreaterThan(0);
+    expect(doc.info.contact).toBeTruthy();
+    expect(doc.info.license?.identifier).toBe('Apache-2.0');
+  });
+
+  it('sends x-request-id and writes instants in the declared +07:00 form', async () => {
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/units',
+      headers: { authorization: `Bearer ${ctx.adminKey}` },
+      payload: { code: '000.17.22.H99', name: 'UBND xã Thử Nghiệm' },
+    });
+    expect(res.statusCode).toBe(201);
+    // (The RateLimit headers are sent with the limit on: test/rate-limit.test.ts.)
+    expect(res.headers['x-request-id']).toBeDefined();
+    const pattern = new RegExp(
+      String(
+        stringBranch((doc.components.schemas.Unit!.properties as Record<string, Schema>).createdAt!).pattern,
+      ),
+    );
+    const unit = res.json() as { createdAt: string; updatedAt: string };
+    expect(unit.createdAt).toMatch(pattern);
+    expect(unit.updatedAt).toMatch(pattern);
+  });
+});

@@ -13,6 +13,7 @@ import {
   decodeCursor,
   encodeCursor,
   errorResponses,
+  InstantString,
   LimitQuery,
   pageOf,
 } from '../http/schemas.js';
@@ -26,9 +27,9 @@ const Alert = z
       .enum(['statutory', 'rescheduled'])
       .describe('The statutory due or the apology\u2019s rescheduled date.'),
     dossierCode: z.string().meta({ example: '000.17.22.H56-250429-0001' }),
-    dueAt: z.string().meta({ example: '2025-05-06T16:30:00+07:00' }),
-    createdAt: z.string(),
-    acknowledgedAt: z.string().nullable(),
+    dueAt: InstantString.meta({ example: '2025-05-06T16:30:00+07:00' }),
+    createdAt: InstantString,
+    acknowledgedAt: InstantString.nullable(),
   })
   .meta({ id: 'Alert' });
 

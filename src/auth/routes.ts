@@ -72,6 +72,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
     schema: {
       operationId: 'listApiKeys',
       summary: 'List API keys in scope',
+      description: 'Admin keys: the keys of your scope, revoked ones included, never their secrets.',
       tags,
       security: bearerSecurity,
       querystring: ListApiKeysQuery,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CursorQuery, LimitQuery, pageOf } from '../http/schemas.js';
+import { CursorQuery, InstantString, LimitQuery, pageOf } from '../http/schemas.js';
 import { UnitCode } from '../units/schemas.js';
 import { roles } from './keys.js';
 
@@ -20,9 +20,9 @@ export const ApiKey = z
       .string()
       .describe('First characters of the secret, to tell keys apart.')
       .meta({ example: 'mc_Q2x5dk' }),
-    createdAt: z.string(),
-    lastUsedAt: z.string().nullable(),
-    revokedAt: z.string().nullable(),
+    createdAt: InstantString,
+    lastUsedAt: InstantString.nullable(),
+    revokedAt: InstantString.nullable(),
   })
   .meta({ id: 'ApiKey' });
 
@@ -40,7 +40,7 @@ export const CreateApiKeyBody = z
   })
   .meta({ id: 'CreateApiKey' });
 
-export const ApiKeyIdParams = z.object({ id: z.uuid() });
+export const ApiKeyIdParams = z.object({ id: z.uuid().meta({ maxLength: 36 }) });
 
 export const ListApiKeysQuery = z.object({ limit: LimitQuery, cursor: CursorQuery });
 

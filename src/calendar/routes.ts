@@ -94,8 +94,9 @@ export const calendarRoutes: FastifyPluginAsyncZod<{
       operationId: 'putCalendarDay',
       summary: 'Set a calendar override',
       description:
-        'Marks a date as a holiday, a day off or a worked weekend day (system admin only). Open dossiers whose ' +
-        'due date depends on it are recomputed.',
+        'Marks a date as a holiday, a day off or a worked weekend day (system admin only). working_day only on a ' +
+        'Saturday or Sunday, day_off only on a weekday (else 400). Open dossiers whose due date depends on it ' +
+        'are recomputed.',
       tags,
       security: bearerSecurity,
       params: DateParams,

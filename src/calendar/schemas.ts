@@ -1,11 +1,6 @@
 import { z } from 'zod';
-import { isValidLocalDate } from '../domain/local-time.js';
+import { LocalDateString } from '../http/schemas.js';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from './years.js';
-
-export const LocalDateString = z
-  .string()
-  .refine(isValidLocalDate, 'must be a real date written YYYY-MM-DD')
-  .meta({ description: 'A local date (Asia/Ho_Chi_Minh).', example: '2025-04-30' });
 
 const inRange = (d: string) => {
   const y = Number(d.slice(0, 4));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InstantString } from '../http/schemas.js';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from '../calendar/years.js';
 
 export const DurationSchema = z
@@ -26,11 +27,26 @@ export const DurationSchema = z
       ctx.addIssue({ code: 'custom', path: ['value'], message: `must be ${expected[d.unit]} for ${d.unit}` });
     }
   })
-  .meta({ id: 'Duration', description: 'A statutory processing time.' });
+  .meta({
+    id: 'Duration',
+    description: 'A statutory processing time.',
+    // The superRefine above, as far as JSON Schema can say it (working_hours: whole minutes, in the text).
+    allOf: [
+      {
+        if: { properties: { unit: { const: 'working_days' } }, required: ['unit'] },
+        then: { properties: { value: { multipleOf: 0.5 } } },
+      },
+      {
+        if: { properties: { unit: { const: 'calendar_days' } }, required: ['unit'] },
+        then: { properties: { value: { multipleOf: 1 } } },
+      },
+    ],
+  });
 
-/** An RFC 3339 instant with an offset, inside the years the calendar covers. */
+/** An RFC 3339 instant with an offset (at most nanoseconds), inside the years the calendar covers. */
 export const Instant = z.iso
   .datetime({ offset: true })
+  .max(35)
   .refine(
     (v) => {
       const year = new Date(v).getUTCFullYear();
@@ -43,7 +59,7 @@ export const Instant = z.iso
 export const Clock = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM')
-  .meta({ description: 'Local clock time HH:MM.', example: '15:00' });
+  .meta({ description: 'Local clock time HH:MM.', example: '15:00', maxLength: 5 });
 
 export const Channel = z
   .enum(['direct', 'postal', 'online'])
@@ -59,7 +75,7 @@ export const DeadlinePreviewBody = z
       .describe('Use this procedure\u2019s time and cut-off.'),
     duration: DurationSchema.optional().describe('Or give the processing time directly.'),
     receiptCutoff: Clock.optional().describe(
-      'With duration: received at or after this time → next working day.',
+      'Only with duration (a procedure brings its own): received at or after this time → next working day.',
     ),
     receivedAt: Instant,
     channel: Channel.optional().describe('online uses the procedure\u2019s online time when it has one.'),
@@ -68,12 +84,16 @@ export const DeadlinePreviewBody = z
     message: 'give exactly one of procedureCode and duration',
     path: ['duration'],
   })
-  .meta({ id: 'DeadlinePreviewRequest' });
+  .meta({
+    id: 'DeadlinePreviewRequest',
+    description: 'Exactly one of procedureCode and duration.',
+    oneOf: [{ required: ['procedureCode'] }, { required: ['duration'] }],
+  });
 
 export const DeadlinePreview = z
   .object({
-    startAt: z.string().meta({ example: '2025-05-05T07:30:00+07:00' }),
-    dueAt: z.string().meta({ example: '2025-05-23T17:00:00+07:00' }),
+    startAt: InstantString.meta({ example: '2025-05-05T07:30:00+07:00' }),
+    dueAt: InstantString.meta({ example: '2025-05-23T17:00:00+07:00' }),
     duration: DurationSchema,
   })
   .meta({ id: 'DeadlinePreview' });

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { Channel, DurationSchema, Instant } from '../deadlines/schemas.js';
-import { CursorQuery, LimitQuery, pageOf } from '../http/schemas.js';
+import { CursorQuery, InstantString, LimitQuery, LocalDateString, pageOf } from '../http/schemas.js';
 import { UnitCode } from '../units/schemas.js';
-import { LocalDateString } from '../calendar/schemas.js';
 import { dossierStatuses } from '../domain/lifecycle.js';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
@@ -23,11 +22,26 @@ export const ApplicantInput = z
       .trim()
       .regex(/^\+?[0-9 .-]{8,20}$/, 'a phone number: digits, optionally +, spaces, dots or dashes')
       .optional()
-      .meta({ example: '0912345678' }),
+      .meta({ example: '0912345678', maxLength: 21 }),
     email: z.email().max(200).optional().meta({ example: 'an.nguyen@example.vn' }),
     address: Text(500).optional().meta({ example: 'Thôn 1, xã Tân Hòa' }),
   })
-  .meta({ id: 'IntakeApplicant' });
+  .meta({
+    id: 'IntakeApplicant',
+    // The identifier rule of each type (identifierProblem, checked at intake), stated for clients.
+    allOf: [
+      {
+        if: { properties: { type: { const: 'citizen' } }, required: ['type'] },
+        then: { properties: { idNumber: { type: 'string', pattern: '^(\\d{12}|\\d{9})$', maxLength: 12 } } },
+      },
+      {
+        if: { properties: { type: { const: 'organization' } }, required: ['type'] },
+        then: {
+          properties: { idNumber: { type: 'string', pattern: '^\\d{10}(-?\\d{3})?$', maxLength: 14 } },
+        },
+      },
+    ],
+  });
 
 export const IntakeBody = z
   .object({
@@ -47,7 +61,7 @@ export const IntakeBody = z
   })
   .meta({ id: 'IntakeRequest' });
 
-const instant = z.string().nullable().meta({ example: '2025-04-29T16:30:00+07:00' });
+const instant = InstantString.nullable();
 
 export const Applicant = z
   .object({
@@ -119,8 +133,8 @@ export const Dossier = z
       .nullable()
       .describe('Working minutes to the statutory due (negative when late; frozen while paused).'),
     version: z.number().int().describe('Also sent as ETag; send it back in If-Match.'),
-    createdAt: z.string(),
-    updatedAt: z.string(),
+    createdAt: InstantString,
+    updatedAt: InstantString,
   })
   .meta({ id: 'Dossier' });
 
@@ -176,7 +190,12 @@ export const actionBodies = {
       message: 'a refusal needs its reason in note',
       path: ['note'],
     })
-    .meta({ id: 'ResolveAction' }),
+    .meta({
+      id: 'ResolveAction',
+      description: 'A refusal (result refused) needs its reason in note.',
+      if: { properties: { result: { const: 'refused' } }, required: ['result'] },
+      then: { properties: { note: { type: 'string', minLength: 1, maxLength: 2000 } }, required: ['note'] },
+    }),
   return: z
     .object({ method: z.enum(['counter', 'postal', 'online']).optional(), at: At })
     .meta({ id: 'ReturnAction' }),
@@ -189,6 +208,7 @@ export const ListDossiersQuery = z.object({
   status: z
     .string()
     .regex(/^[a-z_]+(,[a-z_]+)*$/)
+    .max(500)
     .optional()
     .describe('One status or several, comma separated.')
     .meta({ example: 'received,processing' }),
@@ -228,8 +248,8 @@ export const DossierEvent = z
       ),
     fromStatus: z.string().nullable(),
     toStatus: z.string(),
-    at: z.string().meta({ example: '2025-04-29T16:30:00+07:00' }),
-    recordedAt: z.string(),
+    at: InstantString.describe('When it happened (may be back-dated).'),
+    recordedAt: InstantString.describe('When it was recorded.'),
     actorKeyId: z.string().nullable(),
     data: z
       .record(z.string(), z.unknown())

@@ -32,6 +32,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ checks: HealthChecks; timeout
       summary: 'Liveness',
       description: 'Answers while the process is up; does not look at backing services.',
       tags: ['health'],
+      security: [],
       response: { 200: z.object({ status: z.literal('ok').meta({ example: 'ok' }) }) },
     },
     handler: async () => ({ status: 'ok' as const }),
@@ -43,7 +44,11 @@ export const healthRoutes: FastifyPluginAsyncZod<{ checks: HealthChecks; timeout
       summary: 'Readiness',
       description: '200 when PostgreSQL (and Redis, when configured) answer; 503 naming the one that failed.',
       tags: ['health'],
-      response: { 200: Readiness, 503: Readiness },
+      security: [],
+      response: {
+        200: Readiness,
+        503: Readiness.describe('Not ready: the failed check is named; retry later.'),
+      },
     },
     handler: async (request, reply) => {
       const entries = Object.entries(checks).filter(([, c]) => c) as Array<[string, () => Promise<void>]>;

@@ -1,13 +1,109 @@
+import { statusDescriptions } from './schemas.js';
+
 /**
  * Final touches on the generated OpenAPI document, applied wherever it is served or written:
  * - error responses are `application/problem+json` (the zod transform only knows application/json);
  * - a request schema whose input form equals its output form is referenced once, not as `XInput` too,
  *   and schemas no operation reaches are left out;
- * - responses get a plain description where the generator wrote "Default Response".
+ * - responses get a plain description where the generator wrote "Default Response";
+ * - what every operation can answer whatever its route says is added in one place (sharedResponses), with the
+ *   headers the hooks set (responseHeaders);
+ * - integers state their width (int32 when their bounds fit, else int64).
  */
 type Json = Record<string, unknown>;
 
-const statusText: Record<string, string> = { '200': 'OK', '201': 'Created', '204': 'No Content' };
+const statusText: Record<string, string> = {
+  '200': 'OK',
+  '201': 'Created',
+  '202': 'Accepted',
+  '204': 'No Content',
+};
+
+const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
+
+/**
+ * The response headers the service sets, declared once and referenced by the responses that carry them. The
+ * RateLimit headers come on every /v1 response while rate limiting is on (RATE_LIMIT_PER_MINUTE > 0).
+ */
+const headers: Record<string, Json> = {
+  XRequestId: {
+    description:
+      'Identifies the request in the logs (and is the requestId of a problem): the x-request-id the client ' +
+      'sent when it is 1–128 of A–Z a–z 0–9 . _ : -, else a new UUID.',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$', maxLength: 128 },
+  },
+  RateLimitLimit: {
+    description:
+      'Requests allowed per clock minute to this caller (its API key; its IP when authentication fails). ' +
+      'Sent while rate limiting is on (RATE_LIMIT_PER_MINUTE > 0), as are RateLimit-Remaining and RateLimit-Reset.',
+    schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647 },
+  },
+  RateLimitRemaining: {
+    description: 'Requests left in the current minute.',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 },
+  },
+  RateLimitReset: {
+    description: 'Seconds until the current minute ends and the budget is full again.',
+    schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 60 },
+  },
+  RetryAfter: {
+    description: 'Seconds to wait before retrying: the end of the current rate-limit minute.',
+    schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 60 },
+  },
+  ETag: {
+    description: 'The dossier\u2019s version, quoted; send it back in If-Match.',
+    schema: { type: 'string', pattern: '^"\\d+"$', maxLength: 20, example: '"3"' },
+  },
+  WWWAuthenticate: {
+    description: 'The authentication scheme to use: Bearer with an API key.',
+    schema: { type: 'string', maxLength: 200, example: 'Bearer' },
+  },
+};
+
+/**
+ * Responses any operation can give that its route does not list: 500 and 503 everywhere; 429 where requests are
+ * counted (the /v1 routes); 413 and 415 where a body is read.
+ */
+function sharedResponses(path: string, operation: Json): string[] {
+  return [
+    ...(operation.requestBody ? ['413', '415'] : []),
+    ...(path.startsWith('/v1/') ? ['429'] : []),
+    '500',
+    '503',
+  ];
+}
+
+/** The headers of one response: x-request-id always; the rest by route and status. */
+function responseHeaders(path: string, status: string, response: Json): Record<string, unknown> {
+  const out: Record<string, unknown> = { 'x-request-id': headerRef('XRequestId') };
+  if (path.startsWith('/v1/')) {
+    out['RateLimit-Limit'] = headerRef('RateLimitLimit');
+    out['RateLimit-Remaining'] = headerRef('RateLimitRemaining');
+    out['RateLimit-Reset'] = headerRef('RateLimitReset');
+  }
+  if (status === '429') out['Retry-After'] = headerRef('RetryAfter');
+  if (status === '401') out['WWW-Authenticate'] = headerRef('WWWAuthenticate');
+  if (
+    status.startsWith('2') &&
+    JSON.stringify(response.content ?? {}).includes('"#/components/schemas/Dossier"')
+  )
+    out.ETag = headerRef('ETag');
+  return { ...out, ...((response.headers as Json | undefined) ?? {}) };
+}
+
+/** int32 or int64 on every integer schema that does not say, from its bounds. */
+function integerWidths(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(integerWidths);
+  if (!node || typeof node !== 'object') return;
+  const o = node as Json;
+  if (o.type === 'integer' && o.format === undefined) {
+    const min = (o.minimum ?? o.exclusiveMinimum) as number | undefined;
+    const max = (o.maximum ?? o.exclusiveMaximum) as number | undefined;
+    o.format =
+      min !== undefined && max !== undefined && min >= -(2 ** 31) && max < 2 ** 31 ? 'int32' : 'int64';
+  }
+  for (const value of Object.values(o)) integerWidths(value);
+}
 
 export function finalizeOpenApi(source: unknown): Json {
   const doc = structuredClone(source) as Json;
@@ -53,9 +149,18 @@ export function finalizeOpenApi(source: unknown): Json {
     }
   }
 
-  for (const operations of Object.values(paths)) {
+  for (const [path, operations] of Object.entries(paths)) {
     for (const operation of Object.values(operations)) {
       const responses = (operation.responses ?? {}) as Record<string, Json>;
+      for (const status of sharedResponses(path, operation)) {
+        responses[status] ??= {
+          description: statusDescriptions[Number(status)],
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        };
+      }
+      operation.responses = Object.fromEntries(
+        Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)),
+      );
       for (const [status, response] of Object.entries(responses)) {
         if (response.description === 'Default Response')
           response.description = statusText[status] ?? 'Response';
@@ -67,8 +172,11 @@ export function finalizeOpenApi(source: unknown): Json {
         ) {
           response.content = { 'application/problem+json': content['application/json'] };
         }
+        response.headers = responseHeaders(path, status, response);
       }
     }
   }
-  return { ...doc, paths, components: { ...components, schemas } };
+  integerWidths(paths);
+  integerWidths(schemas);
+  return { ...doc, paths, components: { ...components, schemas, headers } };
 }

@@ -1,6 +1,34 @@
 import { z } from 'zod';
 import { errorTable } from './error-codes.js';
 import { DomainError, errorCodes } from '../domain/errors.js';
+import { isValidLocalDate } from '../domain/local-time.js';
+
+/**
+ * An instant the service writes: RFC 3339 in Vietnamese local time, always with the `+07:00` offset and whole
+ * seconds (formatInstant). The format, pattern and length are stated for clients; responses are not re-checked.
+ */
+export const InstantString = z.string().meta({
+  format: 'date-time',
+  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\+07:00$',
+  maxLength: 25,
+  description: 'RFC 3339 instant, Vietnamese local time (+07:00).',
+  example: '2025-04-29T16:30:00+07:00',
+});
+
+/**
+ * A local date (Asia/Ho_Chi_Minh) written YYYY-MM-DD, in requests and responses. isValidLocalDate only accepts
+ * ten characters matching the pattern, so the stated pattern and length are exactly what is enforced.
+ */
+export const LocalDateString = z
+  .string()
+  .refine(isValidLocalDate, 'must be a real date written YYYY-MM-DD')
+  .meta({
+    format: 'date',
+    pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+    maxLength: 10,
+    description: 'A local date (Asia/Ho_Chi_Minh).',
+    example: '2025-04-30',
+  });
 
 /** RFC 9457 problem details, the body of every error response. */
 export const ProblemSchema = z
@@ -18,7 +46,7 @@ export const ProblemSchema = z
   })
   .meta({ id: 'Problem', description: 'An error (application/problem+json).' });
 
-const statusDescriptions: Record<number, string> = {
+export const statusDescriptions: Record<number, string> = {
   400: 'Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST).',
   401: 'Missing, invalid or revoked API key (UNAUTHORIZED).',
   403: "The key's role may not do this (FORBIDDEN).",
@@ -30,8 +58,9 @@ const statusDescriptions: Record<number, string> = {
   415: 'Body is not JSON (UNSUPPORTED_MEDIA_TYPE).',
   422: 'Well-formed but not acceptable.',
   428: 'If-Match required.',
-  429: 'Rate limited (RATE_LIMITED).',
-  503: 'A backing service is unavailable.',
+  429: 'Rate limited (RATE_LIMITED); retry after Retry-After seconds.',
+  500: 'Unexpected server error (INTERNAL_ERROR); the detail never carries internals.',
+  503: 'A backing service is unavailable (SERVICE_UNAVAILABLE); retry later.',
 };
 
 /**

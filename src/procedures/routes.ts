@@ -76,6 +76,7 @@ export const procedureRoutes: FastifyPluginAsyncZod<{ db: Db; intakeTargets: Int
     schema: {
       operationId: 'getProcedure',
       summary: 'Get a procedure',
+      description: 'Any key; inactive procedures are readable too.',
       tags,
       security: bearerSecurity,
       params: ProcedureCodeParams,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Clock, DurationSchema } from '../deadlines/schemas.js';
-import { CursorQuery, LimitQuery, pageOf } from '../http/schemas.js';
+import { CursorQuery, InstantString, LimitQuery, pageOf } from '../http/schemas.js';
 
 const codePattern = /^[0-9A-Za-z]+([.-][0-9A-Za-z]+)*$/;
 
@@ -64,8 +64,8 @@ export const Procedure = z
     onlineLevel: OnlineLevel,
     fee: Fee.nullable(),
     active: z.boolean().describe('Inactive procedures stay readable but take no new dossiers.'),
-    createdAt: z.string().meta({ example: '2025-07-01T08:00:00+07:00' }),
-    updatedAt: z.string().meta({ example: '2025-07-01T08:00:00+07:00' }),
+    createdAt: InstantString.meta({ example: '2025-07-01T08:00:00+07:00' }),
+    updatedAt: InstantString.meta({ example: '2025-07-01T08:00:00+07:00' }),
   })
   .meta({ id: 'Procedure' });
 

@@ -28,7 +28,8 @@ export const statsRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; clock:
         'pending (not yet due / overdue, judged at the end of the period with the due date in force then, or at ' +
         'asOf while the period has not ended: nothing after asOf counts) for a unit subtree, counted by receiving ' +
         'unit. format=csv or xlsx returns a file (the xlsx is form II.06a with ' +
-        'Vietnamese headings, withdrawn and stopped counted as on time with a footnote).',
+        'Vietnamese headings, withdrawn and stopped counted as on time with a footnote). The period is either ' +
+        '`period` or both `from` and `to` (from ≤ to), never both; anything else → 400.',
       tags: ['stats'],
       security: bearerSecurity,
       querystring: StatsQuery,

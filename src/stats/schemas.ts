@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LocalDateString } from '../calendar/schemas.js';
+import { InstantString, LocalDateString } from '../http/schemas.js';
 import { UnitCode } from '../units/schemas.js';
 
 export const StatsQuery = z
@@ -9,13 +9,21 @@ export const StatsQuery = z
       .string()
       .regex(/^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|M9))?$/, 'YYYY, YYYY-MM, YYYY-Qn, YYYY-Hn or YYYY-M9')
       .optional()
-      .meta({ example: '2024-H1' }),
+      .describe(
+        'The period: YYYY, YYYY-MM, YYYY-Qn (quarter), YYYY-Hn (half year) or YYYY-M9 (nine months). Give either ' +
+          'period or both from and to, never both.',
+      )
+      .meta({ example: '2024-H1', maxLength: 7 }),
     reporting: z
       .enum(['civil', 'official'])
       .default('civil')
       .describe('official: reporting periods from the 15th of the month before to the 14th.'),
-    from: LocalDateString.optional().describe('Explicit period start (with to).'),
-    to: LocalDateString.optional().describe('Explicit period end, inclusive (with from).'),
+    from: LocalDateString.optional().describe(
+      'Explicit period start; requires to, excludes period. from ≤ to.',
+    ),
+    to: LocalDateString.optional().describe(
+      'Explicit period end, inclusive; requires from, excludes period.',
+    ),
     groupBy: z.enum(['none', 'unit', 'procedure', 'field', 'channel']).default('none'),
     format: z.enum(['json', 'csv', 'xlsx']).default('json'),
   })
@@ -68,13 +76,13 @@ export const StatsRow = z
 export const Stats = z
   .object({
     unitCode: z.string().nullable(),
-    from: z.string().meta({ example: '2024-01-01' }),
-    to: z.string().meta({ example: '2024-06-30' }),
+    from: LocalDateString.meta({ example: '2024-01-01' }),
+    to: LocalDateString.meta({ example: '2024-06-30' }),
     reporting: z.enum(['civil', 'official']),
     groupBy: z.enum(['none', 'unit', 'procedure', 'field', 'channel']),
-    asOf: z
-      .string()
-      .describe('The instant the figures describe: a period not yet ended is answered as at this instant.'),
+    asOf: InstantString.describe(
+      'The instant the figures describe: a period not yet ended is answered as at this instant.',
+    ),
     source: z
       .enum(['figures', 'dossiers'])
       .describe(

@@ -7,12 +7,19 @@ import { allow, escapeLike } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
 import type { DossierStatus } from '../domain/lifecycle.js';
 import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
-import { bearerSecurity, errorResponses } from '../http/schemas.js';
+import { bearerSecurity, errorResponses, InstantString } from '../http/schemas.js';
 import { getDossierInScope, listEvents } from '../dossiers/queries.js';
 import { Dossier, DossierCodeParams } from '../dossiers/schemas.js';
 import { toDvcqg } from './dvcqg.js';
 
 const tags = ['sync'];
+
+/** The national portal's instants: yyyyMMddHHmmss in Vietnamese local time (not RFC 3339). */
+const PortalTime = z.string().nullable().meta({
+  pattern: '^\\d{14}$',
+  maxLength: 14,
+  description: 'yyyyMMddHHmmss, Vietnamese local time (the portal\u2019s format).',
+});
 
 const DossierSnapshot = Dossier.omit({ timeliness: true, remainingWorkingMinutes: true }).meta({
   id: 'DossierSnapshot',
@@ -23,7 +30,7 @@ const Change = z
   .object({
     cursor: z.string().describe('Resume after this change.'),
     type: z.string().meta({ example: 'dossier.received' }),
-    occurredAt: z.string().meta({ example: '2025-04-29T16:30:00+07:00' }),
+    occurredAt: InstantString,
     dossier: DossierSnapshot,
   })
   .meta({ id: 'Change' });
@@ -158,11 +165,11 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
             SoGiayToChuHoSo: z.string().nullable(),
             KenhThucHien: z.number().int(),
             TrangThaiHoSo: z.number().int(),
-            NgayTiepNhan: z.string().nullable().meta({ example: '20250429163000' }),
-            NgayHenTra: z.string().nullable().meta({ example: '20250506163000' }),
-            NgayHenTraMoi: z.string().nullable(),
-            NgayKetThucXuLy: z.string().nullable(),
-            NgayTra: z.string().nullable(),
+            NgayTiepNhan: PortalTime.meta({ example: '20250429163000' }),
+            NgayHenTra: PortalTime.meta({ example: '20250506163000' }),
+            NgayHenTraMoi: PortalTime,
+            NgayKetThucXuLy: PortalTime,
+            NgayTra: PortalTime,
             KetQuaXuLy: z.number().int().nullable().describe('1 approved, 0 refused'),
             DanhSachBoSung: z.array(z.record(z.string(), z.unknown())),
             QuaTrinhXuLy: z.array(z.record(z.string(), z.unknown())),

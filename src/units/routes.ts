@@ -35,6 +35,8 @@ export const unitRoutes: FastifyPluginAsyncZod<{ db: Db; intakeTargets: IntakeTa
     schema: {
       operationId: 'listUnits',
       summary: 'List units in scope',
+      description:
+        'The units of your scope (your unit and its subtree; everything for a system admin), by code.',
       tags,
       security: bearerSecurity,
       querystring: ListUnitsQuery,
@@ -62,6 +64,7 @@ export const unitRoutes: FastifyPluginAsyncZod<{ db: Db; intakeTargets: IntakeTa
     schema: {
       operationId: 'getUnit',
       summary: 'Get a unit',
+      description: 'A unit outside your scope answers 404, as if it did not exist.',
       tags,
       security: bearerSecurity,
       params: UnitCodeParams,
@@ -81,6 +84,8 @@ export const unitRoutes: FastifyPluginAsyncZod<{ db: Db; intakeTargets: IntakeTa
     schema: {
       operationId: 'updateUnit',
       summary: 'Rename, move or deactivate a unit',
+      description:
+        'Admin keys, inside their scope. A move takes the subtree along; a move under its own subtree → 422.',
       tags,
       security: bearerSecurity,
       params: UnitCodeParams,

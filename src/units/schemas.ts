@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CursorQuery, LimitQuery, pageOf } from '../http/schemas.js';
+import { CursorQuery, InstantString, LimitQuery, pageOf } from '../http/schemas.js';
 
 /** National identifier style (QCVN 102:2016/BTTTT): groups of digits and capitals separated by dots, ≤ 35 chars. */
 export const UnitCode = z
@@ -14,8 +14,8 @@ export const Unit = z
     name: z.string().meta({ example: 'UBND xã Tân Hòa' }),
     parentCode: UnitCode.nullable().describe('Parent unit; null for a root.'),
     active: z.boolean().describe('Deactivated units keep their history but receive no new dossiers.'),
-    createdAt: z.string().meta({ example: '2025-07-01T08:00:00+07:00' }),
-    updatedAt: z.string().meta({ example: '2025-07-01T08:00:00+07:00' }),
+    createdAt: InstantString.meta({ example: '2025-07-01T08:00:00+07:00' }),
+    updatedAt: InstantString.meta({ example: '2025-07-01T08:00:00+07:00' }),
   })
   .meta({ id: 'Unit' });
 

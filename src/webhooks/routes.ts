@@ -12,6 +12,7 @@ import {
   decodeCursor,
   encodeCursor,
   errorResponses,
+  InstantString,
   LimitQuery,
   pageOf,
 } from '../http/schemas.js';
@@ -25,6 +26,7 @@ const EventPattern = z
     /^(\*|[a-z_]+\.(\*|[a-z_]+))$/,
     'an event type such as dossier.received, a pattern dossier.* or alert.*, or *',
   )
+  .max(100)
   .meta({ example: 'dossier.*' });
 
 const WebhookSchema = z
@@ -36,7 +38,7 @@ const WebhookSchema = z
       .string()
       .nullable()
       .describe('Deliveries only for dossiers of this unit\u2019s subtree; null = all.'),
-    createdAt: z.string(),
+    createdAt: InstantString,
   })
   .meta({ id: 'Webhook' });
 
@@ -64,11 +66,11 @@ const Delivery = z
     type: z.string().meta({ example: 'dossier.resolved' }),
     status: z.enum(['pending', 'delivered', 'failed']),
     attempts: z.number().int(),
-    nextAttemptAt: z.string().nullable(),
+    nextAttemptAt: InstantString.nullable(),
     lastStatusCode: z.number().int().nullable(),
     lastError: z.string().nullable(),
-    createdAt: z.string(),
-    deliveredAt: z.string().nullable(),
+    createdAt: InstantString,
+    deliveredAt: InstantString.nullable(),
   })
   .meta({ id: 'WebhookDelivery' });
 
@@ -106,7 +108,8 @@ async function visibleWebhook(db: Db, principal: Principal, id: string): Promise
   return row.w;
 }
 
-const IdParams = z.object({ id: z.uuid() });
+const Uuid = z.uuid().meta({ maxLength: 36 });
+const IdParams = z.object({ id: Uuid });
 
 export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
   const who = allow('sync', 'admin');
@@ -147,6 +150,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
     schema: {
       operationId: 'listWebhooks',
       summary: 'List webhooks in scope',
+      description: 'Subscriptions of your scope, newest first, without their secrets.',
       tags,
       security: bearerSecurity,
       querystring: z.object({ limit: LimitQuery, cursor: CursorQuery }),
@@ -250,7 +254,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
       description: 'Queues the delivery again now, with a fresh retry window (same webhook-id).',
       tags,
       security: bearerSecurity,
-      params: z.object({ id: z.uuid(), deliveryId: z.uuid() }),
+      params: z.object({ id: Uuid, deliveryId: Uuid }),
       response: { 202: Delivery, ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request, reply) => {
