@@ -361,9 +361,10 @@ async function liveFlows(
 
 /**
  * Pending and overdue at the moment of the answer (a period not yet ended is judged then): received by it, not
- * finished by then, not paused then, and the statutory due in force then (the history row with the latest
- * effective_at ≤ it) before the overdue-before threshold: the rule of overdueAt, read set-based over the
- * dossiers open at that instant.
+ * finished by then, not paused then, and the statutory due in force then before the overdue-before threshold.
+ * When nothing has been recorded after that moment (the usual case: the answer is given now, and no action may
+ * be dated in the future), each dossier's row holds its state at that moment and the row's status and due are
+ * read through the status-due indexes; otherwise the due in force then is read from each open dossier's history.
  */
 async function livePendingOverdue(
   db: DbOrTx,
@@ -373,11 +374,22 @@ async function livePendingOverdue(
   granularity: Granularity,
 ) {
   const { cut, at } = answerInstants(localDateOf(asOf), localDateOf(asOf), asOf);
+  const threshold = overdueBeforeSql(sql`${at}::timestamptz`, granularity);
+  const from = sql`dossiers f join units u on u.code = f.unit_code ${g.byProcedure ? sql`join procedures p on p.code = f.procedure_code` : sql``}`;
+  if (!(await recordedAfter(db, at))) {
+    return rowsOf<{ key: string; label: string; n: number }>(
+      db.execute(sql`
+        select ${g.key} as key, ${g.label} as label, count(*)::int as n
+        from ${from}
+        where ${scope} and f.finished_at is null and f.status in ('received', 'processing') and f.due_at < ${threshold}
+        group by 1, 2`),
+    );
+  }
   return rowsOf<{ key: string; label: string; n: number }>(
     db.execute(sql`
       with open as (
         select f.id, ${g.key} as key, ${g.label} as label
-        from dossiers f join units u on u.code = f.unit_code ${g.byProcedure ? sql`join procedures p on p.code = f.procedure_code` : sql``}
+        from ${from}
         where ${scope} and f.received_at < ${cut} and (f.finished_at is null or f.finished_at >= ${cut})
       ), due as (
         select distinct on (dd.dossier_id) dd.dossier_id, dd.due_at
@@ -387,9 +399,22 @@ async function livePendingOverdue(
       )
       select o.key, o.label, count(*)::int as n
       from open o join due d on d.dossier_id = o.id
-      where d.due_at < ${overdueBeforeSql(sql`${at}::timestamptz`, granularity)} and ${notPausedAt(sql`o.id`, at)}
+      where d.due_at < ${threshold} and ${notPausedAt(sql`o.id`, at)}
       group by 1, 2`),
   );
+}
+
+/**
+ * Whether any dossier changed after `at`: every change appends an event, recorded at the time it is written, so
+ * the newest events tell (read from the end of the primary key, a few rows).
+ */
+async function recordedAfter(db: DbOrTx, at: Date): Promise<boolean> {
+  const [row] = await rowsOf<{ later: boolean }>(
+    db.execute(sql`
+      select coalesce(max(recorded_at) > ${at}::timestamptz, false) as later
+      from (select recorded_at from dossier_events order by id desc limit 100) newest`),
+  );
+  return row?.later ?? false;
 }
 
 async function storedPendingOverdue(db: DbOrTx, scope: SQL, g: ReturnType<typeof grouping>, day: LocalDate) {
