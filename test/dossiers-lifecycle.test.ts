@@ -188,11 +188,16 @@ describe('paths through the lifecycle over HTTP (DOMAIN.md section 6)', () => {
       ['confirm-payment', {}],
       ['reject', { reason: 'x' }],
     ] as const) {
-      const res = await act(d.code, action, body);
+      const res = await act(d.code, action, body, { 'accept-language': 'en' });
       expect(res.statusCode, action).toBe(409);
       expect(res.json().code).toBe('INVALID_TRANSITION');
       expect(res.json().detail).toBe(`A dossier in state received cannot ${action}.`);
     }
+    // Vietnamese by default: the state and the action by their names at the counter.
+    const accept = await act(d.code, 'accept');
+    expect(accept.json().detail).toBe(
+      'Hồ sơ ở trạng thái «đã tiếp nhận» không thể thực hiện thao tác «tiếp nhận».',
+    );
     await ok(d.code, 'resolve', { result: 'refused', note: 'Không đủ điều kiện' });
     const again = await act(d.code, 'resolve', { result: 'approved' });
     expect(again.statusCode).toBe(409);

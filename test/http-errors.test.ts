@@ -71,11 +71,33 @@ describe('problem+json errors', () => {
     const en = await ctx.app.inject({
       method: 'GET',
       url: '/v1/units/999.99.99.Z98',
+      headers: { ...bearer(ctx.adminKey), 'accept-language': 'en-US,en;q=0.9' },
+    });
+    const enProblem = expectProblem(en, 404, 'UNIT_NOT_FOUND');
+    expect(enProblem.detail).toBe('Unit 999.99.99.Z98 does not exist.');
+    expect(enProblem.title).toBe('Unit not found');
+  });
+
+  it('Vietnamese is the default: English only when Accept-Language prefers it over Vietnamese', async () => {
+    const none = await ctx.app.inject({
+      method: 'GET',
+      url: '/v1/units/999.99.99.Z98',
       headers: bearer(ctx.adminKey),
     });
-    expect(expectProblem(en, 404, 'UNIT_NOT_FOUND').detail).toBe('Unit 999.99.99.Z98 does not exist.');
+    const problem = expectProblem(none, 404, 'UNIT_NOT_FOUND');
+    expect(problem.detail).toBe('Không tồn tại đơn vị 999.99.99.Z98.');
+    expect(problem.title).toBe('Không tìm thấy đơn vị');
+    expect(preferredLanguage(undefined)).toBe('vi');
+    expect(preferredLanguage('')).toBe('vi');
     expect(preferredLanguage('en;q=0.9, vi;q=0.4')).toBe('en');
-    expect(preferredLanguage('fr, vi;q=0.8')).toBe('en');
+    expect(preferredLanguage('en-GB')).toBe('en');
+    expect(preferredLanguage('fr, en;q=0.5')).toBe('en');
+    expect(preferredLanguage('fr, vi;q=0.8')).toBe('vi');
+    expect(preferredLanguage('fr')).toBe('vi');
+    expect(preferredLanguage('*')).toBe('vi');
+    expect(preferredLanguage('vi, en')).toBe('vi');
+    expect(preferredLanguage('en, vi')).toBe('en');
+    expect(preferredLanguage('vi;q=0.5, en;q=0.6')).toBe('en');
     expect(preferredLanguage('vi')).toBe('vi');
   });
 

@@ -4,7 +4,7 @@ import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from './years.js';
 
 export const LocalDateString = z
   .string()
-  .refine(isValidLocalDate, 'must be a real date written YYYY-MM-DD')
+  .refine(isValidLocalDate, 'local_date')
   .meta({ description: 'A local date (Asia/Ho_Chi_Minh).', example: '2025-04-30' });
 
 const inRange = (d: string) => {
@@ -12,10 +12,7 @@ const inRange = (d: string) => {
   return y >= CALENDAR_FIRST_YEAR && y <= CALENDAR_LAST_YEAR;
 };
 
-export const CalendarDate = LocalDateString.refine(
-  inRange,
-  `year must be ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR}`,
-);
+export const CalendarDate = LocalDateString.refine(inRange, 'calendar_year');
 
 export const OverrideKind = z
   .enum(['holiday', 'day_off', 'working_day'])

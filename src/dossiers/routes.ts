@@ -232,6 +232,10 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
   });
 
   for (const action of dossierActions) {
+    // An action whose fields are all optional may come with no body at all (no content-type, nothing sent).
+    const body = actionBodies[action].safeParse({}).success
+      ? actionBodies[action].optional()
+      : actionBodies[action];
     app.post(`/dossiers/:code/${action}`, {
       preHandler: allow('clerk'),
       schema: {
@@ -244,7 +248,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
         security: bearerSecurity,
         params: DossierCodeParams,
         headers: IfMatchHeaders,
-        body: actionBodies[action],
+        body,
         response: { 200: Dossier, ...errorResponses(400, 401, 403, 404, 409, 412, 422) },
       },
       handler: async (request, reply) => {
@@ -259,7 +263,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
           context(request.principal),
           request.params.code,
           action,
-          request.body as Parameters<typeof applyAction>[3],
+          (request.body ?? {}) as Parameters<typeof applyAction>[3],
           ifMatch,
         );
         return withEtag(reply, result.body.version).send(result.body);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorTable } from './error-codes.js';
-import { DomainError, errorCodes } from '../domain/errors.js';
+import { errorCodes } from '../domain/errors.js';
+import { fieldError } from './messages.js';
 
 /** RFC 9457 problem details, the body of every error response. */
 export const ProblemSchema = z
@@ -84,9 +85,7 @@ export function decodeCursor(cursor: string | undefined, arity: number): unknown
   } catch {
     // reported below
   }
-  throw new DomainError('VALIDATION_FAILED', { summary: 'querystring.cursor: not a cursor of this list' }, [
-    { path: 'querystring.cursor', message: 'not a cursor of this list' },
-  ]);
+  throw fieldError('querystring.cursor', 'list_cursor');
 }
 
 export const bearerSecurity = [{ bearerAuth: [] }];
