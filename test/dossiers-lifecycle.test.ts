@@ -154,6 +154,32 @@ describe('paths through the lifecycle over HTTP (DOMAIN.md section 6)', () => {
     });
   });
 
+  it('an action whose fields are all optional takes no body at all, as well as {}', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const p = await createProcedure(ctx);
+    const bare = (code: string, action: string) =>
+      ctx.app.inject({ method: 'POST', url: `/v1/dossiers/${code}/${action}`, headers: bearer(clerk) });
+    const online = await receive(p.code, { channel: 'online' });
+    const accepted = await bare(online.code, 'accept');
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    expect(accepted.json().status).toBe('received');
+    const assigned = await bare(online.code, 'assign');
+    expect(assigned.statusCode, assigned.body).toBe(200);
+    await ok(online.code, 'request-payment', {});
+    const paid = await bare(online.code, 'confirm-payment');
+    expect(paid.statusCode, paid.body).toBe(200);
+    expect(paid.json().status).toBe('processing');
+    await ok(online.code, 'resolve', { result: 'approved' });
+    expect((await bare(online.code, 'return')).json().status).toBe('returned');
+
+    const other = await receive(p.code, { channel: 'online' });
+    expect((await ok(other.code, 'accept', {})).status).toBe('received');
+    // An action that needs fields still says which, in Vietnamese, when the body is missing.
+    const reject = await bare(other.code, 'withdraw');
+    expect(reject.statusCode).toBe(400);
+    expect(reject.json().errors).toEqual([{ path: 'body', message: 'Thiếu nội dung yêu cầu.' }]);
+  });
+
   it('reject (Form 03), withdraw and stop end a dossier; each needs its reason', async () => {
     setNow('2025-06-02T08:00:00+07:00');
     const p = await createProcedure(ctx);

@@ -147,6 +147,36 @@ describe('problem+json errors', () => {
     expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('a 401 carries WWW-Authenticate: Bearer, with invalid_token when a key was presented', async () => {
+    const none = await ctx.app.inject({ method: 'GET', url: '/v1/units' });
+    expectProblem(none, 401, 'UNAUTHORIZED');
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="motcua"');
+    const wrong = await ctx.app.inject({ method: 'GET', url: '/v1/units', headers: bearer('mc_wrong') });
+    expectProblem(wrong, 401, 'UNAUTHORIZED');
+    expect(wrong.headers['www-authenticate']).toBe('Bearer realm="motcua", error="invalid_token"');
+  });
+
+  it('x-request-id is on errors met before routing and on the not-found route', async () => {
+    const long = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/units/${'A'.repeat(150)}`,
+      headers: { ...bearer(ctx.adminKey), 'x-request-id': 'clerk-long' },
+    });
+    const problem = expectProblem(long, 400, 'VALIDATION_FAILED');
+    expect(long.headers['x-request-id']).toBe('clerk-long');
+    expect(problem.errors).toEqual([{ path: 'params', message: 'Tham số đường dẫn quá dài.' }]);
+    const badUrl = await ctx.app.inject({ method: 'GET', url: '/v1/units/%E0%A4%A' });
+    expectProblem(badUrl, 400, 'MALFORMED_REQUEST');
+    expect(badUrl.headers['x-request-id']).toBeTruthy();
+    const missing = await ctx.app.inject({
+      method: 'GET',
+      url: '/v1/nothing-here',
+      headers: { 'x-request-id': 'clerk-404' },
+    });
+    expectProblem(missing, 404, 'ROUTE_NOT_FOUND');
+    expect(missing.headers['x-request-id']).toBe('clerk-404');
+  });
+
   it('a 5xx never leaks internals', async () => {
     // A route that fails with an internal message, on a throwaway instance of the same app.
     const { buildApp } = await import('../src/app.js');

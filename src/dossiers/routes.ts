@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
@@ -66,6 +66,12 @@ const IdempotencyHeaders = z.object({
 const IfMatchHeaders = z.object({
   'if-match': z.string().max(100).optional().describe('The ETag (version) you last saw; stale → 412.'),
 });
+
+/** A request sent without a body reads as `{}`. */
+function emptyBodyAsObject(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+  if (request.body === undefined || request.body === null) request.body = {};
+  done();
+}
 
 function withEtag(reply: FastifyReply, version: number): FastifyReply {
   return reply.header('etag', `"${version}"`);
@@ -233,11 +239,10 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
 
   for (const action of dossierActions) {
     // An action whose fields are all optional may come with no body at all (no content-type, nothing sent).
-    const body = actionBodies[action].safeParse({}).success
-      ? actionBodies[action].optional()
-      : actionBodies[action];
+    const bodyOptional = actionBodies[action].safeParse({}).success;
     app.post(`/dossiers/:code/${action}`, {
       preHandler: allow('clerk'),
+      ...(bodyOptional ? { preValidation: emptyBodyAsObject } : {}),
       schema: {
         operationId: operationIdOf(action),
         summary: actionSummaries[action],
@@ -248,7 +253,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
         security: bearerSecurity,
         params: DossierCodeParams,
         headers: IfMatchHeaders,
-        body,
+        body: actionBodies[action],
         response: { 200: Dossier, ...errorResponses(400, 401, 403, 404, 409, 412, 422) },
       },
       handler: async (request, reply) => {
@@ -263,7 +268,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
           context(request.principal),
           request.params.code,
           action,
-          (request.body ?? {}) as Parameters<typeof applyAction>[3],
+          request.body as Parameters<typeof applyAction>[3],
           ifMatch,
         );
         return withEtag(reply, result.body.version).send(result.body);
