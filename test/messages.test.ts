@@ -504,3 +504,30 @@ describe('every custom message, through a real request', () => {
     expect(Object.keys(messages).filter((k) => !walked.has(k))).toEqual([]);
   });
 });
+
+describe('field names', () => {
+  it('every request field and parameter of the API has a name in both languages', async () => {
+    const doc = (await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { parameters?: Array<{ name: string }>; requestBody?: unknown }>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    const names = new Set<string>();
+    const seen = new Set<unknown>();
+    const collect = (schema: unknown): void => {
+      if (!schema || typeof schema !== 'object' || seen.has(schema)) return;
+      seen.add(schema);
+      const s = schema as Record<string, unknown>;
+      if (typeof s.$ref === 'string') collect(doc.components.schemas[s.$ref.split('/').pop()!]);
+      if (s.properties) for (const name of Object.keys(s.properties)) names.add(name);
+      for (const value of Object.values(s)) collect(value);
+    };
+    for (const operations of Object.values(doc.paths)) {
+      for (const operation of Object.values(operations)) {
+        for (const p of operation.parameters ?? []) names.add(p.name);
+        collect(operation.requestBody);
+      }
+    }
+    expect(names.size).toBeGreaterThan(40);
+    expect([...names].filter((n) => !fieldNames[n]).sort()).toEqual([]);
+  });
+});

@@ -98,6 +98,7 @@ export const fieldNames: Record<string, Text> = {
   dossierCode: { vi: 'mã hồ sơ', en: 'dossier code' },
   after: { vi: 'vị trí trong luồng thay đổi', en: 'feed position' },
   url: { vi: 'địa chỉ nhận', en: 'URL' },
+  deliveryId: { vi: 'mã lần gửi', en: 'delivery identifier' },
   events: { vi: 'loại sự kiện', en: 'event types' },
 };
 

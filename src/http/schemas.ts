@@ -10,7 +10,9 @@ export const ProblemSchema = z
     title: z.string().meta({ example: 'Validation failed' }),
     status: z.number().int().meta({ example: 400 }),
     code: z.enum(errorCodes).describe('Stable machine-readable error code.'),
-    detail: z.string().describe('Human-readable explanation; Vietnamese when Accept-Language prefers vi.'),
+    detail: z
+      .string()
+      .describe('Whole sentences for the counter: Vietnamese unless Accept-Language prefers English.'),
     errors: z
       .array(z.object({ path: z.string().meta({ example: 'body.name' }), message: z.string() }))
       .optional()
