@@ -415,6 +415,29 @@ describe('every custom message, through a real request', () => {
       'body.at',
     ],
     [
+      'after_action_time',
+      async () => {
+        // Received nearly three days ago with a processing time of zero calendar days: its due has passed.
+        const short = await createProcedure(ctx, { duration: { value: 0, unit: 'calendar_days' } });
+        const receivedAt = new Date(Date.now() - 2.9 * 86_400_000).toISOString();
+        const res = await ctx.app.inject({
+          method: 'POST',
+          url: '/v1/dossiers',
+          headers: bearer(clerk),
+          payload: intakeBody(short.code, { receivedAt }),
+        });
+        expect(res.statusCode, res.body).toBe(201);
+        // Later than the statutory due, but not after the action (now).
+        const newDueAt = new Date(Date.now() - 1000).toISOString();
+        return {
+          url: `/v1/dossiers/${res.json().code}/reschedule`,
+          key: 'clerk',
+          payload: { newDueAt, reason: 'Xin lỗi' },
+        };
+      },
+      'body.newDueAt',
+    ],
+    [
       'after_statutory_due',
       async () => ({
         url: `/v1/dossiers/${await receivedDossier()}/reschedule`,
@@ -475,6 +498,33 @@ describe('every custom message, through a real request', () => {
     }
   });
 
+  it('CSV import reasons: a parent cycle, a unit that exists elsewhere, a root that exists', async () => {
+    const system = { keyId: 'test', role: 'admin' as const, unitCode: null, scopePath: null };
+    const [a, b] = [await createUnit(ctx), await createUnit(ctx)];
+    const cycle = await importUnitsCsv(ctx.database.db, system, 'code,name,parentCode\nC1,X,C2\nC2,Y,C1\n');
+    expect(cycle.errors[0]!.message).toMatch(
+      /^Quan hệ cấp trên trong tệp tạo thành vòng lặp qua đơn vị C[12]\.$/,
+    );
+    const child = await createUnit(ctx, { parentCode: a.code });
+    const moved = await importUnitsCsv(
+      ctx.database.db,
+      system,
+      `code,name,parentCode\n${child.code},Xã,${b.code}\n`,
+      'en',
+    );
+    expect(moved.errors[0]!.message).toBe(
+      renderMessage('import_unit_elsewhere', 'en', '', { code: child.code, parentCode: a.code }),
+    );
+    const root = await importUnitsCsv(
+      ctx.database.db,
+      system,
+      `code,name,parentCode\n${a.code},Tỉnh,${b.code}\n`,
+    );
+    expect(root.errors[0]!.message).toBe(
+      `Đơn vị ${a.code} đã có và là đơn vị gốc; hãy chuyển đơn vị bằng PATCH /v1/units.`,
+    );
+  });
+
   it('every message key of the table is met by one of these walks', () => {
     const fromZodCodes = Object.keys(messages).filter((k) =>
       /^(required|invalid|invalid_type_.*|too_(small|big)_.*|invalid_value.*|invalid_format.*|not_multiple_of|unrecognized_keys|invalid_union)$/.test(
@@ -494,12 +544,9 @@ describe('every custom message, through a real request', () => {
       // knows, a 400 Fastify raises for a reason of its own); worded and checked by the table walk above.
       'period_unknown',
       'request_unreadable',
-      // CSV imports: a parent cycle and a unit existing elsewhere (test/cli.test.ts covers the import runs).
       'import_parent_cycle',
       'import_unit_elsewhere',
       'import_unit_root',
-      // A reschedule after the action's own time is only reachable with a due already past.
-      'after_action_time',
     ]);
     expect(Object.keys(messages).filter((k) => !walked.has(k))).toEqual([]);
   });
