@@ -204,6 +204,27 @@ describe('every zod issue kind the schemas use, rendered from its code (real req
       'The request body must be a JSON object.',
     ],
     [
+      'invalid_type (boolean)',
+      { url: '/v1/units', payload: { code: '000.00.00.A01', name: 'Xã', active: 'yes' } },
+      'body.active',
+      'Trạng thái hoạt động phải là true hoặc false.',
+      'The active flag must be true or false.',
+    ],
+    [
+      'invalid_type (list)',
+      intake({}, { components: 'Tờ khai' }),
+      'body.components',
+      'Thành phần hồ sơ phải là một danh sách.',
+      'The papers handed in must be a list.',
+    ],
+    [
+      'invalid_type (number)',
+      intake({}, { components: [{ name: 'Tờ khai', copies: 'hai' }] }),
+      'body.components.0.copies',
+      'Số bản phải là một số.',
+      'The number of copies must be a number.',
+    ],
+    [
       'too_small (empty text)',
       intake({ fullName: '  ' }),
       'body.applicant.fullName',
