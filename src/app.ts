@@ -50,7 +50,8 @@ export const apiInfo = {
   description:
     'Case tracking for Vietnamese one-stop shops (bộ phận một cửa): dossiers (hồ sơ) from intake to result, ' +
     'legal deadlines in working time, II.06a statistics, change feed and webhooks. Errors are ' +
-    'application/problem+json with a stable `code`; `detail` is Vietnamese when Accept-Language prefers vi.',
+    'application/problem+json with a stable `code`; `title`, `detail` and `errors[].message` are Vietnamese ' +
+    'unless Accept-Language prefers English.',
   contact: { name: 'motcua maintainers' },
   license: { name: 'Apache License 2.0', identifier: 'Apache-2.0' },
 };

@@ -14,12 +14,23 @@ const usage = `usage: npm run cli -- <command>
   db migrate                                       apply pending migrations and seed reference data
   keys create --role ROLE [--unit CODE] --name N   create an API key and print its secret once
                                                    (ROLE: ${roles.join(', ')}; no --unit = whole system)
-  units import FILE.csv                            import units (header: code,name,parentCode[,active])
-  procedures import FILE.csv                       import procedures (header: code,name,fieldCode,fieldName,
+  units import FILE.csv [--lang en]                import units (header: code,name,parentCode[,active])
+  procedures import FILE.csv [--lang en]           import procedures (header: code,name,fieldCode,fieldName,
                                                    durationValue,durationUnit[,onlineDurationValue,
                                                    onlineDurationUnit,receiptCutoff,supplementPolicy,
                                                    onlineLevel,fee,active])
+                                                   errors by line, in Vietnamese (--lang en: English)
 `;
+
+/** An import's file and the language of its error report (Vietnamese unless --lang en). */
+function importArgs(rest: string[]): { file: string | undefined; lang: 'vi' | 'en' } {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { lang: { type: 'string' } },
+    allowPositionals: true,
+  });
+  return { file: positionals[0], lang: values.lang === 'en' ? 'en' : 'vi' };
+}
 
 /** The CLI acts as the system admin: whoever runs it has the database in hand anyway. */
 const systemAdmin: Principal = { keyId: 'cli', role: 'admin', unitCode: null, scopePath: null };
@@ -56,12 +67,12 @@ async function run(database: Database, argv: string[]): Promise<number> {
       return 0;
     }
     case 'units import': {
-      const file = rest[0];
+      const { file, lang } = importArgs(rest);
       if (!file) {
         console.error(usage);
         return 2;
       }
-      const report = await importUnitsCsv(database.db, systemAdmin, await readFile(file, 'utf8'));
+      const report = await importUnitsCsv(database.db, systemAdmin, await readFile(file, 'utf8'), lang);
       for (const e of report.errors) console.error(`${file}:${e.line}: ${e.message}`);
       if (report.errors.length) {
         console.error('nothing imported');
@@ -71,12 +82,12 @@ async function run(database: Database, argv: string[]): Promise<number> {
       return 0;
     }
     case 'procedures import': {
-      const file = rest[0];
+      const { file, lang } = importArgs(rest);
       if (!file) {
         console.error(usage);
         return 2;
       }
-      const report = await importProceduresCsv(database.db, systemAdmin, await readFile(file, 'utf8'));
+      const report = await importProceduresCsv(database.db, systemAdmin, await readFile(file, 'utf8'), lang);
       for (const e of report.errors) console.error(`${file}:${e.line}: ${e.message}`);
       if (report.errors.length) {
         console.error('nothing imported');

@@ -54,6 +54,27 @@ async function countFor(unitCode: string) {
 }
 
 describe('intake', () => {
+  it('a citizen ID typed with spaces or dots is stored as digits and found by the list filter either way', async () => {
+    const { clerk, procedure } = await setup();
+    for (const typed of ['001 099 012 345', '001.099.012.345']) {
+      const res = await post(
+        clerk,
+        intakeBody(procedure, { applicant: { ...intakeBody(procedure).applicant, idNumber: typed } }),
+      );
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json().applicant.idNumber).toBe('001099012345');
+    }
+    for (const filter of ['001099012345', '001 099 012 345', '001.099.012.345']) {
+      const list = await ctx.app.inject({
+        method: 'GET',
+        url: `/v1/dossiers?idNumber=${encodeURIComponent(filter)}&procedureCode=${procedure}`,
+        headers: bearer(clerk),
+      });
+      expect(list.statusCode, list.body).toBe(200);
+      expect(list.json().items, filter).toHaveLength(2);
+    }
+  });
+
   it('writes the dossier, its first event, its deadline row and an outbox row together', async () => {
     const { unit, clerk, procedure } = await setup();
     const res = await post(

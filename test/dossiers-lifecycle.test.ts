@@ -154,6 +154,32 @@ describe('paths through the lifecycle over HTTP (docs/domain.md §7)', () => {
     });
   });
 
+  it('an action whose fields are all optional takes no body at all, as well as {}', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const p = await createProcedure(ctx);
+    const bare = (code: string, action: string) =>
+      ctx.app.inject({ method: 'POST', url: `/v1/dossiers/${code}/${action}`, headers: bearer(clerk) });
+    const online = await receive(p.code, { channel: 'online' });
+    const accepted = await bare(online.code, 'accept');
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    expect(accepted.json().status).toBe('received');
+    const assigned = await bare(online.code, 'assign');
+    expect(assigned.statusCode, assigned.body).toBe(200);
+    await ok(online.code, 'request-payment', {});
+    const paid = await bare(online.code, 'confirm-payment');
+    expect(paid.statusCode, paid.body).toBe(200);
+    expect(paid.json().status).toBe('processing');
+    await ok(online.code, 'resolve', { result: 'approved' });
+    expect((await bare(online.code, 'return')).json().status).toBe('returned');
+
+    const other = await receive(p.code, { channel: 'online' });
+    expect((await ok(other.code, 'accept', {})).status).toBe('received');
+    // An action that needs fields still says which, in Vietnamese, when the body is missing.
+    const reject = await bare(other.code, 'withdraw');
+    expect(reject.statusCode).toBe(400);
+    expect(reject.json().errors).toEqual([{ path: 'body', message: 'Thiếu nội dung yêu cầu.' }]);
+  });
+
   it('reject (Form 03), withdraw and stop end a dossier; each needs its reason', async () => {
     setNow('2025-06-02T08:00:00+07:00');
     const p = await createProcedure(ctx);
@@ -188,11 +214,16 @@ describe('paths through the lifecycle over HTTP (docs/domain.md §7)', () => {
       ['confirm-payment', {}],
       ['reject', { reason: 'x' }],
     ] as const) {
-      const res = await act(d.code, action, body);
+      const res = await act(d.code, action, body, { 'accept-language': 'en' });
       expect(res.statusCode, action).toBe(409);
       expect(res.json().code).toBe('INVALID_TRANSITION');
       expect(res.json().detail).toBe(`A dossier in state received cannot ${action}.`);
     }
+    // Vietnamese by default: the state and the action by their names at the counter.
+    const accept = await act(d.code, 'accept');
+    expect(accept.json().detail).toBe(
+      'Hồ sơ ở trạng thái «đã tiếp nhận» không thể thực hiện thao tác «tiếp nhận».',
+    );
     await ok(d.code, 'resolve', { result: 'refused', note: 'Không đủ điều kiện' });
     const again = await act(d.code, 'resolve', { result: 'approved' });
     expect(again.statusCode).toBe(409);

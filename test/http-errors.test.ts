@@ -71,11 +71,33 @@ describe('problem+json errors', () => {
     const en = await ctx.app.inject({
       method: 'GET',
       url: '/v1/units/999.99.99.Z98',
+      headers: { ...bearer(ctx.adminKey), 'accept-language': 'en-US,en;q=0.9' },
+    });
+    const enProblem = expectProblem(en, 404, 'UNIT_NOT_FOUND');
+    expect(enProblem.detail).toBe('Unit 999.99.99.Z98 does not exist.');
+    expect(enProblem.title).toBe('Unit not found');
+  });
+
+  it('Vietnamese is the default: English only when Accept-Language prefers it over Vietnamese', async () => {
+    const none = await ctx.app.inject({
+      method: 'GET',
+      url: '/v1/units/999.99.99.Z98',
       headers: bearer(ctx.adminKey),
     });
-    expect(expectProblem(en, 404, 'UNIT_NOT_FOUND').detail).toBe('Unit 999.99.99.Z98 does not exist.');
+    const problem = expectProblem(none, 404, 'UNIT_NOT_FOUND');
+    expect(problem.detail).toBe('Không tồn tại đơn vị 999.99.99.Z98.');
+    expect(problem.title).toBe('Không tìm thấy đơn vị');
+    expect(preferredLanguage(undefined)).toBe('vi');
+    expect(preferredLanguage('')).toBe('vi');
     expect(preferredLanguage('en;q=0.9, vi;q=0.4')).toBe('en');
-    expect(preferredLanguage('fr, vi;q=0.8')).toBe('en');
+    expect(preferredLanguage('en-GB')).toBe('en');
+    expect(preferredLanguage('fr, en;q=0.5')).toBe('en');
+    expect(preferredLanguage('fr, vi;q=0.8')).toBe('vi');
+    expect(preferredLanguage('fr')).toBe('vi');
+    expect(preferredLanguage('*')).toBe('vi');
+    expect(preferredLanguage('vi, en')).toBe('vi');
+    expect(preferredLanguage('en, vi')).toBe('en');
+    expect(preferredLanguage('vi;q=0.5, en;q=0.6')).toBe('en');
     expect(preferredLanguage('vi')).toBe('vi');
   });
 
@@ -123,6 +145,36 @@ describe('problem+json errors', () => {
       headers: { 'x-request-id': 'bad id with spaces' },
     });
     expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('a 401 carries WWW-Authenticate: Bearer, with invalid_token when a key was presented', async () => {
+    const none = await ctx.app.inject({ method: 'GET', url: '/v1/units' });
+    expectProblem(none, 401, 'UNAUTHORIZED');
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="motcua"');
+    const wrong = await ctx.app.inject({ method: 'GET', url: '/v1/units', headers: bearer('mc_wrong') });
+    expectProblem(wrong, 401, 'UNAUTHORIZED');
+    expect(wrong.headers['www-authenticate']).toBe('Bearer realm="motcua", error="invalid_token"');
+  });
+
+  it('x-request-id is on errors met before routing and on the not-found route', async () => {
+    const long = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/units/${'A'.repeat(150)}`,
+      headers: { ...bearer(ctx.adminKey), 'x-request-id': 'clerk-long' },
+    });
+    const problem = expectProblem(long, 400, 'VALIDATION_FAILED');
+    expect(long.headers['x-request-id']).toBe('clerk-long');
+    expect(problem.errors).toEqual([{ path: 'params', message: 'Tham số đường dẫn quá dài.' }]);
+    const badUrl = await ctx.app.inject({ method: 'GET', url: '/v1/units/%E0%A4%A' });
+    expectProblem(badUrl, 400, 'MALFORMED_REQUEST');
+    expect(badUrl.headers['x-request-id']).toBeTruthy();
+    const missing = await ctx.app.inject({
+      method: 'GET',
+      url: '/v1/nothing-here',
+      headers: { 'x-request-id': 'clerk-404' },
+    });
+    expectProblem(missing, 404, 'ROUTE_NOT_FOUND');
+    expect(missing.headers['x-request-id']).toBe('clerk-404');
   });
 
   it('a 5xx never leaks internals', async () => {

@@ -108,12 +108,23 @@ describe('cli procedures import', () => {
         `${uniqueProcedureCode()},Xấu,G01,Hộ tịch,1,weeks,,,,,,,\n` +
         `${good},Lặp,G01,Hộ tịch,1,working_days,,,,,,,\n`,
     );
-    const result = await cli('procedures', 'import', file);
+    const result = await cli('procedures', 'import', '--lang', 'en', file);
     expect('code' in result && result.code).toBe(1);
-    expect(result.stderr).toContain('bad.csv:4: durationValue: must be a multiple of 0.5');
+    expect(result.stderr).toContain(
+      'bad.csv:4: durationValue: A time in working days must be a multiple of 0.5.',
+    );
     expect(result.stderr).toContain('bad.csv:5: receiptCutoff:');
     expect(result.stderr).toContain('bad.csv:6: durationUnit:');
-    expect(result.stderr).toContain(`bad.csv:7: duplicate code ${good}`);
+    expect(result.stderr).toContain(`bad.csv:7: The code ${good} appears more than once in the file.`);
+    // Vietnamese without --lang.
+    const vi = await cli('procedures', 'import', file);
+    expect(vi.stderr).toContain(
+      'bad.csv:4: durationValue: Thời hạn tính theo ngày làm việc phải là bội số của 0,5 ngày.',
+    );
+    expect(vi.stderr).toContain(
+      'bad.csv:5: receiptCutoff: Giờ chốt tiếp nhận phải là giờ phút dạng HH:MM, ví dụ 17:00.',
+    );
+    expect(vi.stderr).toContain(`bad.csv:7: Mã ${good} xuất hiện nhiều lần trong tệp.`);
     expect(result.stderr).toContain('nothing imported');
     expect((await get(good)).statusCode).toBe(404);
     expect((await get(existing)).json().name).toBe('Cũ');
@@ -122,9 +133,11 @@ describe('cli procedures import', () => {
   it('a file without the required columns is refused; no file → usage', async () => {
     const file = path.join(dir, 'columns.csv');
     await writeFile(file, `code,name\n${uniqueProcedureCode()},Thiếu cột\n`);
-    const result = await cli('procedures', 'import', file);
+    const result = await cli('procedures', 'import', '--lang', 'en', file);
     expect('code' in result && result.code).toBe(1);
-    expect(result.stderr).toContain('missing columns: fieldCode, fieldName, durationValue, durationUnit');
+    expect(result.stderr).toContain(
+      'The file lacks the columns: fieldCode, fieldName, durationValue, durationUnit.',
+    );
     const usage = await cli('procedures', 'import');
     expect('code' in usage && usage.code).toBe(2);
     expect(usage.stderr).toContain('procedures import FILE.csv');

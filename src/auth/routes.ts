@@ -30,7 +30,10 @@ function toApiKeyResponse(row: ApiKeyRow) {
 async function scopeForNewKey(db: Db, principal: Principal, unitCode: string | null | undefined) {
   if (unitCode === undefined) return principal.unitCode;
   if (unitCode === null) {
-    if (!isSystemAdmin(principal)) throw new DomainError('FORBIDDEN', { role: `${principal.role} (scoped)` });
+    if (!isSystemAdmin(principal))
+      throw new DomainError('FORBIDDEN', {
+        role: principal.role === 'admin' ? 'unit_admin' : principal.role,
+      });
     return null;
   }
   const unit = await findUnit(db, unitCode);

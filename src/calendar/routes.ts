@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db, Tx } from '../db/client.js';
 import { allow, isSystemAdmin } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
+import { fieldError } from '../http/messages.js';
 import { weekdayOf } from '../domain/local-time.js';
 import { buildCalendar, type WorkingHours } from '../domain/working-time.js';
 import { recomputeForCalendarChange } from '../dossiers/commands.js';
@@ -32,23 +33,14 @@ const tags = ['calendar'];
 /** Only the system admin (an admin key with no unit) edits the calendar. */
 function assertSystemAdmin(principal: Parameters<typeof isSystemAdmin>[0]) {
   if (!isSystemAdmin(principal))
-    throw new DomainError('FORBIDDEN', { role: `${principal.role} (not system admin)` });
+    throw new DomainError('FORBIDDEN', { role: principal.role === 'admin' ? 'unit_admin' : principal.role });
 }
 
 /** A working_day override only makes sense on a weekend, a day_off only on a weekday. */
 function assertKindFitsWeekday(date: string, kind: 'holiday' | 'day_off' | 'working_day') {
   const weekend = [0, 6].includes(weekdayOf(date));
-  const message =
-    kind === 'working_day' && !weekend
-      ? 'working_day is for a Saturday or Sunday worked in exchange; this date is a weekday'
-      : kind === 'day_off' && weekend
-        ? 'day_off is for a weekday taken off; this date is already a weekend day'
-        : null;
-  if (message) {
-    throw new DomainError('VALIDATION_FAILED', { summary: `body.kind: ${message}` }, [
-      { path: 'body.kind', message },
-    ]);
-  }
+  if (kind === 'working_day' && !weekend) throw fieldError('body.kind', 'working_day_on_weekday');
+  if (kind === 'day_off' && weekend) throw fieldError('body.kind', 'day_off_on_weekend');
 }
 
 export const calendarRoutes: FastifyPluginAsyncZod<{

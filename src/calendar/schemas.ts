@@ -7,10 +7,7 @@ const inRange = (d: string) => {
   return y >= CALENDAR_FIRST_YEAR && y <= CALENDAR_LAST_YEAR;
 };
 
-export const CalendarDate = LocalDateString.refine(
-  inRange,
-  `year must be ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR}`,
-);
+export const CalendarDate = LocalDateString.refine(inRange, 'calendar_year');
 
 export const OverrideKind = z
   .enum(['holiday', 'day_off', 'working_day'])

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Db } from '../db/client.js';
 import type { CalendarCache } from '../calendar/cache.js';
 import { computeStartAndDue } from '../domain/deadlines.js';
-import { DomainError } from '../domain/errors.js';
+import { fieldError } from '../http/messages.js';
 import { formatInstant, parseClock } from '../domain/local-time.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import { DeadlinePreview, DeadlinePreviewBody } from './schemas.js';
@@ -39,9 +39,7 @@ export const deadlineRoutes: FastifyPluginAsyncZod<{ db: Db; calendars: Calendar
       } catch (err) {
         if (!(err instanceof RangeError)) throw err;
         // The due date would fall outside the calendar's years.
-        throw new DomainError('VALIDATION_FAILED', { summary: err.message }, [
-          { path: 'body', message: err.message },
-        ]);
+        throw fieldError('body.receivedAt', 'due_outside_calendar');
       }
     },
   });

@@ -19,12 +19,12 @@ export const DurationSchema = z
           ? Number.isInteger(d.value)
           : Math.abs(d.value * 60 - Math.round(d.value * 60)) < 1e-9;
     if (!ok) {
-      const expected = {
-        working_days: 'a multiple of 0.5',
-        calendar_days: 'a whole number',
-        working_hours: 'whole minutes',
-      };
-      ctx.addIssue({ code: 'custom', path: ['value'], message: `must be ${expected[d.unit]} for ${d.unit}` });
+      const message = {
+        working_days: 'duration_half_days',
+        calendar_days: 'duration_whole_days',
+        working_hours: 'duration_whole_minutes',
+      }[d.unit];
+      ctx.addIssue({ code: 'custom', path: ['value'], message });
     }
   })
   .meta({
@@ -47,18 +47,15 @@ export const DurationSchema = z
 export const Instant = z.iso
   .datetime({ offset: true })
   .max(35)
-  .refine(
-    (v) => {
-      const year = new Date(v).getUTCFullYear();
-      return year >= CALENDAR_FIRST_YEAR && year <= CALENDAR_LAST_YEAR - 1;
-    },
-    `must lie in ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR - 1}`,
-  )
+  .refine((v) => {
+    const year = new Date(v).getUTCFullYear();
+    return year >= CALENDAR_FIRST_YEAR && year <= CALENDAR_LAST_YEAR - 1;
+  }, 'instant_year')
   .meta({ description: 'RFC 3339 instant with offset.', example: '2025-04-29T16:30:00+07:00' });
 
 export const Clock = z
   .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM')
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'clock')
   .meta({ description: 'Local clock time HH:MM.', example: '15:00', maxLength: 5 });
 
 export const Channel = z
@@ -81,7 +78,7 @@ export const DeadlinePreviewBody = z
     channel: Channel.optional().describe('online uses the procedure\u2019s online time when it has one.'),
   })
   .refine((b) => (b.procedureCode === undefined) !== (b.duration === undefined), {
-    message: 'give exactly one of procedureCode and duration',
+    message: 'procedure_or_duration',
     path: ['duration'],
   })
   .meta({

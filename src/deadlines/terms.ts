@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../db/client.js';
 import type { Duration } from '../domain/deadlines.js';
 import { DomainError } from '../domain/errors.js';
+import { fieldError } from '../http/messages.js';
 import { durationOf, findProcedure, onlineDurationOf } from '../procedures/queries.js';
 
 export interface DeadlineTerms {
@@ -23,9 +24,7 @@ export async function deadlineTermsFor(
 ): Promise<DeadlineTerms> {
   if (body.procedureCode === undefined) {
     if (!body.duration) {
-      throw new DomainError('VALIDATION_FAILED', { summary: 'give procedureCode or duration' }, [
-        { path: 'body.duration', message: 'give exactly one of procedureCode and duration' },
-      ]);
+      throw fieldError('body.duration', 'procedure_or_duration');
     }
     return { duration: body.duration, receiptCutoff: body.receiptCutoff ?? null };
   }

@@ -6,13 +6,20 @@ export type ApplicantType = 'citizen' | 'organization';
 
 /**
  * Identifier by applicant type: a citizen shows a 12-digit citizen ID (CCCD) or a legacy 9-digit ID (CMND);
- * an organisation its tax code, 10 digits, or 13 for a branch (written with or without the hyphen).
+ * an organisation its tax code, 10 digits, or 13 for a branch (written with or without the hyphen). The
+ * problem is named by its message key (the HTTP layer words it).
  */
-export function identifierProblem(type: ApplicantType, idNumber: string): string | null {
-  if (type === 'citizen') {
-    return /^(\d{12}|\d{9})$/.test(idNumber) ? null : 'a citizen ID has 12 digits (CCCD) or 9 (legacy CMND)';
-  }
-  return /^\d{10}(-?\d{3})?$/.test(idNumber) ? null : 'a tax code has 10 digits, or 13 for a branch';
+export function identifierProblem(type: ApplicantType, idNumber: string): 'citizen_id' | 'tax_code' | null {
+  if (type === 'citizen') return /^(\d{12}|\d{9})$/.test(idNumber) ? null : 'citizen_id';
+  return /^\d{10}(-?\d{3})?$/.test(idNumber) ? null : 'tax_code';
+}
+
+/**
+ * An identifier as stored and searched: the spaces and dots clerks type to group digits ("001 099 012 345",
+ * "001.099.012.345") dropped. A tax code's branch hyphen stays.
+ */
+export function normalizeIdNumber(value: string): string {
+  return value.replace(/[\s.]/g, '');
 }
 
 /** NFC, single spaces, trimmed: how every name is stored. */

@@ -35,14 +35,22 @@ export const errorCodes = [
 
 export type ErrorCode = (typeof errorCodes)[number];
 
+/**
+ * A problem with one field. `message` is a key of the message table (src/http/messages.ts), rendered in the
+ * request's language with `params`; `path` is the machine path, e.g. `body.applicant.idNumber`.
+ */
 export interface ErrorItem {
   path: string;
   message: string;
+  params?: Record<string, string | number>;
 }
 
 export class DomainError extends Error {
   readonly code: ErrorCode;
-  /** Values interpolated into the message template, e.g. `{ state: 'received', action: 'accept' }`. */
+  /**
+   * Values interpolated into the message template, e.g. `{ state: 'received', action: 'accept' }`. The HTTP layer
+   * names `state`, `action` and `role` in the request's language and renders `reason` as a message key.
+   */
   readonly params: Record<string, string | number>;
   readonly errors: ErrorItem[] | undefined;
 

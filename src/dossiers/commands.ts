@@ -17,10 +17,11 @@ import { inScope } from '../auth/plugin.js';
 import type { CalendarCache } from '../calendar/cache.js';
 import type { IntakeTargetsCache, ProcedureTarget, UnitTarget } from './intake-targets.js';
 import { writeIntakes, type IntakeBatcher, type IntakeWrite } from './intake-batch.js';
-import { identifierProblem, normalizeText, searchKey } from '../domain/applicant.js';
+import { identifierProblem, normalizeIdNumber, normalizeText, searchKey } from '../domain/applicant.js';
 import { computeStartAndDue, replayDue, resumeDue, type Duration } from '../domain/deadlines.js';
 import { dossierCodePrefix } from '../domain/dossier-code.js';
 import { DomainError } from '../domain/errors.js';
+import { fieldError } from '../http/messages.js';
 import { nextStatus, openStatuses, type DossierAction, type DossierStatus } from '../domain/lifecycle.js';
 import {
   instantAt,
@@ -65,10 +66,6 @@ function passes(check: () => unknown): boolean {
   }
 }
 
-function invalid(path: string, message: string): DomainError {
-  return new DomainError('VALIDATION_FAILED', { summary: `${path}: ${message}` }, [{ path, message }]);
-}
-
 function liveSettings(ctx: CommandContext, calendar: Calendar): LiveSettings {
   return {
     calendar,
@@ -86,15 +83,12 @@ const FUTURE_TOLERANCE_MS = 60_000;
  * actions) never before the dossier's latest event.
  */
 function checkLateEntry(ctx: CommandContext, at: Date, path: string, notBefore: Date | null = null): void {
-  if (at.getTime() > ctx.now.getTime() + FUTURE_TOLERANCE_MS)
-    throw invalid(path, 'must not lie in the future');
+  if (at.getTime() > ctx.now.getTime() + FUTURE_TOLERANCE_MS) throw fieldError(path, 'not_in_future');
   const windowMs = ctx.config.BACKDATE_WINDOW_DAYS * 86_400_000;
   if (at.getTime() < ctx.now.getTime() - windowMs) {
-    throw invalid(path, `may lie at most ${ctx.config.BACKDATE_WINDOW_DAYS} days in the past`);
+    throw fieldError(path, 'backdate_window', { days: ctx.config.BACKDATE_WINDOW_DAYS });
   }
-  if (notBefore && at.getTime() < notBefore.getTime()) {
-    throw invalid(path, 'must not lie before the dossier\u2019s latest event');
-  }
+  if (notBefore && at.getTime() < notBefore.getTime()) throw fieldError(path, 'before_latest_event');
 }
 
 async function writeOutbox(tx: Tx, type: string, view: DossierView, occurredAt: Date, extra: object = {}) {
@@ -191,15 +185,16 @@ export async function intake(
     ...input.applicant,
     fullName: normalizeText(input.applicant.fullName),
     address: input.applicant.address ? normalizeText(input.applicant.address) : undefined,
+    idNumber: input.applicant.idNumber ? normalizeIdNumber(input.applicant.idNumber) : undefined,
   };
   if (applicant.idNumber) {
     const problem = identifierProblem(applicant.type, applicant.idNumber);
-    if (problem) throw invalid('body.applicant.idNumber', problem);
+    if (problem) throw fieldError('body.applicant.idNumber', problem);
   }
   const receivedAt = input.receivedAt ? new Date(input.receivedAt) : ctx.now;
   if (input.receivedAt) checkLateEntry(ctx, receivedAt, 'body.receivedAt');
   const unitCode = input.unitCode ?? ctx.principal.unitCode;
-  if (!unitCode) throw invalid('body.unitCode', 'required for a key that is not tied to a unit');
+  if (!unitCode) throw fieldError('body.unitCode', 'unit_required');
   const calendar = await ctx.calendars.current(ctx.db);
 
   // The procedure and the unit, read afresh (and kept for the next intakes).
@@ -484,11 +479,10 @@ async function effectsOf(
     }
     case 'reschedule': {
       if (d.rescheduledDueAt)
-        throw new DomainError('INVALID_TRANSITION', { state: d.status, action: 'reschedule a second time' });
+        throw new DomainError('INVALID_TRANSITION', { state: d.status, action: 'reschedule-again' });
       const newDueAt = new Date(body.newDueAt!);
-      if (newDueAt.getTime() <= d.dueAt!.getTime())
-        throw invalid('body.newDueAt', 'must be later than the statutory due date');
-      if (newDueAt.getTime() <= at.getTime()) throw invalid('body.newDueAt', 'must lie in the future');
+      if (newDueAt.getTime() <= d.dueAt!.getTime()) throw fieldError('body.newDueAt', 'after_statutory_due');
+      if (newDueAt.getTime() <= at.getTime()) throw fieldError('body.newDueAt', 'after_action_time');
       return {
         ...base,
         patch: { rescheduledDueAt: newDueAt },

@@ -22,7 +22,7 @@ import { poolOf, type Db, type DbOrTx } from '../db/client.js';
 import { dossierEvents, dossiers, localDayOf, procedures, units } from '../db/schema/index.js';
 import { escapeLike, inScope, readsMasked, type Principal } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
-import { maskApplicant, searchKey, type ApplicantView } from '../domain/applicant.js';
+import { maskApplicant, normalizeIdNumber, searchKey, type ApplicantView } from '../domain/applicant.js';
 import {
   isPaused,
   nationalStatusOf,
@@ -264,7 +264,7 @@ export async function listDossiers(
     f.receivedTo ? lt(dossiers.receivedAt, instantAt(addDays(f.receivedTo, 1), 0)) : undefined,
     f.dueBefore ? lt(dossiers.dueAt, new Date(f.dueBefore)) : undefined,
     f.timeliness ? timelinessCondition(f.timeliness, live) : undefined,
-    f.idNumber ? eq(dossiers.applicantIdNumber, f.idNumber) : undefined,
+    f.idNumber ? eq(dossiers.applicantIdNumber, normalizeIdNumber(f.idNumber)) : undefined,
   ];
   const conditions = [units ? or(units.receivedThere, units.handledThere) : undefined, ...filters];
   const key = f.q === undefined ? '' : searchKey(f.q);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
@@ -63,6 +63,12 @@ const IdempotencyHeaders = z.object({
 const IfMatchHeaders = z.object({
   'if-match': z.string().max(100).optional().describe('The ETag (version) you last saw; stale → 412.'),
 });
+
+/** A request sent without a body reads as `{}`. */
+function emptyBodyAsObject(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+  if (request.body === undefined || request.body === null) request.body = {};
+  done();
+}
 
 function withEtag(reply: FastifyReply, version: number): FastifyReply {
   return reply.header('etag', `"${version}"`);
@@ -231,8 +237,11 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
   });
 
   for (const action of dossierActions) {
+    // An action whose fields are all optional may come with no body at all (no content-type, nothing sent).
+    const bodyOptional = actionBodies[action].safeParse({}).success;
     app.post(`/dossiers/:code/${action}`, {
       preHandler: allow('clerk'),
+      ...(bodyOptional ? { preValidation: emptyBodyAsObject } : {}),
       schema: {
         operationId: operationIdOf(action),
         summary: actionSummaries[action],

@@ -20,7 +20,7 @@ export const ApplicantInput = z
     phone: z
       .string()
       .trim()
-      .regex(/^\+?[0-9 .-]{8,20}$/, 'a phone number: digits, optionally +, spaces, dots or dashes')
+      .regex(/^\+?[0-9 .-]{8,20}$/, 'phone')
       .optional()
       .meta({ example: '0912345678', maxLength: 21 }),
     email: z.email().max(200).optional().meta({ example: 'an.nguyen@example.vn' }),
@@ -187,7 +187,7 @@ export const actionBodies = {
       at: At,
     })
     .refine((b) => b.result !== 'refused' || b.note, {
-      message: 'a refusal needs its reason in note',
+      message: 'refusal_note',
       path: ['note'],
     })
     .meta({
@@ -207,7 +207,7 @@ export const ListDossiersQuery = z.object({
   unitCode: UnitCode.optional().describe('That unit and its subtree (receiving or handling).'),
   status: z
     .string()
-    .regex(/^[a-z_]+(,[a-z_]+)*$/)
+    .regex(/^[a-z_]+(,[a-z_]+)*$/, 'status_list')
     .max(500)
     .optional()
     .describe('One status or several, comma separated.')

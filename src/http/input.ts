@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { DomainError } from '../domain/errors.js';
+import type { DomainError } from '../domain/errors.js';
+import { fieldError } from './messages.js';
 
 /**
  * PostgreSQL text cannot hold U+0000, and no field of this API has a use for it: a NUL anywhere in the path
@@ -43,6 +44,5 @@ function nulPath(request: FastifyRequest): string | null {
 }
 
 function nulFound(path: string): DomainError {
-  const message = 'must not contain the NUL character (U+0000)';
-  return new DomainError('VALIDATION_FAILED', { summary: `${path}: ${message}` }, [{ path, message }]);
+  return fieldError(path, 'nul_character');
 }

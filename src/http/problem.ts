@@ -1,6 +1,18 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode, type ErrorItem } from '../domain/errors.js';
 import { errorTable } from './error-codes.js';
+import {
+  actionNames,
+  fill,
+  isMessageKey,
+  issueMessage,
+  messages,
+  renderItem,
+  roleNames,
+  stateNames,
+  type Lang,
+  type Text,
+} from './messages.js';
 
 export interface Problem {
   type: string;
@@ -8,25 +20,68 @@ export interface Problem {
   status: number;
   code: ErrorCode;
   detail: string;
-  errors?: ErrorItem[];
+  errors?: Array<{ path: string; message: string }>;
   requestId: string;
 }
 
-/** 'vi' when Accept-Language prefers Vietnamese over every other language, else 'en'. */
-export function preferredLanguage(header: string | undefined): 'vi' | 'en' {
-  if (!header) return 'en';
-  let best = { lang: 'en', q: -1 };
-  for (const part of header.split(',')) {
+/**
+ * Vietnamese unless Accept-Language prefers English over Vietnamese: clerks read these messages at the counter.
+ * A language the header does not name weighs what `*` weighs (0 without it); at equal weight the one listed
+ * first wins, and Vietnamese when neither is listed.
+ */
+export function preferredLanguage(header: string | undefined): Lang {
+  if (!header) return 'vi';
+  const listed: Record<string, { q: number; index: number }> = {};
+  header.split(',').forEach((part, index) => {
     const [tag = '', ...params] = part.trim().toLowerCase().split(';');
     const qParam = params.find((p) => p.trim().startsWith('q='));
     const q = qParam ? Number(qParam.trim().slice(2)) : 1;
-    if (!Number.isNaN(q) && q > best.q) best = { lang: tag, q };
-  }
-  return best.lang === 'vi' || best.lang.startsWith('vi-') ? 'vi' : 'en';
+    const lang = tag.trim().split('-')[0]!;
+    if (!Number.isNaN(q) && !listed[lang]) listed[lang] = { q, index };
+  });
+  const weigh = (lang: string) => listed[lang] ?? { q: listed['*']?.q ?? 0, index: Infinity };
+  const en = weigh('en');
+  const vi = weigh('vi');
+  return en.q > vi.q || (en.q === vi.q && en.q > 0 && en.index < vi.index) ? 'en' : 'vi';
 }
 
-function fill(template: string, params: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
+/** Params named in the request's language: states, actions and roles by name, a `reason` by its message. */
+function localParams(params: Record<string, string | number>, lang: Lang): Record<string, string | number> {
+  const named: Record<string, Record<string, Text>> = {
+    state: stateNames,
+    action: actionNames,
+    role: roleNames,
+  };
+  const out: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(params)) {
+    const table = named[name];
+    if (table && typeof value === 'string' && Object.hasOwn(table, value)) out[name] = table[value]![lang];
+    else if (name === 'reason' && isMessageKey(value)) out[name] = messages[value][lang];
+    else out[name] = value;
+  }
+  return out;
+}
+
+/** The detail of a domain error in one language (also for reports outside HTTP, such as CSV imports). */
+export function describeDomainError(err: DomainError, lang: Lang): string {
+  return buildDetail(
+    err.code,
+    lang,
+    err.params,
+    err.errors?.map((e) => renderItem(e, lang)),
+  );
+}
+
+function buildDetail(
+  code: ErrorCode,
+  lang: Lang,
+  params: Record<string, string | number>,
+  items: Array<{ message: string }> | undefined,
+): string {
+  const values = localParams(params, lang);
+  // A validation problem's detail repeats its items' messages.
+  if (items?.length && values.summary === undefined) values.summary = items.map((i) => i.message).join(' ');
+  return fill(errorTable[code][lang], values);
 }
 
 export function buildProblem(
@@ -37,27 +92,53 @@ export function buildProblem(
 ): Problem {
   const spec = errorTable[code];
   const lang = preferredLanguage(request.headers['accept-language']);
+  const items = errors?.map((e) => renderItem(e, lang));
   return {
     type: `urn:motcua:problem:${code.toLowerCase().replaceAll('_', '-')}`,
-    title: spec.title,
+    title: lang === 'vi' ? spec.titleVi : spec.title,
     status: spec.status,
     code,
-    detail: fill(spec[lang], params),
-    ...(errors && errors.length ? { errors } : {}),
+    detail: buildDetail(code, lang, params, items),
+    ...(items && items.length ? { errors: items } : {}),
     requestId: request.id,
   };
 }
 
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  if (problem.code === 'UNAUTHORIZED') {
+    // RFC 6750: the scheme and realm; `invalid_token` only when a token was presented.
+    const presented = Boolean(reply.request.headers.authorization);
+    reply.header('www-authenticate', `Bearer realm="motcua"${presented ? ', error="invalid_token"' : ''}`);
+  }
+  // Set here too: errors met before routing (frameworkErrors) skip the hooks that set it on every response.
+  reply.header('x-request-id', problem.requestId);
   // Sent as a string so no route's response schema re-serialises it.
   return reply.code(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 
-function validationItems(err: FastifyError): ErrorItem[] {
-  const context = err.validationContext ?? 'request';
+/** The value a request part holds at a path, to tell a missing field from a wrong one. */
+function valueAt(root: unknown, segments: string[]): unknown {
+  let value = root;
+  for (const segment of segments) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
+}
+
+/** Each zod issue as an error item: its message chosen from the issue's code and params, not zod's text. */
+function validationItems(err: FastifyError, request: FastifyRequest): ErrorItem[] {
+  const context = err.validationContext ?? 'body';
+  const root = (request as unknown as Record<string, unknown>)[context];
   return (err.validation ?? []).map((v) => {
-    const rest = (v.instancePath ?? '').split('/').filter(Boolean).join('.');
-    return { path: rest ? `${context}.${rest}` : context, message: v.message ?? 'invalid' };
+    const segments = (v.instancePath ?? '').split('/').filter(Boolean);
+    const path = segments.length ? `${context}.${segments.join('.')}` : context;
+    const missing = valueAt(root, segments) === undefined;
+    const { key, params } = issueMessage(
+      { code: v.keyword, message: v.message, params: v.params as Record<string, unknown> },
+      missing,
+    );
+    return { path, message: key, params };
   });
 }
 
@@ -95,11 +176,10 @@ function isBackingServiceDown(err: Error & { code?: string; cause?: unknown }): 
  * anywhere near the router's limit, so an over-long one is simply invalid.
  */
 export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const summary = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'params: too long' : 'the URL is not valid';
   const problem =
     err.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? buildProblem('VALIDATION_FAILED', request, { summary }, [{ path: 'params', message: 'too long' }])
-      : buildProblem('MALFORMED_REQUEST', request, { summary });
+      ? buildProblem('VALIDATION_FAILED', request, {}, [{ path: 'params', message: 'param_too_long' }])
+      : buildProblem('MALFORMED_REQUEST', request, { reason: 'url_invalid' });
   void sendProblem(reply, problem);
 }
 
@@ -113,14 +193,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return sendProblem(reply, buildProblem(err.code, request, err.params, err.errors));
     }
     if (err.validation) {
-      const errors = validationItems(err);
-      const summary = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
-      return sendProblem(reply, buildProblem('VALIDATION_FAILED', request, { summary }, errors));
+      return sendProblem(
+        reply,
+        buildProblem('VALIDATION_FAILED', request, {}, validationItems(err, request)),
+      );
     }
     switch (err.code) {
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return sendProblem(reply, buildProblem('MALFORMED_REQUEST', request, { reason: 'json_invalid' }));
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return sendProblem(reply, buildProblem('MALFORMED_REQUEST', request, { summary: err.message }));
+        return sendProblem(reply, buildProblem('MALFORMED_REQUEST', request, { reason: 'json_empty' }));
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return sendProblem(
           reply,
@@ -130,8 +212,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
         return sendProblem(reply, buildProblem('UNSUPPORTED_MEDIA_TYPE', request));
     }
-    if (err instanceof SyntaxError || (err.statusCode === 400 && !err.code?.startsWith('FST_ERR_RESPONSE'))) {
-      return sendProblem(reply, buildProblem('MALFORMED_REQUEST', request, { summary: err.message }));
+    if (err instanceof SyntaxError) {
+      return sendProblem(reply, buildProblem('MALFORMED_REQUEST', request, { reason: 'json_invalid' }));
+    }
+    if (err.statusCode === 400 && !err.code?.startsWith('FST_ERR_RESPONSE')) {
+      return sendProblem(reply, buildProblem('MALFORMED_REQUEST', request, { reason: 'request_unreadable' }));
     }
     if (err.statusCode === 503 || isBackingServiceDown(err)) {
       request.log.warn({ err }, 'backing service unavailable');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorTable } from './error-codes.js';
-import { DomainError, errorCodes } from '../domain/errors.js';
+import { errorCodes } from '../domain/errors.js';
+import { fieldError } from './messages.js';
 import { isValidLocalDate } from '../domain/local-time.js';
 
 /**
@@ -19,16 +20,13 @@ export const InstantString = z.string().meta({
  * A local date (Asia/Ho_Chi_Minh) written YYYY-MM-DD, in requests and responses. isValidLocalDate only accepts
  * ten characters matching the pattern, so the stated pattern and length are exactly what is enforced.
  */
-export const LocalDateString = z
-  .string()
-  .refine(isValidLocalDate, 'must be a real date written YYYY-MM-DD')
-  .meta({
-    format: 'date',
-    pattern: '^\\d{4}-\\d{2}-\\d{2}$',
-    maxLength: 10,
-    description: 'A local date (Asia/Ho_Chi_Minh).',
-    example: '2025-04-30',
-  });
+export const LocalDateString = z.string().refine(isValidLocalDate, 'local_date').meta({
+  format: 'date',
+  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  maxLength: 10,
+  description: 'A local date (Asia/Ho_Chi_Minh).',
+  example: '2025-04-30',
+});
 
 /** RFC 9457 problem details, the body of every error response. */
 export const ProblemSchema = z
@@ -37,7 +35,9 @@ export const ProblemSchema = z
     title: z.string().meta({ example: 'Validation failed' }),
     status: z.number().int().meta({ example: 400 }),
     code: z.enum(errorCodes).describe('Stable machine-readable error code.'),
-    detail: z.string().describe('Human-readable explanation; Vietnamese when Accept-Language prefers vi.'),
+    detail: z
+      .string()
+      .describe('Whole sentences for the counter: Vietnamese unless Accept-Language prefers English.'),
     errors: z
       .array(z.object({ path: z.string().meta({ example: 'body.name' }), message: z.string() }))
       .optional()
@@ -113,9 +113,7 @@ export function decodeCursor(cursor: string | undefined, arity: number): unknown
   } catch {
     // reported below
   }
-  throw new DomainError('VALIDATION_FAILED', { summary: 'querystring.cursor: not a cursor of this list' }, [
-    { path: 'querystring.cursor', message: 'not a cursor of this list' },
-  ]);
+  throw fieldError('querystring.cursor', 'list_cursor');
 }
 
 export const bearerSecurity = [{ bearerAuth: [] }];

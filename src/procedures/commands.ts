@@ -16,7 +16,8 @@ export type UpdateProcedureInput = z.output<typeof UpdateProcedureBody>;
  * only the system admin edits it; a scoped admin editing it would change every other unit's deadlines.
  */
 function assertSystemAdmin(principal: Principal): void {
-  if (!isSystemAdmin(principal)) throw new DomainError('FORBIDDEN', { role: `${principal.role} (scoped)` });
+  if (!isSystemAdmin(principal))
+    throw new DomainError('FORBIDDEN', { role: principal.role === 'admin' ? 'unit_admin' : principal.role });
 }
 
 function onlineColumns(d: Duration | null) {

@@ -1,6 +1,7 @@
 import type { Db } from '../db/client.js';
 import { parseCsv } from '../lib/csv.js';
 import { failedImport, importAllOrNothing, type ImportReport } from '../lib/import.js';
+import { describeIssue, renderMessage, type Lang } from '../http/messages.js';
 import type { Principal } from '../auth/plugin.js';
 import { CreateProcedureBody, UpdateProcedureBody } from './schemas.js';
 import { createProcedure, updateProcedure, type CreateProcedureInput } from './commands.js';
@@ -58,10 +59,18 @@ function rowBody(values: Record<string, string>, header: string[]): Record<strin
  * receiptCutoff,supplementPolicy,onlineLevel,fee,active]`: new codes are created, existing ones updated with
  * the file's values. All or nothing: with any error, nothing is written and the errors are reported by line.
  */
-export async function importProceduresCsv(db: Db, principal: Principal, text: string): Promise<ImportReport> {
+export async function importProceduresCsv(
+  db: Db,
+  principal: Principal,
+  text: string,
+  lang: Lang = 'vi',
+): Promise<ImportReport> {
   const { header, rows } = parseCsv(text);
   const missing = required.filter((h) => !header.includes(h));
-  if (missing.length) return failedImport([{ line: 1, message: `missing columns: ${missing.join(', ')}` }]);
+  if (missing.length) {
+    const message = renderMessage('import_missing_columns', lang, '', { columns: missing.join(', ') });
+    return failedImport([{ line: 1, message }]);
+  }
 
   const errors: ImportReport['errors'] = [];
   const parsed: Array<{ line: number; body: CreateProcedureInput; given: Set<string> }> = [];
@@ -72,25 +81,32 @@ export async function importProceduresCsv(db: Db, principal: Principal, text: st
     if (!r.success) {
       errors.push({
         line,
-        message: r.error.issues.map((i) => `${column(i.path)}: ${i.message}`).join('; '),
+        message: r.error.issues.map((i) => `${column(i.path)}: ${describeIssue(i, raw, lang)}`).join(' '),
       });
       continue;
     }
-    if (seen.has(r.data.code)) errors.push({ line, message: `duplicate code ${r.data.code}` });
+    if (seen.has(r.data.code)) {
+      errors.push({ line, message: renderMessage('import_duplicate_code', lang, '', { code: r.data.code }) });
+    }
     seen.add(r.data.code);
     parsed.push({ line, body: r.data, given: new Set(Object.keys(raw)) });
   }
   if (errors.length) return failedImport(errors);
 
-  return importAllOrNothing(db, parsed, async (tx, { body, given }) => {
-    if (await findProcedure(tx, body.code)) {
-      const { code, ...fields } = body;
-      // Only what the row states: defaults filled in by the schema must not overwrite current values.
-      const patch = Object.fromEntries(Object.entries(fields).filter(([k]) => given.has(k)));
-      await updateProcedure(tx, principal, code, UpdateProcedureBody.parse(patch));
-      return 'updated';
-    }
-    await createProcedure(tx, principal, body);
-    return 'created';
-  });
+  return importAllOrNothing(
+    db,
+    parsed,
+    async (tx, { body, given }) => {
+      if (await findProcedure(tx, body.code)) {
+        const { code, ...fields } = body;
+        // Only what the row states: defaults filled in by the schema must not overwrite current values.
+        const patch = Object.fromEntries(Object.entries(fields).filter(([k]) => given.has(k)));
+        await updateProcedure(tx, principal, code, UpdateProcedureBody.parse(patch));
+        return 'updated';
+      }
+      await createProcedure(tx, principal, body);
+      return 'created';
+    },
+    lang,
+  );
 }

@@ -8,13 +8,13 @@ const codePattern = /^[0-9A-Za-z]+([.-][0-9A-Za-z]+)*$/;
 export const ProcedureCode = z
   .string()
   .max(50)
-  .regex(codePattern, 'groups of letters and digits separated by dots or hyphens')
+  .regex(codePattern, 'catalogue_code')
   .meta({ description: 'Procedure code (mã thủ tục).', example: '1.004616' });
 
 const FieldCode = z
   .string()
   .max(50)
-  .regex(codePattern, 'groups of letters and digits separated by dots or hyphens')
+  .regex(codePattern, 'catalogue_code')
   .meta({ description: 'Field (lĩnh vực) code.', example: 'G01.HT' });
 
 /** Vietnamese text is stored precomposed (NFC), so equal names compare equal and search finds them. */

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { inScope } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
+import { fieldError } from '../http/messages.js';
 import { formatInstant } from '../domain/local-time.js';
 import { periodDates } from '../domain/periods.js';
 import { addTallies, emptyTally, ratesOf, type Tally } from '../domain/statistics.js';
@@ -50,8 +51,7 @@ export const statsRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; clock:
     handler: async (request, reply) => {
       const q = request.query;
       const period = q.period ? periodDates(q.period, q.reporting) : { from: q.from!, to: q.to! };
-      if (!period)
-        throw new DomainError('VALIDATION_FAILED', { summary: 'querystring.period: not a period' });
+      if (!period) throw fieldError('querystring.period', 'period_unknown');
       const principal = request.principal;
       const unitCode = q.unitCode ?? principal.unitCode;
       const unit = unitCode ? await findUnit(db, unitCode) : null;

@@ -7,7 +7,7 @@ export const StatsQuery = z
     unitCode: UnitCode.optional().describe('The unit whose subtree is counted; default your own scope.'),
     period: z
       .string()
-      .regex(/^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|M9))?$/, 'YYYY, YYYY-MM, YYYY-Qn, YYYY-Hn or YYYY-M9')
+      .regex(/^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|M9))?$/, 'period_format')
       .optional()
       .describe(
         'The period: YYYY, YYYY-MM, YYYY-Qn (quarter), YYYY-Hn (half year) or YYYY-M9 (nine months). Give either ' +
@@ -28,11 +28,11 @@ export const StatsQuery = z
     format: z.enum(['json', 'csv', 'xlsx']).default('json'),
   })
   .refine((q) => (q.period === undefined) !== (q.from === undefined && q.to === undefined), {
-    message: 'give either period or from and to',
+    message: 'period_or_range',
     path: ['period'],
   })
   .refine((q) => q.period !== undefined || (q.from !== undefined && q.to !== undefined && q.from <= q.to), {
-    message: 'from and to go together, from ≤ to',
+    message: 'range_order',
     path: ['to'],
   });
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { dossierDeadlines, dossierPauses } from '../db/schema/index.js';
 import { allow, escapeLike } from '../auth/plugin.js';
-import { DomainError } from '../domain/errors.js';
+import { fieldError } from '../http/messages.js';
 import type { DossierStatus } from '../domain/lifecycle.js';
 import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
 import { bearerSecurity, errorResponses, InstantString } from '../http/schemas.js';
@@ -54,9 +54,7 @@ function decodePosition(cursor: string | undefined): { txid: string; id: number 
   if (!cursor) return { txid: '0', id: 0 };
   const m = /^(\d+):(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!m) {
-    throw new DomainError('VALIDATION_FAILED', { summary: 'querystring.after: not a cursor of this feed' }, [
-      { path: 'querystring.after', message: 'not a cursor of this feed' },
-    ]);
+    throw fieldError('querystring.after', 'feed_cursor');
   }
   return { txid: m[1]!, id: Number(m[2]) };
 }

@@ -22,7 +22,8 @@ async function visibleParent(db: DbOrTx, principal: Principal, parentCode: strin
 
 /** Roots (units without a parent) belong to the system admin alone. */
 function assertMayHoldRoot(principal: Principal): void {
-  if (!isSystemAdmin(principal)) throw new DomainError('FORBIDDEN', { role: `${principal.role} (scoped)` });
+  if (!isSystemAdmin(principal))
+    throw new DomainError('FORBIDDEN', { role: principal.role === 'admin' ? 'unit_admin' : principal.role });
 }
 
 export async function createUnit(db: DbOrTx, principal: Principal, input: CreateUnitInput): Promise<UnitRow> {
@@ -70,7 +71,7 @@ export async function updateUnit(
           throw new DomainError('UNIT_PARENT_INVALID', {
             code,
             parentCode: parent.code,
-            reason: 'the parent lies inside the unit\u2019s own subtree',
+            reason: 'parent_in_subtree',
           });
         }
         path = parent.path + `${unit.code}/`;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { parseCsv } from '../lib/csv.js';
-import { failedImport, importAllOrNothing, type ImportReport } from '../lib/import.js';
+import { failedImport, ImportProblem, importAllOrNothing, type ImportReport } from '../lib/import.js';
+import { describeIssue, renderMessage, type Lang } from '../http/messages.js';
 import type { Principal } from '../auth/plugin.js';
 import { UnitCode } from './schemas.js';
 import { createUnit, updateUnit } from './commands.js';
@@ -19,10 +20,18 @@ const Row = z.object({
  * created before their children). Existing units get the file's name and active flag. All or nothing: with
  * any error, nothing is written and the errors are reported by line.
  */
-export async function importUnitsCsv(db: Db, principal: Principal, text: string): Promise<ImportReport> {
+export async function importUnitsCsv(
+  db: Db,
+  principal: Principal,
+  text: string,
+  lang: Lang = 'vi',
+): Promise<ImportReport> {
   const { header, rows } = parseCsv(text);
   const missing = ['code', 'name', 'parentCode'].filter((h) => !header.includes(h));
-  if (missing.length) return failedImport([{ line: 1, message: `missing columns: ${missing.join(', ')}` }]);
+  if (missing.length) {
+    const message = renderMessage('import_missing_columns', lang, '', { columns: missing.join(', ') });
+    return failedImport([{ line: 1, message }]);
+  }
 
   const errors: ImportReport['errors'] = [];
   const parsed = new Map<
@@ -34,11 +43,15 @@ export async function importUnitsCsv(db: Db, principal: Principal, text: string)
     if (!r.success) {
       errors.push({
         line,
-        message: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        message: r.error.issues
+          .map((i) => `${i.path.join('.')}: ${describeIssue(i, values, lang)}`)
+          .join(' '),
       });
       continue;
     }
-    if (parsed.has(r.data.code)) errors.push({ line, message: `duplicate code ${r.data.code}` });
+    if (parsed.has(r.data.code)) {
+      errors.push({ line, message: renderMessage('import_duplicate_code', lang, '', { code: r.data.code }) });
+    }
     parsed.set(r.data.code, {
       line,
       code: r.data.code,
@@ -48,29 +61,35 @@ export async function importUnitsCsv(db: Db, principal: Principal, text: string)
     });
   }
   if (errors.length) return failedImport(errors);
-  const insertOrder = topologicalOrder([...parsed.values()], errors);
+  const insertOrder = topologicalOrder([...parsed.values()], errors, lang);
   if (errors.length) return failedImport(errors);
 
-  return importAllOrNothing(db, insertOrder, async (tx, u) => {
-    const existing = await findUnit(tx, u.code);
-    if (!existing) {
-      await createUnit(tx, principal, { ...u, active: u.active ?? true });
-      return 'created';
-    }
-    if ((existing.parentCode ?? null) !== u.parentCode) {
-      throw new Error(
-        `unit ${u.code} exists under ${existing.parentCode ?? '(root)'}; move it with PATCH /v1/units`,
-      );
-    }
-    await updateUnit(tx, principal, u.code, { name: u.name, active: u.active });
-    return 'updated';
-  });
+  return importAllOrNothing(
+    db,
+    insertOrder,
+    async (tx, u) => {
+      const existing = await findUnit(tx, u.code);
+      if (!existing) {
+        await createUnit(tx, principal, { ...u, active: u.active ?? true });
+        return 'created';
+      }
+      if ((existing.parentCode ?? null) !== u.parentCode) {
+        throw existing.parentCode
+          ? new ImportProblem('import_unit_elsewhere', { code: u.code, parentCode: existing.parentCode })
+          : new ImportProblem('import_unit_root', { code: u.code });
+      }
+      await updateUnit(tx, principal, u.code, { name: u.name, active: u.active });
+      return 'updated';
+    },
+    lang,
+  );
 }
 
 /** Parents before children; a cycle inside the file is an error. */
 function topologicalOrder<T extends { code: string; parentCode: string | null; line: number }>(
   items: T[],
   errors: ImportReport['errors'],
+  lang: Lang,
 ): T[] {
   const byCode = new Map(items.map((i) => [i.code, i]));
   const done = new Set<string>();
@@ -81,7 +100,10 @@ function topologicalOrder<T extends { code: string; parentCode: string | null; l
     const seen = new Set<string>();
     while (cur && !done.has(cur.code)) {
       if (seen.has(cur.code)) {
-        errors.push({ line: cur.line, message: `parent cycle through ${cur.code}` });
+        errors.push({
+          line: cur.line,
+          message: renderMessage('import_parent_cycle', lang, '', { code: cur.code }),
+        });
         return [];
       }
       seen.add(cur.code);

@@ -5,7 +5,7 @@ import { CursorQuery, InstantString, LimitQuery, pageOf } from '../http/schemas.
 export const UnitCode = z
   .string()
   .max(35)
-  .regex(/^[0-9A-Z]+(\.[0-9A-Z]+)*$/, 'groups of digits and capital letters separated by dots')
+  .regex(/^[0-9A-Z]+(\.[0-9A-Z]+)*$/, 'unit_code')
   .meta({ description: 'Unit code in the national identifier style.', example: '000.17.22.H56' });
 
 export const Unit = z

@@ -22,10 +22,7 @@ const tags = ['webhooks'];
 
 const EventPattern = z
   .string()
-  .regex(
-    /^(\*|[a-z_]+\.(\*|[a-z_]+))$/,
-    'an event type such as dossier.received, a pattern dossier.* or alert.*, or *',
-  )
+  .regex(/^(\*|[a-z_]+\.(\*|[a-z_]+))$/, 'event_pattern')
   .max(100)
   .meta({ example: 'dossier.*' });
 
