@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from './helpers/context.js';
+import {
+  bearer,
+  createKey,
+  createProcedure,
+  createTestContext,
+  createUnit,
+  intakeBody,
+  type TestContext,
+} from './helpers/context.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -198,6 +206,34 @@ describe('OpenAPI document: the whole contract', () => {
     expect(doc.servers?.length).toBeGreaterThan(0);
     expect(doc.info.contact).toBeTruthy();
     expect(doc.info.license?.identifier).toBe('Apache-2.0');
+  });
+
+  it('an operation whose body the document calls optional accepts a request with no body at all', async () => {
+    const { code: unitCode } = await createUnit(ctx);
+    const procedure = await createProcedure(ctx);
+    const clerk = await createKey(ctx, 'clerk', unitCode);
+    const intake = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/dossiers',
+      headers: bearer(clerk),
+      payload: intakeBody(procedure.code, { unitCode }),
+    });
+    expect(intake.statusCode, intake.body).toBe(201);
+    const optional = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => (op.requestBody as { required?: boolean } | undefined)?.required === false)
+        .map(([method]) => ({ method, path })),
+    );
+    expect(optional.length).toBeGreaterThan(0);
+    for (const { method, path } of optional) {
+      const res = await ctx.app.inject({
+        method: method.toUpperCase() as 'POST',
+        url: path.replace('{code}', intake.json().code),
+        headers: { authorization: `Bearer ${clerk}` },
+      });
+      // The body is taken; what follows is the dossier's business (200 or a conflict with its state).
+      expect([200, 409], `${method} ${path}: ${res.body}`).toContain(res.statusCode);
+    }
   });
 
   it('sends x-request-id and writes instants in the declared +07:00 form', async () => {

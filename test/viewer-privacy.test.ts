@@ -187,8 +187,11 @@ describe('a viewer cannot look a person up', () => {
       'accept-language': 'vi',
     });
     expect(vi.json().detail).toBe(
-      'Khóa có vai trò viewer không được tìm hồ sơ theo idNumber, vì như vậy sẽ tiết lộ ai có hồ sơ.',
+      'Khóa API có vai trò «chỉ xem» không được tìm hồ sơ theo idNumber, vì như vậy sẽ tiết lộ ai có hồ sơ.',
     );
+    // Vietnamese is also what a request without Accept-Language gets.
+    const byDefault = await get(`/v1/dossiers?idNumber=${person.idNumber}`, keys.viewer);
+    expect(byDefault.json().detail).toBe(vi.json().detail);
     const en = await get(`/v1/dossiers?idNumber=${person.idNumber}&q=duc`, keys.viewer, {
       'accept-language': 'en',
     });

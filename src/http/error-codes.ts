@@ -53,7 +53,7 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
   APPLICANT_FILTER_FORBIDDEN: {
     status: 403,
     title: 'Applicant filter forbidden',
-    titleVi: 'Không được tìm theo thông tin cá nhân',
+    titleVi: 'Không được tìm theo dữ liệu cá nhân',
     en: 'A {role} key may not search dossiers by {filter}, since that would reveal who has a dossier.',
     vi: 'Khóa API có vai trò «{role}» không được tìm hồ sơ theo {filter}, vì như vậy sẽ tiết lộ ai có hồ sơ.',
   },

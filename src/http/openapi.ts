@@ -8,7 +8,8 @@ import { statusDescriptions } from './schemas.js';
  * - responses get a plain description where the generator wrote "Default Response";
  * - what every operation can answer whatever its route says is added in one place (sharedResponses), with the
  *   headers the hooks set (responseHeaders);
- * - integers state their width (int32 when their bounds fit, else int64).
+ * - integers state their width (int32 when their bounds fit, else int64);
+ * - a POST body with no required field is optional (bodyIsOptional).
  */
 type Json = Record<string, unknown>;
 
@@ -105,6 +106,17 @@ function integerWidths(node: unknown): void {
   for (const value of Object.values(o)) integerWidths(value);
 }
 
+/**
+ * A POST whose body has no required field may be sent with no body at all (the dossier actions such as accept:
+ * their routes read a missing body as {}); a PATCH still needs one.
+ */
+function bodyIsOptional(operation: Json, schemas: Record<string, unknown>): boolean {
+  const content = (operation.requestBody as Json | undefined)?.content as Record<string, Json> | undefined;
+  let schema = content?.['application/json']?.schema as Json | undefined;
+  if (typeof schema?.$ref === 'string') schema = schemas[schema.$ref.split('/').pop()!] as Json | undefined;
+  return schema !== undefined && !(schema.required as unknown[] | undefined)?.length;
+}
+
 export function finalizeOpenApi(source: unknown): Json {
   const doc = structuredClone(source) as Json;
   const components = (doc.components ?? {}) as Json;
@@ -150,7 +162,9 @@ export function finalizeOpenApi(source: unknown): Json {
   }
 
   for (const [path, operations] of Object.entries(paths)) {
-    for (const operation of Object.values(operations)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      if (method === 'post' && bodyIsOptional(operation, schemas))
+        (operation.requestBody as Json).required = false;
       const responses = (operation.responses ?? {}) as Record<string, Json>;
       for (const status of sharedResponses(path, operation)) {
         responses[status] ??= {
