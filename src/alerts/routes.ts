@@ -4,7 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../db/client.js';
 import { alerts, dossiers, units } from '../db/schema/index.js';
-import { allow, escapeLike, inScope, type Principal } from '../auth/plugin.js';
+import { allow, inScope, type Principal } from '../auth/plugin.js';
+import { escapeLike } from '../db/sql.js';
 import { DomainError } from '../domain/errors.js';
 import { formatInstant } from '../domain/local-time.js';
 import {

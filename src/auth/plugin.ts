@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, isNull, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.js';
+import { inSubtree } from '../db/sql.js';
 import { apiKeys, units } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
 import { consume } from '../http/rate-limit.js';
@@ -138,11 +139,7 @@ export function inScope(principal: Principal, unitPath: string): boolean {
 /** SQL condition restricting a path column to the caller's scope (undefined = no restriction). */
 export function scopeCondition(principal: Principal, pathColumn: AnyPgColumn | SQL): SQL | undefined {
   if (principal.scopePath === null) return undefined;
-  return sql`${pathColumn} like ${escapeLike(principal.scopePath) + '%'}`;
-}
-
-export function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return inSubtree(pathColumn, principal.scopePath);
 }
 
 /** Viewer keys (read-only dashboards) see applicants' personal data masked and may not look a person up. */

@@ -20,7 +20,8 @@ import pg from 'pg';
 import { alias, PgTransaction } from 'drizzle-orm/pg-core';
 import { poolOf, type Db, type DbOrTx } from '../db/client.js';
 import { dossierEvents, dossiers, localDayOf, procedures, units } from '../db/schema/index.js';
-import { escapeLike, inScope, readsMasked, type Principal } from '../auth/plugin.js';
+import { inScope, readsMasked, type Principal } from '../auth/plugin.js';
+import { escapeLike } from '../db/sql.js';
 import { DomainError } from '../domain/errors.js';
 import { maskApplicant, normalizeIdNumber, searchKey, type ApplicantView } from '../domain/applicant.js';
 import {

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { procedures } from '../db/schema/index.js';
-import { escapeLike } from '../auth/plugin.js';
+import { escapeLike } from '../db/sql.js';
 import type { Duration } from '../domain/deadlines.js';
 import { formatInstant } from '../domain/local-time.js';
 

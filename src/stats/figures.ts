@@ -15,7 +15,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
-import { escapeLike } from '../auth/plugin.js';
+import { escapeLike } from '../db/sql.js';
 import { addDays, dayNumberOf, daysInMonth, localDateOf, type LocalDate } from '../domain/local-time.js';
 import { addTallies, answerInstants, emptyTally, periodInstants, type Tally } from '../domain/statistics.js';
 import type { Granularity } from '../domain/timeliness.js';

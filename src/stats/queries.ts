@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
-import { escapeLike } from '../auth/plugin.js';
+import { escapeLike } from '../db/sql.js';
 import { answerInstants, emptyTally, type Tally } from '../domain/statistics.js';
 import type { Granularity } from '../domain/timeliness.js';
 

@@ -1,0 +1,62 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectPglite, type Database } from '../src/db/client.js';
+import { escapeLike, inSubtree, rows, rowsOf } from '../src/db/sql.js';
+import { createTestContext, type TestContext } from './helpers/context.js';
+
+let ctx: TestContext;
+let embedded: Database;
+beforeAll(async () => {
+  ctx = await createTestContext();
+  embedded = await connectPglite('memory://');
+});
+afterAll(async () => {
+  await embedded.close();
+  await ctx.close();
+});
+
+describe('the SQL toolkit', () => {
+  it('rows() answers the typed rows of a raw statement on PostgreSQL and on PGlite alike', async () => {
+    for (const db of [ctx.database.db, embedded.db]) {
+      const got = await rows<{ n: number; s: string }>(
+        db,
+        sql`select n::int as n, 'x' || n as s from generate_series(1, 3) n order by n`,
+      );
+      expect(got).toEqual([
+        { n: 1, s: 'x1' },
+        { n: 2, s: 'x2' },
+        { n: 3, s: 'x3' },
+      ]);
+    }
+  });
+
+  it('rowsOf() refuses a result that has no rows instead of answering nothing', () => {
+    expect(() => rowsOf({})).toThrow(TypeError);
+    expect(() => rowsOf(null)).toThrow(TypeError);
+    expect(rowsOf({ rows: [] })).toEqual([]);
+  });
+
+  it('inSubtree() matches a path and everything below it, taking %, _ and \\ literally', async () => {
+    const paths = ['/A/', '/A/B/', '/A_/', '/A%/', '/AB/', '/X/A/'];
+    const inTree = async (root: string) =>
+      (
+        await rows<{ p: string }>(
+          ctx.database.db,
+          sql`select p from unnest(${`{${paths.join(',')}}`}::text[]) p where ${inSubtree(sql`p`, root)} order by p`,
+        )
+      ).map((r) => r.p);
+    expect(await inTree('/A/')).toEqual(['/A/', '/A/B/']);
+    expect(await inTree('/A_/')).toEqual(['/A_/']);
+    expect(await inTree('/A%/')).toEqual(['/A%/']);
+    expect(escapeLike('a\\b%c_d')).toBe('a\\\\b\\%c\\_d');
+  });
+
+  it('inSubtree() compares two path expressions', async () => {
+    const got = await rows<{ inside: boolean }>(
+      ctx.database.db,
+      sql`select ${inSubtree(sql`'/A/B/'::text`, sql`'/A/'::text`)} as inside
+          union all select ${inSubtree(sql`'/AB/'::text`, sql`'/A/'::text`)}`,
+    );
+    expect(got.map((r) => r.inside)).toEqual([true, false]);
+  });
+});
