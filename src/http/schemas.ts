@@ -99,6 +99,24 @@ export function pageOf<T extends z.ZodType>(item: T, id: string) {
     .meta({ id });
 }
 
+/**
+ * One page of a keyset list. The query fetched up to `limit + 1` rows after the cursor's key: the extra row only
+ * says that a next page exists, and the next cursor is the sort key of the page's last row.
+ */
+export function paginate<R, T>(
+  fetched: R[],
+  limit: number,
+  keyOf: (row: R) => unknown[],
+  view: (row: R) => T,
+): { items: T[]; nextCursor: string | null } {
+  const page = fetched.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(view),
+    nextCursor: fetched.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null,
+  };
+}
+
 /** Keyset cursors: base64url JSON of the last row's sort key. Opaque to clients. */
 export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
