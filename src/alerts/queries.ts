@@ -66,7 +66,7 @@ export async function listAlerts(
 export async function alertInScope(db: DbOrTx, principal: Principal, id: number): Promise<AlertView> {
   const [view] = await selectAlerts(db).where(eq(alerts.id, id)).limit(1);
   if (!view || !(inScope(principal, view.unitPath) || inScope(principal, view.handlingPath))) {
-    throw new DomainError('NOT_FOUND');
+    throw new DomainError('ALERT_NOT_FOUND', { id });
   }
   return view;
 }

@@ -33,6 +33,6 @@ export async function redeliver(db: DbOrTx, webhookId: string, deliveryId: strin
     .set({ status: 'pending', attempts: 0, nextAttemptAt: sql`now()`, lastError: null })
     .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.webhookId, webhookId)))
     .returning();
-  if (!row) throw new DomainError('NOT_FOUND');
+  if (!row) throw new DomainError('WEBHOOK_DELIVERY_NOT_FOUND', { id: deliveryId });
   return row;
 }

@@ -17,7 +17,7 @@ export async function visibleWebhook(db: DbOrTx, principal: Principal, id: strin
     .limit(1);
   const visible =
     row && (principal.scopePath === null || (row.path !== null && inScope(principal, row.path)));
-  if (!visible) throw new DomainError('NOT_FOUND');
+  if (!visible) throw new DomainError('WEBHOOK_NOT_FOUND', { id });
   return row.w;
 }
 
