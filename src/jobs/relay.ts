@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { readOutbox, type OutboxPosition } from '../db/outbox.js';
 import { rows } from '../db/sql.js';
+import { withTimeout } from '../lib/timeout.js';
 import type { JobContext, OutboxEvent } from './context.js';
 
 /** Hands a batch of events on (to the queues, or straight to the handlers in embedded mode); throws on failure. */
@@ -85,16 +86,4 @@ async function relayOnce(ctx: JobContext, dispatch: Dispatch, batchSize: number,
   await dispatch(events);
   await advance(ctx.db, cursorName, at, events.at(-1)!);
   return events.length;
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${message} within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
