@@ -1,35 +1,5 @@
-import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  customType,
-  index,
-  jsonb,
-  pgTable,
-  text,
-  timestamp,
-  unique,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigint, index, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { dossiers } from './dossiers.js';
-
-const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
-
-/** How far each outbox reader has read, as a (txid, id) position: see src/jobs/relay.ts. */
-export const outboxCursors = pgTable('outbox_cursors', {
-  name: text('name').primaryKey(),
-  lastTxid: xid8('last_txid')
-    .notNull()
-    .default(sql`'0'::xid8`),
-  lastId: bigint('last_id', { mode: 'number' }).notNull().default(0),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-});
-
-/** Small state the scheduled jobs keep between runs (e.g. how far the alert scan has looked). */
-export const jobState = pgTable('job_state', {
-  name: text('name').primaryKey(),
-  value: jsonb('value').$type<Record<string, unknown>>().notNull(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-});
 
 /** Deadline alerts: at most one per (dossier, kind, due instant), so reruns and two workers never duplicate. */
 export const alerts = pgTable(
