@@ -33,7 +33,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
       const at = after ? decodeCursorAs(feedPosition, after) : outboxStart;
       const { limit } = request.query;
       const { changes, mark } = await readChanges(db, request.principal.scopePath, at, limit);
-      const last = changes.at(-1) ?? mark;
+      const last = mark ?? changes.at(-1);
       return {
         items: changes.map((r) => ({
           cursor: encodeCursorAs(feedPosition, r),
