@@ -1,14 +1,11 @@
-import { bigint, index, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
-import { dossiers } from './dossiers.js';
+import { index, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { dossierChildColumns } from './dossiers.js';
 
 /** Deadline alerts: at most one per (dossier, kind, due instant), so reruns and two workers never duplicate. */
 export const alerts = pgTable(
   'alerts',
   {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    dossierId: bigint('dossier_id', { mode: 'number' })
-      .notNull()
-      .references(() => dossiers.id),
+    ...dossierChildColumns(),
     kind: text('kind', { enum: ['due_soon', 'overdue'] }).notNull(),
     /** Which date the alert is about: the statutory due or the apology's rescheduled date. */
     target: text('target', { enum: ['statutory', 'rescheduled'] }).notNull(),

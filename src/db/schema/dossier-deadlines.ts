@@ -1,6 +1,6 @@
-import { bigint, index, pgTable, text } from 'drizzle-orm/pg-core';
+import { index, pgTable, text } from 'drizzle-orm/pg-core';
 import { instant } from './columns.js';
-import { dossiers } from './dossiers.js';
+import { dossierChildColumns } from './dossiers.js';
 
 /**
  * Deadline history: every change of a due date with the instant it took effect, so the due in force at any
@@ -9,10 +9,7 @@ import { dossiers } from './dossiers.js';
 export const dossierDeadlines = pgTable(
   'dossier_deadlines',
   {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    dossierId: bigint('dossier_id', { mode: 'number' })
-      .notNull()
-      .references(() => dossiers.id),
+    ...dossierChildColumns(),
     kind: text('kind', { enum: ['statutory', 'rescheduled'] }).notNull(),
     startAt: instant('start_at'),
     dueAt: instant('due_at').notNull(),

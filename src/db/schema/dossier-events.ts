@@ -1,15 +1,12 @@
-import { bigint, index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { instant } from './columns.js';
-import { dossiers } from './dossiers.js';
+import { dossierChildColumns } from './dossiers.js';
 
 /** The audit trail: one row per transition or change, append-only. `at` is when it happened (late entry allowed). */
 export const dossierEvents = pgTable(
   'dossier_events',
   {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    dossierId: bigint('dossier_id', { mode: 'number' })
-      .notNull()
-      .references(() => dossiers.id),
+    ...dossierChildColumns(),
     type: text('type').notNull(),
     fromStatus: text('from_status'),
     toStatus: text('to_status').notNull(),

@@ -1,15 +1,12 @@
-import { bigint, index, pgTable, text } from 'drizzle-orm/pg-core';
+import { index, pgTable, text } from 'drizzle-orm/pg-core';
 import { instant } from './columns.js';
-import { dossiers } from './dossiers.js';
+import { dossierChildColumns } from './dossiers.js';
 
 /** Pause cycles: supplementation (Form 02) and financial obligations; each cycle kept. */
 export const dossierPauses = pgTable(
   'dossier_pauses',
   {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    dossierId: bigint('dossier_id', { mode: 'number' })
-      .notNull()
-      .references(() => dossiers.id),
+    ...dossierChildColumns(),
     kind: text('kind', { enum: ['supplement', 'payment'] }).notNull(),
     policy: text('policy', { enum: ['restart', 'extend'] }).notNull(),
     pausedAt: instant('paused_at').notNull(),

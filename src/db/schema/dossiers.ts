@@ -94,3 +94,11 @@ export const dossiers = pgTable(
     ),
   ],
 );
+
+/** The first columns of a table that belongs to a dossier: its own identity id and the dossier's id. */
+export const dossierChildColumns = () => ({
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  dossierId: bigint('dossier_id', { mode: 'number' })
+    .notNull()
+    .references(() => dossiers.id),
+});
