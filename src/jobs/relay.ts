@@ -20,6 +20,7 @@ async function readCursor(db: DbOrTx, name: string): Promise<OutboxPosition> {
   return { txid: row!.last_txid, id: Number(row!.last_id) };
 }
 
+/** The next committed rows after the cursor's position, in commit order, as handlers see them. */
 async function readAfter(db: DbOrTx, at: OutboxPosition, batchSize: number): Promise<OutboxEvent[]> {
   return (await readOutbox(db, at, batchSize)).map((r) => ({
     id: r.id,
