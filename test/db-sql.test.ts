@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectPglite, type Database } from '../src/db/client.js';
+import { connectPglite, prepared, type Database } from '../src/db/client.js';
 import { escapeLike, inSubtree, rows, rowsOf } from '../src/db/sql.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
 
@@ -58,5 +58,30 @@ describe('the SQL toolkit', () => {
           union all select ${inSubtree(sql`'/AB/'::text`, sql`'/A/'::text`)}`,
     );
     expect(got.map((r) => r.inside)).toEqual([true, false]);
+  });
+});
+
+const statement = sql`select n::int as n, ${sql.placeholder('label')} || n as label
+  from generate_series(1, ${sql.placeholder('upTo')}::int) n order by n`;
+
+describe('prepared(): the one use of drizzle internals', () => {
+  it('runs a named prepared statement with its values on PostgreSQL and on PGlite, again and in a transaction', async () => {
+    for (const db of [ctx.database.db, embedded.db]) {
+      const run = async (upTo: number) =>
+        rowsOf<{ n: number; label: string }>(
+          await prepared(db, 'test_prepared_series', statement).execute({ label: 'x', upTo }),
+        );
+      expect(await run(2)).toEqual([
+        { n: 1, label: 'x1' },
+        { n: 2, label: 'x2' },
+      ]);
+      expect(await run(3)).toHaveLength(3); // the same name again: planned once, other values
+      const inTx = await db.transaction(async (tx) =>
+        rowsOf<{ n: number }>(
+          await prepared(tx, 'test_prepared_series', statement).execute({ label: 'y', upTo: 1 }),
+        ),
+      );
+      expect(inTx).toEqual([{ n: 1, label: 'y1' }]);
+    }
   });
 });

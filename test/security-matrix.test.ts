@@ -319,7 +319,7 @@ const table: Record<string, Rule> = {
     who: ['clerk'],
     scoped: 'path',
     ok: 200,
-    notFound: 'NOT_FOUND',
+    notFound: 'ALERT_NOT_FOUND',
     build: (scope) => ({ params: { id: shared[scope].alertId } }),
   },
 
@@ -343,21 +343,21 @@ const table: Record<string, Rule> = {
     who: ['sync', 'admin'],
     scoped: 'path',
     ok: 204,
-    notFound: 'NOT_FOUND',
+    notFound: 'WEBHOOK_NOT_FOUND',
     build: async (scope) => ({ params: { id: await webhook(scope) } }),
   },
   listWebhookDeliveries: {
     who: ['sync', 'admin'],
     scoped: 'path',
     ok: 200,
-    notFound: 'NOT_FOUND',
+    notFound: 'WEBHOOK_NOT_FOUND',
     build: (scope) => ({ params: { id: shared[scope].webhookId } }),
   },
   redeliverWebhookDelivery: {
     who: ['sync', 'admin'],
     scoped: 'path',
     ok: 202,
-    notFound: 'NOT_FOUND',
+    notFound: 'WEBHOOK_NOT_FOUND',
     build: (scope) => ({ params: { id: shared[scope].webhookId, deliveryId: shared[scope].deliveryId } }),
   },
 };

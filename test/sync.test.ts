@@ -110,6 +110,19 @@ describe('GET /v1/sync/changes', () => {
     ).toBe(400);
   });
 
+  it('a page that is not full moves the cursor past the changes outside the scope too', async () => {
+    const start = (await drainFeed(syncA)).cursor;
+    await receive(clerkA);
+    await receive(clerkB); // after the last change in scope, outside it
+    const page = await readFeed(syncA, start);
+    expect(page.items.map((i) => i.type)).toEqual(['dossier.received']);
+    expect(page.hasMore).toBe(false);
+    expect(page.nextCursor).not.toBe(page.items[0]!.cursor);
+    const again = await readFeed(syncA, page.nextCursor);
+    expect(again.items).toEqual([]);
+    expect(again.nextCursor).toBe(page.nextCursor);
+  });
+
   it('a change whose transaction started first but committed last is still delivered, before what follows', async () => {
     const start = (await drainFeed(syncA)).cursor;
     let release!: () => void;

@@ -1,9 +1,11 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
-import { rfc3339Of } from '../db/schema/index.js';
+import { alerts, rfc3339Of } from '../db/schema/index.js';
+import { rows } from '../db/sql.js';
 import { instantAt, localDateOf } from '../domain/local-time.js';
 import { addWorkingMinutes } from '../domain/working-time.js';
 import type { JobContext } from '../jobs/context.js';
+import type { AlertView } from './queries.js';
 
 /**
  * The instants that decide alerts at `now`: a due before `overdueBefore` is overdue (with day granularity, any
@@ -50,7 +52,9 @@ export async function raiseAlerts(db: DbOrTx, w: Window): Promise<number> {
         or (${column} >= ${w.overdueBefore} and ${column} <= ${w.soonUntil}
             ${w.soonFrom ? sql`and ${column} > ${w.soonFrom}` : sql``})
       )`;
-  const result = (await db.execute(sql`
+  const [announced] = await rows<{ n: number }>(
+    db,
+    sql`
     with candidates as (
       ${candidates(sql`d.due_at`, 'statutory')}
       union all
@@ -69,8 +73,9 @@ export async function raiseAlerts(db: DbOrTx, w: Window): Promise<number> {
       from created c join dossiers d on d.id = c.dossier_id
       returning 1
     )
-    select count(*)::int as n from announced`)) as unknown as { rows: Array<{ n: number }> };
-  return result.rows[0]?.n ?? 0;
+    select count(*)::int as n from announced`,
+  );
+  return announced?.n ?? 0;
 }
 
 /** Event-driven: a dossier changed (received, resumed, due moved...): raise whatever is due for it now. */
@@ -91,10 +96,11 @@ export async function scanAlerts(ctx: JobContext, stateName = 'alerts-scan'): Pr
     await tx.execute(
       sql`insert into job_state (name, value) values (${stateName}, '{}') on conflict do nothing`,
     );
-    const state = (await tx.execute(
+    const [state] = await rows<{ value: { overdueBefore?: string; soonUntil?: string } }>(
+      tx,
       sql`select value from job_state where name = ${stateName} for update`,
-    )) as unknown as { rows: Array<{ value: { overdueBefore?: string; soonUntil?: string } }> };
-    const previous = state.rows[0]?.value ?? {};
+    );
+    const previous = state?.value ?? {};
     const horizon = alertHorizon(ctx, calendar, ctx.clock());
     const created = await raiseAlerts(tx, {
       ...horizon,
@@ -110,4 +116,17 @@ export async function scanAlerts(ctx: JobContext, stateName = 'alerts-scan'): Pr
     );
     return created;
   });
+}
+
+/** Marks an alert seen by `keyId`; acknowledging again keeps the first acknowledgement. */
+export async function acknowledgeAlert(db: DbOrTx, view: AlertView, keyId: string): Promise<AlertView> {
+  const [updated] = await db
+    .update(alerts)
+    .set({
+      acknowledgedAt: sql`coalesce(${alerts.acknowledgedAt}, now())`,
+      acknowledgedBy: sql`coalesce(${alerts.acknowledgedBy}, ${keyId}::uuid)`,
+    })
+    .where(eq(alerts.id, view.a.id))
+    .returning();
+  return { ...view, a: updated! };
 }

@@ -49,6 +49,14 @@ export async function findActiveKeyBySecret(db: DbOrTx, secret: string): Promise
 }
 
 /** Touches lastUsedAt at most once a minute per key, so reads do not turn into a write each. */
+/** Revokes a key at once; revoking a revoked key changes nothing. */
+export async function revokeApiKey(db: DbOrTx, id: string): Promise<void> {
+  await db
+    .update(apiKeys)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));
+}
+
 export async function touchLastUsed(db: DbOrTx, id: string): Promise<void> {
   await db
     .update(apiKeys)

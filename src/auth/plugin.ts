@@ -107,7 +107,8 @@ export const authPlugin = fp<{ db: Db; keyCacheTtlMs?: number }>(
   async (app: FastifyInstance, opts) => {
     const cache = new KeyCache(opts.keyCacheTtlMs ?? KEY_CACHE_TTL_MS);
     app.decorate('keyCache', cache);
-    app.decorateRequest('principal', null as unknown as Principal);
+    // Declared empty (the onRequest hook below sets it before any handler runs); no other decorator needed.
+    app.decorateRequest('principal', null, []);
     app.addHook('onRequest', async (request, reply) => {
       try {
         request.principal = await authenticate(opts.db, cache, request);

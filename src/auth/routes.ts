@@ -1,14 +1,13 @@
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Db } from '../db/client.js';
-import { apiKeys, units } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
 import { formatInstant } from '../domain/local-time.js';
-import { bearerSecurity, decodeCursor, encodeCursor, errorResponses } from '../http/schemas.js';
+import { bearerSecurity, decodeCursor, errorResponses, paginate } from '../http/schemas.js';
 import { findUnit } from '../units/queries.js';
-import { insertApiKey, type ApiKeyRow } from './keys.js';
-import { allow, inScope, isSystemAdmin, scopeCondition, type Principal } from './plugin.js';
+import { insertApiKey, revokeApiKey, type ApiKeyRow } from './keys.js';
+import { allow, inScope, isSystemAdmin, type Principal } from './plugin.js';
+import { apiKeyInScope, listApiKeys } from './queries.js';
 import { ApiKeyIdParams, ApiKeyPage, CreateApiKeyBody, CreatedApiKey, ListApiKeysQuery } from './schemas.js';
 
 const tags = ['api-keys'];
@@ -39,12 +38,6 @@ async function scopeForNewKey(db: Db, principal: Principal, unitCode: string | n
   const unit = await findUnit(db, unitCode);
   if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code: unitCode });
   return unit.code;
-}
-
-/** Keys visible to an admin: system admins see all; scoped admins the keys of units in their subtree. */
-function keyScope(principal: Principal) {
-  const cond = scopeCondition(principal, units.path);
-  return cond ? and(sql`${apiKeys.unitCode} is not null`, cond) : undefined;
 }
 
 export const apiKeyRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
@@ -84,21 +77,8 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
     handler: async (request) => {
       const { limit, cursor } = request.query;
       const after = decodeCursor(cursor, 1)?.[0];
-      const rows = await db
-        .select({ key: apiKeys })
-        .from(apiKeys)
-        .leftJoin(units, eq(units.code, apiKeys.unitCode))
-        .where(
-          and(keyScope(request.principal), typeof after === 'string' ? gt(apiKeys.id, after) : undefined),
-        )
-        .orderBy(asc(apiKeys.id))
-        .limit(limit + 1);
-      const page = rows.slice(0, limit).map((r) => r.key);
-      const last = page.at(-1);
-      return {
-        items: page.map(toApiKeyResponse),
-        nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null,
-      };
+      const found = await listApiKeys(db, request.principal, after, limit + 1);
+      return paginate(found, limit, (k) => [k.id], toApiKeyResponse);
     },
   });
 
@@ -114,18 +94,9 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
       response: { 204: z.undefined().describe('Revoked'), ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request, reply) => {
-      const [target] = await db
-        .select({ id: apiKeys.id })
-        .from(apiKeys)
-        .leftJoin(units, eq(units.code, apiKeys.unitCode))
-        .where(and(eq(apiKeys.id, request.params.id), keyScope(request.principal)))
-        .limit(1);
-      if (!target) throw new DomainError('API_KEY_NOT_FOUND', { id: request.params.id });
-      await db
-        .update(apiKeys)
-        .set({ revokedAt: sql`now()` })
-        .where(and(eq(apiKeys.id, target.id), isNull(apiKeys.revokedAt)));
-      app.keyCache.forget(target.id);
+      const id = await apiKeyInScope(db, request.principal, request.params.id);
+      await revokeApiKey(db, id);
+      app.keyCache.forget(id);
       return reply.code(204).send();
     },
   });

@@ -33,7 +33,9 @@ const statementTexts = new WeakMap<SQL, ReturnType<PgDialect['sqlToQuery']>>();
 /**
  * A hot statement written with `sql.placeholder`s, run as a named prepared statement: its text is built once,
  * and on node-postgres each connection parses and plans it once (PGlite runs it as a plain query). Works on a
- * pool handle and inside a transaction alike. `name` must be unique to the statement.
+ * pool handle and inside a transaction alike. `name` must be unique to the statement. This is the one place that
+ * reaches into drizzle's internals (`db._.session.prepareQuery`); test/db-sql.test.ts fails if drizzle
+ * changes them. Its `execute(values)` answers the driver's result: read it with rowsOf().
  */
 export function prepared(db: DbOrTx, name: string, statement: SQL) {
   let query = statementTexts.get(statement);
@@ -65,7 +67,7 @@ export async function connectPostgres(url: string, poolSize = 10): Promise<Datab
   pool.on('error', () => {
     // An idle client lost its connection (e.g. Postgres restarted); the pool replaces it on next use.
   });
-  const db = drizzle(pool, { schema }) as unknown as Db;
+  const db: Db = drizzle(pool, { schema });
   pools.set(db, pool);
   return {
     db,
@@ -110,7 +112,7 @@ export async function connectPglite(dataDir: string): Promise<Database> {
     unlock();
     throw err;
   }
-  const db = drizzle(client, { schema }) as unknown as Db;
+  const db: Db = drizzle(client, { schema });
   return {
     db,
     kind: 'pglite',

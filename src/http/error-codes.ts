@@ -43,13 +43,6 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     en: 'The role {role} may not perform this operation.',
     vi: 'Khóa API có vai trò «{role}» không được phép thực hiện thao tác này.',
   },
-  NOT_FOUND: {
-    status: 404,
-    title: 'Not found',
-    titleVi: 'Không tìm thấy',
-    en: 'Not found.',
-    vi: 'Không tìm thấy.',
-  },
   APPLICANT_FILTER_FORBIDDEN: {
     status: 403,
     title: 'Applicant filter forbidden',
@@ -134,6 +127,27 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     en: 'There is no override for {date}.',
     vi: 'Lịch làm việc không có ngày điều chỉnh {date}.',
   },
+  WEBHOOK_NOT_FOUND: {
+    status: 404,
+    title: 'Webhook not found',
+    titleVi: 'Không tìm thấy đăng ký nhận sự kiện',
+    en: 'Webhook {id} does not exist.',
+    vi: 'Không tồn tại đăng ký nhận sự kiện {id}.',
+  },
+  WEBHOOK_DELIVERY_NOT_FOUND: {
+    status: 404,
+    title: 'Webhook delivery not found',
+    titleVi: 'Không tìm thấy lần gửi sự kiện',
+    en: 'Delivery {id} of this webhook does not exist.',
+    vi: 'Không tồn tại lần gửi sự kiện {id} của đăng ký này.',
+  },
+  ALERT_NOT_FOUND: {
+    status: 404,
+    title: 'Alert not found',
+    titleVi: 'Không tìm thấy cảnh báo',
+    en: 'Alert {id} does not exist.',
+    vi: 'Không tồn tại cảnh báo {id}.',
+  },
   INVALID_TRANSITION: {
     status: 409,
     title: 'Invalid transition',
@@ -147,13 +161,6 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     titleVi: 'Hồ sơ đã thay đổi',
     en: 'The dossier changed: it is at version {current}, the request expected {expected}.',
     vi: 'Hồ sơ đã thay đổi: phiên bản hiện tại là {current}, yêu cầu dựa trên phiên bản {expected}.',
-  },
-  PRECONDITION_REQUIRED: {
-    status: 428,
-    title: 'Precondition required',
-    titleVi: 'Thiếu điều kiện If-Match',
-    en: 'This operation requires an If-Match header.',
-    vi: 'Thao tác này cần tiêu đề If-Match.',
   },
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,
@@ -182,13 +189,6 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     titleVi: 'Định dạng nội dung không được hỗ trợ',
     en: 'Send the body as application/json.',
     vi: 'Hãy gửi nội dung dạng application/json.',
-  },
-  NOT_ACCEPTABLE: {
-    status: 406,
-    title: 'Not acceptable',
-    titleVi: 'Không có định dạng phù hợp',
-    en: 'None of the requested formats is available.',
-    vi: 'Không có định dạng nào trong số các định dạng được yêu cầu.',
   },
   RATE_LIMITED: {
     status: 429,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { errorTable } from './error-codes.js';
 import { errorCodes } from '../domain/errors.js';
-import { fieldError } from './messages.js';
+import { fieldError, type MessageKey } from './messages.js';
 import { isValidLocalDate } from '../domain/local-time.js';
 
 /**
@@ -51,13 +51,11 @@ export const statusDescriptions: Record<number, string> = {
   401: 'Missing, invalid or revoked API key (UNAUTHORIZED).',
   403: "The key's role may not do this (FORBIDDEN).",
   404: 'Not found, or outside the key\u2019s unit scope.',
-  406: 'Requested format not available.',
   409: 'Conflict with the current state.',
   412: 'If-Match does not match the current version (VERSION_MISMATCH).',
   413: 'Body too large (PAYLOAD_TOO_LARGE).',
   415: 'Body is not JSON (UNSUPPORTED_MEDIA_TYPE).',
   422: 'Well-formed but not acceptable.',
-  428: 'If-Match required.',
   429: 'Rate limited (RATE_LIMITED); retry after Retry-After seconds.',
   500: 'Unexpected server error (INTERNAL_ERROR); the detail never carries internals.',
   503: 'A backing service is unavailable (SERVICE_UNAVAILABLE); retry later.',
@@ -117,21 +115,53 @@ export function paginate<R, T>(
   };
 }
 
-/** Keyset cursors: base64url JSON of the last row's sort key. Opaque to clients. */
-export function encodeCursor(key: unknown[]): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
+/**
+ * The one cursor codec. A cursor is opaque to clients: base64url of a text the service wrote, in the form of the
+ * list it belongs to (`form` writes a key as that text and reads it back, null when it is not its own). A cursor
+ * the form cannot read is a 400 on `field`, explained by the message key `reason`.
+ */
+export interface CursorForm<K> {
+  write: (key: K) => string;
+  read: (text: string) => K | null;
+  field: string;
+  reason: MessageKey;
 }
 
-/** The sort key inside a cursor, or null without one; a cursor this service did not write → 400. */
-export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | null {
-  if (!cursor) return null;
+export function encodeCursorAs<K>(form: CursorForm<K>, key: K): string {
+  return Buffer.from(form.write(key)).toString('base64url');
+}
+
+export function decodeCursorAs<K>(form: CursorForm<K>, cursor: string): K {
+  let key: K | null = null;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === arity) return key;
+    key = form.read(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     // reported below
   }
-  throw fieldError('querystring.cursor', 'list_cursor');
+  if (key === null) throw fieldError(form.field, form.reason);
+  return key;
+}
+
+/** Keyset list cursors: the JSON of the last row's sort key, `arity` values long. */
+function listKey(arity: number): CursorForm<unknown[]> {
+  return {
+    write: (key) => JSON.stringify(key),
+    read: (text) => {
+      const key = JSON.parse(text) as unknown;
+      return Array.isArray(key) && key.length === arity ? key : null;
+    },
+    field: 'querystring.cursor',
+    reason: 'list_cursor',
+  };
+}
+
+export function encodeCursor(key: unknown[]): string {
+  return encodeCursorAs(listKey(key.length), key);
+}
+
+/** The sort key inside a list cursor, or null without one; a cursor this service did not write → 400. */
+export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | null {
+  return cursor ? decodeCursorAs(listKey(arity), cursor) : null;
 }
 
 export const bearerSecurity = [{ bearerAuth: [] }];

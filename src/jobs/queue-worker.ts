@@ -15,9 +15,10 @@ export interface QueueWorkerOptions {
 }
 
 /**
- * The worker on Redis (BullMQ): scheduled jobs through Job Schedulers (relay, alert scan) and one queue of
- * relayed outbox events. An event's job id is its outbox id, so relaying it twice queues it once. close()
- * lets running jobs finish, then closes the queues and connections; the caller closes the database after.
+ * The worker on Redis (BullMQ): the four scheduled jobs of `scheduledJobs` (relay, alert scan, statistics
+ * refresh, webhook delivery) through Job Schedulers, and one queue of relayed outbox events. An event's job id
+ * is its outbox id, so relaying it twice queues it once. close() lets running jobs finish, then closes the
+ * queues and connections; the caller closes the database after.
  */
 export async function startQueueWorker(ctx: JobContext, opts: QueueWorkerOptions) {
   const connections: Redis[] = [];

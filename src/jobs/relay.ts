@@ -1,63 +1,42 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
+import { readOutbox, type OutboxPosition } from '../db/outbox.js';
+import { rows } from '../db/sql.js';
+import { withTimeout } from '../lib/timeout.js';
 import type { JobContext, OutboxEvent } from './context.js';
 
 /** Hands a batch of events on (to the queues, or straight to the handlers in embedded mode); throws on failure. */
 export type Dispatch = (events: OutboxEvent[]) => Promise<void>;
 
-interface Row {
-  id: number | string;
-  txid: string;
-  type: string;
-  dossier_id: number | string | null;
-  unit_code: string | null;
-  occurred_at: Date | string;
-}
-
-interface Position {
-  lastTxid: string;
-  lastId: number;
-}
-
 async function ensureCursor(db: DbOrTx, name: string): Promise<void> {
   await db.execute(sql`insert into outbox_cursors (name) values (${name}) on conflict do nothing`);
 }
 
-async function readCursor(db: DbOrTx, name: string): Promise<Position> {
-  const result = (await db.execute(
+async function readCursor(db: DbOrTx, name: string): Promise<OutboxPosition> {
+  const [row] = await rows<{ last_txid: string; last_id: number | string }>(
+    db,
     sql`select last_txid::text as last_txid, last_id from outbox_cursors where name = ${name}`,
-  )) as unknown as { rows: Array<{ last_txid: string; last_id: number | string }> };
-  const row = result.rows[0]!;
-  return { lastTxid: row.last_txid, lastId: Number(row.last_id) };
+  );
+  return { txid: row!.last_txid, id: Number(row!.last_id) };
 }
 
-/**
- * The next committed rows after a position, in (txid, id) order, but only below the oldest transaction still
- * running (pg_snapshot_xmin): a transaction that began earlier but commits later is waited for rather than
- * skipped, since its rows could still appear below the cursor.
- */
-async function readAfter(db: DbOrTx, at: Position, batchSize: number): Promise<OutboxEvent[]> {
-  const result = (await db.execute(sql`
-    select o.id, o.txid::text as txid, o.type, o.dossier_id, o.unit_code, o.occurred_at from outbox o
-    where (o.txid, o.id) > (${at.lastTxid}::xid8, ${at.lastId}::bigint)
-      and o.txid < pg_snapshot_xmin(pg_current_snapshot())
-    order by o.txid, o.id -- the xid8 column: the text alias would sort '10' before '9'
-    limit ${batchSize}`)) as unknown as { rows: Row[] };
-  return result.rows.map((r) => ({
-    id: Number(r.id),
+/** The next committed rows after the cursor's position, in commit order, as handlers see them. */
+async function readAfter(db: DbOrTx, at: OutboxPosition, batchSize: number): Promise<OutboxEvent[]> {
+  return (await readOutbox(db, at, batchSize)).map((r) => ({
+    id: r.id,
     txid: r.txid,
     type: r.type,
-    dossierId: r.dossier_id === null ? null : Number(r.dossier_id),
-    unitCode: r.unit_code,
-    occurredAt: new Date(r.occurred_at).toISOString(),
+    dossierId: r.dossierId,
+    unitCode: r.unitCode,
+    occurredAt: r.occurredAt.toISOString(),
   }));
 }
 
 /** Moves the cursor past `last`, only if it is still at `from` (so a concurrent reader never moves it back). */
-async function advance(db: DbOrTx, name: string, from: Position, last: OutboxEvent): Promise<void> {
+async function advance(db: DbOrTx, name: string, from: OutboxPosition, last: OutboxEvent): Promise<void> {
   await db.execute(sql`
     update outbox_cursors set last_txid = ${last.txid}::xid8, last_id = ${last.id}, updated_at = now()
-    where name = ${name} and last_txid = ${from.lastTxid}::xid8 and last_id = ${from.lastId}`);
+    where name = ${name} and last_txid = ${from.txid}::xid8 and last_id = ${from.id}`);
 }
 
 /** How long a relay waits for the queues to take a batch before it gives up and leaves it for the next run. */
@@ -108,16 +87,4 @@ async function relayOnce(ctx: JobContext, dispatch: Dispatch, batchSize: number,
   await dispatch(events);
   await advance(ctx.db, cursorName, at, events.at(-1)!);
   return events.length;
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${message} within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

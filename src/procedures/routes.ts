@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import type { IntakeTargetsCache } from '../dossiers/intake-targets.js';
 import { allow } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
-import { bearerSecurity, decodeCursor, encodeCursor, errorResponses } from '../http/schemas.js';
+import { bearerSecurity, decodeCursor, errorResponses, paginate } from '../http/schemas.js';
 import { createProcedure, updateProcedure } from './commands.js';
 import { findProcedure, listProcedures, toProcedureResponse } from './queries.js';
 import {
@@ -63,12 +63,7 @@ export const procedureRoutes: FastifyPluginAsyncZod<{ db: Db; intakeTargets: Int
         after: typeof after === 'string' ? after : undefined,
         limit: q.limit + 1,
       });
-      const page = rows.slice(0, q.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toProcedureResponse),
-        nextCursor: rows.length > q.limit && last ? encodeCursor([last.code]) : null,
-      };
+      return paginate(rows, q.limit, (r) => [r.code], toProcedureResponse);
     },
   });
 

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import type { IntakeTargetsCache } from '../dossiers/intake-targets.js';
 import { allow, inScope } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
-import { bearerSecurity, decodeCursor, encodeCursor, errorResponses } from '../http/schemas.js';
+import { bearerSecurity, decodeCursor, errorResponses, paginate } from '../http/schemas.js';
 import { createUnit, updateUnit } from './commands.js';
 import { findUnit, listUnits, toUnitResponse } from './queries.js';
 import { CreateUnitBody, ListUnitsQuery, Unit, UnitCodeParams, UnitPage, UpdateUnitBody } from './schemas.js';
@@ -51,12 +51,7 @@ export const unitRoutes: FastifyPluginAsyncZod<{ db: Db; intakeTargets: IntakeTa
         after: typeof after === 'string' ? after : undefined,
         limit: q.limit + 1,
       });
-      const page = rows.slice(0, q.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toUnitResponse),
-        nextCursor: rows.length > q.limit && last ? encodeCursor([last.code]) : null,
-      };
+      return paginate(rows, q.limit, (r) => [r.code], toUnitResponse);
     },
   });
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import type { DbOrTx } from '../db/client.js';
+import { inSubtree, rows } from '../db/sql.js';
 import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
 import type { JobContext, OutboxEvent } from '../jobs/context.js';
 
@@ -33,7 +34,15 @@ export function retryDelayMs(attempts: number, baseMs: number): number {
  * harmless. The body is built from the outbox row: {type, occurredAt, data}.
  */
 export async function fanOutToWebhooks(db: DbOrTx, event: OutboxEvent): Promise<number> {
-  const result = (await db.execute(sql`
+  const targets = await rows<{
+    webhook_id: string;
+    events: string[];
+    type: string;
+    occurred_at: Date | string;
+    payload: Record<string, unknown>;
+  }>(
+    db,
+    sql`
     with event as (select id, type, occurred_at, payload, dossier_id from outbox where id = ${event.id}),
     targets as (
       select w.id as webhook_id, w.events from webhooks w, event e
@@ -43,27 +52,23 @@ export async function fanOutToWebhooks(db: DbOrTx, event: OutboxEvent): Promise<
           join units u on u.code = d.unit_code
           join units h on h.code = d.handling_unit_code
           join units s on s.code = w.unit_code
-          where d.id = e.dossier_id and (u.path like s.path || '%' or h.path like s.path || '%')))
+          where d.id = e.dossier_id and (${inSubtree(sql`u.path`, sql`s.path`)} or ${inSubtree(sql`h.path`, sql`s.path`)})))
     )
-    select t.webhook_id, t.events, e.type, e.occurred_at, e.payload from targets t, event e`)) as unknown as {
-    rows: Array<{
-      webhook_id: string;
-      events: string[];
-      type: string;
-      occurred_at: Date | string;
-      payload: Record<string, unknown>;
-    }>;
-  };
+    select t.webhook_id, t.events, e.type, e.occurred_at, e.payload from targets t, event e`,
+  );
   let created = 0;
-  for (const row of result.rows) {
+  for (const row of targets) {
     if (!row.events.some((p) => eventMatches(p, row.type))) continue;
     const body = { type: row.type, occurredAt: formatInstant(new Date(row.occurred_at)), data: row.payload };
-    const inserted = (await db.execute(sql`
+    const inserted = await rows(
+      db,
+      sql`
       insert into webhook_deliveries (webhook_id, outbox_id, type, body)
       values (${row.webhook_id}, ${event.id}, ${row.type}, ${JSON.stringify(body)}::jsonb)
       on conflict (webhook_id, outbox_id) do nothing
-      returning id`)) as unknown as { rows: unknown[] };
-    created += inserted.rows.length;
+      returning id`,
+    );
+    created += inserted.length;
   }
   return created;
 }
@@ -81,7 +86,9 @@ interface Claimed {
  * never send the same delivery at once; a worker that dies mid-send releases it when the lease expires.
  */
 export async function deliverWebhooks(ctx: JobContext, batch = 20): Promise<number> {
-  const claimed = (await ctx.db.execute(sql`
+  const claimed = await rows<Claimed & { deleted_at: Date | null }>(
+    ctx.db,
+    sql`
     update webhook_deliveries dl set next_attempt_at = now() + interval '2 minutes'
     from webhooks w
     where w.id = dl.webhook_id and dl.id in (
@@ -89,11 +96,10 @@ export async function deliverWebhooks(ctx: JobContext, batch = 20): Promise<numb
       where status = 'pending' and next_attempt_at <= now()
       order by next_attempt_at limit ${batch}
       for update skip locked)
-    returning dl.id, w.url, w.secret, dl.body, dl.attempts, w.deleted_at`)) as unknown as {
-    rows: Array<Claimed & { deleted_at: Date | null }>;
-  };
+    returning dl.id, w.url, w.secret, dl.body, dl.attempts, w.deleted_at`,
+  );
   await Promise.all(
-    claimed.rows.map(async (d) => {
+    claimed.map(async (d) => {
       if (d.deleted_at) {
         await ctx.db.execute(
           sql`update webhook_deliveries set status = 'failed', last_error = 'webhook deleted' where id = ${d.id}`,
@@ -118,7 +124,7 @@ export async function deliverWebhooks(ctx: JobContext, batch = 20): Promise<numb
       }
     }),
   );
-  return claimed.rows.length;
+  return claimed.length;
 }
 
 /**

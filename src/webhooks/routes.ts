@@ -1,77 +1,31 @@
-import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
-import { units, webhookDeliveries, webhooks } from '../db/schema/index.js';
-import { allow, inScope, scopeCondition, type Principal } from '../auth/plugin.js';
-import { DomainError } from '../domain/errors.js';
+import { allow } from '../auth/plugin.js';
 import { formatInstant } from '../domain/local-time.js';
-import {
-  bearerSecurity,
-  CursorQuery,
-  decodeCursor,
-  encodeCursor,
-  errorResponses,
-  InstantString,
-  LimitQuery,
-  pageOf,
-} from '../http/schemas.js';
+import { bearerSecurity, decodeCursor, errorResponses, pageOf, paginate } from '../http/schemas.js';
+import { createWebhook, deleteWebhook, redeliver } from './commands.js';
 import { newWebhookSecret } from './delivery.js';
+import {
+  listDeliveries,
+  listWebhooks,
+  visibleWebhook,
+  type DeliveryRow,
+  type WebhookRow,
+} from './queries.js';
+import {
+  CreatedWebhook,
+  CreateWebhookBody,
+  Delivery,
+  DeliveryParams,
+  IdParams,
+  ListDeliveriesQuery,
+  ListWebhooksQuery,
+  WebhookSchema,
+} from './schemas.js';
 
 const tags = ['webhooks'];
 
-const EventPattern = z
-  .string()
-  .regex(/^(\*|[a-z_]+\.(\*|[a-z_]+))$/, 'event_pattern')
-  .max(100)
-  .meta({ example: 'dossier.*' });
-
-const WebhookSchema = z
-  .object({
-    id: z.uuid(),
-    url: z.string().meta({ example: 'https://dvc.example.gov.vn/hooks/motcua' }),
-    events: z.array(EventPattern),
-    unitCode: z
-      .string()
-      .nullable()
-      .describe('Deliveries only for dossiers of this unit\u2019s subtree; null = all.'),
-    createdAt: InstantString,
-  })
-  .meta({ id: 'Webhook' });
-
-const CreatedWebhook = WebhookSchema.extend({
-  secret: z.string().describe('Signing secret (whsec_…), shown only in this response.'),
-}).meta({ id: 'CreatedWebhook' });
-
-const CreateWebhookBody = z
-  .object({
-    url: z
-      .url({ protocol: /^https?$/ })
-      .max(2000)
-      .meta({ example: 'https://dvc.example.gov.vn/hooks/motcua' }),
-    events: z
-      .array(EventPattern)
-      .min(1)
-      .max(50)
-      .meta({ example: ['dossier.*', 'alert.overdue'] }),
-  })
-  .meta({ id: 'CreateWebhook' });
-
-const Delivery = z
-  .object({
-    id: z.uuid().describe('Also the webhook-id header: drop duplicates by it.'),
-    type: z.string().meta({ example: 'dossier.resolved' }),
-    status: z.enum(['pending', 'delivered', 'failed']),
-    attempts: z.number().int(),
-    nextAttemptAt: InstantString.nullable(),
-    lastStatusCode: z.number().int().nullable(),
-    lastError: z.string().nullable(),
-    createdAt: InstantString,
-    deliveredAt: InstantString.nullable(),
-  })
-  .meta({ id: 'WebhookDelivery' });
-
-type WebhookRow = typeof webhooks.$inferSelect;
 const toWebhook = (w: WebhookRow) => ({
   id: w.id,
   url: w.url,
@@ -79,7 +33,7 @@ const toWebhook = (w: WebhookRow) => ({
   unitCode: w.unitCode,
   createdAt: formatInstant(w.createdAt),
 });
-const toDelivery = (d: typeof webhookDeliveries.$inferSelect) => ({
+const toDelivery = (d: DeliveryRow) => ({
   id: d.id,
   type: d.type,
   status: d.status,
@@ -90,23 +44,6 @@ const toDelivery = (d: typeof webhookDeliveries.$inferSelect) => ({
   createdAt: formatInstant(d.createdAt),
   deliveredAt: d.deliveredAt ? formatInstant(d.deliveredAt) : null,
 });
-
-/** A webhook the caller may see: not deleted and inside its scope. */
-async function visibleWebhook(db: Db, principal: Principal, id: string): Promise<WebhookRow> {
-  const [row] = await db
-    .select({ w: webhooks, path: units.path })
-    .from(webhooks)
-    .leftJoin(units, eq(units.code, webhooks.unitCode))
-    .where(and(eq(webhooks.id, id), isNull(webhooks.deletedAt)))
-    .limit(1);
-  const visible =
-    row && (principal.scopePath === null || (row.path !== null && inScope(principal, row.path)));
-  if (!visible) throw new DomainError('NOT_FOUND');
-  return row.w;
-}
-
-const Uuid = z.uuid().meta({ maxLength: 36 });
-const IdParams = z.object({ id: Uuid });
 
 export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
   const who = allow('sync', 'admin');
@@ -128,17 +65,8 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
     },
     handler: async (request, reply) => {
       const secret = newWebhookSecret();
-      const [row] = await db
-        .insert(webhooks)
-        .values({
-          url: request.body.url,
-          events: request.body.events,
-          secret,
-          unitCode: request.principal.unitCode,
-          createdBy: request.principal.keyId,
-        })
-        .returning();
-      return reply.code(201).send({ ...toWebhook(row!), secret });
+      const row = await createWebhook(db, request.principal, { ...request.body, secret });
+      return reply.code(201).send({ ...toWebhook(row), secret });
     },
   });
 
@@ -150,31 +78,14 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
       description: 'Subscriptions of your scope, newest first, without their secrets.',
       tags,
       security: bearerSecurity,
-      querystring: z.object({ limit: LimitQuery, cursor: CursorQuery }),
+      querystring: ListWebhooksQuery,
       response: { 200: pageOf(WebhookSchema, 'WebhookPage'), ...errorResponses(400, 401, 403) },
     },
     handler: async (request) => {
-      const after = decodeCursor(request.query.cursor, 1)?.[0];
-      const scope = scopeCondition(request.principal, units.path);
-      const rows = await db
-        .select({ w: webhooks })
-        .from(webhooks)
-        .leftJoin(units, eq(units.code, webhooks.unitCode))
-        .where(
-          and(
-            isNull(webhooks.deletedAt),
-            scope ? and(sql`${webhooks.unitCode} is not null`, scope) : undefined,
-            typeof after === 'string' ? lt(webhooks.id, after) : undefined,
-          ),
-        )
-        .orderBy(desc(webhooks.id))
-        .limit(request.query.limit + 1);
-      const page = rows.slice(0, request.query.limit).map((r) => r.w);
-      const last = page.at(-1);
-      return {
-        items: page.map(toWebhook),
-        nextCursor: rows.length > request.query.limit && last ? encodeCursor([last.id]) : null,
-      };
+      const { limit, cursor } = request.query;
+      const before = decodeCursor(cursor, 1)?.[0];
+      const found = await listWebhooks(db, request.principal, before, limit + 1);
+      return paginate(found, limit, (w) => [w.id], toWebhook);
     },
   });
 
@@ -191,10 +102,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
     },
     handler: async (request, reply) => {
       const w = await visibleWebhook(db, request.principal, request.params.id);
-      await db
-        .update(webhooks)
-        .set({ deletedAt: sql`now()` })
-        .where(eq(webhooks.id, w.id));
+      await deleteWebhook(db, w.id);
       return reply.code(204).send();
     },
   });
@@ -208,38 +116,15 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
       tags,
       security: bearerSecurity,
       params: IdParams,
-      querystring: z.object({
-        status: z.enum(['pending', 'delivered', 'failed']).optional(),
-        limit: LimitQuery,
-        cursor: CursorQuery,
-      }),
+      querystring: ListDeliveriesQuery,
       response: { 200: pageOf(Delivery, 'WebhookDeliveryPage'), ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request) => {
       const w = await visibleWebhook(db, request.principal, request.params.id);
       const { status, limit, cursor } = request.query;
-      const after = decodeCursor(cursor, 2);
-      const rows = await db
-        .select()
-        .from(webhookDeliveries)
-        .where(
-          and(
-            eq(webhookDeliveries.webhookId, w.id),
-            status ? eq(webhookDeliveries.status, status) : undefined,
-            after
-              ? sql`(${webhookDeliveries.createdAt}, ${webhookDeliveries.id}) < (${String(after[0])}::timestamptz, ${String(after[1])}::uuid)`
-              : undefined,
-          ),
-        )
-        .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
-        .limit(limit + 1);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toDelivery),
-        nextCursor:
-          rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
-      };
+      const before = decodeCursor(cursor, 2);
+      const found = await listDeliveries(db, w.id, { status, before }, limit + 1);
+      return paginate(found, limit, (d) => [d.createdAt.toISOString(), d.id], toDelivery);
     },
   });
 
@@ -251,19 +136,12 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
       description: 'Queues the delivery again now, with a fresh retry window (same webhook-id).',
       tags,
       security: bearerSecurity,
-      params: z.object({ id: Uuid, deliveryId: Uuid }),
+      params: DeliveryParams,
       response: { 202: Delivery, ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request, reply) => {
       const w = await visibleWebhook(db, request.principal, request.params.id);
-      const [row] = await db
-        .update(webhookDeliveries)
-        .set({ status: 'pending', attempts: 0, nextAttemptAt: sql`now()`, lastError: null })
-        .where(
-          and(eq(webhookDeliveries.id, request.params.deliveryId), eq(webhookDeliveries.webhookId, w.id)),
-        )
-        .returning();
-      if (!row) throw new DomainError('NOT_FOUND');
+      const row = await redeliver(db, w.id, request.params.deliveryId);
       return reply.code(202).send(toDelivery(row));
     },
   });

@@ -1,29 +1,8 @@
-import { sql, type SQLWrapper } from 'drizzle-orm';
-import {
-  type AnyPgColumn,
-  bigint,
-  date,
-  index,
-  integer,
-  jsonb,
-  numeric,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, jsonb, numeric, pgTable, text } from 'drizzle-orm/pg-core';
+import { instant, localDayOf } from './columns.js';
 import { procedures } from './procedures.js';
 import { units } from './units.js';
-
-const instant = (name: string) => timestamp(name, { withTimezone: true });
-
-/** An instant as text, the way formatInstant writes it: RFC 3339 at +07:00, whole seconds. */
-export const rfc3339Of = (value: SQLWrapper) =>
-  sql`(to_char(${value} at time zone interval '+07:00', 'YYYY-MM-DD"T"HH24:MI:SS') || '+07:00')`;
-
-/** The local (Vietnam) calendar day of an instant column, as the receipt-day index holds it. */
-export const localDayOf = (column: AnyPgColumn) => sql`((${column} at time zone 'Asia/Ho_Chi_Minh')::date)`;
 
 /**
  * Dossiers (hồ sơ). The row is the current state, a projection of the append-only event log written in the
@@ -116,83 +95,10 @@ export const dossiers = pgTable(
   ],
 );
 
-/** The audit trail: one row per transition or change, append-only. `at` is when it happened (late entry allowed). */
-export const dossierEvents = pgTable(
-  'dossier_events',
-  {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    dossierId: bigint('dossier_id', { mode: 'number' })
-      .notNull()
-      .references(() => dossiers.id),
-    type: text('type').notNull(),
-    fromStatus: text('from_status'),
-    toStatus: text('to_status').notNull(),
-    at: instant('at').notNull(),
-    recordedAt: instant('recorded_at').notNull().defaultNow(),
-    actorKeyId: uuid('actor_key_id'),
-    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
-  },
-  (t) => [index('dossier_events_dossier_idx').on(t.dossierId, t.id)],
-);
-
-/**
- * Deadline history: every change of a due date with the instant it took effect, so the due in force at any
- * past instant can be read back. `kind` statutory is the legal due; rescheduled is the apology's new date.
- */
-export const dossierDeadlines = pgTable(
-  'dossier_deadlines',
-  {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    dossierId: bigint('dossier_id', { mode: 'number' })
-      .notNull()
-      .references(() => dossiers.id),
-    kind: text('kind', { enum: ['statutory', 'rescheduled'] }).notNull(),
-    startAt: instant('start_at'),
-    dueAt: instant('due_at').notNull(),
-    effectiveAt: instant('effective_at').notNull(),
-    reason: text('reason').notNull(),
-    recordedAt: instant('recorded_at').notNull().defaultNow(),
-  },
-  (t) => [index('dossier_deadlines_dossier_idx').on(t.dossierId, t.effectiveAt)],
-);
-
-/** Pause cycles: supplementation (Form 02) and financial obligations; each cycle kept. */
-export const dossierPauses = pgTable(
-  'dossier_pauses',
-  {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    dossierId: bigint('dossier_id', { mode: 'number' })
-      .notNull()
-      .references(() => dossiers.id),
-    kind: text('kind', { enum: ['supplement', 'payment'] }).notNull(),
-    policy: text('policy', { enum: ['restart', 'extend'] }).notNull(),
-    pausedAt: instant('paused_at').notNull(),
-    resumedAt: instant('resumed_at'),
-  },
-  (t) => [index('dossier_pauses_dossier_idx').on(t.dossierId, t.pausedAt)],
-);
-
-/** Per unit and local day, the last number handed out; rolled back with its intake, so codes have no gaps. */
-export const dossierCodeCounters = pgTable(
-  'dossier_code_counters',
-  {
-    unitCode: text('unit_code').notNull(),
-    day: date('day', { mode: 'string' }).notNull(),
-    last: integer('last').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.unitCode, t.day] })],
-);
-
-/** Idempotent intake: per API key, the first response to a key, replayed for retries with the same body. */
-export const idempotencyKeys = pgTable(
-  'idempotency_keys',
-  {
-    apiKeyId: uuid('api_key_id').notNull(),
-    key: text('key').notNull(),
-    requestHash: text('request_hash').notNull(),
-    responseStatus: integer('response_status').notNull(),
-    responseBody: jsonb('response_body').notNull(),
-    createdAt: instant('created_at').notNull().defaultNow(),
-  },
-  (t) => [primaryKey({ columns: [t.apiKeyId, t.key] })],
-);
+/** The first columns of a table that belongs to a dossier: its own identity id and the dossier's id. */
+export const dossierChildColumns = () => ({
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  dossierId: bigint('dossier_id', { mode: 'number' })
+    .notNull()
+    .references(() => dossiers.id),
+});

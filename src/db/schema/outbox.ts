@@ -1,8 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, customType, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-
-/** PostgreSQL's 64-bit transaction id: tells which changes committed before a reader's snapshot. */
-const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
+import { bigint, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { xid8 } from './columns.js';
 
 /**
  * Transactional outbox: written in the same transaction as the change it announces; the worker relays it to

@@ -1,0 +1,19 @@
+import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { instant } from './columns.js';
+import { dossierChildColumns } from './dossiers.js';
+
+/** The audit trail: one row per transition or change, append-only. `at` is when it happened (late entry allowed). */
+export const dossierEvents = pgTable(
+  'dossier_events',
+  {
+    ...dossierChildColumns(),
+    type: text('type').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    at: instant('at').notNull(),
+    recordedAt: instant('recorded_at').notNull().defaultNow(),
+    actorKeyId: uuid('actor_key_id'),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('dossier_events_dossier_idx').on(t.dossierId, t.id)],
+);

@@ -1,0 +1,17 @@
+import { integer } from 'drizzle-orm/pg-core';
+
+/**
+ * Figures the worker maintains for the statistics (see src/stats/figures.ts). For each closed local day and
+ * receiving unit, procedure and channel: the flows of that day (received; resolved early / on time /
+ * overdue; withdrawn; stopped) and the number of dossiers pending and overdue at the day's end, judged with
+ * the due dates in force then.
+ */
+export const statsCounts = () => ({
+  received: integer('received').notNull().default(0),
+  early: integer('early').notNull().default(0),
+  onTime: integer('on_time').notNull().default(0),
+  overdue: integer('overdue').notNull().default(0),
+  withdrawn: integer('withdrawn').notNull().default(0),
+  stopped: integer('stopped').notNull().default(0),
+  pendingOverdue: integer('pending_overdue').notNull().default(0),
+});
