@@ -6,7 +6,6 @@ import type { Db } from '../db/client.js';
 import { inSubtree } from '../db/sql.js';
 import { apiKeys, units } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
-import { consume } from '../http/rate-limit.js';
 import { hashSecret, touchLastUsed, type Role } from './keys.js';
 
 /** Who is calling: the API key's role and unit scope (the unit's subtree; null = everything). */
@@ -113,8 +112,7 @@ export const authPlugin = fp<{ db: Db; keyCacheTtlMs?: number }>(
         request.principal = await authenticate(opts.db, cache, request);
       } catch (err) {
         // Failed attempts count against the client IP, so guessing keys hits the rate limit (429) too.
-        if (app.rateLimiter && err instanceof DomainError)
-          consume(app.rateLimiter, `ip:${request.ip}`, reply);
+        if (app.countRequest && err instanceof DomainError) await app.countRequest(request, reply);
         throw err;
       }
     });
