@@ -170,7 +170,7 @@ function ownRedis(app: FastifyInstance, url: string | undefined): Redis | undefi
   if (!url) return undefined;
   const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => {
-    // Unreachable Redis only suspends rate limiting (requests are served uncounted); /readyz reports it.
+    // Unreachable Redis only suspends rate limiting: requests are served uncounted until it is back.
   });
   app.addHook('onClose', () => redis.disconnect());
   return redis;

@@ -30,8 +30,8 @@ export interface RateLimitOptions {
   clock?: () => Date;
   /** Counts live here, shared by every API process using it; absent: in this process's memory. */
   redis?: Redis | undefined;
-  /** Prefix of the counters' keys in Redis. */
-  redisPrefix?: string;
+  /** Prefix of the counters' keys in Redis (REDIS_PREFIX). */
+  redisPrefix: string;
 }
 
 /**
@@ -55,7 +55,7 @@ export const rateLimitPlugin = fp<RateLimitOptions>(
       timeWindow: () => clockMinute(now()).msLeft,
       enableDraftSpec: true,
       skipOnError: true,
-      ...(opts.redis ? { redis: opts.redis, nameSpace: `${opts.redisPrefix ?? 'motcua'}:rate-limit:` } : {}),
+      ...(opts.redis ? { redis: opts.redis, nameSpace: `${opts.redisPrefix}:rate-limit:` } : {}),
       errorResponseBuilder: (_request, context) =>
         new DomainError('RATE_LIMITED', { retryAfter: Math.ceil(context.ttl / 1000) }),
     });
