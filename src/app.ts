@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
@@ -40,6 +41,11 @@ export interface AppDeps {
   calendars?: CalendarCache;
   /** The clock (tests set it); default the system time. */
   clock?: () => Date;
+  /**
+   * Redis holding the rate-limit counts, shared with the caller (who closes it); default: a client of REDIS_URL
+   * when set (closed with the app), else counts in this process's memory.
+   */
+  redis?: Redis;
   /** Where log lines go (default stdout). */
   logStream?: NodeJS.WritableStream;
 }
@@ -134,7 +140,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (v1) => {
       await v1.register(authPlugin, { db });
-      await v1.register(rateLimitPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE, clock });
+      await v1.register(rateLimitPlugin, {
+        perMinute: config.RATE_LIMIT_PER_MINUTE,
+        clock,
+        redis: config.RATE_LIMIT_PER_MINUTE > 0 ? (deps.redis ?? ownRedis(app, config.REDIS_URL)) : undefined,
+        redisPrefix: config.REDIS_PREFIX,
+      });
       await v1.register(unitRoutes, { db, intakeTargets });
       await v1.register(apiKeyRoutes, { db });
       await v1.register(procedureRoutes, { db, intakeTargets });
@@ -149,4 +160,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { prefix: '/v1' },
   );
   return app;
+}
+
+/**
+ * A Redis client of the app's own, closed with it (absent without a URL). Commands fail at once while Redis is
+ * unreachable instead of waiting in a queue, so a request never waits on it.
+ */
+function ownRedis(app: FastifyInstance, url: string | undefined): Redis | undefined {
+  if (!url) return undefined;
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', () => {
+    // Unreachable Redis only suspends rate limiting: requests are served uncounted until it is back.
+  });
+  app.addHook('onClose', () => redis.disconnect());
+  return redis;
 }

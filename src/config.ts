@@ -35,8 +35,14 @@ export const configSchema = z.object({
   REDIS_URL: z
     .url()
     .optional()
-    .describe('Redis for the job queues (worker); /readyz checks it when set. Unset: embedded mode.'),
-  REDIS_PREFIX: z.string().min(1).default('motcua').describe('Key prefix of every queue in Redis.'),
+    .describe(
+      'Redis for the job queues (worker) and the rate-limit counts; /readyz checks it when set. Unset: embedded mode.',
+    ),
+  REDIS_PREFIX: z
+    .string()
+    .min(1)
+    .default('motcua')
+    .describe('Key prefix of every queue and of the rate-limit counts in Redis.'),
   HOST: z
     .string()
     .min(1)

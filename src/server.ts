@@ -22,7 +22,7 @@ const redis = config.REDIS_URL
   ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
   : null;
 redis?.on('error', () => {
-  // Redis being down only delays alerts and webhooks; /readyz reports it.
+  // Redis being down only delays alerts and webhooks and suspends rate limiting; /readyz reports it.
 });
 
 const calendars = createCalendarCache(parseWorkingHours(config.WORKING_HOURS));
@@ -30,6 +30,7 @@ const app = await buildApp({
   config,
   db: database.db,
   calendars,
+  ...(redis ? { redis } : {}),
   checks: { postgres: database.ping, redis: redis ? async () => void (await redis.ping()) : undefined },
 });
 

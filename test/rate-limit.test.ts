@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FixedWindowLimiter } from '../src/http/rate-limit.js';
+import { clockMinute } from '../src/http/rate-limit.js';
 import { bearer, createKey, createTestContext, createUnit, type TestContext } from './helpers/context.js';
 
 const LIMIT = 3;
@@ -106,15 +106,12 @@ describe('RATE_LIMIT_PER_MINUTE=0', () => {
   });
 });
 
-describe('FixedWindowLimiter', () => {
-  it('gives each caller `limit` requests per clock minute', () => {
-    let t = Date.parse('2025-05-06T03:00:59.500Z');
-    const limiter = new FixedWindowLimiter(2, () => t);
-    expect(limiter.take('a')).toEqual({ allowed: true, remaining: 1, resetSeconds: 1 });
-    expect(limiter.take('a')).toEqual({ allowed: true, remaining: 0, resetSeconds: 1 });
-    expect(limiter.take('a').allowed).toBe(false);
-    expect(limiter.take('b').allowed).toBe(true);
-    t += 500;
-    expect(limiter.take('a')).toEqual({ allowed: true, remaining: 1, resetSeconds: 60 });
+describe('clockMinute', () => {
+  it('numbers the clock minutes and counts the milliseconds left in each', () => {
+    const t = Date.parse('2025-05-06T03:00:59.500Z');
+    const first = clockMinute(t);
+    expect(first.msLeft).toBe(500);
+    expect(clockMinute(t + 499).window).toBe(first.window);
+    expect(clockMinute(t + 500)).toEqual({ window: first.window + 1, msLeft: 60_000 });
   });
 });

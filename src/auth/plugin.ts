@@ -6,7 +6,7 @@ import type { Db } from '../db/client.js';
 import { inSubtree } from '../db/sql.js';
 import { apiKeys, units } from '../db/schema/index.js';
 import { DomainError } from '../domain/errors.js';
-import { consume } from '../http/rate-limit.js';
+import { TtlCache } from '../lib/ttl-cache.js';
 import { hashSecret, touchLastUsed, type Role } from './keys.js';
 
 /** Who is calling: the API key's role and unit scope (the unit's subtree; null = everything). */
@@ -36,39 +36,14 @@ const KEY_CACHE_MAX_ENTRIES = 10_000;
  * are kept (unknown secrets always go to the database). Revoking a key through this process forgets it at
  * once; a revocation made by another process (another API instance, the CLI) takes effect here within `ttlMs`.
  */
-export class KeyCache {
-  private readonly entries = new Map<string, { principal: Principal; expiresAt: number }>();
-
-  constructor(
-    readonly ttlMs: number = KEY_CACHE_TTL_MS,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  get(secretHash: string): Principal | undefined {
-    const entry = this.entries.get(secretHash);
-    if (!entry) return undefined;
-    if (entry.expiresAt > this.now()) return entry.principal;
-    this.entries.delete(secretHash);
-    return undefined;
-  }
-
-  set(secretHash: string, principal: Principal): void {
-    if (this.ttlMs <= 0) return;
-    this.entries.delete(secretHash);
-    if (this.entries.size >= KEY_CACHE_MAX_ENTRIES) {
-      this.entries.delete(this.entries.keys().next().value!);
-    }
-    this.entries.set(secretHash, { principal, expiresAt: this.now() + this.ttlMs });
+export class KeyCache extends TtlCache<string, Principal> {
+  constructor(ttlMs: number = KEY_CACHE_TTL_MS, now: () => number = Date.now) {
+    super(ttlMs, now, KEY_CACHE_MAX_ENTRIES);
   }
 
   /** Forgets a key (after it was revoked). */
   forget(keyId: string): void {
-    for (const [hash, entry] of this.entries) if (entry.principal.keyId === keyId) this.entries.delete(hash);
-  }
-
-  /** Forgets every key (e.g. after a unit moved, which changes scopes). */
-  clear(): void {
-    this.entries.clear();
+    this.deleteWhere((principal) => principal.keyId === keyId);
   }
 }
 
@@ -114,8 +89,7 @@ export const authPlugin = fp<{ db: Db; keyCacheTtlMs?: number }>(
         request.principal = await authenticate(opts.db, cache, request);
       } catch (err) {
         // Failed attempts count against the client IP, so guessing keys hits the rate limit (429) too.
-        if (app.rateLimiter && err instanceof DomainError)
-          consume(app.rateLimiter, `ip:${request.ip}`, reply);
+        if (app.countRequest && err instanceof DomainError) await app.countRequest(request, reply);
         throw err;
       }
     });

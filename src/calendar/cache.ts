@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../db/client.js';
 import { buildCalendar, type Calendar, type WorkingHours } from '../domain/working-time.js';
+import { TtlCache } from '../lib/ttl-cache.js';
 import { calendarVersion, listAllOverrides } from './queries.js';
 
 /**
@@ -12,29 +13,31 @@ export interface CalendarCache {
 }
 
 export function createCalendarCache(workingHours: WorkingHours, recheckMs = 2_000): CalendarCache {
-  let cached: { calendar: Calendar; version: string; checkedAt: number } | null = null;
+  /** The calendar last built, with the overrides' version it was built from. */
+  let built: { calendar: Calendar; version: string } | null = null;
+  /** The built calendar while it is known current: for `recheckMs` after a check found it so. */
+  const checked = new TtlCache<'calendar', Calendar>(recheckMs);
   let building: Promise<Calendar> | null = null;
 
   async function rebuild(db: DbOrTx): Promise<Calendar> {
     const version = await calendarVersion(db);
-    if (cached && cached.version === version) {
-      cached.checkedAt = Date.now();
-      return cached.calendar;
+    if (built?.version !== version) {
+      const overrides = await listAllOverrides(db);
+      built = { calendar: buildCalendar({ overrides, workingHours }), version };
     }
-    const overrides = await listAllOverrides(db);
-    const calendar = buildCalendar({ overrides, workingHours });
-    cached = { calendar, version, checkedAt: Date.now() };
-    return calendar;
+    checked.set('calendar', built.calendar);
+    return built.calendar;
   }
 
   return {
     async current(db) {
-      if (cached && Date.now() - cached.checkedAt < recheckMs) return cached.calendar;
+      const calendar = checked.get('calendar');
+      if (calendar) return calendar;
       building ??= rebuild(db).finally(() => (building = null));
       return building;
     },
     invalidate() {
-      if (cached) cached.checkedAt = 0;
+      checked.clear();
     },
   };
 }

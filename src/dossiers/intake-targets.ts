@@ -1,4 +1,5 @@
 import type { procedures, units } from '../db/schema/index.js';
+import { TtlCache } from '../lib/ttl-cache.js';
 
 export type ProcedureTarget = typeof procedures.$inferSelect;
 export type UnitTarget = typeof units.$inferSelect;
@@ -15,27 +16,23 @@ export const INTAKE_TARGETS_TTL_MS = 2_000;
  * intake had come that much earlier. Only rows that exist are kept.
  */
 export class IntakeTargetsCache {
-  private readonly procedures = new Map<string, { row: ProcedureTarget; at: number }>();
-  private readonly units = new Map<string, { row: UnitTarget; at: number }>();
+  private readonly procedures: TtlCache<string, ProcedureTarget>;
+  private readonly units: TtlCache<string, UnitTarget>;
 
-  constructor(
-    readonly ttlMs: number = INTAKE_TARGETS_TTL_MS,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(ttlMs: number = INTAKE_TARGETS_TTL_MS, now: () => number = Date.now) {
+    this.procedures = new TtlCache(ttlMs, now);
+    this.units = new TtlCache(ttlMs, now);
+  }
 
   get(procedureCode: string, unitCode: string): { procedure: ProcedureTarget; unit: UnitTarget } | undefined {
-    const oldest = this.now() - this.ttlMs;
     const procedure = this.procedures.get(procedureCode);
     const unit = this.units.get(unitCode);
-    if (!procedure || !unit || procedure.at <= oldest || unit.at <= oldest) return undefined;
-    return { procedure: procedure.row, unit: unit.row };
+    return procedure && unit ? { procedure, unit } : undefined;
   }
 
   set(procedure: ProcedureTarget, unit: UnitTarget): void {
-    if (this.ttlMs <= 0) return;
-    const at = this.now();
-    this.procedures.set(procedure.code, { row: procedure, at });
-    this.units.set(unit.code, { row: unit, at });
+    this.procedures.set(procedure.code, procedure);
+    this.units.set(unit.code, unit);
   }
 
   /** Forgets both (after the database refused what they said). */

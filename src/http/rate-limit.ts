@@ -1,71 +1,67 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
+import type { Redis } from 'ioredis';
 import { DomainError } from '../domain/errors.js';
 
 const WINDOW_MS = 60_000;
 
 /**
- * Fixed one-minute windows aligned on the clock: each caller may make `limit` requests per window. Counts live in
- * this process only (each API process counts on its own); a new window starts from an empty map, so memory is
- * bounded by the callers seen in one minute.
+ * The clock minute `nowMs` falls in: its number (part of every counter's key, so a new minute starts new counts)
+ * and the milliseconds left in it (the counter's lifetime, and what RateLimit-Reset and Retry-After round up).
  */
-export class FixedWindowLimiter {
-  private window = -1;
-  private counts = new Map<string, number>();
-
-  constructor(
-    readonly limit: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Counts one request of `caller`. */
-  take(caller: string): { allowed: boolean; remaining: number; resetSeconds: number } {
-    const now = this.now();
-    const window = Math.floor(now / WINDOW_MS);
-    if (window !== this.window) {
-      this.window = window;
-      this.counts = new Map();
-    }
-    const count = (this.counts.get(caller) ?? 0) + 1;
-    this.counts.set(caller, count);
-    return {
-      allowed: count <= this.limit,
-      remaining: Math.max(0, this.limit - count),
-      resetSeconds: Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000)),
-    };
-  }
+export function clockMinute(nowMs: number): { window: number; msLeft: number } {
+  const window = Math.floor(nowMs / WINDOW_MS);
+  return { window, msLeft: (window + 1) * WINDOW_MS - nowMs };
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Per-caller request budget of the /v1 routes (absent when RATE_LIMIT_PER_MINUTE is 0). */
-    rateLimiter?: FixedWindowLimiter;
+    /**
+     * Counts the request against its caller's budget (the API key, or the client IP before a key is known), sets
+     * the RateLimit-* headers, and over the budget throws 429 RATE_LIMITED. Absent when RATE_LIMIT_PER_MINUTE is 0.
+     */
+    countRequest?: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
   }
 }
 
-/** Counts a request of `caller`: sets the RateLimit-* headers, and over the budget throws 429 RATE_LIMITED. */
-export function consume(limiter: FixedWindowLimiter, caller: string, reply: FastifyReply): void {
-  const { allowed, remaining, resetSeconds } = limiter.take(caller);
-  reply.header('ratelimit-limit', String(limiter.limit));
-  reply.header('ratelimit-remaining', String(remaining));
-  reply.header('ratelimit-reset', String(resetSeconds));
-  if (!allowed) throw new DomainError('RATE_LIMITED', { retryAfter: resetSeconds });
+export interface RateLimitOptions {
+  perMinute: number;
+  clock?: () => Date;
+  /** Counts live here, shared by every API process using it; absent: in this process's memory. */
+  redis?: Redis | undefined;
+  /** Prefix of the counters' keys in Redis (REDIS_PREFIX). */
+  redisPrefix: string;
 }
 
 /**
- * Per API key request budget. Register right after the auth plugin: the key is known by then. Requests that fail
- * authentication are counted by client IP (see the auth plugin), so guessing keys is limited too.
+ * Per API key request budget in fixed one-minute windows aligned on the clock, by @fastify/rate-limit. Register
+ * right after the auth plugin: the key is known by then. Requests that fail authentication are counted by client
+ * IP (the auth plugin calls countRequest before refusing them), so guessing keys is limited too. When the Redis
+ * store cannot be reached, requests are served uncounted rather than refused.
  */
-export const rateLimitPlugin = fp<{ perMinute: number; clock?: () => Date }>(
+export const rateLimitPlugin = fp<RateLimitOptions>(
   async (app: FastifyInstance, opts) => {
     if (opts.perMinute <= 0) return;
-    const clock = opts.clock;
-    const limiter = new FixedWindowLimiter(opts.perMinute, clock ? () => clock().getTime() : Date.now);
-    app.decorate('rateLimiter', limiter);
-    app.addHook('onRequest', async (request, reply) => {
-      const principal = request.principal as typeof request.principal | null;
-      consume(limiter, principal ? `key:${principal.keyId}` : `ip:${request.ip}`, reply);
+    const now = opts.clock ? () => opts.clock!().getTime() : Date.now;
+    await app.register(fastifyRateLimit, {
+      global: false,
+      max: opts.perMinute,
+      keyGenerator: (request) => {
+        const principal = request.principal as typeof request.principal | null;
+        const caller = principal ? `key:${principal.keyId}` : `ip:${request.ip}`;
+        return `${caller}:${clockMinute(now()).window}`;
+      },
+      timeWindow: () => clockMinute(now()).msLeft,
+      enableDraftSpec: true,
+      skipOnError: true,
+      ...(opts.redis ? { redis: opts.redis, nameSpace: `${opts.redisPrefix}:rate-limit:` } : {}),
+      errorResponseBuilder: (_request, context) =>
+        new DomainError('RATE_LIMITED', { retryAfter: Math.ceil(context.ttl / 1000) }),
     });
+    const countRequest = app.rateLimit();
+    app.decorate('countRequest', countRequest);
+    app.addHook('onRequest', countRequest);
   },
   { name: 'motcua-rate-limit', dependencies: ['motcua-auth'] },
 );

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -29,7 +30,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 /** An app on the run's test database, as the server builds it; `clock` fixes "now" for the app. */
 export async function createTestContext(
   overrides: Record<string, string> = {},
-  options: { clock?: () => Date; poolSize?: number } = {},
+  options: { clock?: () => Date; poolSize?: number; redis?: Redis } = {},
 ): Promise<TestContext> {
   const config = testConfig(overrides);
   const database = await connectPostgres(config.DATABASE_URL!, options.poolSize ?? 4);
@@ -38,6 +39,7 @@ export async function createTestContext(
     db: database.db,
     checks: { postgres: database.ping },
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.redis ? { redis: options.redis } : {}),
   });
   await app.ready();
   const { secret } = await insertApiKey(database.db, {
