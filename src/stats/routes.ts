@@ -11,7 +11,7 @@ import { addTallies, emptyTally, ratesOf, type Tally } from '../domain/statistic
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import { findUnit } from '../units/queries.js';
 import { statsCsv, statsXlsx } from './export.js';
-import { servedStatistics } from './figures.js';
+import { servedStatistics } from './serving.js';
 import { Stats, StatsQuery } from './schemas.js';
 
 const withRates = (t: Tally) => ({ ...t, rates: ratesOf(t) });
