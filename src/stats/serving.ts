@@ -7,10 +7,11 @@
  * statistics (./direct.ts: same numbers, slower).
  */
 import { sql, type SQL } from 'drizzle-orm';
+import type { z } from 'zod';
 import type { DbOrTx } from '../db/client.js';
 import { rows } from '../db/sql.js';
-import { addDays, localDateOf, type LocalDate } from '../domain/local-time.js';
-import { addTallies, answerInstants, emptyTally, type Tally } from '../domain/statistics.js';
+import { addDays, formatInstant, localDateOf, type LocalDate } from '../domain/local-time.js';
+import { addTallies, answerInstants, emptyTally, ratesOf, type Tally } from '../domain/statistics.js';
 import type { Granularity } from '../domain/timeliness.js';
 import { periodStatistics, type GroupTally } from './direct.js';
 import { closedThrough } from './maintenance.js';
@@ -28,6 +29,7 @@ import {
   type GroupBy,
   type Grouping,
 } from './rule.js';
+import type { Stats } from './schemas.js';
 
 const EARLIEST: LocalDate = '1990-01-01';
 
@@ -220,6 +222,48 @@ export async function servedStatistics(
   );
   const recomputing = await periodStatistics(db, { ...q, asOf: q.now, unitCodes: dirty });
   return { groups: mergeGroups(clean, recomputing), source: 'figures' };
+}
+
+export type StatisticsAnswer = z.infer<typeof Stats>;
+
+const withRates = (t: Tally) => ({ ...t, rates: ratesOf(t) });
+
+/**
+ * The answer for a unit's subtree (null: every unit) and a period, given at `asOf`: each group's columns and
+ * rates, and the totals.
+ */
+export async function answerStatistics(
+  db: DbOrTx,
+  q: {
+    unit: { code: string; path: string } | null;
+    from: LocalDate;
+    to: LocalDate;
+    reporting: StatisticsAnswer['reporting'];
+    groupBy: GroupBy;
+    granularity: Granularity;
+    asOf: Date;
+  },
+): Promise<StatisticsAnswer> {
+  const { groups, source } = await servedStatistics(db, {
+    unitPath: q.unit?.path ?? null,
+    from: q.from,
+    to: q.to,
+    groupBy: q.groupBy,
+    granularity: q.granularity,
+    now: q.asOf,
+  });
+  const totals = groups.reduce((sum, g) => addTallies(sum, g.tally), emptyTally());
+  return {
+    unitCode: q.unit?.code ?? null,
+    from: q.from,
+    to: q.to,
+    reporting: q.reporting,
+    groupBy: q.groupBy,
+    asOf: formatInstant(q.asOf),
+    source,
+    rows: groups.map((g) => ({ key: g.key, label: g.label, ...withRates(g.tally) })),
+    totals: withRates(totals),
+  };
 }
 
 /** Groups in the order of their keys (code point order, as the figures have always been served). */
