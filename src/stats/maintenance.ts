@@ -18,11 +18,9 @@ import {
   finishedCounts,
   finishedIn,
   notFinishedBefore,
-  overdueBeforeSql,
-  pausedAt,
+  overdueBySegmentAt,
   receivedBefore,
   receivedIn,
-  segmentInForceAt,
   statutorySegments,
 } from './rule.js';
 
@@ -115,9 +113,7 @@ export async function refreshDays(
         ) g(n)
         where ${receivedBefore(c, dayEnd(n))}
           and ${notFinishedBefore(c, dayEnd(n))}
-          and ${segmentInForceAt(s, lastInstant(n))}
-          and s.due_at < ${overdueBeforeSql(lastInstant(n), granularity)}
-          and not ${pausedAt(sql`c.id`, lastInstant(n))}
+          and ${overdueBySegmentAt(sql`c.id`, s, lastInstant(n), granularity)}
         group by 1, 2, 3, 4
       )
       select ${from}::date + n, unit_code, procedure_code, channel, sum(received), sum(early), sum(on_time),

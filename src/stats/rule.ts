@@ -36,7 +36,7 @@ export const carriedOver = (d: SQL, open: Instant): SQL =>
  * holds.
  */
 export function receivedCounts(d: SQL, where: SQL): SQL {
-  const channel = (name: string) =>
+  const channel = (name: 'online' | 'direct' | 'postal') =>
     sql`count(*) filter (where ${where} and ${d}.channel = ${sql.raw(`'${name}'`)})::int as ${sql.raw(name)}`;
   return sql`count(*) filter (where ${where})::int as received, ${channel('online')}, ${channel('direct')}, ${channel('postal')}`;
 }
@@ -92,6 +92,15 @@ export function statutorySegments(dossierIds: SQL): SQL {
 export const segmentInForceAt = (s: SQL, at: Instant): SQL =>
   sql`(${s}.seg_start <= ${at} and (${s}.seg_end is null or ${s}.seg_end > ${at}))`;
 
+/**
+ * Whether a dossier pending at `at` is overdue then by segment `s` of its statutory due history: `s` is the due
+ * in force at `at`, that due lies before the threshold of overdueBeforeSql, and the dossier is not paused then.
+ */
+export function overdueBySegmentAt(dossierId: SQL, s: SQL, at: SQL, granularity: Granularity): SQL {
+  return sql`(${segmentInForceAt(s, at)} and ${s}.due_at < ${overdueBeforeSql(at, granularity)}
+    and not ${pausedAt(dossierId, at)})`;
+}
+
 /** The statutory due in force at `at`: the history row with the latest effective_at ≤ `at` (null: none). */
 export function statutoryDueAt(dossierId: SQL, at: Instant): SQL {
   return sql`(
@@ -107,6 +116,16 @@ export function statutoryDueAt(dossierId: SQL, at: Instant): SQL {
 export function pendingOverdueAt(dossierId: SQL, at: Date, granularity: Granularity): SQL {
   return sql`(not ${pausedAt(dossierId, at)}
     and coalesce(${statutoryDueAt(dossierId, at)} < ${overdueBeforeSql(sql`${at}::timestamptz`, granularity)}, false))`;
+}
+
+/**
+ * The same judgement read from a dossier row's current state, true when nothing was recorded after `at`: pending
+ * means not finished and received or processing (a paused dossier is in neither), and the row's due is the
+ * statutory due in force. Reads through the status-due indexes.
+ */
+export function pendingOverdueNow(d: SQL, at: Date, granularity: Granularity): SQL {
+  return sql`(${d}.finished_at is null and ${d}.status in ('received', 'processing')
+    and ${d}.due_at < ${overdueBeforeSql(sql`${at}::timestamptz`, granularity)})`;
 }
 
 /** The statistics of units under the unit at `unitPath` (null: all units), over units joined as `u`. */

@@ -20,8 +20,8 @@ import {
   finishedIn,
   grouping,
   notFinishedBefore,
-  overdueBeforeSql,
   pendingOverdueAt,
+  pendingOverdueNow,
   receivedBefore,
   receivedCounts,
   receivedIn,
@@ -123,17 +123,15 @@ async function liveFlows(db: DbOrTx, scope: SQL, g: Grouping, today: LocalDate, 
 /**
  * Pending and overdue at the moment of the answer (a period not yet ended is judged then). When nothing has
  * been recorded after that moment (the usual case: the answer is given now, and no action may be dated in the
- * future), each dossier's row holds its state at that moment: open means received or processing (a paused
- * dossier is in neither), and its due is the statutory due in force, read through the status-due indexes.
- * Otherwise each open dossier is judged by the rule at that moment (pendingOverdueAt).
+ * future), each dossier's row holds its state at that moment (pendingOverdueNow); otherwise each dossier open
+ * then is judged by its history (pendingOverdueAt).
  */
 async function livePendingOverdue(db: DbOrTx, scope: SQL, g: Grouping, asOf: Date, granularity: Granularity) {
   const { cut, at } = answerInstants(localDateOf(asOf), localDateOf(asOf), asOf);
   const f = sql`f`;
   const judged = (await recordedAfter(db, at))
     ? sql`${receivedBefore(f, cut)} and ${notFinishedBefore(f, cut)} and ${pendingOverdueAt(sql`f.id`, at, granularity)}`
-    : sql`f.finished_at is null and f.status in ('received', 'processing')
-          and f.due_at < ${overdueBeforeSql(sql`${at}::timestamptz`, granularity)}`;
+    : pendingOverdueNow(f, at, granularity);
   return rows<GroupCount>(
     db,
     sql`
