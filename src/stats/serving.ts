@@ -1,7 +1,7 @@
 /**
- * The statistics the API serves: a period answered from the figures the worker maintains (./maintenance.ts),
- * with today counted live up to the moment of the answer, and so is a unit whose figures wait for a recompute
- * (its dossiers' tally is added to the other units' figures). A period that has ended takes its pending-overdue
+ * The statistics the API serves: a period answered from the figures the worker maintains (./maintenance.ts).
+ * Today is counted live up to the moment of the answer, and so is a unit whose figures wait for a recompute (its
+ * dossiers' tally is added to the other units' figures). A period that has ended takes its pending-overdue
  * count from the figures of its last day; one that has not is judged at the moment of the answer, live. The
  * figures are used only when every day the period needs is closed; otherwise the whole answer is the direct
  * statistics (./direct.ts: same numbers, slower).
@@ -264,7 +264,7 @@ export async function answerStatistics(
   };
 }
 
-/** Groups in the order of their keys (code point order, as the figures have always been served). */
+/** Groups in the order of their keys (code point order). */
 const byKey = (a: GroupTally, b: GroupTally) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** Two answers over disjoint sets of units, group by group. */
