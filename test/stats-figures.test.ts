@@ -6,8 +6,9 @@ import { periodDates } from '../src/domain/periods.js';
 import { DEFAULT_WORKING_HOURS } from '../src/domain/working-time.js';
 import type { JobContext } from '../src/jobs/context.js';
 import { inProcessRelay } from '../src/jobs/handlers.js';
-import { periodStatistics } from '../src/stats/queries.js';
-import { refreshDays, refreshStats, servedStatistics } from '../src/stats/figures.js';
+import { periodStatistics } from '../src/stats/direct.js';
+import { refreshDays, refreshStats } from '../src/stats/maintenance.js';
+import { servedStatistics } from '../src/stats/serving.js';
 import { bearer, createIsolatedDatabase, createTestContext, type TestContext } from './helpers/context.js';
 import {
   expectPeriodNotEndedAnswers,

@@ -22,7 +22,8 @@ import {
   randomHistory,
   referenceGroups,
 } from './helpers/histories.js';
-import { overdueBeforeSql, periodStatistics } from '../src/stats/queries.js';
+import { periodStatistics } from '../src/stats/direct.js';
+import { overdueBeforeSql } from '../src/stats/rule.js';
 import { overdueBefore } from '../src/domain/timeliness.js';
 import { sql } from 'drizzle-orm';
 

@@ -1,6 +1,7 @@
 /**
- * Period statistics of form II.06a/VPCP/KSTT (docs/domain.md §9), as a pure rule over dossier facts. This
- * is the reference: the SQL the API serves must give the same numbers (the tests compare them).
+ * The reference of the II.06a/VPCP/KSTT period statistics (docs/domain.md §9): the rule written once, pure,
+ * over dossier facts. Every statistics query composes the same rule in SQL (src/stats/rule.ts), and the tests
+ * hold the numbers the API serves equal to `referenceTally` (their oracle).
  *
  * For a period [A, B] of local dates ("finished" = resolved, withdrawn or stopped):
  * - carried over: received before A and not finished before A;
@@ -80,7 +81,7 @@ export function answerInstants(
 const resolvedStatuses: readonly DossierStatus[] = ['resolved', 'returned'];
 
 /** Adds one dossier's contribution to a tally (the answer given at `asOf`; omitted: after B). */
-export function count(
+function countOne(
   t: Tally,
   d: DossierFacts,
   from: LocalDate,
@@ -116,7 +117,8 @@ export function count(
   else t.pending.notYetDue++;
 }
 
-export function tally(
+/** The reference tally of [from, to] over dossier facts, as answered at `asOf` (omitted: after B). */
+export function referenceTally(
   facts: Iterable<DossierFacts>,
   from: LocalDate,
   to: LocalDate,
@@ -124,7 +126,7 @@ export function tally(
   asOf?: Date,
 ): Tally {
   const t = emptyTally();
-  for (const d of facts) count(t, d, from, to, granularity, asOf);
+  for (const d of facts) countOne(t, d, from, to, granularity, asOf);
   return t;
 }
 

@@ -29,7 +29,7 @@ export function outcomeOf(resolvedAt: Date, dueAt: Date, granularity: Granularit
 /**
  * The "overdue before" threshold: a dossier pending at `at` is overdue when its due lies before this instant,
  * the midnight beginning `at`'s local date (`day`: its due date is past) or `at` itself (`instant`: its due
- * instant is past). The statistics' SQL uses the same threshold (overdueBeforeSql in src/stats/queries.ts).
+ * instant is past). The statistics' SQL uses the same threshold (overdueBeforeSql in src/stats/rule.ts).
  */
 export function overdueBefore(at: Date, granularity: Granularity = 'day'): Date {
   return granularity === 'day' ? instantAt(localDateOf(at), 0) : at;

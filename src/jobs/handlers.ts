@@ -1,6 +1,6 @@
 import { evaluateDossierAlerts, scanAlerts } from '../alerts/commands.js';
 import { deliverWebhooks, fanOutToWebhooks } from '../webhooks/delivery.js';
-import { markStatsDirty, refreshStats } from '../stats/figures.js';
+import { markStatsDirty, refreshStats } from '../stats/maintenance.js';
 import type { JobContext, OutboxEvent } from './context.js';
 import { relayAndHandle, relayOutbox, type Dispatch } from './relay.js';
 

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
@@ -5,16 +6,19 @@ import type { Db } from '../db/client.js';
 import { inScope } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
 import { fieldError } from '../http/messages.js';
-import { formatInstant } from '../domain/local-time.js';
 import { periodDates } from '../domain/periods.js';
-import { addTallies, emptyTally, ratesOf, type Tally } from '../domain/statistics.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import { findUnit } from '../units/queries.js';
 import { statsCsv, statsXlsx } from './export.js';
-import { servedStatistics } from './figures.js';
+import { answerStatistics } from './serving.js';
 import { Stats, StatsQuery } from './schemas.js';
 
-const withRates = (t: Tally) => ({ ...t, rates: ratesOf(t) });
+const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** A file download; a Buffer is sent as it is (the response schema documents it as a binary string). */
+function sendFile(reply: FastifyReply, type: string, fileName: string, body: string | Buffer): FastifyReply {
+  return reply.type(type).header('content-disposition', `attachment; filename="${fileName}"`).send(body);
+}
 
 export const statsRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; clock: () => Date }> = async (
   app,
@@ -40,7 +44,7 @@ export const statsRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; clock:
           content: {
             'application/json': { schema: Stats },
             'text/csv': { schema: z.string() },
-            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+            [xlsxType]: {
               schema: z.string().meta({ format: 'binary' }),
             },
           },
@@ -57,42 +61,19 @@ export const statsRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; clock:
       const unit = unitCode ? await findUnit(db, unitCode) : null;
       if (unitCode && (!unit || !inScope(principal, unit.path)))
         throw new DomainError('UNIT_NOT_FOUND', { code: unitCode });
-      const asOf = clock();
-      const { groups, source } = await servedStatistics(db, {
-        unitPath: unit?.path ?? null,
-        ...period,
-        groupBy: q.groupBy,
-        granularity: config.OUTCOME_GRANULARITY,
-        now: asOf,
-      });
-      const totals = groups.reduce((sum, g) => addTallies(sum, g.tally), emptyTally());
-      const body = {
-        unitCode: unit?.code ?? null,
+      const answer = await answerStatistics(db, {
+        unit: unit ?? null,
         ...period,
         reporting: q.reporting,
         groupBy: q.groupBy,
-        asOf: formatInstant(asOf),
-        source,
-        rows: groups.map((g) => ({ key: g.key, label: g.label, ...withRates(g.tally) })),
-        totals: withRates(totals),
-      };
-      const fileName = `ii06a-${unit?.code ?? 'all'}-${period.from}-${period.to}`;
-      if (q.format === 'csv') {
-        return reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${fileName}.csv"`)
-          .send(statsCsv(body));
-      }
-      if (q.format === 'xlsx') {
-        return (
-          reply
-            .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-            .header('content-disposition', `attachment; filename="${fileName}.xlsx"`)
-            // A Buffer is sent as it is (never serialised); the schema above documents it as a binary string.
-            .send((await statsXlsx(body, unit?.name ?? 'Toàn hệ thống')) as unknown as string)
-        );
-      }
-      return body;
+        granularity: config.OUTCOME_GRANULARITY,
+        asOf: clock(),
+      });
+      if (q.format === 'json') return answer;
+      const fileName = `ii06a-${unit?.code ?? 'all'}-${period.from}-${period.to}.${q.format}`;
+      return q.format === 'csv'
+        ? sendFile(reply, 'text/csv; charset=utf-8', fileName, statsCsv(answer))
+        : sendFile(reply, xlsxType, fileName, await statsXlsx(answer, unit?.name ?? 'Toàn hệ thống'));
     },
   });
 };

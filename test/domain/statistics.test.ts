@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ratesOf, tally, type DossierFacts } from '../../src/domain/statistics.js';
+import { ratesOf, referenceTally as tally, type DossierFacts } from '../../src/domain/statistics.js';
 
 const t = (s: string) => new Date(s);
 

@@ -10,7 +10,13 @@ import {
 import type { DossierStatus } from '../../src/domain/lifecycle.js';
 import { addDays, localDateOf, type LocalDate } from '../../src/domain/local-time.js';
 import { periodDates } from '../../src/domain/periods.js';
-import { addTallies, emptyTally, tally, type DossierFacts, type Tally } from '../../src/domain/statistics.js';
+import {
+  addTallies,
+  emptyTally,
+  referenceTally as tally,
+  type DossierFacts,
+  type Tally,
+} from '../../src/domain/statistics.js';
 import type { Granularity } from '../../src/domain/timeliness.js';
 import { bearer, createKey, createProcedure, createUnit, intakeBody, type TestContext } from './context.js';
 

@@ -1,0 +1,116 @@
+/**
+ * The direct statistics: the II.06a columns of a period computed straight from the dossiers, their statutory
+ * due history and their pause cycles, composed of the rule's fragments (./rule.ts).
+ */
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { rows } from '../db/sql.js';
+import { answerInstants, emptyTally, type Tally } from '../domain/statistics.js';
+import type { Granularity } from '../domain/timeliness.js';
+import {
+  carriedOver,
+  finishedCounts,
+  grouping,
+  notFinishedBefore,
+  pendingOverdueAt,
+  receivedBefore,
+  receivedCounts,
+  receivedIn,
+  unitScope,
+  type GroupBy,
+} from './rule.js';
+
+interface Row {
+  key: string;
+  label: string;
+  carried_over: number;
+  received: number;
+  online: number;
+  direct: number;
+  postal: number;
+  early: number;
+  on_time: number;
+  overdue: number;
+  withdrawn: number;
+  stopped: number;
+  pending: number;
+  pending_overdue: number;
+}
+
+export interface GroupTally {
+  key: string;
+  label: string;
+  tally: Tally;
+}
+
+/**
+ * The II.06a columns for the dossiers received by units under `unitPath`, over [from, to], as answered at
+ * `asOf` (pending judged at T, the end of B or `asOf` while B has not ended).
+ */
+export async function periodStatistics(
+  db: DbOrTx,
+  q: {
+    unitPath: string | null;
+    /** Only these receiving units (not their subtrees), instead of `unitPath`. */
+    unitCodes?: string[];
+    from: string;
+    to: string;
+    groupBy: GroupBy | 'cell';
+    granularity: Granularity;
+    asOf: Date;
+  },
+): Promise<GroupTally[]> {
+  // Nothing after T counts: received and finished mean before `cut` (T + 1 ms), carried over before `open`.
+  const { open, cut, at } = answerInstants(q.from, q.to, q.asOf);
+  const g = grouping(q.groupBy);
+  const scope = q.unitCodes
+    ? sql`f.unit_code = any(${sql.param(q.unitCodes)}::text[])`
+    : unitScope(q.unitPath);
+  const f = sql`f`;
+  const j = sql`j`;
+  const found = await rows<Row>(
+    db,
+    sql`
+    with base as (
+      select f.id, ${g.key} as key, ${g.label} as label, f.channel, f.status, f.received_at, f.finished_at,
+             f.outcome, ${notFinishedBefore(f, cut)} as pending
+      from dossiers f ${g.joins}
+      where ${scope} and ${receivedBefore(f, cut)} and ${notFinishedBefore(f, open)}
+    ), judged as (
+      select b.*, b.pending and ${pendingOverdueAt(sql`b.id`, at, q.granularity)} as overdue_at_t
+      from base b
+    )
+    select key, label,
+      count(*) filter (where ${carriedOver(j, open)})::int as carried_over,
+      ${receivedCounts(j, receivedIn(j, open, cut))},
+      ${finishedCounts(j, sql`not j.pending`)},
+      count(*) filter (where j.pending)::int as pending,
+      count(*) filter (where j.overdue_at_t)::int as pending_overdue
+    from judged j
+    group by 1, 2
+    order by 1`,
+  );
+  return found.map(toGroupTally);
+}
+
+function toGroupTally(r: Row): GroupTally {
+  const t = emptyTally();
+  t.received = {
+    total: r.carried_over + r.received,
+    carriedOver: r.carried_over,
+    new: r.received,
+    online: r.online,
+    direct: r.direct,
+    postal: r.postal,
+  };
+  t.resolved = {
+    total: r.early + r.on_time + r.overdue,
+    early: r.early,
+    onTime: r.on_time,
+    overdue: r.overdue,
+  };
+  t.withdrawn = r.withdrawn;
+  t.stopped = r.stopped;
+  t.pending = { total: r.pending, notYetDue: r.pending - r.pending_overdue, overdue: r.pending_overdue };
+  return { key: r.key, label: r.label, tally: t };
+}

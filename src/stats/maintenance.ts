@@ -1,0 +1,222 @@
+/**
+ * The statistics figures the worker maintains. For every closed local day (before today) and every receiving
+ * unit, procedure and channel, `stats_daily` holds that day's flows and the pending-overdue count at its end:
+ * the rule (./rule.ts) applied to each single day, computed set-based for a range of days (the tests hold the
+ * figures equal to the direct statistics day by day and over every kind of period). Rollups by unit and channel
+ * per day and per month make province-wide totals cheap. A change marks its receiving unit dirty from the
+ * change's local day (late entries reach back); the refresh job recomputes dirty days and closes each new day.
+ * Answers are served from the figures in ./serving.ts.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { rows } from '../db/sql.js';
+import { addDays, dayNumberOf, daysInMonth, localDateOf, type LocalDate } from '../domain/local-time.js';
+import { periodInstants } from '../domain/statistics.js';
+import type { Granularity } from '../domain/timeliness.js';
+import type { JobContext, OutboxEvent } from '../jobs/context.js';
+import {
+  finishedCounts,
+  finishedIn,
+  notFinishedBefore,
+  overdueBySegmentAt,
+  receivedBefore,
+  receivedIn,
+  statutorySegments,
+} from './rule.js';
+
+const CLOSED_STATE = 'stats-closed-through';
+
+/** Event handler: a dossier change marks its receiving unit dirty from the change's local day. */
+export async function markStatsDirty(db: DbOrTx, event: OutboxEvent): Promise<void> {
+  if (!event.unitCode) return;
+  const day = localDateOf(new Date(event.occurredAt));
+  await db.execute(sql`
+    insert into stats_dirty (unit_code, from_day) values (${event.unitCode}, ${day})
+    on conflict (unit_code) do update set from_day = least(stats_dirty.from_day, excluded.from_day), marked_at = now()`);
+}
+
+/** The last local day of `day`'s month. */
+function monthEndOf(day: LocalDate): LocalDate {
+  return `${day.slice(0, 8)}${String(daysInMonth(Number(day.slice(0, 4)), Number(day.slice(5, 7)))).padStart(2, '0')}`;
+}
+
+/** The monthly rollups, each summed from its daily table. */
+const monthlyRollups = [
+  { table: sql`stats_unit_monthly`, daily: sql`stats_unit_daily`, keys: sql`unit_code, channel` },
+  {
+    table: sql`stats_procedure_monthly`,
+    daily: sql`stats_daily`,
+    keys: sql`unit_code, procedure_code, channel`,
+  },
+];
+
+/**
+ * Recomputes the figures of the days [from, to] (at most a few months: one statement, one transaction), for
+ * one receiving unit or (null) all of them, with their rollups. The flows are the dossiers received and
+ * finished that day; a dossier is pending and overdue at the end of day D when it was received before D ended,
+ * not finished by then, not paused at D's last instant, and the statutory due in force at that instant falls
+ * before the overdue-before threshold of that instant. Only the days each dossier could be overdue are
+ * visited: from its first possible due to the end of its statutory segment, its finish or the range.
+ */
+export async function refreshDays(
+  db: DbOrTx,
+  from: LocalDate,
+  to: LocalDate,
+  unitCode: string | null,
+  granularity: Granularity,
+) {
+  const { start, end } = periodInstants(from, to);
+  const last = dayNumberOf(to) - dayNumberOf(from);
+  const only = (column: SQL) => (unitCode ? sql`and ${column} = ${unitCode}` : sql``);
+  // Day n of the range begins at start + n days (Vietnam keeps one UTC offset all year).
+  const t0 = sql`${start}::timestamptz`;
+  const dayOf = (at: SQL) => sql`floor(extract(epoch from ${at} - ${t0}) / 86400)::int`;
+  const dayEnd = (n: SQL) => sql`${t0} + (${n} + 1) * interval '1 day'`;
+  const lastInstant = (n: SQL) => sql`${dayEnd(n)} - interval '1 millisecond'`;
+  const n = sql`g.n`;
+  const d = sql`d`;
+  const c = sql`c`;
+  const s = sql`s`;
+  await db.transaction(async (tx) => {
+    await tx.execute(
+      sql`delete from stats_daily where day between ${from} and ${to} ${only(sql`unit_code`)}`,
+    );
+    await tx.execute(sql`
+      insert into stats_daily (day, unit_code, procedure_code, channel, received, early, on_time, overdue, withdrawn, stopped, pending_overdue)
+      with received as (
+        select ${dayOf(sql`d.received_at`)} as n, d.unit_code, d.procedure_code, d.channel, count(*)::int as received
+        from dossiers d
+        where ${receivedIn(d, start, end)} ${only(sql`d.unit_code`)}
+        group by 1, 2, 3, 4
+      ), finished as (
+        select ${dayOf(sql`d.finished_at`)} as n, d.unit_code, d.procedure_code, d.channel, ${finishedCounts(d)}
+        from dossiers d
+        where ${finishedIn(d, start, end)} ${only(sql`d.unit_code`)}
+          and ${receivedBefore(d, dayEnd(dayOf(sql`d.finished_at`)))}
+        group by 1, 2, 3, 4
+      ), candidates as (
+        select d.id, d.unit_code, d.procedure_code, d.channel, d.received_at, d.finished_at
+        from dossiers d
+        where ${receivedBefore(d, end)} and d.finished_at >= ${dayEnd(sql`0`)} ${only(sql`d.unit_code`)}
+        union all
+        select d.id, d.unit_code, d.procedure_code, d.channel, d.received_at, d.finished_at
+        from dossiers d
+        where ${receivedBefore(d, end)} and d.finished_at is null ${only(sql`d.unit_code`)}
+      ), segments as (${statutorySegments(sql`select id from candidates`)}
+      ), pending_overdue as (
+        select ${n} as n, c.unit_code, c.procedure_code, c.channel, count(*)::int as pending_overdue
+        from candidates c
+        join segments s on s.dossier_id = c.id and s.due_at < ${end}
+        cross join lateral generate_series(
+          greatest(0, ${dayOf(sql`c.received_at`)}, ${dayOf(sql`s.seg_start`)}, ${dayOf(sql`s.due_at`)}),
+          least(${last}, coalesce(${dayOf(sql`c.finished_at`)}, ${last}), coalesce(${dayOf(sql`s.seg_end`)}, ${last}))
+        ) g(n)
+        where ${receivedBefore(c, dayEnd(n))}
+          and ${notFinishedBefore(c, dayEnd(n))}
+          and ${overdueBySegmentAt(sql`c.id`, s, lastInstant(n), granularity)}
+        group by 1, 2, 3, 4
+      )
+      select ${from}::date + n, unit_code, procedure_code, channel, sum(received), sum(early), sum(on_time),
+        sum(overdue), sum(withdrawn), sum(stopped), sum(pending_overdue)
+      from (
+        select n, unit_code, procedure_code, channel, received, 0 as early, 0 as on_time, 0 as overdue,
+          0 as withdrawn, 0 as stopped, 0 as pending_overdue from received
+        union all
+        select n, unit_code, procedure_code, channel, 0, early, on_time, overdue, withdrawn, stopped, 0 from finished
+        union all
+        select n, unit_code, procedure_code, channel, 0, 0, 0, 0, 0, 0, pending_overdue from pending_overdue
+      ) cells
+      group by n, unit_code, procedure_code, channel`);
+
+    const sums = sql`sum(received), sum(early), sum(on_time), sum(overdue), sum(withdrawn), sum(stopped), sum(pending_overdue)`;
+    const columns = sql`received, early, on_time, overdue, withdrawn, stopped, pending_overdue`;
+    await tx.execute(
+      sql`delete from stats_unit_daily where day between ${from} and ${to} ${only(sql`unit_code`)}`,
+    );
+    await tx.execute(sql`
+      insert into stats_unit_daily (day, unit_code, channel, ${columns})
+      select day, unit_code, channel, ${sums} from stats_daily where day between ${from} and ${to} ${only(sql`unit_code`)}
+      group by day, unit_code, channel`);
+    const firstMonth = `${from.slice(0, 8)}01`;
+    const lastMonthEnd = monthEndOf(to);
+    for (const { table, daily, keys } of monthlyRollups) {
+      await tx.execute(
+        sql`delete from ${table} where month between ${firstMonth} and ${to} ${only(sql`unit_code`)}`,
+      );
+      await tx.execute(sql`
+        insert into ${table} (month, ${keys}, ${columns})
+        select date_trunc('month', day)::date, ${keys}, ${sums} from ${daily}
+        where day between ${firstMonth} and ${lastMonthEnd} ${only(sql`unit_code`)}
+        group by 1, ${keys}`);
+    }
+  });
+}
+
+/** The last day whose figures are closed (null before the first run). */
+export async function closedThrough(db: DbOrTx): Promise<LocalDate | null> {
+  const [row] = await rows<{ value: { day?: string } }>(
+    db,
+    sql`select value from job_state where name = ${CLOSED_STATE}`,
+  );
+  return row?.value.day ?? null;
+}
+
+async function saveClosedThrough(db: DbOrTx, day: LocalDate) {
+  await db.execute(sql`
+    insert into job_state (name, value) values (${CLOSED_STATE}, ${JSON.stringify({ day })}::jsonb)
+    on conflict (name) do update set value = excluded.value, updated_at = now()`);
+}
+
+/**
+ * Scheduled job: closes the days that ended since the last run, oldest first, a month (at most) per statement
+ * and for about `maxMs` per run, so a first run over a long history proceeds in steps and a stopping worker
+ * never waits long; then recomputes the dirty units' days up to the last closed day. Returns the number of
+ * days computed. Safe with two workers: each step recomputes from the dossiers and writes whole days.
+ */
+export async function refreshStats(ctx: JobContext, maxMs = 10_000): Promise<number> {
+  const started = Date.now();
+  const timeLeft = () => Date.now() - started < maxMs;
+  const granularity = ctx.config.OUTCOME_GRANULARITY;
+  const yesterday = addDays(localDateOf(ctx.clock()), -1);
+  const upTo = (from: LocalDate, limit: LocalDate) => {
+    const monthEnd = monthEndOf(from);
+    return monthEnd < limit ? monthEnd : limit;
+  };
+  let closed = await closedThrough(ctx.db);
+  if (closed === null) {
+    const [first] = await rows<{ day: string | null }>(
+      ctx.db,
+      sql`select (min(received_at) at time zone 'Asia/Ho_Chi_Minh')::date::text as day from dossiers`,
+    );
+    closed = first?.day ? addDays(first.day, -1) : yesterday;
+  }
+  let work = 0;
+  while (closed < yesterday && timeLeft()) {
+    const from = addDays(closed, 1);
+    const to = upTo(from, yesterday);
+    await refreshDays(ctx.db, from, to, null, granularity);
+    work += dayNumberOf(to) - dayNumberOf(from) + 1;
+    closed = to;
+    await saveClosedThrough(ctx.db, closed);
+  }
+  if (work === 0) await saveClosedThrough(ctx.db, closed);
+
+  const dirty = await rows<{ unit_code: string; from_day: string; marked_at: string }>(
+    ctx.db,
+    sql`select unit_code, from_day::text, marked_at::text from stats_dirty where from_day <= ${closed} order by from_day limit 50`,
+  );
+  for (const d of dirty) {
+    if (!timeLeft()) break;
+    for (let from = d.from_day; from <= closed;) {
+      const to = upTo(from, closed);
+      await refreshDays(ctx.db, from, to, d.unit_code, granularity);
+      work += dayNumberOf(to) - dayNumberOf(from) + 1;
+      from = addDays(to, 1);
+    }
+    // Only if nobody marked it again meanwhile.
+    await ctx.db.execute(
+      sql`delete from stats_dirty where unit_code = ${d.unit_code} and marked_at = ${d.marked_at}::timestamptz`,
+    );
+  }
+  return work;
+}

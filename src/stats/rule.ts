@@ -1,0 +1,175 @@
+/**
+ * The II.06a rule in SQL: named fragments that every statistics query composes (the direct statistics in
+ * ./direct.ts, the figures the worker maintains in ./maintenance.ts, the live parts of an answer in
+ * ./serving.ts). The reference is src/domain/statistics.ts; the tests hold every query equal to it.
+ *
+ * A fragment takes the alias of a dossier row (`d`: e.g. sql`f`) and the instants it is judged at, as values
+ * (Date) or SQL expressions (timestamptz).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { inSubtree } from '../db/sql.js';
+import type { Granularity } from '../domain/timeliness.js';
+
+type Instant = Date | SQL;
+
+/** Received before `at` (a dossier never received has no received_at and never counts). */
+export const receivedBefore = (d: SQL, at: Instant): SQL => sql`${d}.received_at < ${at}`;
+
+/** Received in [`from`, `until`). */
+export const receivedIn = (d: SQL, from: Instant, until: Instant): SQL =>
+  sql`(${d}.received_at >= ${from} and ${d}.received_at < ${until})`;
+
+/** Not finished (resolved, returned, withdrawn or stopped) before `at`: still open at `at`. */
+export const notFinishedBefore = (d: SQL, at: Instant): SQL =>
+  sql`(${d}.finished_at is null or ${d}.finished_at >= ${at})`;
+
+/** Finished in [`from`, `until`). */
+export const finishedIn = (d: SQL, from: Instant, until: Instant): SQL =>
+  sql`(${d}.finished_at >= ${from} and ${d}.finished_at < ${until})`;
+
+/** Carried over into a period opening at `open`: received before it and still open at it. */
+export const carriedOver = (d: SQL, open: Instant): SQL =>
+  sql`(${receivedBefore(d, open)} and ${notFinishedBefore(d, open)})`;
+
+/**
+ * The received columns `received`, `online`, `direct`, `postal` (by channel), counting the rows where `where`
+ * holds.
+ */
+export function receivedCounts(d: SQL, where: SQL): SQL {
+  const channel = (name: 'online' | 'direct' | 'postal') =>
+    sql`count(*) filter (where ${where} and ${d}.channel = ${sql.raw(`'${name}'`)})::int as ${sql.raw(name)}`;
+  return sql`count(*) filter (where ${where})::int as received, ${channel('online')}, ${channel('direct')}, ${channel('postal')}`;
+}
+
+/**
+ * The finished columns `early`, `on_time`, `overdue` (a resolved or returned dossier by its recorded outcome;
+ * none recorded counts as overdue), `withdrawn` and `stopped` (any other finish), counting the finished rows
+ * where `where` holds (all of them without it).
+ */
+export function finishedCounts(d: SQL, where?: SQL): SQL {
+  const w = where ? sql`${where} and ` : sql``;
+  const resolved = sql`${d}.status in ('resolved', 'returned')`;
+  return sql`
+    count(*) filter (where ${w}${resolved} and ${d}.outcome = 'early')::int as early,
+    count(*) filter (where ${w}${resolved} and ${d}.outcome = 'on_time')::int as on_time,
+    count(*) filter (where ${w}${resolved} and (${d}.outcome is null or ${d}.outcome = 'overdue'))::int as overdue,
+    count(*) filter (where ${w}${d}.status = 'withdrawn')::int as withdrawn,
+    count(*) filter (where ${w}${d}.status not in ('resolved', 'returned', 'withdrawn'))::int as stopped`;
+}
+
+/**
+ * The "overdue before" threshold of a dossier pending at the instant `at` (an SQL timestamptz): its due makes it
+ * overdue when it lies before the midnight beginning `at`'s local date (granularity 'day') or before `at`
+ * ('instant'). The SQL twin of overdueBefore in src/domain/timeliness.ts.
+ */
+export function overdueBeforeSql(at: SQL, granularity: Granularity): SQL {
+  return granularity === 'day'
+    ? sql`(date_trunc('day', (${at}) at time zone 'Asia/Ho_Chi_Minh') at time zone 'Asia/Ho_Chi_Minh')`
+    : at;
+}
+
+/** Whether a dossier is paused at `at`: one of its pause cycles holds that instant (its clock is stopped). */
+export function pausedAt(dossierId: SQL, at: Instant): SQL {
+  return sql`exists (
+      select 1 from dossier_pauses dp
+      where dp.dossier_id = ${dossierId} and dp.paused_at <= ${at} and (dp.resumed_at is null or dp.resumed_at > ${at}))`;
+}
+
+/**
+ * The statutory due history as segments (alias chosen by the caller): each change's `due_at` is in force from
+ * `seg_start` (its effective_at) until `seg_end` (the next change's, null for the last), for the dossiers
+ * `dossierIds` (a subquery of ids).
+ */
+export function statutorySegments(dossierIds: SQL): SQL {
+  return sql`
+    select dd.dossier_id, dd.due_at, dd.effective_at as seg_start,
+      lead(dd.effective_at) over (partition by dd.dossier_id order by dd.effective_at, dd.id) as seg_end
+    from dossier_deadlines dd
+    where dd.kind = 'statutory' and dd.dossier_id in (${dossierIds})`;
+}
+
+/** Whether segment `s` (of statutorySegments) is the due in force at `at`. */
+export const segmentInForceAt = (s: SQL, at: Instant): SQL =>
+  sql`(${s}.seg_start <= ${at} and (${s}.seg_end is null or ${s}.seg_end > ${at}))`;
+
+/**
+ * Whether a dossier pending at `at` is overdue then by segment `s` of its statutory due history: `s` is the due
+ * in force at `at`, that due lies before the threshold of overdueBeforeSql, and the dossier is not paused then.
+ */
+export function overdueBySegmentAt(dossierId: SQL, s: SQL, at: SQL, granularity: Granularity): SQL {
+  return sql`(${segmentInForceAt(s, at)} and ${s}.due_at < ${overdueBeforeSql(at, granularity)}
+    and not ${pausedAt(dossierId, at)})`;
+}
+
+/** The statutory due in force at `at`: the history row with the latest effective_at ≤ `at` (null: none). */
+export function statutoryDueAt(dossierId: SQL, at: Instant): SQL {
+  return sql`(
+      select dd.due_at from dossier_deadlines dd
+      where dd.dossier_id = ${dossierId} and dd.kind = 'statutory' and dd.effective_at <= ${at}
+      order by dd.effective_at desc, dd.id desc limit 1)`;
+}
+
+/**
+ * Whether a dossier pending at `at` is overdue then: not paused at `at`, and the statutory due in force at `at`
+ * lies before the threshold of overdueBeforeSql.
+ */
+export function pendingOverdueAt(dossierId: SQL, at: Date, granularity: Granularity): SQL {
+  return sql`(not ${pausedAt(dossierId, at)}
+    and coalesce(${statutoryDueAt(dossierId, at)} < ${overdueBeforeSql(sql`${at}::timestamptz`, granularity)}, false))`;
+}
+
+/**
+ * The same judgement read from a dossier row's current state, true when nothing was recorded after `at`: pending
+ * means not finished and received or processing (a paused dossier is in neither), and the row's due is the
+ * statutory due in force. Reads through the status-due indexes.
+ */
+export function pendingOverdueNow(d: SQL, at: Date, granularity: Granularity): SQL {
+  return sql`(${d}.finished_at is null and ${d}.status in ('received', 'processing')
+    and ${d}.due_at < ${overdueBeforeSql(sql`${at}::timestamptz`, granularity)})`;
+}
+
+/** The statistics of units under the unit at `unitPath` (null: all units), over units joined as `u`. */
+export const unitScope = (unitPath: string | null): SQL =>
+  unitPath === null ? sql`true` : inSubtree(sql`u.path`, unitPath);
+
+export type GroupBy = 'none' | 'unit' | 'procedure' | 'field' | 'channel';
+
+/**
+ * How an answer is grouped, over rows aliased `f` (dossiers or figures: both carry unit_code, procedure_code
+ * and channel) with units joined as `u` and, when the grouping needs them, procedures as `p` (`joins`).
+ * 'cell' = unit|procedure|channel: the grain of the figures. `byProcedure`: the groups need the procedure
+ * grain of the figures (the unit grain suffices otherwise).
+ */
+export interface Grouping {
+  key: SQL;
+  label: SQL;
+  joins: SQL;
+  byProcedure: boolean;
+}
+
+export function grouping(groupBy: GroupBy | 'cell'): Grouping {
+  const units = sql`join units u on u.code = f.unit_code`;
+  const byUnit = { joins: units, byProcedure: false };
+  const byProcedure = {
+    joins: sql`${units} join procedures p on p.code = f.procedure_code`,
+    byProcedure: true,
+  };
+  switch (groupBy) {
+    case 'cell':
+      return {
+        key: sql`f.unit_code || '|' || f.procedure_code || '|' || f.channel`,
+        label: sql`''`,
+        ...byUnit,
+      };
+    case 'none':
+      return { key: sql`'all'`, label: sql`'all'`, ...byUnit };
+    case 'unit':
+      return { key: sql`f.unit_code`, label: sql`u.name`, ...byUnit };
+    case 'channel':
+      return { key: sql`f.channel`, label: sql`f.channel`, ...byUnit };
+    case 'procedure':
+      return { key: sql`f.procedure_code`, label: sql`p.name`, ...byProcedure };
+    case 'field':
+      return { key: sql`p.field_code`, label: sql`p.field_name`, ...byProcedure };
+  }
+}

@@ -1,0 +1,334 @@
+/**
+ * The statistics the API serves: a period answered from the figures the worker maintains (./maintenance.ts).
+ * Today is counted live up to the moment of the answer, and so is a unit whose figures wait for a recompute (its
+ * dossiers' tally is added to the other units' figures). A period that has ended takes its pending-overdue
+ * count from the figures of its last day; one that has not is judged at the moment of the answer, live. The
+ * figures are used only when every day the period needs is closed; otherwise the whole answer is the direct
+ * statistics (./direct.ts: same numbers, slower).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { DbOrTx } from '../db/client.js';
+import { rows } from '../db/sql.js';
+import { addDays, formatInstant, localDateOf, type LocalDate } from '../domain/local-time.js';
+import { addTallies, answerInstants, emptyTally, ratesOf, type Tally } from '../domain/statistics.js';
+import type { Granularity } from '../domain/timeliness.js';
+import { periodStatistics, type GroupTally } from './direct.js';
+import { closedThrough } from './maintenance.js';
+import {
+  finishedCounts,
+  finishedIn,
+  grouping,
+  notFinishedBefore,
+  pendingOverdueAt,
+  pendingOverdueNow,
+  receivedBefore,
+  receivedCounts,
+  receivedIn,
+  unitScope,
+  type GroupBy,
+  type Grouping,
+} from './rule.js';
+import type { Stats } from './schemas.js';
+
+const EARLIEST: LocalDate = '1990-01-01';
+
+/** A group's flows: the figures' columns, with the received split by channel. */
+interface Flows {
+  key: string;
+  label: string;
+  received: number;
+  early: number;
+  on_time: number;
+  overdue: number;
+  withdrawn: number;
+  stopped: number;
+  online: number;
+  direct: number;
+  postal: number;
+}
+
+interface GroupCount {
+  key: string;
+  label: string;
+  n: number;
+}
+
+const flowSums = sql`
+  sum(f.received)::int as received, sum(f.early)::int as early, sum(f.on_time)::int as on_time,
+  sum(f.overdue)::int as overdue, sum(f.withdrawn)::int as withdrawn, sum(f.stopped)::int as stopped,
+  sum(f.received) filter (where f.channel = 'online')::int as online,
+  sum(f.received) filter (where f.channel = 'direct')::int as direct,
+  sum(f.received) filter (where f.channel = 'postal')::int as postal`;
+
+/** The figures' flows over [from, to] (closed days only): whole months from the monthly rollup, the rest by day. */
+async function figureFlows(db: DbOrTx, scope: SQL, g: Grouping, from: LocalDate, to: LocalDate) {
+  if (from > to) return [];
+  // Procedure grain for groupings by procedure or field, else the smaller unit grain; whole months inside
+  // [from, to] come from the monthly rollup.
+  const [daily, monthly] = g.byProcedure
+    ? [sql`stats_daily`, sql`stats_procedure_monthly`]
+    : [sql`stats_unit_daily`, sql`stats_unit_monthly`];
+  const firstFull = from.endsWith('-01') ? from : `${addDays(`${from.slice(0, 8)}28`, 4).slice(0, 8)}01`;
+  const lastFullEnd = addDays(to, 1).endsWith('-01') ? to : addDays(`${to.slice(0, 8)}01`, -1);
+  const months = firstFull <= lastFullEnd;
+  // The days outside the whole months (all of [from, to] when it holds none), read by day.
+  const edges: Array<[LocalDate, LocalDate]> = months
+    ? [
+        [from, addDays(firstFull, -1)],
+        [addDays(lastFullEnd, 1), to],
+      ]
+    : [[from, to]];
+  const days = edges.filter(([a, b]) => a <= b).map(([a, b]) => sql`f.day between ${a} and ${b}`);
+  const parts = [
+    ...(days.length
+      ? [
+          sql`select ${g.key} as key, ${g.label} as label, ${flowSums} from ${daily} f ${g.joins}
+              where ${scope} and (${sql.join(days, sql` or `)}) group by 1, 2`,
+        ]
+      : []),
+    ...(months
+      ? [
+          sql`select ${g.key} as key, ${g.label} as label, ${flowSums} from ${monthly} f ${g.joins}
+              where ${scope} and f.month between ${firstFull} and ${lastFullEnd} group by 1, 2`,
+        ]
+      : []),
+  ];
+  return rows<Flows>(
+    db,
+    sql`
+      select key, label, sum(received)::int as received, sum(early)::int as early, sum(on_time)::int as on_time,
+        sum(overdue)::int as overdue, sum(withdrawn)::int as withdrawn, sum(stopped)::int as stopped,
+        sum(online)::int as online, sum(direct)::int as direct, sum(postal)::int as postal
+      from (${sql.join(parts, sql` union all `)}) parts group by 1, 2`,
+  );
+}
+
+/** Today's flows up to the moment of the answer (nothing after it counts), live from the dossiers. */
+async function liveFlows(db: DbOrTx, scope: SQL, g: Grouping, today: LocalDate, asOf: Date) {
+  const { open: start, cut } = answerInstants(today, today, asOf);
+  const f = sql`f`;
+  const received = receivedIn(f, start, cut);
+  const finished = sql`(${finishedIn(f, start, cut)} and ${receivedBefore(f, cut)})`;
+  return rows<Flows>(
+    db,
+    sql`
+      select ${g.key} as key, ${g.label} as label, ${receivedCounts(f, received)}, ${finishedCounts(f, finished)}
+      from dossiers f ${g.joins}
+      where ${scope} and (${received} or ${finished})
+      group by 1, 2`,
+  );
+}
+
+/**
+ * Pending and overdue at the moment of the answer (a period not yet ended is judged then). When nothing has
+ * been recorded after that moment (the usual case: the answer is given now, and no action may be dated in the
+ * future), each dossier's row holds its state at that moment (pendingOverdueNow); otherwise each dossier open
+ * then is judged by its history (pendingOverdueAt).
+ */
+async function livePendingOverdue(db: DbOrTx, scope: SQL, g: Grouping, asOf: Date, granularity: Granularity) {
+  const { cut, at } = answerInstants(localDateOf(asOf), localDateOf(asOf), asOf);
+  const f = sql`f`;
+  const judged = (await recordedAfter(db, at))
+    ? sql`${receivedBefore(f, cut)} and ${notFinishedBefore(f, cut)} and ${pendingOverdueAt(sql`f.id`, at, granularity)}`
+    : pendingOverdueNow(f, at, granularity);
+  return rows<GroupCount>(
+    db,
+    sql`
+      select ${g.key} as key, ${g.label} as label, count(*)::int as n
+      from dossiers f ${g.joins}
+      where ${scope} and ${judged}
+      group by 1, 2`,
+  );
+}
+
+/**
+ * Whether any dossier changed after `at`: every change appends an event, recorded at the time it is written, so
+ * the newest events tell (read from the end of the primary key, a few rows).
+ */
+async function recordedAfter(db: DbOrTx, at: Date): Promise<boolean> {
+  const [row] = await rows<{ later: boolean }>(
+    db,
+    sql`
+      select coalesce(max(recorded_at) > ${at}::timestamptz, false) as later
+      from (select recorded_at from dossier_events order by id desc limit 100) newest`,
+  );
+  return row?.later ?? false;
+}
+
+/** The pending-overdue count at the end of `day`, from its figures. */
+async function figurePendingOverdue(db: DbOrTx, scope: SQL, g: Grouping, day: LocalDate) {
+  const table = g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`;
+  return rows<GroupCount>(
+    db,
+    sql`
+      select ${g.key} as key, ${g.label} as label, sum(f.pending_overdue)::int as n
+      from ${table} f ${g.joins}
+      where ${scope} and f.day = ${day} and f.pending_overdue > 0
+      group by 1, 2`,
+  );
+}
+
+/**
+ * Whether the figures cover every closed day the period needs (`closed`), and the units in the scope whose
+ * figures wait for a recompute of a day the period needs (`dirty`).
+ */
+async function figuresState(
+  db: DbOrTx,
+  scope: SQL,
+  needThrough: LocalDate,
+): Promise<{ closed: boolean; dirty: string[] }> {
+  const closed = await closedThrough(db);
+  if (closed === null || closed < needThrough) return { closed: false, dirty: [] };
+  const dirty = await rows<{ unit_code: string }>(
+    db,
+    sql`select f.unit_code from stats_dirty f join units u on u.code = f.unit_code where ${scope} and f.from_day <= ${needThrough}`,
+  );
+  return { closed: true, dirty: dirty.map((r) => r.unit_code) };
+}
+
+/**
+ * The statistics of a period, from the figures when every day it needs is closed (`source` 'figures'; today,
+ * and the units whose figures wait for a recompute, counted from the dossiers and added, as units partition the
+ * dossiers), else straight from the dossiers ('dossiers').
+ */
+export async function servedStatistics(
+  db: DbOrTx,
+  q: {
+    unitPath: string | null;
+    from: LocalDate;
+    to: LocalDate;
+    groupBy: GroupBy;
+    granularity: Granularity;
+    now: Date;
+  },
+): Promise<{ groups: GroupTally[]; source: 'figures' | 'dossiers' }> {
+  const today = localDateOf(q.now);
+  const scope = unitScope(q.unitPath);
+  const needThrough = q.to < today ? q.to : addDays(today, -1);
+  const { closed, dirty } = await figuresState(db, scope, needThrough);
+  if (!closed) return { groups: await periodStatistics(db, { ...q, asOf: q.now }), source: 'dossiers' };
+  if (!dirty.length)
+    return { groups: await fromFigures(db, scope, q, today, needThrough), source: 'figures' };
+  // One after the other: fromFigures already runs its four reads at once.
+  const clean = await fromFigures(
+    db,
+    sql`${scope} and u.code <> all(${sql.param(dirty)}::text[])`,
+    q,
+    today,
+    needThrough,
+  );
+  const recomputing = await periodStatistics(db, { ...q, asOf: q.now, unitCodes: dirty });
+  return { groups: mergeGroups(clean, recomputing), source: 'figures' };
+}
+
+export type StatisticsAnswer = z.infer<typeof Stats>;
+
+const withRates = (t: Tally) => ({ ...t, rates: ratesOf(t) });
+
+/**
+ * The answer for a unit's subtree (null: every unit) and a period, given at `asOf`: each group's columns and
+ * rates, and the totals.
+ */
+export async function answerStatistics(
+  db: DbOrTx,
+  q: {
+    unit: { code: string; path: string } | null;
+    from: LocalDate;
+    to: LocalDate;
+    reporting: StatisticsAnswer['reporting'];
+    groupBy: GroupBy;
+    granularity: Granularity;
+    asOf: Date;
+  },
+): Promise<StatisticsAnswer> {
+  const { groups, source } = await servedStatistics(db, {
+    unitPath: q.unit?.path ?? null,
+    from: q.from,
+    to: q.to,
+    groupBy: q.groupBy,
+    granularity: q.granularity,
+    now: q.asOf,
+  });
+  const totals = groups.reduce((sum, g) => addTallies(sum, g.tally), emptyTally());
+  return {
+    unitCode: q.unit?.code ?? null,
+    from: q.from,
+    to: q.to,
+    reporting: q.reporting,
+    groupBy: q.groupBy,
+    asOf: formatInstant(q.asOf),
+    source,
+    rows: groups.map((g) => ({ key: g.key, label: g.label, ...withRates(g.tally) })),
+    totals: withRates(totals),
+  };
+}
+
+/** Groups in the order of their keys (code point order). */
+const byKey = (a: GroupTally, b: GroupTally) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** Two answers over disjoint sets of units, group by group. */
+function mergeGroups(a: GroupTally[], b: GroupTally[]): GroupTally[] {
+  const merged = new Map(a.map((g) => [g.key, g]));
+  for (const g of b) {
+    const other = merged.get(g.key);
+    merged.set(g.key, other ? { ...other, tally: addTallies(other.tally, g.tally) } : g);
+  }
+  return [...merged.values()].sort(byKey);
+}
+
+/** The statistics of the units in `scope` from the figures (every day through `needThrough` closed). */
+async function fromFigures(
+  db: DbOrTx,
+  scope: SQL,
+  q: { from: LocalDate; to: LocalDate; groupBy: GroupBy; granularity: Granularity; now: Date },
+  today: LocalDate,
+  needThrough: LocalDate,
+): Promise<GroupTally[]> {
+  const yesterday = addDays(today, -1);
+  const g = grouping(q.groupBy);
+  const before = q.from <= today ? addDays(q.from, -1) : yesterday;
+  const [carried, flows, live, pendingOverdue] = await Promise.all([
+    figureFlows(db, scope, g, EARLIEST, before < yesterday ? before : yesterday),
+    figureFlows(db, scope, g, q.from, needThrough),
+    q.to >= today ? liveFlows(db, scope, g, today, q.now) : Promise.resolve([]),
+    // A period that has ended is judged at its end (the figures of its last day), one that has not at `now`.
+    q.to < today
+      ? figurePendingOverdue(db, scope, g, q.to)
+      : livePendingOverdue(db, scope, g, q.now, q.granularity),
+  ]);
+  const groups = new Map<string, { label: string; t: Tally }>();
+  const at = (key: string, label: string) => {
+    let entry = groups.get(key);
+    if (!entry) groups.set(key, (entry = { label, t: emptyTally() }));
+    return entry.t;
+  };
+  const finished = (c: Flows) => c.early + c.on_time + c.overdue + c.withdrawn + c.stopped;
+  for (const c of carried) at(c.key, c.label).received.carriedOver += c.received - finished(c);
+  const inPeriod = q.from <= today ? [...flows, ...live] : [];
+  if (q.from > today)
+    for (const c of live) at(c.key, c.label).received.carriedOver += c.received - finished(c);
+  for (const c of inPeriod) {
+    const t = at(c.key, c.label);
+    t.received.new += c.received;
+    t.received.online += c.online;
+    t.received.direct += c.direct;
+    t.received.postal += c.postal;
+    t.resolved.early += c.early;
+    t.resolved.onTime += c.on_time;
+    t.resolved.overdue += c.overdue;
+    t.withdrawn += c.withdrawn;
+    t.stopped += c.stopped;
+  }
+  for (const p of pendingOverdue) at(p.key, p.label).pending.overdue += p.n;
+  const result: GroupTally[] = [];
+  for (const [key, { label, t }] of groups) {
+    t.received.total = t.received.carriedOver + t.received.new;
+    t.resolved.total = t.resolved.early + t.resolved.onTime + t.resolved.overdue;
+    t.pending.total = t.received.total - t.resolved.total - t.withdrawn - t.stopped;
+    t.pending.notYetDue = t.pending.total - t.pending.overdue;
+    if (t.received.total > 0) result.push({ key, label, tally: t });
+  }
+  result.sort(byKey);
+  return result;
+}
