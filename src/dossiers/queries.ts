@@ -3,7 +3,6 @@ import {
   asc,
   desc,
   eq,
-  getTableColumns,
   gte,
   inArray,
   is,
@@ -12,13 +11,12 @@ import {
   lte,
   or,
   sql,
-  type Column,
   type SQL,
   type SQLWrapper,
 } from 'drizzle-orm';
-import pg from 'pg';
 import { alias, PgTransaction } from 'drizzle-orm/pg-core';
-import { poolOf, type Db, type DbOrTx } from '../db/client.js';
+import { type Db, type DbOrTx } from '../db/client.js';
+import { compiledFirstRow } from '../db/compiled-read.js';
 import { dossierEvents, dossiers, localDayOf, procedures, units } from '../db/schema/index.js';
 import { inScope, readsMasked, type Principal } from '../auth/plugin.js';
 import { escapeLike } from '../db/sql.js';
@@ -45,9 +43,6 @@ import { addWorkingMinutes, type Calendar } from '../domain/working-time.js';
 export type DossierRow = typeof dossiers.$inferSelect;
 
 const handling = alias(units, 'handling_unit');
-const TIMESTAMPTZ = 1184;
-const rawText = (value: string) => value;
-const pgTypeParser = pg.types.getTypeParser;
 
 const dossierColumns = {
   d: dossiers,
@@ -87,41 +82,15 @@ export function dossierInScope(
 }
 
 /**
- * The hottest read on a node-postgres pool: drizzle's statement for it, run by pg as a named prepared statement
- * (parsed and planned once per connection) and decoded by a mapper compiled once from the selection's
- * columns. drizzle's own per-row mapping (`is` checks, tracing wrappers) was ≈ 6 % of the read's CPU. Rows
- * come back as arrays in the selection's order; timestamps arrive as text, as drizzle expects to decode them.
+ * The hottest read: on a node-postgres pool, drizzle's statement run by pg as a named prepared statement (parsed
+ * and planned once per connection) and decoded by a row mapper compiled once (see src/db/compiled-read.ts).
  */
 function compileByCode(db: Db): ((code: string) => Promise<DossierView | undefined>) | undefined {
-  const pool = poolOf(db);
-  if (!pool) return undefined;
   // The code is unique: no limit, so the code is the statement's only parameter.
   const text = selectDossiers(db)
     .where(eq(dossiers.code, sql.placeholder('code')))
     .toSQL().sql;
-  const tableColumns = Object.entries(getTableColumns(dossiers));
-  const extras = Object.entries(dossierColumns).filter(([key]) => key !== 'd') as Array<[string, Column]>;
-  const decode = (column: Column, value: unknown) =>
-    value === null ? null : column.mapFromDriverValue(value);
-  const query = {
-    name: 'dossier_by_code',
-    text,
-    rowMode: 'array' as const,
-    types: {
-      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-        oid === TIMESTAMPTZ ? rawText : pgTypeParser(oid, format),
-    },
-  };
-  return async (code) => {
-    const { rows } = await pool.query<unknown[]>({ ...query, values: [code] });
-    const row = rows[0];
-    if (!row) return undefined;
-    const d: Record<string, unknown> = {};
-    tableColumns.forEach(([key, column], i) => (d[key] = decode(column, row[i])));
-    const view: Record<string, unknown> = { d };
-    extras.forEach(([key, column], i) => (view[key] = decode(column, row[tableColumns.length + i])));
-    return view as unknown as DossierView;
-  };
+  return compiledFirstRow<DossierView>(db, 'dossier_by_code', text, dossierColumns);
 }
 
 // Per handle: the compiled read, or null where it runs through drizzle (PGlite).
