@@ -9,7 +9,7 @@ import { fieldError } from '../http/messages.js';
 import type { DossierStatus } from '../domain/lifecycle.js';
 import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
 import { bearerSecurity, errorResponses, InstantString } from '../http/schemas.js';
-import { getDossierInScope, listEvents } from '../dossiers/queries.js';
+import { getDossierInScope, listEvents } from '../dossiers/lookups.js';
 import { Dossier, DossierCodeParams } from '../dossiers/schemas.js';
 import { toDvcqg } from './dvcqg.js';
 
