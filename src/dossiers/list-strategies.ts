@@ -103,23 +103,44 @@ export function unitReceivedInTwoParts(
     order by m.id desc limit ${limit}`;
 }
 
-/**
- * Matches sorted (received range sorted; unit overdue through status-due indexes): `id + 0` keeps the order but
- * hides the primary key's, so the planner fetches the matches through the filters' indexes and sorts them
- * instead of walking the ids. Newest first: walking the primary key (or a procedure's newest through
- * dossiers_procedure_id_idx) down from the cursor, each row checked against the filters.
- */
-export function matchingIds(
+function idsBelowCursor(
   db: DbOrTx,
   conditions: Array<SQL | undefined>,
   afterId: number | undefined,
   limit: number,
-  sorted: boolean,
+  order: SQL,
 ) {
   return db
     .select({ id: dossiers.id })
     .from(dossiers)
     .where(and(...conditions, belowCursor(afterId)))
-    .orderBy(sorted ? sql`${dossiers.id} + 0 desc` : desc(dossiers.id))
+    .orderBy(order)
     .limit(limit);
+}
+
+/**
+ * Matches sorted (received range sorted; unit overdue through status-due indexes): `id + 0` keeps the order but
+ * hides the primary key's, so the planner fetches the matches through the filters' indexes and sorts them
+ * instead of walking the ids.
+ */
+export function matchesSorted(
+  db: DbOrTx,
+  conditions: Array<SQL | undefined>,
+  afterId: number | undefined,
+  limit: number,
+) {
+  return idsBelowCursor(db, conditions, afterId, limit, sql`${dossiers.id} + 0 desc`);
+}
+
+/**
+ * Newest first: the ids walked down from the cursor along the primary key (or, for one procedure, its newest
+ * through dossiers_procedure_id_idx), each row checked against the filters.
+ */
+export function newestFirst(
+  db: DbOrTx,
+  conditions: Array<SQL | undefined>,
+  afterId: number | undefined,
+  limit: number,
+) {
+  return idsBelowCursor(db, conditions, afterId, limit, desc(dossiers.id));
 }

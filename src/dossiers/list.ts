@@ -15,7 +15,8 @@ import { addWorkingMinutes } from '../domain/working-time.js';
 import { decodeCursor, paginate } from '../http/schemas.js';
 import {
   chooseListStrategy,
-  matchingIds,
+  matchesSorted,
+  newestFirst,
   receivedPeriodDayByDay,
   unitReceivedInTwoParts,
 } from './list-strategies.js';
@@ -143,12 +144,19 @@ export async function listDossiers(
   // The page's ids first, from dossiers alone; the joins (which never drop a row: foreign keys) then run for
   // that page only, not for every match a sort has to consider.
   let page: SQL | SQLWrapper;
-  if (strategy === 'received period day by day') {
-    page = receivedPeriodDayByDay(f.receivedFrom!, f.receivedTo!, f.afterId, f.limit);
-  } else if (strategy === 'unit received in two parts') {
-    page = unitReceivedInTwoParts(db, inUnits!, filters, f.afterId, f.limit);
-  } else {
-    page = matchingIds(db, conditions, f.afterId, f.limit, strategy !== 'newest first');
+  switch (strategy) {
+    case 'received period day by day':
+      page = receivedPeriodDayByDay(f.receivedFrom!, f.receivedTo!, f.afterId, f.limit);
+      break;
+    case 'unit received in two parts':
+      page = unitReceivedInTwoParts(db, inUnits!, filters, f.afterId, f.limit);
+      break;
+    case 'received range sorted':
+    case 'unit overdue through status-due indexes':
+      page = matchesSorted(db, conditions, f.afterId, f.limit);
+      break;
+    case 'newest first':
+      page = newestFirst(db, conditions, f.afterId, f.limit);
   }
   return selectDossiers(db)
     .where(sql`${dossiers.id} in (${page})`)
