@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeLike } from '../src/db/sql.js';
 import { searchKey } from '../src/domain/applicant.js';
 import { dossierActions } from '../src/domain/lifecycle.js';
-import { getDossierInScope } from '../src/dossiers/queries.js';
+import { getDossierInScope } from '../src/dossiers/lookups.js';
 import {
   bearer,
   createKey,

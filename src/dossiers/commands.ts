@@ -34,15 +34,13 @@ import {
 import { outcomeOf } from '../domain/timeliness.js';
 import type { Calendar } from '../domain/working-time.js';
 import {
-  dossierSnapshot,
   getDossierInScope,
   getDossierView,
   latestEventAt,
-  toDossierResponse,
   type DossierRow,
   type DossierView,
-  type LiveSettings,
-} from './queries.js';
+} from './lookups.js';
+import { dossierSnapshot, toDossierResponse, type LiveSettings } from './representation.js';
 
 export interface CommandContext {
   db: Db;

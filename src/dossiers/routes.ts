@@ -3,24 +3,18 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { allow, readsMasked, type Principal } from '../auth/plugin.js';
+import { allow, type Principal } from '../auth/plugin.js';
 import type { CalendarCache } from '../calendar/cache.js';
 import type { IntakeTargetsCache } from './intake-targets.js';
 import { IntakeBatcher } from './intake-batch.js';
 import { dossierActions, type DossierAction } from '../domain/lifecycle.js';
-import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
-import { bearerSecurity, decodeCursor, encodeCursor, errorResponses } from '../http/schemas.js';
+import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import { builtResponseSerializer } from '../http/serializer.js';
 import { DomainError } from '../domain/errors.js';
 import { applyAction, intake, parseIfMatch, type CommandContext } from './commands.js';
-import {
-  applicantOf,
-  getDossierInScope,
-  listDossiers,
-  listEvents,
-  toDossierResponse,
-  type LiveSettings,
-} from './queries.js';
+import { listDossierPage } from './list.js';
+import { readDossier, readDossierEvents, readDossierReceipt } from './lookups.js';
+import type { LiveSettings } from './representation.js';
 import {
   actionBodies,
   Dossier,
@@ -141,23 +135,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
       querystring: ListDossiersQuery,
       response: { 200: DossierPage, ...errorResponses(400, 401, 403, 404) },
     },
-    handler: async (request) => {
-      const { limit, cursor, ...filters } = request.query;
-      const after = decodeCursor(cursor, 1)?.[0];
-      const settings = await live();
-      const rows = await listDossiers(
-        db,
-        request.principal,
-        { ...filters, afterId: typeof after === 'number' ? after : undefined, limit: limit + 1 },
-        settings,
-      );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((v) => toDossierResponse(v, settings, readsMasked(request.principal))),
-        nextCursor: rows.length > limit && last ? encodeCursor([last.d.id]) : null,
-      };
-    },
+    handler: (request) => listDossierPage(db, request.principal, request.query, live),
   });
 
   app.get('/dossiers/:code', {
@@ -172,9 +150,9 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
       response: { 200: Dossier, ...errorResponses(400, 401, 404) },
     },
     handler: async (request, reply) => {
-      const view = await getDossierInScope(db, request.principal, request.params.code);
-      withEtag(reply, view.d.version);
-      return toDossierResponse(view, await live(), readsMasked(request.principal));
+      const body = await readDossier(db, request.principal, request.params.code, live);
+      withEtag(reply, body.version);
+      return body;
     },
   });
 
@@ -188,22 +166,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
       params: DossierCodeParams,
       response: { 200: DossierEventList, ...errorResponses(400, 401, 404) },
     },
-    handler: async (request) => {
-      const view = await getDossierInScope(db, request.principal, request.params.code);
-      const events = await listEvents(db, view.d.id);
-      return {
-        items: events.map((e) => ({
-          id: e.id,
-          type: e.type,
-          fromStatus: e.fromStatus,
-          toStatus: e.toStatus,
-          at: formatInstant(e.at),
-          recordedAt: formatInstant(e.recordedAt),
-          actorKeyId: e.actorKeyId,
-          data: formatInstantsIn(e.data),
-        })),
-      };
-    },
+    handler: (request) => readDossierEvents(db, request.principal, request.params.code),
   });
 
   app.get('/dossiers/:code/receipt', {
@@ -216,24 +179,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
       params: DossierCodeParams,
       response: { 200: Receipt, ...errorResponses(400, 401, 404) },
     },
-    handler: async (request) => {
-      const view = await getDossierInScope(db, request.principal, request.params.code);
-      const d = view.d;
-      return {
-        form: '01' as const,
-        dossierCode: d.code,
-        unit: { code: d.unitCode, name: view.unitName },
-        procedure: { code: d.procedureCode, name: view.procedureName },
-        applicant: applicantOf(d, readsMasked(request.principal)),
-        components: d.components,
-        channel: d.channel,
-        receivedAt: d.receivedAt ? formatInstant(d.receivedAt) : null,
-        dueAt: d.dueAt ? formatInstant(d.dueAt) : null,
-        rescheduledDueAt: d.rescheduledDueAt ? formatInstant(d.rescheduledDueAt) : null,
-        fee: view.fee,
-        lookupCode: d.code,
-      };
-    },
+    handler: (request) => readDossierReceipt(db, request.principal, request.params.code),
   });
 
   for (const action of dossierActions) {

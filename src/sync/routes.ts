@@ -5,7 +5,7 @@ import { allow } from '../auth/plugin.js';
 import type { DossierStatus } from '../domain/lifecycle.js';
 import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
 import { bearerSecurity, decodeCursorAs, encodeCursorAs, errorResponses } from '../http/schemas.js';
-import { getDossierInScope, listEvents } from '../dossiers/queries.js';
+import { getDossierInScope, listEvents } from '../dossiers/lookups.js';
 import { DossierCodeParams } from '../dossiers/schemas.js';
 import { toDvcqg } from './dvcqg.js';
 import { deadlinesAndPauses, readChanges } from './queries.js';

@@ -86,8 +86,8 @@ export const dossiers = pgTable(
       .on(t.rescheduledDueAt)
       .where(sql`${t.finishedAt} is null and ${t.rescheduledDueAt} is not null`),
     // Name search: keys of each word and of each letter inside a word, by blocks of 65,536 ids, so that a
-    // search reads the newest blocks first (dossier_name_keys in migration 0008; listByName in
-    // src/dossiers/queries.ts).
+    // search reads the newest blocks first (dossier_name_keys in migration 0008; nameSearchNewestFirst in
+    // src/dossiers/name-search.ts).
     index('dossiers_applicant_name_keys_idx').using(
       'gin',
       sql`dossier_name_keys(${t.id}, ${t.applicantNameSearch})`,

@@ -1,0 +1,146 @@
+// The ways the dossier list reads one page of ids, newest first, below the cursor: each named after what it
+// reads. chooseListStrategy picks one from the filters (the name search has its own module: name-search.ts).
+import { and, desc, lt, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { dossiers, localDayOf } from '../db/schema/index.js';
+import { dayNumberOf, type LocalDate } from '../domain/local-time.js';
+
+export type ListStrategy =
+  | 'received period day by day'
+  | 'unit received in two parts'
+  | 'received range sorted'
+  | 'unit overdue through status-due indexes'
+  | 'newest first';
+
+/** The longest received period read day by day; a longer one is read as one range. */
+export const MAX_DAYS_BY_DAY = 400;
+
+/** What the choice looks at: the filters asked for, and whether a unit restriction applies. */
+export interface StrategyInputs {
+  restrictedToUnits: boolean;
+  receivedFrom?: LocalDate | undefined;
+  receivedTo?: LocalDate | undefined;
+  timeliness?: string | undefined;
+  /** Whether any filter other than the received period and the units is asked for. */
+  otherFilters: boolean;
+}
+
+/**
+ * The strategy with the smallest cost for these filters. The cost of a page is what is read for it, in rows or
+ * index entries:
+ * - newest first: ids walked down from the cursor until `limit` match, limit / s, s being the share of the rows
+ *   walked that match. Cheap while matches are common among the newest rows; ruinous when they lie deep in the
+ *   past (a received range, overdue dossiers) or are rare.
+ * - sorted (received range; unit overdue): every match M fetched through the filters' indexes, then sorted: M
+ *   whatever the matches' age. A unit's overdue dossiers are old by nature (past their due) and few: M is a
+ *   few hundred through dossiers_unit_status_due_idx and dossiers_handling_status_due_idx, where the walk would
+ *   pass every newer dossier of the scope first. Without a unit the overdue are spread enough for the walk.
+ * - day by day: a received period of D days with nothing else to filter, each day's newest ids read in order
+ *   from the receipt-day index: at most D × limit entries, however many receipts the period holds (M, which a
+ *   province's month makes large).
+ * - two parts: a unit's received period read from two indexes without the table (receiving unit and receipt;
+ *   handled elsewhere and receipt), M entries; one read on both unit columns makes the planner read the whole
+ *   scope's period.
+ */
+export function chooseListStrategy(f: StrategyInputs): ListStrategy {
+  const byReceipt = f.receivedFrom !== undefined || f.receivedTo !== undefined;
+  if (
+    !f.restrictedToUnits &&
+    f.receivedFrom !== undefined &&
+    f.receivedTo !== undefined &&
+    !f.otherFilters &&
+    dayNumberOf(f.receivedTo) - dayNumberOf(f.receivedFrom) < MAX_DAYS_BY_DAY
+  ) {
+    return 'received period day by day';
+  }
+  if (f.restrictedToUnits && byReceipt) return 'unit received in two parts';
+  if (byReceipt) return 'received range sorted';
+  if (f.restrictedToUnits && f.timeliness === 'overdue') return 'unit overdue through status-due indexes';
+  return 'newest first';
+}
+
+/** The cursor's condition: ids below the last one shown. */
+export const belowCursor = (afterId: number | undefined) => (afterId ? lt(dossiers.id, afterId) : undefined);
+
+/**
+ * Received period day by day: each day's newest ids below the cursor, read in order from the receipt-day index
+ * (dossiers_received_day_idx), then merged.
+ */
+export function receivedPeriodDayByDay(
+  from: LocalDate,
+  to: LocalDate,
+  afterId: number | undefined,
+  limit: number,
+): SQL {
+  const below = afterId === undefined ? sql`` : sql`and ${dossiers.id} < ${afterId}`;
+  // Days counted from `from` (date + integer is a date: no time zone involved).
+  return sql`select p.id from generate_series(0, ${to}::date - ${from}::date) as g(n)
+    cross join lateral (
+      select ${dossiers.id} as id from ${dossiers}
+      where ${localDayOf(dossiers.receivedAt)} = ${from}::date + g.n ${below}
+      order by ${dossiers.id} desc limit ${limit}) p
+    order by p.id desc limit ${limit}`;
+}
+
+/**
+ * Unit received in two parts: received by one of the units, or handled by one of them after a transfer from a
+ * unit outside them; each part read from its own index (dossiers_unit_received_idx; the partial
+ * dossiers_handled_elsewhere_received_idx), then the page sorted.
+ */
+export function unitReceivedInTwoParts(
+  db: DbOrTx,
+  parts: { receivedThere: SQL; handledThere: SQL },
+  filters: Array<SQL | undefined>,
+  afterId: number | undefined,
+  limit: number,
+): SQL {
+  const part = (unit: SQL) =>
+    db
+      .select({ id: dossiers.id })
+      .from(dossiers)
+      .where(and(unit, ...filters, belowCursor(afterId)));
+  return sql`select m.id from (${part(parts.receivedThere)} union all ${part(parts.handledThere)}) m
+    order by m.id desc limit ${limit}`;
+}
+
+function idsBelowCursor(
+  db: DbOrTx,
+  conditions: Array<SQL | undefined>,
+  afterId: number | undefined,
+  limit: number,
+  order: SQL,
+) {
+  return db
+    .select({ id: dossiers.id })
+    .from(dossiers)
+    .where(and(...conditions, belowCursor(afterId)))
+    .orderBy(order)
+    .limit(limit);
+}
+
+/**
+ * Matches sorted (received range sorted; unit overdue through status-due indexes): `id + 0` keeps the order but
+ * hides the primary key's, so the planner fetches the matches through the filters' indexes and sorts them
+ * instead of walking the ids.
+ */
+export function matchesSorted(
+  db: DbOrTx,
+  conditions: Array<SQL | undefined>,
+  afterId: number | undefined,
+  limit: number,
+) {
+  return idsBelowCursor(db, conditions, afterId, limit, sql`${dossiers.id} + 0 desc`);
+}
+
+/**
+ * Newest first: the ids walked down from the cursor along the primary key (or, for one procedure, its newest
+ * through dossiers_procedure_id_idx), each row checked against the filters.
+ */
+export function newestFirst(
+  db: DbOrTx,
+  conditions: Array<SQL | undefined>,
+  afterId: number | undefined,
+  limit: number,
+) {
+  return idsBelowCursor(db, conditions, afterId, limit, desc(dossiers.id));
+}

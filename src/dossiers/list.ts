@@ -1,0 +1,189 @@
+// The dossier list: the caller's filters as conditions, a strategy chosen for them (list-strategies.ts,
+// name-search.ts) to read one page of ids, and that page's dossiers.
+import { and, desc, eq, gte, inArray, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { z } from 'zod';
+import type { Db, DbOrTx } from '../db/client.js';
+import { dossiers, units } from '../db/schema/index.js';
+import { inSubtree } from '../db/sql.js';
+import { inScope, readsMasked, type Principal } from '../auth/plugin.js';
+import { normalizeIdNumber, searchKey } from '../domain/applicant.js';
+import { DomainError } from '../domain/errors.js';
+import { openStatuses, pausedStatuses } from '../domain/lifecycle.js';
+import { addDays, instantAt, localDateOf } from '../domain/local-time.js';
+import { addWorkingMinutes } from '../domain/working-time.js';
+import { decodeCursor, paginate } from '../http/schemas.js';
+import {
+  chooseListStrategy,
+  matchesSorted,
+  newestFirst,
+  receivedPeriodDayByDay,
+  unitReceivedInTwoParts,
+} from './list-strategies.js';
+import { selectDossiers, type DossierView } from './lookups.js';
+import { nameSearchNewestFirst } from './name-search.js';
+import { toDossierResponse, type LiveSettings } from './representation.js';
+import type { ListDossiersQuery } from './schemas.js';
+
+export interface ListFilters {
+  unitCode?: string | undefined;
+  status?: string | undefined;
+  procedureCode?: string | undefined;
+  channel?: 'direct' | 'postal' | 'online' | undefined;
+  receivedFrom?: string | undefined;
+  receivedTo?: string | undefined;
+  dueBefore?: string | undefined;
+  timeliness?: 'on_track' | 'due_soon' | 'overdue' | 'paused' | undefined;
+  idNumber?: string | undefined;
+  q?: string | undefined;
+  afterId?: number | undefined;
+  limit: number;
+}
+
+/**
+ * Unit codes of a subtree inside the caller's scope; null = no restriction at all, also when the subtree holds
+ * every unit there is (a province's key where the database serves one province: the filter would keep every
+ * row, at the cost of checking each against a hundred codes). A province's subtree holds hundreds of codes:
+ * they are sent as one array parameter each, not as one parameter per code.
+ */
+async function unitCodesFor(
+  db: DbOrTx,
+  principal: Principal,
+  unitCode: string | undefined,
+): Promise<string[] | null> {
+  const everyUnit = sql<number>`(select count(*) from ${units})`.mapWith(Number);
+  const allOrSome = (rows: Array<{ code: string; total: number }>) =>
+    rows.length > 0 && rows.length === rows[0]!.total ? null : rows.map((r) => r.code);
+  if (unitCode) {
+    // The unit and its subtree in one query (the unit's own row carries the path to check the scope with).
+    const top = alias(units, 'top');
+    const rows = await db
+      .select({ code: units.code, path: units.path, total: everyUnit })
+      .from(units)
+      .innerJoin(top, inSubtree(units.path, top.path))
+      .where(eq(top.code, unitCode));
+    const unit = rows.find((r) => r.code === unitCode);
+    if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code: unitCode });
+    return allOrSome(rows);
+  }
+  if (principal.scopePath === null) return null;
+  const rows = await db
+    .select({ code: units.code, total: everyUnit })
+    .from(units)
+    .where(inSubtree(units.path, principal.scopePath));
+  return allOrSome(rows);
+}
+
+/**
+ * The live timeliness flag as SQL, matching `liveTimeliness` for open dossiers: overdue once the due date
+ * (or, with `instant`, the due instant) is past; due soon when the due is within the threshold of working
+ * time from now; on track beyond it.
+ */
+function timelinessCondition(flag: NonNullable<ListFilters['timeliness']>, live: LiveSettings): SQL {
+  if (flag === 'paused') return inArray(dossiers.status, [...pausedStatuses]);
+  const running = inArray(
+    dossiers.status,
+    openStatuses.filter((s) => !pausedStatuses.includes(s)),
+  );
+  const overdueBefore = live.granularity === 'day' ? instantAt(localDateOf(live.now), 0) : live.now; // due before this → overdue
+  const soonUntil = addWorkingMinutes(live.calendar, live.now, live.dueSoonMinutes);
+  if (flag === 'overdue') return and(running, lt(dossiers.dueAt, overdueBefore))!;
+  if (flag === 'due_soon')
+    return and(running, gte(dossiers.dueAt, overdueBefore), lte(dossiers.dueAt, soonUntil))!;
+  return and(running, sql`${dossiers.dueAt} > ${soonUntil}`)!;
+}
+
+/** Up to `f.limit` dossiers matching the filters, newest first, below the cursor `f.afterId`. */
+export async function listDossiers(
+  db: DbOrTx,
+  principal: Principal,
+  f: ListFilters,
+  live: LiveSettings,
+): Promise<DossierView[]> {
+  // A dashboard has no business confirming who has a dossier: refused before anything is read.
+  const personal = (['idNumber', 'q'] as const).filter((name) => f[name] !== undefined);
+  if (personal.length > 0 && readsMasked(principal)) {
+    throw new DomainError('APPLICANT_FILTER_FORBIDDEN', {
+      role: principal.role,
+      filter: personal.join(', '),
+    });
+  }
+  const codes = await unitCodesFor(db, principal, f.unitCode);
+  if (codes && codes.length === 0) return [];
+  const statuses = f.status?.split(',');
+  // Received by one of the units, or handled by one of them after a transfer from a unit outside them: the
+  // same rows as "received or handled there", in two disjoint parts with an index each.
+  const inUnits = codes && {
+    receivedThere: sql`${dossiers.unitCode} = any(${sql.param(codes)}::text[])`,
+    handledThere: sql`${dossiers.handlingUnitCode} = any(${sql.param(codes)}::text[]) and ${dossiers.handlingUnitCode} <> ${dossiers.unitCode}
+      and ${dossiers.unitCode} <> all(${sql.param(codes)}::text[])`,
+  };
+  const filters: Array<SQL | undefined> = [
+    statuses ? inArray(dossiers.status, statuses) : undefined,
+    f.procedureCode ? eq(dossiers.procedureCode, f.procedureCode) : undefined,
+    f.channel ? eq(dossiers.channel, f.channel) : undefined,
+    f.receivedFrom ? gte(dossiers.receivedAt, instantAt(f.receivedFrom, 0)) : undefined,
+    f.receivedTo ? lt(dossiers.receivedAt, instantAt(addDays(f.receivedTo, 1), 0)) : undefined,
+    f.dueBefore ? lt(dossiers.dueAt, new Date(f.dueBefore)) : undefined,
+    f.timeliness ? timelinessCondition(f.timeliness, live) : undefined,
+    f.idNumber ? eq(dossiers.applicantIdNumber, normalizeIdNumber(f.idNumber)) : undefined,
+  ];
+  const conditions = [inUnits ? or(inUnits.receivedThere, inUnits.handledThere) : undefined, ...filters];
+  const key = f.q === undefined ? '' : searchKey(f.q);
+  if (key !== '') return nameSearchNewestFirst(db, conditions, key, f.afterId, f.limit);
+
+  const strategy = chooseListStrategy({
+    restrictedToUnits: inUnits !== null,
+    receivedFrom: f.receivedFrom,
+    receivedTo: f.receivedTo,
+    timeliness: f.timeliness,
+    otherFilters: [f.status, f.procedureCode, f.channel, f.dueBefore, f.timeliness, f.idNumber].some(
+      (v) => v !== undefined,
+    ),
+  });
+  // The page's ids first, from dossiers alone; the joins (which never drop a row: foreign keys) then run for
+  // that page only, not for every match a sort has to consider.
+  let page: SQL | SQLWrapper;
+  switch (strategy) {
+    case 'received period day by day':
+      page = receivedPeriodDayByDay(f.receivedFrom!, f.receivedTo!, f.afterId, f.limit);
+      break;
+    case 'unit received in two parts':
+      page = unitReceivedInTwoParts(db, inUnits!, filters, f.afterId, f.limit);
+      break;
+    case 'received range sorted':
+    case 'unit overdue through status-due indexes':
+      page = matchesSorted(db, conditions, f.afterId, f.limit);
+      break;
+    case 'newest first':
+      page = newestFirst(db, conditions, f.afterId, f.limit);
+  }
+  return selectDossiers(db)
+    .where(sql`${dossiers.id} in (${page})`)
+    .orderBy(desc(dossiers.id));
+}
+
+/** GET /v1/dossiers: one page of the list, with its next cursor (the last dossier's id). */
+export async function listDossierPage(
+  db: Db,
+  principal: Principal,
+  query: z.output<typeof ListDossiersQuery>,
+  live: () => Promise<LiveSettings>,
+) {
+  const { limit, cursor, ...filters } = query;
+  const after = decodeCursor(cursor, 1)?.[0];
+  const settings = await live();
+  const fetched = await listDossiers(
+    db,
+    principal,
+    { ...filters, afterId: typeof after === 'number' ? after : undefined, limit: limit + 1 },
+    settings,
+  );
+  const masked = readsMasked(principal);
+  return paginate(
+    fetched,
+    limit,
+    (v) => [v.d.id],
+    (v) => toDossierResponse(v, settings, masked),
+  );
+}

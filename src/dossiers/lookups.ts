@@ -1,0 +1,132 @@
+// A dossier looked up by its code inside the caller's scope, its audit trail and its receipt: the reads of one
+// dossier. The dossier by code is the hottest read of all (see compileByCode).
+import { asc, eq, is, sql } from 'drizzle-orm';
+import { alias, PgTransaction } from 'drizzle-orm/pg-core';
+import { type Db, type DbOrTx } from '../db/client.js';
+import { compiledFirstRow } from '../db/compiled-read.js';
+import { dossierEvents, dossiers, procedures, units } from '../db/schema/index.js';
+import { inScope, readsMasked, type Principal } from '../auth/plugin.js';
+import { DomainError } from '../domain/errors.js';
+import {
+  toDossierResponse,
+  toEventResponse,
+  toReceiptResponse,
+  type LiveSettings,
+} from './representation.js';
+
+export type DossierRow = typeof dossiers.$inferSelect;
+
+/** A dossier's row with the names (and paths, for the scope) of its units and procedure. */
+export interface DossierView {
+  d: DossierRow;
+  procedureName: string;
+  fee: number | null;
+  unitName: string;
+  unitPath: string;
+  handlingName: string;
+  handlingPath: string;
+}
+
+const handling = alias(units, 'handling_unit');
+
+const dossierColumns = {
+  d: dossiers,
+  procedureName: procedures.name,
+  fee: procedures.fee,
+  unitName: units.name,
+  unitPath: units.path,
+  handlingName: handling.name,
+  handlingPath: handling.path,
+};
+
+/** Dossiers as DossierViews: the joins never drop a row (foreign keys). */
+export function selectDossiers(db: DbOrTx) {
+  return db
+    .select(dossierColumns)
+    .from(dossiers)
+    .innerJoin(procedures, eq(procedures.code, dossiers.procedureCode))
+    .innerJoin(units, eq(units.code, dossiers.unitCode))
+    .innerJoin(handling, eq(handling.code, dossiers.handlingUnitCode));
+}
+
+/** A dossier is in a key's scope when its receiving or its handling unit is. */
+export function dossierInScope(
+  principal: Principal,
+  view: Pick<DossierView, 'unitPath' | 'handlingPath'>,
+): boolean {
+  return inScope(principal, view.unitPath) || inScope(principal, view.handlingPath);
+}
+
+/**
+ * The hottest read: on a node-postgres pool, drizzle's statement run by pg as a named prepared statement (parsed
+ * and planned once per connection) and decoded by a row mapper compiled once (see src/db/compiled-read.ts).
+ */
+function compileByCode(db: Db): ((code: string) => Promise<DossierView | undefined>) | undefined {
+  // The code is unique: no limit, so the code is the statement's only parameter.
+  const text = selectDossiers(db)
+    .where(eq(dossiers.code, sql.placeholder('code')))
+    .toSQL().sql;
+  return compiledFirstRow<DossierView>(db, 'dossier_by_code', text, dossierColumns);
+}
+
+// Per handle: the compiled read, or null where it runs through drizzle (PGlite).
+const byCode = new WeakMap<Db, ((code: string) => Promise<DossierView | undefined>) | null>();
+
+/** The dossier by code, or DOSSIER_NOT_FOUND when it does not exist or lies outside the scope. */
+export async function getDossierInScope(
+  db: DbOrTx,
+  principal: Principal,
+  code: string,
+): Promise<DossierView> {
+  let view: DossierView | undefined;
+  let compiled = is(db, PgTransaction) ? null : byCode.get(db);
+  if (compiled === undefined) byCode.set(db, (compiled = compileByCode(db as Db) ?? null));
+  if (compiled) view = await compiled(code);
+  else [view] = await selectDossiers(db).where(eq(dossiers.code, code)).limit(1);
+  if (!view || !dossierInScope(principal, view)) throw new DomainError('DOSSIER_NOT_FOUND', { code });
+  return view;
+}
+
+export async function getDossierView(db: DbOrTx, id: number): Promise<DossierView> {
+  const [view] = await selectDossiers(db).where(eq(dossiers.id, id)).limit(1);
+  return view!;
+}
+
+export async function listEvents(db: DbOrTx, dossierId: number) {
+  return db
+    .select()
+    .from(dossierEvents)
+    .where(eq(dossierEvents.dossierId, dossierId))
+    .orderBy(asc(dossierEvents.id));
+}
+
+/** Latest event instant, so a late entry can never be placed before what is already recorded. */
+export async function latestEventAt(db: DbOrTx, dossierId: number): Promise<Date | null> {
+  const [row] = await db
+    .select({ at: sql<Date>`max(${dossierEvents.at})`.mapWith(dossierEvents.at) })
+    .from(dossierEvents)
+    .where(eq(dossierEvents.dossierId, dossierId));
+  return row?.at ?? null;
+}
+
+/** GET /v1/dossiers/{code}: the dossier with its live fields (the live settings are read once it is found). */
+export async function readDossier(
+  db: Db,
+  principal: Principal,
+  code: string,
+  live: () => Promise<LiveSettings>,
+) {
+  const view = await getDossierInScope(db, principal, code);
+  return toDossierResponse(view, await live(), readsMasked(principal));
+}
+
+/** GET /v1/dossiers/{code}/events: the audit trail, oldest first. */
+export async function readDossierEvents(db: Db, principal: Principal, code: string) {
+  const view = await getDossierInScope(db, principal, code);
+  return { items: (await listEvents(db, view.d.id)).map(toEventResponse) };
+}
+
+/** GET /v1/dossiers/{code}/receipt: the data of the receipt and appointment slip. */
+export async function readDossierReceipt(db: Db, principal: Principal, code: string) {
+  return toReceiptResponse(await getDossierInScope(db, principal, code), readsMasked(principal));
+}

@@ -1,0 +1,159 @@
+// The name search newest first: the list's strategy when `q` asks for an applicant name. How common the name
+// is, and how many rows the other filters keep, decide how it reads (its cost model is in nameSearchNewestFirst).
+import { and, desc, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { dossiers } from '../db/schema/index.js';
+import { selectDossiers, type DossierView } from './lookups.js';
+
+// The key length and the block of ids are those of dossier_name_keys (migration
+// 0008_dossiers_name_keys), which the index is built with.
+const NAME_KEY_CHARS = 16;
+const NAME_KEY_BLOCK = 65_536;
+/** The newest ids looked at directly, before any index. */
+const NAME_WINDOW = 1_000;
+/** Relative costs of an index entry and of a row fetched through the index, an id read on costing 1. */
+const NAME_ENTRY_COST = 1.5;
+const NAME_FETCH_COST = 20;
+
+/** A text matched literally in a regular expression. */
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A page of the dossiers whose name contains `key` (a search key: lower case, no diacritics), newest first,
+ * below the cursor `afterId`: exactly what `applicant_name_search like '%key%'` finds, in `strpos` form (no
+ * wildcard to escape), every candidate checked with it. The cost of finding them depends on how common the
+ * name is, and on the other filters: the newest ids are read first, and what they show decides how to read
+ * on (step 2).
+ */
+export async function nameSearchNewestFirst(
+  db: DbOrTx,
+  conditions: Array<SQL | undefined>,
+  key: string,
+  afterId: number | undefined,
+  limit: number,
+): Promise<DossierView[]> {
+  const id = dossiers.id;
+  const hit = sql`strpos(${dossiers.applicantNameSearch}, ${key}) <> 0`;
+  const filters = and(...conditions) ?? sql`true`;
+  const space = key.indexOf(' ');
+  const first = space < 0 ? key : key.slice(0, space);
+  const rest = key.slice(space + 1);
+
+  // 1. The newest NAME_WINDOW rows below the cursor, read directly (the filters evaluated, not planned): the
+  // matches, and how many pass the other filters and how many carry the name. Rows, not a span of ids: ids
+  // have gaps (intakes rolled back, rows removed), and a window of ids over a gap would make every share look
+  // small (a common name would look rare, and far too many name keys be read for it).
+  const below = afterId === undefined ? sql`true` : sql`${id} < ${afterId}`;
+  const window = sql`(select * from ${dossiers} where ${below} order by ${id} desc limit ${NAME_WINDOW}) as ${sql.identifier('dossiers')}`;
+  const [recent] = await db
+    .select({
+      rows: sql<number>`count(*)`.mapWith(Number),
+      lowest: sql<number>`coalesce(min(${id}), 1)`.mapWith(Number),
+      filtered: sql<number>`count(*) filter (where ${filters})`.mapWith(Number),
+      named: sql<number>`count(*) filter (where ${hit})`.mapWith(Number),
+      // With several tokens, names where a word ends with the first one (not being it), and names where a
+      // word starts with the rest: what the name keys can look for an occurrence starting inside a word with.
+      ending: sql<number>`count(*) filter (where ${
+        space < 0
+          ? sql`false`
+          : sql`${dossiers.applicantNameSearch} ~ ${'[^ ]' + escapeRegex(first) + '( |$)'}`
+      })`.mapWith(Number),
+      starting: sql<number>`count(*) filter (where ${
+        space < 0
+          ? sql`false`
+          : sql`starts_with(${dossiers.applicantNameSearch}, ${rest}) or strpos(${dossiers.applicantNameSearch}, ${' ' + rest}) <> 0`
+      })`.mapWith(Number),
+      found: sql<Array<number | string> | null>`array_to_json(
+        (array_agg(${id} order by ${id} desc) filter (where ${filters} and ${hit}))[1:${limit}])`,
+    })
+    .from(window);
+  const found = (recent!.found ?? []).map(Number);
+  // Ids below this one are not read yet (none are left when the window was not full).
+  let upper = recent!.rows < NAME_WINDOW ? 1 : recent!.lowest;
+  if (found.length >= limit || upper <= 1) {
+    return found.length === 0 ? [] : selectDossiers(db).where(inArray(id, found)).orderBy(desc(id));
+  }
+
+  // Filters that keep most rows (a province's scope: a hundred unit codes) are hidden from the planner in a
+  // `case`: estimating them takes it longer than running the query, and their indexes would not help.
+  const kept = recent!.filtered >= NAME_WINDOW / 2 ? sql`(case when ${filters} then true end)` : filters;
+  /**
+   * The dossiers `ids`, and the next `count` matches below `upper`: read newest first along the primary key,
+   * or fetched through the name keys (`via` their condition) or the other filters' indexes, then sorted.
+   */
+  const page = (ids: number[], count: number, via?: SQL | 'filters') =>
+    selectDossiers(db)
+      .where(
+        sql`${id} in (select unnest(${sql.param(ids)}::bigint[]) union all (${db
+          .select({ id })
+          .from(dossiers)
+          .where(and(kept, hit, lt(id, upper), via === 'filters' ? undefined : via))
+          // `id + 0`: not the primary key's order, which would tempt the planner into walking it.
+          .orderBy(via ? sql`${id} + 0 desc` : desc(id))
+          .limit(count)}))`,
+      )
+      .orderBy(desc(id));
+
+  // 2. How to read on? From the window: f, d, the shares of ids passing the other filters and carrying the
+  // name; m, the share the name keys look at for an occurrence starting inside a word (the smaller of the
+  // two counts above); r, the share that match (f·d when none did). In ids read newest first (each costing
+  // 1): reading on costs need / r. Reading the rows the other filters keep, through their indexes, and
+  // sorting them costs f·upper rows fetched. The name keys read the blocks that should hold twice the need:
+  // d + m of their ids are index entries, r + m·f rows fetched.
+  const need = limit - found.length;
+  const share = (count: number) => Math.max(count, 1) / NAME_WINDOW;
+  const f = share(recent!.filtered);
+  const d = share(recent!.named);
+  const byEnding = recent!.ending <= recent!.starting;
+  const m = Math.min(recent!.ending, recent!.starting) / NAME_WINDOW;
+  let r = found.length > 0 ? share(found.length) : f * d;
+  const spanFor = (wanted: number) => Math.min(upper, Math.max((2 * wanted) / r, NAME_KEY_BLOCK));
+  const walk = Math.min(need / r, upper);
+  const byFilters = f * upper * NAME_FETCH_COST;
+  const byName = spanFor(need) * ((d + m) * NAME_ENTRY_COST + (r + m * f) * NAME_FETCH_COST);
+  if (walk <= byFilters && walk <= byName) return page(found, need);
+  if (byFilters < byName) return page(found, need, 'filters');
+
+  // 3. The name keys (see the migration), block by block from the newest. In each block of ids, a key
+  // starts at each word ("b:" and the rest of the name, "van cuong") and at each letter inside a word ("b~"
+  // and the rest of that word, "uong"). A name contains `key` from the start of a word, or from inside one:
+  // then, with several tokens, that word ends with the first one and the next word starts with the rest
+  // (looked for by the rarer of the two; `strpos` checks the whole).
+  const cut = (text: string) =>
+    Array.from(text)
+      .slice(0, NAME_KEY_CHARS)
+      .join('')
+      .replace(/[\\']/g, (c) => c + c);
+  const long = Array.from(first).length >= NAME_KEY_CHARS; // then its key is cut: any continuation
+  const inside = (b: number) =>
+    space < 0
+      ? `'${b}~${cut(key)}':*`
+      : byEnding
+        ? `'${b}~${cut(first)}'${long ? ':*' : ''}`
+        : `('${b}~${cut(first)}'${long ? ':*' : ''} & '${b}:${cut(rest)}':*)`;
+  const block = (n: number) => Math.floor(n / NAME_KEY_BLOCK);
+  const inBlocks = (from: number, to: number) => {
+    const terms = [];
+    for (let b = from; b >= to; b--) terms.push(`'${b}:${cut(key)}':* | ${inside(b)}`);
+    // A parameter to the planner, not a constant: it estimates a constant query term by term, and a query of
+    // many blocks would look like much of the table (worth parallel workers, JIT compilation).
+    return sql`dossier_name_keys(${id}, ${dossiers.applicantNameSearch}) @@ (select ${terms.join(' | ')}::tsquery)`;
+  };
+  const views: DossierView[] = [];
+  let read = NAME_WINDOW;
+  let matched = found.length;
+  while (matched < limit && upper > 1) {
+    const wanted = limit - matched;
+    const to = Math.max(0, block(upper - spanFor(wanted)));
+    const rows = await page(views.length === 0 ? found : [], wanted, inBlocks(block(upper - 1), to));
+    matched += rows.filter((row) => row.d.id < upper).length;
+    views.push(...rows);
+    read += upper - to * NAME_KEY_BLOCK;
+    upper = to * NAME_KEY_BLOCK;
+    // Nothing yet: the rest at once.
+    r = matched > 0 ? matched / read : 0;
+  }
+  return views;
+}

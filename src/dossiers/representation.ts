@@ -1,0 +1,129 @@
+// How a dossier is shown: the row (with its units' and procedure's names) → the response bodies of the dossier
+// reads, the applicant masked (maskApplicant) for keys that read masked.
+import type { dossierEvents } from '../db/schema/index.js';
+import { maskApplicant, type ApplicantView } from '../domain/applicant.js';
+import { isPaused, nationalStatusOf, type DossierStatus } from '../domain/lifecycle.js';
+import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
+import { liveTimeliness, remainingWorkingMinutes, type Granularity } from '../domain/timeliness.js';
+import type { Calendar } from '../domain/working-time.js';
+import type { DossierRow, DossierView } from './lookups.js';
+
+/** What the live fields (timeliness, remaining working time) are computed with. */
+export interface LiveSettings {
+  calendar: Calendar;
+  now: Date;
+  granularity: Granularity;
+  dueSoonMinutes: number;
+}
+
+const iso = (d: Date | null) => (d ? formatInstant(d) : null);
+
+/** The applicant of a dossier; masked (maskApplicant) for viewer keys. */
+export function applicantOf(d: DossierRow, masked: boolean): ApplicantView {
+  const applicant: ApplicantView = {
+    type: d.applicantType,
+    fullName: d.applicantName,
+    idNumber: d.applicantIdNumber,
+    phone: d.applicantPhone,
+    email: d.applicantEmail,
+    address: d.applicantAddress,
+  };
+  return masked ? maskApplicant(applicant) : applicant;
+}
+
+/**
+ * A dossier's representation, every field in the schema's order (the hot reads write it with JSON.stringify,
+ * see src/http/serializer.ts). With `live`, the timeliness and remaining working time at `live.now`; without,
+ * both null.
+ */
+function representation(view: DossierView, masked: boolean, live: LiveSettings | null) {
+  const d = view.d;
+  const status = d.status as DossierStatus;
+  const running = live !== null && d.dueAt !== null && d.finishedAt === null && status !== 'rejected';
+  const paused = isPaused(status);
+  return {
+    code: d.code,
+    status,
+    nationalStatus: nationalStatusOf[status],
+    procedure: { code: d.procedureCode, name: view.procedureName },
+    unit: { code: d.unitCode, name: view.unitName },
+    handlingUnit: { code: d.handlingUnitCode, name: view.handlingName },
+    channel: d.channel,
+    applicant: applicantOf(d, masked),
+    summary: d.summary,
+    components: d.components,
+    duration: { value: d.durationValue, unit: d.durationUnit },
+    submittedAt: iso(d.submittedAt),
+    receivedAt: iso(d.receivedAt),
+    startAt: iso(d.startAt),
+    dueAt: iso(d.dueAt),
+    rescheduledDueAt: iso(d.rescheduledDueAt),
+    pausedAt: iso(d.pausedAt),
+    resolvedAt: iso(d.resolvedAt),
+    result: d.result,
+    returnedAt: iso(d.returnedAt),
+    finishedAt: iso(d.finishedAt),
+    timeliness: running
+      ? liveTimeliness({
+          cal: live.calendar,
+          now: live.now,
+          dueAt: d.dueAt!,
+          paused,
+          finished: false,
+          dueSoonMinutes: live.dueSoonMinutes,
+          granularity: live.granularity,
+        })
+      : null,
+    outcome: d.outcome,
+    remainingWorkingMinutes: running
+      ? remainingWorkingMinutes(live.calendar, paused && d.pausedAt ? d.pausedAt : live.now, d.dueAt!)
+      : null,
+    version: d.version,
+    createdAt: formatInstant(d.createdAt),
+    updatedAt: formatInstant(d.updatedAt),
+  };
+}
+
+/** The stored part of a dossier's representation (everything but the live fields): outbox payloads. */
+export function dossierSnapshot(view: DossierView, masked = false) {
+  const { timeliness: _t, remainingWorkingMinutes: _r, ...stored } = representation(view, masked, null);
+  return stored;
+}
+
+/** The full representation, with the live timeliness and remaining working time at `live.now`. */
+export function toDossierResponse(view: DossierView, live: LiveSettings, masked = false) {
+  return representation(view, masked, live);
+}
+
+/** One entry of the audit trail. */
+export function toEventResponse(e: typeof dossierEvents.$inferSelect) {
+  return {
+    id: e.id,
+    type: e.type,
+    fromStatus: e.fromStatus,
+    toStatus: e.toStatus,
+    at: formatInstant(e.at),
+    recordedAt: formatInstant(e.recordedAt),
+    actorKeyId: e.actorKeyId,
+    data: formatInstantsIn(e.data),
+  };
+}
+
+/** The receipt and appointment slip (Form 01). */
+export function toReceiptResponse(view: DossierView, masked: boolean) {
+  const d = view.d;
+  return {
+    form: '01' as const,
+    dossierCode: d.code,
+    unit: { code: d.unitCode, name: view.unitName },
+    procedure: { code: d.procedureCode, name: view.procedureName },
+    applicant: applicantOf(d, masked),
+    components: d.components,
+    channel: d.channel,
+    receivedAt: iso(d.receivedAt),
+    dueAt: iso(d.dueAt),
+    rescheduledDueAt: iso(d.rescheduledDueAt),
+    fee: view.fee,
+    lookupCode: d.code,
+  };
+}

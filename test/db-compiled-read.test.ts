@@ -1,0 +1,88 @@
+import { eq, sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  date,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectPglite, type Database } from '../src/db/client.js';
+import { compiledFirstRow } from '../src/db/compiled-read.js';
+import { createTestContext, type TestContext } from './helpers/context.js';
+
+// One column of each kind the service's tables use, each decoded by drizzle in its own way.
+const probe = pgTable('compiled_read_probe', {
+  id: bigint('id', { mode: 'number' }).primaryKey(),
+  label: text('label'),
+  count: integer('count'),
+  amount: numeric('amount', { mode: 'number' }),
+  big: bigint('big', { mode: 'bigint' }),
+  flag: boolean('flag'),
+  doc: jsonb('doc').$type<{ a: number[] }>(),
+  at: timestamp('at', { withTimezone: true }),
+  local: timestamp('local'),
+  day: date('day'),
+  dayAsDate: date('day_as_date', { mode: 'date' }),
+});
+
+let ctx: TestContext;
+let embedded: Database;
+beforeAll(async () => {
+  ctx = await createTestContext();
+  embedded = await connectPglite('memory://');
+  await ctx.database.db.execute(sql`create table compiled_read_probe (
+    id bigint primary key, label text, count integer, amount numeric, big bigint, flag boolean, doc jsonb,
+    at timestamptz, local timestamp, day date, day_as_date date)`);
+  await ctx.database.db.insert(probe).values([
+    {
+      id: 1,
+      label: 'Nguyễn',
+      count: 7,
+      amount: 1.5,
+      big: 9_007_199_254_740_993n,
+      flag: true,
+      doc: { a: [1, 2] },
+      at: new Date('2025-06-02T08:00:00.123+07:00'),
+      local: new Date('2025-06-02T01:00:00Z'),
+      day: '2025-06-02',
+      dayAsDate: new Date('2025-06-02T00:00:00Z'),
+    },
+    { id: 2 },
+  ]);
+});
+afterAll(async () => {
+  await embedded.close();
+  await ctx.close();
+});
+
+describe('a compiled read on the pool', () => {
+  const selection = { p: probe, label: probe.label, at: probe.at };
+  const statement = (db: Database['db']) =>
+    db
+      .select(selection)
+      .from(probe)
+      .where(eq(probe.id, sql.placeholder('id')))
+      .toSQL().sql;
+
+  it('maps every kind of column, and nulls, exactly as drizzle maps them', async () => {
+    const db = ctx.database.db;
+    const read = compiledFirstRow<unknown>(db, 'compiled_read_probe', statement(db), selection);
+    expect(read).toBeDefined();
+    for (const id of [1, 2]) {
+      const [viaDrizzle] = await db.select(selection).from(probe).where(eq(probe.id, id));
+      expect(await read!(id)).toStrictEqual(viaDrizzle);
+    }
+    expect(await read!(3)).toBeUndefined();
+  });
+
+  it('is not offered on PGlite, where the read goes through drizzle', () => {
+    expect(compiledFirstRow(embedded.db, 'compiled_read_probe', statement(embedded.db), selection)).toBe(
+      undefined,
+    );
+  });
+});
