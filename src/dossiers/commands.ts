@@ -18,19 +18,19 @@ import type { CalendarCache } from '../calendar/cache.js';
 import type { IntakeTargetsCache, ProcedureTarget, UnitTarget } from './intake-targets.js';
 import { writeIntakes, type IntakeBatcher, type IntakeWrite } from './intake-batch.js';
 import { identifierProblem, normalizeIdNumber, normalizeText, searchKey } from '../domain/applicant.js';
-import { computeStartAndDue, replayDue, resumeDue, type Duration } from '../domain/deadlines.js';
+import {
+  computeStartAndDue,
+  cutoffMinute,
+  durationForChannel,
+  replayDue,
+  resumeDue,
+  type Duration,
+} from '../domain/deadlines.js';
 import { dossierCodePrefix } from '../domain/dossier-code.js';
 import { DomainError } from '../domain/errors.js';
 import { fieldError } from '../http/messages.js';
 import { nextStatus, openStatuses, type DossierAction, type DossierStatus } from '../domain/lifecycle.js';
-import {
-  instantAt,
-  addDays,
-  formatInstant,
-  formatInstantsIn,
-  localDateOf,
-  parseClock,
-} from '../domain/local-time.js';
+import { instantAt, addDays, formatInstant, formatInstantsIn, localDateOf } from '../domain/local-time.js';
 import { outcomeOf } from '../domain/timeliness.js';
 import type { Calendar } from '../domain/working-time.js';
 import {
@@ -232,11 +232,8 @@ export async function intake(
     unit: UnitTarget,
   ): Promise<CommandResult | null> => {
     const online = input.channel === 'online';
-    const duration: Duration =
-      online && procedure.onlineDurationValue !== null && procedure.onlineDurationUnit !== null
-        ? { value: procedure.onlineDurationValue, unit: procedure.onlineDurationUnit }
-        : { value: procedure.durationValue, unit: procedure.durationUnit };
-    const cutoff = procedure.receiptCutoff ? parseClock(procedure.receiptCutoff) : null;
+    const duration = durationForChannel(procedure, input.channel);
+    const cutoff = cutoffMinute(procedure.receiptCutoff);
     // Online dossiers start when a clerk accepts them, not when submitted.
     const terms = online ? null : computeStartAndDue(calendar, receivedAt, duration, cutoff);
     const status: DossierStatus = online ? 'submitted' : 'received';
@@ -374,7 +371,7 @@ function durationOf(d: DossierRow): Duration {
 }
 
 function cutoffOf(d: DossierRow): number | null {
-  return d.receiptCutoff ? parseClock(d.receiptCutoff) : null;
+  return cutoffMinute(d.receiptCutoff);
 }
 
 async function resumeEffects(
