@@ -1,4 +1,4 @@
-import { getTableColumns, sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { prepared, type DbOrTx } from '../db/client.js';
 import {
@@ -12,6 +12,7 @@ import {
   units,
 } from '../db/schema/index.js';
 import { rowsOf } from '../db/sql.js';
+import type { IntakeTargetsCache, ProcedureTarget, UnitTarget } from './intake-targets.js';
 
 /**
  * The dossier's columns an intake gives. The statement sets the code, the handling unit (the receiving unit)
@@ -232,5 +233,71 @@ export class IntakeBatcher {
         batch.map((b) => writeIntakes(this.db, [b.item]).then(([w]) => b.resolve(w!), b.reject)),
       );
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The seam
+
+/** The procedure and the unit an intake names, as read (null: no such code). */
+export interface FoundTargets {
+  procedure: ProcedureTarget | null;
+  unit: UnitTarget | null;
+}
+
+/** The procedure and the unit of an intake, prepared by name. */
+function intakeTargetsQuery(db: DbOrTx) {
+  return db
+    .select({ procedure: procedures, unit: units })
+    .from(sql`(select 1) as one`)
+    .leftJoin(procedures, eq(procedures.code, sql.placeholder('procedureCode')))
+    .leftJoin(units, eq(units.code, sql.placeholder('unitCode')))
+    .prepare('intake_targets');
+}
+const intakeTargetsQueries = new WeakMap<DbOrTx, ReturnType<typeof intakeTargetsQuery>>();
+
+/**
+ * How intakes reach the database, and the two speed tricks behind it: the procedure and unit an intake names
+ * are reused briefly (IntakeTargetsCache), and intakes made outside a transaction are written together with
+ * the others arriving meanwhile (IntakeBatcher, on `db`). Without a cache every intake reads its targets;
+ * without `db` each intake is written on its own. The intake rule (commands.ts) is the same either way.
+ */
+export class IntakeStore {
+  private readonly batcher: IntakeBatcher | undefined;
+
+  constructor(
+    private readonly options: { db?: DbOrTx | undefined; cache?: IntakeTargetsCache | undefined } = {},
+  ) {
+    this.batcher = options.db ? new IntakeBatcher(options.db) : undefined;
+  }
+
+  /** The targets as lately read, while they are fresh (checked again by the statement that writes). */
+  cached(procedureCode: string, unitCode: string): FoundTargets | undefined {
+    return this.options.cache?.get(procedureCode, unitCode);
+  }
+
+  /** The targets read afresh, in `db` (the caller's transaction, if any). */
+  async read(db: DbOrTx, procedureCode: string, unitCode: string): Promise<FoundTargets> {
+    let query = intakeTargetsQueries.get(db);
+    if (!query) intakeTargetsQueries.set(db, (query = intakeTargetsQuery(db)));
+    const [found] = await query.execute({ procedureCode, unitCode });
+    return { procedure: found?.procedure ?? null, unit: found?.unit ?? null };
+  }
+
+  /** Keeps targets that passed the intake's checks for the next intakes. */
+  remember(procedure: ProcedureTarget, unit: UnitTarget): void {
+    this.options.cache?.set(procedure, unit);
+  }
+
+  /** Forgets targets the database refused. */
+  forget(procedureCode: string, unitCode: string): void {
+    this.options.cache?.forget(procedureCode, unitCode);
+  }
+
+  /** Writes one intake: with the others arriving meanwhile outside a transaction, alone inside one. */
+  async write(db: DbOrTx, item: IntakeWrite): Promise<Written> {
+    if (this.batcher && db === this.options.db) return this.batcher.write(item);
+    const [written] = await writeIntakes(db, [item]);
+    return written ?? null;
   }
 }

@@ -6,13 +6,13 @@ import type { Db } from '../db/client.js';
 import { allow, readsMasked, type Principal } from '../auth/plugin.js';
 import type { CalendarCache } from '../calendar/cache.js';
 import type { IntakeTargetsCache } from './intake-targets.js';
-import { IntakeBatcher } from './intake-batch.js';
+import { IntakeStore } from './intake-batch.js';
 import { dossierActions, type DossierAction } from '../domain/lifecycle.js';
 import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
 import { bearerSecurity, decodeCursor, encodeCursor, errorResponses } from '../http/schemas.js';
 import { builtResponseSerializer } from '../http/serializer.js';
 import { DomainError } from '../domain/errors.js';
-import { applyAction, intake, parseIfMatch, type CommandContext } from './commands.js';
+import { applyAction, intake, type CommandContext } from './commands.js';
 import {
   applicantOf,
   getDossierInScope,
@@ -70,6 +70,13 @@ function emptyBodyAsObject(request: FastifyRequest, _reply: FastifyReply, done: 
   done();
 }
 
+/** If-Match: '"3"', 'W/"3"' or '3' → 3; '*' or absent → no precondition. Anything else never matches. */
+function parseIfMatch(header: string | undefined): number | null | 'invalid' {
+  if (header === undefined || header.trim() === '*') return null;
+  const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
+  return m ? Number(m[1]) : 'invalid';
+}
+
 function withEtag(reply: FastifyReply, version: number): FastifyReply {
   return reply.header('etag', `"${version}"`);
 }
@@ -83,15 +90,14 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
 }> = async (app, { db, config, calendars, intakeTargets, clock }) => {
   // The hot reads build their responses field by field (toDossierResponse): no zod encode in production.
   const serializerCompiler = builtResponseSerializer(config.NODE_ENV !== 'production');
-  const intakeBatcher = new IntakeBatcher(db);
+  const intakes = new IntakeStore({ db, cache: intakeTargets });
   const context = (principal: Principal): CommandContext => ({
     db,
     calendars,
     config,
     principal,
     now: clock(),
-    intakeTargets,
-    intakeBatcher,
+    intakes,
   });
   const live = async (): Promise<LiveSettings> => ({
     calendar: await calendars.current(db),
@@ -124,7 +130,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
       );
       // A replay comes from storage, which does not keep the fields' order: put them back in the schema's.
       const body = result.replayed ? Dossier.parse(result.body) : result.body;
-      return withEtag(reply.code(result.status as 201), body.version).send(body);
+      return withEtag(reply.code(201), body.version).send(body);
     },
   });
 
@@ -263,14 +269,14 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
             expected: request.headers['if-match'] ?? '',
           });
         }
-        const result = await applyAction(
+        const body = await applyAction(
           context(request.principal),
           request.params.code,
           action,
           request.body as Parameters<typeof applyAction>[3],
           ifMatch,
         );
-        return withEtag(reply, result.body.version).send(result.body);
+        return withEtag(reply, body.version).send(body);
       },
     });
   }
