@@ -70,11 +70,15 @@ function emptyBodyAsObject(request: FastifyRequest, _reply: FastifyReply, done: 
   done();
 }
 
-/** If-Match: '"3"', 'W/"3"' or '3' → 3; '*' or absent → no precondition. Anything else never matches. */
-function parseIfMatch(header: string | undefined): number | null | 'invalid' {
+/**
+ * The version If-Match asks for: '"3"', 'W/"3"' or '3' → 3; '*' or absent → null (no precondition). Any other
+ * value names no version, so it never matches: 412 at once.
+ */
+function expectedVersion(header: string | undefined): number | null {
   if (header === undefined || header.trim() === '*') return null;
   const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
-  return m ? Number(m[1]) : 'invalid';
+  if (!m) throw new DomainError('VERSION_MISMATCH', { current: '?', expected: header });
+  return Number(m[1]);
 }
 
 function withEtag(reply: FastifyReply, version: number): FastifyReply {
@@ -262,19 +266,12 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
         response: { 200: Dossier, ...errorResponses(400, 401, 403, 404, 409, 412, 422) },
       },
       handler: async (request, reply) => {
-        const ifMatch = parseIfMatch(request.headers['if-match']);
-        if (ifMatch === 'invalid') {
-          throw new DomainError('VERSION_MISMATCH', {
-            current: '?',
-            expected: request.headers['if-match'] ?? '',
-          });
-        }
         const body = await applyAction(
           context(request.principal),
           request.params.code,
           action,
           request.body as Parameters<typeof applyAction>[3],
-          ifMatch,
+          expectedVersion(request.headers['if-match']),
         );
         return withEtag(reply, body.version).send(body);
       },
