@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import type { CalendarCache } from '../calendar/cache.js';
 import { computeStartAndDue } from '../domain/deadlines.js';
 import { fieldError } from '../http/messages.js';
-import { formatInstant, parseClock } from '../domain/local-time.js';
+import { formatInstant } from '../domain/local-time.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import { DeadlinePreview, DeadlinePreviewBody } from './schemas.js';
 import { deadlineTermsFor } from './terms.js';
@@ -33,7 +33,7 @@ export const deadlineRoutes: FastifyPluginAsyncZod<{ db: Db; calendars: Calendar
           calendar,
           new Date(body.receivedAt),
           terms.duration,
-          terms.receiptCutoff ? parseClock(terms.receiptCutoff) : null,
+          terms.cutoff,
         );
         return { startAt: formatInstant(startAt), dueAt: formatInstant(dueAt), duration: terms.duration };
       } catch (err) {

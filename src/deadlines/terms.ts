@@ -1,12 +1,13 @@
 import type { DbOrTx } from '../db/client.js';
-import type { Duration } from '../domain/deadlines.js';
+import { cutoffMinute, durationForChannel, type Channel, type Duration } from '../domain/deadlines.js';
 import { DomainError } from '../domain/errors.js';
 import { fieldError } from '../http/messages.js';
-import { durationOf, findProcedure, onlineDurationOf } from '../procedures/queries.js';
+import { findProcedure } from '../procedures/queries.js';
 
 export interface DeadlineTerms {
   duration: Duration;
-  receiptCutoff: string | null;
+  /** The receipt cut-off as a minute of day, null for none. */
+  cutoff: number | null;
 }
 
 /**
@@ -19,17 +20,19 @@ export async function deadlineTermsFor(
     procedureCode?: string | undefined;
     duration?: Duration | undefined;
     receiptCutoff?: string | undefined;
-    channel?: 'direct' | 'postal' | 'online' | undefined;
+    channel?: Channel | undefined;
   },
 ): Promise<DeadlineTerms> {
   if (body.procedureCode === undefined) {
     if (!body.duration) {
       throw fieldError('body.duration', 'procedure_or_duration');
     }
-    return { duration: body.duration, receiptCutoff: body.receiptCutoff ?? null };
+    return { duration: body.duration, cutoff: cutoffMinute(body.receiptCutoff ?? null) };
   }
   const procedure = await findProcedure(db, body.procedureCode);
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND', { code: body.procedureCode });
-  const online = body.channel === 'online' ? onlineDurationOf(procedure) : null;
-  return { duration: online ?? durationOf(procedure), receiptCutoff: procedure.receiptCutoff };
+  return {
+    duration: durationForChannel(procedure, body.channel),
+    cutoff: cutoffMinute(procedure.receiptCutoff),
+  };
 }

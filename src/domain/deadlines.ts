@@ -6,7 +6,7 @@
  * The apology/reschedule (Form 04) never goes through here: it records a promised return date beside the
  * statutory due, which does not move.
  */
-import { minuteOfDayOf } from './local-time.js';
+import { minuteOfDayOf, parseClock } from './local-time.js';
 import {
   addWorkingMinutes,
   closingOnOrAfter,
@@ -22,6 +22,31 @@ export type DurationUnit = 'working_hours' | 'working_days' | 'calendar_days';
 export interface Duration {
   value: number;
   unit: DurationUnit;
+}
+
+export type Channel = 'direct' | 'postal' | 'online';
+
+/** A procedure's processing times: its statutory one, and a separate one for the online channel if it has one. */
+export interface ChannelDurations {
+  durationValue: number;
+  durationUnit: DurationUnit;
+  onlineDurationValue: number | null;
+  onlineDurationUnit: DurationUnit | null;
+}
+
+/**
+ * The processing time for a dossier received through `channel`: the procedure's online time for the online
+ * channel when it has one, else its statutory time (also when no channel is given).
+ */
+export function durationForChannel(terms: ChannelDurations, channel: Channel | undefined): Duration {
+  return channel === 'online' && terms.onlineDurationValue !== null && terms.onlineDurationUnit !== null
+    ? { value: terms.onlineDurationValue, unit: terms.onlineDurationUnit }
+    : { value: terms.durationValue, unit: terms.durationUnit };
+}
+
+/** A receipt cut-off as stored ('HH:MM', or null for none) → the minute of day the rules below take. */
+export function cutoffMinute(receiptCutoff: string | null): number | null {
+  return receiptCutoff ? parseClock(receiptCutoff) : null;
 }
 
 export interface StartAndDue {

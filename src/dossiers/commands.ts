@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { and, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import type { Db, DbOrTx, Tx } from '../db/client.js';
@@ -7,30 +6,30 @@ import {
   dossierEvents,
   dossierPauses,
   dossiers,
-  idempotencyKeys,
   outbox,
-  procedures,
   units,
 } from '../db/schema/index.js';
 import type { Principal } from '../auth/plugin.js';
 import { inScope } from '../auth/plugin.js';
 import type { CalendarCache } from '../calendar/cache.js';
-import type { IntakeTargetsCache, ProcedureTarget, UnitTarget } from './intake-targets.js';
-import { writeIntakes, type IntakeBatcher, type IntakeWrite } from './intake-batch.js';
+import type { ProcedureTarget, UnitTarget } from './intake-targets.js';
+import { IntakeStore, type FoundTargets, type IntakeWrite, type Written } from './intake-batch.js';
+import { onceForKey } from './idempotency.js';
 import { identifierProblem, normalizeIdNumber, normalizeText, searchKey } from '../domain/applicant.js';
-import { computeStartAndDue, replayDue, resumeDue, type Duration } from '../domain/deadlines.js';
+import {
+  computeStartAndDue,
+  cutoffMinute,
+  durationForChannel,
+  replayDue,
+  resumeDue,
+  type Channel,
+  type Duration,
+} from '../domain/deadlines.js';
 import { dossierCodePrefix } from '../domain/dossier-code.js';
 import { DomainError } from '../domain/errors.js';
 import { fieldError } from '../http/messages.js';
 import { nextStatus, openStatuses, type DossierAction, type DossierStatus } from '../domain/lifecycle.js';
-import {
-  instantAt,
-  addDays,
-  formatInstant,
-  formatInstantsIn,
-  localDateOf,
-  parseClock,
-} from '../domain/local-time.js';
+import { instantAt, addDays, formatInstant, formatInstantsIn, localDateOf } from '../domain/local-time.js';
 import { outcomeOf } from '../domain/timeliness.js';
 import type { Calendar } from '../domain/working-time.js';
 import {
@@ -48,19 +47,16 @@ export interface CommandContext {
   config: Config;
   principal: Principal;
   now: Date;
-  /** Procedures and units for intake, reused briefly (see IntakeTargetsCache); absent: read every time. */
-  intakeTargets?: IntakeTargetsCache | undefined;
-  /** Group commit of intakes made outside a transaction (see IntakeBatcher); absent: one statement each. */
-  intakeBatcher?: IntakeBatcher | undefined;
+  /** How intakes reach the database (target cache, group commit); absent: read every time, write each alone. */
+  intakes?: IntakeStore | undefined;
 }
 
-/** Whether `check` returns without throwing. */
-function passes(check: () => unknown): boolean {
+/** What `check` returns, or null when it throws. */
+function orNull<T>(check: () => T): T | null {
   try {
-    check();
-    return true;
+    return check();
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -105,7 +101,7 @@ async function writeOutbox(tx: Tx, type: string, view: DossierView, occurredAt: 
 export interface IntakeInput {
   procedureCode: string;
   unitCode?: string | undefined;
-  channel: 'direct' | 'postal' | 'online';
+  channel: Channel;
   receivedAt?: string | undefined;
   applicant: {
     type: 'citizen' | 'organization';
@@ -119,66 +115,40 @@ export interface IntakeInput {
   components?: Array<{ name: string; copies: number }> | undefined;
 }
 
-export interface CommandResult {
-  status: number;
-  body: ReturnType<typeof toDossierResponse>;
+export type DossierResponse = ReturnType<typeof toDossierResponse>;
+
+export interface IntakeResult {
+  body: DossierResponse;
   /** The stored response of an earlier intake with the same Idempotency-Key. */
-  replayed?: boolean;
+  replayed: boolean;
 }
-
-function requestHash(input: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(input)))
-    .digest('hex');
-}
-
-/** The receiving unit and the procedure, checked in the order clerks expect their errors. */
-function checkIntakeTargets(
-  principal: Principal,
-  input: IntakeInput,
-  code: string,
-  procedure: ProcedureTarget | null,
-  unit: UnitTarget | null,
-) {
-  if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND', { code: input.procedureCode });
-  if (!procedure.active) throw new DomainError('PROCEDURE_INACTIVE', { code: input.procedureCode });
-  if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code });
-  if (!unit.active) throw new DomainError('UNIT_INACTIVE', { code });
-  return { procedure, unit };
-}
-
-/** The procedure and the unit of an intake, prepared by name. */
-function intakeTargetsQuery(db: DbOrTx) {
-  return db
-    .select({ procedure: procedures, unit: units })
-    .from(sql`(select 1) as one`)
-    .leftJoin(procedures, eq(procedures.code, sql.placeholder('procedureCode')))
-    .leftJoin(units, eq(units.code, sql.placeholder('unitCode')))
-    .prepare('intake_targets');
-}
-const intakeTargets = new WeakMap<DbOrTx, ReturnType<typeof intakeTargetsQuery>>();
 
 /**
  * Intake (tiếp nhận): validates, numbers the dossier, computes its start and due, and writes the dossier, its
  * first event, its first deadline row and an outbox row atomically (one statement, see writeIntakes). With an
- * Idempotency-Key, a retry with the same body gets the first response; concurrent duplicates wait for the
- * first and get its response.
+ * Idempotency-Key, a retry with the same body gets the first response (see onceForKey). The steps:
+ * normaliseIntake → resolveTargets → intakeTerms → the write (intakeRecord, IntakeStore.write) → intakeReply.
  */
 export async function intake(
   ctx: CommandContext,
   input: IntakeInput,
   idempotencyKey?: string,
-): Promise<CommandResult> {
+): Promise<IntakeResult> {
+  const request = normaliseIntake(ctx, input);
+  const calendar = await ctx.calendars.current(ctx.db);
+  const record = (db: DbOrTx) => recordIntake(ctx, db, calendar, request);
+  if (!idempotencyKey) return { body: await record(ctx.db), replayed: false };
+  return onceForKey(ctx.db, { apiKeyId: ctx.principal.keyId, key: idempotencyKey }, input, record);
+}
+
+/** An intake's request as it will be stored: texts normalised, the receiving unit and instant settled. */
+interface IntakeRequest extends Omit<IntakeInput, 'unitCode' | 'receivedAt'> {
+  unitCode: string;
+  receivedAt: Date;
+}
+
+/** Step 1: normalises the texts and the ID number and checks what needs no database. */
+function normaliseIntake(ctx: CommandContext, input: IntakeInput): IntakeRequest {
   const applicant = {
     ...input.applicant,
     fullName: normalizeText(input.applicant.fullName),
@@ -193,154 +163,176 @@ export async function intake(
   if (input.receivedAt) checkLateEntry(ctx, receivedAt, 'body.receivedAt');
   const unitCode = input.unitCode ?? ctx.principal.unitCode;
   if (!unitCode) throw fieldError('body.unitCode', 'unit_required');
-  const calendar = await ctx.calendars.current(ctx.db);
-
-  // The procedure and the unit, read afresh (and kept for the next intakes).
-  const lookUp = async (db: DbOrTx) => {
-    let query = intakeTargets.get(db);
-    if (!query) intakeTargets.set(db, (query = intakeTargetsQuery(db)));
-    const [found] = await query.execute({ procedureCode: input.procedureCode, unitCode });
-    const checked = checkIntakeTargets(ctx.principal, input, unitCode, found!.procedure, found!.unit);
-    ctx.intakeTargets?.set(checked.procedure, checked.unit);
-    return checked;
+  return {
+    ...input,
+    applicant,
+    unitCode,
+    receivedAt,
+    summary: input.summary ? normalizeText(input.summary) : undefined,
+    components: (input.components ?? []).map((c) => ({ name: normalizeText(c.name), copies: c.copies })),
   };
-  // From the cache when it holds both and they pass the checks; the statement decides. What it refuses is read
-  // afresh, which names the reason (or, after a concurrent change back, is written with the fresh terms).
-  const record = async (db: DbOrTx): Promise<CommandResult> => {
-    const cached = ctx.intakeTargets?.get(input.procedureCode, unitCode);
-    if (
-      cached &&
-      passes(() => checkIntakeTargets(ctx.principal, input, unitCode, cached.procedure, cached.unit))
-    ) {
-      const result = await write(db, cached.procedure, cached.unit);
-      if (result) return result;
-    }
-    ctx.intakeTargets?.forget(input.procedureCode, unitCode);
-    for (let attempt = 1; ; attempt++) {
-      const { procedure, unit } = await lookUp(db);
-      const result = await write(db, procedure, unit);
-      if (result) return result;
-      if (attempt === 3) throw new Error('intake refused three times although its checks passed');
-    }
+}
+
+interface IntakeTargets {
+  procedure: ProcedureTarget;
+  unit: UnitTarget;
+}
+
+/** Step 2: the procedure and the receiving unit, checked in the order clerks expect their errors. */
+function resolveTargets(principal: Principal, request: IntakeRequest, found: FoundTargets): IntakeTargets {
+  const { procedure, unit } = found;
+  const code = request.unitCode;
+  if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND', { code: request.procedureCode });
+  if (!procedure.active) throw new DomainError('PROCEDURE_INACTIVE', { code: request.procedureCode });
+  if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code });
+  if (!unit.active) throw new DomainError('UNIT_INACTIVE', { code });
+  return { procedure, unit };
+}
+
+/** Intakes go through the store the route gives, else one that reads every time and writes each alone. */
+const plainIntakes = new IntakeStore();
+const intakesOf = (ctx: CommandContext) => ctx.intakes ?? plainIntakes;
+
+/**
+ * Steps 2 to 5 in `db`. The targets come from the store's cache when it holds both and they pass the checks;
+ * the statement that writes decides. What it refuses is read afresh, which names the reason (or, after a
+ * concurrent change back, is written with the fresh terms).
+ */
+async function recordIntake(
+  ctx: CommandContext,
+  db: DbOrTx,
+  calendar: Calendar,
+  request: IntakeRequest,
+): Promise<DossierResponse> {
+  const store = intakesOf(ctx);
+  const cached = store.cached(request.procedureCode, request.unitCode);
+  const fromCache = cached && orNull(() => resolveTargets(ctx.principal, request, cached));
+  if (fromCache) {
+    const written = await writeWithTargets(ctx, db, calendar, request, fromCache);
+    if (written) return written;
+  }
+  store.forget(request.procedureCode, request.unitCode);
+  for (let attempt = 1; ; attempt++) {
+    const found = await store.read(db, request.procedureCode, request.unitCode);
+    const targets = resolveTargets(ctx.principal, request, found);
+    store.remember(targets.procedure, targets.unit);
+    const written = await writeWithTargets(ctx, db, calendar, request, targets);
+    if (written) return written;
+    if (attempt === 3) throw new Error('intake refused three times although its checks passed');
+  }
+}
+
+/** Steps 3 to 5 with the targets found: the response, or null when the statement refused the intake. */
+async function writeWithTargets(
+  ctx: CommandContext,
+  db: DbOrTx,
+  calendar: Calendar,
+  request: IntakeRequest,
+  targets: IntakeTargets,
+): Promise<DossierResponse | null> {
+  const terms = intakeTerms(calendar, request, targets.procedure);
+  const { item, view } = intakeRecord(ctx, request, targets, terms);
+  const written = await intakesOf(ctx).write(db, item);
+  return written && intakeReply(ctx, calendar, view, written);
+}
+
+/** What an intake starts with: its status, its processing time and, unless online, its start and due. */
+interface IntakeTerms {
+  status: DossierStatus;
+  duration: Duration;
+  startAt: Date | null;
+  dueAt: Date | null;
+}
+
+/** Step 3: online dossiers start when a clerk accepts them, not when submitted; the others at receipt. */
+function intakeTerms(calendar: Calendar, request: IntakeRequest, procedure: ProcedureTarget): IntakeTerms {
+  const duration = durationForChannel(procedure, request.channel);
+  if (request.channel === 'online') return { status: 'submitted', duration, startAt: null, dueAt: null };
+  const cutoff = cutoffMinute(procedure.receiptCutoff);
+  return {
+    status: 'received',
+    duration,
+    ...computeStartAndDue(calendar, request.receivedAt, duration, cutoff),
   };
+}
 
-  const write = async (
-    db: DbOrTx,
-    procedure: ProcedureTarget,
-    unit: UnitTarget,
-  ): Promise<CommandResult | null> => {
-    const online = input.channel === 'online';
-    const duration: Duration =
-      online && procedure.onlineDurationValue !== null && procedure.onlineDurationUnit !== null
-        ? { value: procedure.onlineDurationValue, unit: procedure.onlineDurationUnit }
-        : { value: procedure.durationValue, unit: procedure.durationUnit };
-    const cutoff = procedure.receiptCutoff ? parseClock(procedure.receiptCutoff) : null;
-    // Online dossiers start when a clerk accepts them, not when submitted.
-    const terms = online ? null : computeStartAndDue(calendar, receivedAt, duration, cutoff);
-    const status: DossierStatus = online ? 'submitted' : 'received';
-    const codeDay = localDateOf(receivedAt);
-
-    const row: Omit<DossierRow, 'id' | 'code' | 'createdAt' | 'updatedAt'> = {
-      unitCode: unit.code,
-      handlingUnitCode: unit.code,
-      procedureCode: procedure.code,
-      channel: input.channel,
-      status,
-      applicantType: applicant.type,
-      applicantName: applicant.fullName,
-      applicantNameSearch: searchKey(applicant.fullName),
-      applicantIdNumber: applicant.idNumber ?? null,
-      applicantPhone: applicant.phone ?? null,
-      applicantEmail: applicant.email ?? null,
-      applicantAddress: applicant.address ?? null,
-      summary: input.summary ? normalizeText(input.summary) : null,
-      components: (input.components ?? []).map((c) => ({ name: normalizeText(c.name), copies: c.copies })),
-      durationValue: duration.value,
-      durationUnit: duration.unit,
-      receiptCutoff: procedure.receiptCutoff,
-      supplementPolicy: procedure.supplementPolicy,
-      submittedAt: online ? receivedAt : null,
-      receivedAt: online ? null : receivedAt,
-      startAt: terms?.startAt ?? null,
-      dueAt: terms?.dueAt ?? null,
-      rescheduledDueAt: null,
-      pausedAt: null,
-      pauseKind: null,
-      resolvedAt: null,
-      result: null,
-      returnedAt: null,
-      finishedAt: null,
-      outcome: null,
-      version: 1,
-    };
-    // What a re-read would give; the code and the creation instant are placeholders the statement replaces.
-    const view: DossierView = {
-      d: { ...row, id: 0, code: '', createdAt: ctx.now, updatedAt: ctx.now },
-      procedureName: procedure.name,
-      fee: procedure.fee,
-      unitName: unit.name,
-      unitPath: unit.path,
-      handlingName: unit.name,
-      handlingPath: unit.path,
-    };
-    const item: IntakeWrite = {
-      ...row,
-      scopePath: ctx.principal.scopePath,
-      codePrefix: dossierCodePrefix(unit.code, codeDay),
-      codeDay,
-      eventAt: receivedAt,
-      actorKeyId: ctx.principal.keyId,
-      eventData: { channel: input.channel },
-      outboxType: `dossier.${status}`,
-      payload: { dossier: dossierSnapshot(view) },
-    };
-    // Outside a transaction, with the others arriving meanwhile (group commit); inside one, on its own.
-    const written =
-      db === ctx.db && ctx.intakeBatcher
-        ? await ctx.intakeBatcher.write(item)
-        : (await writeIntakes(db, [item]))[0]!;
-    if (!written) return null;
-    view.d.id = written.id;
-    view.d.code = written.code;
-    view.d.createdAt = view.d.updatedAt = written.createdAt;
-    return { status: 201, body: toDossierResponse(view, liveSettings(ctx, calendar)) };
+/** Step 4: the dossier's row, what a re-read would give, and the write that records it. */
+function intakeRecord(
+  ctx: CommandContext,
+  request: IntakeRequest,
+  { procedure, unit }: IntakeTargets,
+  terms: IntakeTerms,
+): { item: IntakeWrite; view: DossierView } {
+  const online = request.channel === 'online';
+  const { applicant } = request;
+  const row: Omit<DossierRow, 'id' | 'code' | 'createdAt' | 'updatedAt'> = {
+    unitCode: unit.code,
+    handlingUnitCode: unit.code,
+    procedureCode: procedure.code,
+    channel: request.channel,
+    status: terms.status,
+    applicantType: applicant.type,
+    applicantName: applicant.fullName,
+    applicantNameSearch: searchKey(applicant.fullName),
+    applicantIdNumber: applicant.idNumber ?? null,
+    applicantPhone: applicant.phone ?? null,
+    applicantEmail: applicant.email ?? null,
+    applicantAddress: applicant.address ?? null,
+    summary: request.summary ?? null,
+    components: request.components ?? [],
+    durationValue: terms.duration.value,
+    durationUnit: terms.duration.unit,
+    receiptCutoff: procedure.receiptCutoff,
+    supplementPolicy: procedure.supplementPolicy,
+    submittedAt: online ? request.receivedAt : null,
+    receivedAt: online ? null : request.receivedAt,
+    startAt: terms.startAt,
+    dueAt: terms.dueAt,
+    rescheduledDueAt: null,
+    pausedAt: null,
+    pauseKind: null,
+    resolvedAt: null,
+    result: null,
+    returnedAt: null,
+    finishedAt: null,
+    outcome: null,
+    version: 1,
   };
+  // The code and the creation instant are placeholders the statement replaces (see intakeReply).
+  const view: DossierView = {
+    d: { ...row, id: 0, code: '', createdAt: ctx.now, updatedAt: ctx.now },
+    procedureName: procedure.name,
+    fee: procedure.fee,
+    unitName: unit.name,
+    unitPath: unit.path,
+    handlingName: unit.name,
+    handlingPath: unit.path,
+  };
+  const codeDay = localDateOf(request.receivedAt);
+  const item: IntakeWrite = {
+    ...row,
+    scopePath: ctx.principal.scopePath,
+    codePrefix: dossierCodePrefix(unit.code, codeDay),
+    codeDay,
+    eventAt: request.receivedAt,
+    actorKeyId: ctx.principal.keyId,
+    eventData: { channel: request.channel },
+    outboxType: `dossier.${terms.status}`,
+    payload: { dossier: dossierSnapshot(view) },
+  };
+  return { item, view };
+}
 
-  if (!idempotencyKey) return record(ctx.db);
-  const hash = requestHash(input);
-  return ctx.db.transaction(async (tx) => {
-    const claimed = await tx
-      .insert(idempotencyKeys)
-      .values({
-        apiKeyId: ctx.principal.keyId,
-        key: idempotencyKey,
-        requestHash: hash,
-        responseStatus: 0,
-        responseBody: {},
-      })
-      .onConflictDoNothing()
-      .returning({ key: idempotencyKeys.key });
-    if (!claimed.length) {
-      const [prior] = await tx
-        .select()
-        .from(idempotencyKeys)
-        .where(
-          and(eq(idempotencyKeys.apiKeyId, ctx.principal.keyId), eq(idempotencyKeys.key, idempotencyKey)),
-        );
-      if (!prior || prior.requestHash !== hash) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
-      return {
-        status: prior.responseStatus,
-        body: prior.responseBody as CommandResult['body'],
-        replayed: true,
-      };
-    }
-    const result = await record(tx);
-    await tx
-      .update(idempotencyKeys)
-      .set({ responseStatus: 201, responseBody: result.body })
-      .where(and(eq(idempotencyKeys.apiKeyId, ctx.principal.keyId), eq(idempotencyKeys.key, idempotencyKey)));
-    return result;
-  });
+/** Step 5: the response, from what was written (the number and the database's creation instant). */
+function intakeReply(
+  ctx: CommandContext,
+  calendar: Calendar,
+  view: DossierView,
+  written: NonNullable<Written>,
+): DossierResponse {
+  const { id, code, createdAt } = written;
+  const d = { ...view.d, id, code, createdAt, updatedAt: createdAt };
+  return toDossierResponse({ ...view, d }, liveSettings(ctx, calendar));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -372,7 +364,7 @@ function durationOf(d: DossierRow): Duration {
 }
 
 function cutoffOf(d: DossierRow): number | null {
-  return d.receiptCutoff ? parseClock(d.receiptCutoff) : null;
+  return cutoffMinute(d.receiptCutoff);
 }
 
 async function resumeEffects(
@@ -504,29 +496,25 @@ async function effectsOf(
   }
 }
 
-/** If-Match: '"3"', 'W/"3"' or '3' → 3; '*' or absent → no precondition. Anything else never matches. */
-export function parseIfMatch(header: string | undefined): number | null | 'invalid' {
-  if (header === undefined || header.trim() === '*') return null;
-  const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
-  return m ? Number(m[1]) : 'invalid';
-}
-
-/** Runs one action on a dossier: state machine, deadline effects, event, history and outbox in one transaction. */
+/**
+ * Runs one action on a dossier: state machine, deadline effects, event, history and outbox in one transaction.
+ * With `expectedVersion`, a dossier at another version is refused (VERSION_MISMATCH).
+ */
 export async function applyAction(
   ctx: CommandContext,
   code: string,
   action: DossierAction,
   body: ActionBody,
-  ifMatch: number | null | 'invalid',
-): Promise<CommandResult> {
+  expectedVersion: number | null,
+): Promise<DossierResponse> {
   const calendar = await ctx.calendars.current(ctx.db);
   return ctx.db.transaction(async (tx) => {
     // Lock the row first so concurrent actions on one dossier run one after the other.
     await tx.select({ id: dossiers.id }).from(dossiers).where(eq(dossiers.code, code)).for('update');
     const view = await getDossierInScope(tx, ctx.principal, code);
     const d = view.d;
-    if (ifMatch !== null && ifMatch !== d.version) {
-      throw new DomainError('VERSION_MISMATCH', { current: d.version, expected: String(ifMatch) });
+    if (expectedVersion !== null && expectedVersion !== d.version) {
+      throw new DomainError('VERSION_MISMATCH', { current: d.version, expected: String(expectedVersion) });
     }
     const from = d.status as DossierStatus;
     const to = nextStatus(from, action);
@@ -553,7 +541,7 @@ export async function applyAction(
     const updated = await getDossierView(tx, d.id);
     const announcements = [...(to !== from ? [`dossier.${to}`] : []), ...effects.announcements];
     for (const type of announcements) await writeOutbox(tx, type, updated, at);
-    return { status: 200, body: toDossierResponse(updated, liveSettings(ctx, calendar)) };
+    return toDossierResponse(updated, liveSettings(ctx, calendar));
   });
 }
 

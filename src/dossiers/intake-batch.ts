@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { prepared, type DbOrTx } from '../db/client.js';
 import {
   dossierCodeCounters,
@@ -10,74 +11,107 @@ import {
   rfc3339Of,
   units,
 } from '../db/schema/index.js';
+import { rowsOf } from '../db/sql.js';
+import type { IntakeTargetsCache, ProcedureTarget, UnitTarget } from './intake-targets.js';
 
-/** One checked intake, ready to be numbered and written. */
-export interface IntakeWrite {
-  unitCode: string;
-  procedureCode: string;
+/**
+ * The dossier's columns an intake gives. The statement sets the code, the handling unit (the receiving unit)
+ * and the creation instants; every other column starts at its default (version 1, the rest null).
+ */
+const givenColumns = [
+  'unitCode',
+  'procedureCode',
+  'channel',
+  'status',
+  'applicantType',
+  'applicantName',
+  'applicantNameSearch',
+  'applicantIdNumber',
+  'applicantPhone',
+  'applicantEmail',
+  'applicantAddress',
+  'summary',
+  'components',
+  'durationValue',
+  'durationUnit',
+  'receiptCutoff',
+  'supplementPolicy',
+  'submittedAt',
+  'receivedAt',
+  'startAt',
+  'dueAt',
+] as const satisfies ReadonlyArray<keyof typeof dossiers.$inferInsert>;
+
+type DossierInsert = typeof dossiers.$inferInsert;
+
+/** One checked intake, ready to be numbered and written: the dossier's given columns and what goes beside. */
+export type IntakeWrite = {
+  [K in (typeof givenColumns)[number]]-?: Exclude<DossierInsert[K], undefined>;
+} & {
   /** The caller's scope (the unit must still lie inside it), null = everywhere. */
   scopePath: string | null;
   codePrefix: string;
   codeDay: string;
-  channel: string;
-  status: string;
-  applicantType: string;
-  applicantName: string;
-  applicantNameSearch: string;
-  applicantIdNumber: string | null;
-  applicantPhone: string | null;
-  applicantEmail: string | null;
-  applicantAddress: string | null;
-  summary: string | null;
-  components: unknown;
-  durationValue: number;
-  durationUnit: string;
-  receiptCutoff: string | null;
-  supplementPolicy: string;
-  submittedAt: Date | null;
-  receivedAt: Date | null;
-  startAt: Date | null;
-  dueAt: Date | null;
   eventAt: Date;
   actorKeyId: string;
   eventData: unknown;
   outboxType: string;
   /** The outbox payload; its dossier's code, createdAt and updatedAt are filled in by the statement. */
   payload: { dossier: object };
-}
+};
+
+const dossierColumns = getTableColumns(dossiers);
+
+/** Every value of an IntakeWrite, with the column whose type it takes in the statement. */
+const inputColumns: Array<[keyof IntakeWrite, PgColumn]> = [
+  ...givenColumns.map((key): [keyof IntakeWrite, PgColumn] => [key, dossierColumns[key]]),
+  ['scopePath', units.path],
+  ['codePrefix', dossiers.code],
+  ['codeDay', dossierCodeCounters.day],
+  ['eventAt', dossierEvents.at],
+  ['actorKeyId', dossierEvents.actorKeyId],
+  ['eventData', dossierEvents.data],
+  ['outboxType', outbox.type],
+  ['payload', outbox.payload],
+];
+
+/** The name a value goes by inside the statement: the key in snake case (a dossier column's own name). */
+const nameOf = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const list = (names: string[]) => sql.raw(names.join(', '));
+
+/** Each value as one array parameter of its column's type, e.g. `$3::timestamp with time zone[]`. */
+const inputArrays = sql.join(
+  inputColumns.map(([key, column]) => sql`${sql.placeholder(key)}::${sql.raw(column.getSQLType())}[]`),
+  sql`, `,
+);
+const inputNames = list([...inputColumns.map(([key]) => nameOf(key)), 'n']);
+const insertedNames = list([
+  'code',
+  dossierColumns.handlingUnitCode.name,
+  ...givenColumns.map((key) => dossierColumns[key].name),
+  dossierColumns.createdAt.name,
+  dossierColumns.updatedAt.name,
+]);
+const insertedValues = list(['code', nameOf('unitCode'), ...givenColumns.map(nameOf), 'now()', 'now()']);
 
 /** What the statement wrote for an intake; null when it refused it (see intakeStatement). */
 export type Written = { id: number; code: string; createdAt: Date } | null;
 
-const p = (name: string) => sql.placeholder(name);
-
 /**
  * Numbers and records intakes in ONE statement, each with its dossier, intake event, first deadline row and
- * outbox row; the values arrive as one array per column. A single statement is atomic on its own, so a failure
- * anywhere gives every number back (gapless codes) with no explicit transaction; inside the caller's
- * transaction it simply joins it. An intake is numbered and written only if its procedure is active and its
- * unit active and inside the caller's scope (`allowed`): the terms may come from the intake-targets cache, the
- * verdict never does. Each (unit, day) counter moves once by the number of its intakes, counters locked in
- * (unit, day) order so that concurrent statements cannot deadlock; the intakes of a day take the numbers in
- * the order they were given. The dossier's code and creation instant (the database's clock) are written into
- * the outbox payload here. Prepared by name (see prepared): parsed and planned once per connection.
+ * outbox row; the values arrive as one array per column (inputColumns). A single statement is atomic on its
+ * own, so a failure anywhere gives every number back (gapless codes) with no explicit transaction; inside the
+ * caller's transaction it simply joins it. An intake is numbered and written only if its procedure is active
+ * and its unit active and inside the caller's scope (`allowed`): the terms may come from the intake-targets
+ * cache, the verdict never does. Each (unit, day) counter moves once by the number of its intakes, counters
+ * locked in (unit, day) order so that concurrent statements cannot deadlock; the intakes of a day take the
+ * numbers in the order they were given. The dossier's code and creation instant (the database's clock) are
+ * written into the outbox payload here. Prepared by name (see prepared): parsed and planned once per
+ * connection.
  */
 const intakeStatement = sql`
   with input as (
-    select * from unnest(${p('unitCode')}::text[], ${p('procedureCode')}::text[], ${p('scopePath')}::text[],
-      ${p('codePrefix')}::text[], ${p('codeDay')}::date[], ${p('channel')}::text[], ${p('status')}::text[],
-      ${p('applicantType')}::text[], ${p('applicantName')}::text[], ${p('applicantNameSearch')}::text[],
-      ${p('applicantIdNumber')}::text[], ${p('applicantPhone')}::text[], ${p('applicantEmail')}::text[],
-      ${p('applicantAddress')}::text[], ${p('summary')}::text[], ${p('components')}::jsonb[],
-      ${p('durationValue')}::numeric[], ${p('durationUnit')}::text[], ${p('receiptCutoff')}::text[],
-      ${p('supplementPolicy')}::text[], ${p('submittedAt')}::timestamptz[], ${p('receivedAt')}::timestamptz[],
-      ${p('startAt')}::timestamptz[], ${p('dueAt')}::timestamptz[], ${p('eventAt')}::timestamptz[],
-      ${p('actorKeyId')}::uuid[], ${p('eventData')}::jsonb[], ${p('outboxType')}::text[], ${p('payload')}::jsonb[])
-      with ordinality as i(unit_code, procedure_code, scope_path, code_prefix, code_day, channel, status,
-        applicant_type, applicant_name, applicant_name_search, applicant_id_number, applicant_phone,
-        applicant_email, applicant_address, summary, components, duration_value, duration_unit, receipt_cutoff,
-        supplement_policy, submitted_at, received_at, start_at, due_at, event_at, actor_key_id, event_data,
-        outbox_type, payload, n)
+    select * from unnest(${inputArrays}) with ordinality as i(${inputNames})
   ), allowed as (
     select i.* from input i
     join ${procedures} pr on pr.code = i.procedure_code and pr.active
@@ -99,15 +133,8 @@ const intakeStatement = sql`
       join counter c on c.unit_code = a.unit_code and c.day = a.code_day
     ) a
   ), dossier as (
-    insert into ${dossiers} (code, unit_code, handling_unit_code, procedure_code, channel, status, applicant_type,
-      applicant_name, applicant_name_search, applicant_id_number, applicant_phone, applicant_email,
-      applicant_address, summary, components, duration_value, duration_unit, receipt_cutoff, supplement_policy,
-      submitted_at, received_at, start_at, due_at, created_at, updated_at)
-    select code, unit_code, unit_code, procedure_code, channel, status, applicant_type, applicant_name,
-      applicant_name_search, applicant_id_number, applicant_phone, applicant_email, applicant_address, summary,
-      components, duration_value, duration_unit, receipt_cutoff, supplement_policy, submitted_at, received_at,
-      start_at, due_at, now(), now()
-    from numbered order by n
+    insert into ${dossiers} (${insertedNames})
+    select ${insertedValues} from numbered order by n
     returning id, code, created_at
   ), written as (
     select n.*, d.id, d.created_at, ${rfc3339Of(sql.raw('d.created_at'))} as created_text
@@ -128,46 +155,22 @@ const intakeStatement = sql`
   )
   select n, id, code, floor(extract(epoch from created_at))::bigint as created from written`;
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+/** A value as the driver takes it inside an array: instants as ISO text, JSON as its text. */
+function driverValue(column: PgColumn, value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  return column.dataType === 'json' ? JSON.stringify(value) : value;
+}
 
 /** Writes the intakes in one statement; for each, in order, what was written or null (refused). */
 export async function writeIntakes(db: DbOrTx, items: IntakeWrite[]): Promise<Written[]> {
-  const column = <T>(value: (item: IntakeWrite) => T) => items.map(value);
-  const result = await prepared(db, 'dossier_intakes', intakeStatement).execute({
-    unitCode: column((i) => i.unitCode),
-    procedureCode: column((i) => i.procedureCode),
-    scopePath: column((i) => i.scopePath),
-    codePrefix: column((i) => i.codePrefix),
-    codeDay: column((i) => i.codeDay),
-    channel: column((i) => i.channel),
-    status: column((i) => i.status),
-    applicantType: column((i) => i.applicantType),
-    applicantName: column((i) => i.applicantName),
-    applicantNameSearch: column((i) => i.applicantNameSearch),
-    applicantIdNumber: column((i) => i.applicantIdNumber),
-    applicantPhone: column((i) => i.applicantPhone),
-    applicantEmail: column((i) => i.applicantEmail),
-    applicantAddress: column((i) => i.applicantAddress),
-    summary: column((i) => i.summary),
-    components: column((i) => JSON.stringify(i.components)),
-    durationValue: column((i) => i.durationValue),
-    durationUnit: column((i) => i.durationUnit),
-    receiptCutoff: column((i) => i.receiptCutoff),
-    supplementPolicy: column((i) => i.supplementPolicy),
-    submittedAt: column((i) => iso(i.submittedAt)),
-    receivedAt: column((i) => iso(i.receivedAt)),
-    startAt: column((i) => iso(i.startAt)),
-    dueAt: column((i) => iso(i.dueAt)),
-    eventAt: column((i) => iso(i.eventAt)),
-    actorKeyId: column((i) => i.actorKeyId),
-    eventData: column((i) => JSON.stringify(i.eventData)),
-    outboxType: column((i) => i.outboxType),
-    payload: column((i) => JSON.stringify(i.payload)),
-  });
-  // node-postgres and PGlite both answer with { rows }; a bigint arrives as a string.
+  const params = Object.fromEntries(
+    inputColumns.map(([key, column]) => [key, items.map((item) => driverValue(column, item[key]))]),
+  );
+  const result = await prepared(db, 'dossier_intakes', intakeStatement).execute(params);
+  // A bigint arrives as a string.
   type Row = { n: string | number; id: string | number; code: string; created: string | number };
   const out: Written[] = items.map(() => null);
-  for (const row of (result as unknown as { rows: Row[] }).rows) {
+  for (const row of rowsOf<Row>(result)) {
     out[Number(row.n) - 1] = {
       id: Number(row.id),
       code: row.code,
@@ -182,8 +185,8 @@ export async function writeIntakes(db: DbOrTx, items: IntakeWrite[]): Promise<Wr
  * running wait and go together in the next one (up to `maxBatch`), so under load one statement, one round
  * trip and one commit serve several intakes; alone, an intake goes at once. Nothing waits on a timer. If a
  * statement of several fails, each of its intakes is tried again on its own, so one intake's error reaches
- * only its caller. One statement in flight per process measured best at 8 clients on 2 cores (1,518–1,605
- * intakes/s; two: 1,411–1,507; four: 1,306–1,316, bench/RESULTS.md); each API process has its own.
+ * only its caller. One statement is in flight per process by default (bench/RESULTS.md has the comparison);
+ * each API process has its own.
  */
 export class IntakeBatcher {
   private readonly queue: Array<{
@@ -230,5 +233,71 @@ export class IntakeBatcher {
         batch.map((b) => writeIntakes(this.db, [b.item]).then(([w]) => b.resolve(w!), b.reject)),
       );
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The seam
+
+/** The procedure and the unit an intake names, as read (null: no such code). */
+export interface FoundTargets {
+  procedure: ProcedureTarget | null;
+  unit: UnitTarget | null;
+}
+
+/** The procedure and the unit of an intake, prepared by name. */
+function intakeTargetsQuery(db: DbOrTx) {
+  return db
+    .select({ procedure: procedures, unit: units })
+    .from(sql`(select 1) as one`)
+    .leftJoin(procedures, eq(procedures.code, sql.placeholder('procedureCode')))
+    .leftJoin(units, eq(units.code, sql.placeholder('unitCode')))
+    .prepare('intake_targets');
+}
+const intakeTargetsQueries = new WeakMap<DbOrTx, ReturnType<typeof intakeTargetsQuery>>();
+
+/**
+ * How intakes reach the database, and the two speed tricks behind it: the procedure and unit an intake names
+ * are reused briefly (IntakeTargetsCache), and intakes made outside a transaction are written together with
+ * the others arriving meanwhile (IntakeBatcher, on `db`). Without a cache every intake reads its targets;
+ * without `db` each intake is written on its own. The intake rule (commands.ts) is the same either way.
+ */
+export class IntakeStore {
+  private readonly batcher: IntakeBatcher | undefined;
+
+  constructor(
+    private readonly options: { db?: DbOrTx | undefined; cache?: IntakeTargetsCache | undefined } = {},
+  ) {
+    this.batcher = options.db ? new IntakeBatcher(options.db) : undefined;
+  }
+
+  /** The targets as lately read, while they are fresh (checked again by the statement that writes). */
+  cached(procedureCode: string, unitCode: string): FoundTargets | undefined {
+    return this.options.cache?.get(procedureCode, unitCode);
+  }
+
+  /** The targets read afresh, in `db` (the caller's transaction, if any). */
+  async read(db: DbOrTx, procedureCode: string, unitCode: string): Promise<FoundTargets> {
+    let query = intakeTargetsQueries.get(db);
+    if (!query) intakeTargetsQueries.set(db, (query = intakeTargetsQuery(db)));
+    const [found] = await query.execute({ procedureCode, unitCode });
+    return { procedure: found?.procedure ?? null, unit: found?.unit ?? null };
+  }
+
+  /** Keeps targets that passed the intake's checks for the next intakes. */
+  remember(procedure: ProcedureTarget, unit: UnitTarget): void {
+    this.options.cache?.set(procedure, unit);
+  }
+
+  /** Forgets targets the database refused. */
+  forget(procedureCode: string, unitCode: string): void {
+    this.options.cache?.forget(procedureCode, unitCode);
+  }
+
+  /** Writes one intake: with the others arriving meanwhile outside a transaction, alone inside one. */
+  async write(db: DbOrTx, item: IntakeWrite): Promise<Written> {
+    if (this.batcher && db === this.options.db) return this.batcher.write(item);
+    const [written] = await writeIntakes(db, [item]);
+    return written ?? null;
   }
 }

@@ -6,12 +6,12 @@ import type { Db } from '../db/client.js';
 import { allow, type Principal } from '../auth/plugin.js';
 import type { CalendarCache } from '../calendar/cache.js';
 import type { IntakeTargetsCache } from './intake-targets.js';
-import { IntakeBatcher } from './intake-batch.js';
+import { IntakeStore } from './intake-batch.js';
 import { dossierActions, type DossierAction } from '../domain/lifecycle.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import { builtResponseSerializer } from '../http/serializer.js';
 import { DomainError } from '../domain/errors.js';
-import { applyAction, intake, parseIfMatch, type CommandContext } from './commands.js';
+import { applyAction, intake, type CommandContext } from './commands.js';
 import { listDossierPage } from './list.js';
 import { readDossier, readDossierEvents, readDossierReceipt } from './lookups.js';
 import type { LiveSettings } from './representation.js';
@@ -64,6 +64,17 @@ function emptyBodyAsObject(request: FastifyRequest, _reply: FastifyReply, done: 
   done();
 }
 
+/**
+ * The version If-Match asks for: '"3"', 'W/"3"' or '3' → 3; '*' or absent → null (no precondition). Any other
+ * value names no version, so it never matches: 412 at once.
+ */
+function expectedVersion(header: string | undefined): number | null {
+  if (header === undefined || header.trim() === '*') return null;
+  const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
+  if (!m) throw new DomainError('VERSION_MISMATCH', { current: '?', expected: header });
+  return Number(m[1]);
+}
+
 function withEtag(reply: FastifyReply, version: number): FastifyReply {
   return reply.header('etag', `"${version}"`);
 }
@@ -77,15 +88,14 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
 }> = async (app, { db, config, calendars, intakeTargets, clock }) => {
   // The hot reads build their responses field by field (toDossierResponse): no zod encode in production.
   const serializerCompiler = builtResponseSerializer(config.NODE_ENV !== 'production');
-  const intakeBatcher = new IntakeBatcher(db);
+  const intakes = new IntakeStore({ db, cache: intakeTargets });
   const context = (principal: Principal): CommandContext => ({
     db,
     calendars,
     config,
     principal,
     now: clock(),
-    intakeTargets,
-    intakeBatcher,
+    intakes,
   });
   const live = async (): Promise<LiveSettings> => ({
     calendar: await calendars.current(db),
@@ -118,7 +128,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
       );
       // A replay comes from storage, which does not keep the fields' order: put them back in the schema's.
       const body = result.replayed ? Dossier.parse(result.body) : result.body;
-      return withEtag(reply.code(result.status as 201), body.version).send(body);
+      return withEtag(reply.code(201), body.version).send(body);
     },
   });
 
@@ -202,21 +212,14 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
         response: { 200: Dossier, ...errorResponses(400, 401, 403, 404, 409, 412, 422) },
       },
       handler: async (request, reply) => {
-        const ifMatch = parseIfMatch(request.headers['if-match']);
-        if (ifMatch === 'invalid') {
-          throw new DomainError('VERSION_MISMATCH', {
-            current: '?',
-            expected: request.headers['if-match'] ?? '',
-          });
-        }
-        const result = await applyAction(
+        const body = await applyAction(
           context(request.principal),
           request.params.code,
           action,
           request.body as Parameters<typeof applyAction>[3],
-          ifMatch,
+          expectedVersion(request.headers['if-match']),
         );
-        return withEtag(reply, result.body.version).send(result.body);
+        return withEtag(reply, body.version).send(body);
       },
     });
   }

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   computeDue,
   computeStartAndDue,
+  cutoffMinute,
   dueInForceAt,
+  durationForChannel,
   isPausedAt,
   normalizeStart,
   resumeDue,
@@ -175,6 +177,32 @@ describe('start and due together', () => {
 
   it('a raw start in the lunch break is normalised before counting', () => {
     expect(due('2025-03-03T12:00:00+07:00', hours(0))).toBe('2025-03-03T13:00:00+07:00');
+  });
+});
+
+describe('the terms of a channel', () => {
+  const procedure = {
+    durationValue: 5,
+    durationUnit: 'working_days' as const,
+    onlineDurationValue: 3,
+    onlineDurationUnit: 'working_days' as const,
+  };
+
+  it('an online dossier takes the online time when the procedure has one, every other channel the statutory', () => {
+    expect(durationForChannel(procedure, 'online')).toEqual(days(3));
+    expect(durationForChannel(procedure, 'direct')).toEqual(days(5));
+    expect(durationForChannel(procedure, 'postal')).toEqual(days(5));
+    expect(durationForChannel(procedure, undefined)).toEqual(days(5));
+  });
+
+  it('an online dossier takes the statutory time when the procedure has no online time', () => {
+    const plain = { ...procedure, onlineDurationValue: null, onlineDurationUnit: null };
+    expect(durationForChannel(plain, 'online')).toEqual(days(5));
+  });
+
+  it('a stored cut-off reads as its minute of day, none as null', () => {
+    expect(cutoffMinute('15:00')).toBe(900);
+    expect(cutoffMinute(null)).toBeNull();
   });
 });
 
