@@ -6,12 +6,16 @@ import { loadConfigOrExit } from './config.js';
 import { connectDatabaseOrExit } from './db/client.js';
 import { createCalendarCache } from './calendar/cache.js';
 import { parseWorkingHours } from './domain/working-time.js';
-import { redactPersonal } from './http/logging.js';
+import { redactPersonal, safeError } from './http/logging.js';
 import { startQueueWorker } from './jobs/queue-worker.js';
 import { withTimeout } from './lib/timeout.js';
 
 const config = loadConfigOrExit();
-const log = pino({ level: config.LOG_LEVEL, formatters: { log: redactPersonal } });
+const log = pino({
+  level: config.LOG_LEVEL,
+  formatters: { log: redactPersonal },
+  serializers: { err: safeError },
+});
 
 if (!config.REDIS_URL) {
   log.error('REDIS_URL is not set: the worker needs Redis (in embedded mode the API runs the jobs itself)');

@@ -1,7 +1,9 @@
 import { PassThrough } from 'node:stream';
+import { sql } from 'drizzle-orm';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { redactPersonal, redactQuery } from '../src/http/logging.js';
+import { loggerOptions, redactPersonal, redactQuery } from '../src/http/logging.js';
 import { bearer, createTestContext, testConfig, type TestContext } from './helpers/context.js';
 
 let ctx: TestContext;
@@ -83,5 +85,37 @@ describe('redactPersonal', () => {
   it('returns an object without personal keys as it is', () => {
     const line = { res: { statusCode: 200 }, responseTime: 1.5 };
     expect(redactPersonal(line)).toBe(line);
+  });
+});
+
+describe('a failed statement logs none of the values it was given', () => {
+  it('drops drizzle’s params, PostgreSQL’s detail and the values its message quotes, in the error and its cause', async () => {
+    const name = 'Nguyễn Văn Lỗi';
+    const id = '001099012399';
+    const errors: unknown[] = [];
+    await ctx.database.db
+      .execute(sql`select ${name}::int, ${id}::text`)
+      .catch((e: unknown) => errors.push(e));
+    await ctx.database.db
+      .execute(
+        sql`insert into units (code, name, path) values (${id}, ${name}, ${'/x/'}), (${id}, ${name}, ${'/y/'})`,
+      )
+      .catch((e: unknown) => errors.push(e));
+    expect(errors).toHaveLength(2);
+    const stream = new PassThrough();
+    let lines = '';
+    stream.on('data', (chunk: Buffer) => (lines += chunk.toString()));
+    const log = pino(loggerOptions('info'), stream);
+    for (const err of errors) {
+      log.error({ err }, 'failed');
+      log.warn({ err: (err as Error).message }, 'failed, as a message');
+    }
+    await new Promise((r) => setImmediate(r));
+    expect(lines.split('\n').filter(Boolean)).toHaveLength(4);
+    expect(lines).toContain('Failed query');
+    expect(lines).toContain('params: [redacted]');
+    expect(lines).toContain('"code":"23505"');
+    expect(lines).not.toContain('Lỗi');
+    expect(lines).not.toContain(id);
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { stdSerializers } from 'pino';
 
 /** Personal data (Decree 13/2023/NĐ-CP) and secrets: never written to logs, under any of these keys. */
 const personalKeys = new Set([
@@ -63,12 +64,43 @@ export function redactQuery(url: string): string {
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * Where a database error repeats what the statement was given: drizzle's "Failed query: …\nparams: …" message
+ * (and so the stack) lists the parameter values, and PostgreSQL's `detail` quotes the values of a violated key.
+ * An intake's parameters are the applicant's name, identifier, phone and address.
+ */
+const PARAMS_MARK = /\nparams:[\s\S]*$/;
+const VALUE_KEYS = new Set(['params', 'query', 'detail', 'where', 'internalQuery', 'parameters']);
+
+function withoutValues(text: string): string {
+  return text.replace(PARAMS_MARK, '\nparams: [redacted]');
+}
+
+/** The `err` of a log line (an error or its message) without the values a failed statement was given. */
+export function safeError(err: unknown, depth = 0): unknown {
+  if (typeof err === 'string') return withoutValues(err);
+  if (!(err instanceof Error)) return err;
+  const plain = stdSerializers.err(err) as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  // PostgreSQL's own messages quote the offending value (invalid input syntax for type integer: "…").
+  const quoted = typeof plain.severity === 'string' && typeof plain.code === 'string';
+  for (const [key, value] of Object.entries(plain)) {
+    if (VALUE_KEYS.has(key) || key === 'cause') continue;
+    if (typeof value !== 'string') out[key] = value;
+    else out[key] = quoted ? withoutValues(value).replace(/"[^"]*"/g, '"[redacted]"') : withoutValues(value);
+  }
+  if (err.cause !== undefined && depth < 3) out.cause = safeError(err.cause, depth + 1);
+  return out;
+}
+
 export function loggerOptions(level: string) {
   return {
     level,
     formatters: { log: redactPersonal },
     serializers: {
       req: (req: FastifyRequest) => ({ method: req.method, url: redactQuery(req.url), requestId: req.id }),
+      // Typed for errors by Fastify; the serializer also takes the messages some lines log under `err`.
+      err: safeError as (err: Error) => ReturnType<typeof stdSerializers.err>,
     },
   };
 }

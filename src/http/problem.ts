@@ -126,10 +126,26 @@ function valueAt(root: unknown, segments: string[]): unknown {
   return value;
 }
 
+/** The part of the request a validation context names (body, querystring, params or headers). */
+function requestPart(request: FastifyRequest, context: string): unknown {
+  switch (context) {
+    case 'body':
+      return request.body;
+    case 'querystring':
+      return request.query;
+    case 'params':
+      return request.params;
+    case 'headers':
+      return request.headers;
+    default:
+      return undefined;
+  }
+}
+
 /** Each zod issue as an error item: its message chosen from the issue's code and params, not zod's text. */
 function validationItems(err: FastifyError, request: FastifyRequest): ErrorItem[] {
   const context = err.validationContext ?? 'body';
-  const root = (request as unknown as Record<string, unknown>)[context];
+  const root = requestPart(request, context);
   return (err.validation ?? []).map((v) => {
     const segments = (v.instancePath ?? '').split('/').filter(Boolean);
     const path = segments.length ? `${context}.${segments.join('.')}` : context;
