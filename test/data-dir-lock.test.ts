@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,6 +105,53 @@ describe('embedded data folder lock', () => {
     writeFileSync(path.join(dir, LOCK_FILE), '');
     lockDataDir(dir)();
   });
+
+  it('refuses a lock written on another host, which it cannot check, and names that host', () => {
+    const dir = tempDir();
+    const owner = { pid: deadPid(), host: 'another-container', command: 'server.ts', since: '2026-12-01' };
+    writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify(owner));
+    expect(() => lockDataDir(dir)).toThrow(/another-container/);
+    expect(lockOf(dir).pid).toBe(owner.pid);
+  });
+
+  it('takes over a lock written before this machine last booted, and names itself the owner', () => {
+    const dir = tempDir();
+    const owner = {
+      pid: process.ppid,
+      host: os.hostname(),
+      bootId: 'an-earlier-boot',
+      command: 'x',
+      since: '?',
+    };
+    writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify(owner));
+    const release = lockDataDir(dir);
+    expect(lockOf(dir)).toMatchObject({ pid: process.pid, host: os.hostname() });
+    release();
+  });
+
+  it('two processes taking over one stale lock at once: exactly one gets the folder', async () => {
+    const module = path.resolve(import.meta.dirname, '../src/db/data-dir-lock.ts');
+    for (let round = 0; round < 5; round++) {
+      const dir = tempDir();
+      writeFileSync(
+        path.join(dir, LOCK_FILE),
+        JSON.stringify({ pid: deadPid(), command: 'crashed', since: '2026-12-01' }),
+      );
+      const script =
+        `const { lockDataDir } = await import(${JSON.stringify(module)});` +
+        `try { lockDataDir(${JSON.stringify(dir)}); console.log('got'); setTimeout(() => {}, 1500); }` +
+        `catch (err) { console.log(err.name); }`;
+      const run = () =>
+        new Promise<string>((resolve) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+          let out = '';
+          child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+          child.on('close', () => resolve(out.trim()));
+        });
+      const answers = (await Promise.all([run(), run()])).sort();
+      expect(answers, `round ${round}`).toEqual(['DataDirLockedError', 'got']);
+    }
+  }, 60_000);
 
   it('refuses a second open of the same folder inside one process', () => {
     const dir = tempDir();

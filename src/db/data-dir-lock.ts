@@ -1,4 +1,5 @@
-import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 
 /**
@@ -14,6 +15,9 @@ export interface LockOwner {
   pid: number;
   /** Start time of the process from /proc (Linux), so a reused pid is not taken for the owner. */
   startTime?: string;
+  /** The machine (a container's own hostname) and its boot: a lock written elsewhere cannot be checked here. */
+  host?: string;
+  bootId?: string;
   command: string;
   since: string;
 }
@@ -24,12 +28,14 @@ export class DataDirLockedError extends Error {
   constructor(dataDir: string, owner: LockOwner) {
     const file = path.join(dataDir, LOCK_FILE);
     super(
-      `Thư mục dữ liệu nhúng ${dataDir} đang được tiến trình ${owner.pid} (${owner.command}) sử dụng; ` +
+      `Thư mục dữ liệu nhúng ${dataDir} đang được tiến trình ${owner.pid} (${owner.command}) trên máy ` +
+        `${owner.host ?? hostname()} sử dụng; ` +
         `hai tiến trình cùng mở một thư mục PGlite sẽ làm hỏng dữ liệu, nên tiến trình này dừng lại. ` +
         `Hãy dừng tiến trình ${owner.pid} trước rồi chạy lại lệnh, hoặc làm việc này qua API HTTP của dịch vụ ` +
         `đang chạy (POST /v1/api-keys, /v1/units, /v1/procedures), hoặc dùng PostgreSQL qua DATABASE_URL ` +
         `cho mọi tiến trình. Nếu tiến trình ${owner.pid} không phải motcua, hãy xoá tệp ${file}.\n` +
-        `The embedded data folder ${dataDir} is in use by process ${owner.pid} (${owner.command}); two ` +
+        `The embedded data folder ${dataDir} is in use by process ${owner.pid} (${owner.command}) on host ` +
+        `${owner.host ?? hostname()}; two ` +
         `processes on one PGlite folder corrupt it, so this one stops. Stop process ${owner.pid} first and run ` +
         `this again, or do this through the running service's HTTP API (POST /v1/api-keys, /v1/units, ` +
         `/v1/procedures), or use PostgreSQL via DATABASE_URL for every process. If process ${owner.pid} is not ` +
@@ -55,7 +61,24 @@ function processStartTime(pid: number): string | undefined {
   }
 }
 
+function bootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the lock's owner may still be alive. A lock written on another host (another container sharing the
+ * volume, another machine on a network share) cannot be checked from here and counts as alive; one written before
+ * this machine last booted is dead. On this machine and boot, the pid must exist with the same start time (start
+ * times count from the boot, so they also tell a restarted container's pid 1 from its previous one).
+ */
 function isRunning(owner: LockOwner): boolean {
+  if (owner.host !== undefined && owner.host !== hostname()) return true;
+  const boot = bootId();
+  if (owner.bootId !== undefined && boot !== undefined && owner.bootId !== boot) return false;
   // Our own pid, not in `held`: another module instance of this process (same start time), or an earlier process
   // that had our pid (a container's pid 1 after a restart).
   if (owner.pid === process.pid && !owner.startTime) return false;
@@ -77,6 +100,38 @@ function readOwner(file: string): LockOwner | undefined {
   }
 }
 
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes the stale lock whose text was `seen`, atomically: the lock is renamed aside and kept removed only if it
+ * is still that text. Two processes taking over one stale lock at once: the second moves the first one's fresh
+ * lock aside, sees it is not the stale one, puts it back and refuses.
+ */
+function takeOverStale(file: string, seen: string | undefined, dataDir: string): void {
+  const aside = `${file}.stale.${process.pid}`;
+  try {
+    renameSync(file, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // removed meanwhile: try to link again
+    throw err;
+  }
+  const moved = readText(aside);
+  if (moved === seen) return void rmSync(aside, { force: true });
+  try {
+    linkSync(aside, file);
+  } finally {
+    rmSync(aside, { force: true });
+  }
+  const owner = readOwner(file);
+  throw new DataDirLockedError(dataDir, owner ?? { pid: 0, command: '?', since: '?' });
+}
+
 function describeProcess(): string {
   const [script, ...args] = process.argv.slice(1);
   return [script ? path.basename(script) : 'node', ...args.slice(0, 2)].join(' ');
@@ -91,6 +146,8 @@ export function lockDataDir(dataDir: string): () => void {
   const self: LockOwner = {
     pid: process.pid,
     startTime: processStartTime(process.pid),
+    host: hostname(),
+    bootId: bootId(),
     command: describeProcess(),
     since: new Date().toISOString(),
   };
@@ -105,10 +162,13 @@ export function lockDataDir(dataDir: string): () => void {
         linkSync(draft, file);
         break;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const seen = readText(file);
         const owner = readOwner(file);
-        if (owner && isRunning(owner)) throw new DataDirLockedError(dataDir, owner);
-        rmSync(file, { force: true }); // stale or unreadable: its owner is gone
+        if (attempt >= 3 || (owner && isRunning(owner))) {
+          throw new DataDirLockedError(dataDir, owner ?? { pid: 0, command: '?', since: '?' });
+        }
+        takeOverStale(file, seen, dataDir);
       }
     }
   } finally {
