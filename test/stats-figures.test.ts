@@ -9,6 +9,7 @@ import { inProcessRelay } from '../src/jobs/handlers.js';
 import { periodStatistics } from '../src/stats/direct.js';
 import { refreshDays, refreshStats } from '../src/stats/maintenance.js';
 import { servedStatistics } from '../src/stats/serving.js';
+import { rows as selectRows } from '../src/db/sql.js';
 import { bearer, createIsolatedDatabase, createTestContext, type TestContext } from './helpers/context.js';
 import {
   expectPeriodNotEndedAnswers,
@@ -254,6 +255,73 @@ describe('statistics served from the maintained figures', () => {
     }
     expect(pendingOverdue).toBeGreaterThan(0);
   }, 120_000);
+
+  it('answered now, pending dossiers are read from their rows; an action dated a little ahead is still after the answer', async () => {
+    const db = ctx.database.db;
+    const { province, communes, clerk } = history;
+    // As if the history had been recorded as it happened: nothing recorded or dated after the clock's now, so
+    // today's pending dossiers are judged from their rows (the path an answer given now takes).
+    await db.execute(sql`update dossier_events set recorded_at = at where at <= ${now}::timestamptz`);
+    const later = async () =>
+      (
+        await selectRows<{ n: number }>(
+          db,
+          sql`select count(*)::int as n from dossier_events where recorded_at > ${now}::timestamptz or at > ${now}::timestamptz`,
+        )
+      )[0]!.n;
+    expect(await later()).toBe(0);
+    const answerMatchesReference = async (label: string) => {
+      const all = await factsOf(ctx, communes);
+      for (const { from, to } of periodsAround(now)) {
+        for (const groupBy of ['none', 'unit'] as const) {
+          const keyOf = groupBy === 'none' ? () => 'all' : (x: (typeof all)[number]) => x.unit;
+          const expected = referenceGroups(all, { from, to, granularity: 'day', asOf: now }, keyOf);
+          const q = { unitPath: `${province.code}/`, from, to, groupBy, granularity: 'day' as const };
+          const served = await servedStatistics(db, { ...q, now });
+          expect(
+            new Map(served.groups.map((g) => [g.key, g.tally])),
+            `${label} ${groupBy} ${from}..${to}`,
+          ).toEqual(expected);
+        }
+      }
+      return all;
+    };
+    const before = await answerMatchesReference('answered now');
+    expect(before.some((x) => x.facts.finishedAt === null)).toBe(true);
+
+    // An open, overdue dossier resolved with a time 30 s ahead of the clock: at the moment of the answer it is
+    // still pending and overdue.
+    const [open] = await selectRows<{ code: string }>(
+      db,
+      sql`
+      select d.code from dossiers d where d.unit_code in (${sql.join(
+        communes.map((c) => sql`${c}`),
+        sql`, `,
+      )}) and d.status in ('received', 'processing')
+        and (d.due_at at time zone 'Asia/Ho_Chi_Minh')::date < (${now}::timestamptz at time zone 'Asia/Ho_Chi_Minh')::date
+      order by d.id limit 1`,
+    );
+    expect(open, 'an open overdue dossier').toBeDefined();
+    const ahead = new Date(now.getTime() + 30_000);
+    const resolved = await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/dossiers/${open!.code}/resolve`,
+      headers: bearer(clerk),
+      payload: { result: 'approved', at: ahead.toISOString() },
+    });
+    expect(resolved.statusCode, resolved.body).toBe(200);
+    await db.execute(
+      sql`update dossier_events set recorded_at = ${now}::timestamptz where at > ${now}::timestamptz`,
+    );
+    while ((await inProcessRelay(jobs)) > 0);
+    await refreshAll();
+    await answerMatchesReference('with an action dated ahead');
+    const [stored] = await selectRows<{ finished: Date }>(
+      db,
+      sql`select finished_at as finished from dossiers where code = ${open!.code}`,
+    );
+    expect(new Date(stored!.finished).getTime()).toBe(ahead.getTime());
+  });
 
   it('this month’s figures call dossiers due next week not yet due, in JSON, CSV and xlsx', async () => {
     const scenario = await periodNotEndedScenario(ctx, { get: () => now, set: (d) => (now = d) });

@@ -121,10 +121,10 @@ async function liveFlows(db: DbOrTx, scope: SQL, g: Grouping, today: LocalDate, 
 }
 
 /**
- * Pending and overdue at the moment of the answer (a period not yet ended is judged then). When nothing has
- * been recorded after that moment (the usual case: the answer is given now, and no action may be dated in the
- * future), each dossier's row holds its state at that moment (pendingOverdueNow); otherwise each dossier open
- * then is judged by its history (pendingOverdueAt).
+ * Pending and overdue at the moment of the answer (a period not yet ended is judged then). When nothing was
+ * recorded after that moment nor dated after it (the usual case: the answer is given now), each dossier's row
+ * holds its state at that moment (pendingOverdueNow); otherwise each dossier open then is judged by its history
+ * (pendingOverdueAt).
  */
 async function livePendingOverdue(db: DbOrTx, scope: SQL, g: Grouping, asOf: Date, granularity: Granularity) {
   const { cut, at } = answerInstants(localDateOf(asOf), localDateOf(asOf), asOf);
@@ -143,15 +143,18 @@ async function livePendingOverdue(db: DbOrTx, scope: SQL, g: Grouping, asOf: Dat
 }
 
 /**
- * Whether any dossier changed after `at`: every change appends an event, recorded at the time it is written, so
- * the newest events tell (read from the end of the primary key, a few rows).
+ * Whether any dossier changed after `at`, or has a change dated after it. Every change appends an event: the
+ * newest events (read from the end of the primary key, a few rows) tell whether one was recorded after `at`, and
+ * the few events dated ahead of their recording (an action may be dated a little into the future) have an index
+ * of their own.
  */
 async function recordedAfter(db: DbOrTx, at: Date): Promise<boolean> {
   const [row] = await rows<{ later: boolean }>(
     db,
     sql`
-      select coalesce(max(recorded_at) > ${at}::timestamptz, false) as later
-      from (select recorded_at from dossier_events order by id desc limit 100) newest`,
+      select coalesce((select max(recorded_at) from (
+               select recorded_at from dossier_events order by id desc limit 100) newest) > ${at}::timestamptz, false)
+        or exists (select 1 from dossier_events where at > recorded_at and at > ${at}::timestamptz) as later`,
   );
   return row?.later ?? false;
 }

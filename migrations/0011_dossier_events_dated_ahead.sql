@@ -1,0 +1,1 @@
+CREATE INDEX "dossier_events_dated_ahead_idx" ON "dossier_events" USING btree ("at") WHERE "dossier_events"."at" > "dossier_events"."recorded_at";
