@@ -867,7 +867,7 @@ export interface components {
             /** @example Nguyễn Văn An */
             fullName: string;
             /**
-             * @description Citizen: 12-digit CCCD or 9-digit CMND. Organization: 10- or 13-digit tax code.
+             * @description Citizen: 12-digit CCCD or 9-digit CMND. Organization: 10- or 13-digit tax code. Spaces and dots between the digits, as people type them (001 099 012 345), are removed.
              * @example 001099012345
              */
             idNumber?: string;

@@ -281,7 +281,7 @@ describe('GET /v1/stats', () => {
       .split('\r\n');
     expect(lines[0]).toContain('key,label,receivedTotal,carriedOver,new,online');
     expect(lines.at(-1)).toMatch(
-      /^total,Tổng cộng,4754,356,4398,4391,7,0,4487,1962,2525,0,3,2,262,262,0,100,99.8$/,
+      /^total,Tổng cộng,4754,356,4398,4391,7,0,4487,1962,2525,0,3,2,262,262,0,100,99.8,\d{4}-\d\d-\d\dT[\d:]{8}\+07:00$/,
     );
 
     const xlsx = await ctx.app.inject({

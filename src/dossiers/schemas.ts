@@ -15,7 +15,10 @@ export const ApplicantInput = z
       .trim()
       .max(20)
       .optional()
-      .describe('Citizen: 12-digit CCCD or 9-digit CMND. Organization: 10- or 13-digit tax code.')
+      .describe(
+        'Citizen: 12-digit CCCD or 9-digit CMND. Organization: 10- or 13-digit tax code. Spaces and dots between ' +
+          'the digits, as people type them (001 099 012 345), are removed.',
+      )
       .meta({ example: '001099012345' }),
     phone: z
       .string()
@@ -32,12 +35,22 @@ export const ApplicantInput = z
     allOf: [
       {
         if: { properties: { type: { const: 'citizen' } }, required: ['type'] },
-        then: { properties: { idNumber: { type: 'string', pattern: '^(\\d{12}|\\d{9})$', maxLength: 12 } } },
+        then: {
+          properties: {
+            idNumber: { type: 'string', pattern: '^\\d([ .]?\\d){8}(([ .]?\\d){3})?$', maxLength: 20 },
+          },
+        },
       },
       {
         if: { properties: { type: { const: 'organization' } }, required: ['type'] },
         then: {
-          properties: { idNumber: { type: 'string', pattern: '^\\d{10}(-?\\d{3})?$', maxLength: 14 } },
+          properties: {
+            idNumber: {
+              type: 'string',
+              pattern: '^\\d([ .]?\\d){9}([ .]?-?[ .]?\\d([ .]?\\d){2})?$',
+              maxLength: 20,
+            },
+          },
         },
       },
     ],

@@ -31,11 +31,16 @@ function csvCell(value: string | number | null): string {
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-/** One line per group and a last line `total`; UTF-8 with a BOM so Excel reads Vietnamese names. */
+/**
+ * One line per group and a last line `total`; UTF-8 with a BOM so Excel reads Vietnamese names. The last column,
+ * `asOf`, is when pending dossiers were judged: two downloads of a period not yet ended differ by it.
+ */
 export function statsCsv(stats: StatsBody): string {
-  const lines = [['key', 'label', ...csvColumns.map(([name]) => name)].join(',')];
+  const lines = [['key', 'label', ...csvColumns.map(([name]) => name), 'asOf'].join(',')];
   for (const row of [...stats.rows, { key: 'total', label: 'Tổng cộng', ...stats.totals }]) {
-    lines.push([row.key, row.label, ...csvColumns.map(([, get]) => get(row))].map(csvCell).join(','));
+    lines.push(
+      [row.key, row.label, ...csvColumns.map(([, get]) => get(row)), stats.asOf].map(csvCell).join(','),
+    );
   }
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

@@ -315,6 +315,8 @@ export async function expectPeriodNotEndedAnswers(
   const total = csv.at(-1)!.split(',');
   const column = (name: string) => total[header.indexOf(name)];
   expect(total[0]).toBe('total');
+  // When the pending dossiers were judged travels with the file.
+  expect(column('asOf')).toBe('2025-06-10T10:00:00+07:00');
   expect([column('pendingTotal'), column('pendingNotYetDue'), column('pendingOverdue')]).toEqual([
     '2',
     '2',
