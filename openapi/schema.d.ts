@@ -1342,6 +1342,7 @@ export interface components {
              */
             channel: "direct" | "postal" | "online";
             applicant: components["schemas"]["Applicant"];
+            /** @description The dossier’s summary (trích yếu); *** for viewer keys, since clerks’ text often names the person. */
             summary: string | null;
             components: {
                 name: string;
@@ -1684,6 +1685,7 @@ export interface components {
              */
             channel: "direct" | "postal" | "online";
             applicant: components["schemas"]["Applicant"];
+            /** @description The dossier’s summary (trích yếu); *** for viewer keys, since clerks’ text often names the person. */
             summary: string | null;
             components: {
                 name: string;

@@ -200,6 +200,37 @@ describe('a viewer cannot look a person up', () => {
     );
   });
 
+  it('text a clerk typed (the summary, a reason, a note, the missing papers) reads as *** to a viewer, whole to others', async () => {
+    const mine = (
+      await post(
+        '/v1/dossiers',
+        intakeBody(procedure, { unitCode: unit, applicant: person, summary: 'Khai sinh cho cháu Lê Thị Bé' }),
+      )
+    ).code;
+    await post(`/v1/dossiers/${mine}/request-supplement`, {
+      reason: 'Thiếu CCCD của mẹ',
+      items: ['CCCD mẹ'],
+    });
+    const byViewer = (await get(`/v1/dossiers/${mine}`, keys.viewer)).json();
+    expect(byViewer.summary).toBe('***');
+    const listed = (await get(`/v1/dossiers?unitCode=${unit}&limit=200`, keys.viewer)).json();
+    expect(listed.items.find((d: { code: string }) => d.code === mine).summary).toBe('***');
+    const viewerEvents = (await get(`/v1/dossiers/${mine}/events`, keys.viewer)).json().items;
+    const supplement = viewerEvents.find((e: { type: string }) => e.type === 'request-supplement');
+    expect(supplement.data).toMatchObject({ reason: '***', items: '***' });
+    const everything = JSON.stringify([byViewer, listed, viewerEvents]);
+    for (const typed of ['Lê Thị Bé', 'CCCD của mẹ', 'CCCD mẹ']) expect(everything).not.toContain(typed);
+
+    for (const key of [keys.clerk, keys.sync]) {
+      expect((await get(`/v1/dossiers/${mine}`, key)).json().summary).toBe('Khai sinh cho cháu Lê Thị Bé');
+      const events = (await get(`/v1/dossiers/${mine}/events`, key)).json().items;
+      expect(events.find((e: { type: string }) => e.type === 'request-supplement').data).toMatchObject({
+        reason: 'Thiếu CCCD của mẹ',
+        items: ['CCCD mẹ'],
+      });
+    }
+  });
+
   it('clerk and sync keys still find the person by identifier and by name, with the data whole', async () => {
     for (const role of ['clerk', 'sync'] as const) {
       for (const filter of [

@@ -47,6 +47,24 @@ export function searchKey(value: string): string {
  */
 export const MASKED = '***';
 
+/**
+ * Text a clerk typed freely (a dossier's summary, an action's reason, note or list of missing papers) often names
+ * the person ("cho cháu Nguyễn Văn B", "CCCD 001…"): a masked reader sees the marker instead, null staying null.
+ */
+export function maskFreeText<T>(value: T): T | typeof MASKED {
+  return value === null || value === undefined ? value : MASKED;
+}
+
+/** The free-text fields of an event's data. */
+const freeTextKeys = new Set(['reason', 'note', 'items', 'comment']);
+
+/** An event's data for a masked reader: every free-text field replaced by the marker. */
+export function maskEventData(data: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(data).map(([key, value]) => [key, freeTextKeys.has(key) ? maskFreeText(value) : value]),
+  );
+}
+
 /** The applicant as responses show it. */
 export interface ApplicantView {
   type: ApplicantType;

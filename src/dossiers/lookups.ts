@@ -123,7 +123,8 @@ export async function readDossier(
 /** GET /v1/dossiers/{code}/events: the audit trail, oldest first. */
 export async function readDossierEvents(db: Db, principal: Principal, code: string) {
   const view = await getDossierInScope(db, principal, code);
-  return { items: (await listEvents(db, view.d.id)).map(toEventResponse) };
+  const masked = readsMasked(principal);
+  return { items: (await listEvents(db, view.d.id)).map((e) => toEventResponse(e, masked)) };
 }
 
 /** GET /v1/dossiers/{code}/receipt: the data of the receipt and appointment slip. */

@@ -1,7 +1,7 @@
 // How a dossier is shown: the row (with its units' and procedure's names) → the response bodies of the dossier
 // reads, the applicant masked (maskApplicant) for keys that read masked.
 import type { dossierEvents } from '../db/schema/index.js';
-import { maskApplicant, type ApplicantView } from '../domain/applicant.js';
+import { maskApplicant, maskEventData, maskFreeText, type ApplicantView } from '../domain/applicant.js';
 import { isPaused, nationalStatusOf, type DossierStatus } from '../domain/lifecycle.js';
 import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
 import { liveTimeliness, remainingWorkingMinutes, type Granularity } from '../domain/timeliness.js';
@@ -50,7 +50,7 @@ function representation(view: DossierView, masked: boolean, live: LiveSettings |
     handlingUnit: { code: d.handlingUnitCode, name: view.handlingName },
     channel: d.channel,
     applicant: applicantOf(d, masked),
-    summary: d.summary,
+    summary: masked ? maskFreeText(d.summary) : d.summary,
     components: d.components,
     duration: { value: d.durationValue, unit: d.durationUnit },
     submittedAt: iso(d.submittedAt),
@@ -96,7 +96,7 @@ export function toDossierResponse(view: DossierView, live: LiveSettings, masked 
 }
 
 /** One entry of the audit trail. */
-export function toEventResponse(e: typeof dossierEvents.$inferSelect) {
+export function toEventResponse(e: typeof dossierEvents.$inferSelect, masked = false) {
   return {
     id: e.id,
     type: e.type,
@@ -105,7 +105,7 @@ export function toEventResponse(e: typeof dossierEvents.$inferSelect) {
     at: formatInstant(e.at),
     recordedAt: formatInstant(e.recordedAt),
     actorKeyId: e.actorKeyId,
-    data: formatInstantsIn(e.data),
+    data: formatInstantsIn(masked ? maskEventData(e.data) : e.data),
   };
 }
 

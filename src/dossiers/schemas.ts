@@ -118,7 +118,12 @@ export const Dossier = z
     handlingUnit: z.object({ code: z.string(), name: z.string() }).describe('Unit handling it now.'),
     channel: Channel,
     applicant: Applicant,
-    summary: z.string().nullable(),
+    summary: z
+      .string()
+      .nullable()
+      .describe(
+        'The dossier\u2019s summary (trích yếu); *** for viewer keys, since clerks\u2019 text often names the person.',
+      ),
     components: z.array(z.object({ name: z.string(), copies: z.number().int() })),
     duration: DurationSchema.describe(
       'Statutory processing time applied (the online time for online dossiers).',

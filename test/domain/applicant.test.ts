@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MASKED, maskApplicant, maskName } from '../../src/domain/applicant.js';
+import { MASKED, maskApplicant, maskEventData, maskFreeText, maskName } from '../../src/domain/applicant.js';
 
 describe('maskName', () => {
   it('keeps the first word whole and every other word as its first letter and **', () => {
@@ -54,5 +54,23 @@ describe('maskApplicant', () => {
       email: null,
       address: null,
     });
+  });
+});
+
+describe('free text for a masked reader', () => {
+  it('maskFreeText: any text reads as the marker, a missing one stays missing', () => {
+    expect(maskFreeText('Khai sinh cho cháu Lê Thị Bé')).toBe(MASKED);
+    expect(maskFreeText(null)).toBeNull();
+  });
+
+  it('maskEventData: reason, note, items and comment masked, the rest of the data kept', () => {
+    expect(
+      maskEventData({
+        reason: 'Thiếu CCCD',
+        note: 'x',
+        items: ['CCCD'],
+        newDueAt: '2025-06-10T17:00:00+07:00',
+      }),
+    ).toEqual({ reason: MASKED, note: MASKED, items: MASKED, newDueAt: '2025-06-10T17:00:00+07:00' });
   });
 });
