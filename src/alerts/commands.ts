@@ -2,8 +2,8 @@ import { eq, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { alerts, rfc3339Of } from '../db/schema/index.js';
 import { rows } from '../db/sql.js';
-import { instantAt, localDateOf } from '../domain/local-time.js';
 import { addWorkingMinutes } from '../domain/working-time.js';
+import { overdueBefore } from '../domain/timeliness.js';
 import type { JobContext } from '../jobs/context.js';
 import type { AlertView } from './queries.js';
 
@@ -18,7 +18,7 @@ export function alertHorizon(
   now: Date,
 ) {
   return {
-    overdueBefore: ctx.config.OUTCOME_GRANULARITY === 'day' ? instantAt(localDateOf(now), 0) : now,
+    overdueBefore: overdueBefore(now, ctx.config.OUTCOME_GRANULARITY),
     soonUntil: addWorkingMinutes(calendar, now, ctx.config.DUE_SOON_MINUTES),
   };
 }

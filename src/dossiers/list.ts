@@ -10,8 +10,9 @@ import { inScope, readsMasked, type Principal } from '../auth/plugin.js';
 import { normalizeIdNumber, searchKey } from '../domain/applicant.js';
 import { DomainError } from '../domain/errors.js';
 import { openStatuses, pausedStatuses } from '../domain/lifecycle.js';
-import { addDays, instantAt, localDateOf } from '../domain/local-time.js';
+import { addDays, instantAt } from '../domain/local-time.js';
 import { addWorkingMinutes } from '../domain/working-time.js';
+import { overdueBefore } from '../domain/timeliness.js';
 import { decodeCursor, paginate } from '../http/schemas.js';
 import {
   chooseListStrategy,
@@ -85,11 +86,11 @@ function timelinessCondition(flag: NonNullable<ListFilters['timeliness']>, live:
     dossiers.status,
     openStatuses.filter((s) => !pausedStatuses.includes(s)),
   );
-  const overdueBefore = live.granularity === 'day' ? instantAt(localDateOf(live.now), 0) : live.now; // due before this → overdue
+  const threshold = overdueBefore(live.now, live.granularity);
   const soonUntil = addWorkingMinutes(live.calendar, live.now, live.dueSoonMinutes);
-  if (flag === 'overdue') return and(running, lt(dossiers.dueAt, overdueBefore))!;
+  if (flag === 'overdue') return and(running, lt(dossiers.dueAt, threshold))!;
   if (flag === 'due_soon')
-    return and(running, gte(dossiers.dueAt, overdueBefore), lte(dossiers.dueAt, soonUntil))!;
+    return and(running, gte(dossiers.dueAt, threshold), lte(dossiers.dueAt, soonUntil))!;
   return and(running, sql`${dossiers.dueAt} > ${soonUntil}`)!;
 }
 

@@ -80,7 +80,7 @@ function withoutValues(text: string): string {
 export function safeError(err: unknown, depth = 0): unknown {
   if (typeof err === 'string') return withoutValues(err);
   if (!(err instanceof Error)) return err;
-  const plain = stdSerializers.err(err) as unknown as Record<string, unknown>;
+  const plain: Record<string, unknown> = { ...stdSerializers.err(err) };
   const out: Record<string, unknown> = {};
   // PostgreSQL's own messages quote the offending value (invalid input syntax for type integer: "…").
   const quoted = typeof plain.severity === 'string' && typeof plain.code === 'string';
