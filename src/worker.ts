@@ -8,7 +8,7 @@ import { createCalendarCache } from './calendar/cache.js';
 import { parseWorkingHours } from './domain/working-time.js';
 import { redactPersonal, safeError } from './http/logging.js';
 import { startQueueWorker } from './jobs/queue-worker.js';
-import { withTimeout } from './lib/timeout.js';
+import { readiness } from './http/health.js';
 
 const config = loadConfigOrExit();
 const log = pino({
@@ -41,18 +41,6 @@ const worker = await startQueueWorker(
   },
 );
 
-/** Like the API's /readyz: 200 while the database and Redis answer and the workers run, else 503. */
-async function readiness(): Promise<{ status: number; body: object }> {
-  const outcome = (check: Promise<void>) =>
-    withTimeout(check, 2_000).then(
-      () => 'ok' as const,
-      () => 'failed' as const,
-    );
-  const [postgres, redis] = await Promise.all([outcome(database.ping()), outcome(worker.check())]);
-  const ok = postgres === 'ok' && redis === 'ok';
-  return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'unavailable', checks: { postgres, redis } } };
-}
-
 const metricsServer =
   config.WORKER_METRICS_PORT === 0
     ? null
@@ -60,7 +48,10 @@ const metricsServer =
         const json = (status: number, body: object) =>
           res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
         if (req.url === '/healthz') return json(200, { status: 'ok' });
-        if (req.url === '/readyz') return void readiness().then(({ status, body }) => json(status, body));
+        if (req.url === '/readyz') {
+          const checks = { postgres: () => database.ping(), redis: () => worker.check() };
+          return void readiness(checks, 2_000).then(({ ok, body }) => json(ok ? 200 : 503, body));
+        }
         if (req.url !== '/metrics') return void res.writeHead(404).end();
         registry
           .metrics()

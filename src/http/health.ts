@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { withTimeout } from '../lib/timeout.js';
 
 export interface HealthChecks {
   /** Each check resolves when its service answers and rejects otherwise. */
@@ -15,11 +16,35 @@ const Readiness = z
   })
   .meta({ id: 'Readiness' });
 
-function withTimeout(check: () => Promise<void>, ms: number): Promise<void> {
-  return Promise.race([
-    check(),
-    new Promise<void>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref()),
-  ]);
+/**
+ * Readiness, for the API's /readyz and the worker's: each check must answer within `timeoutMs`; the body names
+ * every check ok or failed.
+ */
+export async function readiness(
+  checks: HealthChecks,
+  timeoutMs: number,
+  onFailure: (name: string, err: Error) => void = () => {},
+) {
+  const entries = Object.entries(checks).filter(([, c]) => c) as Array<[string, () => Promise<void>]>;
+  const results = await Promise.all(
+    entries.map(async ([name, check]) => {
+      try {
+        await withTimeout(check(), timeoutMs);
+        return [name, 'ok'] as const;
+      } catch (err) {
+        onFailure(name, err as Error);
+        return [name, 'failed'] as const;
+      }
+    }),
+  );
+  const ok = results.every(([, r]) => r === 'ok');
+  return {
+    ok,
+    body: {
+      status: ok ? ('ok' as const) : ('unavailable' as const),
+      checks: Object.fromEntries(results) as { postgres: 'ok' | 'failed'; redis?: 'ok' | 'failed' },
+    },
+  };
 }
 
 export const healthRoutes: FastifyPluginAsyncZod<{ checks: HealthChecks; timeoutMs?: number }> = async (
@@ -51,23 +76,10 @@ export const healthRoutes: FastifyPluginAsyncZod<{ checks: HealthChecks; timeout
       },
     },
     handler: async (request, reply) => {
-      const entries = Object.entries(checks).filter(([, c]) => c) as Array<[string, () => Promise<void>]>;
-      const results = await Promise.all(
-        entries.map(async ([name, check]) => {
-          try {
-            await withTimeout(check, timeoutMs);
-            return [name, 'ok'] as const;
-          } catch (err) {
-            request.log.warn({ check: name, err: (err as Error).message }, 'readiness check failed');
-            return [name, 'failed'] as const;
-          }
-        }),
+      const { ok, body } = await readiness(checks, timeoutMs, (name, err) =>
+        request.log.warn({ check: name, err: err.message }, 'readiness check failed'),
       );
-      const ok = results.every(([, r]) => r === 'ok');
-      return reply.code(ok ? 200 : 503).send({
-        status: ok ? 'ok' : 'unavailable',
-        checks: Object.fromEntries(results) as { postgres: 'ok' | 'failed'; redis?: 'ok' | 'failed' },
-      });
+      return reply.code(ok ? 200 : 503).send(body);
     },
   });
 };
