@@ -8,6 +8,8 @@ import { findUnit } from './units/queries.js';
 import { importUnitsCsv } from './units/import.js';
 import { importProceduresCsv } from './procedures/import.js';
 import type { Principal } from './auth/plugin.js';
+import type { ImportReport } from './lib/import.js';
+import type { Lang } from './http/messages.js';
 
 const usage = `usage: npm run cli -- <command>
 
@@ -23,13 +25,34 @@ const usage = `usage: npm run cli -- <command>
 `;
 
 /** An import's file and the language of its error report (Vietnamese unless --lang en). */
-function importArgs(rest: string[]): { file: string | undefined; lang: 'vi' | 'en' } {
+function importArgs(rest: string[]): { file: string | undefined; lang: Lang } {
   const { values, positionals } = parseArgs({
     args: rest,
     options: { lang: { type: 'string' } },
     allowPositionals: true,
   });
   return { file: positionals[0], lang: values.lang === 'en' ? 'en' : 'vi' };
+}
+
+/** Imports the CSV file named in `rest`, printing its errors by line; the exit code. */
+async function runImport(
+  rest: string[],
+  what: string,
+  importCsv: (text: string, lang: Lang) => Promise<ImportReport>,
+): Promise<number> {
+  const { file, lang } = importArgs(rest);
+  if (!file) {
+    console.error(usage);
+    return 2;
+  }
+  const report = await importCsv(await readFile(file, 'utf8'), lang);
+  for (const e of report.errors) console.error(`${file}:${e.line}: ${e.message}`);
+  if (report.errors.length) {
+    console.error('nothing imported');
+    return 1;
+  }
+  console.log(`${what}: ${report.created} created, ${report.updated} updated`);
+  return 0;
 }
 
 /** The CLI acts as the system admin: whoever runs it has the database in hand anyway. */
@@ -66,36 +89,12 @@ async function run(database: Database, argv: string[]): Promise<number> {
       console.log(`secret (shown once): ${secret}`);
       return 0;
     }
-    case 'units import': {
-      const { file, lang } = importArgs(rest);
-      if (!file) {
-        console.error(usage);
-        return 2;
-      }
-      const report = await importUnitsCsv(database.db, systemAdmin, await readFile(file, 'utf8'), lang);
-      for (const e of report.errors) console.error(`${file}:${e.line}: ${e.message}`);
-      if (report.errors.length) {
-        console.error('nothing imported');
-        return 1;
-      }
-      console.log(`units: ${report.created} created, ${report.updated} updated`);
-      return 0;
-    }
-    case 'procedures import': {
-      const { file, lang } = importArgs(rest);
-      if (!file) {
-        console.error(usage);
-        return 2;
-      }
-      const report = await importProceduresCsv(database.db, systemAdmin, await readFile(file, 'utf8'), lang);
-      for (const e of report.errors) console.error(`${file}:${e.line}: ${e.message}`);
-      if (report.errors.length) {
-        console.error('nothing imported');
-        return 1;
-      }
-      console.log(`procedures: ${report.created} created, ${report.updated} updated`);
-      return 0;
-    }
+    case 'units import':
+      return runImport(rest, 'units', (text, lang) => importUnitsCsv(database.db, systemAdmin, text, lang));
+    case 'procedures import':
+      return runImport(rest, 'procedures', (text, lang) =>
+        importProceduresCsv(database.db, systemAdmin, text, lang),
+      );
     default:
       console.error(usage);
       return 2;

@@ -433,7 +433,7 @@ async function effectsOf(
       const [unit] = await tx.select().from(units).where(eq(units.code, target)).limit(1);
       if (!unit) throw new DomainError('UNIT_NOT_FOUND', { code: target });
       if (!unit.active) throw new DomainError('UNIT_INACTIVE', { code: target });
-      // The handover (phiếu kiểm soát quá trình giải quyết, Form 05): both units and the instant.
+      // The handover (phiếu kiểm soát quá trình giải quyết, Form 06 of Circular 03/2025): both units and the instant.
       return {
         ...base,
         eventType: 'transferred',

@@ -31,7 +31,7 @@ const tags = ['dossiers'];
 const actionSummaries: Record<DossierAction, string> = {
   accept: 'Accept an online submission (the clock starts)',
   reject: 'Reject a submission (Form 03)',
-  assign: 'Assign or hand over to a unit (Form 05)',
+  assign: 'Assign or hand over to a unit (on the control slip, Form 06)',
   'request-supplement': 'Request a supplement (Form 02): the clock pauses',
   'receive-supplement': 'Receive the supplement: the clock resumes',
   'request-payment': 'Wait for the financial obligation: the clock pauses',
@@ -42,6 +42,24 @@ const actionSummaries: Record<DossierAction, string> = {
   withdraw: 'The applicant withdraws',
   stop: 'Stop processing (agency decision)',
 };
+
+/** The schema of a read of something a dossier holds: any key; a dossier outside the scope answers 404. */
+function readByCodeSchema<T extends z.ZodType>(
+  operationId: string,
+  summary: string,
+  description: string,
+  body: T,
+) {
+  return {
+    operationId,
+    summary,
+    description,
+    tags,
+    security: bearerSecurity,
+    params: DossierCodeParams,
+    response: { 200: body, ...errorResponses(400, 401, 404) },
+  };
+}
 
 const operationIdOf = (action: DossierAction) =>
   `${action.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}Dossier`;
@@ -167,28 +185,22 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
   });
 
   app.get('/dossiers/:code/events', {
-    schema: {
-      operationId: 'listDossierEvents',
-      summary: 'The audit trail of a dossier',
-      description: 'Every intake, transition, handover and due change, oldest first. Append-only.',
-      tags,
-      security: bearerSecurity,
-      params: DossierCodeParams,
-      response: { 200: DossierEventList, ...errorResponses(400, 401, 404) },
-    },
+    schema: readByCodeSchema(
+      'listDossierEvents',
+      'The audit trail of a dossier',
+      'Every intake, transition, handover and due change, oldest first. Append-only.',
+      DossierEventList,
+    ),
     handler: (request) => readDossierEvents(db, request.principal, request.params.code),
   });
 
   app.get('/dossiers/:code/receipt', {
-    schema: {
-      operationId: 'getDossierReceipt',
-      summary: 'Receipt and appointment slip (Form 01)',
-      description: 'The data printed on the giấy tiếp nhận hồ sơ và hẹn trả kết quả.',
-      tags,
-      security: bearerSecurity,
-      params: DossierCodeParams,
-      response: { 200: Receipt, ...errorResponses(400, 401, 404) },
-    },
+    schema: readByCodeSchema(
+      'getDossierReceipt',
+      'Receipt and appointment slip (Form 01)',
+      'The data printed on the giấy tiếp nhận hồ sơ và hẹn trả kết quả.',
+      Receipt,
+    ),
     handler: (request) => readDossierReceipt(db, request.principal, request.params.code),
   });
 

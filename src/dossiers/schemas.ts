@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { Channel, DurationSchema, Instant } from '../deadlines/schemas.js';
-import { CursorQuery, InstantString, LimitQuery, LocalDateString, pageOf } from '../http/schemas.js';
+import {
+  CursorQuery,
+  InstantString,
+  LimitQuery,
+  searchQuery,
+  LocalDateString,
+  pageOf,
+} from '../http/schemas.js';
 import { UnitCode } from '../units/schemas.js';
 import { dossierStatuses } from '../domain/lifecycle.js';
 
@@ -171,7 +178,7 @@ export const actionBodies = {
   assign: z
     .object({
       handlingUnitCode: UnitCode.optional().describe(
-        'Hand over to this unit (Form 05); omit to keep the current one.',
+        'Hand over to this unit (on the control slip, Form 06); omit to keep the current one.',
       ),
       note: Text(2000).optional(),
       at: At,
@@ -241,15 +248,9 @@ export const ListDossiersQuery = z.object({
     .max(20)
     .optional()
     .describe('Exact applicant identifier. Refused for viewer keys (403 APPLICANT_FILTER_FORBIDDEN).'),
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe(
-      'Applicant name, accent-insensitive ("nguyen van a"). Refused for viewer keys (403 APPLICANT_FILTER_FORBIDDEN).',
-    ),
+  q: searchQuery(
+    'Applicant name, accent-insensitive ("nguyen van a"). Refused for viewer keys (403 APPLICANT_FILTER_FORBIDDEN).',
+  ),
   limit: LimitQuery,
   cursor: CursorQuery,
 });

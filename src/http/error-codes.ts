@@ -169,13 +169,6 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     en: 'The Idempotency-Key was already used with a different request body.',
     vi: 'Tiêu đề Idempotency-Key này đã được dùng cho một yêu cầu có nội dung khác.',
   },
-  IDEMPOTENCY_KEY_IN_PROGRESS: {
-    status: 409,
-    title: 'Idempotency key in progress',
-    titleVi: 'Yêu cầu trùng đang được xử lý',
-    en: 'A request with this Idempotency-Key is still being processed; retry shortly.',
-    vi: 'Yêu cầu có cùng Idempotency-Key đang được xử lý; hãy thử lại sau giây lát.',
-  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     title: 'Payload too large',

@@ -22,6 +22,11 @@ const statusText: Record<string, string> = {
 
 const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
 
+const integerHeader = (description: string, minimum: number, maximum: number): Json => ({
+  description,
+  schema: { type: 'integer', format: 'int32', minimum, maximum },
+});
+
 /**
  * The response headers the service sets, declared once and referenced by the responses that carry them. The
  * RateLimit headers come on every /v1 response while rate limiting is on (RATE_LIMIT_PER_MINUTE > 0).
@@ -33,24 +38,19 @@ const headers: Record<string, Json> = {
       'sent when it is 1–128 of A–Z a–z 0–9 . _ : -, else a new UUID.',
     schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$', maxLength: 128 },
   },
-  RateLimitLimit: {
-    description:
-      'Requests allowed per clock minute to this caller (its API key; its IP when authentication fails). ' +
+  RateLimitLimit: integerHeader(
+    'Requests allowed per clock minute to this caller (its API key; its IP when authentication fails). ' +
       'Sent while rate limiting is on (RATE_LIMIT_PER_MINUTE > 0), as are RateLimit-Remaining and RateLimit-Reset.',
-    schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647 },
-  },
-  RateLimitRemaining: {
-    description: 'Requests left in the current minute.',
-    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 2147483647 },
-  },
-  RateLimitReset: {
-    description: 'Seconds until the current minute ends and the budget is full again.',
-    schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 60 },
-  },
-  RetryAfter: {
-    description: 'Seconds to wait before retrying: the end of the current rate-limit minute.',
-    schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 60 },
-  },
+    1,
+    2147483647,
+  ),
+  RateLimitRemaining: integerHeader('Requests left in the current minute.', 0, 2147483647),
+  RateLimitReset: integerHeader('Seconds until the current minute ends and the budget is full again.', 1, 60),
+  RetryAfter: integerHeader(
+    'Seconds to wait before retrying: the end of the current rate-limit minute.',
+    1,
+    60,
+  ),
   ETag: {
     description: 'The dossier\u2019s version, quoted; send it back in If-Match.',
     schema: { type: 'string', pattern: '^"\\d+"$', maxLength: 20, example: '"3"' },

@@ -82,6 +82,10 @@ export const authErrors = [400, 401, 403, 429] as const;
 
 export const LimitQuery = z.coerce.number().int().min(1).max(200).default(50).describe('Page size, 1–200.');
 
+/** A free-text search parameter (`q`): trimmed, 1–200 characters; `description` says what it matches. */
+export const searchQuery = (description: string) =>
+  z.string().trim().min(1).max(200).optional().describe(description);
+
 export const CursorQuery = z
   .string()
   .max(500)

@@ -60,21 +60,16 @@ export const scheduledJobs: ScheduledJob[] = [
 ];
 
 /** Sends due deliveries until none is due (bounded). */
-async function deliverAll(ctx: JobContext): Promise<number> {
-  let total = 0;
-  for (let round = 0; round < 20; round++) {
-    const n = await deliverWebhooks(ctx);
-    total += n;
-    if (n === 0) break;
-  }
-  return total;
-}
+const deliverAll = (ctx: JobContext) => untilIdle(() => deliverWebhooks(ctx), 20);
 
 /** Relays until the outbox is drained (up to a bound, so one run never holds on forever). */
-async function drain(ctx: JobContext, relay: Relay): Promise<number> {
+const drain = (ctx: JobContext, relay: Relay) => untilIdle(() => relay(ctx), 50);
+
+/** Runs `step` until it reports no work done, at most `rounds` times; the total work done. */
+async function untilIdle(step: () => Promise<number>, rounds: number): Promise<number> {
   let total = 0;
-  for (let round = 0; round < 50; round++) {
-    const n = await relay(ctx);
+  for (let round = 0; round < rounds; round++) {
+    const n = await step();
     total += n;
     if (n === 0) break;
   }

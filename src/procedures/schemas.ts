@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Clock, DurationSchema } from '../deadlines/schemas.js';
-import { CursorQuery, InstantString, LimitQuery, pageOf } from '../http/schemas.js';
+import { CursorQuery, InstantString, LimitQuery, pageOf, searchQuery } from '../http/schemas.js';
 
 const codePattern = /^[0-9A-Za-z]+([.-][0-9A-Za-z]+)*$/;
 
@@ -111,15 +111,9 @@ export const ListProceduresQuery = z.object({
   fieldCode: FieldCode.optional().describe('Only procedures of this field.'),
   active: z.enum(['true', 'false']).optional().describe('Filter by active flag.'),
   onlineLevel: OnlineLevel.optional(),
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe(
-      'Substring of the code or name, ignoring case and diacritics ("dang ky khai sinh" finds "Đăng ký khai sinh").',
-    ),
+  q: searchQuery(
+    'Substring of the code or name, ignoring case and diacritics ("dang ky khai sinh" finds "Đăng ký khai sinh").',
+  ),
   limit: LimitQuery,
   cursor: CursorQuery,
 });
