@@ -10,8 +10,9 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
-import type { Db } from './db/client.js';
-import { authPlugin } from './auth/plugin.js';
+import { authPlugin, KeyCache } from './auth/plugin.js';
+import { poolOf, type Db } from './db/client.js';
+import { listenForCacheSignals, type CacheSignal, type SignalListener } from './db/cache-signals.js';
 import { apiKeyRoutes } from './auth/routes.js';
 import { healthRoutes, type HealthChecks } from './http/health.js';
 import { IntakeTargetsCache } from './dossiers/intake-targets.js';
@@ -32,6 +33,13 @@ import { syncRoutes } from './sync/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { parseWorkingHours } from './domain/working-time.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The connection hearing other processes' cache signals (null embedded, where there are none). */
+    cacheSignals: SignalListener | null;
+  }
+}
 
 export interface AppDeps {
   config: Config;
@@ -134,12 +142,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const calendars = deps.calendars ?? createCalendarCache(workingHours);
   const clock = deps.clock ?? (() => new Date());
   const intakeTargets = new IntakeTargetsCache();
+  const keyCache = new KeyCache();
+  listenToCacheSignals(app, db, (signal) => {
+    if (signal === 'all' || signal === 'api-keys') keyCache.clear();
+    else if (signal.startsWith('api-key:')) keyCache.forget(signal.slice('api-key:'.length));
+    if (signal === 'all' || signal === 'intake-targets') intakeTargets.clear();
+    if (signal === 'all' || signal === 'calendar') calendars.invalidate();
+  });
 
   registerMetrics(app);
   await app.register(healthRoutes, { checks: deps.checks });
   await app.register(
     async (v1) => {
-      await v1.register(authPlugin, { db });
+      await v1.register(authPlugin, { db, keyCache });
       await v1.register(rateLimitPlugin, {
         perMinute: config.RATE_LIMIT_PER_MINUTE,
         clock,
@@ -160,6 +175,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { prefix: '/v1' },
   );
   return app;
+}
+
+/**
+ * On PostgreSQL, this process hears the cache signals every process announces (a revoked key, a changed procedure,
+ * unit or calendar) and drops what they name; embedded (PGlite) there is only this process.
+ */
+function listenToCacheSignals(app: FastifyInstance, db: Db, drop: (signal: CacheSignal) => void): void {
+  const pool = poolOf(db);
+  app.decorate('cacheSignals', null);
+  if (!pool) return;
+  const listener = listenForCacheSignals(pool, drop, (err) =>
+    app.log.warn({ err }, 'not hearing cache signals: caches fall back to their time limits'),
+  );
+  app.cacheSignals = listener;
+  app.addHook('onClose', () => listener.close());
 }
 
 /**

@@ -30,7 +30,14 @@ export const configSchema = z.object({
     .optional()
     .describe('PostgreSQL connection string. Unset: embedded PGlite in DATA_DIR (no setup needed).'),
   DATA_DIR: z.string().min(1).default('./data').describe('Folder of the embedded PGlite database.'),
-  DB_POOL_SIZE: intIn(1, 200).default(10).describe('Maximum connections in the PostgreSQL pool.'),
+  DB_POOL_SIZE: intIn(1, 200)
+    .default(10)
+    .describe('Maximum connections in the PostgreSQL pool (of each API process).'),
+  API_PROCESSES: intIn(0, 64)
+    .default(1)
+    .describe(
+      'API processes npm start runs on one port: 1 = itself, 0 = one per core. Above 1 needs DATABASE_URL.',
+    ),
   MIGRATE_ON_START: bool.default(true).describe('Apply pending migrations when the API starts.'),
   REDIS_URL: z
     .url()
@@ -124,6 +131,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
     );
+  }
+  if (parsed.data.API_PROCESSES !== 1 && !parsed.data.DATABASE_URL) {
+    throw new ConfigError([
+      'API_PROCESSES: several API processes need DATABASE_URL (an embedded database has a single owner)',
+    ]);
   }
   return parsed.data;
 }

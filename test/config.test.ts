@@ -21,6 +21,18 @@ describe('configuration', () => {
     });
   });
 
+  it('several API processes need PostgreSQL: an embedded database has a single owner', () => {
+    expect(loadConfig({}).API_PROCESSES).toBe(1);
+    for (const API_PROCESSES of ['2', '0']) {
+      expect(() => loadConfig({ API_PROCESSES })).toThrow(
+        /API_PROCESSES: several API processes need DATABASE_URL/,
+      );
+    }
+    expect(
+      loadConfig({ API_PROCESSES: '0', DATABASE_URL: 'postgres://127.0.0.1/motcua' }).API_PROCESSES,
+    ).toBe(0);
+  });
+
   it('empty strings count as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
   });

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { apiKeys } from '../db/schema/index.js';
+import { announce } from '../db/cache-signals.js';
 
 export const roles = ['admin', 'clerk', 'viewer', 'sync'] as const;
 export type Role = (typeof roles)[number];
@@ -55,6 +56,7 @@ export async function revokeApiKey(db: DbOrTx, id: string): Promise<void> {
     .update(apiKeys)
     .set({ revokedAt: sql`now()` })
     .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));
+  await announce(db, `api-key:${id}`);
 }
 
 export async function touchLastUsed(db: DbOrTx, id: string): Promise<void> {

@@ -33,8 +33,9 @@ const KEY_CACHE_MAX_ENTRIES = 10_000;
 
 /**
  * Authenticated keys by secret hash, each kept for `ttlMs`, so a request costs no key lookup. Only valid keys
- * are kept (unknown secrets always go to the database). Revoking a key through this process forgets it at
- * once; a revocation made by another process (another API instance, the CLI) takes effect here within `ttlMs`.
+ * are kept (unknown secrets always go to the database). A revocation, made through any process, is announced
+ * as a cache signal (src/db/cache-signals.ts) that makes every API process forget the key at once; `ttlMs` bounds
+ * how long one goes unnoticed while a process cannot hear the signals.
  */
 export class KeyCache extends TtlCache<string, Principal> {
   constructor(ttlMs: number = KEY_CACHE_TTL_MS, now: () => number = Date.now) {
@@ -73,14 +74,10 @@ async function authenticate(db: Db, cache: KeyCache, request: FastifyRequest): P
   return principal;
 }
 
-/**
- * Requires a valid API key on every route registered inside the plugin's scope. `keyCacheTtlMs` (default
- * KEY_CACHE_TTL_MS; 0 turns the cache off) bounds how long a revocation made by another process can go
- * unnoticed here.
- */
-export const authPlugin = fp<{ db: Db; keyCacheTtlMs?: number }>(
+/** Requires a valid API key on every route registered inside the plugin's scope, cached in `keyCache`. */
+export const authPlugin = fp<{ db: Db; keyCache: KeyCache }>(
   async (app: FastifyInstance, opts) => {
-    const cache = new KeyCache(opts.keyCacheTtlMs ?? KEY_CACHE_TTL_MS);
+    const cache = opts.keyCache;
     app.decorate('keyCache', cache);
     // Declared empty (the onRequest hook below sets it before any handler runs); no other decorator needed.
     app.decorateRequest('principal', null, []);

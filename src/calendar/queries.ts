@@ -1,6 +1,7 @@
 import { and, asc, between, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { calendarDays, calendarYears } from '../db/schema/index.js';
+import { announce } from '../db/cache-signals.js';
 
 export type CalendarDayRow = typeof calendarDays.$inferSelect;
 
@@ -44,6 +45,7 @@ export async function upsertDay(
       set: { kind: day.kind, name: day.name, source: day.source, updatedAt: sql`clock_timestamp()` },
     })
     .returning();
+  await announce(db, 'calendar');
   return row!;
 }
 
@@ -52,6 +54,7 @@ export async function deleteDay(db: DbOrTx, date: string): Promise<boolean> {
     .delete(calendarDays)
     .where(and(eq(calendarDays.date, date)))
     .returning({ date: calendarDays.date });
+  if (rows.length) await announce(db, 'calendar');
   return rows.length > 0;
 }
 

@@ -7,6 +7,7 @@ import { DomainError } from '../domain/errors.js';
 import type { Duration } from '../domain/deadlines.js';
 import type { ProcedureRow } from './queries.js';
 import type { CreateProcedureBody, UpdateProcedureBody } from './schemas.js';
+import { announce } from '../db/cache-signals.js';
 
 export type CreateProcedureInput = z.output<typeof CreateProcedureBody>;
 export type UpdateProcedureInput = z.output<typeof UpdateProcedureBody>;
@@ -78,6 +79,7 @@ export async function updateProcedure(
     })
     .where(eq(procedures.code, code))
     .returning();
+  await announce(db, 'intake-targets');
   if (!row) throw new DomainError('PROCEDURE_NOT_FOUND', { code });
   return row;
 }

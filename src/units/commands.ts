@@ -4,6 +4,7 @@ import { units } from '../db/schema/index.js';
 import { inScope, isSystemAdmin, type Principal } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
 import { findUnit, rewriteSubtreePaths, type UnitRow } from './queries.js';
+import { announce } from '../db/cache-signals.js';
 
 export interface CreateUnitInput {
   code: string;
@@ -88,6 +89,9 @@ export async function updateUnit(
       })
       .where(eq(units.code, code))
       .returning();
+    await announce(tx, 'intake-targets');
+    // A move changes the scope paths of the keys in the subtree.
+    if (moving) await announce(tx, 'api-keys');
     return row!;
   });
 }
