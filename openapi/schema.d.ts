@@ -677,7 +677,7 @@ export interface paths {
         };
         /**
          * A dossier in the national portal’s format
-         * @description Field names and codes of the national public-service portal (MaHoSo, MaTTHC, NgayTiepNhan, NgayHenTra, TrangThaiHoSo, NgayKetThucXuLy, NgayTra, KenhThucHien 1 direct / 2 online / 3 postal), dates as yyyyMMddHHmmss local time, with the supplement history (old and new appointment dates) and the steps.
+         * @description The dossier with the national public-service portal’s field names and codes only, for a provincial system to forward as it is: procedure and field, applicant and identifiers, dates as yyyyMMddHHmmss local time, status (TrangThaiHoSo 1–10), the supplement requests (DanhSachHoSoBoSung) with the appointment date before and after each, and the handovers (QuaTrinhXuLy).
          */
         get: operations["getDossierDvcqg"];
         put?: never;
@@ -1889,42 +1889,237 @@ export interface components {
             /** @description Cursor of the next page; null at the end. */
             nextCursor: string | null;
         };
-        DvcqgDossier: {
-            MaHoSo: string;
-            MaTTHC: string;
-            TenTTHC: string;
-            MaDonVi: string;
-            TenDonVi: string;
-            ChuHoSo: string;
-            SoGiayToChuHoSo: string | null;
-            /** Format: int64 */
-            KenhThucHien: number;
-            /** Format: int64 */
-            TrangThaiHoSo: number;
+        /** @description An identifier of the applicant (DinhDanhCHS). */
+        DvcqgIdentifier: {
             /**
-             * @description yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
-             * @example 20250429163000
+             * @description 1: 12-digit citizen ID (CCCD); 2: 9-digit citizen ID (CMND).
+             * @example 1
+             * @enum {number}
+             */
+            LoaiDinhDanh: 1 | 2;
+            /**
+             * @description The identifier.
+             * @example 001099012345
+             */
+            SoDinhDanh: string;
+        };
+        /** @description One supplement request (DanhSachHoSoBoSung). */
+        DvcqgSupplement: {
+            /**
+             * @description When the supplement was requested (Form 02). yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @example 20250603090000
+             */
+            NgayBoSung: string;
+            /**
+             * @description What is missing: the reason the clerk gave.
+             * @example Thiếu bản sao giấy khai sinh
+             */
+            NoiDungBoSung: string | null;
+            /**
+             * @description When the supplement was received; null while it is awaited. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @example 20250604090000
+             */
+            NgayTiepNhanBoSung: string | null;
+            /**
+             * @description The appointment date in force before the request. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @example 20250609080000
+             */
+            NgayHenTraTruoc: string | null;
+            /**
+             * @description The appointment date in force once the supplement was received; null while it is awaited. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @example 20250611090000
+             */
+            NgayHenTraMoi: string | null;
+        };
+        /** @description One handover (QuaTrinhXuLy): the receipt, then each assignment or transfer. */
+        DvcqgProgress: {
+            /**
+             * @description The dossier code.
+             * @example 000.17.22.H56-250602-0001
+             */
+            MaHoSo: string;
+            /**
+             * @description The officer who took the dossier over; null where none is recorded.
+             * @example Trần Thị Bình
+             */
+            NguoiXuLy: string | null;
+            /**
+             * @description That officer’s title; null where none is recorded.
+             * @example Chuyên viên
+             */
+            ChucDanh: string | null;
+            /**
+             * @description The name of the unit holding the dossier from this handover.
+             * @example Phòng Tư pháp
+             */
+            PhongBanXuLy: string;
+            /**
+             * @description When it was handed over. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @example 20250602100000
+             */
+            ThoiDiemXuLy: string;
+            /**
+             * @description What happened: Tiếp nhận hồ sơ (received), Giao xử lý (assigned within the unit) or Chuyển xử lý (transferred to another unit), followed by the clerk’s note when there is one.
+             * @example Chuyển xử lý: Chuyển phòng chuyên môn
+             */
+            NoiDungXuLy: string;
+            /**
+             * Format: int32
+             * @description The dossier’s status (TrangThaiHoSo) once handed over.
+             * @example 4
+             */
+            TrangThai: number;
+            /**
+             * @description When the holder started: the handover. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @example 20250602100000
+             */
+            NgayBatDau: string;
+            /**
+             * @description When the holder must be done: the dossier’s statutory appointment date in force at the handover. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @example 20250609080000
+             */
+            NgayKetThucTheoQuyDinh: string | null;
+        };
+        /** @description A dossier in the national public-service portal’s format, its field names only. */
+        DvcqgDossier: {
+            /**
+             * @description The dossier code.
+             * @example 000.17.22.H56-250602-0001
+             */
+            MaHoSo: string;
+            /**
+             * @description The procedure code.
+             * @example 1.004616
+             */
+            MaTTHC: string;
+            /**
+             * @description The procedure name.
+             * @example Cấp bản sao trích lục hộ tịch
+             */
+            TenTTHC: string;
+            /**
+             * @description The procedure’s field (lĩnh vực) code.
+             * @example G01.HT
+             */
+            MaLinhVuc: string;
+            /**
+             * @description The procedure’s field name.
+             * @example Hộ tịch
+             */
+            TenLinhVuc: string;
+            /**
+             * @description The channel: 1 direct (at the counter), 2 online, 3 postal.
+             * @example 1
+             * @enum {number}
+             */
+            KenhThucHien: 1 | 2 | 3;
+            /**
+             * @description The applicant’s name.
+             * @example Nguyễn Văn An
+             */
+            ChuHoSo: string;
+            /**
+             * @description The applicant type: 1 citizen, 2 enterprise. Organisations are all sent as 2: the portal’s 3 (state agency) and 4 (other) are never used, the service knowing no finer type.
+             * @example 1
+             * @enum {number}
+             */
+            LoaiDoiTuong: 1 | 2;
+            /**
+             * @description The applicant’s identifier as given: citizen ID, or an organisation’s tax code.
+             * @example 001099012345
+             */
+            SoGiayToChuHoSo: string | null;
+            /**
+             * @description The applicant’s citizen ID, typed; empty for a tax code or when none was given.
+             * @example [
+             *       {
+             *         "LoaiDinhDanh": 1,
+             *         "SoDinhDanh": "001099012345"
+             *       }
+             *     ]
+             */
+            DinhDanhCHS: components["schemas"]["DvcqgIdentifier"][];
+            /**
+             * @description The dossier’s summary.
+             * @example Đăng ký khai sinh cho con
+             */
+            TrichYeuHoSo: string | null;
+            /**
+             * @description When the dossier was submitted: online, the submission; otherwise when it was received. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @example 20250602080000
+             */
+            NgayNopHoSo: string | null;
+            /**
+             * @description When it was received (online: accepted); null while an online dossier awaits acceptance. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @example 20250602080000
              */
             NgayTiepNhan: string | null;
             /**
-             * @description yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
-             * @example 20250506163000
+             * @description The statutory appointment date in force. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @example 20250609080000
              */
             NgayHenTra: string | null;
-            /** @description yyyyMMddHHmmss, Vietnamese local time (the portal’s format). */
-            NgayHenTraMoi: string | null;
-            /** @description yyyyMMddHHmmss, Vietnamese local time (the portal’s format). */
+            /**
+             * Format: int32
+             * @description The status, 1 submitted … 10 returned (the same code as the dossier’s nationalStatus).
+             * @example 10
+             */
+            TrangThaiHoSo: number;
+            /**
+             * @description When it was rejected (status 3); else null. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @example 20250603083000
+             */
+            NgayTuChoi: string | null;
+            /**
+             * @description When processing ended: resolved, rejected, withdrawn or stopped. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @example 20250606100000
+             */
             NgayKetThucXuLy: string | null;
-            /** @description yyyyMMddHHmmss, Vietnamese local time (the portal’s format). */
+            /**
+             * @description When the result was returned. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @example 20250606140000
+             */
             NgayTra: string | null;
-            /** @description 1 approved, 0 refused */
-            KetQuaXuLy: number | null;
-            DanhSachBoSung: {
-                [key: string]: unknown;
-            }[];
-            QuaTrinhXuLy: {
-                [key: string]: unknown;
-            }[];
+            /**
+             * @description How the result was returned: 0 at the counter (also a result returned online: the portal has no electronic form), 1 by post; null until returned or when the return named no method.
+             * @example 1
+             */
+            HinhThuc: (0 | 1) | null;
+            /**
+             * @description The name of the unit handling the dossier.
+             * @example Phòng Tư pháp
+             */
+            DonViXuLy: string;
+            /**
+             * @description The supplement requests, oldest first.
+             * @example [
+             *       {
+             *         "NgayBoSung": "20250603090000",
+             *         "NoiDungBoSung": "Thiếu bản sao giấy khai sinh",
+             *         "NgayTiepNhanBoSung": "20250604090000",
+             *         "NgayHenTraTruoc": "20250609080000",
+             *         "NgayHenTraMoi": "20250611090000"
+             *       }
+             *     ]
+             */
+            DanhSachHoSoBoSung: components["schemas"]["DvcqgSupplement"][];
+            /**
+             * @description The handovers, oldest first; empty while the dossier was never received.
+             * @example [
+             *       {
+             *         "MaHoSo": "000.17.22.H56-250602-0001",
+             *         "NguoiXuLy": null,
+             *         "ChucDanh": null,
+             *         "PhongBanXuLy": "UBND xã Tân Hòa",
+             *         "ThoiDiemXuLy": "20250602080000",
+             *         "NoiDungXuLy": "Tiếp nhận hồ sơ",
+             *         "TrangThai": 2,
+             *         "NgayBatDau": "20250602080000",
+             *         "NgayKetThucTheoQuyDinh": "20250609080000"
+             *       }
+             *     ]
+             */
+            QuaTrinhXuLy: components["schemas"]["DvcqgProgress"][];
         };
         WebhookPage: {
             items: components["schemas"]["Webhook"][];

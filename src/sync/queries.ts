@@ -1,9 +1,13 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Db, DbOrTx } from '../db/client.js';
-import { dossierDeadlines, dossierPauses } from '../db/schema/index.js';
+import { dossierDeadlines, dossierPauses, procedures, units } from '../db/schema/index.js';
 import { lastCommitted, readOutbox, type OutboxPosition, type OutboxRow } from '../db/outbox.js';
 import { inSubtree } from '../db/sql.js';
+import type { Principal } from '../auth/plugin.js';
+import type { DossierStatus } from '../domain/lifecycle.js';
+import { getDossierInScope, listEvents } from '../dossiers/lookups.js';
+import { handoversOf, toDvcqg, type ReturnMethod } from './dvcqg.js';
 import type { DossierSnapshot } from './schemas.js';
 
 export type ChangeRow = OutboxRow & { payload: { dossier: z.infer<typeof DossierSnapshot> } };
@@ -41,7 +45,7 @@ export async function readChanges(
 }
 
 /** The deadline history and the pauses of a dossier, oldest first (the portal's supplement history). */
-export async function deadlinesAndPauses(db: DbOrTx, dossierId: number) {
+async function deadlinesAndPauses(db: DbOrTx, dossierId: number) {
   return Promise.all([
     db
       .select()
@@ -54,4 +58,78 @@ export async function deadlinesAndPauses(db: DbOrTx, dossierId: number) {
       .where(eq(dossierPauses.dossierId, dossierId))
       .orderBy(asc(dossierPauses.pausedAt)),
   ]);
+}
+
+/** The field (lĩnh vực) of a procedure, as the catalogue names it. */
+async function procedureField(db: DbOrTx, code: string) {
+  const [field] = await db
+    .select({ code: procedures.fieldCode, name: procedures.fieldName })
+    .from(procedures)
+    .where(eq(procedures.code, code));
+  return field!;
+}
+
+async function unitNames(db: DbOrTx, codes: string[]): Promise<Map<string, string>> {
+  const found = codes.length
+    ? await db.select({ code: units.code, name: units.name }).from(units).where(inArray(units.code, codes))
+    : [];
+  return new Map(found.map((u) => [u.code, u.name]));
+}
+
+/** GET /v1/sync/dossiers/{code}/dvcqg: the dossier in the national portal's format (404 outside the scope). */
+export async function readDossierDvcqg(db: DbOrTx, principal: Principal, code: string) {
+  const view = await getDossierInScope(db, principal, code);
+  const d = view.d;
+  const [events, [deadlines, pauses], field] = await Promise.all([
+    listEvents(db, d.id),
+    deadlinesAndPauses(db, d.id),
+    procedureField(db, d.procedureCode),
+  ]);
+  // The names of the units it was transferred to (the receiving and the handling unit's come with the dossier).
+  const transferredTo = events.flatMap((e) =>
+    typeof e.data.toUnitCode === 'string' ? [e.data.toUnitCode] : [],
+  );
+  const known = [d.unitCode, d.handlingUnitCode];
+  const names = await unitNames(db, [...new Set(transferredTo.filter((u) => !known.includes(u)))]);
+  names.set(d.unitCode, view.unitName).set(d.handlingUnitCode, view.handlingName);
+  const statutory = deadlines.filter((x) => x.kind === 'statutory');
+  const dueAt = (t: Date) => statutory.filter((x) => x.effectiveAt <= t).at(-1)?.dueAt ?? null;
+  const returned = events.findLast((e) => e.type === 'return');
+  return toDvcqg({
+    code: d.code,
+    procedureCode: d.procedureCode,
+    procedureName: view.procedureName,
+    fieldCode: field.code,
+    fieldName: field.name,
+    handlingUnitName: view.handlingName,
+    status: d.status as DossierStatus,
+    channel: d.channel,
+    applicantType: d.applicantType,
+    applicantName: d.applicantName,
+    applicantIdNumber: d.applicantIdNumber,
+    summary: d.summary,
+    submittedAt: d.submittedAt,
+    receivedAt: d.receivedAt,
+    dueAt: d.dueAt,
+    finishedAt: d.finishedAt,
+    returnedAt: d.returnedAt,
+    returnMethod: (returned?.data.method as ReturnMethod | undefined) ?? null,
+    supplements: pauses
+      .filter((p) => p.kind === 'supplement')
+      .map((p) => ({
+        requestedAt: p.pausedAt,
+        receivedAt: p.resumedAt,
+        reason:
+          (events.find((e) => e.type === 'request-supplement' && e.at.getTime() === p.pausedAt.getTime())
+            ?.data.reason as string | undefined) ?? null,
+        dueBefore: dueAt(p.pausedAt),
+        dueAfter: p.resumedAt ? dueAt(p.resumedAt) : null,
+      })),
+    handovers: handoversOf(
+      events.map((e) => ({ ...e, toStatus: e.toStatus as DossierStatus })),
+      d.unitCode,
+      (unit) => names.get(unit) ?? unit,
+      dueAt,
+    ),
+  });
 }

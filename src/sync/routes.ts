@@ -2,13 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Db } from '../db/client.js';
 import { outboxStart } from '../db/outbox.js';
 import { allow } from '../auth/plugin.js';
-import type { DossierStatus } from '../domain/lifecycle.js';
 import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
 import { bearerSecurity, decodeCursorAs, encodeCursorAs, errorResponses } from '../http/schemas.js';
-import { getDossierInScope, listEvents } from '../dossiers/lookups.js';
 import { DossierCodeParams } from '../dossiers/schemas.js';
-import { toDvcqg } from './dvcqg.js';
-import { deadlinesAndPauses, readChanges } from './queries.js';
+import { readChanges, readDossierDvcqg } from './queries.js';
 import { ChangePage, ChangesQuery, dvcqgDossier, feedPosition } from './schemas.js';
 
 const tags = ['sync'];
@@ -55,9 +52,10 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
       operationId: 'getDossierDvcqg',
       summary: 'A dossier in the national portal’s format',
       description:
-        'Field names and codes of the national public-service portal (MaHoSo, MaTTHC, NgayTiepNhan, NgayHenTra, ' +
-        'TrangThaiHoSo, NgayKetThucXuLy, NgayTra, KenhThucHien 1 direct / 2 online / 3 postal), dates as ' +
-        'yyyyMMddHHmmss local time, with the supplement history (old and new appointment dates) and the steps.',
+        'The dossier with the national public-service portal\u2019s field names and codes only, for a provincial ' +
+        'system to forward as it is: procedure and field, applicant and identifiers, dates as yyyyMMddHHmmss ' +
+        'local time, status (TrangThaiHoSo 1\u201310), the supplement requests (DanhSachHoSoBoSung) with the ' +
+        'appointment date before and after each, and the handovers (QuaTrinhXuLy).',
       tags,
       security: bearerSecurity,
       params: DossierCodeParams,
@@ -66,51 +64,6 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
         ...errorResponses(400, 401, 403, 404),
       },
     },
-    handler: async (request) => {
-      const view = await getDossierInScope(db, request.principal, request.params.code);
-      const d = view.d;
-      const [events, [deadlines, pauses]] = await Promise.all([
-        listEvents(db, d.id),
-        deadlinesAndPauses(db, d.id),
-      ]);
-      const statutory = deadlines.filter((x) => x.kind === 'statutory');
-      const dueAt = (t: Date) => statutory.filter((x) => x.effectiveAt <= t).at(-1)?.dueAt ?? null;
-      return toDvcqg({
-        code: d.code,
-        procedureCode: d.procedureCode,
-        procedureName: view.procedureName,
-        unitCode: d.unitCode,
-        unitName: view.unitName,
-        status: d.status as DossierStatus,
-        channel: d.channel,
-        applicantName: d.applicantName,
-        applicantIdNumber: d.applicantIdNumber,
-        receivedAt: d.receivedAt,
-        dueAt: d.dueAt,
-        rescheduledDueAt: d.rescheduledDueAt,
-        finishedAt: d.finishedAt,
-        returnedAt: d.returnedAt,
-        result: d.result,
-        supplements: pauses
-          .filter((p) => p.kind === 'supplement')
-          .map((p) => ({
-            requestedAt: p.pausedAt,
-            receivedAt: p.resumedAt,
-            reason:
-              (events.find((e) => e.type === 'request-supplement' && e.at.getTime() === p.pausedAt.getTime())
-                ?.data.reason as string) ?? null,
-            oldDueAt: dueAt(new Date(p.pausedAt.getTime())),
-            newDueAt: p.resumedAt ? dueAt(p.resumedAt) : null,
-          })),
-        steps: events.map((e) => ({
-          at: e.at,
-          type: e.type,
-          fromStatus: e.fromStatus as DossierStatus | null,
-          toStatus: e.toStatus as DossierStatus,
-          unitCode: (e.data.toUnitCode as string | undefined) ?? null,
-          note: ((e.data.note ?? e.data.reason) as string | undefined) ?? null,
-        })),
-      });
-    },
+    handler: async (request) => readDossierDvcqg(db, request.principal, request.params.code),
   });
 };
