@@ -29,7 +29,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description 200 when PostgreSQL (and Redis, when configured) answer; 503 naming the one that failed.
+         * @description 200 when PostgreSQL (and Redis, when configured) answer; 503 naming the one that failed. With a read replica, its state is named too.
          */
         get: operations["readyz"];
         put?: never;
@@ -1220,6 +1220,11 @@ export interface components {
                 postgres: "ok" | "failed";
                 /** @enum {string} */
                 redis?: "ok" | "failed";
+                /**
+                 * @description The read replica (DATABASE_REPLICA_URL), when configured. Lagging or down: the reads it serves go to the primary meanwhile, so it does not make the service unready.
+                 * @enum {string}
+                 */
+                replica?: "ok" | "lagging" | "down";
             };
         };
         CalendarDay: {

@@ -12,6 +12,7 @@ import {
 import type { Config } from './config.js';
 import { authPlugin, KeyCache } from './auth/plugin.js';
 import { poolOf, type Db } from './db/client.js';
+import { primaryOnly, type ReadRouting } from './db/replica.js';
 import { listenForCacheSignals, type CacheSignal, type SignalListener } from './db/cache-signals.js';
 import { apiKeyRoutes } from './auth/routes.js';
 import { healthRoutes, type HealthChecks } from './http/health.js';
@@ -54,6 +55,8 @@ export interface AppDeps {
    * when set (closed with the app), else counts in this process's memory.
    */
   redis?: Redis;
+  /** Where the reads that tolerate a moment of lag go (lists, statistics, exports); default the primary. */
+  reads?: ReadRouting;
   /** Where log lines go (default stdout). */
   logStream?: NodeJS.WritableStream;
 }
@@ -151,7 +154,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerMetrics(app);
-  await app.register(healthRoutes, { checks: deps.checks });
+  const reads = deps.reads ?? primaryOnly(db);
+  await app.register(healthRoutes, { checks: deps.checks, replicaState: () => reads.replicaState() });
   await app.register(
     async (v1) => {
       await v1.register(authPlugin, { db, keyCache });
@@ -166,8 +170,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(procedureRoutes, { db, intakeTargets });
       await v1.register(calendarRoutes, { db, calendars, workingHours, clock });
       await v1.register(deadlineRoutes, { db, calendars });
-      await v1.register(dossierRoutes, { db, config, calendars, intakeTargets, clock });
-      await v1.register(statsRoutes, { db, config, clock });
+      await v1.register(dossierRoutes, { db, reads, config, calendars, intakeTargets, clock });
+      await v1.register(statsRoutes, { db, reads, config, clock });
       await v1.register(alertRoutes, { db });
       await v1.register(syncRoutes, { db });
       await v1.register(webhookRoutes, { db });

@@ -29,6 +29,12 @@ export const configSchema = z.object({
     .url()
     .optional()
     .describe('PostgreSQL connection string. Unset: embedded PGlite in DATA_DIR (no setup needed).'),
+  DATABASE_REPLICA_URL: z
+    .url()
+    .optional()
+    .describe(
+      'A PostgreSQL streaming replica of DATABASE_URL for the dossier list, statistics and exports; unset: all on the primary.',
+    ),
   DATA_DIR: z.string().min(1).default('./data').describe('Folder of the embedded PGlite database.'),
   DB_POOL_SIZE: intIn(1, 200)
     .default(10)
@@ -131,6 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`),
     );
+  }
+  if (parsed.data.DATABASE_REPLICA_URL && !parsed.data.DATABASE_URL) {
+    throw new ConfigError([
+      'DATABASE_REPLICA_URL: a read replica needs DATABASE_URL, the primary it follows',
+    ]);
   }
   if (parsed.data.API_PROCESSES !== 1 && !parsed.data.DATABASE_URL) {
     throw new ConfigError([

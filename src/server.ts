@@ -4,7 +4,8 @@ import closeWithGrace from 'close-with-grace';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.js';
 import { loadConfigOrExit, type Config } from './config.js';
-import { connectDatabaseOrExit, type Database } from './db/client.js';
+import { connectDatabaseOrExit, connectPostgres, type Database } from './db/client.js';
+import { primaryOnly, routeReads, type ReplicaState } from './db/replica.js';
 import { ensureSystemAdminKey } from './auth/keys.js';
 import { seedReferenceData } from './db/seed.js';
 import { createCalendarCache } from './calendar/cache.js';
@@ -58,9 +59,17 @@ async function serve(config: Config, { prepared }: { prepared: boolean }): Promi
   });
 
   const calendars = createCalendarCache(parseWorkingHours(config.WORKING_HOURS));
+  const replica = config.DATABASE_REPLICA_URL
+    ? await connectPostgres(config.DATABASE_REPLICA_URL, config.DB_POOL_SIZE)
+    : null;
+  let logReplica: (state: ReplicaState, err?: Error) => void = () => {};
+  const reads = replica
+    ? routeReads(database, replica, (state, err) => logReplica(state, err))
+    : primaryOnly(database.db);
   const app = await buildApp({
     config,
     db: database.db,
+    reads,
     calendars,
     ...(redis ? { redis } : {}),
     checks: { postgres: database.ping, redis: redis ? async () => void (await redis.ping()) : undefined },
@@ -74,6 +83,12 @@ async function serve(config: Config, { prepared }: { prepared: boolean }): Promi
       ? `embedded mode: PGlite database in ${database.location} (set DATABASE_URL to use PostgreSQL)`
       : `using PostgreSQL at ${database.location}`,
   );
+  logReplica = (state, err) =>
+    state === 'ok'
+      ? app.log.info('read replica in use: lists and statistics read from it')
+      : app.log.warn({ err, state }, 'read replica not usable: its reads go to the primary');
+  if (replica)
+    app.log.info({ replica: replica.location, state: reads.replicaState() }, 'read replica configured');
   if (!prepared) await prepareDatabase(database, (message) => app.log.info(message));
 
   // Without Redis the worker's jobs run in the API, on timers: in the first API process only.
@@ -87,6 +102,7 @@ async function serve(config: Config, { prepared }: { prepared: boolean }): Promi
     else app.log.info({ signal }, 'shutting down');
     await app.close(); // stops accepting, lets in-flight requests finish
     await jobs?.close();
+    await reads.close();
     redis?.disconnect();
     await database.close();
   });

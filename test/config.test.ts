@@ -33,6 +33,12 @@ describe('configuration', () => {
     ).toBe(0);
   });
 
+  it('a read replica needs its primary', () => {
+    expect(() => loadConfig({ DATABASE_REPLICA_URL: 'postgres://127.0.0.1:5433/motcua' })).toThrow(
+      /DATABASE_REPLICA_URL: a read replica needs DATABASE_URL/,
+    );
+  });
+
   it('empty strings count as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
   });

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
+import type { ReadRouting } from '../db/replica.js';
 import { allow, type Principal } from '../auth/plugin.js';
 import type { CalendarCache } from '../calendar/cache.js';
 import type { IntakeTargetsCache } from './intake-targets.js';
@@ -99,11 +100,12 @@ function withEtag(reply: FastifyReply, version: number): FastifyReply {
 
 export const dossierRoutes: FastifyPluginAsyncZod<{
   db: Db;
+  reads: ReadRouting;
   config: Config;
   calendars: CalendarCache;
   intakeTargets: IntakeTargetsCache;
   clock: () => Date;
-}> = async (app, { db, config, calendars, intakeTargets, clock }) => {
+}> = async (app, { db, reads, config, calendars, intakeTargets, clock }) => {
   // The hot reads build their responses field by field (toDossierResponse): no zod encode in production.
   const serializerCompiler = builtResponseSerializer(config.NODE_ENV !== 'production');
   const intakes = new IntakeStore({ db, cache: intakeTargets });
@@ -163,7 +165,8 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
       querystring: ListDossiersQuery,
       response: { 200: DossierPage, ...errorResponses(400, 401, 403, 404) },
     },
-    handler: (request) => listDossierPage(db, request.principal, request.query, live),
+    handler: (request) =>
+      reads.read((replica) => listDossierPage(replica, request.principal, request.query, live)),
   });
 
   app.get('/dossiers/:code', {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { withTimeout } from '../lib/timeout.js';
+import type { ReplicaState } from '../db/replica.js';
 
 export interface HealthChecks {
   /** Each check resolves when its service answers and rejects otherwise. */
@@ -12,7 +13,17 @@ const CheckResult = z.enum(['ok', 'failed']);
 const Readiness = z
   .object({
     status: z.enum(['ok', 'unavailable']).meta({ example: 'ok' }),
-    checks: z.object({ postgres: CheckResult, redis: CheckResult.optional() }),
+    checks: z.object({
+      postgres: CheckResult,
+      redis: CheckResult.optional(),
+      replica: z
+        .enum(['ok', 'lagging', 'down'])
+        .optional()
+        .describe(
+          'The read replica (DATABASE_REPLICA_URL), when configured. Lagging or down: the reads it serves go to ' +
+            'the primary meanwhile, so it does not make the service unready.',
+        ),
+    }),
   })
   .meta({ id: 'Readiness' });
 
@@ -42,15 +53,20 @@ export async function readiness(
     ok,
     body: {
       status: ok ? ('ok' as const) : ('unavailable' as const),
-      checks: Object.fromEntries(results) as { postgres: 'ok' | 'failed'; redis?: 'ok' | 'failed' },
+      checks: Object.fromEntries(results) as {
+        postgres: 'ok' | 'failed';
+        redis?: 'ok' | 'failed';
+        replica?: ReplicaState;
+      },
     },
   };
 }
 
-export const healthRoutes: FastifyPluginAsyncZod<{ checks: HealthChecks; timeoutMs?: number }> = async (
-  app,
-  { checks, timeoutMs = 2_000 },
-) => {
+export const healthRoutes: FastifyPluginAsyncZod<{
+  checks: HealthChecks;
+  timeoutMs?: number;
+  replicaState?: () => ReplicaState | null;
+}> = async (app, { checks, timeoutMs = 2_000, replicaState }) => {
   app.get('/healthz', {
     schema: {
       operationId: 'healthz',
@@ -67,7 +83,9 @@ export const healthRoutes: FastifyPluginAsyncZod<{ checks: HealthChecks; timeout
     schema: {
       operationId: 'readyz',
       summary: 'Readiness',
-      description: '200 when PostgreSQL (and Redis, when configured) answer; 503 naming the one that failed.',
+      description:
+        '200 when PostgreSQL (and Redis, when configured) answer; 503 naming the one that failed. With a read ' +
+        'replica, its state is named too.',
       tags: ['health'],
       security: [],
       response: {
@@ -79,6 +97,8 @@ export const healthRoutes: FastifyPluginAsyncZod<{ checks: HealthChecks; timeout
       const { ok, body } = await readiness(checks, timeoutMs, (name, err) =>
         request.log.warn({ check: name, err: err.message }, 'readiness check failed'),
       );
+      const replica = replicaState?.();
+      if (replica) body.checks.replica = replica;
       return reply.code(ok ? 200 : 503).send(body);
     },
   });

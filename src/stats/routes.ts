@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
+import type { ReadRouting } from '../db/replica.js';
 import { inScope } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
 import { fieldError } from '../http/messages.js';
@@ -20,10 +21,12 @@ function sendFile(reply: FastifyReply, type: string, fileName: string, body: str
   return reply.type(type).header('content-disposition', `attachment; filename="${fileName}"`).send(body);
 }
 
-export const statsRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; clock: () => Date }> = async (
-  app,
-  { db, config, clock },
-) => {
+export const statsRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  reads: ReadRouting;
+  config: Config;
+  clock: () => Date;
+}> = async (app, { db, reads, config, clock }) => {
   app.get('/stats', {
     schema: {
       operationId: 'getStats',
@@ -61,14 +64,17 @@ export const statsRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; clock:
       const unit = unitCode ? await findUnit(db, unitCode) : null;
       if (unitCode && (!unit || !inScope(principal, unit.path)))
         throw new DomainError('UNIT_NOT_FOUND', { code: unitCode });
-      const answer = await answerStatistics(db, {
-        unit: unit ?? null,
-        ...period,
-        reporting: q.reporting,
-        groupBy: q.groupBy,
-        granularity: config.OUTCOME_GRANULARITY,
-        asOf: clock(),
-      });
+      const asOf = clock();
+      const answer = await reads.read((replica) =>
+        answerStatistics(replica, {
+          unit: unit ?? null,
+          ...period,
+          reporting: q.reporting,
+          groupBy: q.groupBy,
+          granularity: config.OUTCOME_GRANULARITY,
+          asOf,
+        }),
+      );
       if (q.format === 'json') return answer;
       const fileName = `ii06a-${unit?.code ?? 'all'}-${period.from}-${period.to}.${q.format}`;
       return q.format === 'csv'

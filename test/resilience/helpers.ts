@@ -66,9 +66,10 @@ async function postgresBin(): Promise<string> {
 
 /**
  * A private PostgreSQL cluster (initdb in a temp folder, trust auth, socket in that folder, TCP on 127.0.0.1
- * only). PostgreSQL refuses to run as root, so as root it runs as the `postgres` OS user.
+ * only). PostgreSQL refuses to run as root, so as root it runs as the `postgres` OS user. With `replicaOf`, a
+ * streaming replica of that cluster instead (pg_basebackup -R: a hot standby following it).
  */
-export async function startPostgres() {
+export async function startPostgres(role: { replicaOf?: { port: number } } = {}) {
   const bin = await postgresBin();
   const port = await freePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'motcua-res-pg-'));
@@ -84,7 +85,14 @@ export async function startPostgres() {
     const [cmd, ...rest] = [...asUser, file, ...args];
     return run(cmd!, rest, { cwd: dir });
   };
-  await exec(`${bin}/initdb`, ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  if (role.replicaOf) {
+    await exec(`${bin}/pg_basebackup`, [
+      ...['-h', '127.0.0.1', '-p', String(role.replicaOf.port), '-U', 'postgres'],
+      ...['-D', data, '-R', '-X', 'stream', '--no-sync'],
+    ]);
+  } else {
+    await exec(`${bin}/initdb`, ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  }
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=50`;
   const start = () =>
     exec(`${bin}/pg_ctl`, [
@@ -104,6 +112,7 @@ export async function startPostgres() {
   await start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
     start,
     stop,
     async destroy() {
