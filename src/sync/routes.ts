@@ -39,7 +39,8 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
           cursor: encodeCursorAs(feedPosition, r),
           type: r.type,
           occurredAt: formatInstant(r.occurredAt),
-          dossier: formatInstantsIn(r.payload.dossier),
+          // Changes recorded before dossiers had a holder name none.
+          dossier: formatInstantsIn({ ...r.payload.dossier, holder: r.payload.dossier.holder ?? null }),
         })),
         nextCursor: last
           ? encodeCursorAs(feedPosition, last)
@@ -69,10 +70,11 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
     handler: async (request) => {
       const view = await getDossierInScope(db, request.principal, request.params.code);
       const d = view.d;
-      const [events, [deadlines, pauses]] = await Promise.all([
+      const [trail, [deadlines, pauses]] = await Promise.all([
         listEvents(db, d.id),
         deadlinesAndPauses(db, d.id),
       ]);
+      const events = trail.map((t) => t.e);
       const statutory = deadlines.filter((x) => x.kind === 'statutory');
       const dueAt = (t: Date) => statutory.filter((x) => x.effectiveAt <= t).at(-1)?.dueAt ?? null;
       return toDvcqg({
