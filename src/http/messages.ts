@@ -368,11 +368,11 @@ export const messages = {
     en: 'The new parent lies inside the unit’s own subtree.',
   },
   officer_in_key_scope: {
-    vi: 'Cán bộ được chỉ định phải làm việc tại một đơn vị thuộc phạm vi của khóa API.',
+    vi: 'Cán bộ được chỉ định phải làm việc tại đơn vị của khóa API hoặc một đơn vị trực thuộc.',
     en: 'The officer named must work in a unit inside the API key’s scope.',
   },
   officer_in_target_unit: {
-    vi: 'Cán bộ nhận xử lý phải làm việc tại đơn vị được giao hồ sơ hoặc một đơn vị trực thuộc.',
+    vi: 'Cán bộ nhận xử lý phải làm việc tại đơn vị nhận hồ sơ hoặc một đơn vị trực thuộc.',
     en: 'The officer receiving the dossier must work in the unit it goes to or a unit below it.',
   },
   officer_in_key_unit: {
