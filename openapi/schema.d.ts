@@ -88,6 +88,54 @@ export interface paths {
         patch: operations["updateUnit"];
         trace?: never;
     };
+    "/v1/officers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List officers in scope
+         * @description The officers of your scope’s units, by code. Every role reads them: names of staff are not personal data of applicants.
+         */
+        get: operations["listOfficers"];
+        put?: never;
+        /**
+         * Add an officer
+         * @description Admin keys: an officer (cán bộ) of an active unit inside your scope. A code already taken → 409 OFFICER_EXISTS.
+         */
+        post: operations["createOfficer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/officers/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an officer
+         * @description An officer working outside your scope answers 404, as if there were none.
+         */
+        get: operations["getOfficer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename, move or deactivate an officer
+         * @description Admin keys, inside their scope. A deactivated officer may no longer act: their personal keys get 403 KEY_OFFICER_INACTIVE on writes, and unit-wide keys may not name them.
+         */
+        patch: operations["updateOfficer"];
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;
@@ -103,7 +151,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description The secret is returned once, in this response only. Keys are stored hashed.
+         * @description The secret is returned once, in this response only. Keys are stored hashed. With `officerCode`, a personal key: its actions are that officer’s.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -788,11 +836,39 @@ export interface components {
             parentCode?: string | null;
             /** @default true */
             active?: boolean;
+            /**
+             * @description Unit-wide keys must name the acting officer (officerCode) on intakes received here and actions on dossiers handled here, or in any unit below; personal keys always act as their officer.
+             * @default false
+             */
+            requireOfficer?: boolean;
         };
         UpdateUnitInput: {
             name?: string;
             /** @description Move the unit (and its subtree) under another parent. */
             parentCode?: string | null;
+            active?: boolean;
+            /** @description Unit-wide keys must name the acting officer (officerCode) on intakes received here and actions on dossiers handled here, or in any unit below; personal keys always act as their officer. */
+            requireOfficer?: boolean;
+        };
+        CreateOfficerInput: {
+            /**
+             * @description Officer code (mã cán bộ), unique in the deployment.
+             * @example CB.0012
+             */
+            code: string;
+            /** @example Lê Thị Hồng */
+            fullName: string;
+            /**
+             * @description Chức danh.
+             * @example Công chức Tư pháp - Hộ tịch
+             */
+            title: string;
+            /**
+             * @description An active unit inside your scope.
+             * @example 000.17.22.H56
+             */
+            unitCode: string;
+            /** @default true */
             active?: boolean;
         };
         CreateApiKeyInput: {
@@ -805,6 +881,11 @@ export interface components {
             role: "admin" | "clerk" | "viewer" | "sync";
             /** @description Scope of the new key. Omitted: your own scope. null: the whole system (system admin only). */
             unitCode?: string | null;
+            /**
+             * @description Makes a personal key: an active officer working in the key’s unit or below it (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Its actions are recorded as that officer’s.
+             * @example CB.0012
+             */
+            officerCode?: string;
         };
         PutCalendarDayInput: {
             /**
@@ -909,6 +990,11 @@ export interface components {
                 /** Format: int32 */
                 copies: number;
             }[];
+            /**
+             * @description The officer receiving it, who holds the dossier first. The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
+             * @example CB.0012
+             */
+            officerCode?: string;
         };
         AcceptActionInput: {
             /**
@@ -917,6 +1003,11 @@ export interface components {
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
+            /**
+             * @description The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
+             * @example CB.0012
+             */
+            officerCode?: string;
         };
         RejectActionInput: {
             reason: string;
@@ -926,6 +1017,11 @@ export interface components {
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
+            /**
+             * @description The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
+             * @example CB.0012
+             */
+            officerCode?: string;
         };
         AssignActionInput: {
             /**
@@ -933,6 +1029,11 @@ export interface components {
              * @example 000.17.22.H56
              */
             handlingUnitCode?: string;
+            /**
+             * @description The officer who holds the dossier from now on: active, working in the (new) handling unit or below it (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE).
+             * @example CB.0012
+             */
+            toOfficerCode?: string;
             note?: string;
             /**
              * Format: date-time
@@ -940,6 +1041,11 @@ export interface components {
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
+            /**
+             * @description The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
+             * @example CB.0012
+             */
+            officerCode?: string;
         };
         RequestSupplementActionInput: {
             reason: string;
@@ -950,6 +1056,11 @@ export interface components {
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
+            /**
+             * @description The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
+             * @example CB.0012
+             */
+            officerCode?: string;
         };
         ReceiveSupplementActionInput: {
             note?: string;
@@ -959,6 +1070,11 @@ export interface components {
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
+            /**
+             * @description The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
+             * @example CB.0012
+             */
+            officerCode?: string;
         };
         RequestPaymentActionInput: {
             /**
@@ -973,6 +1089,11 @@ export interface components {
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
+            /**
+             * @description The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
+             * @example CB.0012
+             */
+            officerCode?: string;
         };
         ConfirmPaymentActionInput: {
             note?: string;
@@ -982,6 +1103,11 @@ export interface components {
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
+            /**
+             * @description The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
+             * @example CB.0012
+             */
+            officerCode?: string;
         };
         RescheduleActionInput: {
             /**
@@ -997,6 +1123,11 @@ export interface components {
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
+            /**
+             * @description The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
+             * @example CB.0012
+             */
+            officerCode?: string;
         };
         /** @description A refusal (result refused) needs its reason in note. */
         ResolveActionInput: {
@@ -1010,6 +1141,11 @@ export interface components {
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
+            /**
+             * @description The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
+             * @example CB.0012
+             */
+            officerCode?: string;
         };
         ReturnActionInput: {
             /** @enum {string} */
@@ -1020,6 +1156,11 @@ export interface components {
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
+            /**
+             * @description The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
+             * @example CB.0012
+             */
+            officerCode?: string;
         };
         WithdrawActionInput: {
             reason: string;
@@ -1029,6 +1170,11 @@ export interface components {
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
+            /**
+             * @description The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
+             * @example CB.0012
+             */
+            officerCode?: string;
         };
         StopActionInput: {
             reason: string;
@@ -1038,6 +1184,11 @@ export interface components {
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
+            /**
+             * @description The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
+             * @example CB.0012
+             */
+            officerCode?: string;
         };
         CreateWebhookInput: {
             /**
@@ -1108,7 +1259,7 @@ export interface components {
              * @description Stable machine-readable error code.
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "APPLICANT_FILTER_FORBIDDEN" | "ROUTE_NOT_FOUND" | "UNIT_NOT_FOUND" | "UNIT_ALREADY_EXISTS" | "UNIT_PARENT_INVALID" | "UNIT_INACTIVE" | "API_KEY_NOT_FOUND" | "PROCEDURE_NOT_FOUND" | "PROCEDURE_ALREADY_EXISTS" | "PROCEDURE_INACTIVE" | "DOSSIER_NOT_FOUND" | "CALENDAR_DAY_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_DELIVERY_NOT_FOUND" | "ALERT_NOT_FOUND" | "INVALID_TRANSITION" | "VERSION_MISMATCH" | "IDEMPOTENCY_KEY_REUSED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "APPLICANT_FILTER_FORBIDDEN" | "ROUTE_NOT_FOUND" | "UNIT_NOT_FOUND" | "UNIT_ALREADY_EXISTS" | "UNIT_PARENT_INVALID" | "UNIT_INACTIVE" | "API_KEY_NOT_FOUND" | "OFFICER_NOT_FOUND" | "OFFICER_EXISTS" | "OFFICER_NOT_IN_SCOPE" | "OFFICER_INACTIVE" | "OFFICER_MISMATCH" | "OFFICER_REQUIRED" | "KEY_OFFICER_INACTIVE" | "PROCEDURE_NOT_FOUND" | "PROCEDURE_ALREADY_EXISTS" | "PROCEDURE_INACTIVE" | "DOSSIER_NOT_FOUND" | "CALENDAR_DAY_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_DELIVERY_NOT_FOUND" | "ALERT_NOT_FOUND" | "INVALID_TRANSITION" | "VERSION_MISMATCH" | "IDEMPOTENCY_KEY_REUSED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
             /** @description Whole sentences for the counter: Vietnamese unless Accept-Language prefers English. */
             detail: string;
             /** @description Per-field problems, for validation errors. */
@@ -1132,6 +1283,8 @@ export interface components {
             parentCode: string | null;
             /** @description Deactivated units keep their history but receive no new dossiers. */
             active: boolean;
+            /** @description Unit-wide keys must name the acting officer (officerCode) on intakes received here and actions on dossiers handled here, or in any unit below; personal keys always act as their officer. */
+            requireOfficer: boolean;
             /**
              * Format: date-time
              * @description RFC 3339 instant, Vietnamese local time (+07:00).
@@ -1150,6 +1303,71 @@ export interface components {
             /** @description Cursor of the next page; null at the end. */
             nextCursor: string | null;
         };
+        Officer: {
+            /**
+             * @description Officer code (mã cán bộ), unique in the deployment.
+             * @example CB.0012
+             */
+            code: string;
+            /** @example Lê Thị Hồng */
+            fullName: string;
+            /**
+             * @description Chức danh.
+             * @example Công chức Tư pháp - Hộ tịch
+             */
+            title: string;
+            /**
+             * @description The unit the officer works in (a commune, an agency, a department).
+             * @example 000.17.22.H56
+             */
+            unitCode: string;
+            /** @description A deactivated officer keeps the history but may no longer act, be named or get keys. */
+            active: boolean;
+            /**
+             * Format: date-time
+             * @description RFC 3339 instant, Vietnamese local time (+07:00).
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 instant, Vietnamese local time (+07:00).
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            updatedAt: string;
+        };
+        OfficerRef: {
+            /** @example CB.0012 */
+            code: string;
+            /** @example Lê Thị Hồng */
+            fullName: string;
+            /**
+             * @description Chức danh.
+             * @example Công chức Tư pháp - Hộ tịch
+             */
+            title: string;
+        };
+        UpdateOfficer: {
+            /** @example Lê Thị Hồng */
+            fullName?: string;
+            /**
+             * @description Chức danh.
+             * @example Công chức Tư pháp - Hộ tịch
+             */
+            title?: string;
+            /**
+             * @description Move the officer to another active unit inside your scope. Personal keys keep their own scope.
+             * @example 000.17.22.H56
+             */
+            unitCode?: string;
+            /** @description false: the officer may no longer act; their personal keys get 403. */
+            active?: boolean;
+        };
+        OfficerPage: {
+            items: components["schemas"]["Officer"][];
+            /** @description Cursor of the next page; null at the end. */
+            nextCursor: string | null;
+        };
         ApiKey: {
             /** Format: uuid */
             id: string;
@@ -1162,6 +1380,8 @@ export interface components {
             role: "admin" | "clerk" | "viewer" | "sync";
             /** @description Scope: this unit and its subtree; null = the whole system. */
             unitCode: string | null;
+            /** @description A personal key’s officer: its actions are that officer’s. Null: a unit-wide key. */
+            officerCode: string | null;
             /**
              * @description First characters of the secret, to tell keys apart.
              * @example mc_Q2x5dk
@@ -1188,6 +1408,8 @@ export interface components {
             role: "admin" | "clerk" | "viewer" | "sync";
             /** @description Scope: this unit and its subtree; null = the whole system. */
             unitCode: string | null;
+            /** @description A personal key’s officer: its actions are that officer’s. Null: a unit-wide key. */
+            officerCode: string | null;
             /**
              * @description First characters of the secret, to tell keys apart.
              * @example mc_Q2x5dk
@@ -1341,6 +1563,8 @@ export interface components {
                 code: string;
                 name: string;
             };
+            /** @description The officer holding it now: the one who received it, then whom `assign` names (toOfficerCode); null when nobody is named (a move to another unit without naming one clears it). Shown to every role. */
+            holder: components["schemas"]["OfficerRef"] | null;
             /**
              * @description direct: at the counter; postal: public postal service; online: public-service portal.
              * @enum {string}
@@ -1417,6 +1641,13 @@ export interface components {
              */
             recordedAt: string;
             actorKeyId: string | null;
+            /** @description Who acted. */
+            actor: {
+                /** @description The API key that recorded it (as actorKeyId). */
+                keyId: string | null;
+                /** @description The officer who acted: a personal key’s officer or the one named; null when not recorded. */
+                officer: components["schemas"]["OfficerRef"] | null;
+            };
             /** @description What the event carries (the action’s reason, note, policy, new due...); its instants are RFC 3339 at +07:00 like every other. */
             data: {
                 [key: string]: unknown;
@@ -1684,6 +1915,8 @@ export interface components {
                 code: string;
                 name: string;
             };
+            /** @description The officer holding it now: the one who received it, then whom `assign` names (toOfficerCode); null when nobody is named (a move to another unit without naming one clears it). Shown to every role. */
+            holder: components["schemas"]["OfficerRef"] | null;
             /**
              * @description direct: at the counter; postal: public postal service; online: public-service portal.
              * @enum {string}
@@ -2642,6 +2875,564 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Unit"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role may not do this (FORBIDDEN). */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but not acceptable. */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOfficers: {
+        parameters: {
+            query?: {
+                /** @description Officers of this unit and the units below it. */
+                unitCode?: string;
+                /** @description Filter by active flag. */
+                active?: "true" | "false";
+                /** @description Part of the name, ignoring case and diacritics ("le thi hong"). */
+                q?: string;
+                /** @description Page size, 1–200. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page’s nextCursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfficerPage"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createOfficer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOfficerInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Officer"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role may not do this (FORBIDDEN). */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state. */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but not acceptable. */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOfficer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Officer code (mã cán bộ), unique in the deployment. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Officer"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateOfficer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Officer code (mã cán bộ), unique in the deployment. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateOfficer"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Officer"];
                 };
             };
             /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */

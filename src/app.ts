@@ -24,6 +24,7 @@ import { rejectNulCharacters } from './http/input.js';
 import { finalizeOpenApi } from './http/openapi.js';
 import { frameworkErrors, registerErrorHandling } from './http/problem.js';
 import { unitRoutes } from './units/routes.js';
+import { officerRoutes } from './officers/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
 import { createCalendarCache, type CalendarCache } from './calendar/cache.js';
 import { deadlineRoutes } from './deadlines/routes.js';
@@ -116,7 +117,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       tags: [
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'units', description: 'The unit tree (đơn vị)' },
-        { name: 'api-keys', description: 'API keys, roles and scopes' },
+        { name: 'officers', description: 'Officers (cán bộ) who act on dossiers' },
+        { name: 'api-keys', description: 'API keys, roles and scopes; personal keys act as their officer' },
         { name: 'procedures', description: 'Procedures catalogue (thủ tục hành chính)' },
         { name: 'calendar', description: 'Working-time calendar: holidays, days off, worked weekend days' },
         { name: 'deadlines', description: 'Start and due dates in working time' },
@@ -166,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         redisPrefix: config.REDIS_PREFIX,
       });
       await v1.register(unitRoutes, { db, intakeTargets });
+      await v1.register(officerRoutes, { db, intakeTargets });
       await v1.register(apiKeyRoutes, { db });
       await v1.register(procedureRoutes, { db, intakeTargets });
       await v1.register(calendarRoutes, { db, calendars, workingHours, clock });

@@ -10,12 +10,16 @@ import { importProceduresCsv } from './procedures/import.js';
 import type { Principal } from './auth/plugin.js';
 import type { ImportReport } from './lib/import.js';
 import type { Lang } from './http/messages.js';
+import { DomainError } from './domain/errors.js';
+import { describeDomainError } from './http/problem.js';
+import { checkOfficerUnder } from './officers/commands.js';
 
 const usage = `usage: npm run cli -- <command>
 
   db migrate                                       apply pending migrations and seed reference data
   keys create --role ROLE [--unit CODE] --name N   create an API key and print its secret once
-                                                   (ROLE: ${roles.join(', ')}; no --unit = whole system)
+        [--officer CODE]                           (ROLE: ${roles.join(', ')}; no --unit = whole system;
+                                                   --officer: a personal key, acting as that officer)
   units import FILE.csv [--lang en]                import units (header: code,name,parentCode[,active])
   procedures import FILE.csv [--lang en]           import procedures (header: code,name,fieldCode,fieldName,
                                                    durationValue,durationUnit[,onlineDurationValue,
@@ -56,7 +60,13 @@ async function runImport(
 }
 
 /** The CLI acts as the system admin: whoever runs it has the database in hand anyway. */
-const systemAdmin: Principal = { keyId: 'cli', role: 'admin', unitCode: null, scopePath: null };
+const systemAdmin: Principal = {
+  keyId: 'cli',
+  role: 'admin',
+  unitCode: null,
+  scopePath: null,
+  officerCode: null,
+};
 
 async function run(database: Database, argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
@@ -70,22 +80,39 @@ async function run(database: Database, argv: string[]): Promise<number> {
     case 'keys create': {
       const { values } = parseArgs({
         args: rest,
-        options: { role: { type: 'string' }, unit: { type: 'string' }, name: { type: 'string' } },
+        options: {
+          role: { type: 'string' },
+          unit: { type: 'string' },
+          name: { type: 'string' },
+          officer: { type: 'string' },
+        },
       });
       if (!values.role || !roles.includes(values.role as Role) || !values.name) {
         console.error(`keys create needs --role (${roles.join(', ')}) and --name\n\n${usage}`);
         return 2;
       }
-      if (values.unit && !(await findUnit(database.db, values.unit))) {
+      const unit = values.unit ? await findUnit(database.db, values.unit) : null;
+      if (values.unit && !unit) {
         console.error(`unit ${values.unit} does not exist`);
         return 1;
+      }
+      if (values.officer) {
+        try {
+          await checkOfficerUnder(database.db, values.officer, unit?.path ?? null, 'officer_in_key_unit');
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          console.error(describeDomainError(err, 'en'));
+          return 1;
+        }
       }
       const { row, secret } = await insertApiKey(database.db, {
         name: values.name,
         role: values.role as Role,
         unitCode: values.unit ?? null,
+        officerCode: values.officer ?? null,
       });
-      console.log(`created key ${row.id} (${row.role}, scope ${row.unitCode ?? 'whole system'})`);
+      const officer = row.officerCode ? `, officer ${row.officerCode}` : '';
+      console.log(`created key ${row.id} (${row.role}, scope ${row.unitCode ?? 'whole system'}${officer})`);
       console.log(`secret (shown once): ${secret}`);
       return 0;
     }

@@ -30,6 +30,13 @@ const probe = pgTable('compiled_read_probe', {
   dayAsDate: date('day_as_date', { mode: 'date' }),
 });
 
+// A table joined on the left: its columns come as one object, null when the join finds no row.
+const probeRef = pgTable('compiled_read_probe_ref', {
+  id: bigint('id', { mode: 'number' }).primaryKey(),
+  name: text('name').notNull(),
+  at: timestamp('at', { withTimezone: true }),
+});
+
 let ctx: TestContext;
 let embedded: Database;
 beforeAll(async () => {
@@ -38,6 +45,10 @@ beforeAll(async () => {
   await ctx.database.db.execute(sql`create table compiled_read_probe (
     id bigint primary key, label text, count integer, amount numeric, big bigint, flag boolean, doc jsonb,
     at timestamptz, local timestamp, day date, day_as_date date)`);
+  await ctx.database.db.execute(
+    sql`create table compiled_read_probe_ref (id bigint primary key, name text not null, at timestamptz)`,
+  );
+  await ctx.database.db.insert(probeRef).values({ id: 1, name: 'Lê Thị Hồng', at: null });
   await ctx.database.db.insert(probe).values([
     {
       id: 1,
@@ -78,6 +89,28 @@ describe('a compiled read on the pool', () => {
       expect(await read!(id)).toStrictEqual(viaDrizzle);
     }
     expect(await read!(3)).toBeUndefined();
+  });
+
+  it('maps an object of a left-joined table’s columns to null when the join found no row, as drizzle does', async () => {
+    const db = ctx.database.db;
+    const joined = { p: probe, ref: { id: probeRef.id, name: probeRef.name, at: probeRef.at } };
+    const text = db
+      .select(joined)
+      .from(probe)
+      .leftJoin(probeRef, eq(probeRef.id, probe.id))
+      .where(eq(probe.id, sql.placeholder('id')))
+      .toSQL().sql;
+    const read = compiledFirstRow<unknown>(db, 'compiled_read_probe_ref', text, joined);
+    for (const id of [1, 2]) {
+      const [viaDrizzle] = await db
+        .select(joined)
+        .from(probe)
+        .leftJoin(probeRef, eq(probeRef.id, probe.id))
+        .where(eq(probe.id, id));
+      expect(await read!(id)).toStrictEqual(viaDrizzle);
+    }
+    expect(((await read!(1)) as { ref: unknown }).ref).toEqual({ id: 1, name: 'Lê Thị Hồng', at: null });
+    expect(((await read!(2)) as { ref: unknown }).ref).toBeNull();
   });
 
   it('is not offered on PGlite, where the read goes through drizzle', () => {

@@ -16,6 +16,7 @@ import { importUnitsCsv } from '../src/units/import.js';
 import {
   bearer,
   createKey,
+  createOfficer,
   createProcedure,
   createTestContext,
   createUnit,
@@ -74,6 +75,8 @@ const sampleParams: Record<string, string | number> = {
   keys: 'code',
   divisor: 2,
   columns: 'code, name',
+  keyOfficerCode: 'CB.0012',
+  unitCode: '000.17.22.H56',
 };
 
 describe('every message in both languages', () => {
@@ -337,6 +340,14 @@ describe('every custom message, through a real request', () => {
     ['unit_code', { url: '/v1/units', payload: { code: 'lower', name: 'Xã' } }, 'body.code'],
     ['catalogue_code', { url: '/v1/procedures', payload: { code: 'a b' } }, 'body.code'],
     [
+      'officer_code',
+      {
+        url: '/v1/officers',
+        payload: { code: '.CB', fullName: 'Lê Thị Hồng', title: 'Công chức', unitCode },
+      },
+      'body.code',
+    ],
+    [
       'event_pattern',
       { url: '/v1/webhooks', payload: { url: 'https://example.vn/h', events: ['X'] } },
       'body.events.0',
@@ -491,10 +502,38 @@ describe('every custom message, through a real request', () => {
     });
   }
 
-  it('reasons inside a detail: a parent inside the subtree, unreadable JSON, an empty JSON body, a bad URL', async () => {
+  it('reasons inside a detail: a parent inside the subtree, unreadable JSON, an empty JSON body, a bad URL, an officer who may not be named', async () => {
     const parent = await createUnit(ctx);
     const child = await createUnit(ctx, { parentCode: parent.code });
+    const elsewhere = await createOfficer(ctx, child.code);
+    const dossierCode = await receivedDossier();
     const detailReasons: Array<[MessageKey, Call, number]> = [
+      [
+        'officer_in_key_scope',
+        {
+          url: '/v1/dossiers',
+          key: 'clerk',
+          payload: intakeBody(procedureCode, { officerCode: elsewhere.code }),
+        },
+        400,
+      ],
+      [
+        'officer_in_target_unit',
+        {
+          url: `/v1/dossiers/${dossierCode}/assign`,
+          key: 'clerk',
+          payload: { toOfficerCode: elsewhere.code },
+        },
+        400,
+      ],
+      [
+        'officer_in_key_unit',
+        {
+          url: '/v1/api-keys',
+          payload: { name: 'cá nhân', role: 'clerk', unitCode, officerCode: elsewhere.code },
+        },
+        400,
+      ],
       [
         'parent_in_subtree',
         { method: 'PATCH', url: `/v1/units/${parent.code}`, payload: { parentCode: child.code } },
@@ -555,6 +594,9 @@ describe('every custom message, through a real request', () => {
     const walked = new Set<string>([
       ...cases.map(([key]) => key),
       'parent_in_subtree',
+      'officer_in_key_scope',
+      'officer_in_target_unit',
+      'officer_in_key_unit',
       'json_invalid',
       'json_empty',
       'url_invalid',

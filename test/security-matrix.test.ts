@@ -55,7 +55,15 @@ let builder: string;
 /** Shared read-only fixtures per side of the scope. */
 const shared = {} as Record<
   Scope,
-  { unit: string; dossier: string; alertId: string; webhookId: string; deliveryId: string; syncKey: string }
+  {
+    unit: string;
+    dossier: string;
+    alertId: string;
+    webhookId: string;
+    deliveryId: string;
+    syncKey: string;
+    officer: string;
+  }
 >;
 /** Identifiers of the Q side: no 2xx answer to a P-scoped key may contain any of them. */
 const outsideIds: string[] = [];
@@ -190,6 +198,42 @@ const table: Record<string, Rule> = {
     ok: 200,
     notFound: 'UNIT_NOT_FOUND',
     build: (scope) => ({ params: { code: unitOf(scope) }, body: { name: `Đổi tên ${++serial}` } }),
+  },
+
+  createOfficer: {
+    who: ['admin'],
+    scoped: 'body',
+    ok: 201,
+    notFound: 'UNIT_NOT_FOUND',
+    build: (scope) => ({
+      body: {
+        code: `MT.${process.pid}.${++serial}`,
+        fullName: 'Cán bộ ma trận',
+        title: 'Công chức',
+        unitCode: unitOf(scope),
+      },
+    }),
+  },
+  listOfficers: {
+    who: 'all',
+    scoped: 'query',
+    ok: 200,
+    notFound: 'UNIT_NOT_FOUND',
+    build: (scope) => ({ query: scope === 'inside' ? 'limit=200' : `unitCode=${tree.Q}` }),
+  },
+  getOfficer: {
+    who: 'all',
+    scoped: 'path',
+    ok: 200,
+    notFound: 'OFFICER_NOT_FOUND',
+    build: (scope) => ({ params: { code: shared[scope].officer } }),
+  },
+  updateOfficer: {
+    who: ['admin'],
+    scoped: 'path',
+    ok: 200,
+    notFound: 'OFFICER_NOT_FOUND',
+    build: (scope) => ({ params: { code: shared[scope].officer }, body: { title: `Chức danh ${++serial}` } }),
   },
 
   createApiKey: {
@@ -414,6 +458,12 @@ beforeAll(async () => {
       })
       .returning();
     const syncKey = await createKey(ctx, 'sync', unitOf(scope));
+    const officer = await ok<{ code: string }>('POST', '/v1/officers', ctx.adminKey, {
+      code: `MT.${scope.toUpperCase()}.${process.pid}`,
+      fullName: `Cán bộ ${scope}`,
+      title: 'Công chức',
+      unitCode: unitOf(scope),
+    });
     shared[scope] = {
       unit: unitOf(scope),
       dossier: d.code,
@@ -421,6 +471,7 @@ beforeAll(async () => {
       webhookId: '',
       deliveryId: '',
       syncKey,
+      officer: officer.code,
     };
     const webhookId = await webhook(scope);
     const [delivery] = await ctx.database.db
@@ -445,7 +496,7 @@ beforeAll(async () => {
         role: 'viewer',
         unitCode: tree.Q,
       });
-      outsideIds.push(tree.Q, d.code, webhookId, delivery!.id, qKey.id);
+      outsideIds.push(tree.Q, d.code, webhookId, delivery!.id, qKey.id, officer.code);
     }
   }
 });

@@ -24,7 +24,7 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 export async function insertApiKey(
   db: DbOrTx,
-  input: { name: string; role: Role; unitCode: string | null; secret?: string },
+  input: { name: string; role: Role; unitCode: string | null; officerCode?: string | null; secret?: string },
 ): Promise<{ row: ApiKeyRow; secret: string }> {
   const secret = input.secret ?? generateSecret();
   const [row] = await db
@@ -33,6 +33,7 @@ export async function insertApiKey(
       name: input.name,
       role: input.role,
       unitCode: input.unitCode,
+      officerCode: input.officerCode ?? null,
       secretHash: hashSecret(secret),
       prefix: secretPrefix(secret),
     })

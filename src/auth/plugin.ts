@@ -9,12 +9,16 @@ import { DomainError } from '../domain/errors.js';
 import { TtlCache } from '../lib/ttl-cache.js';
 import { hashSecret, touchLastUsed, type Role } from './keys.js';
 
-/** Who is calling: the API key's role and unit scope (the unit's subtree; null = everything). */
+/**
+ * Who is calling: the API key's role and unit scope (the unit's subtree; null = everything) and, for a personal
+ * key, its officer (absent or null: a unit-wide key, which names the acting officer per request).
+ */
 export interface Principal {
   keyId: string;
   role: Role;
   unitCode: string | null;
   scopePath: string | null;
+  officerCode?: string | null;
 }
 
 declare module 'fastify' {
@@ -56,7 +60,13 @@ async function authenticate(db: Db, cache: KeyCache, request: FastifyRequest): P
   const cached = cache.get(secretHash);
   if (cached) return cached;
   const [row] = await db
-    .select({ id: apiKeys.id, role: apiKeys.role, unitCode: apiKeys.unitCode, path: units.path })
+    .select({
+      id: apiKeys.id,
+      role: apiKeys.role,
+      unitCode: apiKeys.unitCode,
+      officerCode: apiKeys.officerCode,
+      path: units.path,
+    })
     .from(apiKeys)
     .leftJoin(units, eq(units.code, apiKeys.unitCode))
     .where(and(eq(apiKeys.secretHash, secretHash), isNull(apiKeys.revokedAt)))
@@ -69,6 +79,8 @@ async function authenticate(db: Db, cache: KeyCache, request: FastifyRequest): P
     role: row.role,
     unitCode: row.unitCode,
     scopePath: row.unitCode ? row.path : null,
+    // Whether the officer is still active is checked by each write itself, never taken from here.
+    officerCode: row.officerCode,
   };
   cache.set(secretHash, principal);
   return principal;

@@ -4,6 +4,7 @@ import type { Db } from '../db/client.js';
 import { DomainError } from '../domain/errors.js';
 import { formatInstant } from '../domain/local-time.js';
 import { bearerSecurity, decodeCursor, errorResponses, paginate } from '../http/schemas.js';
+import { checkOfficerUnder } from '../officers/commands.js';
 import { findUnit } from '../units/queries.js';
 import { insertApiKey, revokeApiKey, type ApiKeyRow } from './keys.js';
 import { allow, inScope, isSystemAdmin, type Principal } from './plugin.js';
@@ -18,6 +19,7 @@ function toApiKeyResponse(row: ApiKeyRow) {
     name: row.name,
     role: row.role,
     unitCode: row.unitCode,
+    officerCode: row.officerCode,
     prefix: row.prefix,
     createdAt: formatInstant(row.createdAt),
     lastUsedAt: row.lastUsedAt ? formatInstant(row.lastUsedAt) : null,
@@ -25,19 +27,23 @@ function toApiKeyResponse(row: ApiKeyRow) {
   };
 }
 
-/** The scope a new key gets: inside the creator's own scope, never wider. */
-async function scopeForNewKey(db: Db, principal: Principal, unitCode: string | null | undefined) {
-  if (unitCode === undefined) return principal.unitCode;
+/** The scope a new key gets, its unit's code and path: inside the creator's own scope, never wider. */
+async function scopeForNewKey(
+  db: Db,
+  principal: Principal,
+  unitCode: string | null | undefined,
+): Promise<{ unitCode: string | null; path: string | null }> {
+  if (unitCode === undefined) return { unitCode: principal.unitCode, path: principal.scopePath };
   if (unitCode === null) {
     if (!isSystemAdmin(principal))
       throw new DomainError('FORBIDDEN', {
         role: principal.role === 'admin' ? 'unit_admin' : principal.role,
       });
-    return null;
+    return { unitCode: null, path: null };
   }
   const unit = await findUnit(db, unitCode);
   if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code: unitCode });
-  return unit.code;
+  return { unitCode: unit.code, path: unit.path };
 }
 
 export const apiKeyRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
@@ -46,18 +52,23 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
     schema: {
       operationId: 'createApiKey',
       summary: 'Create an API key',
-      description: 'The secret is returned once, in this response only. Keys are stored hashed.',
+      description:
+        'The secret is returned once, in this response only. Keys are stored hashed. With `officerCode`, a ' +
+        'personal key: its actions are that officer\u2019s.',
       tags,
       security: bearerSecurity,
       body: CreateApiKeyBody,
       response: { 201: CreatedApiKey, ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request, reply) => {
-      const unitCode = await scopeForNewKey(db, request.principal, request.body.unitCode);
+      const { officerCode } = request.body;
+      const scope = await scopeForNewKey(db, request.principal, request.body.unitCode);
+      if (officerCode) await checkOfficerUnder(db, officerCode, scope.path, 'officer_in_key_unit');
       const { row, secret } = await insertApiKey(db, {
         name: request.body.name,
         role: request.body.role,
-        unitCode,
+        unitCode: scope.unitCode,
+        officerCode,
       });
       return reply.code(201).send({ ...toApiKeyResponse(row), key: secret });
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CursorQuery, InstantString, LimitQuery, pageOf } from '../http/schemas.js';
+import { OfficerCode } from '../officers/schemas.js';
 import { UnitCode } from '../units/schemas.js';
 import { roles } from './keys.js';
 
@@ -16,6 +17,9 @@ export const ApiKey = z
     name: z.string().meta({ example: 'Phần mềm một cửa xã Tân Hòa' }),
     role: Role,
     unitCode: UnitCode.nullable().describe('Scope: this unit and its subtree; null = the whole system.'),
+    officerCode: OfficerCode.nullable().describe(
+      'A personal key\u2019s officer: its actions are that officer\u2019s. Null: a unit-wide key.',
+    ),
     prefix: z
       .string()
       .describe('First characters of the secret, to tell keys apart.')
@@ -37,6 +41,10 @@ export const CreateApiKeyBody = z
     unitCode: UnitCode.nullable()
       .optional()
       .describe('Scope of the new key. Omitted: your own scope. null: the whole system (system admin only).'),
+    officerCode: OfficerCode.optional().describe(
+      'Makes a personal key: an active officer working in the key\u2019s unit or below it (else 400 ' +
+        'OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Its actions are recorded as that officer\u2019s.',
+    ),
   })
   .meta({ id: 'CreateApiKey' });
 

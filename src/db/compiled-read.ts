@@ -2,12 +2,16 @@
 // statement, and a row mapper compiled once from the selection decodes it. The one place that relies on how
 // drizzle decodes a column (`mapFromDriverValue`, and the values its node-postgres driver leaves as text);
 // test/db-compiled-read.test.ts fails if drizzle changes either.
-import { getTableColumns, is, Table, type Column } from 'drizzle-orm';
+import { Column, getTableColumns, is, Table } from 'drizzle-orm';
 import pg from 'pg';
 import { poolOf, type Db } from './client.js';
 
-/** A selection one level deep, as drizzle's `select({...})` takes it: columns, or whole tables. */
-export type Selection = Record<string, Column | Table>;
+/**
+ * A selection one level deep, as drizzle's `select({...})` takes it: columns, whole tables (inner-joined), or
+ * objects of columns of one left-joined table, which drizzle maps to null when the join found no row (when the
+ * object's first column is null).
+ */
+export type Selection = Record<string, Column | Table | Record<string, Column>>;
 
 // The types drizzle's node-postgres driver asks pg to leave as text, because the column types decode them:
 // timestamptz, timestamp, date, interval and their arrays.
@@ -35,10 +39,12 @@ export function compiledFirstRow<T>(
 ): ((...values: unknown[]) => Promise<T | undefined>) | undefined {
   const pool = poolOf(db);
   if (!pool) return undefined;
-  // drizzle selects the fields in the selection's order, a table's columns in the table's order.
-  const fields = Object.entries(selection).map(([key, value]) =>
-    is(value, Table) ? { key, columns: Object.entries(getTableColumns(value)) } : { key, column: value },
-  );
+  // drizzle selects the fields in the selection's order, a table's or an object's columns in their order.
+  const fields = Object.entries(selection).map(([key, value]) => {
+    if (is(value, Table)) return { key, columns: Object.entries(getTableColumns(value)), nullable: false };
+    if (is(value, Column)) return { key, column: value };
+    return { key, columns: Object.entries(value), nullable: true };
+  });
   const query = { name, text: statementText, rowMode: 'array' as const, types };
   return async (...values) => {
     const row = (await pool.query<unknown[]>({ ...query, values })).rows[0];
@@ -51,8 +57,9 @@ export function compiledFirstRow<T>(
         continue;
       }
       const nested: Record<string, unknown> = {};
+      const first = i;
       for (const [key, column] of field.columns) nested[key] = decode(column, row[i++]);
-      mapped[field.key] = nested;
+      mapped[field.key] = field.nullable && row[first] === null ? null : nested;
     }
     const result: unknown = mapped;
     return result as T;

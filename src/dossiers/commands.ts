@@ -1,4 +1,5 @@
 import { and, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Config } from '../config.js';
 import type { Db, DbOrTx, Tx } from '../db/client.js';
 import {
@@ -6,13 +7,16 @@ import {
   dossierEvents,
   dossierPauses,
   dossiers,
+  officers,
   outbox,
   units,
 } from '../db/schema/index.js';
+import { checkOfficerUnder } from '../officers/commands.js';
+import { unitRequiresOfficer } from '../officers/queries.js';
 import type { Principal } from '../auth/plugin.js';
 import { inScope } from '../auth/plugin.js';
 import type { CalendarCache } from '../calendar/cache.js';
-import type { ProcedureTarget, UnitTarget } from './intake-targets.js';
+import type { OfficerTarget, ProcedureTarget, UnitTarget } from './intake-targets.js';
 import { IntakeStore, type FoundTargets, type IntakeWrite, type Written } from './intake-batch.js';
 import { onceForKey } from './idempotency.js';
 import { identifierProblem, normalizeIdNumber, normalizeText, searchKey } from '../domain/applicant.js';
@@ -27,6 +31,7 @@ import {
 } from '../domain/deadlines.js';
 import { dossierCodePrefix } from '../domain/dossier-code.js';
 import { DomainError } from '../domain/errors.js';
+import { actingOfficerCode, checkActingOfficer } from '../domain/officers.js';
 import { fieldError } from '../http/messages.js';
 import { nextStatus, openStatuses, type DossierAction, type DossierStatus } from '../domain/lifecycle.js';
 import { instantAt, addDays, formatInstant, formatInstantsIn, localDateOf } from '../domain/local-time.js';
@@ -113,6 +118,8 @@ export interface IntakeInput {
   };
   summary?: string | undefined;
   components?: Array<{ name: string; copies: number }> | undefined;
+  /** The acting officer a unit-wide key names (a personal key acts as its own). */
+  officerCode?: string | undefined;
 }
 
 export type DossierResponse = ReturnType<typeof toDossierResponse>;
@@ -141,10 +148,14 @@ export async function intake(
   return onceForKey(ctx.db, { apiKeyId: ctx.principal.keyId, key: idempotencyKey }, input, record);
 }
 
-/** An intake's request as it will be stored: texts normalised, the receiving unit and instant settled. */
-interface IntakeRequest extends Omit<IntakeInput, 'unitCode' | 'receivedAt'> {
+/**
+ * An intake's request as it will be stored: texts normalised, the receiving unit, the instant and the acting
+ * officer settled.
+ */
+interface IntakeRequest extends Omit<IntakeInput, 'unitCode' | 'receivedAt' | 'officerCode'> {
   unitCode: string;
   receivedAt: Date;
+  officerCode: string | null;
 }
 
 /** Step 1: normalises the texts and the ID number and checks what needs no database. */
@@ -163,11 +174,13 @@ function normaliseIntake(ctx: CommandContext, input: IntakeInput): IntakeRequest
   if (input.receivedAt) checkLateEntry(ctx, receivedAt, 'body.receivedAt');
   const unitCode = input.unitCode ?? ctx.principal.unitCode;
   if (!unitCode) throw fieldError('body.unitCode', 'unit_required');
+  const officerCode = actingOfficerCode(ctx.principal.officerCode ?? null, input.officerCode);
   return {
     ...input,
     applicant,
     unitCode,
     receivedAt,
+    officerCode,
     summary: input.summary ? normalizeText(input.summary) : undefined,
     components: (input.components ?? []).map((c) => ({ name: normalizeText(c.name), copies: c.copies })),
   };
@@ -176,18 +189,32 @@ function normaliseIntake(ctx: CommandContext, input: IntakeInput): IntakeRequest
 interface IntakeTargets {
   procedure: ProcedureTarget;
   unit: UnitTarget;
+  officer: OfficerTarget | null;
 }
 
-/** Step 2: the procedure and the receiving unit, checked in the order clerks expect their errors. */
+/**
+ * Step 2: the procedure, the receiving unit and the acting officer, checked in the order clerks expect their
+ * errors. The intake statement checks the same (see writeIntakes): keep them alike.
+ */
 function resolveTargets(principal: Principal, request: IntakeRequest, found: FoundTargets): IntakeTargets {
-  const { procedure, unit } = found;
+  const { procedure, unit, officer } = found;
   const code = request.unitCode;
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND', { code: request.procedureCode });
   if (!procedure.active) throw new DomainError('PROCEDURE_INACTIVE', { code: request.procedureCode });
   if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code });
   if (!unit.active) throw new DomainError('UNIT_INACTIVE', { code });
-  return { procedure, unit };
+  checkActingOfficer({
+    personal: isPersonal(principal),
+    code: request.officerCode,
+    officer: officer && { active: officer.active, inPlace: inScope(principal, officer.unitPath) },
+    required: unit.officerRequired,
+    unitCode: unit.code,
+  });
+  return { procedure, unit, officer };
 }
+
+/** A personal key: bound to an officer, whose actions it records. */
+const isPersonal = (principal: Principal) => (principal.officerCode ?? null) !== null;
 
 /** Intakes go through the store the route gives, else one that reads every time and writes each alone. */
 const plainIntakes = new IntakeStore();
@@ -205,17 +232,18 @@ async function recordIntake(
   request: IntakeRequest,
 ): Promise<DossierResponse> {
   const store = intakesOf(ctx);
-  const cached = store.cached(request.procedureCode, request.unitCode);
+  const { procedureCode, unitCode, officerCode } = request;
+  const cached = store.cached(procedureCode, unitCode, officerCode);
   const fromCache = cached && orNull(() => resolveTargets(ctx.principal, request, cached));
   if (fromCache) {
     const written = await writeWithTargets(ctx, db, calendar, request, fromCache);
     if (written) return written;
   }
-  store.forget(request.procedureCode, request.unitCode);
+  store.forget(procedureCode, unitCode, officerCode);
   for (let attempt = 1; ; attempt++) {
-    const found = await store.read(db, request.procedureCode, request.unitCode);
+    const found = await store.read(db, procedureCode, unitCode, officerCode);
     const targets = resolveTargets(ctx.principal, request, found);
-    store.remember(targets.procedure, targets.unit);
+    store.remember(targets.procedure, targets.unit, targets.officer);
     const written = await writeWithTargets(ctx, db, calendar, request, targets);
     if (written) return written;
     if (attempt === 3) throw new Error('intake refused three times although its checks passed');
@@ -260,7 +288,7 @@ function intakeTerms(calendar: Calendar, request: IntakeRequest, procedure: Proc
 function intakeRecord(
   ctx: CommandContext,
   request: IntakeRequest,
-  { procedure, unit }: IntakeTargets,
+  { procedure, unit, officer }: IntakeTargets,
   terms: IntakeTerms,
 ): { item: IntakeWrite; view: DossierView } {
   const online = request.channel === 'online';
@@ -268,6 +296,7 @@ function intakeRecord(
   const row: Omit<DossierRow, 'id' | 'code' | 'createdAt' | 'updatedAt'> = {
     unitCode: unit.code,
     handlingUnitCode: unit.code,
+    holderOfficerCode: request.officerCode,
     procedureCode: procedure.code,
     channel: request.channel,
     status: terms.status,
@@ -307,11 +336,15 @@ function intakeRecord(
     unitPath: unit.path,
     handlingName: unit.name,
     handlingPath: unit.path,
+    holder: officer && { code: officer.code, fullName: officer.fullName, title: officer.title },
   };
   const codeDay = localDateOf(request.receivedAt);
   const item: IntakeWrite = {
     ...row,
     scopePath: ctx.principal.scopePath,
+    officerCode: request.officerCode,
+    // A personal key acts as its officer wherever the officer works now; a named officer is the key's scope's.
+    officerScopePath: isPersonal(ctx.principal) ? null : ctx.principal.scopePath,
     codePrefix: dossierCodePrefix(unit.code, codeDay),
     codeDay,
     eventAt: request.receivedAt,
@@ -348,6 +381,10 @@ export type ActionBody = {
   newDueAt?: string | undefined;
   result?: 'approved' | 'refused' | undefined;
   method?: string | undefined;
+  /** The acting officer a unit-wide key names (a personal key acts as its own). */
+  officerCode?: string | undefined;
+  /** assign: the officer who holds the dossier from now on. */
+  toOfficerCode?: string | undefined;
 };
 
 /** What an action changes, beyond the status: the row's columns, history rows and announcements. */
@@ -409,9 +446,12 @@ async function effectsOf(
   at: Date,
 ): Promise<Effects> {
   const d = view.d;
-  // The body as sent, its instants (newDueAt) written as every response writes them.
+  // The body as sent, its instants (newDueAt) written as every response writes them; the time and the acting
+  // officer have columns of their own.
   const data: Record<string, unknown> = formatInstantsIn(
-    Object.fromEntries(Object.entries(body).filter(([k, v]) => k !== 'at' && v !== undefined)),
+    Object.fromEntries(
+      Object.entries(body).filter(([k, v]) => k !== 'at' && k !== 'officerCode' && v !== undefined),
+    ),
   );
   const base = { eventType: action, eventData: data, announcements: [] as string[] };
   switch (action) {
@@ -429,16 +469,29 @@ async function effectsOf(
       return { ...base, patch: { finishedAt: at } };
     case 'assign': {
       const target = body.handlingUnitCode ?? d.handlingUnitCode;
-      if (target === d.handlingUnitCode) return { ...base, patch: {} };
-      const [unit] = await tx.select().from(units).where(eq(units.code, target)).limit(1);
-      if (!unit) throw new DomainError('UNIT_NOT_FOUND', { code: target });
-      if (!unit.active) throw new DomainError('UNIT_INACTIVE', { code: target });
+      const moving = target !== d.handlingUnitCode;
+      let targetPath = view.handlingPath;
+      if (moving) {
+        const [unit] = await tx.select().from(units).where(eq(units.code, target)).limit(1);
+        if (!unit) throw new DomainError('UNIT_NOT_FOUND', { code: target });
+        if (!unit.active) throw new DomainError('UNIT_INACTIVE', { code: target });
+        targetPath = unit.path;
+      }
+      if (body.toOfficerCode) {
+        await checkOfficerUnder(tx, body.toOfficerCode, targetPath, 'officer_in_target_unit');
+      }
+      // The holder: the officer named; after a move to another unit with nobody named there, nobody yet.
+      const holder = body.toOfficerCode ?? (moving ? null : d.holderOfficerCode);
+      const handedOver =
+        holder === d.holderOfficerCode ? {} : { fromOfficerCode: d.holderOfficerCode, toOfficerCode: holder };
+      const holderPatch = holder === d.holderOfficerCode ? {} : { holderOfficerCode: holder };
+      if (!moving) return { ...base, eventData: { ...data, ...handedOver }, patch: holderPatch };
       // The handover (phiếu kiểm soát quá trình giải quyết, Form 06 of Circular 03/2025): both units and the instant.
       return {
         ...base,
         eventType: 'transferred',
-        eventData: { ...data, fromUnitCode: d.handlingUnitCode, toUnitCode: target },
-        patch: { handlingUnitCode: target },
+        eventData: { ...data, fromUnitCode: d.handlingUnitCode, toUnitCode: target, ...handedOver },
+        patch: { handlingUnitCode: target, ...holderPatch },
         announcements: ['dossier.transferred'],
       };
     }
@@ -496,6 +549,35 @@ async function effectsOf(
   }
 }
 
+const handlingUnit = alias(units, 'handling_unit');
+const actingUnit = alias(units, 'acting_unit');
+
+/**
+ * Locks the dossier's row (so concurrent actions on one dossier run one after the other) and reads, in the same
+ * round trip, what the acting-officer check needs: whether the handling unit or one above it requires an officer,
+ * and the acting officer with their unit's path. Undefined when no dossier has the code.
+ */
+async function lockForAction(tx: Tx, code: string, acting: string | null) {
+  const [found] = await tx
+    .select({
+      officerRequired: unitRequiresOfficer(handlingUnit.path),
+      officer: officers,
+      officerPath: actingUnit.path,
+    })
+    .from(dossiers)
+    .innerJoin(handlingUnit, eq(handlingUnit.code, dossiers.handlingUnitCode))
+    .leftJoin(officers, eq(officers.code, sql`${acting}::text`))
+    .leftJoin(actingUnit, eq(actingUnit.code, officers.unitCode))
+    .where(eq(dossiers.code, code))
+    .for('update', { of: dossiers });
+  return (
+    found && {
+      officerRequired: found.officerRequired,
+      officer: found.officer && { ...found.officer, unitPath: found.officerPath! },
+    }
+  );
+}
+
 /**
  * Runs one action on a dossier: state machine, deadline effects, event, history and outbox in one transaction.
  * With `expectedVersion`, a dossier at another version is refused (VERSION_MISMATCH).
@@ -508,9 +590,10 @@ export async function applyAction(
   expectedVersion: number | null,
 ): Promise<DossierResponse> {
   const calendar = await ctx.calendars.current(ctx.db);
+  const acting = actingOfficerCode(ctx.principal.officerCode ?? null, body.officerCode);
   return ctx.db.transaction(async (tx) => {
     // Lock the row first so concurrent actions on one dossier run one after the other.
-    await tx.select({ id: dossiers.id }).from(dossiers).where(eq(dossiers.code, code)).for('update');
+    const locked = await lockForAction(tx, code, acting);
     const view = await getDossierInScope(tx, ctx.principal, code);
     const d = view.d;
     if (expectedVersion !== null && expectedVersion !== d.version) {
@@ -518,6 +601,15 @@ export async function applyAction(
     }
     const from = d.status as DossierStatus;
     const to = nextStatus(from, action);
+    // The lock found the row (getDossierInScope would have answered 404 otherwise).
+    const { officer, officerRequired } = locked!;
+    checkActingOfficer({
+      personal: isPersonal(ctx.principal),
+      code: acting,
+      officer: officer && { active: officer.active, inPlace: inScope(ctx.principal, officer.unitPath) },
+      required: officerRequired,
+      unitCode: d.handlingUnitCode,
+    });
     const at = body.at ? new Date(body.at) : ctx.now;
     if (body.at) checkLateEntry(ctx, at, 'body.at', await latestEventAt(tx, d.id));
 
@@ -533,6 +625,7 @@ export async function applyAction(
       toStatus: to,
       at,
       actorKeyId: ctx.principal.keyId,
+      officerCode: acting,
       data: effects.eventData,
     });
     if (effects.deadline) {

@@ -1,22 +1,25 @@
 import { eq, getTableColumns, sql } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { alias, type PgColumn } from 'drizzle-orm/pg-core';
 import { prepared, type DbOrTx } from '../db/client.js';
 import {
   dossierCodeCounters,
   dossierDeadlines,
   dossierEvents,
   dossiers,
+  officers,
   outbox,
   procedures,
   rfc3339Of,
   units,
 } from '../db/schema/index.js';
 import { rowsOf } from '../db/sql.js';
-import type { IntakeTargetsCache, ProcedureTarget, UnitTarget } from './intake-targets.js';
+import { unitRequiresOfficer } from '../officers/queries.js';
+import type { IntakeTargetsCache, OfficerTarget, ProcedureTarget, UnitTarget } from './intake-targets.js';
 
 /**
- * The dossier's columns an intake gives. The statement sets the code, the handling unit (the receiving unit)
- * and the creation instants; every other column starts at its default (version 1, the rest null).
+ * The dossier's columns an intake gives. The statement sets the code, the handling unit (the receiving unit),
+ * the holder (the acting officer) and the creation instants; every other column starts at its default (version
+ * 1, the rest null).
  */
 const givenColumns = [
   'unitCode',
@@ -50,6 +53,10 @@ export type IntakeWrite = {
 } & {
   /** The caller's scope (the unit must still lie inside it), null = everywhere. */
   scopePath: string | null;
+  /** The acting officer, who also holds the dossier first; absent or null = none (refused where required). */
+  officerCode?: string | null;
+  /** Where the acting officer must work (a unit-wide key's scope); absent or null = anywhere. */
+  officerScopePath?: string | null;
   codePrefix: string;
   codeDay: string;
   eventAt: Date;
@@ -66,6 +73,8 @@ const dossierColumns = getTableColumns(dossiers);
 const inputColumns: Array<[keyof IntakeWrite, PgColumn]> = [
   ...givenColumns.map((key): [keyof IntakeWrite, PgColumn] => [key, dossierColumns[key]]),
   ['scopePath', units.path],
+  ['officerCode', officers.code],
+  ['officerScopePath', units.path],
   ['codePrefix', dossiers.code],
   ['codeDay', dossierCodeCounters.day],
   ['eventAt', dossierEvents.at],
@@ -88,11 +97,19 @@ const inputNames = list([...inputColumns.map(([key]) => nameOf(key)), 'n']);
 const insertedNames = list([
   'code',
   dossierColumns.handlingUnitCode.name,
+  dossierColumns.holderOfficerCode.name,
   ...givenColumns.map((key) => dossierColumns[key].name),
   dossierColumns.createdAt.name,
   dossierColumns.updatedAt.name,
 ]);
-const insertedValues = list(['code', nameOf('unitCode'), ...givenColumns.map(nameOf), 'now()', 'now()']);
+const insertedValues = list([
+  'code',
+  nameOf('unitCode'),
+  nameOf('officerCode'),
+  ...givenColumns.map(nameOf),
+  'now()',
+  'now()',
+]);
 
 /** What the statement wrote for an intake; null when it refused it (see intakeStatement). */
 export type Written = { id: number; code: string; createdAt: Date } | null;
@@ -101,9 +118,10 @@ export type Written = { id: number; code: string; createdAt: Date } | null;
  * Numbers and records intakes in ONE statement, each with its dossier, intake event, first deadline row and
  * outbox row; the values arrive as one array per column (inputColumns). A single statement is atomic on its
  * own, so a failure anywhere gives every number back (gapless codes) with no explicit transaction; inside the
- * caller's transaction it simply joins it. An intake is numbered and written only if its procedure is active
- * and its unit active and inside the caller's scope (`allowed`): the terms may come from the intake-targets
- * cache, the verdict never does. Each (unit, day) counter moves once by the number of its intakes, counters
+ * caller's transaction it simply joins it. An intake is numbered and written only if its procedure is active,
+ * its unit active and inside the caller's scope, and its acting officer active and working inside the officer
+ * scope, or, with no officer, if neither its unit nor one above requires one (`allowed`): the terms may come
+ * from the intake-targets cache, the verdict never does. Each (unit, day) counter moves once by the number of its intakes, counters
  * locked in (unit, day) order so that concurrent statements cannot deadlock; the intakes of a day take the
  * numbers in the order they were given. The dossier's code and creation instant (the database's clock) are
  * written into the outbox payload here. Prepared by name (see prepared): parsed and planned once per
@@ -117,6 +135,10 @@ const intakeStatement = sql`
     join ${procedures} pr on pr.code = i.procedure_code and pr.active
     join ${units} un on un.code = i.unit_code and un.active
       and (i.scope_path is null or starts_with(un.path, i.scope_path))
+    left join ${officers} o on o.code = i.officer_code
+    left join ${units} ou on ou.code = o.unit_code
+    where case when i.officer_code is null then not ${unitRequiresOfficer(sql.raw('un.path'))}
+      else o.active and (i.officer_scope_path is null or starts_with(ou.path, i.officer_scope_path)) end
   ), wanted as (
     select unit_code, code_day, count(*)::int as k from allowed group by unit_code, code_day
   ), counter as (
@@ -140,8 +162,8 @@ const intakeStatement = sql`
     select n.*, d.id, d.created_at, ${rfc3339Of(sql.raw('d.created_at'))} as created_text
     from numbered n join dossier d on d.code = n.code
   ), event as (
-    insert into ${dossierEvents} (dossier_id, type, from_status, to_status, at, actor_key_id, data)
-    select id, 'intake', null, status, event_at, actor_key_id, event_data from written order by n
+    insert into ${dossierEvents} (dossier_id, type, from_status, to_status, at, actor_key_id, officer_code, data)
+    select id, 'intake', null, status, event_at, actor_key_id, officer_code, event_data from written order by n
   ), deadline as (
     insert into ${dossierDeadlines} (dossier_id, kind, start_at, due_at, effective_at, reason)
     select id, 'statutory', start_at, due_at, event_at, 'intake' from written where due_at is not null order by n
@@ -155,8 +177,9 @@ const intakeStatement = sql`
   )
   select n, id, code, floor(extract(epoch from created_at))::bigint as created from written`;
 
-/** A value as the driver takes it inside an array: instants as ISO text, JSON as its text. */
+/** A value as the driver takes it inside an array: instants as ISO text, JSON as its text, absent as null. */
 function driverValue(column: PgColumn, value: unknown): unknown {
+  if (value === undefined) return null;
   if (value instanceof Date) return value.toISOString();
   return column.dataType === 'json' ? JSON.stringify(value) : value;
 }
@@ -239,26 +262,37 @@ export class IntakeBatcher {
 // ---------------------------------------------------------------------------------------------------------
 // The seam
 
-/** The procedure and the unit an intake names, as read (null: no such code). */
+/** The procedure, the unit and the acting officer an intake names, as read (null: no such code, or none named). */
 export interface FoundTargets {
   procedure: ProcedureTarget | null;
   unit: UnitTarget | null;
+  officer: OfficerTarget | null;
 }
 
-/** The procedure and the unit of an intake, prepared by name. */
+const officerUnit = alias(units, 'officer_unit');
+
+/** The procedure, the unit (with whether it requires an officer) and the officer of an intake, prepared by name. */
 function intakeTargetsQuery(db: DbOrTx) {
   return db
-    .select({ procedure: procedures, unit: units })
+    .select({
+      procedure: procedures,
+      unit: units,
+      officerRequired: unitRequiresOfficer(units.path),
+      officer: officers,
+      officerPath: officerUnit.path,
+    })
     .from(sql`(select 1) as one`)
     .leftJoin(procedures, eq(procedures.code, sql.placeholder('procedureCode')))
     .leftJoin(units, eq(units.code, sql.placeholder('unitCode')))
+    .leftJoin(officers, eq(officers.code, sql.placeholder('officerCode')))
+    .leftJoin(officerUnit, eq(officerUnit.code, officers.unitCode))
     .prepare('intake_targets');
 }
 const intakeTargetsQueries = new WeakMap<DbOrTx, ReturnType<typeof intakeTargetsQuery>>();
 
 /**
- * How intakes reach the database, and the two speed tricks behind it: the procedure and unit an intake names
- * are reused briefly (IntakeTargetsCache), and intakes made outside a transaction are written together with
+ * How intakes reach the database, and the two speed tricks behind it: the procedure, unit and officer an intake
+ * names are reused briefly (IntakeTargetsCache), and intakes made outside a transaction are written together with
  * the others arriving meanwhile (IntakeBatcher, on `db`). Without a cache every intake reads its targets;
  * without `db` each intake is written on its own. The intake rule (commands.ts) is the same either way.
  */
@@ -272,26 +306,40 @@ export class IntakeStore {
   }
 
   /** The targets as lately read, while they are fresh (checked again by the statement that writes). */
-  cached(procedureCode: string, unitCode: string): FoundTargets | undefined {
-    return this.options.cache?.get(procedureCode, unitCode);
+  cached(procedureCode: string, unitCode: string, officerCode: string | null): FoundTargets | undefined {
+    const cache = this.options.cache;
+    const pair = cache?.get(procedureCode, unitCode);
+    if (!pair) return undefined;
+    if (officerCode === null) return { ...pair, officer: null };
+    const officer = cache!.officer(officerCode);
+    return officer && { ...pair, officer };
   }
 
   /** The targets read afresh, in `db` (the caller's transaction, if any). */
-  async read(db: DbOrTx, procedureCode: string, unitCode: string): Promise<FoundTargets> {
+  async read(
+    db: DbOrTx,
+    procedureCode: string,
+    unitCode: string,
+    officerCode: string | null,
+  ): Promise<FoundTargets> {
     let query = intakeTargetsQueries.get(db);
     if (!query) intakeTargetsQueries.set(db, (query = intakeTargetsQuery(db)));
-    const [found] = await query.execute({ procedureCode, unitCode });
-    return { procedure: found?.procedure ?? null, unit: found?.unit ?? null };
+    const [found] = await query.execute({ procedureCode, unitCode, officerCode });
+    const unit = found?.unit ? { ...found.unit, officerRequired: found.officerRequired } : null;
+    const officer = found?.officer ? { ...found.officer, unitPath: found.officerPath! } : null;
+    return { procedure: found?.procedure ?? null, unit, officer };
   }
 
   /** Keeps targets that passed the intake's checks for the next intakes. */
-  remember(procedure: ProcedureTarget, unit: UnitTarget): void {
+  remember(procedure: ProcedureTarget, unit: UnitTarget, officer: OfficerTarget | null): void {
     this.options.cache?.set(procedure, unit);
+    if (officer) this.options.cache?.setOfficer(officer);
   }
 
   /** Forgets targets the database refused. */
-  forget(procedureCode: string, unitCode: string): void {
+  forget(procedureCode: string, unitCode: string, officerCode: string | null): void {
     this.options.cache?.forget(procedureCode, unitCode);
+    if (officerCode !== null) this.options.cache?.forgetOfficer(officerCode);
   }
 
   /** Writes one intake: with the others arriving meanwhile outside a transaction, alone inside one. */

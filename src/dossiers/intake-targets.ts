@@ -1,27 +1,34 @@
 import type { procedures, units } from '../db/schema/index.js';
+import type { PlacedOfficer } from '../officers/queries.js';
 import { TtlCache } from '../lib/ttl-cache.js';
 
 export type ProcedureTarget = typeof procedures.$inferSelect;
-export type UnitTarget = typeof units.$inferSelect;
+/** The receiving unit, and whether it or a unit above it requires the acting officer (unitRequiresOfficer). */
+export type UnitTarget = typeof units.$inferSelect & { officerRequired: boolean };
+/** The officer an intake names (or a personal key acts as), with the path of their unit. */
+export type OfficerTarget = PlacedOfficer;
 
-/** How long a procedure or unit read for an intake is reused without asking the database again. */
+/** How long a procedure, unit or officer read for an intake is reused without asking the database again. */
 export const INTAKE_TARGETS_TTL_MS = 2_000;
 
 /**
- * The procedures and units intakes read (terms, names, paths), reused for `ttlMs` so that an intake costs no
- * lookup round trip. Only the terms and names come from here: the intake statement itself checks again that
- * the procedure is active and the unit active and inside the caller's scope, so a stale entry can never let
- * through an intake the database would refuse. An edit made through this process clears the cache at once;
- * one made elsewhere (another API instance, the CLI) reaches this process's terms within `ttlMs`, as if the
- * intake had come that much earlier. Only rows that exist are kept.
+ * The procedures, units and officers intakes read (terms, names, paths), reused for `ttlMs` so that an intake
+ * costs no lookup round trip. Only the terms and names come from here: the intake statement itself checks again
+ * that the procedure is active, the unit active and inside the caller's scope, and the acting officer active and
+ * where the key may name them (or, with none named, that no unit requires one), so a stale entry can never let
+ * through an intake the database would refuse. An edit made through this process clears the cache at once; one
+ * made elsewhere (another API instance, the CLI) reaches this process's terms and names within `ttlMs`, as if
+ * the intake had come that much earlier. Only rows that exist are kept.
  */
 export class IntakeTargetsCache {
   private readonly procedures: TtlCache<string, ProcedureTarget>;
   private readonly units: TtlCache<string, UnitTarget>;
+  private readonly officers: TtlCache<string, OfficerTarget>;
 
   constructor(ttlMs: number = INTAKE_TARGETS_TTL_MS, now: () => number = Date.now) {
     this.procedures = new TtlCache(ttlMs, now);
     this.units = new TtlCache(ttlMs, now);
+    this.officers = new TtlCache(ttlMs, now);
   }
 
   get(procedureCode: string, unitCode: string): { procedure: ProcedureTarget; unit: UnitTarget } | undefined {
@@ -41,9 +48,22 @@ export class IntakeTargetsCache {
     this.units.delete(unitCode);
   }
 
-  /** Forgets everything (after a procedure or a unit changed through this process). */
+  officer(code: string): OfficerTarget | undefined {
+    return this.officers.get(code);
+  }
+
+  setOfficer(officer: OfficerTarget): void {
+    this.officers.set(officer.code, officer);
+  }
+
+  forgetOfficer(code: string): void {
+    this.officers.delete(code);
+  }
+
+  /** Forgets everything (after a procedure, a unit or an officer changed through this process). */
   clear(): void {
     this.procedures.clear();
     this.units.clear();
+    this.officers.clear();
   }
 }

@@ -4,7 +4,7 @@ import { asc, eq, is, sql } from 'drizzle-orm';
 import { alias, PgTransaction } from 'drizzle-orm/pg-core';
 import { type Db, type DbOrTx } from '../db/client.js';
 import { compiledFirstRow } from '../db/compiled-read.js';
-import { dossierEvents, dossiers, procedures, units } from '../db/schema/index.js';
+import { dossierEvents, dossiers, officers, procedures, units } from '../db/schema/index.js';
 import { inScope, readsMasked, type Principal } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
 import {
@@ -16,7 +16,17 @@ import {
 
 export type DossierRow = typeof dossiers.$inferSelect;
 
-/** A dossier's row with the names (and paths, for the scope) of its units and procedure. */
+/** An officer as a dossier or an event names one. */
+export interface OfficerRef {
+  code: string;
+  fullName: string;
+  title: string;
+}
+
+/**
+ * A dossier's row with the names (and paths, for the scope) of its units and procedure, and the officer holding
+ * it (null: nobody named).
+ */
 export interface DossierView {
   d: DossierRow;
   procedureName: string;
@@ -25,9 +35,11 @@ export interface DossierView {
   unitPath: string;
   handlingName: string;
   handlingPath: string;
+  holder: OfficerRef | null;
 }
 
 const handling = alias(units, 'handling_unit');
+const holder = alias(officers, 'holder');
 
 const dossierColumns = {
   d: dossiers,
@@ -37,16 +49,19 @@ const dossierColumns = {
   unitPath: units.path,
   handlingName: handling.name,
   handlingPath: handling.path,
+  // From a left join: null when nobody holds the dossier.
+  holder: { code: holder.code, fullName: holder.fullName, title: holder.title },
 };
 
-/** Dossiers as DossierViews: the joins never drop a row (foreign keys). */
+/** Dossiers as DossierViews: the inner joins never drop a row (foreign keys); the holder may be nobody. */
 export function selectDossiers(db: DbOrTx) {
   return db
     .select(dossierColumns)
     .from(dossiers)
     .innerJoin(procedures, eq(procedures.code, dossiers.procedureCode))
     .innerJoin(units, eq(units.code, dossiers.unitCode))
-    .innerJoin(handling, eq(handling.code, dossiers.handlingUnitCode));
+    .innerJoin(handling, eq(handling.code, dossiers.handlingUnitCode))
+    .leftJoin(holder, eq(holder.code, dossiers.holderOfficerCode));
 }
 
 /** A dossier is in a key's scope when its receiving or its handling unit is. */
@@ -92,10 +107,15 @@ export async function getDossierView(db: DbOrTx, id: number): Promise<DossierVie
   return view!;
 }
 
+/** A dossier's events, oldest first, each with the officer who acted (null: none recorded). */
 export async function listEvents(db: DbOrTx, dossierId: number) {
   return db
-    .select()
+    .select({
+      e: dossierEvents,
+      officer: { code: officers.code, fullName: officers.fullName, title: officers.title },
+    })
     .from(dossierEvents)
+    .leftJoin(officers, eq(officers.code, dossierEvents.officerCode))
     .where(eq(dossierEvents.dossierId, dossierId))
     .orderBy(asc(dossierEvents.id));
 }
@@ -124,7 +144,9 @@ export async function readDossier(
 export async function readDossierEvents(db: Db, principal: Principal, code: string) {
   const view = await getDossierInScope(db, principal, code);
   const masked = readsMasked(principal);
-  return { items: (await listEvents(db, view.d.id)).map((e) => toEventResponse(e, masked)) };
+  return {
+    items: (await listEvents(db, view.d.id)).map(({ e, officer }) => toEventResponse(e, officer, masked)),
+  };
 }
 
 /** GET /v1/dossiers/{code}/receipt: the data of the receipt and appointment slip. */

@@ -6,7 +6,7 @@ import { isPaused, nationalStatusOf, type DossierStatus } from '../domain/lifecy
 import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
 import { liveTimeliness, remainingWorkingMinutes, type Granularity } from '../domain/timeliness.js';
 import type { Calendar } from '../domain/working-time.js';
-import type { DossierRow, DossierView } from './lookups.js';
+import type { DossierRow, DossierView, OfficerRef } from './lookups.js';
 
 /** What the live fields (timeliness, remaining working time) are computed with. */
 export interface LiveSettings {
@@ -48,6 +48,12 @@ function representation(view: DossierView, masked: boolean, live: LiveSettings |
     procedure: { code: d.procedureCode, name: view.procedureName },
     unit: { code: d.unitCode, name: view.unitName },
     handlingUnit: { code: d.handlingUnitCode, name: view.handlingName },
+    // Staff, not the applicant: shown to every role.
+    holder: view.holder && {
+      code: view.holder.code,
+      fullName: view.holder.fullName,
+      title: view.holder.title,
+    },
     channel: d.channel,
     applicant: applicantOf(d, masked),
     summary: masked ? maskFreeText(d.summary) : d.summary,
@@ -95,8 +101,12 @@ export function toDossierResponse(view: DossierView, live: LiveSettings, masked 
   return representation(view, masked, live);
 }
 
-/** One entry of the audit trail. */
-export function toEventResponse(e: typeof dossierEvents.$inferSelect, masked = false) {
+/** One entry of the audit trail, with who acted: the key and, where known, the officer (never masked). */
+export function toEventResponse(
+  e: typeof dossierEvents.$inferSelect,
+  officer: OfficerRef | null,
+  masked = false,
+) {
   return {
     id: e.id,
     type: e.type,
@@ -105,6 +115,10 @@ export function toEventResponse(e: typeof dossierEvents.$inferSelect, masked = f
     at: formatInstant(e.at),
     recordedAt: formatInstant(e.recordedAt),
     actorKeyId: e.actorKeyId,
+    actor: {
+      keyId: e.actorKeyId,
+      officer: officer && { code: officer.code, fullName: officer.fullName, title: officer.title },
+    },
     data: formatInstantsIn(masked ? maskEventData(e.data) : e.data),
   };
 }

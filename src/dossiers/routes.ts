@@ -146,8 +146,11 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
         request.body,
         request.headers['idempotency-key'],
       );
-      // A replay comes from storage, which does not keep the fields' order: put them back in the schema's.
-      const body = result.replayed ? Dossier.parse(result.body) : result.body;
+      // A replay comes from storage, which does not keep the fields' order: put them back in the schema's (a
+      // response stored before dossiers had a holder had none).
+      const body = result.replayed
+        ? Dossier.parse({ ...result.body, holder: result.body.holder ?? null })
+        : result.body;
       return withEtag(reply.code(201), body.version).send(body);
     },
   });

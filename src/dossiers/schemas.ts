@@ -8,10 +8,19 @@ import {
   LocalDateString,
   pageOf,
 } from '../http/schemas.js';
+import { OfficerCode, OfficerRef } from '../officers/schemas.js';
 import { UnitCode } from '../units/schemas.js';
 import { dossierStatuses } from '../domain/lifecycle.js';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
+
+const actingOfficerRule =
+  'The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key\u2019s scope ' +
+  '(else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it ' +
+  'requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.';
+
+/** The acting officer, on every action. */
+const ActingOfficer = OfficerCode.optional().describe(actingOfficerRule);
 
 export const ApplicantInput = z
   .object({
@@ -78,6 +87,9 @@ export const IntakeBody = z
       .max(200)
       .optional()
       .describe('The papers handed in (thành phần hồ sơ).'),
+    officerCode: OfficerCode.optional().describe(
+      `The officer receiving it, who holds the dossier first. ${actingOfficerRule}`,
+    ),
   })
   .meta({ id: 'IntakeRequest' });
 
@@ -123,6 +135,10 @@ export const Dossier = z
     procedure: z.object({ code: z.string(), name: z.string() }),
     unit: z.object({ code: z.string(), name: z.string() }).describe('Receiving unit.'),
     handlingUnit: z.object({ code: z.string(), name: z.string() }).describe('Unit handling it now.'),
+    holder: OfficerRef.nullable().describe(
+      'The officer holding it now: the one who received it, then whom `assign` names (toOfficerCode); null when ' +
+        'nobody is named (a move to another unit without naming one clears it). Shown to every role.',
+    ),
     channel: Channel,
     applicant: Applicant,
     summary: z
@@ -173,36 +189,50 @@ const At = Instant.optional().describe(
 const Reason = Text(2000);
 
 export const actionBodies = {
-  accept: z.object({ at: At }).meta({ id: 'AcceptAction' }),
-  reject: z.object({ reason: Reason, at: At }).meta({ id: 'RejectAction' }),
+  accept: z.object({ at: At, officerCode: ActingOfficer }).meta({ id: 'AcceptAction' }),
+  reject: z.object({ reason: Reason, at: At, officerCode: ActingOfficer }).meta({ id: 'RejectAction' }),
   assign: z
     .object({
       handlingUnitCode: UnitCode.optional().describe(
         'Hand over to this unit (on the control slip, Form 06); omit to keep the current one.',
       ),
+      toOfficerCode: OfficerCode.optional().describe(
+        'The officer who holds the dossier from now on: active, working in the (new) handling unit or below it ' +
+          '(else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE).',
+      ),
       note: Text(2000).optional(),
       at: At,
+      officerCode: ActingOfficer,
     })
     .meta({ id: 'AssignAction' }),
   'request-supplement': z
-    .object({ reason: Reason, items: z.array(Text(500)).max(100).optional(), at: At })
+    .object({
+      reason: Reason,
+      items: z.array(Text(500)).max(100).optional(),
+      at: At,
+      officerCode: ActingOfficer,
+    })
     .meta({ id: 'RequestSupplementAction' }),
   'receive-supplement': z
-    .object({ note: Text(2000).optional(), at: At })
+    .object({ note: Text(2000).optional(), at: At, officerCode: ActingOfficer })
     .meta({ id: 'ReceiveSupplementAction' }),
   'request-payment': z
     .object({
       amount: z.number().int().min(0).optional().describe('VND'),
       note: Text(2000).optional(),
       at: At,
+      officerCode: ActingOfficer,
     })
     .meta({ id: 'RequestPaymentAction' }),
-  'confirm-payment': z.object({ note: Text(2000).optional(), at: At }).meta({ id: 'ConfirmPaymentAction' }),
+  'confirm-payment': z
+    .object({ note: Text(2000).optional(), at: At, officerCode: ActingOfficer })
+    .meta({ id: 'ConfirmPaymentAction' }),
   reschedule: z
     .object({
       newDueAt: Instant.describe('The new return date promised in the apology.'),
       reason: Reason,
       at: At,
+      officerCode: ActingOfficer,
     })
     .meta({ id: 'RescheduleAction' }),
   resolve: z
@@ -210,6 +240,7 @@ export const actionBodies = {
       result: z.enum(['approved', 'refused']),
       note: Text(2000).optional().describe('Required for refused.'),
       at: At,
+      officerCode: ActingOfficer,
     })
     .refine((b) => b.result !== 'refused' || b.note, {
       message: 'refusal_note',
@@ -222,10 +253,14 @@ export const actionBodies = {
       then: { properties: { note: { type: 'string', minLength: 1, maxLength: 2000 } }, required: ['note'] },
     }),
   return: z
-    .object({ method: z.enum(['counter', 'postal', 'online']).optional(), at: At })
+    .object({
+      method: z.enum(['counter', 'postal', 'online']).optional(),
+      at: At,
+      officerCode: ActingOfficer,
+    })
     .meta({ id: 'ReturnAction' }),
-  withdraw: z.object({ reason: Reason, at: At }).meta({ id: 'WithdrawAction' }),
-  stop: z.object({ reason: Reason, at: At }).meta({ id: 'StopAction' }),
+  withdraw: z.object({ reason: Reason, at: At, officerCode: ActingOfficer }).meta({ id: 'WithdrawAction' }),
+  stop: z.object({ reason: Reason, at: At, officerCode: ActingOfficer }).meta({ id: 'StopAction' }),
 } as const;
 
 export const ListDossiersQuery = z.object({
@@ -270,6 +305,14 @@ export const DossierEvent = z
     at: InstantString.describe('When it happened (may be back-dated).'),
     recordedAt: InstantString.describe('When it was recorded.'),
     actorKeyId: z.string().nullable(),
+    actor: z
+      .object({
+        keyId: z.string().nullable().describe('The API key that recorded it (as actorKeyId).'),
+        officer: OfficerRef.nullable().describe(
+          'The officer who acted: a personal key\u2019s officer or the one named; null when not recorded.',
+        ),
+      })
+      .describe('Who acted.'),
     data: z
       .record(z.string(), z.unknown())
       .describe(

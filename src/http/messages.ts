@@ -100,6 +100,10 @@ export const fieldNames: Record<string, Text> = {
   url: { vi: 'địa chỉ nhận', en: 'URL' },
   deliveryId: { vi: 'mã lần gửi', en: 'delivery identifier' },
   events: { vi: 'loại sự kiện', en: 'event types' },
+  officerCode: { vi: 'mã cán bộ', en: 'officer code' },
+  toOfficerCode: { vi: 'mã cán bộ nhận xử lý', en: 'code of the officer receiving it' },
+  title: { vi: 'chức danh', en: 'title' },
+  requireOfficer: { vi: 'yêu cầu ghi rõ cán bộ thực hiện', en: 'officer-required flag' },
 };
 
 /** Dossier states as the one-stop shop names them; in English, their API names. */
@@ -231,6 +235,10 @@ export const messages = {
     vi: '{Field} gồm các nhóm chữ số và chữ in hoa ngăn cách bằng dấu chấm, ví dụ 000.17.22.H56.',
     en: 'The {field} is groups of digits and capital letters separated by dots, e.g. 000.17.22.H56.',
   },
+  officer_code: {
+    vi: '{Field} bắt đầu bằng chữ hoặc số, tiếp theo tối đa 39 chữ, số, dấu chấm, gạch dưới hoặc gạch ngang, ví dụ CB.0012.',
+    en: 'The {field} starts with a letter or digit, followed by up to 39 letters, digits, dots, underscores or hyphens, e.g. CB.0012.',
+  },
   catalogue_code: {
     vi: '{Field} gồm các nhóm chữ và số ngăn cách bằng dấu chấm hoặc gạch ngang, ví dụ 1.004616.',
     en: 'The {field} is groups of letters and digits separated by dots or hyphens, e.g. 1.004616.',
@@ -358,6 +366,18 @@ export const messages = {
   parent_in_subtree: {
     vi: 'Đơn vị cấp trên mới nằm trong chính các đơn vị trực thuộc của đơn vị này.',
     en: 'The new parent lies inside the unit’s own subtree.',
+  },
+  officer_in_key_scope: {
+    vi: 'Cán bộ được chỉ định phải làm việc tại đơn vị của khóa API hoặc một đơn vị trực thuộc.',
+    en: 'The officer named must work in a unit inside the API key’s scope.',
+  },
+  officer_in_target_unit: {
+    vi: 'Cán bộ nhận xử lý phải làm việc tại đơn vị nhận hồ sơ hoặc một đơn vị trực thuộc.',
+    en: 'The officer receiving the dossier must work in the unit it goes to or a unit below it.',
+  },
+  officer_in_key_unit: {
+    vi: 'Cán bộ của khóa API cá nhân phải làm việc tại đơn vị của khóa hoặc một đơn vị trực thuộc.',
+    en: 'A personal key’s officer must work in the key’s unit or a unit below it.',
   },
   import_missing_columns: {
     vi: 'Tệp thiếu các cột: {columns}.',

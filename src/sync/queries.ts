@@ -80,11 +80,12 @@ async function unitNames(db: DbOrTx, codes: string[]): Promise<Map<string, strin
 export async function readDossierDvcqg(db: DbOrTx, principal: Principal, code: string) {
   const view = await getDossierInScope(db, principal, code);
   const d = view.d;
-  const [events, [deadlines, pauses], field] = await Promise.all([
+  const [trail, [deadlines, pauses], field] = await Promise.all([
     listEvents(db, d.id),
     deadlinesAndPauses(db, d.id),
     procedureField(db, d.procedureCode),
   ]);
+  const events = trail.map((t) => t.e);
   // The names of the units it was transferred to (the receiving and the handling unit's come with the dossier).
   const transferredTo = events.flatMap((e) =>
     typeof e.data.toUnitCode === 'string' ? [e.data.toUnitCode] : [],

@@ -36,7 +36,8 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
           cursor: encodeCursorAs(feedPosition, r),
           type: r.type,
           occurredAt: formatInstant(r.occurredAt),
-          dossier: formatInstantsIn(r.payload.dossier),
+          // Changes recorded before dossiers had a holder name none.
+          dossier: formatInstantsIn({ ...r.payload.dossier, holder: r.payload.dossier.holder ?? null }),
         })),
         nextCursor: last
           ? encodeCursorAs(feedPosition, last)

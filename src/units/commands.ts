@@ -11,6 +11,7 @@ export interface CreateUnitInput {
   name: string;
   parentCode?: string | null | undefined;
   active: boolean;
+  requireOfficer?: boolean | undefined;
 }
 
 /** A parent the caller may attach units to: it exists and lies in the caller's scope. */
@@ -34,7 +35,14 @@ export async function createUnit(db: DbOrTx, principal: Principal, input: Create
   else path = (await visibleParent(db, principal, parentCode)).path + path;
   const [row] = await db
     .insert(units)
-    .values({ code: input.code, name: input.name, parentCode, path, active: input.active })
+    .values({
+      code: input.code,
+      name: input.name,
+      parentCode,
+      path,
+      active: input.active,
+      requireOfficer: input.requireOfficer ?? false,
+    })
     .onConflictDoNothing()
     .returning();
   if (!row) throw new DomainError('UNIT_ALREADY_EXISTS', { code: input.code });
@@ -45,6 +53,7 @@ export interface UpdateUnitInput {
   name?: string | undefined;
   parentCode?: string | null | undefined;
   active?: boolean | undefined;
+  requireOfficer?: boolean | undefined;
 }
 
 export async function updateUnit(
@@ -84,6 +93,7 @@ export async function updateUnit(
       .set({
         ...(patch.name !== undefined ? { name: patch.name } : {}),
         ...(patch.active !== undefined ? { active: patch.active } : {}),
+        ...(patch.requireOfficer !== undefined ? { requireOfficer: patch.requireOfficer } : {}),
         ...(moving ? { parentCode: patch.parentCode ?? null, path } : {}),
         updatedAt: sql`now()`,
       })

@@ -49,6 +49,7 @@ export function toUnitResponse(row: UnitRow) {
     name: row.name,
     parentCode: row.parentCode,
     active: row.active,
+    requireOfficer: row.requireOfficer,
     createdAt: formatInstant(row.createdAt),
     updatedAt: formatInstant(row.updatedAt),
   };

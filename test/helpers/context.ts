@@ -93,9 +93,47 @@ export async function createUnit(
   return res.json();
 }
 
-export async function createKey(ctx: TestContext, role: Role, unitCode: string | null): Promise<string> {
-  const { secret } = await insertApiKey(ctx.database.db, { name: `test ${role}`, role, unitCode });
+export async function createKey(
+  ctx: TestContext,
+  role: Role,
+  unitCode: string | null,
+  officerCode: string | null = null,
+): Promise<string> {
+  const { secret } = await insertApiKey(ctx.database.db, {
+    name: `test ${role}`,
+    role,
+    unitCode,
+    officerCode,
+  });
   return secret;
+}
+
+let officerCounter = 0;
+/** An officer code no other test uses. */
+export function uniqueOfficerCode(): string {
+  officerCounter += 1;
+  return `CB${process.pid % 10000}.${Math.floor(Math.random() * 36 ** 4).toString(36)}.${officerCounter}`;
+}
+
+export async function createOfficer(
+  ctx: TestContext,
+  unitCode: string,
+  input: { code?: string; fullName?: string; title?: string; active?: boolean } = {},
+): Promise<{ code: string; fullName: string; title: string; unitCode: string; active: boolean }> {
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/v1/officers',
+    headers: bearer(ctx.adminKey),
+    payload: {
+      code: input.code ?? uniqueOfficerCode(),
+      fullName: input.fullName ?? 'Lê Thị Hồng',
+      title: input.title ?? 'Công chức Tư pháp - Hộ tịch',
+      unitCode,
+      ...(input.active === undefined ? {} : { active: input.active }),
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`createOfficer: ${res.statusCode} ${res.body}`);
+  return res.json();
 }
 
 let procedureCounter = 0;

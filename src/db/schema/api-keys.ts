@@ -1,4 +1,5 @@
 import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { officers } from './officers.js';
 import { units } from './units.js';
 
 /** API keys. Only the SHA-256 of the secret is stored; the secret is shown once at creation. */
@@ -10,6 +11,8 @@ export const apiKeys = pgTable(
     role: text('role', { enum: ['admin', 'clerk', 'viewer', 'sync'] }).notNull(),
     /** Scope: this unit and its subtree; null = the whole system. */
     unitCode: text('unit_code').references(() => units.code),
+    /** A personal key's officer: its actions are that officer's. Null = a unit-wide key. */
+    officerCode: text('officer_code').references(() => officers.code),
     secretHash: text('secret_hash').notNull().unique(),
     /** The first characters of the secret, so people can tell keys apart. */
     prefix: text('prefix').notNull(),

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { instant } from './columns.js';
 import { dossierChildColumns } from './dossiers.js';
+import { officers } from './officers.js';
 
 /** The audit trail: one row per transition or change, append-only. `at` is when it happened (late entry allowed). */
 export const dossierEvents = pgTable(
@@ -14,6 +15,8 @@ export const dossierEvents = pgTable(
     at: instant('at').notNull(),
     recordedAt: instant('recorded_at').notNull().defaultNow(),
     actorKeyId: uuid('actor_key_id'),
+    /** The officer who acted, where known: a personal key's officer or the one a unit-wide key named. */
+    officerCode: text('officer_code').references(() => officers.code),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, jsonb, numeric, pgTable, text } from 'drizzle-orm/pg-core';
 import { instant, localDayOf } from './columns.js';
+import { officers } from './officers.js';
 import { procedures } from './procedures.js';
 import { units } from './units.js';
 
@@ -20,6 +21,8 @@ export const dossiers = pgTable(
     handlingUnitCode: text('handling_unit_code')
       .notNull()
       .references(() => units.code),
+    /** The officer holding the dossier now: the acting officer at intake, then whom `assign` names. */
+    holderOfficerCode: text('holder_officer_code').references(() => officers.code),
     procedureCode: text('procedure_code')
       .notNull()
       .references(() => procedures.code),

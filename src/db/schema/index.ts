@@ -1,6 +1,7 @@
 // Every table, one per file; drizzle-kit reads the schema from here.
 export * from './columns.js';
 export * from './units.js';
+export * from './officers.js';
 export * from './api-keys.js';
 export * from './calendar-days.js';
 export * from './calendar-years.js';

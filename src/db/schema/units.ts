@@ -14,6 +14,11 @@ export const units = pgTable(
     parentCode: text('parent_code').references((): AnyPgColumn => units.code),
     path: text('path').notNull(),
     active: boolean('active').notNull().default(true),
+    /**
+     * Unit-wide keys must name the acting officer on dossiers handled (for intake: received) here or anywhere
+     * below (see unitRequiresOfficer).
+     */
+    requireOfficer: boolean('require_officer').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
