@@ -7,6 +7,8 @@ import { insertApiKey, roles, type Role } from './auth/keys.js';
 import { findUnit } from './units/queries.js';
 import { importUnitsCsv } from './units/import.js';
 import { importProceduresCsv } from './procedures/import.js';
+import { importProcessesCsv } from './processes/import.js';
+import { dayLengthOf, parseWorkingHours } from './domain/working-time.js';
 import type { Principal } from './auth/plugin.js';
 
 const usage = `usage: npm run cli -- <command>
@@ -19,7 +21,12 @@ const usage = `usage: npm run cli -- <command>
                                                    durationValue,durationUnit[,onlineDurationValue,
                                                    onlineDurationUnit,receiptCutoff,supplementPolicy,
                                                    onlineLevel,fee,active])
-                                                   errors by line, in Vietnamese (--lang en: English)
+  processes import FILE.csv [--lang en]            import internal processes, one row per step (header:
+                                                   procedureCode,stepOrder,stepCode,stepName,allotmentValue,
+                                                   allotmentUnit[,onlineAllotmentValue,onlineAllotmentUnit]);
+                                                   a procedure's rows replace its process as one new version
+                                                   imports are all or nothing, errors by line, in Vietnamese
+                                                   (--lang en: English)
 `;
 
 /** An import's file and the language of its error report (Vietnamese unless --lang en). */
@@ -66,34 +73,28 @@ async function run(database: Database, argv: string[]): Promise<number> {
       console.log(`secret (shown once): ${secret}`);
       return 0;
     }
-    case 'units import': {
+    case 'units import':
+    case 'procedures import':
+    case 'processes import': {
       const { file, lang } = importArgs(rest);
       if (!file) {
         console.error(usage);
         return 2;
       }
-      const report = await importUnitsCsv(database.db, systemAdmin, await readFile(file, 'utf8'), lang);
+      const text = await readFile(file, 'utf8');
+      const db = database.db;
+      const report =
+        group === 'units'
+          ? await importUnitsCsv(db, systemAdmin, text, lang)
+          : group === 'procedures'
+            ? await importProceduresCsv(db, systemAdmin, text, lang)
+            : await importProcessesCsv(db, systemAdmin, text, dayLengthOf(workingHours()), lang);
       for (const e of report.errors) console.error(`${file}:${e.line}: ${e.message}`);
       if (report.errors.length) {
         console.error('nothing imported');
         return 1;
       }
-      console.log(`units: ${report.created} created, ${report.updated} updated`);
-      return 0;
-    }
-    case 'procedures import': {
-      const { file, lang } = importArgs(rest);
-      if (!file) {
-        console.error(usage);
-        return 2;
-      }
-      const report = await importProceduresCsv(database.db, systemAdmin, await readFile(file, 'utf8'), lang);
-      for (const e of report.errors) console.error(`${file}:${e.line}: ${e.message}`);
-      if (report.errors.length) {
-        console.error('nothing imported');
-        return 1;
-      }
-      console.log(`procedures: ${report.created} created, ${report.updated} updated`);
+      console.log(`${group}: ${report.created} created, ${report.updated} updated`);
       return 0;
     }
     default:
@@ -103,6 +104,8 @@ async function run(database: Database, argv: string[]): Promise<number> {
 }
 
 const config = loadConfigOrExit();
+/** The configured working hours: a process's days are worth one working day of them. */
+const workingHours = () => parseWorkingHours(config.WORKING_HOURS);
 const database = await connectDatabaseOrExit(config);
 let code = 1;
 try {

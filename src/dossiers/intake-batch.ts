@@ -12,6 +12,7 @@ import {
   units,
 } from '../db/schema/index.js';
 import { rowsOf } from '../db/sql.js';
+import { currentProcessVersion } from '../processes/queries.js';
 import type { IntakeTargetsCache, ProcedureTarget, UnitTarget } from './intake-targets.js';
 
 /**
@@ -36,6 +37,7 @@ const givenColumns = [
   'durationUnit',
   'receiptCutoff',
   'supplementPolicy',
+  'processVersion',
   'submittedAt',
   'receivedAt',
   'startAt',
@@ -245,10 +247,10 @@ export interface FoundTargets {
   unit: UnitTarget | null;
 }
 
-/** The procedure and the unit of an intake, prepared by name. */
+/** The procedure (with its current process version) and the unit of an intake, prepared by name. */
 function intakeTargetsQuery(db: DbOrTx) {
   return db
-    .select({ procedure: procedures, unit: units })
+    .select({ procedure: procedures, unit: units, processVersion: currentProcessVersion })
     .from(sql`(select 1) as one`)
     .leftJoin(procedures, eq(procedures.code, sql.placeholder('procedureCode')))
     .leftJoin(units, eq(units.code, sql.placeholder('unitCode')))
@@ -281,7 +283,8 @@ export class IntakeStore {
     let query = intakeTargetsQueries.get(db);
     if (!query) intakeTargetsQueries.set(db, (query = intakeTargetsQuery(db)));
     const [found] = await query.execute({ procedureCode, unitCode });
-    return { procedure: found?.procedure ?? null, unit: found?.unit ?? null };
+    const procedure = found?.procedure ? { ...found.procedure, processVersion: found.processVersion } : null;
+    return { procedure, unit: found?.unit ?? null };
   }
 
   /** Keeps targets that passed the intake's checks for the next intakes. */

@@ -1,15 +1,16 @@
 import type { procedures, units } from '../db/schema/index.js';
 import { TtlCache } from '../lib/ttl-cache.js';
 
-export type ProcedureTarget = typeof procedures.$inferSelect;
+/** A procedure as intakes use it, with the version of its internal process in force (null: none). */
+export type ProcedureTarget = typeof procedures.$inferSelect & { processVersion: number | null };
 export type UnitTarget = typeof units.$inferSelect;
 
 /** How long a procedure or unit read for an intake is reused without asking the database again. */
 export const INTAKE_TARGETS_TTL_MS = 2_000;
 
 /**
- * The procedures and units intakes read (terms, names, paths), reused for `ttlMs` so that an intake costs no
- * lookup round trip. Only the terms and names come from here: the intake statement itself checks again that
+ * The procedures and units intakes read (terms, names, paths, the internal process's version), reused for
+ * `ttlMs` so that an intake costs no lookup round trip. Only the terms and names come from here: the intake statement itself checks again that
  * the procedure is active and the unit active and inside the caller's scope, so a stale entry can never let
  * through an intake the database would refuse. An edit made through this process clears the cache at once;
  * one made elsewhere (another API instance, the CLI) reaches this process's terms within `ttlMs`, as if the
@@ -41,7 +42,7 @@ export class IntakeTargetsCache {
     this.units.delete(unitCode);
   }
 
-  /** Forgets everything (after a procedure or a unit changed through this process). */
+  /** Forgets everything (after a procedure, its internal process or a unit changed through this process). */
   clear(): void {
     this.procedures.clear();
     this.units.clear();
