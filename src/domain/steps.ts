@@ -1,5 +1,5 @@
 /**
- * Internal processes (quy trình nội bộ) and the step clock (docs/domain.md §7, "Internal processes").
+ * Internal processes (quy trình nội bộ) and the step clock (docs/domain.md §10).
  *
  * A procedure's internal process is an ordered list of steps, each with an allotment of working time (hours or
  * working days), optionally a separate allotment for the online channel. The allotments together may not exceed
