@@ -24,6 +24,7 @@ import {
   type StepEvent,
   type StepState,
 } from '../../src/domain/steps.js';
+import { computeStartAndDue } from '../../src/domain/deadlines.js';
 import type { Granularity } from '../../src/domain/timeliness.js';
 import {
   addWorkingMinutes,
@@ -137,6 +138,38 @@ describe('the internal process', () => {
       allottedMinutes: 720,
       allowedMinutes: 480,
     });
+  });
+
+  it('in working time, the implicit step of a working-hours or working-days procedure is due with the dossier', () => {
+    const duration = fc.oneof(
+      fc.integer({ min: 1, max: 40 }).map((h) => ({ value: h / 2, unit: 'working_days' as const })),
+      fc.integer({ min: 1, max: 200 }).map((q) => ({ value: q / 4, unit: 'working_hours' as const })),
+    );
+    const received = fc
+      .integer({
+        min: at('2024-01-02T00:00:00').getTime() / 1000,
+        max: at('2026-11-30T00:00:00').getTime() / 1000,
+      })
+      .map((sec) => new Date(sec * 1000));
+    fc.assert(
+      fc.property(duration, received, (d, when) => {
+        const { startAt, dueAt } = computeStartAndDue(cal, when, d);
+        expect(workingMinutesBetween(cal, startAt, dueAt)).toBe(statutoryWorkingMinutes(d, cal.dayLength));
+        const terms = {
+          durationValue: d.value,
+          durationUnit: d.unit,
+          onlineDurationValue: null,
+          onlineDurationUnit: null,
+        };
+        const clock = {
+          calendar: cal,
+          granularity: 'day' as const,
+          steps: clockSteps(implicitProcess(terms), 'direct', cal.dayLength),
+        };
+        expect(startSteps(clock, { at: startAt, unit: 'U' }).rows[0]!.dueAt).toEqual(dueAt);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('an online dossier runs each step on its online allotment where the step has one', () => {
