@@ -10,11 +10,11 @@ export const INTAKE_TARGETS_TTL_MS = 2_000;
 
 /**
  * The procedures and units intakes read (terms, names, paths, the internal process's version), reused for
- * `ttlMs` so that an intake costs no lookup round trip. Only the terms and names come from here: the intake statement itself checks again that
- * the procedure is active and the unit active and inside the caller's scope, so a stale entry can never let
- * through an intake the database would refuse. An edit made through this process clears the cache at once;
- * one made elsewhere (another API instance, the CLI) reaches this process's terms within `ttlMs`, as if the
- * intake had come that much earlier. Only rows that exist are kept.
+ * `ttlMs` so that an intake costs no lookup round trip. Only the terms and names come from here: the intake
+ * statement itself checks again that the procedure is active and the unit active and inside the caller's
+ * scope, so a stale entry can never let through an intake the database would refuse. An edit made through
+ * this process clears the cache at once; one made elsewhere (another API instance, the CLI) reaches this
+ * process's terms within `ttlMs`, as if the intake had come that much earlier. Only rows that exist are kept.
  */
 export class IntakeTargetsCache {
   private readonly procedures: TtlCache<string, ProcedureTarget>;
