@@ -228,6 +228,30 @@ export interface paths {
         patch: operations["updateProcedure"];
         trace?: never;
     };
+    "/v1/procedures/{code}/process": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the internal process of a procedure
+         * @description The version in force, or a past one with `version`. A procedure without a process answers its implicit single step (`implicit: true`, `version: null`) holding the whole statutory time. Any key.
+         */
+        get: operations["getProcedureProcess"];
+        /**
+         * Replace the internal process of a procedure
+         * @description Puts the ordered steps of the internal process (quy trình nội bộ) as its next version. Dossiers received from now on follow it; those received before keep the version they were received under. The allotments together may not exceed the procedure’s statutory time, nor the online allotments (a step without one counts its allotment) the online time (400 PROCESS_EXCEEDS_STATUTORY_TIME), counted in working minutes with a working day of the calendar’s length. System admin only, as the catalogue.
+         */
+        put: operations["putProcedureProcess"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/calendar/{year}": {
         parameters: {
             query?: never;
@@ -1244,6 +1268,32 @@ export interface components {
             /** @default true */
             active?: boolean;
         };
+        /** @description The working time a step is given: working hours or working days (a day = the calendar’s working day). */
+        AllotmentInput: {
+            /** @example 1.5 */
+            value: number;
+            /**
+             * @description hours: working hours, whole minutes; days: working days, multiples of 0.5.
+             * @enum {string}
+             */
+            unit: "hours" | "days";
+        } & unknown;
+        PutProcessStepInput: {
+            /**
+             * @description Step code, unique inside the process.
+             * @example tham-dinh
+             */
+            code: string;
+            /** @example Thẩm định hồ sơ */
+            name: string;
+            allotment: components["schemas"]["AllotmentInput"];
+            /** @description The allotment for online dossiers; omit or null = the same as allotment. */
+            onlineAllotment?: components["schemas"]["AllotmentInput"] | null;
+        };
+        PutProcessInput: {
+            /** @description The steps in order, 1 to 30, codes unique. */
+            steps: components["schemas"]["PutProcessStepInput"][];
+        };
         /** @description An error (application/problem+json). */
         Problem: {
             /** @example urn:motcua:problem:validation-failed */
@@ -1259,7 +1309,7 @@ export interface components {
              * @description Stable machine-readable error code.
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "APPLICANT_FILTER_FORBIDDEN" | "ROUTE_NOT_FOUND" | "UNIT_NOT_FOUND" | "UNIT_ALREADY_EXISTS" | "UNIT_PARENT_INVALID" | "UNIT_INACTIVE" | "API_KEY_NOT_FOUND" | "OFFICER_NOT_FOUND" | "OFFICER_EXISTS" | "OFFICER_NOT_IN_SCOPE" | "OFFICER_INACTIVE" | "OFFICER_MISMATCH" | "OFFICER_REQUIRED" | "KEY_OFFICER_INACTIVE" | "PROCEDURE_NOT_FOUND" | "PROCEDURE_ALREADY_EXISTS" | "PROCEDURE_INACTIVE" | "DOSSIER_NOT_FOUND" | "CALENDAR_DAY_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_DELIVERY_NOT_FOUND" | "ALERT_NOT_FOUND" | "INVALID_TRANSITION" | "VERSION_MISMATCH" | "IDEMPOTENCY_KEY_REUSED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "APPLICANT_FILTER_FORBIDDEN" | "ROUTE_NOT_FOUND" | "UNIT_NOT_FOUND" | "UNIT_ALREADY_EXISTS" | "UNIT_PARENT_INVALID" | "UNIT_INACTIVE" | "API_KEY_NOT_FOUND" | "OFFICER_NOT_FOUND" | "OFFICER_EXISTS" | "OFFICER_NOT_IN_SCOPE" | "OFFICER_INACTIVE" | "OFFICER_MISMATCH" | "OFFICER_REQUIRED" | "KEY_OFFICER_INACTIVE" | "PROCEDURE_NOT_FOUND" | "PROCEDURE_ALREADY_EXISTS" | "PROCEDURE_INACTIVE" | "PROCESS_VERSION_NOT_FOUND" | "PROCESS_EXCEEDS_STATUTORY_TIME" | "DOSSIER_NOT_FOUND" | "CALENDAR_DAY_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_DELIVERY_NOT_FOUND" | "ALERT_NOT_FOUND" | "INVALID_TRANSITION" | "VERSION_MISMATCH" | "IDEMPOTENCY_KEY_REUSED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
             /** @description Whole sentences for the counter: Vietnamese unless Accept-Language prefers English. */
             detail: string;
             /** @description Per-field problems, for validation errors. */
@@ -2121,6 +2171,46 @@ export interface components {
             items: components["schemas"]["Procedure"][];
             /** @description Cursor of the next page; null at the end. */
             nextCursor: string | null;
+        };
+        /** @description The working time a step is given: working hours or working days (a day = the calendar’s working day). */
+        Allotment: {
+            /** @example 1.5 */
+            value: number;
+            /**
+             * @description hours: working hours, whole minutes; days: working days, multiples of 0.5.
+             * @enum {string}
+             */
+            unit: "hours" | "days";
+        } & unknown;
+        ProcessStep: {
+            /**
+             * @description Step code, unique inside the process.
+             * @example tham-dinh
+             */
+            code: string;
+            /** @example Thẩm định hồ sơ */
+            name: string;
+            allotment: components["schemas"]["Allotment"];
+            /** @description null = the same as allotment. */
+            onlineAllotment: components["schemas"]["Allotment"] | null;
+        };
+        /** @description The internal process (quy trình nội bộ) of a procedure. */
+        ProcedureProcess: {
+            /**
+             * @description Procedure code (mã thủ tục).
+             * @example 1.004616
+             */
+            procedureCode: string;
+            /**
+             * @description 1, 2, … (each replacement adds one); null for the implicit single step.
+             * @example 2
+             */
+            version: number | null;
+            steps: components["schemas"]["ProcessStep"][];
+            /** @description true: the procedure has no process; its one implicit step holds the whole statutory time. */
+            implicit: boolean;
+            /** @description When this version was put; null for the implicit step. */
+            createdAt: string | null;
         };
         AlertPage: {
             items: components["schemas"]["Alert"][];
@@ -4327,6 +4417,266 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Procedure"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role may not do this (FORBIDDEN). */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProcedureProcess: {
+        parameters: {
+            query?: {
+                /** @description A past version; omitted: the one in force now. */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Procedure code (mã thủ tục). */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcedureProcess"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putProcedureProcess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Procedure code (mã thủ tục). */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutProcessInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcedureProcess"];
                 };
             };
             /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */

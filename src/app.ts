@@ -34,7 +34,8 @@ import { alertRoutes } from './alerts/routes.js';
 import { syncRoutes } from './sync/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
-import { parseWorkingHours } from './domain/working-time.js';
+import { processRoutes } from './processes/routes.js';
+import { dayLengthOf, parseWorkingHours } from './domain/working-time.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -171,6 +172,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(officerRoutes, { db, intakeTargets });
       await v1.register(apiKeyRoutes, { db });
       await v1.register(procedureRoutes, { db, intakeTargets });
+      await v1.register(processRoutes, { db, intakeTargets, dayLength: dayLengthOf(workingHours) });
       await v1.register(calendarRoutes, { db, calendars, workingHours, clock });
       await v1.register(deadlineRoutes, { db, calendars });
       await v1.register(dossierRoutes, { db, reads, config, calendars, intakeTargets, clock });

@@ -7,6 +7,8 @@ import { insertApiKey, roles, type Role } from './auth/keys.js';
 import { findUnit } from './units/queries.js';
 import { importUnitsCsv } from './units/import.js';
 import { importProceduresCsv } from './procedures/import.js';
+import { importProcessesCsv } from './processes/import.js';
+import { dayLengthOf, parseWorkingHours } from './domain/working-time.js';
 import type { Principal } from './auth/plugin.js';
 import type { ImportReport } from './lib/import.js';
 import type { Lang } from './http/messages.js';
@@ -25,7 +27,12 @@ const usage = `usage: npm run cli -- <command>
                                                    durationValue,durationUnit[,onlineDurationValue,
                                                    onlineDurationUnit,receiptCutoff,supplementPolicy,
                                                    onlineLevel,fee,active])
-                                                   errors by line, in Vietnamese (--lang en: English)
+  processes import FILE.csv [--lang en]            import internal processes, one row per step (header:
+                                                   procedureCode,stepOrder,stepCode,stepName,allotmentValue,
+                                                   allotmentUnit[,onlineAllotmentValue,onlineAllotmentUnit]);
+                                                   a procedure's rows replace its process as one new version
+                                                   imports are all or nothing, errors by line, in Vietnamese
+                                                   (--lang en: English)
 `;
 
 /** An import's file and the language of its error report (Vietnamese unless --lang en). */
@@ -122,6 +129,10 @@ async function run(database: Database, argv: string[]): Promise<number> {
       return runImport(rest, 'procedures', (text, lang) =>
         importProceduresCsv(database.db, systemAdmin, text, lang),
       );
+    case 'processes import':
+      return runImport(rest, 'processes', (text, lang) =>
+        importProcessesCsv(database.db, systemAdmin, text, dayLengthOf(workingHours()), lang),
+      );
     default:
       console.error(usage);
       return 2;
@@ -129,6 +140,8 @@ async function run(database: Database, argv: string[]): Promise<number> {
 }
 
 const config = loadConfigOrExit();
+/** The configured working hours: a process's days are worth one working day of them. */
+const workingHours = () => parseWorkingHours(config.WORKING_HOURS);
 const database = await connectDatabaseOrExit(config);
 let code = 1;
 try {

@@ -43,6 +43,7 @@ function item(overrides: Partial<IntakeWrite> = {}): IntakeWrite {
     durationUnit: 'working_days',
     receiptCutoff: null,
     supplementPolicy: 'restart',
+    processVersion: null,
     submittedAt: online ? at : null,
     receivedAt: online ? null : at,
     startAt: online ? null : at,

@@ -33,7 +33,7 @@ const allowedAsciiWords = new Set(
     'API Authorization Bearer CCCD CMND Content Type Idempotency Key If Match JSON NUL PATCH RFC U URL UUID ' +
     'YYYY MM DD HH Hn Qn M H T application json http https nextCursor requestId true false units v dossier ' +
     'alert received processing example an vn byte direct postal online code ' +
-    'Con Khi Quan Tham Thao ai chi cho con danh do dung ghi hai hoa in khi lai mong ngang nguyen nhau qua quy ra ' +
+    'Con Khi Quan Quy Tham Thao ai chi cho con danh do dung gian ghi hai hoa in khi lai mong ngang nguyen nhau qua quy ra ' +
     'sau sung tham thao thay theo trang trong truy vai xem'
   ).split(' '),
 );
@@ -77,6 +77,11 @@ const sampleParams: Record<string, string | number> = {
   columns: 'code, name',
   keyOfficerCode: 'CB.0012',
   unitCode: '000.17.22.H56',
+  version: 3,
+  time: 'online',
+  allottedMinutes: 1200,
+  allowedMinutes: 960,
+  dayLength: 480,
 };
 
 describe('every message in both languages', () => {
@@ -334,9 +339,18 @@ describe('every custom message, through a real request', () => {
     payload: { receivedAt: '2025-04-29T16:30:00+07:00', ...body },
   });
   const days = { value: 1, unit: 'working_days' };
+  // Validation comes before any lookup: the procedure need not exist.
+  const processOf = (steps: object[]): Call => ({
+    method: 'PUT',
+    url: '/v1/procedures/1.004616/process',
+    payload: { steps },
+  });
+  const step = (code: string) => ({ code, name: 'Thẩm định', allotment: { value: 1, unit: 'days' } });
   /** Message key, the request that meets it, the path it is reported at. */
   const cases: Array<[MessageKey, Call | (() => Promise<Call>), string]> = [
     ['phone', intake({ phone: 'call me' }), 'body.applicant.phone'],
+    ['step_code', processOf([step('-a')]), 'body.steps.0.code'],
+    ['step_code_repeated', processOf([step('a'), step('a')]), 'body.steps.1.code'],
     ['unit_code', { url: '/v1/units', payload: { code: 'lower', name: 'Xã' } }, 'body.code'],
     ['catalogue_code', { url: '/v1/procedures', payload: { code: 'a b' } }, 'body.code'],
     [
@@ -602,6 +616,7 @@ describe('every custom message, through a real request', () => {
       'url_invalid',
       'import_missing_columns',
       'import_duplicate_code',
+      'import_step_order_repeated', // test/processes.test.ts
       ...fromZodCodes,
       // Reached only when a schema and its handler disagree (a period the pattern lets through but no rule
       // knows, a 400 Fastify raises for a reason of its own); worded and checked by the table walk above.

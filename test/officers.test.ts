@@ -598,6 +598,7 @@ describe('the intake statement decides, whatever a cache said', () => {
     applicantType: 'citizen',
     applicantName: 'Nguyễn Văn An',
     applicantNameSearch: 'nguyen van an',
+    processVersion: null,
     applicantIdNumber: null,
     applicantPhone: null,
     applicantEmail: null,

@@ -280,6 +280,21 @@ const table: Record<string, Rule> = {
     ok: 200,
     build: () => ({ params: { code: procedureCode }, body: { name: `Thủ tục đổi tên ${++serial}` } }),
   },
+  putProcedureProcess: {
+    who: 'system admin',
+    scoped: 'none',
+    ok: 200,
+    build: () => ({
+      params: { code: procedureCode },
+      body: { steps: [{ code: `b${++serial}`, name: 'Giải quyết', allotment: { value: 1, unit: 'days' } }] },
+    }),
+  },
+  getProcedureProcess: {
+    who: 'all',
+    scoped: 'none',
+    ok: 200,
+    build: () => ({ params: { code: procedureCode } }),
+  },
 
   getCalendarYear: { who: 'all', scoped: 'none', ok: 200, build: () => ({ params: { year: '2099' } }) },
   putCalendarDay: {

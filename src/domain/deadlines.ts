@@ -95,14 +95,30 @@ function dueFromWorkingStart(cal: Calendar, from: Date, duration: Duration): Dat
   const { value, unit } = duration;
   switch (unit) {
     case 'working_hours':
-      return addWorkingMinutes(cal, from, wholeMinutes(value * 60, duration));
+      return addWorkingMinutes(cal, from, workingMinutesOf(cal.dayLength, duration));
     case 'working_days':
       if (value === 0) return closingOnOrAfter(cal, from); // from is on a working day: its closing
-      return addWorkingMinutes(cal, from, halfDayMinutes(cal, halfDays(value, duration)));
+      return addWorkingMinutes(cal, from, workingMinutesOf(cal.dayLength, duration));
     case 'calendar_days':
       return closingOnOrAfter(cal, from, calendarDays(value, duration));
     default:
       throw new RangeError(`unknown duration unit: ${String(unit)}`);
+  }
+}
+
+/**
+ * The working minutes a duration in working hours or working days adds to a start, for a working day of
+ * `dayLength` minutes: the one conversion the due and the internal process's allotments share. Calendar days
+ * are not a working time (their due is a closing time): a RangeError.
+ */
+export function workingMinutesOf(dayLength: number, duration: Duration): number {
+  switch (duration.unit) {
+    case 'working_hours':
+      return wholeMinutes(duration.value * 60, duration);
+    case 'working_days':
+      return halfDayMinutes(dayLength, halfDays(duration.value, duration));
+    default:
+      throw new RangeError(`not a working time: ${duration.value} ${String(duration.unit)}`);
   }
 }
 
@@ -129,8 +145,8 @@ function wholeMinutes(minutes: number, duration: Duration): number {
  * Working minutes in `halfDays` half days. With an odd day length (custom hours) an odd number of half days
  * is rounded to the nearest minute; the default 480-minute day never needs it.
  */
-function halfDayMinutes(cal: Calendar, halfDays: number): number {
-  return Math.round((halfDays * cal.dayLength) / 2);
+function halfDayMinutes(dayLength: number, halfDays: number): number {
+  return Math.round((halfDays * dayLength) / 2);
 }
 
 function halfDays(days: number, duration: Duration): number {

@@ -90,6 +90,11 @@ export function formatWorkingHours(hours: WorkingHours): string {
 /** 07:30–11:30 and 13:00–17:00: 8 hours, the civil-service day. */
 export const DEFAULT_WORKING_HOURS: WorkingHours = parseWorkingHours('07:30-11:30,13:00-17:00');
 
+/** Working minutes in one working day of these hours: the length of "1 working day". */
+export function dayLengthOf(hours: WorkingHours): number {
+  return hours.reduce((sum, { start, end }) => sum + end - start, 0);
+}
+
 function describe(start: number, end: number): string {
   return `${formatClock(start)}-${formatClock(end)}`;
 }
@@ -155,7 +160,7 @@ export function buildCalendar(input: CalendarInput): Calendar {
 
   return Object.freeze({
     workingHours,
-    dayLength: workingHours.reduce((sum, { start, end }) => sum + end - start, 0),
+    dayLength: dayLengthOf(workingHours),
     opening: workingHours[0]!.start,
     closing: workingHours[workingHours.length - 1]!.end,
     overrides,

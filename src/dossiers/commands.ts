@@ -313,6 +313,7 @@ function intakeRecord(
     durationUnit: terms.duration.unit,
     receiptCutoff: procedure.receiptCutoff,
     supplementPolicy: procedure.supplementPolicy,
+    processVersion: procedure.processVersion,
     submittedAt: online ? request.receivedAt : null,
     receivedAt: online ? null : request.receivedAt,
     startAt: terms.startAt,

@@ -14,6 +14,7 @@ import {
 } from '../db/schema/index.js';
 import { rowsOf } from '../db/sql.js';
 import { unitRequiresOfficer } from '../officers/queries.js';
+import { currentProcessVersion } from '../processes/queries.js';
 import type { IntakeTargetsCache, OfficerTarget, ProcedureTarget, UnitTarget } from './intake-targets.js';
 
 /**
@@ -39,6 +40,7 @@ const givenColumns = [
   'durationUnit',
   'receiptCutoff',
   'supplementPolicy',
+  'processVersion',
   'submittedAt',
   'receivedAt',
   'startAt',
@@ -271,11 +273,15 @@ export interface FoundTargets {
 
 const officerUnit = alias(units, 'officer_unit');
 
-/** The procedure, the unit (with whether it requires an officer) and the officer of an intake, prepared by name. */
+/**
+ * The procedure (with its current process version), the unit (with whether it requires an officer) and the
+ * officer of an intake, prepared by name.
+ */
 function intakeTargetsQuery(db: DbOrTx) {
   return db
     .select({
       procedure: procedures,
+      processVersion: currentProcessVersion,
       unit: units,
       officerRequired: unitRequiresOfficer(units.path),
       officer: officers,
@@ -327,7 +333,8 @@ export class IntakeStore {
     const [found] = await query.execute({ procedureCode, unitCode, officerCode });
     const unit = found?.unit ? { ...found.unit, officerRequired: found.officerRequired } : null;
     const officer = found?.officer ? { ...found.officer, unitPath: found.officerPath! } : null;
-    return { procedure: found?.procedure ?? null, unit, officer };
+    const procedure = found?.procedure ? { ...found.procedure, processVersion: found.processVersion } : null;
+    return { procedure, unit, officer };
   }
 
   /** Keeps targets that passed the intake's checks for the next intakes. */

@@ -2,7 +2,8 @@ import type { procedures, units } from '../db/schema/index.js';
 import type { PlacedOfficer } from '../officers/queries.js';
 import { TtlCache } from '../lib/ttl-cache.js';
 
-export type ProcedureTarget = typeof procedures.$inferSelect;
+/** A procedure as intakes use it, with the version of its internal process in force (null: none). */
+export type ProcedureTarget = typeof procedures.$inferSelect & { processVersion: number | null };
 /** The receiving unit, and whether it or a unit above it requires the acting officer (unitRequiresOfficer). */
 export type UnitTarget = typeof units.$inferSelect & { officerRequired: boolean };
 /** The officer an intake names (or a personal key acts as), with the path of their unit. */
@@ -12,7 +13,7 @@ export type OfficerTarget = PlacedOfficer;
 export const INTAKE_TARGETS_TTL_MS = 2_000;
 
 /**
- * The procedures, units and officers intakes read (terms, names, paths), reused for `ttlMs` so that an intake
+ * The procedures, units and officers intakes read (terms, names, paths, the internal process's version), reused for `ttlMs` so that an intake
  * costs no lookup round trip. Only the terms and names come from here: the intake statement itself checks again
  * that the procedure is active, the unit active and inside the caller's scope, and the acting officer active and
  * where the key may name them (or, with none named, that no unit requires one), so a stale entry can never let
@@ -60,7 +61,7 @@ export class IntakeTargetsCache {
     this.officers.delete(code);
   }
 
-  /** Forgets everything (after a procedure, a unit or an officer changed through this process). */
+  /** Forgets everything (after a procedure, its internal process, a unit or an officer changed through this process). */
   clear(): void {
     this.procedures.clear();
     this.units.clear();

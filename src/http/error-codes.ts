@@ -162,6 +162,20 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     en: 'Procedure {code} is not active.',
     vi: 'Thủ tục {code} không còn áp dụng.',
   },
+  PROCESS_VERSION_NOT_FOUND: {
+    status: 404,
+    title: 'Process version not found',
+    titleVi: 'Không tìm thấy phiên bản quy trình',
+    en: 'Procedure {code} has no internal process version {version}.',
+    vi: 'Thủ tục {code} không có phiên bản {version} của quy trình nội bộ.',
+  },
+  PROCESS_EXCEEDS_STATUTORY_TIME: {
+    status: 400,
+    title: 'Process exceeds the statutory time',
+    titleVi: 'Quy trình vượt quá thời hạn giải quyết',
+    en: 'The steps of the internal process add up to {allottedMinutes}, more than the {time} of procedure {code}, {allowedMinutes}.',
+    vi: 'Tổng thời gian các bước của quy trình nội bộ là {allottedMinutes}, vượt quá {time} của thủ tục {code} là {allowedMinutes}.',
+  },
   DOSSIER_NOT_FOUND: {
     status: 404,
     title: 'Dossier not found',

@@ -104,6 +104,23 @@ export const fieldNames: Record<string, Text> = {
   toOfficerCode: { vi: 'mã cán bộ nhận xử lý', en: 'code of the officer receiving it' },
   title: { vi: 'chức danh', en: 'title' },
   requireOfficer: { vi: 'yêu cầu ghi rõ cán bộ thực hiện', en: 'officer-required flag' },
+  steps: { vi: 'danh sách bước', en: 'list of steps' },
+  'steps.code': { vi: 'mã bước', en: 'step code' },
+  'steps.name': { vi: 'tên bước', en: 'step name' },
+  allotment: { vi: 'thời gian của bước', en: 'step allotment' },
+  'allotment.value': { vi: 'độ dài thời gian của bước', en: 'length of the step allotment' },
+  'allotment.unit': { vi: 'đơn vị tính thời gian của bước', en: 'unit of the step allotment' },
+  onlineAllotment: { vi: 'thời gian của bước khi nộp trực tuyến', en: 'online step allotment' },
+  'onlineAllotment.value': {
+    vi: 'độ dài thời gian của bước khi nộp trực tuyến',
+    en: 'length of the online step allotment',
+  },
+  'onlineAllotment.unit': {
+    vi: 'đơn vị tính thời gian của bước khi nộp trực tuyến',
+    en: 'unit of the online step allotment',
+  },
+  version: { vi: 'phiên bản', en: 'version' },
+  stepOrder: { vi: 'thứ tự bước', en: 'step order' },
 };
 
 /** Dossier states as the one-stop shop names them; in English, their API names. */
@@ -145,6 +162,27 @@ export const roleNames: Record<string, Text> = {
   viewer: { vi: 'chỉ xem', en: 'viewer' },
   sync: { vi: 'đồng bộ', en: 'sync' },
 };
+
+/** Which of a procedure's times an internal process exceeds. */
+export const processTimeNames: Record<string, Text> = {
+  statutory: { vi: 'thời hạn giải quyết', en: 'processing time' },
+  online: { vi: 'thời hạn giải quyết trực tuyến', en: 'online processing time' },
+};
+
+/** Working minutes in working days, hours and minutes of a `dayLength`-minute day: "1 ngày 4 giờ làm việc". */
+export function workingTimeText(minutes: number, dayLength: number, lang: Lang): string {
+  const days = Math.floor(minutes / dayLength);
+  const rest = minutes - days * dayLength;
+  const amounts: Array<[number, string, string]> = [
+    [days, 'ngày', 'day'],
+    [Math.floor(rest / 60), 'giờ', 'hour'],
+    [rest % 60, 'phút', 'minute'],
+  ];
+  const parts = amounts
+    .filter(([n], i) => n > 0 || (minutes === 0 && i === 2))
+    .map(([n, vi, en]) => (lang === 'vi' ? `${n} ${vi}` : `${n} ${en}${n === 1 ? '' : 's'}`));
+  return lang === 'vi' ? `${parts.join(' ')} làm việc` : `${parts.join(' ')} of working time`;
+}
 
 const lastYear = CALENDAR_LAST_YEAR - 1;
 
@@ -379,6 +417,14 @@ export const messages = {
     vi: 'Cán bộ của khóa API cá nhân phải làm việc tại đơn vị của khóa hoặc một đơn vị trực thuộc.',
     en: 'A personal key’s officer must work in the key’s unit or a unit below it.',
   },
+  step_code: {
+    vi: '{Field} bắt đầu bằng chữ hoặc số, tiếp theo là chữ, số, dấu chấm, gạch dưới hoặc gạch ngang, tối đa 30 ký tự, ví dụ buoc-2.',
+    en: 'The {field} starts with a letter or digit, followed by letters, digits, dots, underscores or hyphens, at most 30 characters, e.g. buoc-2.',
+  },
+  step_code_repeated: {
+    vi: '{Field} đã dùng cho một bước khác của quy trình; mỗi bước cần một mã riêng.',
+    en: 'The {field} is already used by another step of the process; each step needs its own code.',
+  },
   import_missing_columns: {
     vi: 'Tệp thiếu các cột: {columns}.',
     en: 'The file lacks the columns: {columns}.',
@@ -386,6 +432,10 @@ export const messages = {
   import_duplicate_code: {
     vi: 'Mã {code} xuất hiện nhiều lần trong tệp.',
     en: 'The code {code} appears more than once in the file.',
+  },
+  import_step_order_repeated: {
+    vi: 'Thủ tục {code} có nhiều dòng cùng thứ tự bước {order}.',
+    en: 'Procedure {code} has more than one row with step order {order}.',
   },
   import_parent_cycle: {
     vi: 'Quan hệ cấp trên trong tệp tạo thành vòng lặp qua đơn vị {code}.',

@@ -7,9 +7,11 @@ import {
   isMessageKey,
   issueMessage,
   messages,
+  processTimeNames,
   renderItem,
   roleNames,
   stateNames,
+  workingTimeText,
   type Lang,
   type Text,
 } from './messages.js';
@@ -45,18 +47,25 @@ export function preferredLanguage(header: string | undefined): Lang {
   return en.q > vi.q || (en.q === vi.q && en.q > 0 && en.index < vi.index) ? 'en' : 'vi';
 }
 
-/** Params named in the request's language: states, actions and roles by name, a `reason` by its message. */
+/**
+ * Params named in the request's language: states, actions, roles and process times by name, a `reason` by its
+ * message, and a working time (`…Minutes`, with the working day's length as `dayLength`) in days and hours.
+ */
 function localParams(params: Record<string, string | number>, lang: Lang): Record<string, string | number> {
   const named: Record<string, Record<string, Text>> = {
     state: stateNames,
     action: actionNames,
     role: roleNames,
+    time: processTimeNames,
   };
+  const dayLength = params.dayLength;
   const out: Record<string, string | number> = {};
   for (const [name, value] of Object.entries(params)) {
     const table = named[name];
     if (table && typeof value === 'string' && Object.hasOwn(table, value)) out[name] = table[value]![lang];
     else if (name === 'reason' && isMessageKey(value)) out[name] = messages[value][lang];
+    else if (name.endsWith('Minutes') && typeof value === 'number' && typeof dayLength === 'number')
+      out[name] = workingTimeText(value, dayLength, lang);
     else out[name] = value;
   }
   return out;

@@ -1,7 +1,8 @@
 import type { Db, Tx } from '../db/client.js';
 import { DomainError } from '../domain/errors.js';
-import { renderMessage, type Lang, type MessageKey } from '../http/messages.js';
+import { describeIssue, renderMessage, type Lang, type MessageKey } from '../http/messages.js';
 import { describeDomainError } from '../http/problem.js';
+import { parseCsv } from './csv.js';
 
 export interface ImportReport {
   created: number;
@@ -57,4 +58,39 @@ export async function importAllOrNothing<T extends { line: number }>(
     return failedImport(report.errors);
   }
   return report;
+}
+
+/** A CSV file's rows by line, or the report of a header that lacks a required column (line 1). */
+export type ImportFile =
+  | { header: string[]; rows: ReturnType<typeof parseCsv>['rows']; failed?: undefined }
+  | { failed: ImportReport };
+
+export function readImportFile(text: string, required: readonly string[], lang: Lang): ImportFile {
+  const { header, rows } = parseCsv(text);
+  const missing = required.filter((h) => !header.includes(h));
+  if (!missing.length) return { header, rows };
+  const message = renderMessage('import_missing_columns', lang, '', { columns: missing.join(', ') });
+  return { failed: failedImport([{ line: 1, message }]) };
+}
+
+/** "15", "0,5" (Vietnamese decimal comma) or "0.5" as a number; anything else is left for the schema to reject. */
+export function decimalCell(cell: string): number | string {
+  return /^\d+([.,]\d+)?$/.test(cell) ? Number(cell.replace(',', '.')) : cell;
+}
+
+/** A value's path as the file's column: 'duration.value' → 'durationValue'. */
+export function columnOf(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (i ? String(p).charAt(0).toUpperCase() + String(p).slice(1) : String(p)))
+    .join('');
+}
+
+/** A row's schema problems, each as "column: sentence", in the report's language. */
+export function describeRowIssues(
+  issues: ReadonlyArray<{ code: string; message: string; path: PropertyKey[] }>,
+  raw: unknown,
+  lang: Lang,
+  column: (path: PropertyKey[]) => string = columnOf,
+): string {
+  return issues.map((i) => `${column(i.path)}: ${describeIssue(i, raw, lang)}`).join(' ');
 }

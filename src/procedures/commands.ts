@@ -16,7 +16,7 @@ export type UpdateProcedureInput = z.output<typeof UpdateProcedureBody>;
  * The catalogue is one list shared by every unit (procedures are issued nationally and by the province), so
  * only the system admin edits it; a scoped admin editing it would change every other unit's deadlines.
  */
-function assertSystemAdmin(principal: Principal): void {
+export function assertSystemAdmin(principal: Principal): void {
   if (!isSystemAdmin(principal))
     throw new DomainError('FORBIDDEN', { role: principal.role === 'admin' ? 'unit_admin' : principal.role });
 }

@@ -1,7 +1,13 @@
 import type { Db } from '../db/client.js';
-import { parseCsv } from '../lib/csv.js';
-import { failedImport, importAllOrNothing, type ImportReport } from '../lib/import.js';
-import { describeIssue, renderMessage, type Lang } from '../http/messages.js';
+import {
+  decimalCell,
+  describeRowIssues,
+  failedImport,
+  importAllOrNothing,
+  readImportFile,
+  type ImportReport,
+} from '../lib/import.js';
+import { renderMessage, type Lang } from '../http/messages.js';
 import type { Principal } from '../auth/plugin.js';
 import { CreateProcedureBody, UpdateProcedureBody } from './schemas.js';
 import { createProcedure, updateProcedure, type CreateProcedureInput } from './commands.js';
@@ -9,24 +15,12 @@ import { findProcedure } from './queries.js';
 
 const required = ['code', 'name', 'fieldCode', 'fieldName', 'durationValue', 'durationUnit'];
 
-/** "15", "0,5" (Vietnamese decimal comma) or "0.5"; anything else is left for the schema to reject. */
-function decimal(cell: string): number | string {
-  return /^\d+([.,]\d+)?$/.test(cell) ? Number(cell.replace(',', '.')) : cell;
-}
-
 /** "8000", "8.000" or "8 000" (thousands grouped the Vietnamese way): a fee is whole đồng. */
 function fee(cell: string): number | string {
   return /^\d+$|^\d{1,3}([. ]\d{3})+$/.test(cell) ? Number(cell.replace(/[. ]/g, '')) : cell;
 }
 
 const flags: Record<string, boolean> = { true: true, '1': true, false: false, '0': false };
-
-/** 'duration.value' → 'durationValue': errors name the file's columns. */
-function column(path: PropertyKey[]): string {
-  return path
-    .map((p, i) => (i ? String(p).charAt(0).toUpperCase() + String(p).slice(1) : String(p)))
-    .join('');
-}
 
 /**
  * One row as a create body. A column missing from the header leaves that field alone on update; an empty
@@ -39,12 +33,12 @@ function rowBody(values: Record<string, string>, header: string[]): Record<strin
     code: values.code,
     name: values.name,
     field: { code: values.fieldCode, name: values.fieldName },
-    duration: { value: decimal(values.durationValue ?? ''), unit: values.durationUnit },
+    duration: { value: decimalCell(values.durationValue ?? ''), unit: values.durationUnit },
   };
   if (has('onlineDurationValue') || has('onlineDurationUnit')) {
     const value = values.onlineDurationValue ?? '';
     const unit = values.onlineDurationUnit ?? '';
-    body.onlineDuration = value === '' && unit === '' ? null : { value: decimal(value), unit };
+    body.onlineDuration = value === '' && unit === '' ? null : { value: decimalCell(value), unit };
   }
   if (has('receiptCutoff')) body.receiptCutoff = values.receiptCutoff || null;
   if (has('fee')) body.fee = values.fee ? fee(values.fee) : null;
@@ -65,12 +59,9 @@ export async function importProceduresCsv(
   text: string,
   lang: Lang = 'vi',
 ): Promise<ImportReport> {
-  const { header, rows } = parseCsv(text);
-  const missing = required.filter((h) => !header.includes(h));
-  if (missing.length) {
-    const message = renderMessage('import_missing_columns', lang, '', { columns: missing.join(', ') });
-    return failedImport([{ line: 1, message }]);
-  }
+  const file = readImportFile(text, required, lang);
+  if (file.failed) return file.failed;
+  const { header, rows } = file;
 
   const errors: ImportReport['errors'] = [];
   const parsed: Array<{ line: number; body: CreateProcedureInput; given: Set<string> }> = [];
@@ -79,10 +70,7 @@ export async function importProceduresCsv(
     const raw = rowBody(values, header);
     const r = CreateProcedureBody.safeParse(raw);
     if (!r.success) {
-      errors.push({
-        line,
-        message: r.error.issues.map((i) => `${column(i.path)}: ${describeIssue(i, raw, lang)}`).join(' '),
-      });
+      errors.push({ line, message: describeRowIssues(r.error.issues, raw, lang) });
       continue;
     }
     if (seen.has(r.data.code)) {

@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
-import { parseCsv } from '../lib/csv.js';
-import { failedImport, ImportProblem, importAllOrNothing, type ImportReport } from '../lib/import.js';
-import { describeIssue, renderMessage, type Lang } from '../http/messages.js';
+import {
+  describeRowIssues,
+  failedImport,
+  ImportProblem,
+  importAllOrNothing,
+  readImportFile,
+  type ImportReport,
+} from '../lib/import.js';
+import { renderMessage, type Lang } from '../http/messages.js';
 import type { Principal } from '../auth/plugin.js';
 import { UnitCode } from './schemas.js';
 import { createUnit, updateUnit } from './commands.js';
@@ -26,12 +32,9 @@ export async function importUnitsCsv(
   text: string,
   lang: Lang = 'vi',
 ): Promise<ImportReport> {
-  const { header, rows } = parseCsv(text);
-  const missing = ['code', 'name', 'parentCode'].filter((h) => !header.includes(h));
-  if (missing.length) {
-    const message = renderMessage('import_missing_columns', lang, '', { columns: missing.join(', ') });
-    return failedImport([{ line: 1, message }]);
-  }
+  const file = readImportFile(text, ['code', 'name', 'parentCode'], lang);
+  if (file.failed) return file.failed;
+  const { rows } = file;
 
   const errors: ImportReport['errors'] = [];
   const parsed = new Map<
@@ -41,12 +44,7 @@ export async function importUnitsCsv(
   for (const { line, values } of rows) {
     const r = Row.safeParse(values);
     if (!r.success) {
-      errors.push({
-        line,
-        message: r.error.issues
-          .map((i) => `${i.path.join('.')}: ${describeIssue(i, values, lang)}`)
-          .join(' '),
-      });
+      errors.push({ line, message: describeRowIssues(r.error.issues, values, lang) });
       continue;
     }
     if (parsed.has(r.data.code)) {

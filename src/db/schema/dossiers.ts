@@ -8,7 +8,7 @@ import { units } from './units.js';
 /**
  * Dossiers (hồ sơ). The row is the current state, a projection of the append-only event log written in the
  * same transaction. The procedure's terms (duration, cut-off, supplement policy) are copied at intake so a
- * later catalogue edit never changes a dossier already received.
+ * later catalogue edit never changes a dossier already received; so is the internal process's version.
  */
 export const dossiers = pgTable(
   'dossiers',
@@ -44,6 +44,8 @@ export const dossiers = pgTable(
     }).notNull(),
     receiptCutoff: text('receipt_cutoff'),
     supplementPolicy: text('supplement_policy', { enum: ['restart', 'extend'] }).notNull(),
+    /** The procedure's internal process version in force at intake; null = the implicit single step. */
+    processVersion: integer('process_version'),
     submittedAt: instant('submitted_at'),
     receivedAt: instant('received_at'),
     startAt: instant('start_at'),

@@ -6,6 +6,7 @@ export * from './api-keys.js';
 export * from './calendar-days.js';
 export * from './calendar-years.js';
 export * from './procedures.js';
+export * from './procedure-processes.js';
 export * from './dossiers.js';
 export * from './dossier-events.js';
 export * from './dossier-deadlines.js';
