@@ -101,6 +101,7 @@ async function writeOutbox(tx: Tx, type: string, view: DossierView, occurredAt: 
 export interface IntakeInput {
   procedureCode: string;
   unitCode?: string | undefined;
+  resolvingUnitCode?: string | undefined;
   channel: Channel;
   receivedAt?: string | undefined;
   applicant: {
@@ -141,9 +142,10 @@ export async function intake(
   return onceForKey(ctx.db, { apiKeyId: ctx.principal.keyId, key: idempotencyKey }, input, record);
 }
 
-/** An intake's request as it will be stored: texts normalised, the receiving unit and instant settled. */
-interface IntakeRequest extends Omit<IntakeInput, 'unitCode' | 'receivedAt'> {
+/** An intake's request as it will be stored: texts normalised, its units and instant settled. */
+interface IntakeRequest extends Omit<IntakeInput, 'unitCode' | 'resolvingUnitCode' | 'receivedAt'> {
   unitCode: string;
+  resolvingUnitCode: string;
   receivedAt: Date;
 }
 
@@ -167,6 +169,8 @@ function normaliseIntake(ctx: CommandContext, input: IntakeInput): IntakeRequest
     ...input,
     applicant,
     unitCode,
+    // Resolved where received unless the intake names the competent unit (a service centre for a department).
+    resolvingUnitCode: input.resolvingUnitCode ?? unitCode,
     receivedAt,
     summary: input.summary ? normalizeText(input.summary) : undefined,
     components: (input.components ?? []).map((c) => ({ name: normalizeText(c.name), copies: c.copies })),
@@ -176,17 +180,25 @@ function normaliseIntake(ctx: CommandContext, input: IntakeInput): IntakeRequest
 interface IntakeTargets {
   procedure: ProcedureTarget;
   unit: UnitTarget;
+  resolvingUnit: UnitTarget;
 }
 
-/** Step 2: the procedure and the receiving unit, checked in the order clerks expect their errors. */
+/**
+ * Step 2: the procedure, the receiving unit and the resolving unit, checked in the order clerks expect their
+ * errors. The resolving unit may lie outside the key's scope (a provincial service centre receives for
+ * departments beyond its subtree), but it must exist and be active.
+ */
 function resolveTargets(principal: Principal, request: IntakeRequest, found: FoundTargets): IntakeTargets {
-  const { procedure, unit } = found;
+  const { procedure, unit, resolvingUnit } = found;
   const code = request.unitCode;
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND', { code: request.procedureCode });
   if (!procedure.active) throw new DomainError('PROCEDURE_INACTIVE', { code: request.procedureCode });
   if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code });
   if (!unit.active) throw new DomainError('UNIT_INACTIVE', { code });
-  return { procedure, unit };
+  const resolving = { code: request.resolvingUnitCode };
+  if (!resolvingUnit) throw new DomainError('RESOLVING_UNIT_NOT_FOUND', resolving);
+  if (!resolvingUnit.active) throw new DomainError('RESOLVING_UNIT_INACTIVE', resolving);
+  return { procedure, unit, resolvingUnit };
 }
 
 /** Intakes go through the store the route gives, else one that reads every time and writes each alone. */
@@ -205,17 +217,17 @@ async function recordIntake(
   request: IntakeRequest,
 ): Promise<DossierResponse> {
   const store = intakesOf(ctx);
-  const cached = store.cached(request.procedureCode, request.unitCode);
+  const cached = store.cached(request);
   const fromCache = cached && orNull(() => resolveTargets(ctx.principal, request, cached));
   if (fromCache) {
     const written = await writeWithTargets(ctx, db, calendar, request, fromCache);
     if (written) return written;
   }
-  store.forget(request.procedureCode, request.unitCode);
+  store.forget(request);
   for (let attempt = 1; ; attempt++) {
-    const found = await store.read(db, request.procedureCode, request.unitCode);
+    const found = await store.read(db, request);
     const targets = resolveTargets(ctx.principal, request, found);
-    store.remember(targets.procedure, targets.unit);
+    store.remember(targets);
     const written = await writeWithTargets(ctx, db, calendar, request, targets);
     if (written) return written;
     if (attempt === 3) throw new Error('intake refused three times although its checks passed');
@@ -260,7 +272,7 @@ function intakeTerms(calendar: Calendar, request: IntakeRequest, procedure: Proc
 function intakeRecord(
   ctx: CommandContext,
   request: IntakeRequest,
-  { procedure, unit }: IntakeTargets,
+  { procedure, unit, resolvingUnit }: IntakeTargets,
   terms: IntakeTerms,
 ): { item: IntakeWrite; view: DossierView } {
   const online = request.channel === 'online';
@@ -268,6 +280,8 @@ function intakeRecord(
   const row: Omit<DossierRow, 'id' | 'code' | 'createdAt' | 'updatedAt'> = {
     unitCode: unit.code,
     handlingUnitCode: unit.code,
+    resolvingUnitCode: resolvingUnit.code,
+    resolvedElsewhere: resolvingUnit.code !== unit.code,
     procedureCode: procedure.code,
     channel: request.channel,
     status: terms.status,
@@ -307,6 +321,8 @@ function intakeRecord(
     unitPath: unit.path,
     handlingName: unit.name,
     handlingPath: unit.path,
+    resolvingName: resolvingUnit.name,
+    resolvingPath: resolvingUnit.path,
   };
   const codeDay = localDateOf(request.receivedAt);
   const item: IntakeWrite = {

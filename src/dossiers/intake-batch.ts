@@ -1,5 +1,5 @@
 import { eq, getTableColumns, sql } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { alias, type PgColumn } from 'drizzle-orm/pg-core';
 import { prepared, type DbOrTx } from '../db/client.js';
 import {
   dossierCodeCounters,
@@ -20,6 +20,7 @@ import type { IntakeTargetsCache, ProcedureTarget, UnitTarget } from './intake-t
  */
 const givenColumns = [
   'unitCode',
+  'resolvingUnitCode',
   'procedureCode',
   'channel',
   'status',
@@ -48,7 +49,7 @@ type DossierInsert = typeof dossiers.$inferInsert;
 export type IntakeWrite = {
   [K in (typeof givenColumns)[number]]-?: Exclude<DossierInsert[K], undefined>;
 } & {
-  /** The caller's scope (the unit must still lie inside it), null = everywhere. */
+  /** The caller's scope (the receiving unit must still lie inside it), null = everywhere. */
   scopePath: string | null;
   codePrefix: string;
   codeDay: string;
@@ -101,9 +102,9 @@ export type Written = { id: number; code: string; createdAt: Date } | null;
  * Numbers and records intakes in ONE statement, each with its dossier, intake event, first deadline row and
  * outbox row; the values arrive as one array per column (inputColumns). A single statement is atomic on its
  * own, so a failure anywhere gives every number back (gapless codes) with no explicit transaction; inside the
- * caller's transaction it simply joins it. An intake is numbered and written only if its procedure is active
- * and its unit active and inside the caller's scope (`allowed`): the terms may come from the intake-targets
- * cache, the verdict never does. Each (unit, day) counter moves once by the number of its intakes, counters
+ * caller's transaction it simply joins it. An intake is numbered and written only if its procedure is active,
+ * its receiving unit active and inside the caller's scope, and its resolving unit active, wherever it lies
+ * (`allowed`): the terms may come from the intake-targets cache, the verdict never does. Each (unit, day) counter moves once by the number of its intakes, counters
  * locked in (unit, day) order so that concurrent statements cannot deadlock; the intakes of a day take the
  * numbers in the order they were given. The dossier's code and creation instant (the database's clock) are
  * written into the outbox payload here. Prepared by name (see prepared): parsed and planned once per
@@ -117,6 +118,7 @@ const intakeStatement = sql`
     join ${procedures} pr on pr.code = i.procedure_code and pr.active
     join ${units} un on un.code = i.unit_code and un.active
       and (i.scope_path is null or starts_with(un.path, i.scope_path))
+    join ${units} ru on ru.code = i.resolving_unit_code and ru.active
   ), wanted as (
     select unit_code, code_day, count(*)::int as k from allowed group by unit_code, code_day
   ), counter as (
@@ -239,25 +241,36 @@ export class IntakeBatcher {
 // ---------------------------------------------------------------------------------------------------------
 // The seam
 
-/** The procedure and the unit an intake names, as read (null: no such code). */
+/** The codes an intake names its targets by: the procedure, the receiving unit and the resolving unit. */
+export interface TargetCodes {
+  procedureCode: string;
+  unitCode: string;
+  resolvingUnitCode: string;
+}
+
+/** The procedure and the units an intake names, as read (null: no such code). */
 export interface FoundTargets {
   procedure: ProcedureTarget | null;
   unit: UnitTarget | null;
+  resolvingUnit: UnitTarget | null;
 }
 
-/** The procedure and the unit of an intake, prepared by name. */
+const resolvingUnits = alias(units, 'resolving_unit');
+
+/** The procedure and the units of an intake, prepared by name. */
 function intakeTargetsQuery(db: DbOrTx) {
   return db
-    .select({ procedure: procedures, unit: units })
+    .select({ procedure: procedures, unit: units, resolvingUnit: resolvingUnits })
     .from(sql`(select 1) as one`)
     .leftJoin(procedures, eq(procedures.code, sql.placeholder('procedureCode')))
     .leftJoin(units, eq(units.code, sql.placeholder('unitCode')))
+    .leftJoin(resolvingUnits, eq(resolvingUnits.code, sql.placeholder('resolvingUnitCode')))
     .prepare('intake_targets');
 }
 const intakeTargetsQueries = new WeakMap<DbOrTx, ReturnType<typeof intakeTargetsQuery>>();
 
 /**
- * How intakes reach the database, and the two speed tricks behind it: the procedure and unit an intake names
+ * How intakes reach the database, and the two speed tricks behind it: the procedure and units an intake names
  * are reused briefly (IntakeTargetsCache), and intakes made outside a transaction are written together with
  * the others arriving meanwhile (IntakeBatcher, on `db`). Without a cache every intake reads its targets;
  * without `db` each intake is written on its own. The intake rule (commands.ts) is the same either way.
@@ -272,26 +285,31 @@ export class IntakeStore {
   }
 
   /** The targets as lately read, while they are fresh (checked again by the statement that writes). */
-  cached(procedureCode: string, unitCode: string): FoundTargets | undefined {
-    return this.options.cache?.get(procedureCode, unitCode);
+  cached(codes: TargetCodes): FoundTargets | undefined {
+    return this.options.cache?.get(codes.procedureCode, codes.unitCode, codes.resolvingUnitCode);
   }
 
   /** The targets read afresh, in `db` (the caller's transaction, if any). */
-  async read(db: DbOrTx, procedureCode: string, unitCode: string): Promise<FoundTargets> {
+  async read(db: DbOrTx, codes: TargetCodes): Promise<FoundTargets> {
     let query = intakeTargetsQueries.get(db);
     if (!query) intakeTargetsQueries.set(db, (query = intakeTargetsQuery(db)));
-    const [found] = await query.execute({ procedureCode, unitCode });
-    return { procedure: found?.procedure ?? null, unit: found?.unit ?? null };
+    const { procedureCode, unitCode, resolvingUnitCode } = codes;
+    const [found] = await query.execute({ procedureCode, unitCode, resolvingUnitCode });
+    return {
+      procedure: found?.procedure ?? null,
+      unit: found?.unit ?? null,
+      resolvingUnit: found?.resolvingUnit ?? null,
+    };
   }
 
   /** Keeps targets that passed the intake's checks for the next intakes. */
-  remember(procedure: ProcedureTarget, unit: UnitTarget): void {
-    this.options.cache?.set(procedure, unit);
+  remember(targets: { procedure: ProcedureTarget; unit: UnitTarget; resolvingUnit: UnitTarget }): void {
+    this.options.cache?.set(targets.procedure, targets.unit, targets.resolvingUnit);
   }
 
   /** Forgets targets the database refused. */
-  forget(procedureCode: string, unitCode: string): void {
-    this.options.cache?.forget(procedureCode, unitCode);
+  forget(codes: TargetCodes): void {
+    this.options.cache?.forget(codes.procedureCode, codes.unitCode, codes.resolvingUnitCode);
   }
 
   /** Writes one intake: with the others arriving meanwhile outside a transaction, alone inside one. */

@@ -25,9 +25,12 @@ export interface DossierView {
   unitPath: string;
   handlingName: string;
   handlingPath: string;
+  resolvingName: string;
+  resolvingPath: string;
 }
 
 const handling = alias(units, 'handling_unit');
+const resolving = alias(units, 'resolving_unit');
 
 const dossierColumns = {
   d: dossiers,
@@ -37,6 +40,8 @@ const dossierColumns = {
   unitPath: units.path,
   handlingName: handling.name,
   handlingPath: handling.path,
+  resolvingName: resolving.name,
+  resolvingPath: resolving.path,
 };
 
 /** Dossiers as DossierViews: the joins never drop a row (foreign keys). */
@@ -46,15 +51,20 @@ export function selectDossiers(db: DbOrTx) {
     .from(dossiers)
     .innerJoin(procedures, eq(procedures.code, dossiers.procedureCode))
     .innerJoin(units, eq(units.code, dossiers.unitCode))
-    .innerJoin(handling, eq(handling.code, dossiers.handlingUnitCode));
+    .innerJoin(handling, eq(handling.code, dossiers.handlingUnitCode))
+    .innerJoin(resolving, eq(resolving.code, dossiers.resolvingUnitCode));
 }
 
-/** A dossier is in a key's scope when its receiving or its handling unit is. */
+/** A dossier is in a key's scope when its receiving, its handling or its resolving unit is. */
 export function dossierInScope(
   principal: Principal,
-  view: Pick<DossierView, 'unitPath' | 'handlingPath'>,
+  view: Pick<DossierView, 'unitPath' | 'handlingPath' | 'resolvingPath'>,
 ): boolean {
-  return inScope(principal, view.unitPath) || inScope(principal, view.handlingPath);
+  return (
+    inScope(principal, view.unitPath) ||
+    inScope(principal, view.handlingPath) ||
+    inScope(principal, view.resolvingPath)
+  );
 }
 
 /**

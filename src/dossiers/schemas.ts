@@ -60,6 +60,12 @@ export const IntakeBody = z
   .object({
     procedureCode: Text(50).meta({ example: '1.004616' }),
     unitCode: UnitCode.optional().describe('Receiving unit; defaults to the key\u2019s own unit.'),
+    resolvingUnitCode: UnitCode.optional().describe(
+      'Resolving unit (đơn vị giải quyết), when another unit than the receiving one is competent to decide ' +
+        '(a service centre receiving for a department): any active unit, also outside the key\u2019s scope. ' +
+        'Default: the receiving unit. Unknown → 400 RESOLVING_UNIT_NOT_FOUND; deactivated → 400 ' +
+        'RESOLVING_UNIT_INACTIVE.',
+    ),
     channel: Channel,
     receivedAt: Instant.optional().describe(
       'When it was received (online: submitted). Default now; may lie in the past within the back-dating window.',
@@ -116,6 +122,12 @@ export const Dossier = z
     procedure: z.object({ code: z.string(), name: z.string() }),
     unit: z.object({ code: z.string(), name: z.string() }).describe('Receiving unit.'),
     handlingUnit: z.object({ code: z.string(), name: z.string() }).describe('Unit handling it now.'),
+    resolvingUnit: z
+      .object({ code: z.string(), name: z.string() })
+      .describe(
+        'Resolving unit (đơn vị giải quyết), competent to decide it: the receiving unit unless the intake named ' +
+          'another. Statistics count the dossier for it by default.',
+      ),
     channel: Channel,
     applicant: Applicant,
     summary: z
@@ -222,7 +234,9 @@ export const actionBodies = {
 } as const;
 
 export const ListDossiersQuery = z.object({
-  unitCode: UnitCode.optional().describe('That unit and its subtree (receiving or handling).'),
+  unitCode: UnitCode.optional().describe(
+    'That unit and its subtree: a dossier matches when its receiving, its handling or its resolving unit lies there.',
+  ),
   status: z
     .string()
     .regex(/^[a-z_]+(,[a-z_]+)*$/, 'status_list')
