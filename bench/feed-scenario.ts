@@ -33,6 +33,7 @@ export async function ensureFeedChanges(url: string, wanted: number): Promise<vo
           'procedure', jsonb_build_object('code', p.code, 'name', p.name),
           'unit', jsonb_build_object('code', u.code, 'name', u.name),
           'handlingUnit', jsonb_build_object('code', u.code, 'name', u.name),
+          'resolvingUnit', jsonb_build_object('code', u.code, 'name', u.name),
           'channel', d.channel,
           'applicant', jsonb_build_object('type', d.applicant_type, 'fullName', d.applicant_name,
             'idNumber', d.applicant_id_number, 'phone', d.applicant_phone, 'email', d.applicant_email,

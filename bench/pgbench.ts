@@ -29,10 +29,11 @@ BEGIN;
 `;
 
 const dossierInsert = `
-INSERT INTO dossiers (code, unit_code, handling_unit_code, procedure_code, channel, status, applicant_type,
-  applicant_name, applicant_name_search, applicant_id_number, applicant_phone, components, duration_value,
-  duration_unit, supplement_policy, received_at, start_at, due_at)
+INSERT INTO dossiers (code, unit_code, handling_unit_code, resolving_unit_code, procedure_code, channel, status,
+  applicant_type, applicant_name, applicant_name_search, applicant_id_number, applicant_phone, components,
+  duration_value, duration_unit, supplement_policy, received_at, start_at, due_at)
 VALUES ('PGB-' || gen_random_uuid(),
+  format('000.%s.%s.H56', 20 + :u / 20, lpad((1 + :u % 20)::text, 2, '0')),
   format('000.%s.%s.H56', 20 + :u / 20, lpad((1 + :u % 20)::text, 2, '0')),
   format('000.%s.%s.H56', 20 + :u / 20, lpad((1 + :u % 20)::text, 2, '0')),
   '1.' || lpad((1000 + :p)::text, 6, '0'), 'direct', 'received', 'citizen', 'Nguyễn Văn An', 'nguyen van an',

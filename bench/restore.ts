@@ -57,12 +57,13 @@ export async function restore(client: pg.Client): Promise<void> {
   const p = rows[0]?.point;
   if (p) {
     await client.query('begin');
-    // The receiving units of every dossier the run touched, from the local day of its first change.
+    // The receiving and resolving units of every dossier the run touched, from the local day of its first change.
     await client.query(
       `insert into stats_dirty (unit_code, from_day)
-       select d.unit_code, min((e.at at time zone 'Asia/Ho_Chi_Minh')::date)
+       select u.code, min((e.at at time zone 'Asia/Ho_Chi_Minh')::date)
          from dossier_events e join dossiers d on d.id = e.dossier_id
-        where e.id > $1 group by d.unit_code
+         cross join lateral (values (d.unit_code), (d.resolving_unit_code)) u(code)
+        where e.id > $1 group by u.code
        on conflict (unit_code) do update
          set from_day = least(stats_dirty.from_day, excluded.from_day), marked_at = now()`,
       [p.dossier_events],

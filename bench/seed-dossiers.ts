@@ -477,6 +477,7 @@ const COLUMNS = [
   'code',
   'unit_code',
   'handling_unit_code',
+  'resolving_unit_code',
   'procedure_code',
   'channel',
   'status',
@@ -728,6 +729,8 @@ function* dossierRows(
         code,
         unit.code,
         handling.code,
+        // Resolved where received (departments receive their own dossiers here).
+        unit.code,
         proc.code,
         channel,
         status,

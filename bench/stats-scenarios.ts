@@ -97,6 +97,7 @@ export async function directProvinceYear(ctx: JobContext): Promise<number> {
   const t = performance.now();
   await periodStatistics(ctx.db, {
     unitPath: `${PROVINCE_CODE}/`,
+    attribution: 'resolving',
     from: `${year}-01-01`,
     to: `${year}-12-31`,
     groupBy: 'none',

@@ -669,7 +669,7 @@ export interface paths {
         };
         /**
          * Period statistics (form II.06a)
-         * @description Received (carried over, new by channel), resolved early / on time / overdue, withdrawn, stopped and pending (not yet due / overdue, judged at the end of the period with the due date in force then, or at asOf while the period has not ended: nothing after asOf counts) for a unit subtree, counted by receiving unit. format=csv or xlsx returns a file (the xlsx is form II.06a with Vietnamese headings, withdrawn and stopped counted as on time with a footnote). The period is either `period` or both `from` and `to` (from ≤ to), never both; anything else → 400.
+         * @description Received (carried over, new by channel), resolved early / on time / overdue, withdrawn, stopped and pending (not yet due / overdue, judged at the end of the period with the due date in force then, or at asOf while the period has not ended: nothing after asOf counts) for a unit subtree: the dossiers whose resolving unit lies in it (attribution=resolving, the default) or whose receiving unit does (attribution=receiving). format=csv or xlsx returns a file (the xlsx is form II.06a with Vietnamese headings, withdrawn and stopped counted as on time with a footnote). The period is either `period` or both `from` and `to` (from ≤ to), never both; anything else → 400.
          */
         get: operations["getStats"];
         put?: never;
@@ -995,6 +995,11 @@ export interface components {
              */
             unitCode?: string;
             /**
+             * @description Resolving unit (đơn vị giải quyết), when another unit than the receiving one is competent to decide (a service centre receiving for a department): any active unit, also outside the key’s scope. Default: the receiving unit. Unknown → 400 RESOLVING_UNIT_NOT_FOUND; deactivated → 400 RESOLVING_UNIT_INACTIVE.
+             * @example 000.17.22.H56
+             */
+            resolvingUnitCode?: string;
+            /**
              * @description direct: at the counter; postal: public postal service; online: public-service portal.
              * @enum {string}
              */
@@ -1309,7 +1314,7 @@ export interface components {
              * @description Stable machine-readable error code.
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "APPLICANT_FILTER_FORBIDDEN" | "ROUTE_NOT_FOUND" | "UNIT_NOT_FOUND" | "UNIT_ALREADY_EXISTS" | "UNIT_PARENT_INVALID" | "UNIT_INACTIVE" | "API_KEY_NOT_FOUND" | "OFFICER_NOT_FOUND" | "OFFICER_EXISTS" | "OFFICER_NOT_IN_SCOPE" | "OFFICER_INACTIVE" | "OFFICER_MISMATCH" | "OFFICER_REQUIRED" | "KEY_OFFICER_INACTIVE" | "PROCEDURE_NOT_FOUND" | "PROCEDURE_ALREADY_EXISTS" | "PROCEDURE_INACTIVE" | "PROCESS_VERSION_NOT_FOUND" | "PROCESS_EXCEEDS_STATUTORY_TIME" | "DOSSIER_NOT_FOUND" | "CALENDAR_DAY_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_DELIVERY_NOT_FOUND" | "ALERT_NOT_FOUND" | "INVALID_TRANSITION" | "VERSION_MISMATCH" | "IDEMPOTENCY_KEY_REUSED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "APPLICANT_FILTER_FORBIDDEN" | "ROUTE_NOT_FOUND" | "UNIT_NOT_FOUND" | "UNIT_ALREADY_EXISTS" | "UNIT_PARENT_INVALID" | "UNIT_INACTIVE" | "RESOLVING_UNIT_NOT_FOUND" | "RESOLVING_UNIT_INACTIVE" | "API_KEY_NOT_FOUND" | "OFFICER_NOT_FOUND" | "OFFICER_EXISTS" | "OFFICER_NOT_IN_SCOPE" | "OFFICER_INACTIVE" | "OFFICER_MISMATCH" | "OFFICER_REQUIRED" | "KEY_OFFICER_INACTIVE" | "PROCEDURE_NOT_FOUND" | "PROCEDURE_ALREADY_EXISTS" | "PROCEDURE_INACTIVE" | "PROCESS_VERSION_NOT_FOUND" | "PROCESS_EXCEEDS_STATUTORY_TIME" | "DOSSIER_NOT_FOUND" | "CALENDAR_DAY_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_DELIVERY_NOT_FOUND" | "ALERT_NOT_FOUND" | "INVALID_TRANSITION" | "VERSION_MISMATCH" | "IDEMPOTENCY_KEY_REUSED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
             /** @description Whole sentences for the counter: Vietnamese unless Accept-Language prefers English. */
             detail: string;
             /** @description Per-field problems, for validation errors. */
@@ -1615,6 +1620,11 @@ export interface components {
             };
             /** @description The officer holding it now: the one who received it, then whom `assign` names (toOfficerCode); null when nobody is named (a move to another unit without naming one clears it). Shown to every role. */
             holder: components["schemas"]["OfficerRef"] | null;
+            /** @description Resolving unit (đơn vị giải quyết), competent to decide it: the receiving unit unless the intake named another. Statistics count the dossier for it by default. */
+            resolvingUnit: {
+                code: string;
+                name: string;
+            };
             /**
              * @description direct: at the counter; postal: public postal service; online: public-service portal.
              * @enum {string}
@@ -1830,6 +1840,11 @@ export interface components {
             to: string;
             /** @enum {string} */
             reporting: "civil" | "official";
+            /**
+             * @description Which unit a dossier counts for: resolving (default), the unit competent to decide it (đơn vị giải quyết), as form II.06a reports; receiving, the unit that received it (the counter’s view). The scope (unitCode) and groupBy=unit rows follow it.
+             * @enum {string}
+             */
+            attribution: "resolving" | "receiving";
             /** @enum {string} */
             groupBy: "none" | "unit" | "procedure" | "field" | "channel";
             /**
@@ -1967,6 +1982,11 @@ export interface components {
             };
             /** @description The officer holding it now: the one who received it, then whom `assign` names (toOfficerCode); null when nobody is named (a move to another unit without naming one clears it). Shown to every role. */
             holder: components["schemas"]["OfficerRef"] | null;
+            /** @description Resolving unit (đơn vị giải quyết), competent to decide it: the receiving unit unless the intake named another. Statistics count the dossier for it by default. */
+            resolvingUnit: {
+                code: string;
+                name: string;
+            };
             /**
              * @description direct: at the counter; postal: public postal service; online: public-service portal.
              * @enum {string}
@@ -5423,7 +5443,7 @@ export interface operations {
     listDossiers: {
         parameters: {
             query?: {
-                /** @description That unit and its subtree (receiving or handling). */
+                /** @description That unit and its subtree: a dossier matches when its receiving, its handling or its resolving unit lies there. */
                 unitCode?: string;
                 /** @description One status or several, comma separated. */
                 status?: string;
@@ -8361,6 +8381,9 @@ export interface operations {
                 from?: string;
                 /** @description Explicit period end, inclusive; requires from, excludes period. */
                 to?: string;
+                /** @description Which unit a dossier counts for: resolving (default), the unit competent to decide it (đơn vị giải quyết), as form II.06a reports; receiving, the unit that received it (the counter’s view). The scope (unitCode) and groupBy=unit rows follow it. */
+                attribution?: "resolving" | "receiving";
+                /** @description unit: one row per attributed unit (see attribution). */
                 groupBy?: "none" | "unit" | "procedure" | "field" | "channel";
                 format?: "json" | "csv" | "xlsx";
             };

@@ -170,6 +170,104 @@ describe('intake', () => {
   });
 });
 
+describe('intake names the resolving unit', () => {
+  /** A provincial centre (whose clerk receives) and a department outside its subtree. */
+  async function centreAndDepartment() {
+    const province = await createUnit(ctx, { name: 'UBND tỉnh' });
+    const centre = await createUnit(ctx, {
+      parentCode: province.code,
+      name: 'Trung tâm Phục vụ hành chính công',
+    });
+    const department = await createUnit(ctx, { parentCode: province.code, name: 'Sở Tư pháp' });
+    const clerk = await createKey(ctx, 'clerk', centre.code);
+    const procedure = (await createProcedure(ctx)).code;
+    return { centre, department, clerk, procedure };
+  }
+
+  it('by default the receiving unit resolves the dossier', async () => {
+    const { unit, clerk, procedure } = await setup();
+    const res = await post(clerk, intakeBody(procedure));
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().resolvingUnit).toEqual({ code: unit, name: 'Đơn vị thử' });
+    const [row] = await ctx.database.db
+      .select({ resolving: dossiers.resolvingUnitCode, elsewhere: dossiers.resolvedElsewhere })
+      .from(dossiers)
+      .where(eq(dossiers.code, res.json().code));
+    expect(row).toEqual({ resolving: unit, elsewhere: false });
+  });
+
+  it('a centre receives for a department outside its subtree: numbered by the centre, resolved by the department', async () => {
+    const { centre, department, clerk, procedure } = await centreAndDepartment();
+    for (let i = 0; i < 2; i++) {
+      // The second time from the targets cache.
+      const res = await post(clerk, intakeBody(procedure, { resolvingUnitCode: department.code }));
+      expect(res.statusCode, res.body).toBe(201);
+      const body = res.json();
+      expect(body.code).toBe(`${centre.code}-250602-000${i + 1}`);
+      expect(body.unit).toEqual({ code: centre.code, name: centre.name });
+      expect(body.handlingUnit).toEqual({ code: centre.code, name: centre.name });
+      expect(body.resolvingUnit).toEqual({ code: department.code, name: department.name });
+      const read = await ctx.app.inject({
+        method: 'GET',
+        url: `/v1/dossiers/${body.code}`,
+        headers: bearer(clerk),
+      });
+      expect(read.json()).toEqual(body);
+      const [announced] = await ctx.database.db
+        .select({ payload: outbox.payload })
+        .from(outbox)
+        .where(sql`${outbox.payload} -> 'dossier' ->> 'code' = ${body.code}`);
+      expect(announced!.payload).toMatchObject({ dossier: { resolvingUnit: body.resolvingUnit } });
+    }
+    // Naming the receiving unit itself is the default spelled out.
+    const own = await post(clerk, intakeBody(procedure, { resolvingUnitCode: centre.code }));
+    expect(own.json().resolvingUnit.code).toBe(centre.code);
+  });
+
+  it('an unknown or deactivated resolving unit → 400 in Vietnamese, nothing numbered or stored', async () => {
+    const { centre, department, clerk, procedure } = await centreAndDepartment();
+    const unknown = await post(clerk, intakeBody(procedure, { resolvingUnitCode: '999.99.99.Z97' }));
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({
+      code: 'RESOLVING_UNIT_NOT_FOUND',
+      detail: 'Không tồn tại đơn vị giải quyết 999.99.99.Z97.',
+    });
+    const english = await post(clerk, intakeBody(procedure, { resolvingUnitCode: '999.99.99.Z97' }), {
+      'accept-language': 'en',
+    });
+    expect(english.json().detail).toBe('The resolving unit 999.99.99.Z97 does not exist.');
+    await ctx.app.inject({
+      method: 'PATCH',
+      url: `/v1/units/${department.code}`,
+      headers: bearer(ctx.adminKey),
+      payload: { active: false },
+    });
+    const inactive = await post(clerk, intakeBody(procedure, { resolvingUnitCode: department.code }));
+    expect(inactive.statusCode).toBe(400);
+    expect(inactive.json()).toMatchObject({
+      code: 'RESOLVING_UNIT_INACTIVE',
+      detail: `Đơn vị giải quyết ${department.code} đã ngừng hoạt động nên không nhận hồ sơ mới.`,
+    });
+    const malformed = await post(clerk, intakeBody(procedure, { resolvingUnitCode: 'sở tư pháp' }));
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().code).toBe('VALIDATION_FAILED');
+    expect(await countFor(centre.code)).toEqual({ dossiers: 0, counter: 0, outbox: 0 });
+  });
+
+  it('a resolving unit deactivated by another process meanwhile → 400, and the next number stays gapless', async () => {
+    const { centre, department, clerk, procedure } = await centreAndDepartment();
+    const body = intakeBody(procedure, { resolvingUnitCode: department.code });
+    expect((await post(clerk, body)).statusCode).toBe(201); // now cached
+    await ctx.database.db.execute(sql`update units set active = false where code = ${department.code}`);
+    const res = await post(clerk, body);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('RESOLVING_UNIT_INACTIVE');
+    expect(await countFor(centre.code)).toEqual({ dossiers: 1, counter: 1, outbox: 1 });
+    await ctx.database.db.execute(sql`update units set active = true where code = ${department.code}`);
+    expect((await post(clerk, body)).json().code).toBe(`${centre.code}-250602-0002`);
+  });
+});
+
 describe('intake with the procedure and unit reused from the cache', () => {
   const deactivate = (table: 'procedures' | 'units', code: string) =>
     ctx.database.db.execute(sql`update ${sql.identifier(table)} set active = false where code = ${code}`);

@@ -23,9 +23,11 @@ let clerkA: string;
 let clerkB: string;
 let procedure: string;
 
+let province: { code: string };
+
 beforeAll(async () => {
   ctx = await createTestContext({}, { clock: () => now, poolSize: 8 });
-  const province = await createUnit(ctx);
+  province = await createUnit(ctx);
   communeA = (await createUnit(ctx, { parentCode: province.code })).code;
   communeB = (await createUnit(ctx, { parentCode: province.code })).code;
   clerkA = await createKey(ctx, 'clerk', communeA);
@@ -91,6 +93,100 @@ describe('scope isolation on every dossier route', () => {
     });
     expect((await get(`/v1/dossiers/${d.code}`, clerkB)).statusCode).toBe(200);
     expect(await codes(`/v1/dossiers?limit=200`, clerkB)).toContain(d.code);
+  });
+
+  it('a dossier a centre receives for a department outside its subtree is in both units’ scopes, no other', async () => {
+    // The department lies under another root: only the dossier's resolving unit brings it into its keys' scope.
+    const centre = (await createUnit(ctx, { parentCode: province.code })).code;
+    const otherRoot = (await createUnit(ctx)).code;
+    const department = (await createUnit(ctx, { parentCode: otherRoot })).code;
+    const sibling = (await createUnit(ctx, { parentCode: otherRoot })).code;
+    const clerkCentre = await createKey(ctx, 'clerk', centre);
+    const [clerkDepartment, viewerDepartment, viewerRoot] = [
+      await createKey(ctx, 'clerk', department),
+      await createKey(ctx, 'viewer', department),
+      await createKey(ctx, 'viewer', otherRoot),
+    ];
+    const clerkSibling = await createKey(ctx, 'clerk', sibling);
+    const d = await receive(clerkCentre, { unitCode: centre, resolvingUnitCode: department });
+    const [row] = await ctx.database.db
+      .execute(sql`select id from dossiers where code = ${d.code}`)
+      .then((r) => (r as unknown as { rows: Array<{ id: string }> }).rows);
+    const [alert] = (
+      (await ctx.database.db.execute(sql`
+        insert into alerts (dossier_id, kind, target, due_at) values (${row!.id}, 'overdue', 'statutory', now())
+        returning id`)) as unknown as { rows: Array<{ id: string }> }
+    ).rows;
+
+    for (const key of [clerkCentre, clerkDepartment, viewerDepartment, viewerRoot]) {
+      for (const path of ['', '/events', '/receipt']) {
+        expect((await get(`/v1/dossiers/${d.code}${path}`, key)).statusCode, path).toBe(200);
+      }
+      expect(await codes('/v1/dossiers?limit=200', key)).toContain(d.code);
+      const alerts = (await get('/v1/alerts?limit=200', key))
+        .json()
+        .items.map((a: { id: number }) => String(a.id));
+      expect(alerts).toContain(String(alert!.id));
+    }
+    // The unit filter keeps a dossier received or resolved in the subtree (here: resolved).
+    for (const unit of [department, otherRoot]) {
+      expect(await codes(`/v1/dossiers?unitCode=${unit}&limit=200`, viewerRoot)).toEqual([d.code]);
+      expect(
+        await codes(
+          `/v1/dossiers?unitCode=${unit}&receivedFrom=2025-06-02&receivedTo=2025-06-02`,
+          viewerRoot,
+        ),
+      ).toEqual([d.code]);
+      expect(await codes(`/v1/dossiers?unitCode=${unit}&status=received`, viewerRoot)).toEqual([d.code]);
+    }
+    expect(await codes(`/v1/dossiers?unitCode=${centre}&limit=200`, clerkCentre)).toContain(d.code);
+    expect(await codes(`/v1/dossiers?unitCode=${sibling}`, viewerRoot)).toEqual([]);
+    // The department's clerk acts on it.
+    const act = (key: string, action: string, payload: object) =>
+      ctx.app.inject({
+        method: 'POST',
+        url: `/v1/dossiers/${d.code}/${action}`,
+        headers: bearer(key),
+        payload,
+      });
+    expect((await act(clerkDepartment, 'assign', { note: 'Phân công chuyên viên' })).statusCode).toBe(200);
+    expect(
+      (
+        await ctx.app.inject({
+          method: 'POST',
+          url: `/v1/alerts/${alert!.id}/ack`,
+          headers: bearer(clerkDepartment),
+        })
+      ).statusCode,
+    ).toBe(200);
+
+    // A sibling of the department sees nothing of it.
+    for (const path of ['', '/events', '/receipt']) {
+      const res = await get(`/v1/dossiers/${d.code}${path}`, clerkSibling);
+      expect(res.statusCode, path).toBe(404);
+      expect(res.json().code).toBe('DOSSIER_NOT_FOUND');
+    }
+    expect((await act(clerkSibling, 'resolve', { result: 'approved' })).statusCode).toBe(404);
+    expect(await codes('/v1/dossiers?limit=200', clerkSibling)).not.toContain(d.code);
+    expect((await get('/v1/alerts?limit=200', clerkSibling)).json().items).toEqual([]);
+    expect(
+      (
+        await ctx.app.inject({
+          method: 'POST',
+          url: `/v1/alerts/${alert!.id}/ack`,
+          headers: bearer(clerkSibling),
+        })
+      ).statusCode,
+    ).toBe(404);
+    // The department's clerk may not receive into the centre: the resolving unit gives no intake rights.
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/dossiers',
+      headers: bearer(clerkDepartment),
+      payload: intakeBody(procedure, { unitCode: centre, resolvingUnitCode: department }),
+    });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().code).toBe('UNIT_NOT_FOUND');
   });
 
   it('viewers read with personal data masked; sync keys see it whole; neither may act', async () => {
@@ -349,10 +445,10 @@ describe('name search (q)', () => {
     }
     const prefix = `S${process.pid % 1000}${next(1000)}`;
     await ctx.database.db.execute(sql`
-      insert into dossiers (id, code, unit_code, handling_unit_code, procedure_code, channel, status,
-        applicant_type, applicant_name, applicant_name_search, duration_value, duration_unit, supplement_policy)
+      insert into dossiers (id, code, unit_code, handling_unit_code, resolving_unit_code, procedure_code, channel,
+        status, applicant_type, applicant_name, applicant_name_search, duration_value, duration_unit, supplement_policy)
       overriding system value
-      select r.id, ${prefix} || '-' || r.id, r.unit, r.unit, ${procedure}, 'direct', 'returned', 'citizen', r.name,
+      select r.id, ${prefix} || '-' || r.id, r.unit, r.unit, r.unit, ${procedure}, 'direct', 'returned', 'citizen', r.name,
              r.search, 2, 'working_days', 'restart'
         from jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ ...r, search: searchKey(r.name) })))}::jsonb)
           as r(id bigint, unit text, name text, search text)`);
@@ -525,21 +621,25 @@ describe('a province key in a database that holds one province', () => {
         const unit = communes[i % 4]!;
         // A fifth handed over, to each other commune in turn (so also between the district's two).
         const handling = i % 5 === 0 ? communes[(i + 1 + (Math.floor(i / 5) % 3)) % 4]! : unit;
+        // A seventh received for another commune, which resolves it (some of them handed over as well).
+        const resolving = i % 7 === 0 ? communes[(i + 2 + (Math.floor(i / 7) % 3)) % 4]! : unit;
         return {
           id: 10_000 + i * 3,
           unit,
           handling,
+          resolving,
           at: new Date(start + day * 86_400_000 + edge).toISOString(),
         };
       });
       await own.database.db.execute(sql`
-        insert into dossiers (id, code, unit_code, handling_unit_code, procedure_code, channel, status,
-          applicant_type, applicant_name, applicant_name_search, duration_value, duration_unit, supplement_policy,
-          received_at)
+        insert into dossiers (id, code, unit_code, handling_unit_code, resolving_unit_code, procedure_code, channel,
+          status, applicant_type, applicant_name, applicant_name_search, duration_value, duration_unit,
+          supplement_policy, received_at)
         overriding system value
-        select r.id, 'R-' || r.id, r.unit, r.handling, ${procedureCode}, 'direct', 'returned', 'citizen', 'A', 'a',
-               2, 'working_days', 'restart', r.at
-          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id bigint, unit text, handling text, at timestamptz)`);
+        select r.id, 'R-' || r.id, r.unit, r.handling, r.resolving, ${procedureCode}, 'direct', 'returned', 'citizen',
+               'A', 'a', 2, 'working_days', 'restart', r.at
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+            as r(id bigint, unit text, handling text, resolving text, at timestamptz)`);
       const pages = async (query: string, key = provinceKey) => {
         const all: string[] = [];
         let cursor: string | null = null;
@@ -570,16 +670,18 @@ describe('a province key in a database that holds one province', () => {
             where received_at >= ${`${from}T00:00:00+07:00`}::timestamptz
               and received_at < (${to}::date + 1)::timestamp at time zone 'Asia/Ho_Chi_Minh'
               and (${units.length === 0} or unit_code = any(${sql.param(units)}::text[])
-                   or handling_unit_code = any(${sql.param(units)}::text[]))
+                   or handling_unit_code = any(${sql.param(units)}::text[])
+                   or resolving_unit_code = any(${sql.param(units)}::text[]))
             order by id desc`)) as unknown as { rows: Array<{ code: string }> };
           return result.rows.map((r) => r.code);
         };
         const period = `receivedFrom=${from}&receivedTo=${to}`;
         expect(await pages(period), `${from}..${to}`).toEqual(await expected());
-        // A commune's period (received there, or handled there after a transfer): read in two parts.
+        // A commune's period (received there, handled there after a transfer, or resolved there): read in
+        // three parts.
         expect(await pages(period, keyA), `A ${from}..${to}`).toEqual(await expected(a));
         expect(await pages(`${period}&unitCode=${b}`), `B ${from}..${to}`).toEqual(await expected(b));
-        // Handed over between two communes of the district: once, not once a part.
+        // Handed over or resolved between two communes of the district: once, not once a part.
         expect(await pages(`${period}&unitCode=${district}`), `district ${from}..${to}`).toEqual(
           await expected(district, communes[2]!, communes[3]!),
         );

@@ -24,6 +24,7 @@ function item(overrides: Partial<IntakeWrite> = {}): IntakeWrite {
   const online = overrides.channel === 'online';
   return {
     unitCode: unit,
+    resolvingUnitCode: overrides.unitCode ?? unit,
     procedureCode: procedure,
     scopePath: null,
     codePrefix: `${overrides.unitCode ?? unit}-250602-`,

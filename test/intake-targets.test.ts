@@ -9,7 +9,11 @@ describe('IntakeTargetsCache', () => {
     let now = 1_000;
     const cache = new IntakeTargetsCache(2_000, () => now);
     cache.set(procedure('1.001'), unit('U1'));
-    expect(cache.get('1.001', 'U1')).toEqual({ procedure: procedure('1.001'), unit: unit('U1') });
+    expect(cache.get('1.001', 'U1')).toEqual({
+      procedure: procedure('1.001'),
+      unit: unit('U1'),
+      resolvingUnit: unit('U1'),
+    });
     expect(cache.get('1.001', 'U2')).toBeUndefined();
     now += 1_000;
     cache.set(procedure('1.002'), unit('U2'));
@@ -18,6 +22,27 @@ describe('IntakeTargetsCache', () => {
     expect(cache.get('1.001', 'U1')).toBeUndefined();
     expect(cache.get('1.002', 'U1')).toBeUndefined();
     expect(cache.get('1.002', 'U2')).toBeDefined();
+  });
+
+  it('gives a resolving unit other than the receiving one only while it is fresh too', () => {
+    let now = 1_000;
+    const cache = new IntakeTargetsCache(2_000, () => now);
+    cache.set(procedure('1.001'), unit('U1'), unit('S1'));
+    expect(cache.get('1.001', 'U1', 'S1')).toEqual({
+      procedure: procedure('1.001'),
+      unit: unit('U1'),
+      resolvingUnit: unit('S1'),
+    });
+    expect(cache.get('1.001', 'U1', 'S2')).toBeUndefined();
+    now += 1_000;
+    cache.set(procedure('1.001'), unit('U1'));
+    now += 1_000; // S1 is 2 s old now, U1 and 1.001 1 s
+    expect(cache.get('1.001', 'U1')).toBeDefined();
+    expect(cache.get('1.001', 'U1', 'S1')).toBeUndefined();
+    cache.set(procedure('1.001'), unit('U1'), unit('S1'));
+    cache.forget('1.002', 'U2', 'S1');
+    expect(cache.get('1.001', 'U1', 'S1')).toBeUndefined();
+    expect(cache.get('1.001', 'U1')).toBeDefined();
   });
 
   it('forgets a pair, or everything; a TTL of 0 keeps nothing', () => {

@@ -29,15 +29,15 @@ describe('the dossier list chooses how to read a page', () => {
     ).toBe('received range sorted');
   });
 
-  it("reads a unit's received period in two parts, with or without other filters", () => {
+  it("reads a unit's received period in three parts, with or without other filters", () => {
     for (const otherFilters of [false, true]) {
       expect(chooseListStrategy({ restrictedToUnits: true, otherFilters, ...month })).toBe(
-        'unit received in two parts',
+        'unit received in three parts',
       );
     }
     expect(
       chooseListStrategy({ restrictedToUnits: true, otherFilters: false, receivedTo: '2025-06-30' }),
-    ).toBe('unit received in two parts');
+    ).toBe('unit received in three parts');
   });
 
   it("fetches a unit's overdue dossiers through the status-due indexes, and walks the newest for the rest", () => {

@@ -589,6 +589,7 @@ describe('the intake statement decides, whatever a cache said', () => {
   /** A checked intake of `unitCode` on 2025-06-02, as the command hands it to the statement. */
   const item = (unitCode: string, extra: Partial<IntakeWrite>): IntakeWrite => ({
     unitCode,
+    resolvingUnitCode: unitCode,
     procedureCode: procedure,
     scopePath: null,
     codePrefix: `${unitCode}-250602-`,

@@ -19,6 +19,7 @@ import {
   prng,
   randomHistory,
   referenceGroups,
+  subtreeOf,
 } from './helpers/histories.js';
 
 // The figures are global state, so this file has a database of its own.
@@ -47,12 +48,19 @@ async function refreshAll() {
   while ((await refreshStats(jobs)) > 0);
 }
 
+const attributions = ['resolving', 'receiving'] as const;
+
 describe('statistics served from the maintained figures', () => {
   let history: Awaited<ReturnType<typeof randomHistory>>;
+  /** The province, its centre (receiving for departments outside its subtree) and the two departments. */
+  let scopes: Array<Awaited<ReturnType<typeof subtreeOf>>>;
+  let receivers: string[];
 
-  it('equal the direct computation for every period, before and after late entries and day closes', async () => {
+  it('equal the direct computation for every period and attribution, before and after late entries and day closes', async () => {
     history = await randomHistory(ctx, { get: () => now, set: (d) => (now = d) }, 424242, 220);
-    const { province, clerk } = history;
+    const { province, centre, departments, communes } = history;
+    receivers = [...communes, centre];
+    scopes = await Promise.all([province.code, centre, ...departments].map((code) => subtreeOf(ctx, code)));
     const random = prng(99);
     const today = localDateOf(now);
     const periods: Array<{ from: string; to: string }> = [];
@@ -72,31 +80,42 @@ describe('statistics served from the maintained figures', () => {
 
     const check = async (expectedSource: 'figures' | 'dossiers' | null) => {
       const sources = new Set<string>();
-      for (const { from, to } of periods) {
-        for (const groupBy of ['none', 'unit', 'procedure', 'field', 'channel'] as const) {
-          const res = await ctx.app.inject({
-            method: 'GET',
-            url: `/v1/stats?unitCode=${province.code}&from=${from}&to=${to}&groupBy=${groupBy}`,
-            headers: bearer(clerk),
-          });
-          expect(res.statusCode, res.body).toBe(200);
-          const body = res.json();
-          sources.add(body.source);
-          const direct = await periodStatistics(ctx.database.db, {
-            unitPath: `${province.code}/`,
-            from,
-            to,
-            groupBy,
-            granularity: 'day',
-            asOf: now,
-          });
-          const served = body.rows.map((r: Record<string, unknown>) => {
-            const { key, rates: _rates, ...t } = r;
-            return [key, t];
-          });
-          expect(new Map(served), `${body.source} ${groupBy} ${from}..${to}`).toEqual(
-            new Map(direct.map((g) => [g.key, { label: g.label, ...g.tally }])),
-          );
+      for (const [s, scope] of scopes.entries()) {
+        // The province every way and over every period; the others by unit and in total, over fewer periods.
+        const groupings =
+          s === 0
+            ? (['none', 'unit', 'procedure', 'field', 'channel'] as const)
+            : (['none', 'unit'] as const);
+        for (const { from, to } of s === 0 ? periods : periods.slice(0, 8)) {
+          for (const groupBy of groupings) {
+            for (const attribution of attributions) {
+              const res = await ctx.app.inject({
+                method: 'GET',
+                url: `/v1/stats?unitCode=${scope.code}&from=${from}&to=${to}&groupBy=${groupBy}&attribution=${attribution}`,
+                headers: bearer(ctx.adminKey),
+              });
+              expect(res.statusCode, res.body).toBe(200);
+              const body = res.json();
+              sources.add(body.source);
+              const direct = await periodStatistics(ctx.database.db, {
+                unitPath: scope.path,
+                attribution,
+                from,
+                to,
+                groupBy,
+                granularity: 'day',
+                asOf: now,
+              });
+              const served = body.rows.map((r: Record<string, unknown>) => {
+                const { key, rates: _rates, ...t } = r;
+                return [key, t];
+              });
+              expect(
+                new Map(served),
+                `${scope.code} ${attribution} ${body.source} ${groupBy} ${from}..${to}`,
+              ).toEqual(new Map(direct.map((g) => [g.key, { label: g.label, ...g.tally }])));
+            }
+          }
         }
       }
       if (expectedSource) expect([...sources]).toEqual([expectedSource]);
@@ -108,19 +127,25 @@ describe('statistics served from the maintained figures', () => {
     await refreshAll();
     await check('figures');
 
-    // A late entry (an open dossier of 3+ days resolved as of yesterday or the day before): its unit is dirty
-    // until the worker recomputes it; the answer stays right.
+    // A late entry (an open dossier of 3+ days, received by the centre for a department, resolved as of
+    // yesterday or the day before): its receiving and resolving units are dirty until the worker recomputes
+    // them; the answers stay right, whichever unit they count it for.
     const list = await ctx.app.inject({
       method: 'GET',
-      url: `/v1/dossiers?unitCode=${province.code}&status=received,processing&receivedTo=${addDays(localDateOf(now), -3)}&limit=1`,
-      headers: bearer(clerk),
+      url: `/v1/dossiers?unitCode=${centre}&status=received,processing&receivedTo=${addDays(localDateOf(now), -3)}&limit=200`,
+      headers: bearer(ctx.adminKey),
     });
-    const open = list.json().items[0];
-    expect(open).toBeDefined();
+    const open = list
+      .json()
+      .items.find(
+        (d: { unit: { code: string }; resolvingUnit: { code: string } }) =>
+          d.unit.code !== d.resolvingUnit.code,
+      );
+    expect(open, 'an open dossier received for another unit').toBeDefined();
     const events = await ctx.app.inject({
       method: 'GET',
       url: `/v1/dossiers/${open.code}/events`,
-      headers: bearer(clerk),
+      headers: bearer(ctx.adminKey),
     });
     const latest = Math.max(...events.json().items.map((e: { at: string }) => Date.parse(e.at)));
     const at = new Date(Math.max(now.getTime() - 40 * 3_600_000, latest + 60_000));
@@ -128,16 +153,18 @@ describe('statistics served from the maintained figures', () => {
     const res = await ctx.app.inject({
       method: 'POST',
       url: `/v1/dossiers/${open.code}/resolve`,
-      headers: bearer(clerk),
+      headers: bearer(history.clerk),
       payload: { result: 'approved', at: at.toISOString() },
     });
     expect(res.statusCode, res.body).toBe(200);
-    while ((await inProcessRelay(jobs)) > 0); // the events mark the unit dirty
+    while ((await inProcessRelay(jobs)) > 0); // the events mark the units dirty
     const dirty = (await ctx.database.db.execute(
       sql`select unit_code from stats_dirty where from_day < ${localDateOf(now)}`,
     )) as unknown as { rows: Array<{ unit_code: string }> };
-    expect(dirty.rows.map((r) => r.unit_code)).toEqual([open.unit.code]);
-    // The other units still come from the figures, that one from its dossiers: the same numbers.
+    expect(dirty.rows.map((r) => r.unit_code).sort()).toEqual(
+      [open.unit.code, open.resolvingUnit.code].sort(),
+    );
+    // The other cells still come from the figures, those of the two units from their dossiers: the same numbers.
     await check('figures');
     await refreshAll();
     await check('figures');
@@ -164,8 +191,8 @@ describe('statistics served from the maintained figures', () => {
       new Map(
         (
           await rows<Record<string, string | number>>(sql`
-            select unit_code || '|' || procedure_code || '|' || channel as key, received, early, on_time, overdue,
-              withdrawn, stopped, pending_overdue
+            select unit_code || '|' || resolving_unit_code || '|' || procedure_code || '|' || channel as key,
+              received, early, on_time, overdue, withdrawn, stopped, pending_overdue
             from stats_daily where day = ${day}`)
         ).map(({ key, ...r }) => [key, r]),
       );
@@ -174,6 +201,8 @@ describe('statistics served from the maintained figures', () => {
         (
           await periodStatistics(db, {
             unitPath: null,
+            // The cells of the figures are keyed by both units: either attribution reads the same cells.
+            attribution: 'resolving',
             from: day,
             to: day,
             groupBy: 'cell',
@@ -196,12 +225,14 @@ describe('statistics served from the maintained figures', () => {
           .filter(([, c]) => Object.values(c).some((v) => v > 0)),
       );
     let overdueCells = 0;
+    let crossCells = 0;
     for (const granularity of ['instant', 'day'] as const) {
       await refreshDays(db, first, last, null, granularity);
       for (let day = first; day <= last; day = addDays(day, 1)) {
         const expected = await direct(day, granularity);
         expect(await stored(day), `${granularity} ${day}`).toEqual(expected);
         overdueCells += [...expected.values()].filter((c) => (c.pending_overdue ?? 0) > 0).length;
+        crossCells += [...expected.keys()].filter((k) => k.split('|')[0] !== k.split('|')[1]).length;
       }
       // A single day alone gives the same rows.
       const middle = addDays(first, 20);
@@ -209,29 +240,31 @@ describe('statistics served from the maintained figures', () => {
       expect(await stored(middle)).toEqual(await direct(middle, granularity));
     }
     expect(overdueCells).toBeGreaterThan(0);
+    // Cells of dossiers resolved elsewhere than they were received.
+    expect(crossCells).toBeGreaterThan(0);
     // The rollups agree with the cells they sum.
     const [mismatch] = await rows<{ n: number }>(sql`
       select count(*)::int as n from (
-        select day, unit_code, channel, sum(received) r, sum(pending_overdue) p from stats_daily group by 1, 2, 3
-      ) c full join stats_unit_daily u using (day, unit_code, channel)
+        select day, unit_code, resolving_unit_code, channel, sum(received) r, sum(pending_overdue) p
+        from stats_daily group by 1, 2, 3, 4
+      ) c full join stats_unit_daily u using (day, unit_code, resolving_unit_code, channel)
       where u.received is distinct from c.r or u.pending_overdue is distinct from c.p`);
     expect(mismatch!.n).toBe(0);
   }, 120_000);
 
-  it('judge a period not yet ended at the moment of the answer, as the reference does, with either granularity', async () => {
+  it('judge a period not yet ended at the moment of the answer, as the reference does, with either granularity and attribution', async () => {
     // Answers given at instants inside the history: the figures of the days before, today's flows up to that
     // instant, and the pending dossiers judged then, whatever happened afterwards.
     const db = ctx.database.db;
-    const { province, communes } = history;
-    const all = await factsOf(ctx, communes);
+    const all = await factsOf(ctx, [...receivers, ...history.departments]);
     const first = Math.min(...all.map((x) => x.facts.receivedAt?.getTime() ?? Infinity));
     const lastClosed = addDays(localDateOf(now), -1);
     const latest = now.getTime() - 86_400_000;
     const random = prng(5);
     const asOfs = Array.from({ length: 5 }, () => new Date(first + Math.floor(random() * (latest - first))));
-    const groupings: Array<['none' | 'unit', (x: (typeof all)[number]) => string]> = [
+    const groupings: Array<['none' | 'unit', (x: (typeof all)[number], unit: string) => string]> = [
       ['none', () => 'all'],
-      ['unit', (x) => x.unit],
+      ['unit', (_, unit) => unit],
     ];
     let pendingOverdue = 0;
     // 'day' last: the granularity the other tests and the worker use.
@@ -240,15 +273,24 @@ describe('statistics served from the maintained figures', () => {
       for (const asOf of asOfs) {
         for (const { from, to } of periodsAround(asOf)) {
           for (const [groupBy, keyOf] of groupings) {
-            const label = `${granularity} ${groupBy} ${from}..${to} at ${asOf.toISOString()}`;
-            const expected = referenceGroups(all, { from, to, granularity, asOf }, keyOf);
-            const q = { unitPath: `${province.code}/`, from, to, groupBy, granularity };
-            const served = await servedStatistics(db, { ...q, now: asOf });
-            expect(served.source, label).toBe('figures');
-            expect(new Map(served.groups.map((g) => [g.key, g.tally])), label).toEqual(expected);
-            const direct = await periodStatistics(db, { ...q, asOf });
-            expect(new Map(direct.map((g) => [g.key, g.tally])), label).toEqual(expected);
-            pendingOverdue += expected.get('all')?.pending.overdue ?? 0;
+            for (const attribution of attributions) {
+              for (const scope of scopes) {
+                const label = `${scope.code} ${attribution} ${granularity} ${groupBy} ${from}..${to} at ${asOf.toISOString()}`;
+                const expected = referenceGroups(
+                  all,
+                  { from, to, granularity, asOf, attribution },
+                  scope.units,
+                  keyOf,
+                );
+                const q = { unitPath: scope.path, attribution, from, to, groupBy, granularity };
+                const served = await servedStatistics(db, { ...q, now: asOf });
+                expect(served.source, label).toBe('figures');
+                expect(new Map(served.groups.map((g) => [g.key, g.tally])), label).toEqual(expected);
+                const direct = await periodStatistics(db, { ...q, asOf });
+                expect(new Map(direct.map((g) => [g.key, g.tally])), label).toEqual(expected);
+                pendingOverdue += expected.get('all')?.pending.overdue ?? 0;
+              }
+            }
           }
         }
       }
@@ -258,7 +300,7 @@ describe('statistics served from the maintained figures', () => {
 
   it('answered now, pending dossiers are read from their rows; an action dated a little ahead is still after the answer', async () => {
     const db = ctx.database.db;
-    const { province, communes, clerk } = history;
+    const { communes, departments, clerk } = history;
     // As if the history had been recorded as it happened: nothing recorded or dated after the clock's now, so
     // today's pending dossiers are judged from their rows (the path an answer given now takes).
     await db.execute(sql`update dossier_events set recorded_at = at where at <= ${now}::timestamptz`);
@@ -271,17 +313,21 @@ describe('statistics served from the maintained figures', () => {
       )[0]!.n;
     expect(await later()).toBe(0);
     const answerMatchesReference = async (label: string) => {
-      const all = await factsOf(ctx, communes);
+      const all = await factsOf(ctx, [...receivers, ...departments]);
       for (const { from, to } of periodsAround(now)) {
         for (const groupBy of ['none', 'unit'] as const) {
-          const keyOf = groupBy === 'none' ? () => 'all' : (x: (typeof all)[number]) => x.unit;
-          const expected = referenceGroups(all, { from, to, granularity: 'day', asOf: now }, keyOf);
-          const q = { unitPath: `${province.code}/`, from, to, groupBy, granularity: 'day' as const };
-          const served = await servedStatistics(db, { ...q, now });
-          expect(
-            new Map(served.groups.map((g) => [g.key, g.tally])),
-            `${label} ${groupBy} ${from}..${to}`,
-          ).toEqual(expected);
+          for (const attribution of attributions) {
+            for (const scope of scopes) {
+              const keyOf = groupBy === 'none' ? () => 'all' : (_: unknown, unit: string) => unit;
+              const q = { from, to, granularity: 'day' as const, attribution };
+              const expected = referenceGroups(all, { ...q, asOf: now }, scope.units, keyOf);
+              const served = await servedStatistics(db, { ...q, unitPath: scope.path, groupBy, now });
+              expect(
+                new Map(served.groups.map((g) => [g.key, g.tally])),
+                `${label} ${scope.code} ${attribution} ${groupBy} ${from}..${to}`,
+              ).toEqual(expected);
+            }
+          }
         }
       }
       return all;

@@ -21,6 +21,7 @@ import {
   prng,
   randomHistory,
   referenceGroups,
+  subtreeOf,
 } from './helpers/histories.js';
 import { periodStatistics } from '../src/stats/direct.js';
 import { overdueBeforeSql } from '../src/stats/rule.js';
@@ -42,16 +43,22 @@ afterAll(async () => {
 
 describe('statistics equal the reference rule over random histories', () => {
   let history: Awaited<ReturnType<typeof randomHistory>>;
+  /** Everything the history received or resolves, and the scopes the answers are compared for. */
+  let all: Awaited<ReturnType<typeof factsOf>>;
+  let scopes: Array<Awaited<ReturnType<typeof subtreeOf>>>;
+  type Fact = (typeof all)[number];
+  const attributions = ['resolving', 'receiving'] as const;
 
-  it('every column, for many civil, official and explicit periods, grouped several ways', async () => {
+  it('every column, for many civil, official and explicit periods, grouped several ways, in both attributions', async () => {
     history = await randomHistory(ctx, { get: () => now, set: (d) => (now = d) }, 20250102, 260);
-    const { province, communes, clerk, done } = history;
+    const { province, communes, centre, departments, done } = history;
     const random = prng(7);
     expect(done).toBeGreaterThan(100);
 
-    const all = await factsOf(ctx, communes);
-    const oracle = (from: string, to: string, keyOf: (x: (typeof all)[number]) => string) =>
-      referenceGroups(all, { from, to, granularity: 'day', asOf: now }, keyOf);
+    all = await factsOf(ctx, [...communes, centre, ...departments]);
+    // The province, its centre (which receives for departments outside its subtree), a department of the
+    // province and one of another province.
+    scopes = await Promise.all([province.code, centre, ...departments].map((code) => subtreeOf(ctx, code)));
     const periods: Array<{ from: string; to: string }> = [];
     for (const reporting of ['civil', 'official'] as const) {
       for (const p of ['2025-01', '2025-02', '2025-03', '2025-Q1', '2025-H1', '2025-M9', '2025'])
@@ -61,46 +68,63 @@ describe('statistics equal the reference rule over random histories', () => {
       const from = addDays('2025-01-01', Math.floor(random() * 60));
       periods.push({ from, to: addDays(from, Math.floor(random() * 40)) });
     }
-    const groupings: Array<[string, (x: (typeof all)[number]) => string]> = [
+    const groupings: Array<[string, (x: Fact, unit: string) => string]> = [
       ['none', () => 'all'],
-      ['unit', (x) => x.unit],
+      ['unit', (_, unit) => unit],
       ['procedure', (x) => x.procedure],
       ['field', (x) => x.field],
       ['channel', (x) => x.facts.channel],
     ];
     let compared = 0;
     const seen = emptyTally();
-    for (const { from, to } of periods) {
-      for (const [groupBy, keyOf] of groupings) {
-        const res = await ctx.app.inject({
-          method: 'GET',
-          url: `/v1/stats?unitCode=${province.code}&from=${from}&to=${to}&groupBy=${groupBy}`,
-          headers: bearer(clerk),
-        });
-        expect(res.statusCode, res.body).toBe(200);
-        const body = res.json();
-        const expected = oracle(from, to, keyOf);
-        const served = new Map<string, Tally>(
-          body.rows.map((r: Tally & { key: string; rates: unknown }) => {
-            const {
-              key,
-              rates: _rates,
-              label: _label,
-              ...t
-            } = r as Tally & { key: string; rates: unknown; label: string };
-            return [key, t];
-          }),
-        );
-        expect(served, `${groupBy} ${from}..${to}`).toEqual(expected);
-        const totals = body.totals;
-        if (groupBy === 'none') Object.assign(seen, addTallies(seen, totals));
-        expect(totals.received.total).toBe(
-          totals.resolved.total + totals.withdrawn + totals.stopped + totals.pending.total,
-        );
-        compared++;
+    const differ = { province: 0, centre: 0 };
+    for (const [s, scope] of scopes.entries()) {
+      // The province every way; the other scopes by unit and in total, over the civil and official periods.
+      const scopeGroupings = s === 0 ? groupings : groupings.slice(0, 2);
+      for (const { from, to } of s === 0 ? periods : periods.slice(0, 14)) {
+        for (const [groupBy, keyOf] of scopeGroupings) {
+          const answers = new Map<string, Map<string, Tally>>();
+          for (const attribution of attributions) {
+            const query = `unitCode=${scope.code}&from=${from}&to=${to}&groupBy=${groupBy}`;
+            const res = await ctx.app.inject({
+              method: 'GET',
+              // The default attribution is the resolving unit's.
+              url: `/v1/stats?${query}${attribution === 'resolving' ? '' : `&attribution=${attribution}`}`,
+              headers: bearer(ctx.adminKey),
+            });
+            expect(res.statusCode, res.body).toBe(200);
+            const body = res.json();
+            expect(body.attribution).toBe(attribution);
+            const expected = referenceGroups(
+              all,
+              { from, to, granularity: 'day', asOf: now, attribution },
+              scope.units,
+              keyOf,
+            );
+            const served = new Map<string, Tally>(
+              body.rows.map((r: Tally & { key: string; rates: unknown; label: string }) => {
+                const { key, rates: _rates, label: _label, ...t } = r;
+                return [key, t];
+              }),
+            );
+            expect(served, `${scope.code} ${attribution} ${groupBy} ${from}..${to}`).toEqual(expected);
+            answers.set(attribution, served);
+            const totals = body.totals;
+            if (s === 0 && groupBy === 'none') Object.assign(seen, addTallies(seen, totals));
+            for (const t of [...body.rows, totals]) {
+              expect(t.received.total).toBe(t.resolved.total + t.withdrawn + t.stopped + t.pending.total);
+            }
+            compared++;
+          }
+          const [resolving, receiving] = attributions.map((a) => JSON.stringify([...answers.get(a)!]));
+          if (groupBy === 'none' && resolving !== receiving) {
+            if (s === 0) differ.province++;
+            if (s === 1) differ.centre++;
+          }
+        }
       }
     }
-    expect(compared).toBe(periods.length * groupings.length);
+    expect(compared).toBe(2 * (periods.length * groupings.length + 3 * 14 * 2));
     // The histories reach every column, so the equality above is not vacuous.
     for (const n of [
       seen.received.carriedOver,
@@ -117,19 +141,25 @@ describe('statistics equal the reference rule over random histories', () => {
     ]) {
       expect(n).toBeGreaterThan(0);
     }
-  }, 120_000);
+    // Nor is the attribution: the province loses what another province resolves, the centre what it receives
+    // for departments.
+    expect(differ.province).toBeGreaterThan(0);
+    expect(differ.centre).toBeGreaterThan(0);
+    expect(
+      all.filter((x) => x.unitCode === centre && departments.includes(x.resolvingUnitCode)).length,
+    ).toBeGreaterThan(20);
+  }, 240_000);
 
-  it('a period not yet ended is judged at the moment of the answer, with either granularity', async () => {
+  it('a period not yet ended is judged at the moment of the answer, with either granularity and attribution', async () => {
     // Answers given at instants inside the history (the clock set back): what happened later must not count,
     // and pending dossiers are judged at that instant.
-    const { province, communes, clerk } = history;
+    const [province, centre] = scopes;
     const end = now;
-    const all = await factsOf(ctx, communes);
     const first = Math.min(...all.map((x) => x.facts.receivedAt?.getTime() ?? Infinity));
     const random = prng(11);
-    const groupings: Array<['none' | 'unit', (x: (typeof all)[number]) => string]> = [
+    const groupings: Array<['none' | 'unit', (x: Fact, unit: string) => string]> = [
       ['none', () => 'all'],
-      ['unit', (x) => x.unit],
+      ['unit', (_, unit) => unit],
     ];
     const seen = emptyTally();
     let judgedEarlier = 0;
@@ -139,32 +169,38 @@ describe('statistics equal the reference rule over random histories', () => {
         now = asOf;
         for (const { from, to } of periodsAround(asOf)) {
           for (const granularity of ['day', 'instant'] as const) {
-            for (const [groupBy, keyOf] of groupings) {
-              const expected = referenceGroups(all, { from, to, granularity, asOf }, keyOf);
-              const direct = await periodStatistics(ctx.database.db, {
-                unitPath: `${province.code}/`,
-                from,
-                to,
-                groupBy,
-                granularity,
-                asOf,
-              });
-              const label = `${granularity} ${groupBy} ${from}..${to} at ${asOf.toISOString()}`;
-              expect(new Map(direct.map((g) => [g.key, g.tally])), label).toEqual(expected);
-              if (groupBy !== 'none') continue;
-              const t = expected.get('all') ?? emptyTally();
-              Object.assign(seen, addTallies(seen, t));
-              const atEnd = referenceGroups(all, { from, to, granularity, asOf: end }, keyOf).get('all');
-              if (JSON.stringify(atEnd?.pending) !== JSON.stringify(t.pending)) judgedEarlier++;
-              if (granularity !== 'day') continue;
-              const res = await ctx.app.inject({
-                method: 'GET',
-                url: `/v1/stats?unitCode=${province.code}&from=${from}&to=${to}`,
-                headers: bearer(clerk),
-              });
-              expect(res.statusCode, res.body).toBe(200);
-              const { rates: _rates, ...totals } = res.json().totals;
-              expect(totals, label).toEqual(t);
+            for (const attribution of attributions) {
+              for (const scope of [province!, centre!]) {
+                for (const [groupBy, keyOf] of groupings) {
+                  const q = { from, to, granularity, asOf, attribution };
+                  const expected = referenceGroups(all, q, scope.units, keyOf);
+                  const direct = await periodStatistics(ctx.database.db, {
+                    unitPath: scope.path,
+                    attribution,
+                    from,
+                    to,
+                    groupBy,
+                    granularity,
+                    asOf,
+                  });
+                  const label = `${scope.code} ${attribution} ${granularity} ${groupBy} ${from}..${to} at ${asOf.toISOString()}`;
+                  expect(new Map(direct.map((g) => [g.key, g.tally])), label).toEqual(expected);
+                  if (groupBy !== 'none' || scope !== province) continue;
+                  const t = expected.get('all') ?? emptyTally();
+                  Object.assign(seen, addTallies(seen, t));
+                  const atEnd = referenceGroups(all, { ...q, asOf: end }, scope.units, keyOf).get('all');
+                  if (JSON.stringify(atEnd?.pending) !== JSON.stringify(t.pending)) judgedEarlier++;
+                  if (granularity !== 'day') continue;
+                  const res = await ctx.app.inject({
+                    method: 'GET',
+                    url: `/v1/stats?unitCode=${scope.code}&from=${from}&to=${to}&attribution=${attribution}`,
+                    headers: bearer(history.clerk),
+                  });
+                  expect(res.statusCode, res.body).toBe(200);
+                  const { rates: _rates, ...totals } = res.json().totals;
+                  expect(totals, label).toEqual(t);
+                }
+              }
             }
           }
         }
@@ -182,7 +218,7 @@ describe('statistics equal the reference rule over random histories', () => {
       seen.pending.overdue,
     ])
       expect(n).toBeGreaterThan(0);
-  }, 120_000);
+  }, 240_000);
 });
 
 describe('GET /v1/stats', () => {
@@ -199,6 +235,7 @@ describe('GET /v1/stats', () => {
           code: `${unit.code}-FIX-${n}`,
           unitCode: unit.code,
           handlingUnitCode: unit.code,
+          resolvingUnitCode: unit.code,
           procedureCode: procedure,
           channel: 'online',
           status: 'received',
@@ -281,7 +318,7 @@ describe('GET /v1/stats', () => {
       .split('\r\n');
     expect(lines[0]).toContain('key,label,receivedTotal,carriedOver,new,online');
     expect(lines.at(-1)).toMatch(
-      /^total,Tổng cộng,4754,356,4398,4391,7,0,4487,1962,2525,0,3,2,262,262,0,100,99.8,\d{4}-\d\d-\d\dT[\d:]{8}\+07:00$/,
+      /^total,Tổng cộng,4754,356,4398,4391,7,0,4487,1962,2525,0,3,2,262,262,0,100,99.8,resolving,\d{4}-\d\d-\d\dT[\d:]{8}\+07:00$/,
     );
 
     const xlsx = await ctx.app.inject({
@@ -327,6 +364,7 @@ describe('GET /v1/stats', () => {
       'from=2024-03-01&to=2024-02-01',
       'period=2024&from=2024-01-01&to=2024-01-31',
       'period=2024&groupBy=day',
+      'period=2024&attribution=handling',
     ]) {
       const bad = await ctx.app.inject({ method: 'GET', url: `/v1/stats?${q}`, headers: bearer(clerk) });
       expect(bad.statusCode, q).toBe(400);

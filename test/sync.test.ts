@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookDeliveries } from '../src/db/schema/index.js';
+import { dossiers, outbox, webhookDeliveries, webhooks } from '../src/db/schema/index.js';
 import { intake } from '../src/dossiers/commands.js';
 import { createCalendarCache } from '../src/calendar/cache.js';
 import { DEFAULT_WORKING_HOURS } from '../src/domain/working-time.js';
@@ -184,6 +184,86 @@ function receiver(port: number, got: Received[], status: () => number): Promise<
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
 }
+
+describe('a dossier received for a unit outside the receiving clerk’s subtree', () => {
+  /** A centre receiving for a department that lies under another root, and a sibling of the department. */
+  async function centreAndDepartment() {
+    const centre = (await createUnit(ctx, { parentCode: province })).code;
+    const elsewhere = (await createUnit(ctx)).code;
+    const department = (await createUnit(ctx, { parentCode: elsewhere })).code;
+    const sibling = (await createUnit(ctx, { parentCode: elsewhere })).code;
+    const clerk = await createKey(ctx, 'clerk', centre);
+    const d = await receive(clerk, { unitCode: centre, resolvingUnitCode: department });
+    return { centre, department, sibling, clerk, d };
+  }
+
+  it('is in the resolving unit’s change feed, not in its sibling’s', async () => {
+    const { department, sibling, centre, d } = await centreAndDepartment();
+    const syncDepartment = await createKey(ctx, 'sync', department);
+    const syncSibling = await createKey(ctx, 'sync', sibling);
+    const syncCentre = await createKey(ctx, 'sync', centre);
+    const seen = async (key: string) =>
+      (await drainFeed(key, undefined, 1000)).items.map((i) => i.dossier.code);
+    expect(await seen(syncDepartment)).toEqual([d.code]);
+    expect(await seen(syncCentre)).toEqual([d.code]);
+    expect(await seen(syncSibling)).toEqual([]);
+    const [item] = (await drainFeed(syncDepartment, undefined, 1000)).items;
+    expect(item!.dossier).toMatchObject({ resolvingUnit: { code: department } });
+  });
+
+  it('a change stored before dossiers had a resolving unit reads as resolved where it was received', async () => {
+    const { department, d } = await centreAndDepartment();
+    const syncDepartment = await createKey(ctx, 'sync', department);
+    const [row] = await ctx.database.db
+      .select({ id: outbox.id, payload: outbox.payload })
+      .from(outbox)
+      .where(sql`${outbox.payload} -> 'dossier' ->> 'code' = ${d.code}`);
+    const { resolvingUnit: _gone, ...before } = row!.payload.dossier as Record<string, unknown>;
+    await ctx.database.db
+      .update(outbox)
+      .set({ payload: { dossier: before } })
+      .where(eq(outbox.id, row!.id));
+    const [item] = (await drainFeed(syncDepartment, undefined, 1000)).items;
+    expect(item!.dossier).toMatchObject({ code: d.code, resolvingUnit: before.unit as object });
+  });
+
+  it('is delivered to the resolving unit’s webhooks, not to its sibling’s', async () => {
+    const { department, sibling, d } = await centreAndDepartment();
+    const hooks: string[] = [];
+    for (const unit of [department, sibling]) {
+      const created = await ctx.app.inject({
+        method: 'POST',
+        url: '/v1/webhooks',
+        headers: bearer(await createKey(ctx, 'sync', unit)),
+        payload: { url: 'http://127.0.0.1:9/never', events: ['dossier.*'] },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      hooks.push(created.json().id);
+    }
+    try {
+      const [event] = await ctx.database.db
+        .select({ id: outbox.id })
+        .from(outbox)
+        .innerJoin(dossiers, eq(dossiers.id, outbox.dossierId))
+        .where(eq(dossiers.code, d.code));
+      await fanOutToWebhooks(ctx.database.db, { id: event!.id } as Parameters<typeof fanOutToWebhooks>[1]);
+      const delivered = await ctx.database.db
+        .select({ webhookId: webhookDeliveries.webhookId })
+        .from(webhookDeliveries)
+        .where(sql`${webhookDeliveries.webhookId} in (${hooks[0]}, ${hooks[1]})`);
+      expect(delivered.map((r) => r.webhookId)).toEqual([hooks[0]]);
+    } finally {
+      // Nothing of this test is ever sent.
+      await ctx.database.db.execute(
+        sql`delete from ${webhookDeliveries} where ${webhookDeliveries.webhookId} in (${hooks[0]}, ${hooks[1]})`,
+      );
+      await ctx.database.db
+        .update(webhooks)
+        .set({ deletedAt: new Date() })
+        .where(sql`${webhooks.id} in (${hooks[0]}, ${hooks[1]})`);
+    }
+  });
+});
 
 describe('webhooks', () => {
   it('signed deliveries; a receiver that is down for a while loses nothing; failed ones can be redelivered', async () => {

@@ -145,6 +145,26 @@ describe('what a viewer key sees of an applicant', () => {
     );
   });
 
+  it('a viewer of the resolving unit, outside the receiving unit’s subtree, reads the applicant masked too', async () => {
+    const department = (await createUnit(ctx, { name: 'Sở Tư pháp' })).code;
+    const viewer = await createKey(ctx, 'viewer', department);
+    const sync = await createKey(ctx, 'sync', department);
+    const theirs = (
+      await post(
+        '/v1/dossiers',
+        intakeBody(procedure, { unitCode: unit, resolvingUnitCode: department, applicant: person }),
+      )
+    ).code;
+    const byCode = await get(`/v1/dossiers/${theirs}`, viewer);
+    expect(byCode.json()).toMatchObject({ resolvingUnit: { code: department }, applicant: maskedPerson });
+    const list = await get(`/v1/dossiers?unitCode=${department}&limit=200`, viewer);
+    expect(list.json().items.map((d: { applicant: unknown }) => d.applicant)).toEqual([maskedPerson]);
+    const receipt = await get(`/v1/dossiers/${theirs}/receipt`, viewer);
+    for (const res of [byCode, list, receipt]) expect(leaksIn(res.body)).toEqual([]);
+    expect((await get(`/v1/dossiers?idNumber=${person.idNumber}`, viewer)).statusCode).toBe(403);
+    expect((await get(`/v1/dossiers/${theirs}`, sync)).json().applicant).toEqual(person);
+  });
+
   it('clerk, sync and admin keys read the applicant whole on the same reads', async () => {
     for (const role of ['clerk', 'sync', 'admin'] as const) {
       expect((await get(`/v1/dossiers/${code}`, keys[role])).json().applicant, role).toEqual(person);

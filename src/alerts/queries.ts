@@ -5,17 +5,26 @@ import { alerts, dossiers, units } from '../db/schema/index.js';
 import { inSubtree } from '../db/sql.js';
 import { inScope, type Principal } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
+import { dossierInScope } from '../dossiers/lookups.js';
 
 const handling = alias(units, 'handling_unit');
+const resolving = alias(units, 'resolving_unit');
 
-/** Alerts with their dossier's code and the paths of its receiving and handling units (for the scope). */
+/** Alerts with their dossier's code and the paths of its receiving, handling and resolving units (for the scope). */
 function selectAlerts(db: DbOrTx) {
   return db
-    .select({ a: alerts, code: dossiers.code, unitPath: units.path, handlingPath: handling.path })
+    .select({
+      a: alerts,
+      code: dossiers.code,
+      unitPath: units.path,
+      handlingPath: handling.path,
+      resolvingPath: resolving.path,
+    })
     .from(alerts)
     .innerJoin(dossiers, eq(dossiers.id, alerts.dossierId))
     .innerJoin(units, eq(units.code, dossiers.unitCode))
-    .innerJoin(handling, eq(handling.code, dossiers.handlingUnitCode));
+    .innerJoin(handling, eq(handling.code, dossiers.handlingUnitCode))
+    .innerJoin(resolving, eq(resolving.code, dossiers.resolvingUnitCode));
 }
 
 export type AlertView = Awaited<ReturnType<ReturnType<typeof selectAlerts>['limit']>>[number];
@@ -40,7 +49,10 @@ export interface AlertFilter {
   before?: unknown;
 }
 
-/** Up to `limit` alerts of dossiers received or handled in the subtree at `path` (null = all), newest first. */
+/**
+ * Up to `limit` alerts of dossiers received, handled or resolved in the subtree at `path` (null = all), newest
+ * first.
+ */
 export async function listAlerts(
   db: DbOrTx,
   path: string | null,
@@ -50,7 +62,9 @@ export async function listAlerts(
   return selectAlerts(db)
     .where(
       and(
-        path === null ? undefined : or(inSubtree(units.path, path), inSubtree(handling.path, path)),
+        path === null
+          ? undefined
+          : or(inSubtree(units.path, path), inSubtree(handling.path, path), inSubtree(resolving.path, path)),
         q.kind ? eq(alerts.kind, q.kind) : undefined,
         q.acknowledged === 'true' ? isNotNull(alerts.acknowledgedAt) : undefined,
         q.acknowledged === 'false' ? isNull(alerts.acknowledgedAt) : undefined,
@@ -62,10 +76,10 @@ export async function listAlerts(
     .limit(limit);
 }
 
-/** An alert of a dossier received or handled in the caller's scope; otherwise not found. */
+/** An alert of a dossier received, handled or resolved in the caller's scope; otherwise not found. */
 export async function alertInScope(db: DbOrTx, principal: Principal, id: number): Promise<AlertView> {
   const [view] = await selectAlerts(db).where(eq(alerts.id, id)).limit(1);
-  if (!view || !(inScope(principal, view.unitPath) || inScope(principal, view.handlingPath))) {
+  if (!view || !dossierInScope(principal, view)) {
     throw new DomainError('ALERT_NOT_FOUND', { id });
   }
   return view;

@@ -13,6 +13,11 @@
  * The answer sees nothing after T: a dossier received later is not counted, one finished later is pending, and
  * a period that begins after T carries over everything received by T and not finished by then.
  * received total = carried over + new = resolved + withdrawn + stopped + pending, always.
+ *
+ * Attribution: statistics of a set of units (a subtree) count the dossiers attributed to one of them, and a
+ * grouping by unit groups them by that unit. By default a dossier is attributed to its resolving unit (đơn vị
+ * giải quyết: II.06a describes the units that resolve); `receiving` attributes it to the unit that received it
+ * (the counter's view). A dossier resolved where it was received counts the same either way.
  */
 import { dueInForceAt, isPausedAt, type DueChange, type PauseCycle } from './deadlines.js';
 import type { DossierStatus } from './lifecycle.js';
@@ -54,6 +59,21 @@ export function emptyTally(): Tally {
     stopped: 0,
     pending: { total: 0, notYetDue: 0, overdue: 0 },
   };
+}
+
+/** Which unit a dossier's figures count for: its resolving unit (the default) or its receiving unit. */
+export type Attribution = 'resolving' | 'receiving';
+
+/** A dossier's facts with its receiving and resolving units. */
+export interface AttributedFacts {
+  unitCode: string;
+  resolvingUnitCode: string;
+  facts: DossierFacts;
+}
+
+/** The unit a dossier is counted for under `attribution`. */
+export function attributedUnit(d: Omit<AttributedFacts, 'facts'>, attribution: Attribution): string {
+  return attribution === 'resolving' ? d.resolvingUnitCode : d.unitCode;
 }
 
 /** The instants bounding [A, B]: A's midnight and the midnight after B. */
@@ -128,6 +148,29 @@ export function referenceTally(
   const t = emptyTally();
   for (const d of facts) countOne(t, d, from, to, granularity, asOf);
   return t;
+}
+
+/**
+ * The reference statistics of the units `counted` accepts (e.g. those of a subtree), as answered at `asOf`: the
+ * dossiers attributed to one of them, in groups by `keyOf` (given each dossier and the unit it is attributed to);
+ * only groups with something received, as every answer lists them.
+ */
+export function referenceGroups<X extends AttributedFacts>(
+  all: Iterable<X>,
+  q: { from: LocalDate; to: LocalDate; granularity: Granularity; asOf?: Date; attribution: Attribution },
+  counted: (unitCode: string) => boolean,
+  keyOf: (x: X, unitCode: string) => string,
+): Map<string, Tally> {
+  const groups = new Map<string, Tally>();
+  for (const x of all) {
+    const unit = attributedUnit(x, q.attribution);
+    if (!counted(unit)) continue;
+    const one = referenceTally([x.facts], q.from, q.to, q.granularity, q.asOf);
+    if (one.received.total === 0) continue;
+    const key = keyOf(x, unit);
+    groups.set(key, addTallies(groups.get(key) ?? emptyTally(), one));
+  }
+  return groups;
 }
 
 /** Percentages with one decimal; null when there is nothing to divide by. */

@@ -106,6 +106,7 @@ async function writeOutbox(tx: Tx, type: string, view: DossierView, occurredAt: 
 export interface IntakeInput {
   procedureCode: string;
   unitCode?: string | undefined;
+  resolvingUnitCode?: string | undefined;
   channel: Channel;
   receivedAt?: string | undefined;
   applicant: {
@@ -149,11 +150,15 @@ export async function intake(
 }
 
 /**
- * An intake's request as it will be stored: texts normalised, the receiving unit, the instant and the acting
- * officer settled.
+ * An intake's request as it will be stored: texts normalised, its units, the instant and the acting officer
+ * settled.
  */
-interface IntakeRequest extends Omit<IntakeInput, 'unitCode' | 'receivedAt' | 'officerCode'> {
+interface IntakeRequest extends Omit<
+  IntakeInput,
+  'unitCode' | 'resolvingUnitCode' | 'receivedAt' | 'officerCode'
+> {
   unitCode: string;
+  resolvingUnitCode: string;
   receivedAt: Date;
   officerCode: string | null;
 }
@@ -179,6 +184,8 @@ function normaliseIntake(ctx: CommandContext, input: IntakeInput): IntakeRequest
     ...input,
     applicant,
     unitCode,
+    // Resolved where received unless the intake names the competent unit (a service centre for a department).
+    resolvingUnitCode: input.resolvingUnitCode ?? unitCode,
     receivedAt,
     officerCode,
     summary: input.summary ? normalizeText(input.summary) : undefined,
@@ -189,20 +196,26 @@ function normaliseIntake(ctx: CommandContext, input: IntakeInput): IntakeRequest
 interface IntakeTargets {
   procedure: ProcedureTarget;
   unit: UnitTarget;
+  resolvingUnit: UnitTarget;
   officer: OfficerTarget | null;
 }
 
 /**
- * Step 2: the procedure, the receiving unit and the acting officer, checked in the order clerks expect their
- * errors. The intake statement checks the same (see writeIntakes): keep them alike.
+ * Step 2: the procedure, the receiving unit, the resolving unit and the acting officer, checked in the order
+ * clerks expect their errors. The resolving unit may lie outside the key's scope (a provincial service centre
+ * receives for departments beyond its subtree), but it must exist and be active. The intake statement checks
+ * the same (see writeIntakes): keep them alike.
  */
 function resolveTargets(principal: Principal, request: IntakeRequest, found: FoundTargets): IntakeTargets {
-  const { procedure, unit, officer } = found;
+  const { procedure, unit, resolvingUnit, officer } = found;
   const code = request.unitCode;
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND', { code: request.procedureCode });
   if (!procedure.active) throw new DomainError('PROCEDURE_INACTIVE', { code: request.procedureCode });
   if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code });
   if (!unit.active) throw new DomainError('UNIT_INACTIVE', { code });
+  const resolving = { code: request.resolvingUnitCode };
+  if (!resolvingUnit) throw new DomainError('RESOLVING_UNIT_NOT_FOUND', resolving);
+  if (!resolvingUnit.active) throw new DomainError('RESOLVING_UNIT_INACTIVE', resolving);
   checkActingOfficer({
     personal: isPersonal(principal),
     code: request.officerCode,
@@ -210,7 +223,7 @@ function resolveTargets(principal: Principal, request: IntakeRequest, found: Fou
     required: unit.officerRequired,
     unitCode: unit.code,
   });
-  return { procedure, unit, officer };
+  return { procedure, unit, resolvingUnit, officer };
 }
 
 /** A personal key: bound to an officer, whose actions it records. */
@@ -232,18 +245,17 @@ async function recordIntake(
   request: IntakeRequest,
 ): Promise<DossierResponse> {
   const store = intakesOf(ctx);
-  const { procedureCode, unitCode, officerCode } = request;
-  const cached = store.cached(procedureCode, unitCode, officerCode);
+  const cached = store.cached(request);
   const fromCache = cached && orNull(() => resolveTargets(ctx.principal, request, cached));
   if (fromCache) {
     const written = await writeWithTargets(ctx, db, calendar, request, fromCache);
     if (written) return written;
   }
-  store.forget(procedureCode, unitCode, officerCode);
+  store.forget(request);
   for (let attempt = 1; ; attempt++) {
-    const found = await store.read(db, procedureCode, unitCode, officerCode);
+    const found = await store.read(db, request);
     const targets = resolveTargets(ctx.principal, request, found);
-    store.remember(targets.procedure, targets.unit, targets.officer);
+    store.remember(targets);
     const written = await writeWithTargets(ctx, db, calendar, request, targets);
     if (written) return written;
     if (attempt === 3) throw new Error('intake refused three times although its checks passed');
@@ -288,7 +300,7 @@ function intakeTerms(calendar: Calendar, request: IntakeRequest, procedure: Proc
 function intakeRecord(
   ctx: CommandContext,
   request: IntakeRequest,
-  { procedure, unit, officer }: IntakeTargets,
+  { procedure, unit, resolvingUnit, officer }: IntakeTargets,
   terms: IntakeTerms,
 ): { item: IntakeWrite; view: DossierView } {
   const online = request.channel === 'online';
@@ -297,6 +309,8 @@ function intakeRecord(
     unitCode: unit.code,
     handlingUnitCode: unit.code,
     holderOfficerCode: request.officerCode,
+    resolvingUnitCode: resolvingUnit.code,
+    resolvedElsewhere: resolvingUnit.code !== unit.code,
     procedureCode: procedure.code,
     channel: request.channel,
     status: terms.status,
@@ -338,6 +352,8 @@ function intakeRecord(
     handlingName: unit.name,
     handlingPath: unit.path,
     holder: officer && { code: officer.code, fullName: officer.fullName, title: officer.title },
+    resolvingName: resolvingUnit.name,
+    resolvingPath: resolvingUnit.path,
   };
   const codeDay = localDateOf(request.receivedAt);
   const item: IntakeWrite = {

@@ -24,6 +24,7 @@ import type { IntakeTargetsCache, OfficerTarget, ProcedureTarget, UnitTarget } f
  */
 const givenColumns = [
   'unitCode',
+  'resolvingUnitCode',
   'procedureCode',
   'channel',
   'status',
@@ -53,7 +54,7 @@ type DossierInsert = typeof dossiers.$inferInsert;
 export type IntakeWrite = {
   [K in (typeof givenColumns)[number]]-?: Exclude<DossierInsert[K], undefined>;
 } & {
-  /** The caller's scope (the unit must still lie inside it), null = everywhere. */
+  /** The caller's scope (the receiving unit must still lie inside it), null = everywhere. */
   scopePath: string | null;
   /** The acting officer, who also holds the dossier first; absent or null = none (refused where required). */
   officerCode?: string | null;
@@ -121,9 +122,10 @@ export type Written = { id: number; code: string; createdAt: Date } | null;
  * outbox row; the values arrive as one array per column (inputColumns). A single statement is atomic on its
  * own, so a failure anywhere gives every number back (gapless codes) with no explicit transaction; inside the
  * caller's transaction it simply joins it. An intake is numbered and written only if its procedure is active,
- * its unit active and inside the caller's scope, and its acting officer active and working inside the officer
- * scope, or, with no officer, if neither its unit nor one above requires one (`allowed`): the terms may come
- * from the intake-targets cache, the verdict never does. Each (unit, day) counter moves once by the number of its intakes, counters
+ * its receiving unit active and inside the caller's scope, its resolving unit active, wherever it lies, and its
+ * acting officer active and working inside the officer scope, or, with no officer, if neither its unit nor one
+ * above requires one (`allowed`): the terms may come from the intake-targets cache, the verdict never does. Each
+ * (unit, day) counter moves once by the number of its intakes, counters
  * locked in (unit, day) order so that concurrent statements cannot deadlock; the intakes of a day take the
  * numbers in the order they were given. The dossier's code and creation instant (the database's clock) are
  * written into the outbox payload here. Prepared by name (see prepared): parsed and planned once per
@@ -137,6 +139,7 @@ const intakeStatement = sql`
     join ${procedures} pr on pr.code = i.procedure_code and pr.active
     join ${units} un on un.code = i.unit_code and un.active
       and (i.scope_path is null or starts_with(un.path, i.scope_path))
+    join ${units} ru on ru.code = i.resolving_unit_code and ru.active
     left join ${officers} o on o.code = i.officer_code
     left join ${units} ou on ou.code = o.unit_code
     where case when i.officer_code is null then not ${unitRequiresOfficer(sql.raw('un.path'))}
@@ -264,18 +267,28 @@ export class IntakeBatcher {
 // ---------------------------------------------------------------------------------------------------------
 // The seam
 
-/** The procedure, the unit and the acting officer an intake names, as read (null: no such code, or none named). */
+/** The codes an intake names its targets by: the procedure, the receiving and resolving units, the officer. */
+export interface TargetCodes {
+  procedureCode: string;
+  unitCode: string;
+  resolvingUnitCode: string;
+  officerCode: string | null;
+}
+
+/** The procedure, the units and the acting officer an intake names, as read (null: no such code, or none named). */
 export interface FoundTargets {
   procedure: ProcedureTarget | null;
   unit: UnitTarget | null;
+  resolvingUnit: UnitTarget | null;
   officer: OfficerTarget | null;
 }
 
+const resolvingUnits = alias(units, 'resolving_unit');
 const officerUnit = alias(units, 'officer_unit');
 
 /**
- * The procedure (with its current process version), the unit (with whether it requires an officer) and the
- * officer of an intake, prepared by name.
+ * The procedure (with its current process version), the receiving and resolving units (with whether each
+ * requires an officer) and the officer of an intake, prepared by name.
  */
 function intakeTargetsQuery(db: DbOrTx) {
   return db
@@ -284,12 +297,15 @@ function intakeTargetsQuery(db: DbOrTx) {
       processVersion: currentProcessVersion,
       unit: units,
       officerRequired: unitRequiresOfficer(units.path),
+      resolvingUnit: resolvingUnits,
+      resolvingOfficerRequired: unitRequiresOfficer(resolvingUnits.path),
       officer: officers,
       officerPath: officerUnit.path,
     })
     .from(sql`(select 1) as one`)
     .leftJoin(procedures, eq(procedures.code, sql.placeholder('procedureCode')))
     .leftJoin(units, eq(units.code, sql.placeholder('unitCode')))
+    .leftJoin(resolvingUnits, eq(resolvingUnits.code, sql.placeholder('resolvingUnitCode')))
     .leftJoin(officers, eq(officers.code, sql.placeholder('officerCode')))
     .leftJoin(officerUnit, eq(officerUnit.code, officers.unitCode))
     .prepare('intake_targets');
@@ -297,7 +313,7 @@ function intakeTargetsQuery(db: DbOrTx) {
 const intakeTargetsQueries = new WeakMap<DbOrTx, ReturnType<typeof intakeTargetsQuery>>();
 
 /**
- * How intakes reach the database, and the two speed tricks behind it: the procedure, unit and officer an intake
+ * How intakes reach the database, and the two speed tricks behind it: the procedure, units and officer an intake
  * names are reused briefly (IntakeTargetsCache), and intakes made outside a transaction are written together with
  * the others arriving meanwhile (IntakeBatcher, on `db`). Without a cache every intake reads its targets;
  * without `db` each intake is written on its own. The intake rule (commands.ts) is the same either way.
@@ -312,41 +328,45 @@ export class IntakeStore {
   }
 
   /** The targets as lately read, while they are fresh (checked again by the statement that writes). */
-  cached(procedureCode: string, unitCode: string, officerCode: string | null): FoundTargets | undefined {
+  cached(codes: TargetCodes): FoundTargets | undefined {
     const cache = this.options.cache;
-    const pair = cache?.get(procedureCode, unitCode);
-    if (!pair) return undefined;
-    if (officerCode === null) return { ...pair, officer: null };
-    const officer = cache!.officer(officerCode);
-    return officer && { ...pair, officer };
+    const found = cache?.get(codes.procedureCode, codes.unitCode, codes.resolvingUnitCode);
+    if (!found) return undefined;
+    if (codes.officerCode === null) return { ...found, officer: null };
+    const officer = cache!.officer(codes.officerCode);
+    return officer && { ...found, officer };
   }
 
   /** The targets read afresh, in `db` (the caller's transaction, if any). */
-  async read(
-    db: DbOrTx,
-    procedureCode: string,
-    unitCode: string,
-    officerCode: string | null,
-  ): Promise<FoundTargets> {
+  async read(db: DbOrTx, codes: TargetCodes): Promise<FoundTargets> {
     let query = intakeTargetsQueries.get(db);
     if (!query) intakeTargetsQueries.set(db, (query = intakeTargetsQuery(db)));
-    const [found] = await query.execute({ procedureCode, unitCode, officerCode });
+    const { procedureCode, unitCode, resolvingUnitCode, officerCode } = codes;
+    const [found] = await query.execute({ procedureCode, unitCode, resolvingUnitCode, officerCode });
     const unit = found?.unit ? { ...found.unit, officerRequired: found.officerRequired } : null;
+    const resolvingUnit = found?.resolvingUnit
+      ? { ...found.resolvingUnit, officerRequired: found.resolvingOfficerRequired }
+      : null;
     const officer = found?.officer ? { ...found.officer, unitPath: found.officerPath! } : null;
     const procedure = found?.procedure ? { ...found.procedure, processVersion: found.processVersion } : null;
-    return { procedure, unit, officer };
+    return { procedure, unit, resolvingUnit, officer };
   }
 
   /** Keeps targets that passed the intake's checks for the next intakes. */
-  remember(procedure: ProcedureTarget, unit: UnitTarget, officer: OfficerTarget | null): void {
-    this.options.cache?.set(procedure, unit);
-    if (officer) this.options.cache?.setOfficer(officer);
+  remember(targets: {
+    procedure: ProcedureTarget;
+    unit: UnitTarget;
+    resolvingUnit: UnitTarget;
+    officer: OfficerTarget | null;
+  }): void {
+    this.options.cache?.set(targets.procedure, targets.unit, targets.resolvingUnit);
+    if (targets.officer) this.options.cache?.setOfficer(targets.officer);
   }
 
   /** Forgets targets the database refused. */
-  forget(procedureCode: string, unitCode: string, officerCode: string | null): void {
-    this.options.cache?.forget(procedureCode, unitCode);
-    if (officerCode !== null) this.options.cache?.forgetOfficer(officerCode);
+  forget(codes: TargetCodes): void {
+    this.options.cache?.forget(codes.procedureCode, codes.unitCode, codes.resolvingUnitCode);
+    if (codes.officerCode !== null) this.options.cache?.forgetOfficer(codes.officerCode);
   }
 
   /** Writes one intake: with the others arriving meanwhile outside a transaction, alone inside one. */

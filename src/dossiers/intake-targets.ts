@@ -13,13 +13,14 @@ export type OfficerTarget = PlacedOfficer;
 export const INTAKE_TARGETS_TTL_MS = 2_000;
 
 /**
- * The procedures, units and officers intakes read (terms, names, paths, the internal process's version), reused for `ttlMs` so that an intake
- * costs no lookup round trip. Only the terms and names come from here: the intake statement itself checks again
- * that the procedure is active, the unit active and inside the caller's scope, and the acting officer active and
- * where the key may name them (or, with none named, that no unit requires one), so a stale entry can never let
- * through an intake the database would refuse. An edit made through this process clears the cache at once; one
- * made elsewhere (another API instance, the CLI) reaches this process's terms and names within `ttlMs`, as if
- * the intake had come that much earlier. Only rows that exist are kept.
+ * The procedures, units and officers intakes read (terms, names, paths, the internal process's version), reused
+ * for `ttlMs` so that an intake costs no lookup round trip. Only the terms and names come from here: the intake
+ * statement itself checks again that the procedure is active, the receiving unit active and inside the caller's
+ * scope, the resolving unit active, and the acting officer active and where the key may name them (or, with none
+ * named, that no unit requires one), so a stale entry can never let through an intake the database would
+ * refuse. An edit made through this process clears the cache at once; one made elsewhere (another API instance,
+ * the CLI) reaches this process's terms and names within `ttlMs`, as if the intake had come that much earlier.
+ * Only rows that exist are kept.
  */
 export class IntakeTargetsCache {
   private readonly procedures: TtlCache<string, ProcedureTarget>;
@@ -32,21 +33,29 @@ export class IntakeTargetsCache {
     this.officers = new TtlCache(ttlMs, now);
   }
 
-  get(procedureCode: string, unitCode: string): { procedure: ProcedureTarget; unit: UnitTarget } | undefined {
+  /** The procedure, the receiving unit and the resolving unit (by default the receiving one), all fresh. */
+  get(
+    procedureCode: string,
+    unitCode: string,
+    resolvingUnitCode: string = unitCode,
+  ): { procedure: ProcedureTarget; unit: UnitTarget; resolvingUnit: UnitTarget } | undefined {
     const procedure = this.procedures.get(procedureCode);
     const unit = this.units.get(unitCode);
-    return procedure && unit ? { procedure, unit } : undefined;
+    const resolvingUnit = resolvingUnitCode === unitCode ? unit : this.units.get(resolvingUnitCode);
+    return procedure && unit && resolvingUnit ? { procedure, unit, resolvingUnit } : undefined;
   }
 
-  set(procedure: ProcedureTarget, unit: UnitTarget): void {
+  set(procedure: ProcedureTarget, unit: UnitTarget, resolvingUnit: UnitTarget = unit): void {
     this.procedures.set(procedure.code, procedure);
     this.units.set(unit.code, unit);
+    this.units.set(resolvingUnit.code, resolvingUnit);
   }
 
-  /** Forgets both (after the database refused what they said). */
-  forget(procedureCode: string, unitCode: string): void {
+  /** Forgets them (after the database refused what they said). */
+  forget(procedureCode: string, unitCode: string, resolvingUnitCode: string = unitCode): void {
     this.procedures.delete(procedureCode);
     this.units.delete(unitCode);
+    this.units.delete(resolvingUnitCode);
   }
 
   officer(code: string): OfficerTarget | undefined {

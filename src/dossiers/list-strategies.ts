@@ -7,7 +7,7 @@ import { dayNumberOf, type LocalDate } from '../domain/local-time.js';
 
 export type ListStrategy =
   | 'received period day by day'
-  | 'unit received in two parts'
+  | 'unit received in three parts'
   | 'received range sorted'
   | 'unit overdue through status-due indexes'
   | 'newest first';
@@ -33,14 +33,14 @@ export interface StrategyInputs {
  *   past (a received range, overdue dossiers) or are rare.
  * - sorted (received range; unit overdue): every match M fetched through the filters' indexes, then sorted: M
  *   whatever the matches' age. A unit's overdue dossiers are old by nature (past their due) and few: M is a
- *   few hundred through dossiers_unit_status_due_idx and dossiers_handling_status_due_idx, where the walk would
- *   pass every newer dossier of the scope first. Without a unit the overdue are spread enough for the walk.
+ *   few hundred through dossiers_unit_status_due_idx, dossiers_handling_status_due_idx and the partial
+ *   dossiers_resolved_elsewhere_status_due_idx, where the walk would pass every newer dossier of the scope first. Without a unit the overdue are spread enough for the walk.
  * - day by day: a received period of D days with nothing else to filter, each day's newest ids read in order
  *   from the receipt-day index: at most D × limit entries, however many receipts the period holds (M, which a
  *   province's month makes large).
- * - two parts: a unit's received period read from two indexes without the table (receiving unit and receipt;
- *   handled elsewhere and receipt), M entries; one read on both unit columns makes the planner read the whole
- *   scope's period.
+ * - three parts: a unit's received period read from three indexes without the table (receiving unit and
+ *   receipt; handled elsewhere and receipt; resolved elsewhere and receipt), M entries; one read on the three
+ *   unit columns makes the planner read the whole scope's period.
  */
 export function chooseListStrategy(f: StrategyInputs): ListStrategy {
   const byReceipt = f.receivedFrom !== undefined || f.receivedTo !== undefined;
@@ -53,7 +53,7 @@ export function chooseListStrategy(f: StrategyInputs): ListStrategy {
   ) {
     return 'received period day by day';
   }
-  if (f.restrictedToUnits && byReceipt) return 'unit received in two parts';
+  if (f.restrictedToUnits && byReceipt) return 'unit received in three parts';
   if (byReceipt) return 'received range sorted';
   if (f.restrictedToUnits && f.timeliness === 'overdue') return 'unit overdue through status-due indexes';
   return 'newest first';
@@ -83,13 +83,14 @@ export function receivedPeriodDayByDay(
 }
 
 /**
- * Unit received in two parts: received by one of the units, or handled by one of them after a transfer from a
- * unit outside them; each part read from its own index (dossiers_unit_received_idx; the partial
- * dossiers_handled_elsewhere_received_idx), then the page sorted.
+ * Unit received in three parts: received by one of the units, handled by one of them after a transfer from a
+ * unit outside them, or resolved by one of them; each part read from its own index (dossiers_unit_received_idx;
+ * the partial dossiers_handled_elsewhere_received_idx and dossiers_resolved_elsewhere_received_idx), then the
+ * page sorted.
  */
-export function unitReceivedInTwoParts(
+export function unitReceivedInThreeParts(
   db: DbOrTx,
-  parts: { receivedThere: SQL; handledThere: SQL },
+  parts: { receivedThere: SQL; handledThere: SQL; resolvedThere: SQL },
   filters: Array<SQL | undefined>,
   afterId: number | undefined,
   limit: number,
@@ -99,7 +100,8 @@ export function unitReceivedInTwoParts(
       .select({ id: dossiers.id })
       .from(dossiers)
       .where(and(unit, ...filters, belowCursor(afterId)));
-  return sql`select m.id from (${part(parts.receivedThere)} union all ${part(parts.handledThere)}) m
+  return sql`select m.id from (${part(parts.receivedThere)} union all ${part(parts.handledThere)}
+    union all ${part(parts.resolvedThere)}) m
     order by m.id desc limit ${limit}`;
 }
 

@@ -19,7 +19,7 @@ import {
   matchesSorted,
   newestFirst,
   receivedPeriodDayByDay,
-  unitReceivedInTwoParts,
+  unitReceivedInThreeParts,
 } from './list-strategies.js';
 import { selectDossiers, type DossierView } from './lookups.js';
 import { nameSearchNewestFirst } from './name-search.js';
@@ -112,12 +112,17 @@ export async function listDossiers(
   const codes = await unitCodesFor(db, principal, f.unitCode);
   if (codes && codes.length === 0) return [];
   const statuses = f.status?.split(',');
-  // Received by one of the units, or handled by one of them after a transfer from a unit outside them: the
-  // same rows as "received or handled there", in two disjoint parts with an index each.
+  // Received by one of the units; or handled by one of them after a transfer from a unit outside them; or
+  // resolved by one of them, received and handled outside them (a service centre's intake for a department):
+  // the same rows as "received, handled or resolved there", in three disjoint parts with an index each. The
+  // last two read partial indexes of the few dossiers whose unit columns differ, so a dossier resolved where
+  // it was received costs them nothing. Each part's first test is its cheapest.
   const inUnits = codes && {
     receivedThere: sql`${dossiers.unitCode} = any(${sql.param(codes)}::text[])`,
     handledThere: sql`${dossiers.handlingUnitCode} = any(${sql.param(codes)}::text[]) and ${dossiers.handlingUnitCode} <> ${dossiers.unitCode}
       and ${dossiers.unitCode} <> all(${sql.param(codes)}::text[])`,
+    resolvedThere: sql`${dossiers.resolvedElsewhere} and ${dossiers.resolvingUnitCode} = any(${sql.param(codes)}::text[])
+      and ${dossiers.unitCode} <> all(${sql.param(codes)}::text[]) and ${dossiers.handlingUnitCode} <> all(${sql.param(codes)}::text[])`,
   };
   const filters: Array<SQL | undefined> = [
     statuses ? inArray(dossiers.status, statuses) : undefined,
@@ -129,7 +134,10 @@ export async function listDossiers(
     f.timeliness ? timelinessCondition(f.timeliness, live) : undefined,
     f.idNumber ? eq(dossiers.applicantIdNumber, normalizeIdNumber(f.idNumber)) : undefined,
   ];
-  const conditions = [inUnits ? or(inUnits.receivedThere, inUnits.handledThere) : undefined, ...filters];
+  const conditions = [
+    inUnits ? or(inUnits.receivedThere, inUnits.handledThere, inUnits.resolvedThere) : undefined,
+    ...filters,
+  ];
   const key = f.q === undefined ? '' : searchKey(f.q);
   if (key !== '') return nameSearchNewestFirst(db, conditions, key, f.afterId, f.limit);
 
@@ -149,8 +157,8 @@ export async function listDossiers(
     case 'received period day by day':
       page = receivedPeriodDayByDay(f.receivedFrom!, f.receivedTo!, f.afterId, f.limit);
       break;
-    case 'unit received in two parts':
-      page = unitReceivedInTwoParts(db, inUnits!, filters, f.afterId, f.limit);
+    case 'unit received in three parts':
+      page = unitReceivedInThreeParts(db, inUnits!, filters, f.afterId, f.limit);
       break;
     case 'received range sorted':
     case 'unit overdue through status-due indexes':

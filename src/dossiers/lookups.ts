@@ -36,9 +36,12 @@ export interface DossierView {
   handlingName: string;
   handlingPath: string;
   holder: OfficerRef | null;
+  resolvingName: string;
+  resolvingPath: string;
 }
 
 const handling = alias(units, 'handling_unit');
+const resolving = alias(units, 'resolving_unit');
 const holder = alias(officers, 'holder');
 
 const dossierColumns = {
@@ -51,6 +54,8 @@ const dossierColumns = {
   handlingPath: handling.path,
   // From a left join: null when nobody holds the dossier.
   holder: { code: holder.code, fullName: holder.fullName, title: holder.title },
+  resolvingName: resolving.name,
+  resolvingPath: resolving.path,
 };
 
 /** Dossiers as DossierViews: the inner joins never drop a row (foreign keys); the holder may be nobody. */
@@ -61,15 +66,20 @@ export function selectDossiers(db: DbOrTx) {
     .innerJoin(procedures, eq(procedures.code, dossiers.procedureCode))
     .innerJoin(units, eq(units.code, dossiers.unitCode))
     .innerJoin(handling, eq(handling.code, dossiers.handlingUnitCode))
+    .innerJoin(resolving, eq(resolving.code, dossiers.resolvingUnitCode))
     .leftJoin(holder, eq(holder.code, dossiers.holderOfficerCode));
 }
 
-/** A dossier is in a key's scope when its receiving or its handling unit is. */
+/** A dossier is in a key's scope when its receiving, its handling or its resolving unit is. */
 export function dossierInScope(
   principal: Principal,
-  view: Pick<DossierView, 'unitPath' | 'handlingPath'>,
+  view: Pick<DossierView, 'unitPath' | 'handlingPath' | 'resolvingPath'>,
 ): boolean {
-  return inScope(principal, view.unitPath) || inScope(principal, view.handlingPath);
+  return (
+    inScope(principal, view.unitPath) ||
+    inScope(principal, view.handlingPath) ||
+    inScope(principal, view.resolvingPath)
+  );
 }
 
 /**

@@ -48,6 +48,7 @@ function representation(view: DossierView, masked: boolean, live: LiveSettings |
     procedure: { code: d.procedureCode, name: view.procedureName },
     unit: { code: d.unitCode, name: view.unitName },
     handlingUnit: { code: d.handlingUnitCode, name: view.handlingName },
+    resolvingUnit: { code: d.resolvingUnitCode, name: view.resolvingName },
     // Staff, not the applicant: shown to every role.
     holder: view.holder && {
       code: view.holder.code,

@@ -76,6 +76,12 @@ export const IntakeBody = z
   .object({
     procedureCode: Text(50).meta({ example: '1.004616' }),
     unitCode: UnitCode.optional().describe('Receiving unit; defaults to the key\u2019s own unit.'),
+    resolvingUnitCode: UnitCode.optional().describe(
+      'Resolving unit (đơn vị giải quyết), when another unit than the receiving one is competent to decide ' +
+        '(a service centre receiving for a department): any active unit, also outside the key\u2019s scope. ' +
+        'Default: the receiving unit. Unknown → 400 RESOLVING_UNIT_NOT_FOUND; deactivated → 400 ' +
+        'RESOLVING_UNIT_INACTIVE.',
+    ),
     channel: Channel,
     receivedAt: Instant.optional().describe(
       'When it was received (online: submitted). Default now; may lie in the past within the back-dating window.',
@@ -139,6 +145,12 @@ export const Dossier = z
       'The officer holding it now: the one who received it, then whom `assign` names (toOfficerCode); null when ' +
         'nobody is named (a move to another unit without naming one clears it). Shown to every role.',
     ),
+    resolvingUnit: z
+      .object({ code: z.string(), name: z.string() })
+      .describe(
+        'Resolving unit (đơn vị giải quyết), competent to decide it: the receiving unit unless the intake named ' +
+          'another. Statistics count the dossier for it by default.',
+      ),
     channel: Channel,
     applicant: Applicant,
     summary: z
@@ -264,7 +276,9 @@ export const actionBodies = {
 } as const;
 
 export const ListDossiersQuery = z.object({
-  unitCode: UnitCode.optional().describe('That unit and its subtree (receiving or handling).'),
+  unitCode: UnitCode.optional().describe(
+    'That unit and its subtree: a dossier matches when its receiving, its handling or its resolving unit lies there.',
+  ),
   status: z
     .string()
     .regex(/^[a-z_]+(,[a-z_]+)*$/, 'status_list')

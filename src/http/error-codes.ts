@@ -85,6 +85,20 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     en: 'Unit {code} is deactivated.',
     vi: 'Đơn vị {code} đã ngừng hoạt động.',
   },
+  RESOLVING_UNIT_NOT_FOUND: {
+    status: 400,
+    title: 'Resolving unit not found',
+    titleVi: 'Không tìm thấy đơn vị giải quyết',
+    en: 'The resolving unit {code} does not exist.',
+    vi: 'Không tồn tại đơn vị giải quyết {code}.',
+  },
+  RESOLVING_UNIT_INACTIVE: {
+    status: 400,
+    title: 'Resolving unit inactive',
+    titleVi: 'Đơn vị giải quyết đã ngừng hoạt động',
+    en: 'The resolving unit {code} is deactivated and takes no new dossiers.',
+    vi: 'Đơn vị giải quyết {code} đã ngừng hoạt động nên không nhận hồ sơ mới.',
+  },
   API_KEY_NOT_FOUND: {
     status: 404,
     title: 'API key not found',

@@ -5,12 +5,14 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { rows } from '../db/sql.js';
-import { answerInstants, emptyTally, type Tally } from '../domain/statistics.js';
+import { answerInstants, emptyTally, type Attribution, type Tally } from '../domain/statistics.js';
 import type { Granularity } from '../domain/timeliness.js';
 import {
+  attributedDossiers,
   carriedOver,
   finishedCounts,
   grouping,
+  involves,
   notFinishedBefore,
   pendingOverdueAt,
   receivedBefore,
@@ -44,15 +46,17 @@ export interface GroupTally {
 }
 
 /**
- * The II.06a columns for the dossiers received by units under `unitPath`, over [from, to], as answered at
- * `asOf` (pending judged at T, the end of B or `asOf` while B has not ended).
+ * The II.06a columns for the dossiers attributed to units under `unitPath` (their resolving or their receiving
+ * unit, by `attribution`), over [from, to], as answered at `asOf` (pending judged at T, the end of B or `asOf`
+ * while B has not ended).
  */
 export async function periodStatistics(
   db: DbOrTx,
   q: {
     unitPath: string | null;
-    /** Only these receiving units (not their subtrees), instead of `unitPath`. */
-    unitCodes?: string[];
+    attribution: Attribution;
+    /** Only the dossiers received or resolved by one of these units (see `involves`). */
+    involving?: string[];
     from: string;
     to: string;
     groupBy: GroupBy | 'cell';
@@ -62,11 +66,11 @@ export async function periodStatistics(
 ): Promise<GroupTally[]> {
   // Nothing after T counts: received and finished mean before `cut` (T + 1 ms), carried over before `open`.
   const { open, cut, at } = answerInstants(q.from, q.to, q.asOf);
-  const g = grouping(q.groupBy);
-  const scope = q.unitCodes
-    ? sql`f.unit_code = any(${sql.param(q.unitCodes)}::text[])`
-    : unitScope(q.unitPath);
+  const g = grouping(q.groupBy, q.attribution);
   const f = sql`f`;
+  const scope = q.involving
+    ? sql`${unitScope(q.unitPath)} and ${involves(f, q.involving)}`
+    : unitScope(q.unitPath);
   const j = sql`j`;
   const found = await rows<Row>(
     db,
@@ -74,7 +78,7 @@ export async function periodStatistics(
     with base as (
       select f.id, ${g.key} as key, ${g.label} as label, f.channel, f.status, f.received_at, f.finished_at,
              f.outcome, ${notFinishedBefore(f, cut)} as pending
-      from dossiers f ${g.joins}
+      from ${attributedDossiers(q.attribution, q.unitPath)} f ${g.joins}
       where ${scope} and ${receivedBefore(f, cut)} and ${notFinishedBefore(f, open)}
     ), judged as (
       select b.*, b.pending and ${pendingOverdueAt(sql`b.id`, at, q.granularity)} as overdue_at_t

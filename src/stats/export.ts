@@ -32,22 +32,30 @@ function csvCell(value: string | number | null): string {
 }
 
 /**
- * One line per group and a last line `total`; UTF-8 with a BOM so Excel reads Vietnamese names. The last column,
- * `asOf`, is when pending dossiers were judged: two downloads of a period not yet ended differ by it.
+ * One line per group and a last line `total`; UTF-8 with a BOM so Excel reads Vietnamese names. The last two
+ * columns say how the figures were counted: `attribution`, the unit each dossier counts for (resolving or
+ * receiving: two downloads of a period differ by it), and `asOf`, when pending dossiers were judged (two
+ * downloads of a period not yet ended differ by it).
  */
 export function statsCsv(stats: StatsBody): string {
-  const lines = [['key', 'label', ...csvColumns.map(([name]) => name), 'asOf'].join(',')];
+  const lines = [['key', 'label', ...csvColumns.map(([name]) => name), 'attribution', 'asOf'].join(',')];
   for (const row of [...stats.rows, { key: 'total', label: 'Tổng cộng', ...stats.totals }]) {
-    lines.push(
-      [row.key, row.label, ...csvColumns.map(([, get]) => get(row)), stats.asOf].map(csvCell).join(','),
-    );
+    const counts = csvColumns.map(([, get]) => get(row));
+    lines.push([row.key, row.label, ...counts, stats.attribution, stats.asOf].map(csvCell).join(','));
   }
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
+/** How the heading names the unit the dossiers are counted for. */
+const attributionHeadings: Record<StatsBody['attribution'], string> = {
+  resolving: 'Số liệu tính theo đơn vị giải quyết hồ sơ.',
+  receiving: 'Số liệu tính theo đơn vị tiếp nhận hồ sơ.',
+};
+
 /**
- * Form II.06a/VPCP/KSTT as a spreadsheet, with its Vietnamese headings. As provincial practice does, withdrawn
- * and stopped dossiers are counted as resolved on time, which a footnote says.
+ * Form II.06a/VPCP/KSTT as a spreadsheet, with its Vietnamese headings and the unit the dossiers are counted for.
+ * As provincial practice does, withdrawn and stopped dossiers are counted as resolved on time, which a footnote
+ * says.
  */
 export async function statsXlsx(stats: StatsBody, unitName: string): Promise<Buffer> {
   const book = new ExcelJS.Workbook();
@@ -57,7 +65,7 @@ export async function statsXlsx(stats: StatsBody, unitName: string): Promise<Buf
   sheet.addRow(['TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH']);
   sheet.addRow([`Đơn vị: ${unitName}`]);
   sheet.addRow([`Kỳ báo cáo: từ ngày ${vnDate(stats.from)} đến ngày ${vnDate(stats.to)}`]);
-  sheet.addRow([]);
+  sheet.addRow([attributionHeadings[stats.attribution]]);
   const blank = (n: number) => Array<string>(n).fill('');
   const heads = [
     ['STT', 'Lĩnh vực / nhóm', 'Số hồ sơ nhận giải quyết', ...blank(4), 'Kết quả giải quyết', ...blank(6)],

@@ -1,11 +1,12 @@
 /**
  * The statistics figures the worker maintains. For every closed local day (before today) and every receiving
- * unit, procedure and channel, `stats_daily` holds that day's flows and the pending-overdue count at its end:
- * the rule (./rule.ts) applied to each single day, computed set-based for a range of days (the tests hold the
- * figures equal to the direct statistics day by day and over every kind of period). Rollups by unit and channel
- * per day and per month make province-wide totals cheap. A change marks its receiving unit dirty from the
- * change's local day (late entries reach back); the refresh job recomputes dirty days and closes each new day.
- * Answers are served from the figures in ./serving.ts.
+ * unit, resolving unit, procedure and channel, `stats_daily` holds that day's flows and the pending-overdue
+ * count at its end: the rule (./rule.ts) applied to each single day, computed set-based for a range of days (the
+ * tests hold the figures equal to the direct statistics day by day and over every kind of period). Both units
+ * key a cell, so either attribution is a sum of the same figures. Rollups by the two units and channel per day
+ * and per month make province-wide totals cheap. A change marks its dossier's receiving and resolving units
+ * dirty from the change's local day (late entries reach back); the refresh job recomputes the cells a dirty unit
+ * is part of and closes each new day. Answers are served from the figures in ./serving.ts.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
@@ -15,8 +16,10 @@ import { periodInstants } from '../domain/statistics.js';
 import type { Granularity } from '../domain/timeliness.js';
 import type { JobContext, OutboxEvent } from '../jobs/context.js';
 import {
+  dossierInvolves,
   finishedCounts,
   finishedIn,
+  involves,
   notFinishedBefore,
   overdueBySegmentAt,
   receivedBefore,
@@ -26,12 +29,18 @@ import {
 
 const CLOSED_STATE = 'stats-closed-through';
 
-/** Event handler: a dossier change marks its receiving unit dirty from the change's local day. */
+/**
+ * Event handler: a dossier change marks its receiving unit (the event's) and its resolving unit dirty from the
+ * change's local day: the figures' cells of that dossier are those of the two units.
+ */
 export async function markStatsDirty(db: DbOrTx, event: OutboxEvent): Promise<void> {
   if (!event.unitCode) return;
   const day = localDateOf(new Date(event.occurredAt));
   await db.execute(sql`
-    insert into stats_dirty (unit_code, from_day) values (${event.unitCode}, ${day})
+    insert into stats_dirty (unit_code, from_day)
+    select ${event.unitCode}, ${day}::date
+    union
+    select resolving_unit_code, ${day}::date from dossiers where id = ${event.dossierId}
     on conflict (unit_code) do update set from_day = least(stats_dirty.from_day, excluded.from_day), marked_at = now()`);
 }
 
@@ -42,17 +51,21 @@ function monthEndOf(day: LocalDate): LocalDate {
 
 /** The monthly rollups, each summed from its daily table. */
 const monthlyRollups = [
-  { table: sql`stats_unit_monthly`, daily: sql`stats_unit_daily`, keys: sql`unit_code, channel` },
+  {
+    table: sql`stats_unit_monthly`,
+    daily: sql`stats_unit_daily`,
+    keys: sql`unit_code, resolving_unit_code, channel`,
+  },
   {
     table: sql`stats_procedure_monthly`,
     daily: sql`stats_daily`,
-    keys: sql`unit_code, procedure_code, channel`,
+    keys: sql`unit_code, resolving_unit_code, procedure_code, channel`,
   },
 ];
 
 /**
  * Recomputes the figures of the days [from, to] (at most a few months: one statement, one transaction), for
- * one receiving unit or (null) all of them, with their rollups. The flows are the dossiers received and
+ * the cells of one unit (those it received or resolves) or (null) all of them, with their rollups. The flows are the dossiers received and
  * finished that day; a dossier is pending and overdue at the end of day D when it was received before D ended,
  * not finished by then, not paused at D's last instant, and the statutory due in force at that instant falls
  * before the overdue-before threshold of that instant. Only the days each dossier could be overdue are
@@ -67,7 +80,9 @@ export async function refreshDays(
 ) {
   const { start, end } = periodInstants(from, to);
   const last = dayNumberOf(to) - dayNumberOf(from);
-  const only = (column: SQL) => (unitCode ? sql`and ${column} = ${unitCode}` : sql``);
+  // The cells of the unit (the figures' rows) and the dossiers they count.
+  const only = (row: SQL) => (unitCode ? sql`and ${involves(row, [unitCode])}` : sql``);
+  const onlyDossiers = (d: SQL) => (unitCode ? sql`and ${dossierInvolves(d, [unitCode])}` : sql``);
   // Day n of the range begins at start + n days (Vietnam keeps one UTC offset all year).
   const t0 = sql`${start}::timestamptz`;
   const dayOf = (at: SQL) => sql`floor(extract(epoch from ${at} - ${t0}) / 86400)::int`;
@@ -78,33 +93,36 @@ export async function refreshDays(
   const c = sql`c`;
   const s = sql`s`;
   await db.transaction(async (tx) => {
-    await tx.execute(
-      sql`delete from stats_daily where day between ${from} and ${to} ${only(sql`unit_code`)}`,
-    );
+    const stats = sql`stats_daily`;
+    await tx.execute(sql`delete from ${stats} where day between ${from} and ${to} ${only(stats)}`);
     await tx.execute(sql`
-      insert into stats_daily (day, unit_code, procedure_code, channel, received, early, on_time, overdue, withdrawn, stopped, pending_overdue)
+      insert into stats_daily (day, unit_code, resolving_unit_code, procedure_code, channel, received, early, on_time,
+        overdue, withdrawn, stopped, pending_overdue)
       with received as (
-        select ${dayOf(sql`d.received_at`)} as n, d.unit_code, d.procedure_code, d.channel, count(*)::int as received
+        select ${dayOf(sql`d.received_at`)} as n, d.unit_code, d.resolving_unit_code, d.procedure_code, d.channel,
+          count(*)::int as received
         from dossiers d
-        where ${receivedIn(d, start, end)} ${only(sql`d.unit_code`)}
-        group by 1, 2, 3, 4
+        where ${receivedIn(d, start, end)} ${onlyDossiers(d)}
+        group by 1, 2, 3, 4, 5
       ), finished as (
-        select ${dayOf(sql`d.finished_at`)} as n, d.unit_code, d.procedure_code, d.channel, ${finishedCounts(d)}
+        select ${dayOf(sql`d.finished_at`)} as n, d.unit_code, d.resolving_unit_code, d.procedure_code, d.channel,
+          ${finishedCounts(d)}
         from dossiers d
-        where ${finishedIn(d, start, end)} ${only(sql`d.unit_code`)}
+        where ${finishedIn(d, start, end)} ${onlyDossiers(d)}
           and ${receivedBefore(d, dayEnd(dayOf(sql`d.finished_at`)))}
-        group by 1, 2, 3, 4
+        group by 1, 2, 3, 4, 5
       ), candidates as (
-        select d.id, d.unit_code, d.procedure_code, d.channel, d.received_at, d.finished_at
+        select d.id, d.unit_code, d.resolving_unit_code, d.procedure_code, d.channel, d.received_at, d.finished_at
         from dossiers d
-        where ${receivedBefore(d, end)} and d.finished_at >= ${dayEnd(sql`0`)} ${only(sql`d.unit_code`)}
+        where ${receivedBefore(d, end)} and d.finished_at >= ${dayEnd(sql`0`)} ${onlyDossiers(d)}
         union all
-        select d.id, d.unit_code, d.procedure_code, d.channel, d.received_at, d.finished_at
+        select d.id, d.unit_code, d.resolving_unit_code, d.procedure_code, d.channel, d.received_at, d.finished_at
         from dossiers d
-        where ${receivedBefore(d, end)} and d.finished_at is null ${only(sql`d.unit_code`)}
+        where ${receivedBefore(d, end)} and d.finished_at is null ${onlyDossiers(d)}
       ), segments as (${statutorySegments(sql`select id from candidates`)}
       ), pending_overdue as (
-        select ${n} as n, c.unit_code, c.procedure_code, c.channel, count(*)::int as pending_overdue
+        select ${n} as n, c.unit_code, c.resolving_unit_code, c.procedure_code, c.channel,
+          count(*)::int as pending_overdue
         from candidates c
         join segments s on s.dossier_id = c.id and s.due_at < ${end}
         cross join lateral generate_series(
@@ -114,39 +132,39 @@ export async function refreshDays(
         where ${receivedBefore(c, dayEnd(n))}
           and ${notFinishedBefore(c, dayEnd(n))}
           and ${overdueBySegmentAt(sql`c.id`, s, lastInstant(n), granularity)}
-        group by 1, 2, 3, 4
+        group by 1, 2, 3, 4, 5
       )
-      select ${from}::date + n, unit_code, procedure_code, channel, sum(received), sum(early), sum(on_time),
-        sum(overdue), sum(withdrawn), sum(stopped), sum(pending_overdue)
+      select ${from}::date + n, unit_code, resolving_unit_code, procedure_code, channel, sum(received), sum(early),
+        sum(on_time), sum(overdue), sum(withdrawn), sum(stopped), sum(pending_overdue)
       from (
-        select n, unit_code, procedure_code, channel, received, 0 as early, 0 as on_time, 0 as overdue,
-          0 as withdrawn, 0 as stopped, 0 as pending_overdue from received
+        select n, unit_code, resolving_unit_code, procedure_code, channel, received, 0 as early, 0 as on_time,
+          0 as overdue, 0 as withdrawn, 0 as stopped, 0 as pending_overdue from received
         union all
-        select n, unit_code, procedure_code, channel, 0, early, on_time, overdue, withdrawn, stopped, 0 from finished
+        select n, unit_code, resolving_unit_code, procedure_code, channel, 0, early, on_time, overdue, withdrawn,
+          stopped, 0 from finished
         union all
-        select n, unit_code, procedure_code, channel, 0, 0, 0, 0, 0, 0, pending_overdue from pending_overdue
+        select n, unit_code, resolving_unit_code, procedure_code, channel, 0, 0, 0, 0, 0, 0, pending_overdue
+        from pending_overdue
       ) cells
-      group by n, unit_code, procedure_code, channel`);
+      group by n, unit_code, resolving_unit_code, procedure_code, channel`);
 
     const sums = sql`sum(received), sum(early), sum(on_time), sum(overdue), sum(withdrawn), sum(stopped), sum(pending_overdue)`;
     const columns = sql`received, early, on_time, overdue, withdrawn, stopped, pending_overdue`;
-    await tx.execute(
-      sql`delete from stats_unit_daily where day between ${from} and ${to} ${only(sql`unit_code`)}`,
-    );
+    const unitDaily = sql`stats_unit_daily`;
+    await tx.execute(sql`delete from ${unitDaily} where day between ${from} and ${to} ${only(unitDaily)}`);
     await tx.execute(sql`
-      insert into stats_unit_daily (day, unit_code, channel, ${columns})
-      select day, unit_code, channel, ${sums} from stats_daily where day between ${from} and ${to} ${only(sql`unit_code`)}
-      group by day, unit_code, channel`);
+      insert into stats_unit_daily (day, unit_code, resolving_unit_code, channel, ${columns})
+      select day, unit_code, resolving_unit_code, channel, ${sums} from ${stats}
+      where day between ${from} and ${to} ${only(stats)}
+      group by day, unit_code, resolving_unit_code, channel`);
     const firstMonth = `${from.slice(0, 8)}01`;
     const lastMonthEnd = monthEndOf(to);
     for (const { table, daily, keys } of monthlyRollups) {
-      await tx.execute(
-        sql`delete from ${table} where month between ${firstMonth} and ${to} ${only(sql`unit_code`)}`,
-      );
+      await tx.execute(sql`delete from ${table} where month between ${firstMonth} and ${to} ${only(table)}`);
       await tx.execute(sql`
         insert into ${table} (month, ${keys}, ${columns})
         select date_trunc('month', day)::date, ${keys}, ${sums} from ${daily}
-        where day between ${firstMonth} and ${lastMonthEnd} ${only(sql`unit_code`)}
+        where day between ${firstMonth} and ${lastMonthEnd} ${only(daily)}
         group by 1, ${keys}`);
     }
   });

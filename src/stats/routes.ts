@@ -34,8 +34,9 @@ export const statsRoutes: FastifyPluginAsyncZod<{
       description:
         'Received (carried over, new by channel), resolved early / on time / overdue, withdrawn, stopped and ' +
         'pending (not yet due / overdue, judged at the end of the period with the due date in force then, or at ' +
-        'asOf while the period has not ended: nothing after asOf counts) for a unit subtree, counted by receiving ' +
-        'unit. format=csv or xlsx returns a file (the xlsx is form II.06a with ' +
+        'asOf while the period has not ended: nothing after asOf counts) for a unit subtree: the dossiers whose ' +
+        'resolving unit lies in it (attribution=resolving, the default) or whose receiving unit does ' +
+        '(attribution=receiving). format=csv or xlsx returns a file (the xlsx is form II.06a with ' +
         'Vietnamese headings, withdrawn and stopped counted as on time with a footnote). The period is either ' +
         '`period` or both `from` and `to` (from ≤ to), never both; anything else → 400.',
       tags: ['stats'],
@@ -70,6 +71,7 @@ export const statsRoutes: FastifyPluginAsyncZod<{
           unit: unit ?? null,
           ...period,
           reporting: q.reporting,
+          attribution: q.attribution,
           groupBy: q.groupBy,
           granularity: config.OUTCOME_GRANULARITY,
           asOf,

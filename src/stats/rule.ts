@@ -8,6 +8,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { inSubtree } from '../db/sql.js';
+import type { Attribution } from '../domain/statistics.js';
 import type { Granularity } from '../domain/timeliness.js';
 
 type Instant = Date | SQL;
@@ -132,13 +133,56 @@ export function pendingOverdueNow(d: SQL, at: Date, granularity: Granularity): S
 export const unitScope = (unitPath: string | null): SQL =>
   unitPath === null ? sql`true` : inSubtree(sql`u.path`, unitPath);
 
+/**
+ * The column of a dossier or figure row `f` holding the unit it is counted for (src/domain/statistics.ts,
+ * attributedUnit): the resolving unit, or the receiving unit.
+ */
+export const attributedUnit = (attribution: Attribution): SQL =>
+  attribution === 'resolving' ? sql`f.resolving_unit_code` : sql`f.unit_code`;
+
+/**
+ * The dossiers a statistics query reads (to alias `f`, joined to the attributed unit as `u` after it, and
+ * restricted to unitScope(unitPath) there too), with every column the rule and the groupings read. Attributed to
+ * the receiving unit, the table itself. Attributed to the resolving unit, the rows of the units under `unitPath`
+ * in two parts, each joined to its units inside: those resolved where they were received, reached through the
+ * receiving unit's indexes exactly as the receiving attribution reaches them, and the few resolved elsewhere,
+ * through the partial indexes on the resolving unit. The query's own conditions on `f` reach into both parts;
+ * a join on the resolving unit alone would have no index to use.
+ */
+export function attributedDossiers(attribution: Attribution, unitPath: string | null): SQL {
+  if (attribution === 'receiving') return sql`dossiers`;
+  const part = (unit: SQL, resolvedThere: SQL) => sql`
+    select d.id, d.unit_code, ${unit} as resolving_unit_code, d.procedure_code, d.channel, d.status, d.received_at,
+      d.finished_at, d.outcome, d.due_at
+    from dossiers d join units u on u.code = ${unit}
+    where ${resolvedThere} and ${unitScope(unitPath)}`;
+  return sql`(${part(sql`d.unit_code`, sql`not d.resolved_elsewhere`)}
+    union all ${part(sql`d.resolving_unit_code`, sql`d.resolved_elsewhere`)})`;
+}
+
+/**
+ * Whether a dossier or figure row `f` involves one of `unitCodes` (received or resolved there): the cells a
+ * recompute of those units rewrites (./maintenance.ts).
+ */
+export const involves = (f: SQL, unitCodes: string[]): SQL =>
+  sql`(${f}.unit_code = any(${sql.param(unitCodes)}::text[]) or ${f}.resolving_unit_code = any(${sql.param(unitCodes)}::text[]))`;
+
+/**
+ * The same of a dossier row `d`, each half with an index to read it by (the second, the partial indexes of the
+ * dossiers resolved elsewhere than they were received).
+ */
+export const dossierInvolves = (d: SQL, unitCodes: string[]): SQL =>
+  sql`(${d}.unit_code = any(${sql.param(unitCodes)}::text[])
+    or (${d}.resolved_elsewhere and ${d}.resolving_unit_code = any(${sql.param(unitCodes)}::text[])))`;
+
 export type GroupBy = 'none' | 'unit' | 'procedure' | 'field' | 'channel';
 
 /**
- * How an answer is grouped, over rows aliased `f` (dossiers or figures: both carry unit_code, procedure_code
- * and channel) with units joined as `u` and, when the grouping needs them, procedures as `p` (`joins`).
- * 'cell' = unit|procedure|channel: the grain of the figures. `byProcedure`: the groups need the procedure
- * grain of the figures (the unit grain suffices otherwise).
+ * How an answer is grouped, over rows aliased `f` (dossiers or figures: both carry unit_code,
+ * resolving_unit_code, procedure_code and channel) with the attributed unit joined as `u` and, when the
+ * grouping needs them, procedures as `p` (`joins`). 'cell' = receiving unit|resolving unit|procedure|channel:
+ * the grain of the figures. `byProcedure`: the groups need the procedure grain of the figures (the unit grain
+ * suffices otherwise).
  */
 export interface Grouping {
   key: SQL;
@@ -147,8 +191,9 @@ export interface Grouping {
   byProcedure: boolean;
 }
 
-export function grouping(groupBy: GroupBy | 'cell'): Grouping {
-  const units = sql`join units u on u.code = f.unit_code`;
+export function grouping(groupBy: GroupBy | 'cell', attribution: Attribution): Grouping {
+  const unit = attributedUnit(attribution);
+  const units = sql`join units u on u.code = ${unit}`;
   const byUnit = { joins: units, byProcedure: false };
   const byProcedure = {
     joins: sql`${units} join procedures p on p.code = f.procedure_code`,
@@ -157,14 +202,14 @@ export function grouping(groupBy: GroupBy | 'cell'): Grouping {
   switch (groupBy) {
     case 'cell':
       return {
-        key: sql`f.unit_code || '|' || f.procedure_code || '|' || f.channel`,
+        key: sql`f.unit_code || '|' || f.resolving_unit_code || '|' || f.procedure_code || '|' || f.channel`,
         label: sql`''`,
         ...byUnit,
       };
     case 'none':
       return { key: sql`'all'`, label: sql`'all'`, ...byUnit };
     case 'unit':
-      return { key: sql`f.unit_code`, label: sql`u.name`, ...byUnit };
+      return { key: unit, label: sql`u.name`, ...byUnit };
     case 'channel':
       return { key: sql`f.channel`, label: sql`f.channel`, ...byUnit };
     case 'procedure':

@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { InstantString, LocalDateString } from '../http/schemas.js';
 import { UnitCode } from '../units/schemas.js';
 
+const Attribution = z
+  .enum(['resolving', 'receiving'])
+  .describe(
+    'Which unit a dossier counts for: resolving (default), the unit competent to decide it (đơn vị giải ' +
+      'quyết), as form II.06a reports; receiving, the unit that received it (the counter\u2019s view). The ' +
+      'scope (unitCode) and groupBy=unit rows follow it.',
+  );
+
 export const StatsQuery = z
   .object({
     unitCode: UnitCode.optional().describe('The unit whose subtree is counted; default your own scope.'),
@@ -24,7 +32,11 @@ export const StatsQuery = z
     to: LocalDateString.optional().describe(
       'Explicit period end, inclusive; requires from, excludes period.',
     ),
-    groupBy: z.enum(['none', 'unit', 'procedure', 'field', 'channel']).default('none'),
+    attribution: Attribution.default('resolving'),
+    groupBy: z
+      .enum(['none', 'unit', 'procedure', 'field', 'channel'])
+      .default('none')
+      .describe('unit: one row per attributed unit (see attribution).'),
     format: z.enum(['json', 'csv', 'xlsx']).default('json'),
   })
   .refine((q) => (q.period === undefined) !== (q.from === undefined && q.to === undefined), {
@@ -79,6 +91,7 @@ export const Stats = z
     from: LocalDateString.meta({ example: '2024-01-01' }),
     to: LocalDateString.meta({ example: '2024-06-30' }),
     reporting: z.enum(['civil', 'official']),
+    attribution: Attribution,
     groupBy: z.enum(['none', 'unit', 'procedure', 'field', 'channel']),
     asOf: InstantString.describe(
       'The instant the figures describe: a period not yet ended is answered as at this instant.',

@@ -1,7 +1,8 @@
 /**
- * The statistics the API serves: a period answered from the figures the worker maintains (./maintenance.ts).
- * Today is counted live up to the moment of the answer, and so is a unit whose figures wait for a recompute (its
- * dossiers' tally is added to the other units' figures). A period that has ended takes its pending-overdue
+ * The statistics the API serves: a period answered from the figures the worker maintains (./maintenance.ts),
+ * attributed to the resolving or the receiving unit (the figures are keyed by both, so either is a sum of them).
+ * Today is counted live up to the moment of the answer, and so is a unit whose figures wait for a recompute (the
+ * tally of the dossiers it received or resolves is added to the figures of the other cells). A period that has ended takes its pending-overdue
  * count from the figures of its last day; one that has not is judged at the moment of the answer, live. The
  * figures are used only when every day the period needs is closed; otherwise the whole answer is the direct
  * statistics (./direct.ts: same numbers, slower).
@@ -11,14 +12,23 @@ import type { z } from 'zod';
 import type { DbOrTx } from '../db/client.js';
 import { rows } from '../db/sql.js';
 import { addDays, formatInstant, localDateOf, type LocalDate } from '../domain/local-time.js';
-import { addTallies, answerInstants, emptyTally, ratesOf, type Tally } from '../domain/statistics.js';
+import {
+  addTallies,
+  answerInstants,
+  emptyTally,
+  ratesOf,
+  type Attribution,
+  type Tally,
+} from '../domain/statistics.js';
 import type { Granularity } from '../domain/timeliness.js';
 import { periodStatistics, type GroupTally } from './direct.js';
 import { closedThrough } from './maintenance.js';
 import {
+  attributedDossiers,
   finishedCounts,
   finishedIn,
   grouping,
+  involves,
   notFinishedBefore,
   pendingOverdueAt,
   pendingOverdueNow,
@@ -104,8 +114,18 @@ async function figureFlows(db: DbOrTx, scope: SQL, g: Grouping, from: LocalDate,
   );
 }
 
+/**
+ * What an answer from the figures counts: the rows `f` (figures or dossiers) `where` holds (the attributed unit,
+ * joined as `u`, in the scope; the cells waiting for a recompute left out), and the dossiers as read for the
+ * attribution (attributedDossiers).
+ */
+interface Scope {
+  where: SQL;
+  dossiers: SQL;
+}
+
 /** Today's flows up to the moment of the answer (nothing after it counts), live from the dossiers. */
-async function liveFlows(db: DbOrTx, scope: SQL, g: Grouping, today: LocalDate, asOf: Date) {
+async function liveFlows(db: DbOrTx, scope: Scope, g: Grouping, today: LocalDate, asOf: Date) {
   const { open: start, cut } = answerInstants(today, today, asOf);
   const f = sql`f`;
   const received = receivedIn(f, start, cut);
@@ -114,8 +134,8 @@ async function liveFlows(db: DbOrTx, scope: SQL, g: Grouping, today: LocalDate, 
     db,
     sql`
       select ${g.key} as key, ${g.label} as label, ${receivedCounts(f, received)}, ${finishedCounts(f, finished)}
-      from dossiers f ${g.joins}
-      where ${scope} and (${received} or ${finished})
+      from ${scope.dossiers} f ${g.joins}
+      where ${scope.where} and (${received} or ${finished})
       group by 1, 2`,
   );
 }
@@ -126,7 +146,13 @@ async function liveFlows(db: DbOrTx, scope: SQL, g: Grouping, today: LocalDate, 
  * holds its state at that moment (pendingOverdueNow); otherwise each dossier open then is judged by its history
  * (pendingOverdueAt).
  */
-async function livePendingOverdue(db: DbOrTx, scope: SQL, g: Grouping, asOf: Date, granularity: Granularity) {
+async function livePendingOverdue(
+  db: DbOrTx,
+  scope: Scope,
+  g: Grouping,
+  asOf: Date,
+  granularity: Granularity,
+) {
   const { cut, at } = answerInstants(localDateOf(asOf), localDateOf(asOf), asOf);
   const f = sql`f`;
   const judged = (await recordedAfter(db, at))
@@ -136,8 +162,8 @@ async function livePendingOverdue(db: DbOrTx, scope: SQL, g: Grouping, asOf: Dat
     db,
     sql`
       select ${g.key} as key, ${g.label} as label, count(*)::int as n
-      from dossiers f ${g.joins}
-      where ${scope} and ${judged}
+      from ${scope.dossiers} f ${g.joins}
+      where ${scope.where} and ${judged}
       group by 1, 2`,
   );
 }
@@ -160,45 +186,47 @@ async function recordedAfter(db: DbOrTx, at: Date): Promise<boolean> {
 }
 
 /** The pending-overdue count at the end of `day`, from its figures. */
-async function figurePendingOverdue(db: DbOrTx, scope: SQL, g: Grouping, day: LocalDate) {
+async function figurePendingOverdue(db: DbOrTx, scope: Scope, g: Grouping, day: LocalDate) {
   const table = g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`;
   return rows<GroupCount>(
     db,
     sql`
       select ${g.key} as key, ${g.label} as label, sum(f.pending_overdue)::int as n
       from ${table} f ${g.joins}
-      where ${scope} and f.day = ${day} and f.pending_overdue > 0
+      where ${scope.where} and f.day = ${day} and f.pending_overdue > 0
       group by 1, 2`,
   );
 }
 
 /**
  * Whether the figures cover every closed day the period needs (`closed`), and the units in the scope whose
- * figures wait for a recompute of a day the period needs (`dirty`).
+ * figures wait for a recompute of a day the period needs (`dirty`). A change marks both units of its dossier,
+ * so whichever the answer attributes to, a stale cell in the scope has a dirty unit in the scope.
  */
 async function figuresState(
   db: DbOrTx,
-  scope: SQL,
+  units: SQL,
   needThrough: LocalDate,
 ): Promise<{ closed: boolean; dirty: string[] }> {
   const closed = await closedThrough(db);
   if (closed === null || closed < needThrough) return { closed: false, dirty: [] };
   const dirty = await rows<{ unit_code: string }>(
     db,
-    sql`select f.unit_code from stats_dirty f join units u on u.code = f.unit_code where ${scope} and f.from_day <= ${needThrough}`,
+    sql`select f.unit_code from stats_dirty f join units u on u.code = f.unit_code where ${units} and f.from_day <= ${needThrough}`,
   );
   return { closed: true, dirty: dirty.map((r) => r.unit_code) };
 }
 
 /**
  * The statistics of a period, from the figures when every day it needs is closed (`source` 'figures'; today,
- * and the units whose figures wait for a recompute, counted from the dossiers and added, as units partition the
- * dossiers), else straight from the dossiers ('dossiers').
+ * and the cells of the units whose figures wait for a recompute, counted from the dossiers and added: the two
+ * parts are disjoint sets of cells), else straight from the dossiers ('dossiers').
  */
 export async function servedStatistics(
   db: DbOrTx,
   q: {
     unitPath: string | null;
+    attribution: Attribution;
     from: LocalDate;
     to: LocalDate;
     groupBy: GroupBy;
@@ -207,21 +235,18 @@ export async function servedStatistics(
   },
 ): Promise<{ groups: GroupTally[]; source: 'figures' | 'dossiers' }> {
   const today = localDateOf(q.now);
-  const scope = unitScope(q.unitPath);
+  const units = unitScope(q.unitPath);
   const needThrough = q.to < today ? q.to : addDays(today, -1);
-  const { closed, dirty } = await figuresState(db, scope, needThrough);
+  const { closed, dirty } = await figuresState(db, units, needThrough);
   if (!closed) return { groups: await periodStatistics(db, { ...q, asOf: q.now }), source: 'dossiers' };
-  if (!dirty.length)
-    return { groups: await fromFigures(db, scope, q, today, needThrough), source: 'figures' };
+  const scope: Scope = {
+    where: dirty.length ? sql`${units} and not ${involves(sql`f`, dirty)}` : units,
+    dossiers: attributedDossiers(q.attribution, q.unitPath),
+  };
+  const clean = await fromFigures(db, scope, q, today, needThrough);
+  if (!dirty.length) return { groups: clean, source: 'figures' };
   // One after the other: fromFigures already runs its four reads at once.
-  const clean = await fromFigures(
-    db,
-    sql`${scope} and u.code <> all(${sql.param(dirty)}::text[])`,
-    q,
-    today,
-    needThrough,
-  );
-  const recomputing = await periodStatistics(db, { ...q, asOf: q.now, unitCodes: dirty });
+  const recomputing = await periodStatistics(db, { ...q, asOf: q.now, involving: dirty });
   return { groups: mergeGroups(clean, recomputing), source: 'figures' };
 }
 
@@ -240,6 +265,7 @@ export async function answerStatistics(
     from: LocalDate;
     to: LocalDate;
     reporting: StatisticsAnswer['reporting'];
+    attribution: Attribution;
     groupBy: GroupBy;
     granularity: Granularity;
     asOf: Date;
@@ -247,6 +273,7 @@ export async function answerStatistics(
 ): Promise<StatisticsAnswer> {
   const { groups, source } = await servedStatistics(db, {
     unitPath: q.unit?.path ?? null,
+    attribution: q.attribution,
     from: q.from,
     to: q.to,
     groupBy: q.groupBy,
@@ -259,6 +286,7 @@ export async function answerStatistics(
     from: q.from,
     to: q.to,
     reporting: q.reporting,
+    attribution: q.attribution,
     groupBy: q.groupBy,
     asOf: formatInstant(q.asOf),
     source,
@@ -270,7 +298,7 @@ export async function answerStatistics(
 /** Groups in the order of their keys (code point order). */
 const byKey = (a: GroupTally, b: GroupTally) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-/** Two answers over disjoint sets of units, group by group. */
+/** Two answers over disjoint sets of cells, group by group. */
 function mergeGroups(a: GroupTally[], b: GroupTally[]): GroupTally[] {
   const merged = new Map(a.map((g) => [g.key, g]));
   for (const g of b) {
@@ -280,20 +308,30 @@ function mergeGroups(a: GroupTally[], b: GroupTally[]): GroupTally[] {
   return [...merged.values()].sort(byKey);
 }
 
-/** The statistics of the units in `scope` from the figures (every day through `needThrough` closed). */
+/**
+ * The statistics of the scope from the figures (every day through `needThrough` closed), leaving out its stale
+ * cells.
+ */
 async function fromFigures(
   db: DbOrTx,
-  scope: SQL,
-  q: { from: LocalDate; to: LocalDate; groupBy: GroupBy; granularity: Granularity; now: Date },
+  scope: Scope,
+  q: {
+    attribution: Attribution;
+    from: LocalDate;
+    to: LocalDate;
+    groupBy: GroupBy;
+    granularity: Granularity;
+    now: Date;
+  },
   today: LocalDate,
   needThrough: LocalDate,
 ): Promise<GroupTally[]> {
   const yesterday = addDays(today, -1);
-  const g = grouping(q.groupBy);
+  const g = grouping(q.groupBy, q.attribution);
   const before = q.from <= today ? addDays(q.from, -1) : yesterday;
   const [carried, flows, live, pendingOverdue] = await Promise.all([
-    figureFlows(db, scope, g, EARLIEST, before < yesterday ? before : yesterday),
-    figureFlows(db, scope, g, q.from, needThrough),
+    figureFlows(db, scope.where, g, EARLIEST, before < yesterday ? before : yesterday),
+    figureFlows(db, scope.where, g, q.from, needThrough),
     q.to >= today ? liveFlows(db, scope, g, today, q.now) : Promise.resolve([]),
     // A period that has ended is judged at its end (the figures of its last day), one that has not at `now`.
     q.to < today

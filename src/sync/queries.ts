@@ -10,15 +10,36 @@ import { getDossierInScope, listEvents } from '../dossiers/lookups.js';
 import { handoversOf, toDvcqg, type ReturnMethod } from './dvcqg.js';
 import type { DossierSnapshot } from './schemas.js';
 
-export type ChangeRow = OutboxRow & { payload: { dossier: z.infer<typeof DossierSnapshot> } };
+type Snapshot = z.infer<typeof DossierSnapshot>;
+export type ChangeRow = OutboxRow & { payload: { dossier: Snapshot } };
 
-/** Dossier changes of the outbox whose dossier was received or is handled in the subtree (null = everywhere). */
+/** A snapshot as stored: one written before dossiers had a resolving unit lacks it. */
+type StoredSnapshot = Omit<Snapshot, 'resolvingUnit'> & { resolvingUnit?: Snapshot['resolvingUnit'] };
+
+/** The snapshot as the feed shows it: a dossier of the time before resolving units was resolved where received. */
+function completed(row: OutboxRow & { payload: { dossier: StoredSnapshot } }): ChangeRow {
+  const { dossier } = row.payload;
+  return {
+    ...row,
+    payload: {
+      ...row.payload,
+      dossier: { ...dossier, resolvingUnit: dossier.resolvingUnit ?? dossier.unit },
+    },
+  };
+}
+
+/**
+ * Dossier changes of the outbox whose dossier was received, is handled or is resolved in the subtree (null =
+ * everywhere).
+ */
 function dossierChangeIn(scopePath: string | null) {
   const scope =
     scopePath === null
       ? sql`true`
       : sql`exists (select 1 from dossiers d join units u on u.code = d.unit_code join units h on h.code = d.handling_unit_code
-             where d.id = o.dossier_id and (${inSubtree(sql`u.path`, scopePath)} or ${inSubtree(sql`h.path`, scopePath)}))`;
+             join units r on r.code = d.resolving_unit_code
+             where d.id = o.dossier_id and (${inSubtree(sql`u.path`, scopePath)} or ${inSubtree(sql`h.path`, scopePath)}
+               or ${inSubtree(sql`r.path`, scopePath)}))`;
   return sql`o.type like 'dossier.%' and ${scope}`;
 }
 
@@ -35,10 +56,11 @@ export async function readChanges(
 ): Promise<{ changes: ChangeRow[]; mark: OutboxPosition | null }> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`set transaction isolation level repeatable read`);
-    const changes = (await readOutbox(tx, at, limit, {
+    const stored = (await readOutbox(tx, at, limit, {
       where: dossierChangeIn(scopePath),
       payload: true,
-    })) as ChangeRow[];
+    })) as Array<OutboxRow & { payload: { dossier: StoredSnapshot } }>;
+    const changes = stored.map(completed);
     const mark = changes.length < limit ? await lastCommitted(tx, at) : null;
     return { changes, mark };
   });

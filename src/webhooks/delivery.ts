@@ -30,7 +30,7 @@ export function retryDelayMs(attempts: number, baseMs: number): number {
 
 /**
  * Fan-out (event handler): one delivery per active webhook whose patterns match the event and whose scope
- * holds the dossier (by receiving or handling unit). The unique (webhook, outbox event) key makes a rerun
+ * holds the dossier (by receiving, handling or resolving unit). The unique (webhook, outbox event) key makes a rerun
  * harmless. The body is built from the outbox row: {type, occurredAt, data}.
  */
 export async function fanOutToWebhooks(db: DbOrTx, event: OutboxEvent): Promise<number> {
@@ -51,8 +51,10 @@ export async function fanOutToWebhooks(db: DbOrTx, event: OutboxEvent): Promise<
           select 1 from dossiers d
           join units u on u.code = d.unit_code
           join units h on h.code = d.handling_unit_code
+          join units r on r.code = d.resolving_unit_code
           join units s on s.code = w.unit_code
-          where d.id = e.dossier_id and (${inSubtree(sql`u.path`, sql`s.path`)} or ${inSubtree(sql`h.path`, sql`s.path`)})))
+          where d.id = e.dossier_id and (${inSubtree(sql`u.path`, sql`s.path`)} or ${inSubtree(sql`h.path`, sql`s.path`)}
+            or ${inSubtree(sql`r.path`, sql`s.path`)})))
     )
     select t.webhook_id, t.events, e.type, e.occurred_at, e.payload from targets t, event e`,
   );

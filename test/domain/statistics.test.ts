@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ratesOf, referenceTally as tally, type DossierFacts } from '../../src/domain/statistics.js';
+import {
+  addTallies,
+  attributedUnit,
+  emptyTally,
+  ratesOf,
+  referenceGroups,
+  referenceTally as tally,
+  type Attribution,
+  type DossierFacts,
+} from '../../src/domain/statistics.js';
 
 const t = (s: string) => new Date(s);
 
@@ -257,5 +266,62 @@ describe('the inspection article’s figures (docs/domain.md §9)', () => {
     expect(r.withdrawn + r.stopped).toBe(5);
     expect(r.received.total).toBe(r.resolved.total + r.withdrawn + r.stopped + r.pending.total);
     expect(ratesOf(r)).toEqual({ onTime: 100, early: 43.7, onDueDate: 56.3, online: 99.8 });
+  });
+});
+
+describe('attribution', () => {
+  // A provincial centre receives for a department outside its subtree; a commune resolves what it receives.
+  const centre = 'C';
+  const department = 'S';
+  const commune = 'X';
+  const facts = [
+    { unitCode: centre, resolvingUnitCode: department, facts: dossier({}) },
+    {
+      unitCode: centre,
+      resolvingUnitCode: department,
+      facts: resolved('2024-03-04T10:00:00+07:00', 'early'),
+    },
+    { unitCode: commune, resolvingUnitCode: commune, facts: dossier({ channel: 'online' }) },
+  ];
+  const q = { from: '2024-03-01', to: '2024-03-31', granularity: 'day' as const };
+
+  it('a dossier counts for its resolving unit by default, for its receiving unit in the counter’s view', () => {
+    expect(attributedUnit(facts[0]!, 'resolving')).toBe(department);
+    expect(attributedUnit(facts[0]!, 'receiving')).toBe(centre);
+    const byUnit = (attribution: Attribution, counted: (unit: string) => boolean) =>
+      referenceGroups(facts, { ...q, attribution }, counted, (_, unit) => unit);
+    const everywhere = () => true;
+    expect([...byUnit('resolving', everywhere).keys()].sort()).toEqual([department, commune].sort());
+    expect([...byUnit('receiving', everywhere).keys()].sort()).toEqual([centre, commune].sort());
+    // The centre's own figures hold what it resolves, not what it receives for the department.
+    expect(byUnit('resolving', (u) => u === centre).size).toBe(0);
+    const counter = byUnit('receiving', (u) => u === centre).get(centre)!;
+    expect(counter.received.total).toBe(2);
+    expect(counter.resolved.early).toBe(1);
+    expect(byUnit('resolving', (u) => u === department).get(department)).toEqual(counter);
+    // A dossier resolved where it was received counts the same either way.
+    expect(byUnit('resolving', (u) => u === commune)).toEqual(byUnit('receiving', (u) => u === commune));
+  });
+
+  it('every attribution partitions the same dossiers: the totals and the identity agree', () => {
+    for (const attribution of ['resolving', 'receiving'] as const) {
+      const groups = referenceGroups(
+        facts,
+        { ...q, attribution },
+        () => true,
+        (_, unit) => unit,
+      );
+      const t = [...groups.values()].reduce(addTallies, emptyTally());
+      expect(t).toEqual(
+        tally(
+          facts.map((x) => x.facts),
+          q.from,
+          q.to,
+          q.granularity,
+        ),
+      );
+      for (const g of [...groups.values(), t])
+        expect(g.received.total).toBe(g.resolved.total + g.withdrawn + g.stopped + g.pending.total);
+    }
   });
 });

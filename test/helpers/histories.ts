@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray, like, or } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { expect } from 'vitest';
 import {
@@ -6,14 +6,15 @@ import {
   dossierPauses,
   dossiers,
   procedures as proceduresTable,
+  units as unitsTable,
 } from '../../src/db/schema/index.js';
 import type { DossierStatus } from '../../src/domain/lifecycle.js';
 import { addDays, localDateOf, type LocalDate } from '../../src/domain/local-time.js';
 import { periodDates } from '../../src/domain/periods.js';
 import {
-  addTallies,
-  emptyTally,
-  referenceTally as tally,
+  referenceGroups as reference,
+  type AttributedFacts,
+  type Attribution,
   type DossierFacts,
   type Tally,
 } from '../../src/domain/statistics.js';
@@ -34,8 +35,10 @@ export function prng(seed: number) {
 
 /**
  * Drives random dossier histories through the HTTP API on an app whose clock the caller controls: intakes
- * (some back-dated) and every kind of action (some entered late), over simulated weeks. Returns the units and
- * how many actions succeeded.
+ * (some back-dated) and every kind of action (some entered late), over simulated weeks. The province has two
+ * communes and a public-administration centre that receives mostly for departments outside its subtree: one of
+ * the province, one of another province (a dossier the province receives but does not resolve). Communes now and
+ * then receive for a department too. Returns the units and how many actions succeeded.
  */
 export async function randomHistory(
   ctx: TestContext,
@@ -49,6 +52,13 @@ export async function randomHistory(
   const communes = [
     (await createUnit(ctx, { parentCode: province.code })).code,
     (await createUnit(ctx, { parentCode: province.code })).code,
+  ];
+  const centre = (
+    await createUnit(ctx, { parentCode: province.code, name: 'Trung tâm Phục vụ hành chính công' })
+  ).code;
+  const departments = [
+    (await createUnit(ctx, { parentCode: province.code, name: 'Sở Tư pháp' })).code,
+    (await createUnit(ctx, { name: 'Sở Tư pháp tỉnh khác' })).code,
   ];
   const clerk = await createKey(ctx, 'clerk', province.code);
   const procs = [
@@ -102,12 +112,15 @@ export async function randomHistory(
     if (random() < 0.35 || open.length === 0) {
       const backdate = random() < 0.25 ? Math.floor(random() * 2 * 86_400_000) : 0;
       const channel = pick(['direct', 'online', 'online', 'postal'] as const);
+      const unitCode = random() < 0.3 ? centre : pick(communes);
+      const forDepartment = random() < (unitCode === centre ? 0.8 : 0.1);
       const res = await ctx.app.inject({
         method: 'POST',
         url: '/v1/dossiers',
         headers: bearer(clerk),
         payload: intakeBody(pick(procs), {
-          unitCode: pick(communes),
+          unitCode,
+          ...(forDepartment ? { resolvingUnitCode: pick(departments) } : {}),
           channel,
           ...(backdate ? { receivedAt: new Date(clock.get().getTime() - backdate).toISOString() } : {}),
         }),
@@ -166,17 +179,20 @@ export async function randomHistory(
     const [action, body] = pick(options[d.status]!);
     if ((await act(d, action, body)) === 200) done++;
   }
-  return { province, communes, clerk, done };
+  return { province, communes, centre, departments, clerk, done };
 }
 
-/** Facts for the oracle, read straight from the dossiers, their statutory due history and their pauses. */
+/**
+ * Facts for the oracle, read straight from the dossiers received or resolved by `unitCodes`, their statutory due
+ * history and their pauses.
+ */
 export async function factsOf(ctx: TestContext, unitCodes: string[]) {
   const db = ctx.database.db;
   const rows = await db
     .select({ d: dossiers, fieldCode: proceduresTable.fieldCode })
     .from(dossiers)
     .innerJoin(proceduresTable, eq(proceduresTable.code, dossiers.procedureCode))
-    .where(inArray(dossiers.unitCode, unitCodes));
+    .where(or(inArray(dossiers.unitCode, unitCodes), inArray(dossiers.resolvingUnitCode, unitCodes)));
   const ids = rows.map((r) => r.d.id);
   const dues = ids.length
     ? await db
@@ -189,7 +205,8 @@ export async function factsOf(ctx: TestContext, unitCodes: string[]) {
     ? await db.select().from(dossierPauses).where(inArray(dossierPauses.dossierId, ids))
     : [];
   return rows.map(({ d, fieldCode }) => ({
-    unit: d.unitCode,
+    unitCode: d.unitCode,
+    resolvingUnitCode: d.resolvingUnitCode,
     procedure: d.procedureCode,
     field: fieldCode,
     facts: {
@@ -209,20 +226,28 @@ export async function factsOf(ctx: TestContext, unitCodes: string[]) {
   }));
 }
 
-/** The reference rule's groups (only those with something received), as answered at `asOf`. */
-export function referenceGroups<X extends { facts: DossierFacts }>(
+/** A unit's subtree (the unit included): its path, for the direct statistics, and its units' codes. */
+export async function subtreeOf(ctx: TestContext, unitCode: string) {
+  const db = ctx.database.db;
+  const [unit] = await db.select().from(unitsTable).where(eq(unitsTable.code, unitCode));
+  const found = await db
+    .select({ code: unitsTable.code })
+    .from(unitsTable)
+    .where(like(unitsTable.path, `${unit!.path}%`));
+  return { code: unitCode, path: unit!.path, units: new Set(found.map((u) => u.code)) };
+}
+
+/**
+ * The reference rule's groups (only those with something received) for the dossiers attributed to one of
+ * `units`, as answered at `asOf`; `keyOf` gets the dossier and the unit it is attributed to.
+ */
+export function referenceGroups<X extends AttributedFacts>(
   all: X[],
-  q: { from: string; to: string; granularity: Granularity; asOf: Date },
-  keyOf: (x: X) => string,
+  q: { from: string; to: string; granularity: Granularity; asOf: Date; attribution: Attribution },
+  units: Set<string>,
+  keyOf: (x: X, unit: string) => string,
 ): Map<string, Tally> {
-  const groups = new Map<string, Tally>();
-  for (const x of all) {
-    const one = tally([x.facts], q.from, q.to, q.granularity, q.asOf);
-    if (one.received.total === 0) continue;
-    const key = keyOf(x);
-    groups.set(key, addTallies(groups.get(key) ?? emptyTally(), one));
-  }
-  return groups;
+  return reference(all, q, (u) => units.has(u), keyOf);
 }
 
 /**

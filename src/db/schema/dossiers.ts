@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, numeric, pgTable, text } from 'drizzle-orm/pg-core';
+import { sql, type SQL } from 'drizzle-orm';
+import { bigint, boolean, index, integer, jsonb, numeric, pgTable, text } from 'drizzle-orm/pg-core';
 import { instant, localDayOf } from './columns.js';
 import { officers } from './officers.js';
 import { procedures } from './procedures.js';
@@ -23,6 +23,21 @@ export const dossiers = pgTable(
       .references(() => units.code),
     /** The officer holding the dossier now: the acting officer at intake, then whom `assign` names. */
     holderOfficerCode: text('holder_officer_code').references(() => officers.code),
+    /**
+     * The resolving unit (đơn vị giải quyết), competent to decide the dossier: the receiving unit unless the
+     * intake named another (a service centre receiving for a department). Statistics count for it by default.
+     */
+    resolvingUnitCode: text('resolving_unit_code')
+      .notNull()
+      .references(() => units.code),
+    /**
+     * Whether the resolving unit is another than the receiving one. Stored, so that the planner knows how few
+     * such dossiers there are (a comparison of two columns has no statistics) and the partial indexes below can
+     * name them.
+     */
+    resolvedElsewhere: boolean('resolved_elsewhere')
+      .notNull()
+      .generatedAlwaysAs((): SQL => sql`${dossiers.resolvingUnitCode} <> ${dossiers.unitCode}`),
     procedureCode: text('procedure_code')
       .notNull()
       .references(() => procedures.code),
@@ -75,6 +90,15 @@ export const dossiers = pgTable(
     index('dossiers_handled_elsewhere_received_idx')
       .on(t.handlingUnitCode, t.receivedAt, t.id)
       .where(sql`${t.handlingUnitCode} <> ${t.unitCode}`),
+    // Dossiers resolved by a unit other than the one that received them (a service centre's intakes for a
+    // department): the resolving unit's received period and its status-due reads, beside the receiving unit's
+    // indexes. Partial, so the common dossier (resolved where received) costs intake nothing here.
+    index('dossiers_resolved_elsewhere_received_idx')
+      .on(t.resolvingUnitCode, t.receivedAt, t.id)
+      .where(sql`${t.resolvedElsewhere}`),
+    index('dossiers_resolved_elsewhere_status_due_idx')
+      .on(t.resolvingUnitCode, t.status, t.dueAt)
+      .where(sql`${t.resolvedElsewhere}`),
     index('dossiers_unit_id_idx').on(t.unitCode, t.id.desc()),
     // A unit's dossiers by status and due (a commune's overdue ones), received or handled there.
     index('dossiers_unit_status_due_idx').on(t.unitCode, t.status, t.dueAt),

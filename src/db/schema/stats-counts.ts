@@ -1,10 +1,10 @@
 import { integer } from 'drizzle-orm/pg-core';
 
 /**
- * Figures the worker maintains for the statistics (see src/stats/figures.ts). For each closed local day and
- * receiving unit, procedure and channel: the flows of that day (received; resolved early / on time /
- * overdue; withdrawn; stopped) and the number of dossiers pending and overdue at the day's end, judged with
- * the due dates in force then.
+ * Figures the worker maintains for the statistics (see src/stats/maintenance.ts). For each closed local day,
+ * receiving unit, resolving unit, procedure and channel: the flows of that day (received; resolved early / on
+ * time / overdue; withdrawn; stopped) and the number of dossiers pending and overdue at the day's end, judged
+ * with the due dates in force then.
  */
 export const statsCounts = () => ({
   received: integer('received').notNull().default(0),

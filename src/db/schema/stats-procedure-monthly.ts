@@ -1,15 +1,24 @@
 import { date, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { statsCounts } from './stats-counts.js';
 
-/** The flows by unit, procedure and channel per month, for groupings by procedure or field over long periods. */
+/**
+ * The flows by receiving and resolving unit, procedure and channel per month, for groupings by procedure or
+ * field over long periods.
+ */
 export const statsProcedureMonthly = pgTable(
   'stats_procedure_monthly',
   {
     month: date('month', { mode: 'string' }).notNull(),
     unitCode: text('unit_code').notNull(),
+    resolvingUnitCode: text('resolving_unit_code').notNull(),
     procedureCode: text('procedure_code').notNull(),
     channel: text('channel').notNull(),
     ...statsCounts(),
   },
-  (t) => [primaryKey({ columns: [t.month, t.unitCode, t.procedureCode, t.channel] })],
+  (t) => [
+    primaryKey({
+      name: 'stats_procedure_monthly_pk',
+      columns: [t.month, t.unitCode, t.resolvingUnitCode, t.procedureCode, t.channel],
+    }),
+  ],
 );

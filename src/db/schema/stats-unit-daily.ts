@@ -1,14 +1,17 @@
 import { date, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { statsCounts } from './stats-counts.js';
 
-/** The counts by unit and channel only, per day, for fast totals. */
+/** The counts by receiving and resolving unit and channel only, per day, for fast totals. */
 export const statsUnitDaily = pgTable(
   'stats_unit_daily',
   {
     day: date('day', { mode: 'string' }).notNull(),
     unitCode: text('unit_code').notNull(),
+    resolvingUnitCode: text('resolving_unit_code').notNull(),
     channel: text('channel').notNull(),
     ...statsCounts(),
   },
-  (t) => [primaryKey({ columns: [t.day, t.unitCode, t.channel] })],
+  (t) => [
+    primaryKey({ name: 'stats_unit_daily_pk', columns: [t.day, t.unitCode, t.resolvingUnitCode, t.channel] }),
+  ],
 );

@@ -1,14 +1,23 @@
 import { date, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { statsCounts } from './stats-counts.js';
 
-/** The counts by unit and channel only, per month (first day of the month), for fast totals. */
+/**
+ * The counts by receiving and resolving unit and channel only, per month (first day of the month), for fast
+ * totals.
+ */
 export const statsUnitMonthly = pgTable(
   'stats_unit_monthly',
   {
     month: date('month', { mode: 'string' }).notNull(),
     unitCode: text('unit_code').notNull(),
+    resolvingUnitCode: text('resolving_unit_code').notNull(),
     channel: text('channel').notNull(),
     ...statsCounts(),
   },
-  (t) => [primaryKey({ columns: [t.month, t.unitCode, t.channel] })],
+  (t) => [
+    primaryKey({
+      name: 'stats_unit_monthly_pk',
+      columns: [t.month, t.unitCode, t.resolvingUnitCode, t.channel],
+    }),
+  ],
 );
