@@ -1618,13 +1618,13 @@ export interface components {
                 code: string;
                 name: string;
             };
-            /** @description The officer holding it now: the one who received it, then whom `assign` names (toOfficerCode); null when nobody is named (a move to another unit without naming one clears it). Shown to every role. */
-            holder: components["schemas"]["OfficerRef"] | null;
             /** @description Resolving unit (đơn vị giải quyết), competent to decide it: the receiving unit unless the intake named another. Statistics count the dossier for it by default. */
             resolvingUnit: {
                 code: string;
                 name: string;
             };
+            /** @description The officer holding it now: the one who received it, then whom `assign` names (toOfficerCode); null when nobody is named (a move to another unit without naming one clears it). Shown to every role. */
+            holder: components["schemas"]["OfficerRef"] | null;
             /**
              * @description direct: at the counter; postal: public postal service; online: public-service portal.
              * @enum {string}
@@ -1980,13 +1980,13 @@ export interface components {
                 code: string;
                 name: string;
             };
-            /** @description The officer holding it now: the one who received it, then whom `assign` names (toOfficerCode); null when nobody is named (a move to another unit without naming one clears it). Shown to every role. */
-            holder: components["schemas"]["OfficerRef"] | null;
             /** @description Resolving unit (đơn vị giải quyết), competent to decide it: the receiving unit unless the intake named another. Statistics count the dossier for it by default. */
             resolvingUnit: {
                 code: string;
                 name: string;
             };
+            /** @description The officer holding it now: the one who received it, then whom `assign` names (toOfficerCode); null when nobody is named (a move to another unit without naming one clears it). Shown to every role. */
+            holder: components["schemas"]["OfficerRef"] | null;
             /**
              * @description direct: at the counter; postal: public postal service; online: public-service portal.
              * @enum {string}

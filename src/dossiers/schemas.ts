@@ -141,16 +141,16 @@ export const Dossier = z
     procedure: z.object({ code: z.string(), name: z.string() }),
     unit: z.object({ code: z.string(), name: z.string() }).describe('Receiving unit.'),
     handlingUnit: z.object({ code: z.string(), name: z.string() }).describe('Unit handling it now.'),
-    holder: OfficerRef.nullable().describe(
-      'The officer holding it now: the one who received it, then whom `assign` names (toOfficerCode); null when ' +
-        'nobody is named (a move to another unit without naming one clears it). Shown to every role.',
-    ),
     resolvingUnit: z
       .object({ code: z.string(), name: z.string() })
       .describe(
         'Resolving unit (đơn vị giải quyết), competent to decide it: the receiving unit unless the intake named ' +
           'another. Statistics count the dossier for it by default.',
       ),
+    holder: OfficerRef.nullable().describe(
+      'The officer holding it now: the one who received it, then whom `assign` names (toOfficerCode); null when ' +
+        'nobody is named (a move to another unit without naming one clears it). Shown to every role.',
+    ),
     channel: Channel,
     applicant: Applicant,
     summary: z
