@@ -192,7 +192,8 @@ export function sampler(doc: OpenApiDocument, known: Record<string, string>) {
     if ('const' in s) return s.const;
     if (Array.isArray(s.enum)) return s.enum[0];
     if ('default' in s) return s.default;
-    const alternatives = (s.anyOf ?? s.oneOf ?? s.allOf) as Json[] | undefined;
+    // An object with conditions (allOf of if/then) is sampled as the object; the conditions only narrow it.
+    const alternatives = (s.anyOf ?? s.oneOf ?? (s.properties ? undefined : s.allOf)) as Json[] | undefined;
     if (alternatives)
       return sample(alternatives.find((a) => a.type !== 'null') ?? alternatives[0]!, name, depth);
     if (depth > 6) return null;
