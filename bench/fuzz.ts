@@ -109,6 +109,7 @@ async function ownService(): Promise<Target> {
   const adminKey = `fuzz_${randomBytes(24).toString('base64url')}`;
   const redisPrefix = `motcua-fuzz-${process.pid}-${Date.now()}`;
   const env = { BOOTSTRAP_ADMIN_KEY: adminKey, REDIS_PREFIX: redisPrefix, RATE_LIMIT_PER_MINUTE: '0' };
+  console.log(`database ${name}`);
   const api = await startApi(url, env).catch(async (err: Error) => {
     await admin.query(`drop database if exists "${name}" with (force)`);
     await admin.end();
@@ -126,7 +127,9 @@ async function ownService(): Promise<Target> {
       others.push(other);
       return other;
     },
-    describe: `its own database ${name}, the API in its own process (dist/server.js, NODE_ENV=production, rate limit off)`,
+    describe:
+      'a fresh database of its own on the local PostgreSQL and the API in its own process (dist/server.js, ' +
+      'NODE_ENV=production, rate limit off)',
     async close() {
       for (const p of [api, ...others]) await stopApi(p);
       await client.end();
@@ -606,7 +609,7 @@ try {
     const after = await snapshot(target.client);
     stray = unexplained(before, after, answered);
     const grown = Object.entries(after.totals)
-      .map(([t, n]) => `${t} +${fmt(n - before.totals[t]!)}`)
+      .map(([t, n]) => `${t} ${n < before.totals[t]! ? '−' : '+'}${fmt(Math.abs(n - before.totals[t]!))}`)
       .join(', ');
     storeLine = stray.length
       ? `rows a 2xx does not explain: ${stray.length} findings`
@@ -663,6 +666,8 @@ try {
         `- **5xx: ${c['5xx']}**; 4xx that are not problem+json with a known code and status: ${tally.violations}; ` +
           `requests without an answer: ${c['no answer']}.`,
         `- Stored by a 4xx: ${storeLine}.`,
+        `- Operations that never answered 2xx (some part of every request hostile or out of place): ` +
+          `${noTwoHundred.map((id) => `\`${id}\``).join(', ') || 'none'}.`,
         ...(rate ? [`- ${rate.line}.`] : []),
         '',
         markdownTable(classRows),
