@@ -26,7 +26,8 @@ const POOL_SIZE = 10;
 
 let built = false;
 
-export async function startApi(url: string): Promise<ApiProcess> {
+/** `env` adds to or overrides the process's environment (a bootstrap key, another rate limit or prefix). */
+export async function startApi(url: string, env: Record<string, string> = {}): Promise<ApiProcess> {
   if (!built) {
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
     built = true;
@@ -50,6 +51,7 @@ export async function startApi(url: string): Promise<ApiProcess> {
       // statistics figures) to the worker, which the benchmark runs itself where it measures them.
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       REDIS_PREFIX: 'motcua-bench',
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

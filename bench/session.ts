@@ -55,12 +55,16 @@ async function createKeys(db: Db): Promise<Keys> {
 /** The machine's load when the benchmark process started, before it seeded or loaded anything. */
 const loadAtStart = loadavg()[0]!;
 
-async function describeMachine(client: pg.Client): Promise<string> {
-  const { rows } = await client.query<{ v: string }>(`select current_setting('server_version') as v`);
+/** Cores, memory, versions, the load when the command started and the date; PostgreSQL's version when reachable. */
+export async function describeMachine(client?: pg.Client): Promise<string> {
+  const rows = client
+    ? (await client.query<{ v: string }>(`select current_setting('server_version') as v`)).rows
+    : [];
   const cpu = cpus();
+  const postgres = rows[0] ? `, PostgreSQL ${rows[0].v.split(' ')[0]} on the same machine` : '';
   return (
     `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
-    `node ${process.version}, PostgreSQL ${rows[0]!.v.split(' ')[0]} on the same machine; load average ` +
+    `node ${process.version}${postgres}; load average ` +
     `${loadAtStart.toFixed(2)} when the command started; date ${today()}`
   );
 }

@@ -22,7 +22,7 @@ import { registerMetrics } from './http/metrics.js';
 import { rateLimitPlugin } from './http/rate-limit.js';
 import { rejectNulCharacters } from './http/input.js';
 import { finalizeOpenApi } from './http/openapi.js';
-import { frameworkErrors, registerErrorHandling } from './http/problem.js';
+import { clientErrors, frameworkErrors, registerErrorHandling } from './http/problem.js';
 import { unitRoutes } from './units/routes.js';
 import { officerRoutes } from './officers/routes.js';
 import { calendarRoutes } from './calendar/routes.js';
@@ -95,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: config.BODY_LIMIT_BYTES,
     ajv: { customOptions: { coerceTypes: false } },
     frameworkErrors,
+    clientErrorHandler: clientErrors,
     // On shutdown, a request already sent on an open keep-alive connection is served (with Connection: close)
     // rather than answered by Fastify's own non-problem 503; close-with-grace bounds the drain.
     return503OnClosing: false,

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes } from '../src/domain/errors.js';
 import { errorTable } from '../src/http/error-codes.js';
@@ -23,6 +24,17 @@ function expectProblem(
   expect(typeof body.title).toBe('string');
   expect(typeof body.detail).toBe('string');
   return body;
+}
+
+/** Writes `request` as is on a new connection and resolves with every byte answered before it closed. */
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(request));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', () => undefined); // a reset after the answer: what was read is what counts
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
 }
 
 describe('problem+json errors', () => {
@@ -175,6 +187,35 @@ describe('problem+json errors', () => {
     });
     expectProblem(missing, 404, 'ROUTE_NOT_FOUND');
     expect(missing.headers['x-request-id']).toBe('clerk-404');
+  });
+
+  it('requests the HTTP parser refuses (headers over 16 KiB, not HTTP at all) → 400 problem+json, then close', async () => {
+    await ctx.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = ctx.app.server.address() as net.AddressInfo;
+    const tooLong = `GET /v1/units?q=${'a'.repeat(17_000)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
+    for (const [request, detail] of [
+      [tooLong, 'Dòng yêu cầu và các tiêu đề'],
+      ['NOT HTTP AT ALL\r\n\r\n', 'Yêu cầu không đúng quy cách.'],
+    ] as const) {
+      const answer = await rawExchange(port, request);
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      const [statusLine, ...headerLines] = head.split('\r\n');
+      const headers = Object.fromEntries(
+        headerLines.map((h) => [
+          h.slice(0, h.indexOf(':')).toLowerCase(),
+          h.slice(h.indexOf(':') + 1).trim(),
+        ]),
+      );
+      expect(statusLine, request.slice(0, 40)).toBe('HTTP/1.1 400 Bad Request');
+      expect(headers.connection).toBe('close');
+      expect(Number(headers['content-length'])).toBe(Buffer.byteLength(body));
+      const problem = expectProblem(
+        { statusCode: 400, headers, json: () => JSON.parse(body) },
+        400,
+        'MALFORMED_REQUEST',
+      );
+      expect(problem.detail).toContain(detail);
+    }
   });
 
   it('a 5xx never leaks internals', async () => {

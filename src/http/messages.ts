@@ -467,6 +467,14 @@ export const messages = {
     vi: 'Yêu cầu không đúng quy cách.',
     en: 'The request is not well formed.',
   },
+  headers_too_large: {
+    vi: 'Dòng yêu cầu và các tiêu đề dài quá 16.384 byte; hãy rút ngắn địa chỉ (ít giá trị lọc hơn) hoặc các tiêu đề.',
+    en: 'The request line and headers exceed 16,384 bytes; shorten the URL (fewer filter values) or the headers.',
+  },
+  request_incomplete: {
+    vi: 'Các tiêu đề của yêu cầu không đến kịp trong hạn chờ.',
+    en: 'The request headers did not arrive in time.',
+  },
 } satisfies Record<string, Text>;
 
 export type MessageKey = keyof typeof messages;

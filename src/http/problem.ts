@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode, type ErrorItem } from '../domain/errors.js';
 import { errorTable } from './error-codes.js';
@@ -99,8 +101,17 @@ export function buildProblem(
   params: Record<string, string | number> = {},
   errors?: ErrorItem[],
 ): Problem {
+  return problemIn(preferredLanguage(request.headers['accept-language']), request.id, code, params, errors);
+}
+
+function problemIn(
+  lang: Lang,
+  requestId: string,
+  code: ErrorCode,
+  params: Record<string, string | number> = {},
+  errors?: ErrorItem[],
+): Problem {
   const spec = errorTable[code];
-  const lang = preferredLanguage(request.headers['accept-language']);
   const items = errors?.map((e) => renderItem(e, lang));
   return {
     type: `urn:motcua:problem:${code.toLowerCase().replaceAll('_', '-')}`,
@@ -109,7 +120,7 @@ export function buildProblem(
     code,
     detail: buildDetail(code, lang, params, items),
     ...(items && items.length ? { errors: items } : {}),
-    requestId: request.id,
+    requestId,
   };
 }
 
@@ -206,6 +217,38 @@ export function frameworkErrors(err: FastifyError, request: FastifyRequest, repl
       ? buildProblem('VALIDATION_FAILED', request, {}, [{ path: 'params', message: 'param_too_long' }])
       : buildProblem('MALFORMED_REQUEST', request, { reason: 'url_invalid' });
   void sendProblem(reply, problem);
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (a request line and headers over the 16 KiB it
+ * reads, bytes that are not HTTP, headers that never finish): 400 MALFORMED_REQUEST as problem+json like every
+ * other error, not Fastify's own JSON (with 431 for the first), then the connection is closed, as Node does. In
+ * Vietnamese: the Accept-Language that could say otherwise was not read.
+ */
+export function clientErrors(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const reason =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 'headers_too_large'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'request_incomplete'
+        : 'request_unreadable';
+  const problem = problemIn('vi', randomUUID(), 'MALFORMED_REQUEST', { reason });
+  const body = JSON.stringify(problem);
+  if (socket.writable) {
+    socket.write(
+      [
+        'HTTP/1.1 400 Bad Request',
+        'Connection: close',
+        'Content-Type: application/problem+json; charset=utf-8',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        `x-request-id: ${problem.requestId}`,
+        '',
+        body,
+      ].join('\r\n'),
+    );
+  }
+  socket.destroy(err);
 }
 
 /** Maps everything thrown inside a request to problem+json. 5xx never carries internals. */
