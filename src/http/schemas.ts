@@ -164,6 +164,16 @@ export function encodeCursor(key: unknown[]): string {
 }
 
 /** The sort key inside a list cursor, or null without one; a cursor this service did not write → 400. */
+/** The code a page of a list ordered by code starts after (its cursor's one key), if any. */
+export function codeAfter(cursor: string | undefined): string | undefined {
+  const after = decodeCursor(cursor, 1)?.[0];
+  return typeof after === 'string' ? after : undefined;
+}
+
+/** An `active=true|false` filter as a flag (undefined: both). */
+export const activeFlag = (active: 'true' | 'false' | undefined) =>
+  active === undefined ? undefined : active === 'true';
+
 export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | null {
   return cursor ? decodeCursorAs(listKey(arity), cursor) : null;
 }

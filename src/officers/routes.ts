@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Db } from '../db/client.js';
 import type { IntakeTargetsCache } from '../dossiers/intake-targets.js';
 import { allow } from '../auth/plugin.js';
-import { bearerSecurity, decodeCursor, errorResponses, paginate } from '../http/schemas.js';
+import { bearerSecurity, errorResponses, paginate, activeFlag, codeAfter } from '../http/schemas.js';
 import { createOfficer, updateOfficer } from './commands.js';
 import { getOfficerInScope, listOfficers, toOfficerResponse } from './queries.js';
 import {
@@ -53,12 +53,11 @@ export const officerRoutes: FastifyPluginAsyncZod<{ db: Db; intakeTargets: Intak
     },
     handler: async (request) => {
       const q = request.query;
-      const after = decodeCursor(q.cursor, 1)?.[0];
       const rows = await listOfficers(db, request.principal, {
         unitCode: q.unitCode,
-        active: q.active === undefined ? undefined : q.active === 'true',
+        active: activeFlag(q.active),
         q: q.q,
-        after: typeof after === 'string' ? after : undefined,
+        after: codeAfter(q.cursor),
         limit: q.limit + 1,
       });
       return paginate(rows, q.limit, (r) => [r.code], toOfficerResponse);

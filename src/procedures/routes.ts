@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import type { IntakeTargetsCache } from '../dossiers/intake-targets.js';
 import { allow } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
-import { bearerSecurity, decodeCursor, errorResponses, paginate } from '../http/schemas.js';
+import { bearerSecurity, errorResponses, paginate, activeFlag, codeAfter } from '../http/schemas.js';
 import { createProcedure, updateProcedure } from './commands.js';
 import { findProcedure, listProcedures, toProcedureResponse } from './queries.js';
 import {
@@ -54,13 +54,12 @@ export const procedureRoutes: FastifyPluginAsyncZod<{ db: Db; intakeTargets: Int
     },
     handler: async (request) => {
       const q = request.query;
-      const after = decodeCursor(q.cursor, 1)?.[0];
       const rows = await listProcedures(db, {
         fieldCode: q.fieldCode,
-        active: q.active === undefined ? undefined : q.active === 'true',
+        active: activeFlag(q.active),
         onlineLevel: q.onlineLevel,
         q: q.q,
-        after: typeof after === 'string' ? after : undefined,
+        after: codeAfter(q.cursor),
         limit: q.limit + 1,
       });
       return paginate(rows, q.limit, (r) => [r.code], toProcedureResponse);

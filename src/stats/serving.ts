@@ -217,6 +217,16 @@ async function figuresState(
   return { closed: true, dirty: dirty.map((r) => r.unit_code) };
 }
 
+/** What a statistics answer asks of a period: the attribution, the dates, the grouping, the rule's settings. */
+interface PeriodQuestion {
+  attribution: Attribution;
+  from: LocalDate;
+  to: LocalDate;
+  groupBy: GroupBy;
+  granularity: Granularity;
+  now: Date;
+}
+
 /**
  * The statistics of a period, from the figures when every day it needs is closed (`source` 'figures'; today,
  * and the cells of the units whose figures wait for a recompute, counted from the dossiers and added: the two
@@ -224,15 +234,7 @@ async function figuresState(
  */
 export async function servedStatistics(
   db: DbOrTx,
-  q: {
-    unitPath: string | null;
-    attribution: Attribution;
-    from: LocalDate;
-    to: LocalDate;
-    groupBy: GroupBy;
-    granularity: Granularity;
-    now: Date;
-  },
+  q: PeriodQuestion & { unitPath: string | null },
 ): Promise<{ groups: GroupTally[]; source: 'figures' | 'dossiers' }> {
   const today = localDateOf(q.now);
   const units = unitScope(q.unitPath);
@@ -315,14 +317,7 @@ function mergeGroups(a: GroupTally[], b: GroupTally[]): GroupTally[] {
 async function fromFigures(
   db: DbOrTx,
   scope: Scope,
-  q: {
-    attribution: Attribution;
-    from: LocalDate;
-    to: LocalDate;
-    groupBy: GroupBy;
-    granularity: Granularity;
-    now: Date;
-  },
+  q: PeriodQuestion,
   today: LocalDate,
   needThrough: LocalDate,
 ): Promise<GroupTally[]> {

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import type { IntakeTargetsCache } from '../dossiers/intake-targets.js';
 import { allow, inScope } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
-import { bearerSecurity, decodeCursor, errorResponses, paginate } from '../http/schemas.js';
+import { bearerSecurity, errorResponses, paginate, activeFlag, codeAfter } from '../http/schemas.js';
 import { createUnit, updateUnit } from './commands.js';
 import { findUnit, listUnits, toUnitResponse } from './queries.js';
 import { CreateUnitBody, ListUnitsQuery, Unit, UnitCodeParams, UnitPage, UpdateUnitBody } from './schemas.js';
@@ -44,11 +44,10 @@ export const unitRoutes: FastifyPluginAsyncZod<{ db: Db; intakeTargets: IntakeTa
     },
     handler: async (request) => {
       const q = request.query;
-      const after = decodeCursor(q.cursor, 1)?.[0];
       const rows = await listUnits(db, request.principal, {
         parentCode: q.parentCode,
-        active: q.active === undefined ? undefined : q.active === 'true',
-        after: typeof after === 'string' ? after : undefined,
+        active: activeFlag(q.active),
+        after: codeAfter(q.cursor),
         limit: q.limit + 1,
       });
       return paginate(rows, q.limit, (r) => [r.code], toUnitResponse);

@@ -1,4 +1,4 @@
-import { integer } from 'drizzle-orm/pg-core';
+import { integer, text } from 'drizzle-orm/pg-core';
 
 /**
  * Figures the worker maintains for the statistics (see src/stats/maintenance.ts). For each closed local day,
@@ -14,4 +14,17 @@ export const statsCounts = () => ({
   withdrawn: integer('withdrawn').notNull().default(0),
   stopped: integer('stopped').notNull().default(0),
   pendingOverdue: integer('pending_overdue').notNull().default(0),
+});
+
+/** The units a figure's cell belongs to: both key it, so either attribution sums the same rows. */
+export const statsUnits = () => ({
+  unitCode: text('unit_code').notNull(),
+  resolvingUnitCode: text('resolving_unit_code').notNull(),
+});
+
+/** A cell by units, procedure and channel (the grain of the daily and the per-procedure monthly figures). */
+export const statsCell = () => ({
+  ...statsUnits(),
+  procedureCode: text('procedure_code').notNull(),
+  channel: text('channel').notNull(),
 });

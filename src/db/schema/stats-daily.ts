@@ -1,5 +1,5 @@
-import { date, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
-import { statsCounts } from './stats-counts.js';
+import { date, index, pgTable, primaryKey } from 'drizzle-orm/pg-core';
+import { statsCell, statsCounts } from './stats-counts.js';
 
 /**
  * The counts per closed local day, receiving unit, resolving unit, procedure and channel: both units key the
@@ -10,10 +10,7 @@ export const statsDaily = pgTable(
   'stats_daily',
   {
     day: date('day', { mode: 'string' }).notNull(),
-    unitCode: text('unit_code').notNull(),
-    resolvingUnitCode: text('resolving_unit_code').notNull(),
-    procedureCode: text('procedure_code').notNull(),
-    channel: text('channel').notNull(),
+    ...statsCell(),
     ...statsCounts(),
   },
   (t) => [

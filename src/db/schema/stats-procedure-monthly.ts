@@ -1,5 +1,5 @@
-import { date, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
-import { statsCounts } from './stats-counts.js';
+import { date, pgTable, primaryKey } from 'drizzle-orm/pg-core';
+import { statsCell, statsCounts } from './stats-counts.js';
 
 /**
  * The flows by receiving and resolving unit, procedure and channel per month, for groupings by procedure or
@@ -9,10 +9,7 @@ export const statsProcedureMonthly = pgTable(
   'stats_procedure_monthly',
   {
     month: date('month', { mode: 'string' }).notNull(),
-    unitCode: text('unit_code').notNull(),
-    resolvingUnitCode: text('resolving_unit_code').notNull(),
-    procedureCode: text('procedure_code').notNull(),
-    channel: text('channel').notNull(),
+    ...statsCell(),
     ...statsCounts(),
   },
   (t) => [

@@ -1,13 +1,12 @@
 import { date, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
-import { statsCounts } from './stats-counts.js';
+import { statsCounts, statsUnits } from './stats-counts.js';
 
 /** The counts by receiving and resolving unit and channel only, per day, for fast totals. */
 export const statsUnitDaily = pgTable(
   'stats_unit_daily',
   {
     day: date('day', { mode: 'string' }).notNull(),
-    unitCode: text('unit_code').notNull(),
-    resolvingUnitCode: text('resolving_unit_code').notNull(),
+    ...statsUnits(),
     channel: text('channel').notNull(),
     ...statsCounts(),
   },

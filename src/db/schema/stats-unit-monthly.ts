@@ -1,5 +1,5 @@
 import { date, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
-import { statsCounts } from './stats-counts.js';
+import { statsCounts, statsUnits } from './stats-counts.js';
 
 /**
  * The counts by receiving and resolving unit and channel only, per month (first day of the month), for fast
@@ -9,8 +9,7 @@ export const statsUnitMonthly = pgTable(
   'stats_unit_monthly',
   {
     month: date('month', { mode: 'string' }).notNull(),
-    unitCode: text('unit_code').notNull(),
-    resolvingUnitCode: text('resolving_unit_code').notNull(),
+    ...statsUnits(),
     channel: text('channel').notNull(),
     ...statsCounts(),
   },
