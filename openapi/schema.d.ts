@@ -420,6 +420,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/dossiers/{code}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The steps of a dossier (the step clock)
+         * @description Each step run of the internal process, in the order they started: who handed it over and who held it, its start, due, end and outcome, and the working time paused. A dossier received before steps were kept, or an online submission not yet accepted, has none.
+         */
+        get: operations["listDossierSteps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dossiers/{code}/accept": {
         parameters: {
             query?: never;
@@ -474,6 +494,26 @@ export interface paths {
          * @description Illegal in the dossier’s state → 409 INVALID_TRANSITION naming both. Send If-Match with the ETag to guard against concurrent changes (stale → 412).
          */
         post: operations["assignDossier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dossiers/{code}/hand-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand over to the next step, or a named one (the step clock; the control slip, Form 06)
+         * @description Illegal in the dossier’s state → 409 INVALID_TRANSITION naming both. Send If-Match with the ETag to guard against concurrent changes (stale → 412).
+         */
+        post: operations["handOverDossier"];
         delete?: never;
         options?: never;
         head?: never;
@@ -963,6 +1003,72 @@ export interface components {
              */
             channel?: "direct" | "postal" | "online";
         } & (unknown | unknown);
+        /** @description The field or sector (lĩnh vực) of a procedure. */
+        ProcedureFieldInput: {
+            /**
+             * @description Field (lĩnh vực) code.
+             * @example G01.HT
+             */
+            code: string;
+            /** @example Hộ tịch */
+            name: string;
+        };
+        CreateProcedureInput: {
+            /**
+             * @description Procedure code (mã thủ tục).
+             * @example 1.004616
+             */
+            code: string;
+            /** @example Thủ tục đăng ký khai sinh */
+            name: string;
+            field: components["schemas"]["ProcedureFieldInput"];
+            duration: components["schemas"]["DurationInput"];
+            /** @description Separate processing time for the online channel; omit or null = the same as duration. */
+            onlineDuration?: components["schemas"]["DurationInput"] | null;
+            /** @description Received at or after this local time → counted from the next working day. */
+            receiptCutoff?: string | null;
+            /**
+             * @description On a request for supplementation: restart = the time counts again in full from the complete dossier; extend = the clock pauses and resumes with the remaining time.
+             * @default restart
+             * @enum {string}
+             */
+            supplementPolicy?: "restart" | "extend";
+            /**
+             * @description Online public service level: full = toàn trình, partial = một phần, none = not online.
+             * @default none
+             * @enum {string}
+             */
+            onlineLevel?: "full" | "partial" | "none";
+            fee?: number | null;
+            /** @default true */
+            active?: boolean;
+        };
+        /** @description The working time a step is given: working hours or working days (a day = the calendar’s working day). */
+        AllotmentInput: {
+            /** @example 1.5 */
+            value: number;
+            /**
+             * @description hours: working hours, whole minutes; days: working days, multiples of 0.5.
+             * @enum {string}
+             */
+            unit: "hours" | "days";
+        } & unknown;
+        PutProcessStepInput: {
+            /**
+             * @description Step code, unique inside the process.
+             * @example tham-dinh
+             */
+            code: string;
+            /** @example Thẩm định hồ sơ */
+            name: string;
+            allotment: components["schemas"]["AllotmentInput"];
+            /** @description The allotment for online dossiers; omit or null = the same as allotment. */
+            onlineAllotment?: components["schemas"]["AllotmentInput"] | null;
+        };
+        PutProcessInput: {
+            /** @description The steps in order, 1 to 30, codes unique. */
+            steps: components["schemas"]["PutProcessStepInput"][];
+        };
         IntakeApplicantInput: {
             /**
              * @description citizen (công dân) or organization (tổ chức).
@@ -1063,6 +1169,35 @@ export interface components {
              * @example CB.0012
              */
             toOfficerCode?: string;
+            note?: string;
+            /**
+             * Format: date-time
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            at?: string;
+            /**
+             * @description The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
+             * @example CB.0012
+             */
+            officerCode?: string;
+        };
+        HandOverActionInput: {
+            /**
+             * @description The unit receiving it (the handling unit from now on), as assign’s handlingUnitCode; omit to keep the current one.
+             * @example 000.17.22.H56
+             */
+            toUnitCode?: string;
+            /**
+             * @description The officer receiving it (who holds it from now on): active, working in the (new) handling unit or below it (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Omitted: the holder stays, or nobody after a move to another unit.
+             * @example CB.0012
+             */
+            toOfficerCode?: string;
+            /**
+             * @description The step to start, of the process the dossier follows (an earlier one sends it back; unknown → 400 STEP_NOT_IN_PROCESS). Omitted: the next step, or the last one again after the last.
+             * @example tham-dinh
+             */
+            stepCode?: string;
             note?: string;
             /**
              * Format: date-time
@@ -1233,72 +1368,6 @@ export interface components {
              */
             events: string[];
         };
-        /** @description The field or sector (lĩnh vực) of a procedure. */
-        ProcedureFieldInput: {
-            /**
-             * @description Field (lĩnh vực) code.
-             * @example G01.HT
-             */
-            code: string;
-            /** @example Hộ tịch */
-            name: string;
-        };
-        CreateProcedureInput: {
-            /**
-             * @description Procedure code (mã thủ tục).
-             * @example 1.004616
-             */
-            code: string;
-            /** @example Thủ tục đăng ký khai sinh */
-            name: string;
-            field: components["schemas"]["ProcedureFieldInput"];
-            duration: components["schemas"]["DurationInput"];
-            /** @description Separate processing time for the online channel; omit or null = the same as duration. */
-            onlineDuration?: components["schemas"]["DurationInput"] | null;
-            /** @description Received at or after this local time → counted from the next working day. */
-            receiptCutoff?: string | null;
-            /**
-             * @description On a request for supplementation: restart = the time counts again in full from the complete dossier; extend = the clock pauses and resumes with the remaining time.
-             * @default restart
-             * @enum {string}
-             */
-            supplementPolicy?: "restart" | "extend";
-            /**
-             * @description Online public service level: full = toàn trình, partial = một phần, none = not online.
-             * @default none
-             * @enum {string}
-             */
-            onlineLevel?: "full" | "partial" | "none";
-            fee?: number | null;
-            /** @default true */
-            active?: boolean;
-        };
-        /** @description The working time a step is given: working hours or working days (a day = the calendar’s working day). */
-        AllotmentInput: {
-            /** @example 1.5 */
-            value: number;
-            /**
-             * @description hours: working hours, whole minutes; days: working days, multiples of 0.5.
-             * @enum {string}
-             */
-            unit: "hours" | "days";
-        } & unknown;
-        PutProcessStepInput: {
-            /**
-             * @description Step code, unique inside the process.
-             * @example tham-dinh
-             */
-            code: string;
-            /** @example Thẩm định hồ sơ */
-            name: string;
-            allotment: components["schemas"]["AllotmentInput"];
-            /** @description The allotment for online dossiers; omit or null = the same as allotment. */
-            onlineAllotment?: components["schemas"]["AllotmentInput"] | null;
-        };
-        PutProcessInput: {
-            /** @description The steps in order, 1 to 30, codes unique. */
-            steps: components["schemas"]["PutProcessStepInput"][];
-        };
         /** @description An error (application/problem+json). */
         Problem: {
             /** @example urn:motcua:problem:validation-failed */
@@ -1314,7 +1383,7 @@ export interface components {
              * @description Stable machine-readable error code.
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "APPLICANT_FILTER_FORBIDDEN" | "ROUTE_NOT_FOUND" | "UNIT_NOT_FOUND" | "UNIT_ALREADY_EXISTS" | "UNIT_PARENT_INVALID" | "UNIT_INACTIVE" | "RESOLVING_UNIT_NOT_FOUND" | "RESOLVING_UNIT_INACTIVE" | "API_KEY_NOT_FOUND" | "OFFICER_NOT_FOUND" | "OFFICER_EXISTS" | "OFFICER_NOT_IN_SCOPE" | "OFFICER_INACTIVE" | "OFFICER_MISMATCH" | "OFFICER_REQUIRED" | "KEY_OFFICER_INACTIVE" | "PROCEDURE_NOT_FOUND" | "PROCEDURE_ALREADY_EXISTS" | "PROCEDURE_INACTIVE" | "PROCESS_VERSION_NOT_FOUND" | "PROCESS_EXCEEDS_STATUTORY_TIME" | "DOSSIER_NOT_FOUND" | "CALENDAR_DAY_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_DELIVERY_NOT_FOUND" | "ALERT_NOT_FOUND" | "INVALID_TRANSITION" | "VERSION_MISMATCH" | "IDEMPOTENCY_KEY_REUSED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "APPLICANT_FILTER_FORBIDDEN" | "ROUTE_NOT_FOUND" | "UNIT_NOT_FOUND" | "UNIT_ALREADY_EXISTS" | "UNIT_PARENT_INVALID" | "UNIT_INACTIVE" | "RESOLVING_UNIT_NOT_FOUND" | "RESOLVING_UNIT_INACTIVE" | "API_KEY_NOT_FOUND" | "OFFICER_NOT_FOUND" | "OFFICER_EXISTS" | "OFFICER_NOT_IN_SCOPE" | "OFFICER_INACTIVE" | "OFFICER_MISMATCH" | "OFFICER_REQUIRED" | "KEY_OFFICER_INACTIVE" | "PROCEDURE_NOT_FOUND" | "PROCEDURE_ALREADY_EXISTS" | "PROCEDURE_INACTIVE" | "PROCESS_VERSION_NOT_FOUND" | "PROCESS_EXCEEDS_STATUTORY_TIME" | "DOSSIER_NOT_FOUND" | "STEP_NOT_IN_PROCESS" | "CALENDAR_DAY_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_DELIVERY_NOT_FOUND" | "ALERT_NOT_FOUND" | "INVALID_TRANSITION" | "VERSION_MISMATCH" | "IDEMPOTENCY_KEY_REUSED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
             /** @description Whole sentences for the counter: Vietnamese unless Accept-Language prefers English. */
             detail: string;
             /** @description Per-field problems, for validation errors. */
@@ -1579,6 +1648,128 @@ export interface components {
             dueAt: string;
             duration: components["schemas"]["Duration"];
         };
+        /** @description The field or sector (lĩnh vực) of a procedure. */
+        ProcedureField: {
+            /**
+             * @description Field (lĩnh vực) code.
+             * @example G01.HT
+             */
+            code: string;
+            /** @example Hộ tịch */
+            name: string;
+        };
+        Procedure: {
+            /**
+             * @description Procedure code (mã thủ tục).
+             * @example 1.004616
+             */
+            code: string;
+            /** @example Thủ tục đăng ký khai sinh */
+            name: string;
+            field: {
+                /** @example G01.HT */
+                code: string;
+                /** @example Hộ tịch */
+                name: string;
+            };
+            duration: components["schemas"]["Duration"];
+            /** @description Separate processing time for the online channel; null = the same as duration. */
+            onlineDuration: components["schemas"]["Duration"] | null;
+            /** @description Received at or after this local time → counted from the next working day; null = no cut-off. */
+            receiptCutoff: string | null;
+            /**
+             * @description On a request for supplementation: restart = the time counts again in full from the complete dossier; extend = the clock pauses and resumes with the remaining time.
+             * @enum {string}
+             */
+            supplementPolicy: "restart" | "extend";
+            /**
+             * @description Online public service level: full = toàn trình, partial = một phần, none = not online.
+             * @enum {string}
+             */
+            onlineLevel: "full" | "partial" | "none";
+            fee: number | null;
+            /** @description Inactive procedures stay readable but take no new dossiers. */
+            active: boolean;
+            /**
+             * Format: date-time
+             * @description RFC 3339 instant, Vietnamese local time (+07:00).
+             * @example 2025-07-01T08:00:00+07:00
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 instant, Vietnamese local time (+07:00).
+             * @example 2025-07-01T08:00:00+07:00
+             */
+            updatedAt: string;
+        };
+        /** @description Any subset of the fields; the code is immutable (an unknown key such as code → 400). */
+        UpdateProcedure: {
+            name?: string;
+            field?: components["schemas"]["ProcedureField"];
+            duration?: components["schemas"]["Duration"];
+            /** @description null removes the separate online time. */
+            onlineDuration?: components["schemas"]["Duration"] | null;
+            /** @description null removes the cut-off. */
+            receiptCutoff?: string | null;
+            /**
+             * @description On a request for supplementation: restart = the time counts again in full from the complete dossier; extend = the clock pauses and resumes with the remaining time.
+             * @enum {string}
+             */
+            supplementPolicy?: "restart" | "extend";
+            /**
+             * @description Online public service level: full = toàn trình, partial = một phần, none = not online.
+             * @enum {string}
+             */
+            onlineLevel?: "full" | "partial" | "none";
+            fee?: number | null;
+            active?: boolean;
+        };
+        ProcedurePage: {
+            items: components["schemas"]["Procedure"][];
+            /** @description Cursor of the next page; null at the end. */
+            nextCursor: string | null;
+        };
+        /** @description The working time a step is given: working hours or working days (a day = the calendar’s working day). */
+        Allotment: {
+            /** @example 1.5 */
+            value: number;
+            /**
+             * @description hours: working hours, whole minutes; days: working days, multiples of 0.5.
+             * @enum {string}
+             */
+            unit: "hours" | "days";
+        } & unknown;
+        ProcessStep: {
+            /**
+             * @description Step code, unique inside the process.
+             * @example tham-dinh
+             */
+            code: string;
+            /** @example Thẩm định hồ sơ */
+            name: string;
+            allotment: components["schemas"]["Allotment"];
+            /** @description null = the same as allotment. */
+            onlineAllotment: components["schemas"]["Allotment"] | null;
+        };
+        /** @description The internal process (quy trình nội bộ) of a procedure. */
+        ProcedureProcess: {
+            /**
+             * @description Procedure code (mã thủ tục).
+             * @example 1.004616
+             */
+            procedureCode: string;
+            /**
+             * @description 1, 2, … (each replacement adds one); null for the implicit single step.
+             * @example 2
+             */
+            version: number | null;
+            steps: components["schemas"]["ProcessStep"][];
+            /** @description true: the procedure has no process; its one implicit step holds the whole statutory time. */
+            implicit: boolean;
+            /** @description When this version was put; null for the implicit step. */
+            createdAt: string | null;
+        };
         /** @description Personal data. For viewer keys every given field is masked, never null; null always means not given. */
         Applicant: {
             /** @enum {string} */
@@ -1593,6 +1784,23 @@ export interface components {
             email: string | null;
             /** @description Viewer keys: the marker `***` in place of the address. Null: none given. */
             address: string | null;
+        };
+        CurrentStep: {
+            /**
+             * @description Step code, unique inside the process.
+             * @example tham-dinh
+             */
+            code: string;
+            /** @example Thẩm định hồ sơ */
+            name: string;
+            /**
+             * Format: date-time
+             * @description When the step must be done: its start plus its allotment in working time, moved later by the working time the dossier spent paused during it (while paused it is not yet moved).
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            dueAt: string;
+            /** @description Who holds the dossier in this step (the holder); null: nobody named. */
+            officer: components["schemas"]["OfficerRef"] | null;
         };
         Dossier: {
             /** @example 000.17.22.H56-250429-0001 */
@@ -1625,6 +1833,8 @@ export interface components {
             };
             /** @description The officer holding it now: the one who received it, then whom `assign` names (toOfficerCode); null when nobody is named (a move to another unit without naming one clears it). Shown to every role. */
             holder: components["schemas"]["OfficerRef"] | null;
+            /** @description The step of the internal process running now (the step clock); null before the clock starts (an online submission not yet accepted) and once finished. */
+            currentStep: components["schemas"]["CurrentStep"] | null;
             /**
              * @description direct: at the counter; postal: public postal service; online: public-service portal.
              * @enum {string}
@@ -1750,6 +1960,72 @@ export interface components {
             fee: number | null;
             /** @description What the applicant quotes to look the dossier up: its code. */
             lookupCode: string;
+        };
+        DossierStep: {
+            /**
+             * Format: int64
+             * @description 1, 2, … in the order the steps started.
+             */
+            seq: number;
+            step: {
+                /**
+                 * @description Step code, unique inside the process.
+                 * @example tham-dinh
+                 */
+                code: string;
+                /** @example Thẩm định hồ sơ */
+                name: string;
+            };
+            /**
+             * Format: date-time
+             * @description When the handover that started it was made (step 1: the receipt or the acceptance).
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            handedOverAt: string;
+            /**
+             * Format: date-time
+             * @description When its clock started: the handover, or the dossier’s start when the handover came before it.
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            startAt: string;
+            /**
+             * Format: date-time
+             * @description Start + the step’s allotment in working time + the working time paused during it.
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            dueAt: string;
+            /** @description When it ended (a handover or the finish); null while it runs. */
+            endAt: string | null;
+            outcome: ("early" | "on_time" | "overdue") | null;
+            /**
+             * Format: int64
+             * @description The step’s allotment for the dossier’s channel.
+             */
+            allotmentMinutes: number;
+            /**
+             * Format: int64
+             * @description Working minutes of the finished pauses during the step (they move its due).
+             */
+            pausedMinutes: number;
+            /** @description The unit that handed it over; null for step 1. */
+            fromUnit: {
+                code: string;
+                name: string;
+            } | null;
+            /** @description The officer who handed it over; null for step 1 or nobody named. */
+            fromOfficer: components["schemas"]["OfficerRef"] | null;
+            /** @description The unit holding the dossier during the step. */
+            unit: {
+                code: string;
+                name: string;
+            };
+            /** @description The officer holding it during the step; null: nobody named. */
+            toOfficer: components["schemas"]["OfficerRef"] | null;
+            /** @description The handover’s note; *** for viewer keys. */
+            note: string | null;
+        };
+        DossierStepList: {
+            items: components["schemas"]["DossierStep"][];
         };
         StatsRow: {
             /** @example 000.17.22.H56 */
@@ -1987,6 +2263,8 @@ export interface components {
             };
             /** @description The officer holding it now: the one who received it, then whom `assign` names (toOfficerCode); null when nobody is named (a move to another unit without naming one clears it). Shown to every role. */
             holder: components["schemas"]["OfficerRef"] | null;
+            /** @description The step of the internal process running now (the step clock); null before the clock starts (an online submission not yet accepted) and once finished. */
+            currentStep: components["schemas"]["CurrentStep"] | null;
             /**
              * @description direct: at the counter; postal: public postal service; online: public-service portal.
              * @enum {string}
@@ -2109,128 +2387,6 @@ export interface components {
              */
             createdAt: string;
             deliveredAt: string | null;
-        };
-        /** @description The field or sector (lĩnh vực) of a procedure. */
-        ProcedureField: {
-            /**
-             * @description Field (lĩnh vực) code.
-             * @example G01.HT
-             */
-            code: string;
-            /** @example Hộ tịch */
-            name: string;
-        };
-        Procedure: {
-            /**
-             * @description Procedure code (mã thủ tục).
-             * @example 1.004616
-             */
-            code: string;
-            /** @example Thủ tục đăng ký khai sinh */
-            name: string;
-            field: {
-                /** @example G01.HT */
-                code: string;
-                /** @example Hộ tịch */
-                name: string;
-            };
-            duration: components["schemas"]["Duration"];
-            /** @description Separate processing time for the online channel; null = the same as duration. */
-            onlineDuration: components["schemas"]["Duration"] | null;
-            /** @description Received at or after this local time → counted from the next working day; null = no cut-off. */
-            receiptCutoff: string | null;
-            /**
-             * @description On a request for supplementation: restart = the time counts again in full from the complete dossier; extend = the clock pauses and resumes with the remaining time.
-             * @enum {string}
-             */
-            supplementPolicy: "restart" | "extend";
-            /**
-             * @description Online public service level: full = toàn trình, partial = một phần, none = not online.
-             * @enum {string}
-             */
-            onlineLevel: "full" | "partial" | "none";
-            fee: number | null;
-            /** @description Inactive procedures stay readable but take no new dossiers. */
-            active: boolean;
-            /**
-             * Format: date-time
-             * @description RFC 3339 instant, Vietnamese local time (+07:00).
-             * @example 2025-07-01T08:00:00+07:00
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339 instant, Vietnamese local time (+07:00).
-             * @example 2025-07-01T08:00:00+07:00
-             */
-            updatedAt: string;
-        };
-        /** @description Any subset of the fields; the code is immutable (an unknown key such as code → 400). */
-        UpdateProcedure: {
-            name?: string;
-            field?: components["schemas"]["ProcedureField"];
-            duration?: components["schemas"]["Duration"];
-            /** @description null removes the separate online time. */
-            onlineDuration?: components["schemas"]["Duration"] | null;
-            /** @description null removes the cut-off. */
-            receiptCutoff?: string | null;
-            /**
-             * @description On a request for supplementation: restart = the time counts again in full from the complete dossier; extend = the clock pauses and resumes with the remaining time.
-             * @enum {string}
-             */
-            supplementPolicy?: "restart" | "extend";
-            /**
-             * @description Online public service level: full = toàn trình, partial = một phần, none = not online.
-             * @enum {string}
-             */
-            onlineLevel?: "full" | "partial" | "none";
-            fee?: number | null;
-            active?: boolean;
-        };
-        ProcedurePage: {
-            items: components["schemas"]["Procedure"][];
-            /** @description Cursor of the next page; null at the end. */
-            nextCursor: string | null;
-        };
-        /** @description The working time a step is given: working hours or working days (a day = the calendar’s working day). */
-        Allotment: {
-            /** @example 1.5 */
-            value: number;
-            /**
-             * @description hours: working hours, whole minutes; days: working days, multiples of 0.5.
-             * @enum {string}
-             */
-            unit: "hours" | "days";
-        } & unknown;
-        ProcessStep: {
-            /**
-             * @description Step code, unique inside the process.
-             * @example tham-dinh
-             */
-            code: string;
-            /** @example Thẩm định hồ sơ */
-            name: string;
-            allotment: components["schemas"]["Allotment"];
-            /** @description null = the same as allotment. */
-            onlineAllotment: components["schemas"]["Allotment"] | null;
-        };
-        /** @description The internal process (quy trình nội bộ) of a procedure. */
-        ProcedureProcess: {
-            /**
-             * @description Procedure code (mã thủ tục).
-             * @example 1.004616
-             */
-            procedureCode: string;
-            /**
-             * @description 1, 2, … (each replacement adds one); null for the implicit single step.
-             * @example 2
-             */
-            version: number | null;
-            steps: components["schemas"]["ProcessStep"][];
-            /** @description true: the procedure has no process; its one implicit step holds the whole statutory time. */
-            implicit: boolean;
-            /** @description When this version was put; null for the implicit step. */
-            createdAt: string | null;
         };
         AlertPage: {
             items: components["schemas"]["Alert"][];
@@ -6064,6 +6220,112 @@ export interface operations {
             };
         };
     };
+    listDossierSteps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DossierStepList"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     acceptDossier: {
         parameters: {
             query?: never;
@@ -6463,6 +6725,198 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["AssignActionInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dossier"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role may not do this (FORBIDDEN). */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state. */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version (VERSION_MISMATCH). */
+            412: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but not acceptable. */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    handOverDossier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag (version) you last saw; stale → 412. */
+                "if-match"?: string;
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["HandOverActionInput"];
             };
         };
         responses: {

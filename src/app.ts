@@ -174,7 +174,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(apiKeyRoutes, { db });
       await v1.register(procedureRoutes, { db, intakeTargets });
       await v1.register(processRoutes, { db, intakeTargets, dayLength: dayLengthOf(workingHours) });
-      await v1.register(calendarRoutes, { db, calendars, workingHours, clock });
+      await v1.register(calendarRoutes, {
+        db,
+        calendars,
+        workingHours,
+        granularity: config.OUTCOME_GRANULARITY,
+        clock,
+      });
       await v1.register(deadlineRoutes, { db, calendars });
       await v1.register(dossierRoutes, { db, reads, config, calendars, intakeTargets, clock });
       await v1.register(statsRoutes, { db, reads, config, clock });

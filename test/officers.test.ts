@@ -472,6 +472,8 @@ describe('the acting officer of a unit-wide key', () => {
           fromUnitCode: tree.A,
           toUnitCode: tree.A1,
           fromOfficerCode: hong.code,
+          fromStepCode: 'xu-ly',
+          toStepCode: 'xu-ly',
         },
       ],
       [
@@ -482,6 +484,8 @@ describe('the acting officer of a unit-wide key', () => {
           toUnitCode: tree.B,
           fromOfficerCode: minh.code,
           toOfficerCode: null,
+          fromStepCode: 'xu-ly',
+          toStepCode: 'xu-ly',
         },
       ],
     ]);
@@ -571,6 +575,7 @@ describe('what the dossier and its events show', () => {
     ).toEqual([
       ['dossier.received', ref(minh)],
       ['dossier.processing', ref(hong)],
+      ['dossier.handed_over', ref(hong)],
     ]);
   });
 

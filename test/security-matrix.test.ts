@@ -137,6 +137,7 @@ const actionSetups: Record<string, { channel?: string; before?: Array<[string, o
   accept: { channel: 'online', body: {} },
   reject: { channel: 'online', body: reason },
   assign: { body: { note: 'Chuyển xử lý' } },
+  'hand-over': { body: { note: 'Chuyển bước thẩm định' } },
   'request-supplement': { body: reason },
   'receive-supplement': { before: [['request-supplement', reason]], body: {} },
   'request-payment': { body: { amount: 50_000 } },
@@ -352,6 +353,7 @@ const table: Record<string, Rule> = {
   getDossier: readDossier,
   listDossierEvents: readDossier,
   getDossierReceipt: readDossier,
+  listDossierSteps: readDossier,
   ...Object.fromEntries(
     Object.keys(actionSetups).map((action) => [
       `${action.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}Dossier`,

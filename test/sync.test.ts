@@ -97,8 +97,8 @@ describe('GET /v1/sync/changes', () => {
     expect(first.items.map((i) => i.type)).toEqual(['dossier.received', 'dossier.processing']);
     expect(first.hasMore).toBe(true);
     const rest = await drainFeed(syncA, first.nextCursor, 2);
-    expect(rest.items.map((i) => i.type)).toEqual(['dossier.resolved']);
-    expect(rest.items[0]!.dossier).toMatchObject({ code: d.code, status: 'resolved' });
+    expect(rest.items.map((i) => i.type)).toEqual(['dossier.handed_over', 'dossier.resolved']);
+    expect(rest.items[1]!.dossier).toMatchObject({ code: d.code, status: 'resolved' });
     expect((await readFeed(syncA, rest.cursor)).items).toEqual([]);
     // Only sync keys read the feed.
     expect(

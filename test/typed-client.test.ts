@@ -90,6 +90,11 @@ describe('a client generated from the OpenAPI document', () => {
 
     const changes = await sync.GET('/v1/sync/changes', { params: { query: { after: cursor, limit: 1000 } } });
     const mine = changes.data!.items.filter((c) => c.dossier.code === dossier.code);
-    expect(mine.map((c) => c.type)).toEqual(['dossier.received', 'dossier.processing', 'dossier.resolved']);
+    expect(mine.map((c) => c.type)).toEqual([
+      'dossier.received',
+      'dossier.processing',
+      'dossier.handed_over',
+      'dossier.resolved',
+    ]);
   });
 });

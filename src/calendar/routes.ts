@@ -6,6 +6,7 @@ import { DomainError } from '../domain/errors.js';
 import { fieldError } from '../http/messages.js';
 import { weekdayOf } from '../domain/local-time.js';
 import { buildCalendar, type WorkingHours } from '../domain/working-time.js';
+import type { Granularity } from '../domain/timeliness.js';
 import { recomputeForCalendarChange } from '../dossiers/commands.js';
 import { formatClock } from '../domain/local-time.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
@@ -47,14 +48,15 @@ export const calendarRoutes: FastifyPluginAsyncZod<{
   db: Db;
   calendars: CalendarCache;
   workingHours: WorkingHours;
+  granularity: Granularity;
   clock: () => Date;
-}> = async (app, { db, calendars, workingHours, clock }) => {
+}> = async (app, { db, calendars, workingHours, granularity, clock }) => {
   const hours = workingHours.map((i) => ({ start: formatClock(i.start), end: formatClock(i.end) }));
 
-  /** Open dossiers whose due depends on the edited day are recomputed in the same transaction. */
+  /** Open dossiers whose due or open step's due depends on the edited day are recomputed in the same transaction. */
   async function recomputeAfterEdit(tx: Tx, date: string, actorKeyId: string) {
     const calendar = buildCalendar({ overrides: await listAllOverrides(tx), workingHours });
-    await recomputeForCalendarChange(tx, calendar, date, actorKeyId, clock());
+    await recomputeForCalendarChange(tx, calendar, date, actorKeyId, clock(), granularity);
   }
 
   app.get('/calendar/:year', {

@@ -19,6 +19,7 @@
  *   working time paused (also when the step was already late: the paused time is not the step's). A handover
  *   while paused ends the step (its due moved by the pause so far) and starts the next one paused.
  * - The finish (resolve, withdraw, stop) ends the open step.
+ * - An event dated before step 1's start (the dossier's clock had not started yet) takes effect at that start.
  * - A step's outcome is the dossier's comparison rule (src/domain/timeliness.ts) on its end and its due; an
  *   open step is overdue at T by the pending rule, never while paused.
  *
@@ -236,18 +237,18 @@ export function startSteps(clock: StepClock, start: StepStart): StepState {
 }
 
 /**
- * The state after one more event. Events come in order (an instant before the latest one is a RangeError), a
+ * The state after one more event, at its effective instant (effectiveAt). Events come in order (an instant
+ * before the latest one, other than before step 1's start, is a RangeError), a
  * pause only while running, a resume only while paused, nothing after the finish: the dossier's lifecycle
  * guarantees all of this, so a violation is a caller bug.
  */
 export function applyStepEvent(state: StepState, event: StepEvent): StepState {
   if (state.finishedAt) throw new RangeError(`step event ${event.kind} after the finish`);
-  if (event.at.getTime() < state.lastAt.getTime())
-    throw new RangeError(`step event ${event.kind} out of order`);
+  const at = effectiveAt(state, event.at);
+  if (at.getTime() < state.lastAt.getTime()) throw new RangeError(`step event ${event.kind} out of order`);
   const { clock } = state;
   const rows = state.rows.slice(0, -1);
   const current = state.rows[state.rows.length - 1]!;
-  const at = event.at;
   switch (event.kind) {
     case 'pause': {
       if (state.pausedAt) throw new RangeError('paused while already paused');
@@ -278,6 +279,17 @@ export function applyStepEvent(state: StepState, event: StepEvent): StepState {
     default:
       throw new RangeError(`unknown step event: ${String((event as { kind: unknown }).kind)}`);
   }
+}
+
+/**
+ * When an event takes effect on the clock: its instant, or step 1's start when it came earlier. A dossier
+ * received after the cut-off or outside working hours starts its clock at the next opening, and may be handed
+ * over, paused or finished before that: no step clock runs before the dossier's, so the step clock sees such an
+ * event at its start.
+ */
+function effectiveAt(state: StepState, at: Date): Date {
+  const clockStart = state.rows[0]!.startAt;
+  return at.getTime() < clockStart.getTime() ? clockStart : at;
 }
 
 /** Every event applied in order from the start: the same as applying them one by one. */

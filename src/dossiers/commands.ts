@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, exists, gt, gte, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Config } from '../config.js';
 import type { Db, DbOrTx, Tx } from '../db/client.js';
@@ -17,6 +17,15 @@ import type { Principal } from '../auth/plugin.js';
 import { inScope } from '../auth/plugin.js';
 import type { CalendarCache } from '../calendar/cache.js';
 import type { OfficerTarget, ProcedureTarget, UnitTarget } from './intake-targets.js';
+import {
+  changeSteps,
+  clockFor,
+  currentStepColumns,
+  firstStep,
+  recomputeSteps,
+  type StepChange,
+} from './step-clock.js';
+import type { StepRow } from '../domain/steps.js';
 import { IntakeStore, type FoundTargets, type IntakeWrite, type Written } from './intake-batch.js';
 import { onceForKey } from './idempotency.js';
 import { identifierProblem, normalizeIdNumber, normalizeText, searchKey } from '../domain/applicant.js';
@@ -35,7 +44,7 @@ import { actingOfficerCode, checkActingOfficer } from '../domain/officers.js';
 import { fieldError } from '../http/messages.js';
 import { nextStatus, openStatuses, type DossierAction, type DossierStatus } from '../domain/lifecycle.js';
 import { instantAt, addDays, formatInstant, formatInstantsIn, localDateOf } from '../domain/local-time.js';
-import { outcomeOf } from '../domain/timeliness.js';
+import { outcomeOf, type Granularity } from '../domain/timeliness.js';
 import type { Calendar } from '../domain/working-time.js';
 import {
   getDossierInScope,
@@ -270,30 +279,49 @@ async function writeWithTargets(
   request: IntakeRequest,
   targets: IntakeTargets,
 ): Promise<DossierResponse | null> {
-  const terms = intakeTerms(calendar, request, targets.procedure);
+  const terms = intakeTerms(ctx, calendar, request, targets);
   const { item, view } = intakeRecord(ctx, request, targets, terms);
   const written = await intakesOf(ctx).write(db, item);
   return written && intakeReply(ctx, calendar, view, written);
 }
 
-/** What an intake starts with: its status, its processing time and, unless online, its start and due. */
+/**
+ * What an intake starts with: its status, its processing time and, unless online, its start and due and step 1
+ * of its step clock.
+ */
 interface IntakeTerms {
   status: DossierStatus;
   duration: Duration;
   startAt: Date | null;
   dueAt: Date | null;
+  firstStep: StepRow | null;
 }
 
-/** Step 3: online dossiers start when a clerk accepts them, not when submitted; the others at receipt. */
-function intakeTerms(calendar: Calendar, request: IntakeRequest, procedure: ProcedureTarget): IntakeTerms {
+/**
+ * Step 3: online dossiers start when a clerk accepts them, not when submitted; the others at receipt, with step
+ * 1 of the process version in force, held by the receiving unit and the acting officer.
+ */
+function intakeTerms(
+  ctx: CommandContext,
+  calendar: Calendar,
+  request: IntakeRequest,
+  { procedure, unit }: IntakeTargets,
+): IntakeTerms {
   const duration = durationForChannel(procedure, request.channel);
-  if (request.channel === 'online') return { status: 'submitted', duration, startAt: null, dueAt: null };
+  if (request.channel === 'online') {
+    return { status: 'submitted', duration, startAt: null, dueAt: null, firstStep: null };
+  }
   const cutoff = cutoffMinute(procedure.receiptCutoff);
-  return {
-    status: 'received',
+  const { startAt, dueAt } = computeStartAndDue(calendar, request.receivedAt, duration, cutoff);
+  const clock = clockFor(
+    procedure.processSteps,
     duration,
-    ...computeStartAndDue(calendar, request.receivedAt, duration, cutoff),
-  };
+    request.channel,
+    calendar,
+    ctx.config.OUTCOME_GRANULARITY,
+  );
+  const step = firstStep(clock, { at: startAt, unit: unit.code, officer: request.officerCode });
+  return { status: 'received', duration, startAt, dueAt, firstStep: step };
 }
 
 /** Step 4: the dossier's row, what a re-read would give, and the write that records it. */
@@ -328,6 +356,7 @@ function intakeRecord(
     receiptCutoff: procedure.receiptCutoff,
     supplementPolicy: procedure.supplementPolicy,
     processVersion: procedure.processVersion,
+    ...currentStepColumns(terms.firstStep),
     submittedAt: online ? request.receivedAt : null,
     receivedAt: online ? null : request.receivedAt,
     startAt: terms.startAt,
@@ -362,6 +391,10 @@ function intakeRecord(
     officerCode: request.officerCode,
     // A personal key acts as its officer wherever the officer works now; a named officer is the key's scope's.
     officerScopePath: isPersonal(ctx.principal) ? null : ctx.principal.scopePath,
+    stepCode: terms.firstStep?.stepCode ?? null,
+    stepName: terms.firstStep?.stepName ?? null,
+    stepMinutes: terms.firstStep?.allotmentMinutes ?? null,
+    stepDueAt: terms.firstStep?.dueAt ?? null,
     codePrefix: dossierCodePrefix(unit.code, codeDay),
     codeDay,
     eventAt: request.receivedAt,
@@ -400,8 +433,12 @@ export type ActionBody = {
   method?: string | undefined;
   /** The acting officer a unit-wide key names (a personal key acts as its own). */
   officerCode?: string | undefined;
-  /** assign: the officer who holds the dossier from now on. */
+  /** assign, hand-over: the officer who holds the dossier from now on. */
   toOfficerCode?: string | undefined;
+  /** hand-over: the unit receiving it (assign's handlingUnitCode). */
+  toUnitCode?: string | undefined;
+  /** hand-over: the step to start (absent: the next). */
+  stepCode?: string | undefined;
 };
 
 /** What an action changes, beyond the status: the row's columns, history rows and announcements. */
@@ -410,6 +447,8 @@ interface Effects {
   eventType: string;
   eventData: Record<string, unknown>;
   deadline?: { kind: 'statutory' | 'rescheduled'; startAt: Date | null; dueAt: Date; reason: string };
+  /** What the action does to the step clock: starts it, hands over, pauses, resumes or finishes it. */
+  step?: StepChange;
   announcements: string[];
 }
 
@@ -478,47 +517,33 @@ async function effectsOf(
         ...base,
         patch: { receivedAt: at, startAt: terms.startAt, dueAt: terms.dueAt },
         deadline: { kind: 'statutory', ...terms, reason: 'accept' },
+        // Step 1 starts with the clock, held by the receiving unit and whoever holds the dossier.
+        step: {
+          kind: 'start',
+          start: { at: terms.startAt, unit: d.handlingUnitCode, officer: d.holderOfficerCode },
+        },
       };
     }
     case 'reject':
+      return { ...base, patch: { finishedAt: at } };
     case 'withdraw':
     case 'stop':
-      return { ...base, patch: { finishedAt: at } };
-    case 'assign': {
-      const target = body.handlingUnitCode ?? d.handlingUnitCode;
-      const moving = target !== d.handlingUnitCode;
-      let targetPath = view.handlingPath;
-      if (moving) {
-        const [unit] = await tx.select().from(units).where(eq(units.code, target)).limit(1);
-        if (!unit) throw new DomainError('UNIT_NOT_FOUND', { code: target });
-        if (!unit.active) throw new DomainError('UNIT_INACTIVE', { code: target });
-        targetPath = unit.path;
-      }
-      if (body.toOfficerCode) {
-        await checkOfficerUnder(tx, body.toOfficerCode, targetPath, 'officer_in_target_unit');
-      }
-      // The holder: the officer named; after a move to another unit with nobody named there, nobody yet.
-      const holder = body.toOfficerCode ?? (moving ? null : d.holderOfficerCode);
-      const handedOver =
-        holder === d.holderOfficerCode ? {} : { fromOfficerCode: d.holderOfficerCode, toOfficerCode: holder };
-      const holderPatch = holder === d.holderOfficerCode ? {} : { holderOfficerCode: holder };
-      if (!moving) return { ...base, eventData: { ...data, ...handedOver }, patch: holderPatch };
-      // The handover (phiếu kiểm soát quá trình giải quyết, Form 06 of Circular 03/2025): both units and the instant.
-      return {
-        ...base,
-        eventType: 'transferred',
-        eventData: { ...data, fromUnitCode: d.handlingUnitCode, toUnitCode: target, ...handedOver },
-        patch: { handlingUnitCode: target, ...holderPatch },
-        announcements: ['dossier.transferred'],
-      };
-    }
+      return { ...base, patch: { finishedAt: at }, step: { kind: 'event', event: { kind: 'finish', at } } };
+    case 'assign':
+    case 'hand-over':
+      return handoverEffects(tx, view, action, body, at, base);
     case 'request-supplement':
     case 'request-payment': {
       const kind = action === 'request-supplement' ? 'supplement' : 'payment';
       // A financial-obligation pause always extends; supplementation follows the procedure's policy.
       const policy = kind === 'payment' ? 'extend' : d.supplementPolicy;
       await tx.insert(dossierPauses).values({ dossierId: d.id, kind, policy, pausedAt: at });
-      return { ...base, eventData: { ...data, policy }, patch: { pausedAt: at, pauseKind: kind } };
+      return {
+        ...base,
+        eventData: { ...data, policy },
+        patch: { pausedAt: at, pauseKind: kind },
+        step: { kind: 'event', event: { kind: 'pause', at } },
+      };
     }
     case 'receive-supplement':
     case 'confirm-payment': {
@@ -534,6 +559,7 @@ async function effectsOf(
         eventData: { ...data, policy: r.pausedMinutesPolicy, dueAt: formatInstant(r.patch.dueAt) },
         patch: r.patch,
         deadline: r.deadline,
+        step: { kind: 'event', event: { kind: 'resume', at } },
         announcements: r.changed ? ['dossier.due_changed'] : [],
       };
     }
@@ -560,10 +586,73 @@ async function effectsOf(
           // Against the statutory due: an apology's new date never makes a late dossier on time.
           outcome: outcomeOf(at, d.dueAt!, ctx.config.OUTCOME_GRANULARITY),
         },
+        step: { kind: 'event', event: { kind: 'finish', at } },
       };
     case 'return':
       return { ...base, patch: { returnedAt: at } };
   }
+}
+
+/**
+ * assign and hand-over: a handover (giao / nhận) of the step clock, which ends the current step and starts the
+ * next one (hand-over may name it: `stepCode`), and may move the dossier to another unit (assign's
+ * `handlingUnitCode`, hand-over's `toUnitCode`: active, else UNIT_NOT_FOUND or UNIT_INACTIVE) and to another
+ * holder (`toOfficerCode`: active, working in the handling unit after the handover or below it). The holder is the
+ * officer named; after a move to another unit with nobody named there, nobody yet; otherwise unchanged. A move to
+ * another unit is recorded as a `transferred` event, both units named (the control slip, Form 06 of Circular
+ * 03/2025) and announced as dossier.transferred; every handover is announced as dossier.handed_over.
+ */
+async function handoverEffects(
+  tx: Tx,
+  view: DossierView,
+  action: 'assign' | 'hand-over',
+  body: ActionBody,
+  at: Date,
+  base: Pick<Effects, 'eventType' | 'eventData' | 'announcements'>,
+): Promise<Effects> {
+  const d = view.d;
+  const target = (action === 'assign' ? body.handlingUnitCode : body.toUnitCode) ?? d.handlingUnitCode;
+  const moving = target !== d.handlingUnitCode;
+  let targetPath = view.handlingPath;
+  if (moving) {
+    const [unit] = await tx.select().from(units).where(eq(units.code, target)).limit(1);
+    if (!unit) throw new DomainError('UNIT_NOT_FOUND', { code: target });
+    if (!unit.active) throw new DomainError('UNIT_INACTIVE', { code: target });
+    targetPath = unit.path;
+  }
+  if (body.toOfficerCode) {
+    await checkOfficerUnder(tx, body.toOfficerCode, targetPath, 'officer_in_target_unit');
+  }
+  const holder = body.toOfficerCode ?? (moving ? null : d.holderOfficerCode);
+  const handedOver = {
+    fromUnitCode: d.handlingUnitCode,
+    toUnitCode: target,
+    fromOfficerCode: d.holderOfficerCode,
+    toOfficerCode: holder,
+  };
+  return {
+    ...base,
+    eventType: moving ? 'transferred' : action,
+    eventData: { ...base.eventData, ...handedOver },
+    patch: {
+      ...(moving ? { handlingUnitCode: target } : {}),
+      ...(holder === d.holderOfficerCode ? {} : { holderOfficerCode: holder }),
+    },
+    step: {
+      kind: 'event',
+      event: {
+        kind: 'handover',
+        at,
+        toStepCode: body.stepCode ?? null,
+        fromOfficer: d.holderOfficerCode,
+        fromUnit: d.handlingUnitCode,
+        toOfficer: holder,
+        toUnit: target,
+        note: body.note ?? null,
+      },
+    },
+    announcements: [...(moving ? ['dossier.transferred'] : []), 'dossier.handed_over'],
+  };
 }
 
 const handlingUnit = alias(units, 'handling_unit');
@@ -631,9 +720,22 @@ export async function applyAction(
     if (body.at) checkLateEntry(ctx, at, 'body.at', await latestEventAt(tx, d.id));
 
     const effects = await effectsOf(tx, ctx, calendar, view, action, body, at);
+    const steps =
+      effects.step && (await changeSteps(tx, d, effects.step, at, calendar, ctx.config.OUTCOME_GRANULARITY));
+    // A handover's event names the step it ended and the one it started.
+    const stepCodes =
+      steps && effects.step?.kind === 'event' && effects.step.event.kind === 'handover'
+        ? { fromStepCode: steps.fromStepCode, toStepCode: steps.toStepCode }
+        : {};
     await tx
       .update(dossiers)
-      .set({ ...effects.patch, status: to, version: d.version + 1, updatedAt: sql`now()` })
+      .set({
+        ...effects.patch,
+        ...steps?.columns,
+        status: to,
+        version: d.version + 1,
+        updatedAt: sql`now()`,
+      })
       .where(eq(dossiers.id, d.id));
     await tx.insert(dossierEvents).values({
       dossierId: d.id,
@@ -643,7 +745,7 @@ export async function applyAction(
       at,
       actorKeyId: ctx.principal.keyId,
       officerCode: acting,
-      data: effects.eventData,
+      data: { ...effects.eventData, ...stepCodes },
     });
     if (effects.deadline) {
       await tx.insert(dossierDeadlines).values({ dossierId: d.id, effectiveAt: at, ...effects.deadline });
@@ -659,10 +761,13 @@ export async function applyAction(
 // Calendar changes
 
 /**
- * After a calendar override changed on `date`, recomputes every open dossier whose due can depend on that
- * day (its clock started before the day ended and its due is not before the day began) from its history,
- * recording a due_changed event, a deadline row and an outbox row for each one that moved. Finished dossiers
- * never change. Runs inside the transaction that changed the calendar.
+ * After a calendar override changed on `date`, recomputes every open dossier whose due or open step's due can
+ * depend on that day: its clock started before the day ended and its due is not before the day began; or its
+ * open step's due is not before the day began, or one of its pauses overlaps the day (a pause's working time
+ * moves the step's due). The dossier's due is replayed from its history and the open step counted again on the
+ * new calendar (recomputeSteps). For each dossier where either moved: a due_changed event naming what moved, a
+ * deadline row when the dossier's due moved, and an outbox row. Finished dossiers (and finished steps) never
+ * change. Runs inside the transaction that changed the calendar.
  */
 export async function recomputeForCalendarChange(
   tx: Tx,
@@ -670,47 +775,51 @@ export async function recomputeForCalendarChange(
   date: string,
   actorKeyId: string,
   now: Date,
+  granularity: Granularity,
 ): Promise<number> {
+  const dayStart = instantAt(date, 0);
+  const dayEnd = instantAt(addDays(date, 1), 0);
+  const pausedThatDay = exists(
+    tx
+      .select({ one: sql`1` })
+      .from(dossierPauses)
+      .where(
+        and(
+          eq(dossierPauses.dossierId, dossiers.id),
+          lt(dossierPauses.pausedAt, dayEnd),
+          or(isNull(dossierPauses.resumedAt), gt(dossierPauses.resumedAt, dayStart)),
+        ),
+      ),
+  );
   const affected = await tx
     .select()
     .from(dossiers)
     .where(
       and(
         inArray(dossiers.status, [...openStatuses]),
-        lt(dossiers.startAt, instantAt(addDays(date, 1), 0)),
-        gte(dossiers.dueAt, instantAt(date, 0)),
+        or(
+          and(lt(dossiers.startAt, dayEnd), gte(dossiers.dueAt, dayStart)),
+          and(
+            isNotNull(dossiers.currentStepSeq),
+            or(gte(dossiers.currentStepDueAt, dayStart), pausedThatDay),
+          ),
+        ),
       ),
     )
     .for('update');
   let moved = 0;
   for (const d of affected) {
-    const pauses = await tx
-      .select()
-      .from(dossierPauses)
-      .where(eq(dossierPauses.dossierId, d.id))
-      .orderBy(dossierPauses.pausedAt);
-    const lastRestart = pauses.filter((p) => p.policy === 'restart' && p.resumedAt).at(-1);
-    const origin = lastRestart?.resumedAt ?? d.receivedAt!;
-    const extendPauses = pauses
-      .filter((p) => p.policy === 'extend' && p.resumedAt && p.pausedAt.getTime() >= origin.getTime())
-      .map((p) => ({ pausedAt: p.pausedAt, resumedAt: p.resumedAt! }));
-    const replayed = replayDue(calendar, {
-      origin,
-      cutoff: cutoffOf(d),
-      duration: durationOf(d),
-      extendPauses,
-    });
-    if (
-      replayed.dueAt.getTime() === d.dueAt!.getTime() &&
-      replayed.startAt.getTime() === d.startAt!.getTime()
-    )
-      continue;
+    const replayed = await replayDossierDue(tx, calendar, d);
+    const dueMoved =
+      replayed.dueAt.getTime() !== d.dueAt!.getTime() || replayed.startAt.getTime() !== d.startAt!.getTime();
+    const step = await recomputeSteps(tx, d, calendar, granularity);
+    if (!dueMoved && !step.moved) continue;
     moved++;
     await tx
       .update(dossiers)
       .set({
-        startAt: replayed.startAt,
-        dueAt: replayed.dueAt,
+        ...(dueMoved ? { startAt: replayed.startAt, dueAt: replayed.dueAt } : {}),
+        ...(step.moved ? currentStepColumns(step.open) : {}),
         version: d.version + 1,
         updatedAt: sql`now()`,
       })
@@ -725,19 +834,42 @@ export async function recomputeForCalendarChange(
       data: {
         reason: 'calendar_change',
         date,
-        previousDueAt: formatInstant(d.dueAt!),
-        dueAt: formatInstant(replayed.dueAt),
+        ...(dueMoved ? { previousDueAt: formatInstant(d.dueAt!), dueAt: formatInstant(replayed.dueAt) } : {}),
+        ...(step.moved
+          ? {
+              stepCode: step.open!.stepCode,
+              previousStepDueAt: formatInstant(d.currentStepDueAt!),
+              stepDueAt: formatInstant(step.open!.dueAt),
+            }
+          : {}),
       },
     });
-    await tx.insert(dossierDeadlines).values({
-      dossierId: d.id,
-      kind: 'statutory',
-      startAt: replayed.startAt,
-      dueAt: replayed.dueAt,
-      effectiveAt: now,
-      reason: 'calendar_change',
-    });
+    if (dueMoved) {
+      await tx.insert(dossierDeadlines).values({
+        dossierId: d.id,
+        kind: 'statutory',
+        startAt: replayed.startAt,
+        dueAt: replayed.dueAt,
+        effectiveAt: now,
+        reason: 'calendar_change',
+      });
+    }
     await writeOutbox(tx, 'dossier.due_changed', await getDossierView(tx, d.id), now);
   }
   return moved;
+}
+
+/** A dossier's start and due replayed from its history (its pauses) on `calendar`. */
+async function replayDossierDue(tx: Tx, calendar: Calendar, d: DossierRow) {
+  const pauses = await tx
+    .select()
+    .from(dossierPauses)
+    .where(eq(dossierPauses.dossierId, d.id))
+    .orderBy(dossierPauses.pausedAt);
+  const lastRestart = pauses.filter((p) => p.policy === 'restart' && p.resumedAt).at(-1);
+  const origin = lastRestart?.resumedAt ?? d.receivedAt!;
+  const extendPauses = pauses
+    .filter((p) => p.policy === 'extend' && p.resumedAt && p.pausedAt.getTime() >= origin.getTime())
+    .map((p) => ({ pausedAt: p.pausedAt, resumedAt: p.resumedAt! }));
+  return replayDue(calendar, { origin, cutoff: cutoffOf(d), duration: durationOf(d), extendPauses });
 }

@@ -5,6 +5,7 @@ import {
   dossierCodeCounters,
   dossierDeadlines,
   dossierEvents,
+  dossierSteps,
   dossiers,
   officers,
   outbox,
@@ -14,7 +15,7 @@ import {
 } from '../db/schema/index.js';
 import { rowsOf } from '../db/sql.js';
 import { unitRequiresOfficer } from '../officers/queries.js';
-import { currentProcessVersion } from '../processes/queries.js';
+import { currentProcessSteps, currentProcessVersion } from '../processes/queries.js';
 import type { IntakeTargetsCache, OfficerTarget, ProcedureTarget, UnitTarget } from './intake-targets.js';
 
 /**
@@ -60,6 +61,14 @@ export type IntakeWrite = {
   officerCode?: string | null;
   /** Where the acting officer must work (a unit-wide key's scope); absent or null = anywhere. */
   officerScopePath?: string | null;
+  /**
+   * Step 1 of the step clock, starting at `startAt` and held by the receiving unit and the acting officer; absent
+   * or null: none yet (an online submission starts its clock when accepted).
+   */
+  stepCode?: string | null;
+  stepName?: string | null;
+  stepMinutes?: number | null;
+  stepDueAt?: Date | null;
   codePrefix: string;
   codeDay: string;
   eventAt: Date;
@@ -78,6 +87,10 @@ const inputColumns: Array<[keyof IntakeWrite, PgColumn]> = [
   ['scopePath', units.path],
   ['officerCode', officers.code],
   ['officerScopePath', units.path],
+  ['stepCode', dossierSteps.stepCode],
+  ['stepName', dossierSteps.stepName],
+  ['stepMinutes', dossierSteps.allotmentMinutes],
+  ['stepDueAt', dossierSteps.dueAt],
   ['codePrefix', dossiers.code],
   ['codeDay', dossierCodeCounters.day],
   ['eventAt', dossierEvents.at],
@@ -101,6 +114,10 @@ const insertedNames = list([
   'code',
   dossierColumns.handlingUnitCode.name,
   dossierColumns.holderOfficerCode.name,
+  dossierColumns.currentStepSeq.name,
+  dossierColumns.currentStepCode.name,
+  dossierColumns.currentStepName.name,
+  dossierColumns.currentStepDueAt.name,
   ...givenColumns.map((key) => dossierColumns[key].name),
   dossierColumns.createdAt.name,
   dossierColumns.updatedAt.name,
@@ -109,6 +126,10 @@ const insertedValues = list([
   'code',
   nameOf('unitCode'),
   nameOf('officerCode'),
+  `case when ${nameOf('stepCode')} is null then null else 1 end`,
+  nameOf('stepCode'),
+  nameOf('stepName'),
+  nameOf('stepDueAt'),
   ...givenColumns.map(nameOf),
   'now()',
   'now()',
@@ -118,18 +139,18 @@ const insertedValues = list([
 export type Written = { id: number; code: string; createdAt: Date } | null;
 
 /**
- * Numbers and records intakes in ONE statement, each with its dossier, intake event, first deadline row and
- * outbox row; the values arrive as one array per column (inputColumns). A single statement is atomic on its
- * own, so a failure anywhere gives every number back (gapless codes) with no explicit transaction; inside the
- * caller's transaction it simply joins it. An intake is numbered and written only if its procedure is active,
- * its receiving unit active and inside the caller's scope, its resolving unit active, wherever it lies, and its
- * acting officer active and working inside the officer scope, or, with no officer, if neither its unit nor one
- * above requires one (`allowed`): the terms may come from the intake-targets cache, the verdict never does. Each
- * (unit, day) counter moves once by the number of its intakes, counters
- * locked in (unit, day) order so that concurrent statements cannot deadlock; the intakes of a day take the
- * numbers in the order they were given. The dossier's code and creation instant (the database's clock) are
- * written into the outbox payload here. Prepared by name (see prepared): parsed and planned once per
- * connection.
+ * Numbers and records intakes in ONE statement, each with its dossier, intake event, first deadline row, step 1
+ * of its step clock (once its clock runs) and outbox row; the values arrive as one array per column
+ * (inputColumns). A single statement is atomic on its own, so a failure anywhere gives every number back
+ * (gapless codes) with no explicit transaction; inside the caller's transaction it simply joins it. An intake
+ * is numbered and written only if its procedure is active, its receiving unit active and inside the caller's
+ * scope, its resolving unit active, wherever it lies, and its acting officer active and working inside the
+ * officer scope, or, with no officer, if neither its unit nor one above requires one (`allowed`): the terms may
+ * come from the intake-targets cache, the verdict never does. Each (unit, day) counter moves once by the number
+ * of its intakes, counters locked in (unit, day) order so that concurrent statements cannot deadlock; the
+ * intakes of a day take the numbers in the order they were given. The dossier's code and creation instant (the
+ * database's clock) are written into the outbox payload here. Prepared by name (see prepared): parsed and
+ * planned once per connection.
  */
 const intakeStatement = sql`
   with input as (
@@ -172,6 +193,11 @@ const intakeStatement = sql`
   ), deadline as (
     insert into ${dossierDeadlines} (dossier_id, kind, start_at, due_at, effective_at, reason)
     select id, 'statutory', start_at, due_at, event_at, 'intake' from written where due_at is not null order by n
+  ), step as (
+    insert into ${dossierSteps} (dossier_id, seq, step_code, step_name, allotment_minutes, unit_code,
+      to_officer_code, handed_over_at, start_at, due_at)
+    select id, 1, step_code, step_name, step_minutes, unit_code, officer_code, event_at, start_at, step_due_at
+    from written where step_code is not null order by n
   ), announced as (
     insert into ${outbox} (type, dossier_id, unit_code, payload, occurred_at)
     select outbox_type, id, unit_code,
@@ -295,6 +321,7 @@ function intakeTargetsQuery(db: DbOrTx) {
     .select({
       procedure: procedures,
       processVersion: currentProcessVersion,
+      processSteps: currentProcessSteps,
       unit: units,
       officerRequired: unitRequiresOfficer(units.path),
       resolvingUnit: resolvingUnits,
@@ -348,7 +375,9 @@ export class IntakeStore {
       ? { ...found.resolvingUnit, officerRequired: found.resolvingOfficerRequired }
       : null;
     const officer = found?.officer ? { ...found.officer, unitPath: found.officerPath! } : null;
-    const procedure = found?.procedure ? { ...found.procedure, processVersion: found.processVersion } : null;
+    const procedure = found?.procedure
+      ? { ...found.procedure, processVersion: found.processVersion, processSteps: found.processSteps }
+      : null;
     return { procedure, unit, resolvingUnit, officer };
   }
 

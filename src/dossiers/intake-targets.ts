@@ -1,9 +1,13 @@
 import type { procedures, units } from '../db/schema/index.js';
+import type { ProcessStep } from '../domain/steps.js';
 import type { PlacedOfficer } from '../officers/queries.js';
 import { TtlCache } from '../lib/ttl-cache.js';
 
-/** A procedure as intakes use it, with the version of its internal process in force (null: none). */
-export type ProcedureTarget = typeof procedures.$inferSelect & { processVersion: number | null };
+/** A procedure as intakes use it, with the version of its internal process in force and its steps (null: none). */
+export type ProcedureTarget = typeof procedures.$inferSelect & {
+  processVersion: number | null;
+  processSteps: ProcessStep[] | null;
+};
 /** The receiving unit, and whether it or a unit above it requires the acting officer (unitRequiresOfficer). */
 export type UnitTarget = typeof units.$inferSelect & { officerRequired: boolean };
 /** The officer an intake names (or a personal key acts as), with the path of their unit. */

@@ -4,13 +4,14 @@ import { asc, eq, is, sql } from 'drizzle-orm';
 import { alias, PgTransaction } from 'drizzle-orm/pg-core';
 import { type Db, type DbOrTx } from '../db/client.js';
 import { compiledFirstRow } from '../db/compiled-read.js';
-import { dossierEvents, dossiers, officers, procedures, units } from '../db/schema/index.js';
+import { dossierEvents, dossierSteps, dossiers, officers, procedures, units } from '../db/schema/index.js';
 import { inScope, readsMasked, type Principal } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
 import {
   toDossierResponse,
   toEventResponse,
   toReceiptResponse,
+  toStepResponse,
   type LiveSettings,
 } from './representation.js';
 
@@ -130,6 +131,33 @@ export async function listEvents(db: DbOrTx, dossierId: number) {
     .orderBy(asc(dossierEvents.id));
 }
 
+const stepUnit = alias(units, 'step_unit');
+const fromUnit = alias(units, 'from_unit');
+const fromOfficer = alias(officers, 'from_officer');
+const toOfficer = alias(officers, 'to_officer');
+
+/** A dossier's step runs, by seq, with the names of their units and officers. */
+export async function listSteps(db: DbOrTx, dossierId: number) {
+  return db
+    .select({
+      s: dossierSteps,
+      unitName: stepUnit.name,
+      // From left joins: null for step 1 (nobody handed it over) or when nobody was named.
+      fromUnit: { code: fromUnit.code, name: fromUnit.name },
+      fromOfficer: { code: fromOfficer.code, fullName: fromOfficer.fullName, title: fromOfficer.title },
+      toOfficer: { code: toOfficer.code, fullName: toOfficer.fullName, title: toOfficer.title },
+    })
+    .from(dossierSteps)
+    .innerJoin(stepUnit, eq(stepUnit.code, dossierSteps.unitCode))
+    .leftJoin(fromUnit, eq(fromUnit.code, dossierSteps.fromUnitCode))
+    .leftJoin(fromOfficer, eq(fromOfficer.code, dossierSteps.fromOfficerCode))
+    .leftJoin(toOfficer, eq(toOfficer.code, dossierSteps.toOfficerCode))
+    .where(eq(dossierSteps.dossierId, dossierId))
+    .orderBy(asc(dossierSteps.seq));
+}
+
+export type StepView = Awaited<ReturnType<typeof listSteps>>[number];
+
 /** Latest event instant, so a late entry can never be placed before what is already recorded. */
 export async function latestEventAt(db: DbOrTx, dossierId: number): Promise<Date | null> {
   const [row] = await db
@@ -162,4 +190,11 @@ export async function readDossierEvents(db: Db, principal: Principal, code: stri
 /** GET /v1/dossiers/{code}/receipt: the data of the receipt and appointment slip. */
 export async function readDossierReceipt(db: Db, principal: Principal, code: string) {
   return toReceiptResponse(await getDossierInScope(db, principal, code), readsMasked(principal));
+}
+
+/** GET /v1/dossiers/{code}/steps: the step runs of the step clock, in the order they started. */
+export async function readDossierSteps(db: Db, principal: Principal, code: string) {
+  const view = await getDossierInScope(db, principal, code);
+  const masked = readsMasked(principal);
+  return { items: (await listSteps(db, view.d.id)).map((step) => toStepResponse(step, masked)) };
 }

@@ -6,7 +6,7 @@ import { isPaused, nationalStatusOf, type DossierStatus } from '../domain/lifecy
 import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
 import { liveTimeliness, remainingWorkingMinutes, type Granularity } from '../domain/timeliness.js';
 import type { Calendar } from '../domain/working-time.js';
-import type { DossierRow, DossierView, OfficerRef } from './lookups.js';
+import type { DossierRow, DossierView, OfficerRef, StepView } from './lookups.js';
 
 /** What the live fields (timeliness, remaining working time) are computed with. */
 export interface LiveSettings {
@@ -55,6 +55,19 @@ function representation(view: DossierView, masked: boolean, live: LiveSettings |
       fullName: view.holder.fullName,
       title: view.holder.title,
     },
+    currentStep: d.currentStepCode
+      ? {
+          code: d.currentStepCode,
+          name: d.currentStepName!,
+          dueAt: formatInstant(d.currentStepDueAt!),
+          // The open step's holder is the dossier's.
+          officer: view.holder && {
+            code: view.holder.code,
+            fullName: view.holder.fullName,
+            title: view.holder.title,
+          },
+        }
+      : null,
     channel: d.channel,
     applicant: applicantOf(d, masked),
     summary: masked ? maskFreeText(d.summary) : d.summary,
@@ -140,5 +153,28 @@ export function toReceiptResponse(view: DossierView, masked: boolean) {
     rescheduledDueAt: iso(d.rescheduledDueAt),
     fee: view.fee,
     lookupCode: d.code,
+  };
+}
+
+const officerRef = (o: OfficerRef | null) => o && { code: o.code, fullName: o.fullName, title: o.title };
+
+/** One step run of the step clock (staff, not the applicant: only the free-text note is masked). */
+export function toStepResponse(v: StepView, masked: boolean) {
+  const s = v.s;
+  return {
+    seq: s.seq,
+    step: { code: s.stepCode, name: s.stepName },
+    handedOverAt: formatInstant(s.handedOverAt),
+    startAt: formatInstant(s.startAt),
+    dueAt: formatInstant(s.dueAt),
+    endAt: iso(s.endAt),
+    outcome: s.outcome,
+    allotmentMinutes: s.allotmentMinutes,
+    pausedMinutes: s.pausedMinutes,
+    fromUnit: v.fromUnit && { code: v.fromUnit.code, name: v.fromUnit.name },
+    fromOfficer: officerRef(v.fromOfficer),
+    unit: { code: s.unitCode, name: v.unitName },
+    toOfficer: officerRef(v.toOfficer),
+    note: masked ? maskFreeText(s.note) : s.note,
   };
 }

@@ -14,7 +14,7 @@ import { builtResponseSerializer } from '../http/serializer.js';
 import { DomainError } from '../domain/errors.js';
 import { applyAction, intake, type CommandContext } from './commands.js';
 import { listDossierPage } from './list.js';
-import { readDossier, readDossierEvents, readDossierReceipt } from './lookups.js';
+import { readDossier, readDossierEvents, readDossierReceipt, readDossierSteps } from './lookups.js';
 import type { LiveSettings } from './representation.js';
 import {
   actionBodies,
@@ -22,6 +22,7 @@ import {
   DossierCodeParams,
   DossierEventList,
   DossierPage,
+  DossierStepList,
   IntakeBody,
   ListDossiersQuery,
   Receipt,
@@ -33,6 +34,7 @@ const actionSummaries: Record<DossierAction, string> = {
   accept: 'Accept an online submission (the clock starts)',
   reject: 'Reject a submission (Form 03)',
   assign: 'Assign or hand over to a unit (on the control slip, Form 06)',
+  'hand-over': 'Hand over to the next step, or a named one (the step clock; the control slip, Form 06)',
   'request-supplement': 'Request a supplement (Form 02): the clock pauses',
   'receive-supplement': 'Receive the supplement: the clock resumes',
   'request-payment': 'Wait for the financial obligation: the clock pauses',
@@ -147,9 +149,13 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
         request.headers['idempotency-key'],
       );
       // A replay comes from storage, which does not keep the fields' order: put them back in the schema's (a
-      // response stored before dossiers had a holder had none).
+      // response stored before dossiers had a holder, or steps, had none).
       const body = result.replayed
-        ? Dossier.parse({ ...result.body, holder: result.body.holder ?? null })
+        ? Dossier.parse({
+            ...result.body,
+            holder: result.body.holder ?? null,
+            currentStep: result.body.currentStep ?? null,
+          })
         : result.body;
       return withEtag(reply.code(201), body.version).send(body);
     },
@@ -208,6 +214,18 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
       Receipt,
     ),
     handler: (request) => readDossierReceipt(db, request.principal, request.params.code),
+  });
+
+  app.get('/dossiers/:code/steps', {
+    schema: readByCodeSchema(
+      'listDossierSteps',
+      'The steps of a dossier (the step clock)',
+      'Each step run of the internal process, in the order they started: who handed it over and who held it, ' +
+        'its start, due, end and outcome, and the working time paused. A dossier received before steps were ' +
+        'kept, or an online submission not yet accepted, has none.',
+      DossierStepList,
+    ),
+    handler: (request) => readDossierSteps(db, request.principal, request.params.code),
   });
 
   for (const action of dossierActions) {

@@ -9,6 +9,7 @@ import {
   pageOf,
 } from '../http/schemas.js';
 import { OfficerCode, OfficerRef } from '../officers/schemas.js';
+import { StepCode } from '../processes/schemas.js';
 import { UnitCode } from '../units/schemas.js';
 import { dossierStatuses } from '../domain/lifecycle.js';
 
@@ -133,6 +134,20 @@ export const Timeliness = z
   .enum(['on_track', 'due_soon', 'overdue', 'paused'])
   .describe('Live state of an open dossier; null once finished or before acceptance.');
 
+export const CurrentStep = z
+  .object({
+    code: StepCode,
+    name: z.string().meta({ example: 'Thẩm định hồ sơ' }),
+    dueAt: InstantString.describe(
+      'When the step must be done: its start plus its allotment in working time, moved later by the working ' +
+        'time the dossier spent paused during it (while paused it is not yet moved).',
+    ),
+    officer: OfficerRef.nullable().describe(
+      'Who holds the dossier in this step (the holder); null: nobody named.',
+    ),
+  })
+  .meta({ id: 'CurrentStep' });
+
 export const Dossier = z
   .object({
     code: z.string().meta({ example: '000.17.22.H56-250429-0001' }),
@@ -150,6 +165,10 @@ export const Dossier = z
     holder: OfficerRef.nullable().describe(
       'The officer holding it now: the one who received it, then whom `assign` names (toOfficerCode); null when ' +
         'nobody is named (a move to another unit without naming one clears it). Shown to every role.',
+    ),
+    currentStep: CurrentStep.nullable().describe(
+      'The step of the internal process running now (the step clock); null before the clock starts (an online ' +
+        'submission not yet accepted) and once finished.',
     ),
     channel: Channel,
     applicant: Applicant,
@@ -217,6 +236,25 @@ export const actionBodies = {
       officerCode: ActingOfficer,
     })
     .meta({ id: 'AssignAction' }),
+  'hand-over': z
+    .object({
+      toUnitCode: UnitCode.optional().describe(
+        'The unit receiving it (the handling unit from now on), as assign’s handlingUnitCode; omit to keep the current one.',
+      ),
+      toOfficerCode: OfficerCode.optional().describe(
+        'The officer receiving it (who holds it from now on): active, working in the (new) handling unit or below ' +
+          'it (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Omitted: the holder stays, or nobody after a ' +
+          'move to another unit.',
+      ),
+      stepCode: StepCode.optional().describe(
+        'The step to start, of the process the dossier follows (an earlier one sends it back; unknown → 400 ' +
+          'STEP_NOT_IN_PROCESS). Omitted: the next step, or the last one again after the last.',
+      ),
+      note: Text(2000).optional(),
+      at: At,
+      officerCode: ActingOfficer,
+    })
+    .meta({ id: 'HandOverAction' }),
   'request-supplement': z
     .object({
       reason: Reason,
@@ -354,3 +392,42 @@ export const Receipt = z
     lookupCode: z.string().describe('What the applicant quotes to look the dossier up: its code.'),
   })
   .meta({ id: 'Receipt' });
+
+const UnitRef = z.object({ code: z.string(), name: z.string() });
+const StepOutcome = z
+  .enum(['early', 'on_time', 'overdue'])
+  .describe(
+    'The dossier\u2019s comparison rule on the step\u2019s end and due (OUTCOME_GRANULARITY); null while it runs.',
+  );
+
+export const DossierStep = z
+  .object({
+    seq: z.number().int().describe('1, 2, \u2026 in the order the steps started.'),
+    step: z.object({ code: StepCode, name: z.string().meta({ example: 'Thẩm định hồ sơ' }) }),
+    handedOverAt: InstantString.describe(
+      'When the handover that started it was made (step 1: the receipt or the acceptance).',
+    ),
+    startAt: InstantString.describe(
+      'When its clock started: the handover, or the dossier\u2019s start when the handover came before it.',
+    ),
+    dueAt: InstantString.describe(
+      'Start + the step\u2019s allotment in working time + the working time paused during it.',
+    ),
+    endAt: instant.describe('When it ended (a handover or the finish); null while it runs.'),
+    outcome: StepOutcome.nullable(),
+    allotmentMinutes: z.number().int().describe('The step\u2019s allotment for the dossier\u2019s channel.'),
+    pausedMinutes: z
+      .number()
+      .int()
+      .describe('Working minutes of the finished pauses during the step (they move its due).'),
+    fromUnit: UnitRef.nullable().describe('The unit that handed it over; null for step 1.'),
+    fromOfficer: OfficerRef.nullable().describe(
+      'The officer who handed it over; null for step 1 or nobody named.',
+    ),
+    unit: UnitRef.describe('The unit holding the dossier during the step.'),
+    toOfficer: OfficerRef.nullable().describe('The officer holding it during the step; null: nobody named.'),
+    note: z.string().nullable().describe('The handover\u2019s note; *** for viewer keys.'),
+  })
+  .meta({ id: 'DossierStep' });
+
+export const DossierStepList = z.object({ items: z.array(DossierStep) }).meta({ id: 'DossierStepList' });

@@ -197,6 +197,13 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     en: 'Dossier {code} does not exist.',
     vi: 'Không tồn tại hồ sơ {code}.',
   },
+  STEP_NOT_IN_PROCESS: {
+    status: 400,
+    title: 'Step not in the process',
+    titleVi: 'Quy trình không có bước này',
+    en: 'The internal process dossier {code} follows (procedure {procedureCode}) has no step {stepCode}.',
+    vi: 'Quy trình nội bộ mà hồ sơ {code} áp dụng (thủ tục {procedureCode}) không có bước {stepCode}.',
+  },
   CALENDAR_DAY_NOT_FOUND: {
     status: 404,
     title: 'Calendar day not found',

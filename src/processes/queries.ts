@@ -13,6 +13,12 @@ export const currentProcessVersion = sql<number | null>`(
   select max(${procedureProcesses.version}) from ${procedureProcesses}
   where ${procedureProcesses.procedureCode} = ${procedures.code})`;
 
+/** The steps of that version (null: none), beside a select from `procedures`. */
+export const currentProcessSteps = sql<ProcessStep[] | null>`(
+  select ${procedureProcesses.steps} from ${procedureProcesses}
+  where ${procedureProcesses.procedureCode} = ${procedures.code}
+  order by ${procedureProcesses.version} desc limit 1)`;
+
 /** A version of a procedure's process (the latest when `version` is absent), or undefined. */
 export async function findProcessVersion(
   db: DbOrTx,

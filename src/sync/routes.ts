@@ -36,8 +36,12 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
           cursor: encodeCursorAs(feedPosition, r),
           type: r.type,
           occurredAt: formatInstant(r.occurredAt),
-          // Changes recorded before dossiers had a holder name none.
-          dossier: formatInstantsIn({ ...r.payload.dossier, holder: r.payload.dossier.holder ?? null }),
+          // Changes recorded before dossiers had a holder, or steps, name none.
+          dossier: formatInstantsIn({
+            ...r.payload.dossier,
+            holder: r.payload.dossier.holder ?? null,
+            currentStep: r.payload.dossier.currentStep ?? null,
+          }),
         })),
         nextCursor: last
           ? encodeCursorAs(feedPosition, last)

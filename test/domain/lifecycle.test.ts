@@ -25,6 +25,7 @@ const legal: Array<[DossierStatus, DossierAction, DossierStatus]> = [
   ...(['received', 'processing'] as const).flatMap(
     (s): Array<[DossierStatus, DossierAction, DossierStatus]> => [
       [s, 'assign', 'processing'],
+      [s, 'hand-over', 'processing'],
       [s, 'request-supplement', 'awaiting_supplement'],
       [s, 'request-payment', 'awaiting_payment'],
       [s, 'resolve', 'resolved'],

@@ -342,9 +342,25 @@ describe('the step clock', () => {
     expect(recomputed.rows[0]).toEqual(state.rows[0]);
   });
 
+  it('an event before step 1 starts (received after hours, handed over at once) takes effect at the start', () => {
+    // Received Friday 17:30: the clock starts Monday 07:30. Handed over, paused and resumed before that.
+    const monday = { ...start, at: at('2025-03-03T07:30:00') };
+    const state = replaySteps(clockOf(), monday, [
+      handover('2025-02-28T17:40:00'),
+      pause('2025-02-28T17:50:00'),
+      resume('2025-03-03T08:30:00'),
+    ]);
+    // Step 1 (4 hours, due Monday 11:30) ends as it starts: on its due date.
+    expect(state.rows[0]).toMatchObject({ endAt: monday.at, outcome: 'on_time' });
+    expect(state.rows[1]).toMatchObject({ startAt: monday.at, pausedMinutes: 60 });
+    // One working day from Monday 07:30, plus the hour paused.
+    expect(local(state.rows[1]!.dueAt)).toBe('2025-03-04T08:30:00+07:00');
+  });
+
   it('events out of order, a pause while paused, a resume while running, anything after the finish: RangeError', () => {
     const running = startSteps(clockOf(), start);
-    expect(() => applyStepEvent(running, pause('2025-03-03T07:00:00'))).toThrow(RangeError);
+    const handed = applyStepEvent(running, handover('2025-03-03T10:00:00'));
+    expect(() => applyStepEvent(handed, pause('2025-03-03T09:00:00'))).toThrow(RangeError);
     expect(() => applyStepEvent(running, resume('2025-03-03T09:00:00'))).toThrow(RangeError);
     const paused = applyStepEvent(running, pause('2025-03-03T09:00:00'));
     expect(() => applyStepEvent(paused, pause('2025-03-03T10:00:00'))).toThrow(RangeError);

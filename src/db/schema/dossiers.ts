@@ -61,6 +61,15 @@ export const dossiers = pgTable(
     supplementPolicy: text('supplement_policy', { enum: ['restart', 'extend'] }).notNull(),
     /** The procedure's internal process version in force at intake; null = the implicit single step. */
     processVersion: integer('process_version'),
+    /**
+     * The open step of the step clock (its row in dossier_steps: seq, code, name, due), for lists and alerts;
+     * null before the clock starts (an online submission) and once finished. Its holder is the dossier's holder
+     * and its unit the handling unit.
+     */
+    currentStepSeq: integer('current_step_seq'),
+    currentStepCode: text('current_step_code'),
+    currentStepName: text('current_step_name'),
+    currentStepDueAt: instant('current_step_due_at'),
     submittedAt: instant('submitted_at'),
     receivedAt: instant('received_at'),
     startAt: instant('start_at'),

@@ -11,6 +11,7 @@ export * from './dossiers.js';
 export * from './dossier-events.js';
 export * from './dossier-deadlines.js';
 export * from './dossier-pauses.js';
+export * from './dossier-steps.js';
 export * from './dossier-code-counters.js';
 export * from './idempotency-keys.js';
 export * from './outbox.js';

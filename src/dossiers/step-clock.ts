@@ -1,0 +1,250 @@
+// The step clock (src/domain/steps.ts) wired into dossiers: the clock a dossier runs on, its step rows as
+// dossier_steps stores them, and what an action, or a calendar change, does to them inside its transaction.
+// The rules are the domain module's; this file only reads the state, applies one event and writes what moved.
+import { and, asc, eq } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../db/client.js';
+import { dossierSteps, procedureProcesses, type StoredPauseSpan } from '../db/schema/index.js';
+import type { Channel, Duration } from '../domain/deadlines.js';
+import { DomainError } from '../domain/errors.js';
+import { formatInstant } from '../domain/local-time.js';
+import {
+  applyStepEvent,
+  clockSteps,
+  hasStep,
+  implicitProcess,
+  openStep,
+  recomputeOpenStep,
+  startSteps,
+  type ProcessStep,
+  type StepClock,
+  type StepEvent,
+  type StepRow,
+  type StepStart,
+  type StepState,
+} from '../domain/steps.js';
+import type { Granularity } from '../domain/timeliness.js';
+import type { Calendar } from '../domain/working-time.js';
+import type { DossierRow } from './lookups.js';
+
+export type DossierStepRecord = typeof dossierSteps.$inferSelect;
+
+/** What an action does to the step clock: start it (at acceptance) or apply one event. */
+export type StepChange = { kind: 'start'; start: StepStart } | { kind: 'event'; event: StepEvent };
+
+/**
+ * The clock of a dossier following `steps` (its process version's; null: the implicit single step holding its
+ * processing time `duration`, already the channel's) on `channel`.
+ */
+export function clockFor(
+  steps: readonly ProcessStep[] | null,
+  duration: Duration,
+  channel: Channel,
+  calendar: Calendar,
+  granularity: Granularity,
+): StepClock {
+  const process =
+    steps ??
+    implicitProcess({
+      durationValue: duration.value,
+      durationUnit: duration.unit,
+      onlineDurationValue: null,
+      onlineDurationUnit: null,
+    });
+  return { calendar, granularity, steps: clockSteps(process, channel, calendar.dayLength) };
+}
+
+/** The clock of a stored dossier: the steps of the process version it follows, read when it has one. */
+async function clockOfDossier(
+  db: DbOrTx,
+  d: DossierRow,
+  calendar: Calendar,
+  granularity: Granularity,
+): Promise<StepClock> {
+  let steps: ProcessStep[] | null = null;
+  if (d.processVersion !== null) {
+    const [row] = await db
+      .select({ steps: procedureProcesses.steps })
+      .from(procedureProcesses)
+      .where(
+        and(
+          eq(procedureProcesses.procedureCode, d.procedureCode),
+          eq(procedureProcesses.version, d.processVersion),
+        ),
+      );
+    steps = row!.steps;
+  }
+  return clockFor(steps, { value: d.durationValue, unit: d.durationUnit }, d.channel, calendar, granularity);
+}
+
+/** Step 1 of a dossier whose clock starts at `start`. */
+export function firstStep(clock: StepClock, start: StepStart): StepRow {
+  return startSteps(clock, start).rows[0]!;
+}
+
+/** The open step as the dossier's row keeps it (null: no step open). */
+export function currentStepColumns(row: StepRow | null) {
+  return {
+    currentStepSeq: row?.seq ?? null,
+    currentStepCode: row?.stepCode ?? null,
+    currentStepName: row?.stepName ?? null,
+    currentStepDueAt: row?.dueAt ?? null,
+  };
+}
+
+function toStepRow(r: DossierStepRecord): StepRow {
+  return {
+    seq: r.seq,
+    stepCode: r.stepCode,
+    stepName: r.stepName,
+    allotmentMinutes: r.allotmentMinutes,
+    startAt: r.startAt,
+    dueAt: r.dueAt,
+    endAt: r.endAt,
+    outcome: r.outcome,
+    fromOfficer: r.fromOfficerCode,
+    fromUnit: r.fromUnitCode,
+    toOfficer: r.toOfficerCode,
+    unit: r.unitCode,
+    note: r.note,
+    pausedMinutes: r.pausedMinutes,
+    pauses: r.pauses.map((p) => ({ from: new Date(p.from), to: p.to === null ? null : new Date(p.to) })),
+  };
+}
+
+/** A step row's columns (all but the ids and the handover's instant, which never change). */
+function columnsOf(row: StepRow) {
+  return {
+    seq: row.seq,
+    stepCode: row.stepCode,
+    stepName: row.stepName,
+    allotmentMinutes: row.allotmentMinutes,
+    unitCode: row.unit,
+    fromUnitCode: row.fromUnit,
+    fromOfficerCode: row.fromOfficer,
+    toOfficerCode: row.toOfficer,
+    startAt: row.startAt,
+    dueAt: row.dueAt,
+    endAt: row.endAt,
+    outcome: row.outcome,
+    pausedMinutes: row.pausedMinutes,
+    pauses: row.pauses.map((p): StoredPauseSpan => ({
+      from: formatInstant(p.from),
+      to: p.to && formatInstant(p.to),
+    })),
+    note: row.note,
+  };
+}
+
+/** The state the stored rows (every row of the dossier, by seq) stand for; null when there are none. */
+function stateOf(clock: StepClock, rows: readonly StepRow[]): StepState | null {
+  const last = rows[rows.length - 1];
+  if (!last) return null;
+  const running = last.pauses[last.pauses.length - 1];
+  const pausedAt = last.endAt === null && running && running.to === null ? running.from : null;
+  // The latest instant the clock has seen: the finish, or the open step's start or latest pause edge.
+  const instants = [last.startAt, ...last.pauses.flatMap((p) => (p.to ? [p.from, p.to] : [p.from]))];
+  const lastAt = last.endAt ?? new Date(Math.max(...instants.map((t) => t.getTime())));
+  return { clock, rows, pausedAt, finishedAt: last.endAt, lastAt };
+}
+
+async function storedSteps(db: DbOrTx, dossierId: number): Promise<StepRow[]> {
+  const records = await db
+    .select()
+    .from(dossierSteps)
+    .where(eq(dossierSteps.dossierId, dossierId))
+    .orderBy(asc(dossierSteps.seq));
+  return records.map(toStepRow);
+}
+
+/** Writes the rows of `after` that differ from `before` (the domain module keeps unchanged rows as they were). */
+async function saveSteps(
+  tx: Tx,
+  dossierId: number,
+  before: readonly StepRow[],
+  after: StepState,
+  handedOverAt: Date,
+): Promise<void> {
+  for (const [i, row] of after.rows.entries()) {
+    if (i >= before.length) {
+      await tx.insert(dossierSteps).values({ dossierId, handedOverAt, ...columnsOf(row) });
+    } else if (row !== before[i]) {
+      await tx
+        .update(dossierSteps)
+        .set(columnsOf(row))
+        .where(and(eq(dossierSteps.dossierId, dossierId), eq(dossierSteps.seq, row.seq)));
+    }
+  }
+}
+
+/** What an action did to the steps: the dossier's open-step columns and, for a handover, the steps' codes. */
+export interface StepOutcome {
+  columns: ReturnType<typeof currentStepColumns>;
+  /** The step the action ended and the one it started (a handover). */
+  fromStepCode: string | null;
+  toStepCode: string | null;
+}
+
+/**
+ * Applies an action's change to a dossier's steps at `at` (the action's instant, which a handover records as
+ * entered): starts the clock, or applies one event to the stored state and writes the rows it moved. A handover
+ * naming a step the dossier's process does not have is refused (STEP_NOT_IN_PROCESS). A dossier received before
+ * its steps were kept has none, and gets none: null.
+ */
+export async function changeSteps(
+  tx: Tx,
+  d: DossierRow,
+  change: StepChange,
+  at: Date,
+  calendar: Calendar,
+  granularity: Granularity,
+): Promise<StepOutcome | null> {
+  const clock = await clockOfDossier(tx, d, calendar, granularity);
+  if (change.kind === 'start') {
+    const state = startSteps(clock, change.start);
+    await saveSteps(tx, d.id, [], state, at);
+    const open = openStep(state);
+    return { columns: currentStepColumns(open), fromStepCode: null, toStepCode: open!.stepCode };
+  }
+  const { event } = change;
+  if (event.kind === 'handover' && event.toStepCode != null && !hasStep(clock, event.toStepCode)) {
+    throw new DomainError('STEP_NOT_IN_PROCESS', {
+      code: d.code,
+      stepCode: event.toStepCode,
+      procedureCode: d.procedureCode,
+    });
+  }
+  const before = await storedSteps(tx, d.id);
+  const state = stateOf(clock, before);
+  if (!state) return null;
+  const after = applyStepEvent(state, event);
+  await saveSteps(tx, d.id, before, after, at);
+  const open = openStep(after);
+  return {
+    columns: currentStepColumns(open),
+    fromStepCode: openStep(state)?.stepCode ?? null,
+    toStepCode: event.kind === 'handover' ? open!.stepCode : null,
+  };
+}
+
+/**
+ * After a calendar change: the open step's due (and its past pauses' working time) counted again on `calendar`
+ * (recomputeOpenStep). Writes the step row when it moved; the open step as it is now, and whether it moved.
+ */
+export async function recomputeSteps(
+  tx: Tx,
+  d: DossierRow,
+  calendar: Calendar,
+  granularity: Granularity,
+): Promise<{ open: StepRow | null; moved: boolean }> {
+  const before = await storedSteps(tx, d.id);
+  const state = stateOf(await clockOfDossier(tx, d, calendar, granularity), before);
+  if (!state) return { open: null, moved: false };
+  const after = recomputeOpenStep(state, calendar);
+  const [was, now] = [openStep(state), openStep(after)];
+  const moved =
+    was !== null &&
+    now !== null &&
+    (was.dueAt.getTime() !== now.dueAt.getTime() || was.pausedMinutes !== now.pausedMinutes);
+  if (moved) await saveSteps(tx, d.id, before, after, now.startAt);
+  return { open: now, moved };
+}
