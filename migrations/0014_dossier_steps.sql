@@ -28,4 +28,7 @@ ALTER TABLE "dossier_steps" ADD CONSTRAINT "dossier_steps_unit_code_units_code_f
 ALTER TABLE "dossier_steps" ADD CONSTRAINT "dossier_steps_from_unit_code_units_code_fk" FOREIGN KEY ("from_unit_code") REFERENCES "public"."units"("code") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "dossier_steps" ADD CONSTRAINT "dossier_steps_from_officer_code_officers_code_fk" FOREIGN KEY ("from_officer_code") REFERENCES "public"."officers"("code") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "dossier_steps" ADD CONSTRAINT "dossier_steps_to_officer_code_officers_code_fk" FOREIGN KEY ("to_officer_code") REFERENCES "public"."officers"("code") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE UNIQUE INDEX "dossier_steps_dossier_seq_idx" ON "dossier_steps" USING btree ("dossier_id","seq");
+CREATE UNIQUE INDEX "dossier_steps_dossier_seq_idx" ON "dossier_steps" USING btree ("dossier_id","seq");--> statement-breakpoint
+CREATE INDEX "dossiers_holder_id_idx" ON "dossiers" USING btree ("holder_officer_code","id" DESC NULLS FIRST) WHERE "dossiers"."holder_officer_code" is not null;--> statement-breakpoint
+CREATE INDEX "dossiers_step_code_id_idx" ON "dossiers" USING btree ("current_step_code","id" DESC NULLS FIRST) WHERE "dossiers"."current_step_code" is not null;--> statement-breakpoint
+CREATE INDEX "dossiers_open_step_due_idx" ON "dossiers" USING btree ("current_step_due_at") WHERE "dossiers"."finished_at" is null and "dossiers"."current_step_due_at" is not null;

@@ -440,6 +440,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/dossiers/{code}/control-slip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Control slip (Form 06)
+         * @description The data of the phiếu kiểm soát quá trình giải quyết hồ sơ: the header (dossier, applicant, procedure, received, statutory time, appointment date, papers) and one row per handover between the steps: who gave and who received it (unit and officer), when, and whether the step it ended finished early, on time or overdue (trước hạn / đúng hạn / quá hạn); the finish is the last row.
+         */
+        get: operations["getDossierControlSlip"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dossiers/{code}/accept": {
         parameters: {
             query?: never;
@@ -2016,6 +2036,91 @@ export interface components {
         };
         DossierStepList: {
             items: components["schemas"]["DossierStep"][];
+        };
+        ControlSlipParty: {
+            unit: {
+                code: string;
+                name: string;
+            };
+            /** @description Null: nobody named. */
+            officer: components["schemas"]["OfficerRef"] | null;
+        };
+        ControlSlip: {
+            /**
+             * @description Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu số 06, Circular 03/2025/TT-VPCP).
+             * @constant
+             */
+            form: "06";
+            dossierCode: string;
+            /** @description The receiving unit. */
+            unit: {
+                code: string;
+                name: string;
+            };
+            procedure: {
+                code: string;
+                name: string;
+            };
+            applicant: components["schemas"]["Applicant"];
+            components: {
+                name: string;
+                /** Format: int64 */
+                copies: number;
+            }[];
+            receivedAt: string | null;
+            /** @description The statutory processing time (the online time for online dossiers). */
+            duration: components["schemas"]["Duration"];
+            /** @description Ngày hẹn trả kết quả. */
+            dueAt: string | null;
+            /** @description The apology’s new return date (Form 04), if any. */
+            rescheduledDueAt: string | null;
+            /** @description One row per handover, and a last one for the finish. */
+            rows: {
+                /**
+                 * Format: int64
+                 * @description 1, 2, … in order.
+                 */
+                seq: number;
+                /**
+                 * Format: date-time
+                 * @description When it was handed over (the finish for the last row of a finished dossier).
+                 * @example 2025-04-29T16:30:00+07:00
+                 */
+                at: string;
+                /** @description Who handed it over (bên giao): the unit and officer holding the step it ended. */
+                giving: components["schemas"]["ControlSlipParty"];
+                /** @description Who received it (bên nhận); null on the last row: the result, handed back for return. */
+                receiving: components["schemas"]["ControlSlipParty"] | null;
+                /** @description The step the handover ended. */
+                step: {
+                    /**
+                     * @description Step code, unique inside the process.
+                     * @example tham-dinh
+                     */
+                    code: string;
+                    name: string;
+                };
+                /** @description The step it started; null on the finish. */
+                startedStep: {
+                    /**
+                     * @description Step code, unique inside the process.
+                     * @example tham-dinh
+                     */
+                    code: string;
+                    name: string;
+                } | null;
+                /**
+                 * Format: date-time
+                 * @description The ended step’s due.
+                 * @example 2025-04-29T16:30:00+07:00
+                 */
+                dueAt: string;
+                outcome: ("early" | "on_time" | "overdue") | null;
+                /** @description The outcome as the form words it (kết quả giải quyết hồ sơ). */
+                outcomeText: ("trước hạn" | "đúng hạn" | "quá hạn") | null;
+                /** @description The handover’s note; *** for viewer keys. */
+                note: string | null;
+            }[];
         };
         StatsRow: {
             /** @example 000.17.22.H56 */
@@ -5592,8 +5697,12 @@ export interface operations {
                 receivedTo?: string;
                 /** @description Statutory due strictly before this instant. */
                 dueBefore?: string;
-                /** @description Live state of an open dossier; null once finished or before acceptance. */
-                timeliness?: "on_track" | "due_soon" | "overdue" | "paused";
+                /** @description The live timeliness of open dossiers; `step_overdue`: the open step of the internal process is past its due (by OUTCOME_GRANULARITY; never while paused). */
+                timeliness?: "on_track" | "due_soon" | "overdue" | "paused" | "step_overdue";
+                /** @description The officer holding the dossier (its `holder`). */
+                officerCode?: string;
+                /** @description The code of the step running now (its `currentStep`). */
+                stepCode?: string;
                 /** @description Exact applicant identifier. Refused for viewer keys (403 APPLICANT_FILTER_FORBIDDEN). */
                 idNumber?: string;
                 /** @description Applicant name, accent-insensitive ("nguyen van a"). Refused for viewer keys (403 APPLICANT_FILTER_FORBIDDEN). */
@@ -6222,6 +6331,112 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DossierStepList"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDossierControlSlip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ControlSlip"];
                 };
             };
             /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */

@@ -152,6 +152,10 @@ async function read<T>(url: string, key = clerk): Promise<T> {
   return res.json();
 }
 
+const listCodes = async (query: string) =>
+  (await read<{ items: Array<{ code: string }> }>(`/v1/dossiers?limit=200&${query}`)).items.map(
+    (d) => d.code,
+  );
 const stepsOf = async (code: string, key = clerk) =>
   (await read<{ items: Step[] }>(`/v1/dossiers/${code}/steps`, key)).items;
 const eventsOf = async (code: string) =>
@@ -204,8 +208,16 @@ describe('the demo: a provincial centre receives, a department hands the dossier
     const resumed = await ok(d.code, 'receive-supplement');
     // Paused one working day: the step is due a working day later.
     expect(resumed.currentStep?.dueAt).toBe('2025-06-06T10:00:00+07:00');
+    // Monday morning: the department's step was due Friday 10:00.
+    setNow('2025-06-09T08:00:00+07:00');
+    expect(await listCodes(`timeliness=step_overdue&unitCode=${department}`)).toContain(d.code);
+    expect(await listCodes(`officerCode=${expert.code}`)).toContain(d.code);
+    expect(await listCodes(`stepCode=tham-dinh&unitCode=${department}`)).toContain(d.code);
+    expect(await listCodes(`officerCode=${head.code}`)).not.toContain(d.code);
     setNow('2025-06-09T09:00:00+07:00');
     await ok(d.code, 'hand-over', { toOfficerCode: head.code, note: 'Trình phê duyệt' });
+    expect(await listCodes(`timeliness=step_overdue&unitCode=${department}`)).not.toContain(d.code);
+    expect(await listCodes(`stepCode=phe-duyet&officerCode=${head.code}`)).toContain(d.code);
     setNow('2025-06-10T08:30:00+07:00');
     const resolved = await ok(d.code, 'resolve', { result: 'approved' });
     expect(resolved.currentStep).toBeNull();
@@ -261,6 +273,127 @@ describe('the demo: a provincial centre receives, a department hands the dossier
     });
     // A viewer sees the officers, not the clerk's free text.
     expect((await stepsOf(d.code, viewer))[1]).toMatchObject({ toOfficer: ref(expert), note: '***' });
+    expect(await listCodes('stepCode=phe-duyet')).not.toContain(d.code);
+
+    // The control slip (Form 06): the header and one row per handover, the finish last.
+    const centreRef = { code: centre, name: 'Trung tâm Phục vụ hành chính công tỉnh' };
+    const departmentRef = { code: department, name: 'Sở Tư pháp' };
+    const slip = await read<Record<string, unknown>>(`/v1/dossiers/${d.code}/control-slip`);
+    expect(slip).toEqual({
+      form: '06',
+      dossierCode: d.code,
+      unit: centreRef,
+      procedure: { code: withProcess, name: 'Cấp bản sao trích lục hộ tịch' },
+      applicant: {
+        type: 'citizen',
+        fullName: 'Nguyễn Văn An',
+        idNumber: '001099012345',
+        phone: '0912345678',
+        email: null,
+        address: null,
+      },
+      components: [],
+      receivedAt: '2025-06-02T08:00:00+07:00',
+      duration: { value: 5, unit: 'working_days' },
+      // Counted again from the supplement: five working days from Wednesday 09:00.
+      dueAt: '2025-06-11T09:00:00+07:00',
+      rescheduledDueAt: null,
+      rows: [
+        {
+          seq: 1,
+          at: '2025-06-02T10:00:00+07:00',
+          giving: { unit: centreRef, officer: ref(counterClerk) },
+          receiving: { unit: departmentRef, officer: ref(expert) },
+          step: { code: 'tiep-nhan', name: 'Tiếp nhận, chuyển hồ sơ' },
+          startedStep: { code: 'tham-dinh', name: 'Thẩm định hồ sơ' },
+          dueAt: '2025-06-02T13:30:00+07:00',
+          outcome: 'on_time',
+          outcomeText: 'đúng hạn',
+          note: 'Chuyển Sở Tư pháp thẩm định',
+        },
+        {
+          seq: 2,
+          at: '2025-06-09T09:00:00+07:00',
+          giving: { unit: departmentRef, officer: ref(expert) },
+          receiving: { unit: departmentRef, officer: ref(head) },
+          step: { code: 'tham-dinh', name: 'Thẩm định hồ sơ' },
+          startedStep: { code: 'phe-duyet', name: 'Phê duyệt kết quả' },
+          dueAt: '2025-06-06T10:00:00+07:00',
+          outcome: 'overdue',
+          outcomeText: 'quá hạn',
+          note: 'Trình phê duyệt',
+        },
+        {
+          seq: 3,
+          at: '2025-06-10T08:30:00+07:00',
+          giving: { unit: departmentRef, officer: ref(head) },
+          receiving: null,
+          step: { code: 'phe-duyet', name: 'Phê duyệt kết quả' },
+          startedStep: null,
+          dueAt: '2025-06-10T09:00:00+07:00',
+          outcome: 'on_time',
+          outcomeText: 'đúng hạn',
+          note: null,
+        },
+      ],
+    });
+    // A viewer reads it with the applicant masked and the notes as ***, like everywhere.
+    const masked = await read<{ applicant: { fullName: string }; rows: Array<{ note: string | null }> }>(
+      `/v1/dossiers/${d.code}/control-slip`,
+      viewer,
+    );
+    expect(masked.applicant.fullName).toBe('Nguyễn V** A**');
+    expect(masked.rows.map((r) => r.note)).toEqual(['***', '***', null]);
+  });
+});
+
+describe('the reads of steps', () => {
+  it('steps and control slip answer 404 outside the scope, as the dossier does', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const d = await receive();
+    const elsewhere = await createKey(ctx, 'clerk', (await createUnit(ctx)).code);
+    for (const path of ['steps', 'control-slip']) {
+      const res = await ctx.app.inject({
+        method: 'GET',
+        url: `/v1/dossiers/${d.code}/${path}`,
+        headers: bearer(elsewhere),
+      });
+      expect(res.statusCode, path).toBe(404);
+      expect(res.json().code).toBe('DOSSIER_NOT_FOUND');
+    }
+  });
+
+  it('step_overdue lists running dossiers whose open step’s due date is past: never paused, not due today', async () => {
+    const unit = (await createUnit(ctx, { parentCode: centre })).code;
+    setNow('2025-06-02T08:00:00+07:00');
+    // Each starts at tiep-nhan, due Monday 13:30.
+    const [late, paused, dueToday, onTime] = [
+      await receive({ unitCode: unit }),
+      await receive({ unitCode: unit }),
+      await receive({ unitCode: unit }),
+      await receive({ unitCode: unit }),
+    ];
+    setNow('2025-06-02T14:00:00+07:00');
+    await ok(dueToday!.code, 'hand-over', { stepCode: 'phe-duyet' }); // due Tuesday 14:00
+    setNow('2025-06-03T09:00:00+07:00');
+    await ok(paused!.code, 'request-supplement', { reason: 'Thiếu giấy tờ' });
+    await ok(onTime!.code, 'hand-over', {}); // tham-dinh, due Friday
+    // Tuesday 15:00: dueToday's step is an hour past its due instant, still on its due date.
+    setNow('2025-06-03T15:00:00+07:00');
+    expect(await listCodes(`timeliness=step_overdue&unitCode=${unit}`)).toEqual([late!.code]);
+    expect((await listCodes(`timeliness=step_overdue`)).filter((c) => c.startsWith(unit))).toEqual([
+      late!.code,
+    ]);
+    expect(await listCodes(`stepCode=tiep-nhan&unitCode=${unit}`)).toEqual([paused!.code, late!.code]);
+    expect(await listCodes(`officerCode=${counterClerk.code}&unitCode=${unit}`)).toEqual(
+      [onTime!, dueToday!, paused!, late!].map((x) => x.code),
+    );
+    const wrong = await ctx.app.inject({
+      method: 'GET',
+      url: '/v1/dossiers?timeliness=late',
+      headers: bearer(clerk),
+    });
+    expect(wrong.statusCode).toBe(400);
   });
 });
 
