@@ -749,7 +749,7 @@ export interface paths {
         };
         /**
          * Deadline alerts
-         * @description due_soon and overdue alerts raised by the worker for the statutory and the rescheduled date, newest first; at most one per dossier, kind and due instant.
+         * @description due_soon and overdue alerts raised by the worker for the statutory and the rescheduled date, at most one per dossier, kind and due instant; step_due_soon and step_overdue for the step of the internal process running, at most one per step run and kind, naming the step and who held it. Newest first.
          */
         get: operations["listAlerts"];
         put?: never;
@@ -1376,9 +1376,11 @@ export interface components {
              */
             url: string;
             /**
+             * @description Event types, exact or as a prefix (`dossier.*`, `alert.*`, `*`): dossier.<state> (submitted, received, processing, awaiting_supplement, awaiting_payment, resolved, returned, withdrawn, stopped, rejected), dossier.transferred, dossier.handed_over, dossier.due_changed, dossier.rescheduled, alert.due_soon, alert.overdue, alert.step_due_soon, alert.step_overdue.
              * @example [
              *       "dossier.*",
-             *       "alert.overdue"
+             *       "alert.overdue",
+             *       "alert.step_overdue"
              *     ]
              */
             events: string[];
@@ -2298,13 +2300,16 @@ export interface components {
         Alert: {
             /** Format: int64 */
             id: number;
-            /** @enum {string} */
-            kind: "due_soon" | "overdue";
             /**
-             * @description The statutory due or the apology’s rescheduled date.
+             * @description due_soon / overdue: the dossier’s statutory or rescheduled due; step_due_soon / step_overdue: the due of the step running, for dossiers following an internal process (once per step run).
              * @enum {string}
              */
-            target: "statutory" | "rescheduled";
+            kind: "due_soon" | "overdue" | "step_due_soon" | "step_overdue";
+            /**
+             * @description The statutory due, the apology’s rescheduled date, or the open step’s due.
+             * @enum {string}
+             */
+            target: "statutory" | "rescheduled" | "step";
             /** @example 000.17.22.H56-250429-0001 */
             dossierCode: string;
             /**
@@ -2313,6 +2318,12 @@ export interface components {
              * @example 2025-05-06T16:30:00+07:00
              */
             dueAt: string;
+            /** @description Step alerts: the step; null for the dossier’s own. */
+            stepCode: string | null;
+            /** @description Step alerts: the officer holding the dossier in that step when the alert was raised; null otherwise or when nobody was named. */
+            officerCode: string | null;
+            /** @description Step alerts: the unit holding the dossier in that step; null otherwise. */
+            unitCode: string | null;
             /**
              * Format: date-time
              * @description RFC 3339 instant, Vietnamese local time (+07:00).
@@ -9141,7 +9152,8 @@ export interface operations {
             query?: {
                 /** @description Dossiers received or handled in this unit’s subtree. */
                 unitCode?: string;
-                kind?: "due_soon" | "overdue";
+                /** @description due_soon / overdue: the dossier’s statutory or rescheduled due; step_due_soon / step_overdue: the due of the step running, for dossiers following an internal process (once per step run). */
+                kind?: "due_soon" | "overdue" | "step_due_soon" | "step_overdue";
                 acknowledged?: "true" | "false";
                 dossierCode?: string;
                 /** @description Page size, 1–200. */

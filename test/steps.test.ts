@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertHorizon, raiseAlerts } from '../src/alerts/commands.js';
 import { createCalendarCache } from '../src/calendar/cache.js';
 import { dossiers, outbox } from '../src/db/schema/index.js';
 import { computeStartAndDue } from '../src/domain/deadlines.js';
@@ -891,5 +892,112 @@ describe('property: the stored steps are the step clock replayed from the audit 
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('step alerts', () => {
+  /** Raises what is due for one dossier at `at`, with the app's horizons. */
+  async function evaluate(code: string, at: string): Promise<number> {
+    const [row] = await ctx.database.db
+      .select({ id: dossiers.id })
+      .from(dossiers)
+      .where(eq(dossiers.code, code));
+    const horizon = alertHorizon(ctx, calendar, new Date(at));
+    return raiseAlerts(ctx.database.db, { ...horizon, dossierId: row!.id });
+  }
+  type Alert = {
+    kind: string;
+    target: string;
+    dueAt: string;
+    stepCode: string | null;
+    officerCode: string | null;
+    unitCode: string | null;
+  };
+  const alertsOf = async (code: string, query = '') =>
+    (await read<{ items: Alert[] }>(`/v1/alerts?dossierCode=${code}${query}`)).items.map((a) => [
+      a.kind,
+      a.target,
+      a.dueAt,
+      a.stepCode,
+      a.officerCode,
+      a.unitCode,
+    ]);
+
+  it('step_due_soon and step_overdue once per step run, naming the step and its holder; none while paused', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const d = await receive();
+    // Step 1 is due 13:30 today: due soon at once (the dossier, due next Monday, is not).
+    expect(await evaluate(d.code, '2025-06-02T08:00:00+07:00')).toBe(1);
+    expect(await evaluate(d.code, '2025-06-02T09:00:00+07:00')).toBe(0);
+    setNow('2025-06-02T10:00:00+07:00');
+    await ok(d.code, 'hand-over', { toUnitCode: department, toOfficerCode: expert.code });
+    setNow('2025-06-04T09:00:00+07:00');
+    await ok(d.code, 'request-supplement', { reason: 'Thiếu giấy tờ' });
+    // Paused: the step's due (Thursday 10:00) is near, but no clock runs.
+    expect(await evaluate(d.code, '2025-06-04T16:00:00+07:00')).toBe(0);
+    setNow('2025-06-05T09:00:00+07:00');
+    await ok(d.code, 'receive-supplement'); // due moves to Friday 10:00
+    expect(await evaluate(d.code, '2025-06-05T10:00:00+07:00')).toBe(1);
+    // Monday: overdue, once.
+    expect(await evaluate(d.code, '2025-06-09T08:00:00+07:00')).toBe(1);
+    expect(await evaluate(d.code, '2025-06-09T08:30:00+07:00')).toBe(0);
+    expect(await alertsOf(d.code)).toEqual([
+      ['step_overdue', 'step', '2025-06-06T10:00:00+07:00', 'tham-dinh', expert.code, department],
+      ['step_due_soon', 'step', '2025-06-06T10:00:00+07:00', 'tham-dinh', expert.code, department],
+      ['step_due_soon', 'step', '2025-06-02T13:30:00+07:00', 'tiep-nhan', counterClerk.code, centre],
+    ]);
+    expect(await alertsOf(d.code, '&kind=step_overdue')).toHaveLength(1);
+    // Announced for webhooks with the step and its holder.
+    const announcedAlerts = await ctx.database.db
+      .select({ type: outbox.type, payload: outbox.payload })
+      .from(outbox)
+      .innerJoin(dossiers, eq(dossiers.id, outbox.dossierId))
+      .where(eq(dossiers.code, d.code))
+      .orderBy(outbox.id);
+    expect(
+      announcedAlerts.filter((o) => o.type.startsWith('alert.')).map((o) => [o.type, o.payload]),
+    ).toEqual([
+      [
+        'alert.step_due_soon',
+        {
+          alert: expect.objectContaining({
+            kind: 'step_due_soon',
+            target: 'step',
+            dossierCode: d.code,
+            dueAt: '2025-06-02T13:30:00+07:00',
+            stepCode: 'tiep-nhan',
+            officerCode: counterClerk.code,
+            unitCode: centre,
+          }),
+        },
+      ],
+      ['alert.step_due_soon', { alert: expect.objectContaining({ stepCode: 'tham-dinh' }) }],
+      [
+        'alert.step_overdue',
+        { alert: expect.objectContaining({ stepCode: 'tham-dinh', unitCode: department }) },
+      ],
+    ]);
+    // A new run of a step (sent back) gets its own.
+    setNow('2025-06-09T09:00:00+07:00');
+    await ok(d.code, 'hand-over', { stepCode: 'tiep-nhan', toUnitCode: centre });
+    expect(await evaluate(d.code, '2025-06-09T09:00:00+07:00')).toBe(1);
+    expect((await alertsOf(d.code))[0]).toEqual([
+      'step_due_soon',
+      'step',
+      '2025-06-09T14:30:00+07:00',
+      'tiep-nhan',
+      null,
+      centre,
+    ]);
+  });
+
+  it('a dossier without an internal process raises its own alerts only: its implicit step is the whole time', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const d = await receive({ procedureCode: withoutProcess });
+    // Due Wednesday 08:00; due soon from Tuesday 08:00.
+    expect(await evaluate(d.code, '2025-06-03T09:00:00+07:00')).toBe(1);
+    expect(await alertsOf(d.code)).toEqual([
+      ['due_soon', 'statutory', '2025-06-04T08:00:00+07:00', null, null, null],
+    ]);
   });
 });
