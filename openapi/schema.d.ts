@@ -440,6 +440,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/dossiers/{code}/control-slip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Control slip (Form 06)
+         * @description The data of the phiếu kiểm soát quá trình giải quyết hồ sơ: the header (dossier, applicant, procedure, received, statutory time, appointment date, papers) and one row per handover between the steps: who gave and who received it (unit and officer), when, and whether the step it ended finished early, on time or overdue (trước hạn / đúng hạn / quá hạn); the finish is the last row.
+         */
+        get: operations["getDossierControlSlip"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dossiers/{code}/accept": {
         parameters: {
             query?: never;
@@ -729,7 +749,7 @@ export interface paths {
         };
         /**
          * Deadline alerts
-         * @description due_soon and overdue alerts raised by the worker for the statutory and the rescheduled date, newest first; at most one per dossier, kind and due instant.
+         * @description due_soon and overdue alerts raised by the worker for the statutory and the rescheduled date, at most one per dossier, kind and due instant; step_due_soon and step_overdue for the step of the internal process running, at most one per step run and kind, naming the step and who held it. Newest first.
          */
         get: operations["listAlerts"];
         put?: never;
@@ -1361,9 +1381,11 @@ export interface components {
              */
             url: string;
             /**
+             * @description Event types, exact or as a prefix (`dossier.*`, `alert.*`, `*`): dossier.<state> (submitted, received, processing, awaiting_supplement, awaiting_payment, resolved, returned, withdrawn, stopped, rejected), dossier.transferred, dossier.handed_over, dossier.due_changed, dossier.rescheduled, alert.due_soon, alert.overdue, alert.step_due_soon, alert.step_overdue.
              * @example [
              *       "dossier.*",
-             *       "alert.overdue"
+             *       "alert.overdue",
+             *       "alert.step_overdue"
              *     ]
              */
             events: string[];
@@ -2027,6 +2049,91 @@ export interface components {
         DossierStepList: {
             items: components["schemas"]["DossierStep"][];
         };
+        ControlSlipParty: {
+            unit: {
+                code: string;
+                name: string;
+            };
+            /** @description Null: nobody named. */
+            officer: components["schemas"]["OfficerRef"] | null;
+        };
+        ControlSlip: {
+            /**
+             * @description Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu số 06, Circular 03/2025/TT-VPCP).
+             * @constant
+             */
+            form: "06";
+            dossierCode: string;
+            /** @description The receiving unit. */
+            unit: {
+                code: string;
+                name: string;
+            };
+            procedure: {
+                code: string;
+                name: string;
+            };
+            applicant: components["schemas"]["Applicant"];
+            components: {
+                name: string;
+                /** Format: int64 */
+                copies: number;
+            }[];
+            receivedAt: string | null;
+            /** @description The statutory processing time (the online time for online dossiers). */
+            duration: components["schemas"]["Duration"];
+            /** @description Ngày hẹn trả kết quả. */
+            dueAt: string | null;
+            /** @description The apology’s new return date (Form 04), if any. */
+            rescheduledDueAt: string | null;
+            /** @description One row per handover, and a last one for the finish. */
+            rows: {
+                /**
+                 * Format: int64
+                 * @description 1, 2, … in order.
+                 */
+                seq: number;
+                /**
+                 * Format: date-time
+                 * @description When it was handed over (the finish for the last row of a finished dossier).
+                 * @example 2025-04-29T16:30:00+07:00
+                 */
+                at: string;
+                /** @description Who handed it over (bên giao): the unit and officer holding the step it ended. */
+                giving: components["schemas"]["ControlSlipParty"];
+                /** @description Who received it (bên nhận); null on the last row: the result, handed back for return. */
+                receiving: components["schemas"]["ControlSlipParty"] | null;
+                /** @description The step the handover ended. */
+                step: {
+                    /**
+                     * @description Step code, unique inside the process.
+                     * @example tham-dinh
+                     */
+                    code: string;
+                    name: string;
+                };
+                /** @description The step it started; null on the finish. */
+                startedStep: {
+                    /**
+                     * @description Step code, unique inside the process.
+                     * @example tham-dinh
+                     */
+                    code: string;
+                    name: string;
+                } | null;
+                /**
+                 * Format: date-time
+                 * @description The ended step’s due.
+                 * @example 2025-04-29T16:30:00+07:00
+                 */
+                dueAt: string;
+                outcome: ("early" | "on_time" | "overdue") | null;
+                /** @description The outcome as the form words it (kết quả giải quyết hồ sơ). */
+                outcomeText: ("trước hạn" | "đúng hạn" | "quá hạn") | null;
+                /** @description The handover’s note; *** for viewer keys. */
+                note: string | null;
+            }[];
+        };
         StatsRow: {
             /** @example 000.17.22.H56 */
             key: string;
@@ -2208,13 +2315,16 @@ export interface components {
         Alert: {
             /** Format: int64 */
             id: number;
-            /** @enum {string} */
-            kind: "due_soon" | "overdue";
             /**
-             * @description The statutory due or the apology’s rescheduled date.
+             * @description due_soon / overdue: the dossier’s statutory or rescheduled due; step_due_soon / step_overdue: the due of the step running, for dossiers following an internal process (once per step run).
              * @enum {string}
              */
-            target: "statutory" | "rescheduled";
+            kind: "due_soon" | "overdue" | "step_due_soon" | "step_overdue";
+            /**
+             * @description The statutory due, the apology’s rescheduled date, or the open step’s due.
+             * @enum {string}
+             */
+            target: "statutory" | "rescheduled" | "step";
             /** @example 000.17.22.H56-250429-0001 */
             dossierCode: string;
             /**
@@ -2223,6 +2333,12 @@ export interface components {
              * @example 2025-05-06T16:30:00+07:00
              */
             dueAt: string;
+            /** @description Step alerts: the step; null for the dossier’s own. */
+            stepCode: string | null;
+            /** @description Step alerts: the officer holding the dossier in that step when the alert was raised; null otherwise or when nobody was named. */
+            officerCode: string | null;
+            /** @description Step alerts: the unit holding the dossier in that step; null otherwise. */
+            unitCode: string | null;
             /**
              * Format: date-time
              * @description RFC 3339 instant, Vietnamese local time (+07:00).
@@ -5612,8 +5728,12 @@ export interface operations {
                 receivedTo?: string;
                 /** @description Statutory due strictly before this instant. */
                 dueBefore?: string;
-                /** @description Live state of an open dossier; null once finished or before acceptance. */
-                timeliness?: "on_track" | "due_soon" | "overdue" | "paused";
+                /** @description The live timeliness of open dossiers; `step_overdue`: the open step of the internal process is past its due (by OUTCOME_GRANULARITY; never while paused). */
+                timeliness?: "on_track" | "due_soon" | "overdue" | "paused" | "step_overdue";
+                /** @description The officer holding the dossier (its `holder`). */
+                officerCode?: string;
+                /** @description The code of the step running now (its `currentStep`). */
+                stepCode?: string;
                 /** @description Exact applicant identifier. Refused for viewer keys (403 APPLICANT_FILTER_FORBIDDEN). */
                 idNumber?: string;
                 /** @description Applicant name, accent-insensitive ("nguyen van a"). Refused for viewer keys (403 APPLICANT_FILTER_FORBIDDEN). */
@@ -6242,6 +6362,112 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DossierStepList"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDossierControlSlip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ControlSlip"];
                 };
             };
             /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
@@ -8949,7 +9175,8 @@ export interface operations {
             query?: {
                 /** @description Dossiers received or handled in this unit’s subtree. */
                 unitCode?: string;
-                kind?: "due_soon" | "overdue";
+                /** @description due_soon / overdue: the dossier’s statutory or rescheduled due; step_due_soon / step_overdue: the due of the step running, for dossiers following an internal process (once per step run). */
+                kind?: "due_soon" | "overdue" | "step_due_soon" | "step_overdue";
                 acknowledged?: "true" | "false";
                 dossierCode?: string;
                 /** @description Page size, 1–200. */

@@ -52,4 +52,21 @@ describe('the dossier list chooses how to read a page', () => {
     );
     expect(chooseListStrategy({ restrictedToUnits: false, otherFilters: false })).toBe('newest first');
   });
+
+  it('fetches the open steps past their due through their index, with or without a unit', () => {
+    for (const restrictedToUnits of [false, true]) {
+      expect(chooseListStrategy({ restrictedToUnits, otherFilters: true, timeliness: 'step_overdue' })).toBe(
+        'open steps overdue sorted',
+      );
+    }
+    // A received period still decides first.
+    expect(
+      chooseListStrategy({
+        restrictedToUnits: true,
+        otherFilters: true,
+        timeliness: 'step_overdue',
+        ...month,
+      }),
+    ).toBe('unit received in two parts');
+  });
 });

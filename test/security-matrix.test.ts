@@ -354,6 +354,7 @@ const table: Record<string, Rule> = {
   listDossierEvents: readDossier,
   getDossierReceipt: readDossier,
   listDossierSteps: readDossier,
+  getDossierControlSlip: readDossier,
   ...Object.fromEntries(
     Object.keys(actionSetups).map((action) => [
       `${action.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}Dossier`,

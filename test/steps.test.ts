@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertHorizon, raiseAlerts } from '../src/alerts/commands.js';
 import { createCalendarCache } from '../src/calendar/cache.js';
 import { dossiers, outbox } from '../src/db/schema/index.js';
 import { computeStartAndDue } from '../src/domain/deadlines.js';
@@ -152,6 +153,10 @@ async function read<T>(url: string, key = clerk): Promise<T> {
   return res.json();
 }
 
+const listCodes = async (query: string) =>
+  (await read<{ items: Array<{ code: string }> }>(`/v1/dossiers?limit=200&${query}`)).items.map(
+    (d) => d.code,
+  );
 const stepsOf = async (code: string, key = clerk) =>
   (await read<{ items: Step[] }>(`/v1/dossiers/${code}/steps`, key)).items;
 const eventsOf = async (code: string) =>
@@ -204,8 +209,16 @@ describe('the demo: a provincial centre receives, a department hands the dossier
     const resumed = await ok(d.code, 'receive-supplement');
     // Paused one working day: the step is due a working day later.
     expect(resumed.currentStep?.dueAt).toBe('2025-06-06T10:00:00+07:00');
+    // Monday morning: the department's step was due Friday 10:00.
+    setNow('2025-06-09T08:00:00+07:00');
+    expect(await listCodes(`timeliness=step_overdue&unitCode=${department}`)).toContain(d.code);
+    expect(await listCodes(`officerCode=${expert.code}`)).toContain(d.code);
+    expect(await listCodes(`stepCode=tham-dinh&unitCode=${department}`)).toContain(d.code);
+    expect(await listCodes(`officerCode=${head.code}`)).not.toContain(d.code);
     setNow('2025-06-09T09:00:00+07:00');
     await ok(d.code, 'hand-over', { toOfficerCode: head.code, note: 'Trình phê duyệt' });
+    expect(await listCodes(`timeliness=step_overdue&unitCode=${department}`)).not.toContain(d.code);
+    expect(await listCodes(`stepCode=phe-duyet&officerCode=${head.code}`)).toContain(d.code);
     setNow('2025-06-10T08:30:00+07:00');
     const resolved = await ok(d.code, 'resolve', { result: 'approved' });
     expect(resolved.currentStep).toBeNull();
@@ -261,6 +274,127 @@ describe('the demo: a provincial centre receives, a department hands the dossier
     });
     // A viewer sees the officers, not the clerk's free text.
     expect((await stepsOf(d.code, viewer))[1]).toMatchObject({ toOfficer: ref(expert), note: '***' });
+    expect(await listCodes('stepCode=phe-duyet')).not.toContain(d.code);
+
+    // The control slip (Form 06): the header and one row per handover, the finish last.
+    const centreRef = { code: centre, name: 'Trung tâm Phục vụ hành chính công tỉnh' };
+    const departmentRef = { code: department, name: 'Sở Tư pháp' };
+    const slip = await read<Record<string, unknown>>(`/v1/dossiers/${d.code}/control-slip`);
+    expect(slip).toEqual({
+      form: '06',
+      dossierCode: d.code,
+      unit: centreRef,
+      procedure: { code: withProcess, name: 'Cấp bản sao trích lục hộ tịch' },
+      applicant: {
+        type: 'citizen',
+        fullName: 'Nguyễn Văn An',
+        idNumber: '001099012345',
+        phone: '0912345678',
+        email: null,
+        address: null,
+      },
+      components: [],
+      receivedAt: '2025-06-02T08:00:00+07:00',
+      duration: { value: 5, unit: 'working_days' },
+      // Counted again from the supplement: five working days from Wednesday 09:00.
+      dueAt: '2025-06-11T09:00:00+07:00',
+      rescheduledDueAt: null,
+      rows: [
+        {
+          seq: 1,
+          at: '2025-06-02T10:00:00+07:00',
+          giving: { unit: centreRef, officer: ref(counterClerk) },
+          receiving: { unit: departmentRef, officer: ref(expert) },
+          step: { code: 'tiep-nhan', name: 'Tiếp nhận, chuyển hồ sơ' },
+          startedStep: { code: 'tham-dinh', name: 'Thẩm định hồ sơ' },
+          dueAt: '2025-06-02T13:30:00+07:00',
+          outcome: 'on_time',
+          outcomeText: 'đúng hạn',
+          note: 'Chuyển Sở Tư pháp thẩm định',
+        },
+        {
+          seq: 2,
+          at: '2025-06-09T09:00:00+07:00',
+          giving: { unit: departmentRef, officer: ref(expert) },
+          receiving: { unit: departmentRef, officer: ref(head) },
+          step: { code: 'tham-dinh', name: 'Thẩm định hồ sơ' },
+          startedStep: { code: 'phe-duyet', name: 'Phê duyệt kết quả' },
+          dueAt: '2025-06-06T10:00:00+07:00',
+          outcome: 'overdue',
+          outcomeText: 'quá hạn',
+          note: 'Trình phê duyệt',
+        },
+        {
+          seq: 3,
+          at: '2025-06-10T08:30:00+07:00',
+          giving: { unit: departmentRef, officer: ref(head) },
+          receiving: null,
+          step: { code: 'phe-duyet', name: 'Phê duyệt kết quả' },
+          startedStep: null,
+          dueAt: '2025-06-10T09:00:00+07:00',
+          outcome: 'on_time',
+          outcomeText: 'đúng hạn',
+          note: null,
+        },
+      ],
+    });
+    // A viewer reads it with the applicant masked and the notes as ***, like everywhere.
+    const masked = await read<{ applicant: { fullName: string }; rows: Array<{ note: string | null }> }>(
+      `/v1/dossiers/${d.code}/control-slip`,
+      viewer,
+    );
+    expect(masked.applicant.fullName).toBe('Nguyễn V** A**');
+    expect(masked.rows.map((r) => r.note)).toEqual(['***', '***', null]);
+  });
+});
+
+describe('the reads of steps', () => {
+  it('steps and control slip answer 404 outside the scope, as the dossier does', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const d = await receive();
+    const elsewhere = await createKey(ctx, 'clerk', (await createUnit(ctx)).code);
+    for (const path of ['steps', 'control-slip']) {
+      const res = await ctx.app.inject({
+        method: 'GET',
+        url: `/v1/dossiers/${d.code}/${path}`,
+        headers: bearer(elsewhere),
+      });
+      expect(res.statusCode, path).toBe(404);
+      expect(res.json().code).toBe('DOSSIER_NOT_FOUND');
+    }
+  });
+
+  it('step_overdue lists running dossiers whose open step’s due date is past: never paused, not due today', async () => {
+    const unit = (await createUnit(ctx, { parentCode: centre })).code;
+    setNow('2025-06-02T08:00:00+07:00');
+    // Each starts at tiep-nhan, due Monday 13:30.
+    const [late, paused, dueToday, onTime] = [
+      await receive({ unitCode: unit }),
+      await receive({ unitCode: unit }),
+      await receive({ unitCode: unit }),
+      await receive({ unitCode: unit }),
+    ];
+    setNow('2025-06-02T14:00:00+07:00');
+    await ok(dueToday!.code, 'hand-over', { stepCode: 'phe-duyet' }); // due Tuesday 14:00
+    setNow('2025-06-03T09:00:00+07:00');
+    await ok(paused!.code, 'request-supplement', { reason: 'Thiếu giấy tờ' });
+    await ok(onTime!.code, 'hand-over', {}); // tham-dinh, due Friday
+    // Tuesday 15:00: dueToday's step is an hour past its due instant, still on its due date.
+    setNow('2025-06-03T15:00:00+07:00');
+    expect(await listCodes(`timeliness=step_overdue&unitCode=${unit}`)).toEqual([late!.code]);
+    expect((await listCodes(`timeliness=step_overdue`)).filter((c) => c.startsWith(unit))).toEqual([
+      late!.code,
+    ]);
+    expect(await listCodes(`stepCode=tiep-nhan&unitCode=${unit}`)).toEqual([paused!.code, late!.code]);
+    expect(await listCodes(`officerCode=${counterClerk.code}&unitCode=${unit}`)).toEqual(
+      [onTime!, dueToday!, paused!, late!].map((x) => x.code),
+    );
+    const wrong = await ctx.app.inject({
+      method: 'GET',
+      url: '/v1/dossiers?timeliness=late',
+      headers: bearer(clerk),
+    });
+    expect(wrong.statusCode).toBe(400);
   });
 });
 
@@ -758,5 +892,112 @@ describe('property: the stored steps are the step clock replayed from the audit 
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('step alerts', () => {
+  /** Raises what is due for one dossier at `at`, with the app's horizons. */
+  async function evaluate(code: string, at: string): Promise<number> {
+    const [row] = await ctx.database.db
+      .select({ id: dossiers.id })
+      .from(dossiers)
+      .where(eq(dossiers.code, code));
+    const horizon = alertHorizon(ctx, calendar, new Date(at));
+    return raiseAlerts(ctx.database.db, { ...horizon, dossierId: row!.id });
+  }
+  type Alert = {
+    kind: string;
+    target: string;
+    dueAt: string;
+    stepCode: string | null;
+    officerCode: string | null;
+    unitCode: string | null;
+  };
+  const alertsOf = async (code: string, query = '') =>
+    (await read<{ items: Alert[] }>(`/v1/alerts?dossierCode=${code}${query}`)).items.map((a) => [
+      a.kind,
+      a.target,
+      a.dueAt,
+      a.stepCode,
+      a.officerCode,
+      a.unitCode,
+    ]);
+
+  it('step_due_soon and step_overdue once per step run, naming the step and its holder; none while paused', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const d = await receive();
+    // Step 1 is due 13:30 today: due soon at once (the dossier, due next Monday, is not).
+    expect(await evaluate(d.code, '2025-06-02T08:00:00+07:00')).toBe(1);
+    expect(await evaluate(d.code, '2025-06-02T09:00:00+07:00')).toBe(0);
+    setNow('2025-06-02T10:00:00+07:00');
+    await ok(d.code, 'hand-over', { toUnitCode: department, toOfficerCode: expert.code });
+    setNow('2025-06-04T09:00:00+07:00');
+    await ok(d.code, 'request-supplement', { reason: 'Thiếu giấy tờ' });
+    // Paused: the step's due (Thursday 10:00) is near, but no clock runs.
+    expect(await evaluate(d.code, '2025-06-04T16:00:00+07:00')).toBe(0);
+    setNow('2025-06-05T09:00:00+07:00');
+    await ok(d.code, 'receive-supplement'); // due moves to Friday 10:00
+    expect(await evaluate(d.code, '2025-06-05T10:00:00+07:00')).toBe(1);
+    // Monday: overdue, once.
+    expect(await evaluate(d.code, '2025-06-09T08:00:00+07:00')).toBe(1);
+    expect(await evaluate(d.code, '2025-06-09T08:30:00+07:00')).toBe(0);
+    expect(await alertsOf(d.code)).toEqual([
+      ['step_overdue', 'step', '2025-06-06T10:00:00+07:00', 'tham-dinh', expert.code, department],
+      ['step_due_soon', 'step', '2025-06-06T10:00:00+07:00', 'tham-dinh', expert.code, department],
+      ['step_due_soon', 'step', '2025-06-02T13:30:00+07:00', 'tiep-nhan', counterClerk.code, centre],
+    ]);
+    expect(await alertsOf(d.code, '&kind=step_overdue')).toHaveLength(1);
+    // Announced for webhooks with the step and its holder.
+    const announcedAlerts = await ctx.database.db
+      .select({ type: outbox.type, payload: outbox.payload })
+      .from(outbox)
+      .innerJoin(dossiers, eq(dossiers.id, outbox.dossierId))
+      .where(eq(dossiers.code, d.code))
+      .orderBy(outbox.id);
+    expect(
+      announcedAlerts.filter((o) => o.type.startsWith('alert.')).map((o) => [o.type, o.payload]),
+    ).toEqual([
+      [
+        'alert.step_due_soon',
+        {
+          alert: expect.objectContaining({
+            kind: 'step_due_soon',
+            target: 'step',
+            dossierCode: d.code,
+            dueAt: '2025-06-02T13:30:00+07:00',
+            stepCode: 'tiep-nhan',
+            officerCode: counterClerk.code,
+            unitCode: centre,
+          }),
+        },
+      ],
+      ['alert.step_due_soon', { alert: expect.objectContaining({ stepCode: 'tham-dinh' }) }],
+      [
+        'alert.step_overdue',
+        { alert: expect.objectContaining({ stepCode: 'tham-dinh', unitCode: department }) },
+      ],
+    ]);
+    // A new run of a step (sent back) gets its own.
+    setNow('2025-06-09T09:00:00+07:00');
+    await ok(d.code, 'hand-over', { stepCode: 'tiep-nhan', toUnitCode: centre });
+    expect(await evaluate(d.code, '2025-06-09T09:00:00+07:00')).toBe(1);
+    expect((await alertsOf(d.code))[0]).toEqual([
+      'step_due_soon',
+      'step',
+      '2025-06-09T14:30:00+07:00',
+      'tiep-nhan',
+      null,
+      centre,
+    ]);
+  });
+
+  it('a dossier without an internal process raises its own alerts only: its implicit step is the whole time', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const d = await receive({ procedureCode: withoutProcess });
+    // Due Wednesday 08:00; due soon from Tuesday 08:00.
+    expect(await evaluate(d.code, '2025-06-03T09:00:00+07:00')).toBe(1);
+    expect(await alertsOf(d.code)).toEqual([
+      ['due_soon', 'statutory', '2025-06-04T08:00:00+07:00', null, null, null],
+    ]);
   });
 });

@@ -34,24 +34,30 @@ interface Window {
 }
 
 /**
- * Raises the alerts due in a window, set-based: for running dossiers (received or processing; paused and
- * finished ones raise none), for the statutory and the rescheduled date. The unique key (dossier, kind, due)
- * makes reruns and concurrent workers harmless; each alert actually created also gets an outbox row
- * (`alert.due_soon` / `alert.overdue`) in the same statement. Returns how many alerts were created.
+ * Raises the alerts due in a window, set-based, for running dossiers (received or processing; paused and
+ * finished ones raise none): due_soon and overdue for the statutory and the rescheduled date, at most one per
+ * (dossier, kind, due); step_due_soon and step_overdue for the open step of a dossier following an internal
+ * process, at most one per (dossier, kind, step run) however its due moves, carrying the step and its holder
+ * (officer and unit). The
+ * unique keys make reruns and concurrent workers harmless; each alert actually created also gets an outbox row
+ * (`alert.<kind>`) in the same statement. Returns how many alerts were created.
  */
 export async function raiseAlerts(db: DbOrTx, w: Window): Promise<number> {
   const only = w.dossierId === undefined ? sql`true` : sql`d.id = ${w.dossierId}`;
-  const candidates = (column: SQL, target: 'statutory' | 'rescheduled') => sql`
-    select d.id as dossier_id, d.unit_code, d.code, ${target}::text as target, ${column} as due_at,
-      case when ${column} < ${w.overdueBefore} then 'overdue' else 'due_soon' end as kind
-    from dossiers d
-    where d.status in ('received', 'processing') and d.finished_at is null and ${only}
-      and ${column} is not null
+  // The dues of `column` inside the window, and the kind each is (overdue or due soon).
+  const inWindow = (column: SQL) => sql`${column} is not null
       and (
         (${column} < ${w.overdueBefore} ${w.overdueFrom ? sql`and ${column} >= ${w.overdueFrom}` : sql``})
         or (${column} >= ${w.overdueBefore} and ${column} <= ${w.soonUntil}
             ${w.soonFrom ? sql`and ${column} > ${w.soonFrom}` : sql``})
       )`;
+  const kindOf = (column: SQL, prefix = '') =>
+    sql`case when ${column} < ${w.overdueBefore} then ${`${prefix}overdue`} else ${`${prefix}due_soon`} end`;
+  const running = sql`d.status in ('received', 'processing') and d.finished_at is null and ${only}`;
+  const candidates = (column: SQL, target: 'statutory' | 'rescheduled') => sql`
+    select d.id as dossier_id, ${target}::text as target, ${column} as due_at, ${kindOf(column)} as kind
+    from dossiers d
+    where ${running} and ${inWindow(column)}`;
   const [announced] = await rows<{ n: number }>(
     db,
     sql`
@@ -59,18 +65,33 @@ export async function raiseAlerts(db: DbOrTx, w: Window): Promise<number> {
       ${candidates(sql`d.due_at`, 'statutory')}
       union all
       ${candidates(sql`d.rescheduled_due_at`, 'rescheduled')}
+    ), step_candidates as (
+      -- The open step is held by the dossier's holder, in its handling unit. Only dossiers following an internal
+      -- process: the implicit single step holds the whole statutory time, which the dossier's own alerts watch.
+      select d.id as dossier_id, d.current_step_seq as step_seq, d.current_step_code as step_code,
+        d.holder_officer_code as officer_code, d.handling_unit_code as unit_code, d.current_step_due_at as due_at,
+        ${kindOf(sql`d.current_step_due_at`, 'step_')} as kind
+      from dossiers d
+      where ${running} and d.process_version is not null and ${inWindow(sql`d.current_step_due_at`)}
     ), created as (
       insert into alerts (dossier_id, kind, target, due_at)
       select dossier_id, kind, target, due_at from candidates
-      on conflict (dossier_id, kind, due_at) do nothing
-      returning id, dossier_id, kind, target, due_at, created_at
+      on conflict (dossier_id, kind, due_at) where step_seq is null do nothing
+      returning id, dossier_id, kind, target, due_at, step_code, officer_code, unit_code, created_at
+    ), created_steps as (
+      insert into alerts (dossier_id, kind, target, due_at, step_seq, step_code, officer_code, unit_code)
+      select dossier_id, kind, 'step', due_at, step_seq, step_code, officer_code, unit_code from step_candidates
+      on conflict (dossier_id, kind, step_seq) where step_seq is not null do nothing
+      returning id, dossier_id, kind, target, due_at, step_code, officer_code, unit_code, created_at
     ), announced as (
       insert into outbox (type, dossier_id, unit_code, payload, occurred_at)
       select 'alert.' || c.kind, c.dossier_id, d.unit_code,
         jsonb_build_object('alert', jsonb_build_object('id', c.id, 'kind', c.kind, 'target', c.target,
-          'dossierCode', d.code, 'dueAt', ${rfc3339Of(sql.raw('c.due_at'))})),
+          'dossierCode', d.code, 'dueAt', ${rfc3339Of(sql.raw('c.due_at'))})
+          || case when c.target = 'step' then jsonb_build_object('stepCode', c.step_code,
+            'officerCode', c.officer_code, 'unitCode', c.unit_code) else '{}'::jsonb end),
         c.created_at
-      from created c join dossiers d on d.id = c.dossier_id
+      from (select * from created union all select * from created_steps) c join dossiers d on d.id = c.dossier_id
       returning 1
     )
     select count(*)::int as n from announced`,

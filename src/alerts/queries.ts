@@ -42,7 +42,7 @@ export async function subtreePath(
 }
 
 export interface AlertFilter {
-  kind?: 'due_soon' | 'overdue';
+  kind?: (typeof alerts.$inferSelect)['kind'];
   acknowledged?: 'true' | 'false';
   dossierCode?: string;
   /** Only alerts with a smaller id (the cursor). */

@@ -13,6 +13,9 @@ const toAlert = ({ a, code }: AlertView) => ({
   target: a.target,
   dossierCode: code,
   dueAt: formatInstant(a.dueAt),
+  stepCode: a.stepCode,
+  officerCode: a.officerCode,
+  unitCode: a.unitCode,
   createdAt: formatInstant(a.createdAt),
   acknowledgedAt: a.acknowledgedAt ? formatInstant(a.acknowledgedAt) : null,
 });
@@ -23,8 +26,9 @@ export const alertRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
       operationId: 'listAlerts',
       summary: 'Deadline alerts',
       description:
-        'due_soon and overdue alerts raised by the worker for the statutory and the rescheduled date, newest first; ' +
-        'at most one per dossier, kind and due instant.',
+        'due_soon and overdue alerts raised by the worker for the statutory and the rescheduled date, at most one ' +
+        'per dossier, kind and due instant; step_due_soon and step_overdue for the step of the internal process ' +
+        'running, at most one per step run and kind, naming the step and who held it. Newest first.',
       tags: ['alerts'],
       security: bearerSecurity,
       querystring: ListAlertsQuery,

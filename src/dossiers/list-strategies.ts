@@ -10,6 +10,7 @@ export type ListStrategy =
   | 'unit received in three parts'
   | 'received range sorted'
   | 'unit overdue through status-due indexes'
+  | 'open steps overdue sorted'
   | 'newest first';
 
 /** The longest received period read day by day; a longer one is read as one range. */
@@ -41,6 +42,11 @@ export interface StrategyInputs {
  * - three parts: a unit's received period read from three indexes without the table (receiving unit and
  *   receipt; handled elsewhere and receipt; resolved elsewhere and receipt), M entries; one read on the three
  *   unit columns makes the planner read the whole scope's period.
+ * - open steps overdue: every open dossier whose step is past its due, M through dossiers_open_step_due_idx
+ *   (the backlog a unit head reviews: hundreds, a province's few thousand), then filtered by the units and
+ *   sorted. The walk would pass every newer dossier whose step is on time first, with or without a unit.
+ * The holder (officerCode) and the open step (stepCode) filters walk newest first: on one condition alone the
+ * planner reads their own indexes in order (dossiers_holder_id_idx, dossiers_step_code_id_idx).
  */
 export function chooseListStrategy(f: StrategyInputs): ListStrategy {
   const byReceipt = f.receivedFrom !== undefined || f.receivedTo !== undefined;
@@ -55,6 +61,7 @@ export function chooseListStrategy(f: StrategyInputs): ListStrategy {
   }
   if (f.restrictedToUnits && byReceipt) return 'unit received in three parts';
   if (byReceipt) return 'received range sorted';
+  if (f.timeliness === 'step_overdue') return 'open steps overdue sorted';
   if (f.restrictedToUnits && f.timeliness === 'overdue') return 'unit overdue through status-due indexes';
   return 'newest first';
 }
@@ -121,9 +128,9 @@ function idsBelowCursor(
 }
 
 /**
- * Matches sorted (received range sorted; unit overdue through status-due indexes): `id + 0` keeps the order but
- * hides the primary key's, so the planner fetches the matches through the filters' indexes and sorts them
- * instead of walking the ids.
+ * Matches sorted (received range sorted; unit overdue through status-due indexes; open steps overdue sorted):
+ * `id + 0` keeps the order but hides the primary key's, so the planner fetches the matches through the filters'
+ * indexes and sorts them instead of walking the ids.
  */
 export function matchesSorted(
   db: DbOrTx,

@@ -1,6 +1,19 @@
 // The dossier list: the caller's filters as conditions, a strategy chosen for them (list-strategies.ts,
 // name-search.ts) to read one page of ids, and that page's dossiers.
-import { and, desc, eq, gte, inArray, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import {
+  and,
+  desc,
+  eq,
+  gte,
+  inArray,
+  isNull,
+  lt,
+  lte,
+  or,
+  sql,
+  type SQL,
+  type SQLWrapper,
+} from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
 import type { Db, DbOrTx } from '../db/client.js';
@@ -34,7 +47,11 @@ export interface ListFilters {
   receivedFrom?: string | undefined;
   receivedTo?: string | undefined;
   dueBefore?: string | undefined;
-  timeliness?: 'on_track' | 'due_soon' | 'overdue' | 'paused' | undefined;
+  timeliness?: 'on_track' | 'due_soon' | 'overdue' | 'paused' | 'step_overdue' | undefined;
+  /** The officer holding the dossier. */
+  officerCode?: string | undefined;
+  /** The code of the open step. */
+  stepCode?: string | undefined;
   idNumber?: string | undefined;
   q?: string | undefined;
   afterId?: number | undefined;
@@ -78,7 +95,8 @@ async function unitCodesFor(
 /**
  * The live timeliness flag as SQL, matching `liveTimeliness` for open dossiers: overdue once the due date
  * (or, with `instant`, the due instant) is past; due soon when the due is within the threshold of working
- * time from now; on track beyond it.
+ * time from now; on track beyond it. `step_overdue`: the open step past its due by the same rule (never while
+ * paused), as `openStepOverdueAt` judges it.
  */
 function timelinessCondition(flag: NonNullable<ListFilters['timeliness']>, live: LiveSettings): SQL {
   if (flag === 'paused') return inArray(dossiers.status, [...pausedStatuses]);
@@ -87,6 +105,9 @@ function timelinessCondition(flag: NonNullable<ListFilters['timeliness']>, live:
     openStatuses.filter((s) => !pausedStatuses.includes(s)),
   );
   const threshold = overdueBefore(live.now, live.granularity);
+  if (flag === 'step_overdue') {
+    return and(running, isNull(dossiers.finishedAt), lt(dossiers.currentStepDueAt, threshold))!;
+  }
   const soonUntil = addWorkingMinutes(live.calendar, live.now, live.dueSoonMinutes);
   if (flag === 'overdue') return and(running, lt(dossiers.dueAt, threshold))!;
   if (flag === 'due_soon')
@@ -132,6 +153,8 @@ export async function listDossiers(
     f.receivedTo ? lt(dossiers.receivedAt, instantAt(addDays(f.receivedTo, 1), 0)) : undefined,
     f.dueBefore ? lt(dossiers.dueAt, new Date(f.dueBefore)) : undefined,
     f.timeliness ? timelinessCondition(f.timeliness, live) : undefined,
+    f.officerCode ? eq(dossiers.holderOfficerCode, f.officerCode) : undefined,
+    f.stepCode ? eq(dossiers.currentStepCode, f.stepCode) : undefined,
     f.idNumber ? eq(dossiers.applicantIdNumber, normalizeIdNumber(f.idNumber)) : undefined,
   ];
   const conditions = [
@@ -146,9 +169,16 @@ export async function listDossiers(
     receivedFrom: f.receivedFrom,
     receivedTo: f.receivedTo,
     timeliness: f.timeliness,
-    otherFilters: [f.status, f.procedureCode, f.channel, f.dueBefore, f.timeliness, f.idNumber].some(
-      (v) => v !== undefined,
-    ),
+    otherFilters: [
+      f.status,
+      f.procedureCode,
+      f.channel,
+      f.dueBefore,
+      f.timeliness,
+      f.officerCode,
+      f.stepCode,
+      f.idNumber,
+    ].some((v) => v !== undefined),
   });
   // The page's ids first, from dossiers alone; the joins (which never drop a row: foreign keys) then run for
   // that page only, not for every match a sort has to consider.
@@ -162,6 +192,7 @@ export async function listDossiers(
       break;
     case 'received range sorted':
     case 'unit overdue through status-due indexes':
+    case 'open steps overdue sorted':
       page = matchesSorted(db, conditions, f.afterId, f.limit);
       break;
     case 'newest first':

@@ -11,6 +11,7 @@ import {
   toDossierResponse,
   toEventResponse,
   toReceiptResponse,
+  toControlSlipResponse,
   toStepResponse,
   type LiveSettings,
 } from './representation.js';
@@ -197,4 +198,10 @@ export async function readDossierSteps(db: Db, principal: Principal, code: strin
   const view = await getDossierInScope(db, principal, code);
   const masked = readsMasked(principal);
   return { items: (await listSteps(db, view.d.id)).map((step) => toStepResponse(step, masked)) };
+}
+
+/** GET /v1/dossiers/{code}/control-slip: the control slip's data (Form 06). */
+export async function readControlSlip(db: Db, principal: Principal, code: string) {
+  const view = await getDossierInScope(db, principal, code);
+  return toControlSlipResponse(view, await listSteps(db, view.d.id), readsMasked(principal));
 }

@@ -178,3 +178,62 @@ export function toStepResponse(v: StepView, masked: boolean) {
     note: masked ? maskFreeText(s.note) : s.note,
   };
 }
+
+/** How the control slip words a step's outcome (kết quả giải quyết: trước hạn, đúng hạn, quá hạn). */
+export const outcomeWording = { early: 'trước hạn', on_time: 'đúng hạn', overdue: 'quá hạn' } as const;
+
+/**
+ * The control slip (phiếu kiểm soát quá trình giải quyết hồ sơ, Form 06 of Circular 03/2025/TT-VPCP): the dossier's
+ * header and one row per handover, as the form has them: who gave it (unit, officer) and who received it, when,
+ * and the outcome of the step the giver ended; the finish (the result handed back) is the last row, received by
+ * no one. The receipt itself is the header's received instant.
+ */
+export function toControlSlipResponse(view: DossierView, steps: StepView[], masked: boolean) {
+  const d = view.d;
+  const party = (unit: { code: string; name: string }, officer: OfficerRef | null) => ({
+    unit,
+    officer: officerRef(officer),
+  });
+  const holderOf = (v: StepView) => party({ code: v.s.unitCode, name: v.unitName }, v.toOfficer);
+  const ended = (v: StepView) => ({
+    step: { code: v.s.stepCode, name: v.s.stepName },
+    dueAt: formatInstant(v.s.dueAt),
+    outcome: v.s.outcome,
+    outcomeText: v.s.outcome && outcomeWording[v.s.outcome],
+  });
+  const handovers = steps.slice(1).map((next, i) => ({
+    at: formatInstant(next.s.handedOverAt),
+    giving: holderOf(steps[i]!),
+    receiving: holderOf(next),
+    startedStep: { code: next.s.stepCode, name: next.s.stepName },
+    ...ended(steps[i]!),
+    note: masked ? maskFreeText(next.s.note) : next.s.note,
+  }));
+  const last = steps.at(-1);
+  const finish = last?.s.endAt
+    ? [
+        {
+          at: formatInstant(last.s.endAt),
+          giving: holderOf(last),
+          receiving: null,
+          startedStep: null,
+          ...ended(last),
+          note: null,
+        },
+      ]
+    : [];
+  const rows = [...handovers, ...finish];
+  return {
+    form: '06' as const,
+    dossierCode: d.code,
+    unit: { code: d.unitCode, name: view.unitName },
+    procedure: { code: d.procedureCode, name: view.procedureName },
+    applicant: applicantOf(d, masked),
+    components: d.components,
+    receivedAt: iso(d.receivedAt),
+    duration: { value: d.durationValue, unit: d.durationUnit },
+    dueAt: iso(d.dueAt),
+    rescheduledDueAt: iso(d.rescheduledDueAt),
+    rows: rows.map((r, i) => ({ seq: i + 1, ...r })),
+  };
+}

@@ -14,10 +14,17 @@ import { builtResponseSerializer } from '../http/serializer.js';
 import { DomainError } from '../domain/errors.js';
 import { applyAction, intake, type CommandContext } from './commands.js';
 import { listDossierPage } from './list.js';
-import { readDossier, readDossierEvents, readDossierReceipt, readDossierSteps } from './lookups.js';
+import {
+  readControlSlip,
+  readDossier,
+  readDossierEvents,
+  readDossierReceipt,
+  readDossierSteps,
+} from './lookups.js';
 import type { LiveSettings } from './representation.js';
 import {
   actionBodies,
+  ControlSlip,
   Dossier,
   DossierCodeParams,
   DossierEventList,
@@ -226,6 +233,19 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
       DossierStepList,
     ),
     handler: (request) => readDossierSteps(db, request.principal, request.params.code),
+  });
+
+  app.get('/dossiers/:code/control-slip', {
+    schema: readByCodeSchema(
+      'getDossierControlSlip',
+      'Control slip (Form 06)',
+      'The data of the phiếu kiểm soát quá trình giải quyết hồ sơ: the header (dossier, applicant, procedure, ' +
+        'received, statutory time, appointment date, papers) and one row per handover between the steps: who gave ' +
+        'and who received it (unit and officer), when, and whether the step it ended finished early, on time or ' +
+        'overdue (trước hạn / đúng hạn / quá hạn); the finish is the last row.',
+      ControlSlip,
+    ),
+    handler: (request) => readControlSlip(db, request.principal, request.params.code),
   });
 
   for (const action of dossierActions) {

@@ -329,7 +329,15 @@ export const ListDossiersQuery = z.object({
   receivedFrom: LocalDateString.optional().describe('Received on or after this local date.'),
   receivedTo: LocalDateString.optional().describe('Received on or before this local date.'),
   dueBefore: Instant.optional().describe('Statutory due strictly before this instant.'),
-  timeliness: Timeliness.optional(),
+  timeliness: z
+    .enum(['on_track', 'due_soon', 'overdue', 'paused', 'step_overdue'])
+    .optional()
+    .describe(
+      'The live timeliness of open dossiers; `step_overdue`: the open step of the internal process is past its ' +
+        'due (by OUTCOME_GRANULARITY; never while paused).',
+    ),
+  officerCode: OfficerCode.optional().describe('The officer holding the dossier (its `holder`).'),
+  stepCode: StepCode.optional().describe('The code of the step running now (its `currentStep`).'),
   idNumber: z
     .string()
     .max(20)
@@ -431,3 +439,55 @@ export const DossierStep = z
   .meta({ id: 'DossierStep' });
 
 export const DossierStepList = z.object({ items: z.array(DossierStep) }).meta({ id: 'DossierStepList' });
+
+const SlipParty = z
+  .object({
+    unit: UnitRef,
+    officer: OfficerRef.nullable().describe('Null: nobody named.'),
+  })
+  .meta({ id: 'ControlSlipParty' });
+
+export const ControlSlip = z
+  .object({
+    form: z
+      .literal('06')
+      .describe('Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu số 06, Circular 03/2025/TT-VPCP).'),
+    dossierCode: z.string(),
+    unit: UnitRef.describe('The receiving unit.'),
+    procedure: z.object({ code: z.string(), name: z.string() }),
+    applicant: Applicant,
+    components: z.array(z.object({ name: z.string(), copies: z.number().int() })),
+    receivedAt: instant,
+    duration: DurationSchema.describe('The statutory processing time (the online time for online dossiers).'),
+    dueAt: instant.describe('Ngày hẹn trả kết quả.'),
+    rescheduledDueAt: instant.describe('The apology\u2019s new return date (Form 04), if any.'),
+    rows: z
+      .array(
+        z.object({
+          seq: z.number().int().describe('1, 2, \u2026 in order.'),
+          at: InstantString.describe(
+            'When it was handed over (the finish for the last row of a finished dossier).',
+          ),
+          giving: SlipParty.describe(
+            'Who handed it over (bên giao): the unit and officer holding the step it ended.',
+          ),
+          receiving: SlipParty.nullable().describe(
+            'Who received it (bên nhận); null on the last row: the result, handed back for return.',
+          ),
+          step: z.object({ code: StepCode, name: z.string() }).describe('The step the handover ended.'),
+          startedStep: z
+            .object({ code: StepCode, name: z.string() })
+            .nullable()
+            .describe('The step it started; null on the finish.'),
+          dueAt: InstantString.describe('The ended step\u2019s due.'),
+          outcome: StepOutcome.nullable(),
+          outcomeText: z
+            .enum(['trước hạn', 'đúng hạn', 'quá hạn'])
+            .nullable()
+            .describe('The outcome as the form words it (kết quả giải quyết hồ sơ).'),
+          note: z.string().nullable().describe('The handover\u2019s note; *** for viewer keys.'),
+        }),
+      )
+      .describe('One row per handover, and a last one for the finish.'),
+  })
+  .meta({ id: 'ControlSlip' });

@@ -34,7 +34,13 @@ export const CreateWebhookBody = z
       .array(EventPattern)
       .min(1)
       .max(50)
-      .meta({ example: ['dossier.*', 'alert.overdue'] }),
+      .describe(
+        'Event types, exact or as a prefix (`dossier.*`, `alert.*`, `*`): dossier.<state> (submitted, received, ' +
+          'processing, awaiting_supplement, awaiting_payment, resolved, returned, withdrawn, stopped, rejected), ' +
+          'dossier.transferred, dossier.handed_over, dossier.due_changed, dossier.rescheduled, alert.due_soon, ' +
+          'alert.overdue, alert.step_due_soon, alert.step_overdue.',
+      )
+      .meta({ example: ['dossier.*', 'alert.overdue', 'alert.step_overdue'] }),
   })
   .meta({ id: 'CreateWebhook' });
 

@@ -120,6 +120,18 @@ export const dossiers = pgTable(
       .where(sql`${t.finishedAt} is null`),
     index('dossiers_applicant_id_idx').on(t.applicantIdNumber),
     index('dossiers_finished_idx').on(t.finishedAt),
+    // A holder's dossiers and the dossiers at a step, newest first, read in order (the list's officerCode and
+    // stepCode filters); finished dossiers have no open step.
+    index('dossiers_holder_id_idx')
+      .on(t.holderOfficerCode, t.id.desc().nullsFirst())
+      .where(sql`${t.holderOfficerCode} is not null`),
+    index('dossiers_step_code_id_idx')
+      .on(t.currentStepCode, t.id.desc().nullsFirst())
+      .where(sql`${t.currentStepCode} is not null`),
+    // Open steps by due: the steps past their due (the list's step_overdue) and the step alerts' scan.
+    index('dossiers_open_step_due_idx')
+      .on(t.currentStepDueAt)
+      .where(sql`${t.finishedAt} is null and ${t.currentStepDueAt} is not null`),
     index('dossiers_open_rescheduled_idx')
       .on(t.rescheduledDueAt)
       .where(sql`${t.finishedAt} is null and ${t.rescheduledDueAt} is not null`),
