@@ -67,6 +67,6 @@ describe('the dossier list chooses how to read a page', () => {
         timeliness: 'step_overdue',
         ...month,
       }),
-    ).toBe('unit received in two parts');
+    ).toBe('unit received in three parts');
   });
 });
