@@ -198,8 +198,11 @@ export async function measureOpen(s: OpenScenario): Promise<OpenMeasured> {
   const fail = (label: string, why: string) => {
     errors++;
     failures.set(label, (failures.get(label) ?? 0) + 1);
-    if (failureSamples.length < 5) failureSamples.push(`${label}: no answer (${why})`);
+    if (lostSamples++ < 3) failureSamples.push(`${label}: no answer (${why})`);
   };
+  // A few of each kind: requests without an answer, and answers that are not 2xx.
+  let lostSamples = 0;
+  let statusSamples = 0;
 
   let drained: () => void = () => {};
   let scheduling = true;
@@ -237,7 +240,7 @@ export async function measureOpen(s: OpenScenario): Promise<OpenMeasured> {
         if (!ok) {
           non2xx++;
           failures.set(n.label, (failures.get(n.label) ?? 0) + 1);
-          if (failureSamples.length < 5) failureSamples.push(`${n.label}: ${status} ${body.slice(0, 300)}`);
+          if (statusSamples++ < 5) failureSamples.push(`${n.label}: ${status} ${body.slice(0, 300)}`);
         }
       }
       if (n.onResponse) {
