@@ -8,11 +8,15 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, waitFor } from '../test/helpers/wait.js';
+import { childPids } from './load.js';
 
 export interface ApiProcess {
   child: ChildProcess;
   port: number;
+  /** Connections of each API process's pool. */
   poolSize: number;
+  /** API processes serving (API_PROCESSES): more than one run under a supervisor, `child`. */
+  processes: number;
   base: string;
 }
 
@@ -26,8 +30,15 @@ const POOL_SIZE = 10;
 
 let built = false;
 
-/** `env` adds to or overrides the process's environment (a bootstrap key, another rate limit or prefix). */
-export async function startApi(url: string, env: Record<string, string> = {}): Promise<ApiProcess> {
+/**
+ * The compiled API against `url`, as `processes` API processes (API_PROCESSES); `env` adds to or overrides the
+ * process's environment (a bootstrap key, another rate limit or prefix).
+ */
+export async function startApi(
+  url: string,
+  env: Record<string, string> = {},
+  processes = 1,
+): Promise<ApiProcess> {
   if (!built) {
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
     built = true;
@@ -44,6 +55,7 @@ export async function startApi(url: string, env: Record<string, string> = {}): P
       HOST: '127.0.0.1',
       PORT: String(port),
       DB_POOL_SIZE: String(POOL_SIZE),
+      API_PROCESSES: String(processes),
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
       RATE_LIMIT_PER_MINUTE: '0',
@@ -65,14 +77,30 @@ export async function startApi(url: string, env: Record<string, string> = {}): P
     120_000,
   );
   await Promise.race([ready, exited]);
-  return { child, port, poolSize: POOL_SIZE, base };
+  if (processes > 1)
+    await waitFor('every API process to start', () => childPids(child.pid!).length >= processes, 120_000);
+  return { child, port, poolSize: POOL_SIZE, processes, base };
 }
 
-/** The API process's resident memory now and its peak so far (from /proc). */
+/**
+ * The API's resident memory now and its peak so far (from /proc): of its one process, or with several of
+ * the largest of them (each process is its own heap; the supervisor, which serves nothing, is left out).
+ */
 export async function memoryOf(api: ApiProcess): Promise<Memory> {
-  const status = readFileSync(`/proc/${api.child.pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-  return { rss: kb('VmRSS') * 1024, maxRss: kb('VmHWM') * 1024 };
+  const pids = api.processes > 1 ? childPids(api.child.pid!) : [api.child.pid!];
+  let rss = 0;
+  let maxRss = 0;
+  for (const pid of pids) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+      rss = Math.max(rss, kb('VmRSS') * 1024);
+      maxRss = Math.max(maxRss, kb('VmHWM') * 1024);
+    } catch {
+      // a process restarting
+    }
+  }
+  return { rss, maxRss };
 }
 
 export async function stopApi(api: ApiProcess): Promise<void> {

@@ -1,18 +1,24 @@
 /**
- * Load generation and its numbers, shared by the HTTP benchmarks: autocannon driven request by request,
- * latencies and failures grouped by a label, percentiles, and the CPU split of a scenario from /proc.
+ * Load generation and its numbers, shared by the HTTP benchmarks: autocannon driven request by request (a
+ * closed loop: each connection sends its next request when the last one answered), an open loop on node:http
+ * (requests start on a schedule whatever the earlier ones do), latencies and failures grouped by a label,
+ * percentiles, and the CPU split of a scenario from /proc.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
+import { prng } from './common.js';
 
 /** One request of a workload; `label` groups its latency, `onResponse` sees the answer (to follow state). */
 export interface LoadRequest {
   path: string;
   label: string;
+  /** A finer name inside the label (which filter, which statistics shape), kept by the open loop. */
+  detail?: string;
   method?: 'GET' | 'POST';
   body?: string;
   headers?: Record<string, string>;
@@ -105,6 +111,226 @@ export async function measure(s: Scenario): Promise<Measured> {
     latencies,
     failures,
     failureSamples,
+  };
+}
+
+// --- open loop ----------------------------------------------------------------------------------------------
+
+export interface OpenScenario {
+  url: string;
+  /** Offered arrivals per second. */
+  rate: number;
+  /** Seconds of arrivals that count, after `warmUp` seconds at the same rate that do not. */
+  duration: number;
+  warmUp?: number;
+  headers: Record<string, string>;
+  /** Each call gives the next request. */
+  next: () => LoadRequest;
+  /**
+   * When requests start: 'poisson' (the default) draws exponential gaps of mean 1/rate, as many independent
+   * clerks would send them, bursts included; 'even' sends one every 1/rate seconds.
+   */
+  arrivals?: 'poisson' | 'even';
+  /** At most this many requests in flight (and so connections); an arrival beyond it is not sent, an error. */
+  maxInFlight?: number;
+  /** A request with no complete answer after this long (of silence on its socket) is abandoned, an error. */
+  timeoutMs?: number;
+  /** Seeds the Poisson gaps, so runs at one rate offer the same arrivals. */
+  seed?: number;
+}
+
+export interface OpenMeasured extends Measured {
+  /** The rate asked for, and the arrivals in the counted window. */
+  offered: number;
+  scheduled: number;
+  /** Arrivals not sent because `maxInFlight` requests were in flight (counted in `errors`). */
+  capped: number;
+  /** Requests abandoned after `timeoutMs` (counted in `errors`). */
+  timeouts: number;
+  /** How late this process sent requests after their scheduled start, ms: the generator's own lag. */
+  sendLag: Latency & { max: number };
+  peakInFlight: number;
+  /** Connections opened. */
+  connections: number;
+  /** Latencies by label and detail (`label · detail`), for requests that have a detail. */
+  details: Map<string, number[]>;
+}
+
+/**
+ * An open loop: requests start at their scheduled instants whether or not the earlier ones have answered, each
+ * on a free keep-alive connection (a new one when none is free), so a slow answer never holds back the next
+ * arrival. A request's latency runs from its scheduled start to the end of its answer: time spent queued in
+ * the API, in PostgreSQL, or in this process behind a late timer is all in it. `rps` is the achieved rate:
+ * the counted arrivals answered (any status) per second, from the first counted arrival to the last answer.
+ * Requests that get no answer (capped, timed out, connection errors) have no latency; they count as errors.
+ */
+export async function measureOpen(s: OpenScenario): Promise<OpenMeasured> {
+  if (!(s.rate > 0)) throw new Error('an open loop needs a positive rate');
+  const maxInFlight = s.maxInFlight ?? 1_000;
+  const timeoutMs = s.timeoutMs ?? 10_000;
+  const target = new URL(s.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight, maxFreeSockets: maxInFlight });
+  const random = prng(s.seed ?? 20261122);
+  const gap = s.arrivals === 'even' ? () => 1000 / s.rate : () => (-Math.log(1 - random()) * 1000) / s.rate;
+
+  const latencies = new Map<string, number[]>();
+  const details = new Map<string, number[]>();
+  const failures = new Map<string, number>();
+  const failureSamples: string[] = [];
+  const lags: number[] = [];
+  const record = (map: Map<string, number[]>, key: string, ms: number) => {
+    let list = map.get(key);
+    if (!list) map.set(key, (list = []));
+    list.push(ms);
+  };
+  const sockets = new WeakSet<object>();
+  let connections = 0;
+  let scheduled = 0;
+  let answered = 0;
+  let non2xx = 0;
+  let errors = 0;
+  let capped = 0;
+  let timeouts = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
+  let lastAnswer = 0;
+
+  const fail = (label: string, why: string) => {
+    errors++;
+    failures.set(label, (failures.get(label) ?? 0) + 1);
+    if (lostSamples++ < 3) failureSamples.push(`${label}: no answer (${why})`);
+  };
+  // A few of each kind: requests without an answer, and answers that are not 2xx.
+  let lostSamples = 0;
+  let statusSamples = 0;
+
+  let drained: () => void = () => {};
+  let scheduling = true;
+  const settle = () => {
+    inFlight--;
+    if (!scheduling && inFlight === 0) drained();
+  };
+
+  const send = (at: number, counted: boolean) => {
+    if (counted) {
+      scheduled++;
+      lags.push(performance.now() - at);
+    }
+    const n = s.next();
+    if (inFlight >= maxInFlight) {
+      if (counted) {
+        capped++;
+        fail(n.label, `${maxInFlight} requests already in flight`);
+      }
+      return;
+    }
+    inFlight++;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    let over = false;
+    const finish = (status: number, body: string, headers: http.IncomingHttpHeaders) => {
+      if (over) return;
+      over = true;
+      settle();
+      const ok = status >= 200 && status <= 299;
+      if (counted) {
+        answered++;
+        lastAnswer = performance.now();
+        record(latencies, n.label, lastAnswer - at);
+        if (n.detail !== undefined) record(details, `${n.label} · ${n.detail}`, lastAnswer - at);
+        if (!ok) {
+          non2xx++;
+          failures.set(n.label, (failures.get(n.label) ?? 0) + 1);
+          if (statusSamples++ < 5) failureSamples.push(`${n.label}: ${status} ${body.slice(0, 300)}`);
+        }
+      }
+      if (n.onResponse) {
+        const flat = Object.fromEntries(
+          Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
+        );
+        n.onResponse(status, body, flat);
+      }
+    };
+    const lost = (why: string) => {
+      if (over) return;
+      over = true;
+      settle();
+      if (!counted) return;
+      if (why === 'timed out') timeouts++;
+      fail(n.label, why);
+    };
+    const headers: Record<string, string> = { ...s.headers, ...n.headers };
+    if (n.body !== undefined) headers['content-length'] = String(Buffer.byteLength(n.body));
+    const req = http.request(
+      {
+        agent,
+        hostname: target.hostname,
+        port: target.port,
+        path: n.path,
+        method: n.method ?? 'GET',
+        headers,
+      },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        // The body is read only where someone looks at it: a follower of state, or a failure's sample.
+        const keep = n.onResponse !== undefined || status < 200 || status > 299;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => keep && chunks.push(chunk));
+        res.on('end', () => finish(status, keep ? Buffer.concat(chunks).toString('utf8') : '', res.headers));
+        res.on('error', (err) => lost(`broken answer: ${err.message}`));
+      },
+    );
+    req.on('socket', (socket) => {
+      if (sockets.has(socket)) return;
+      sockets.add(socket);
+      connections++;
+    });
+    req.setTimeout(timeoutMs, () => {
+      lost('timed out');
+      req.destroy();
+    });
+    req.on('error', (err) => lost(`connection error: ${err.message}`));
+    req.end(n.body);
+  };
+
+  const start = performance.now() + 10;
+  const countFrom = start + (s.warmUp ?? 0) * 1000;
+  const end = countFrom + s.duration * 1000;
+  let nextAt = start + gap();
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (nextAt <= now && nextAt < end) {
+        send(nextAt, nextAt >= countFrom);
+        nextAt += gap();
+      }
+      if (nextAt < end) setTimeout(tick, Math.max(0, nextAt - performance.now()));
+      else resolve();
+    };
+    setTimeout(tick, Math.max(0, nextAt - performance.now()));
+  });
+  scheduling = false;
+  if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+  agent.destroy();
+  const sortedLags = lags.sort((a, b) => a - b);
+  return {
+    rps: (answered / (Math.max(lastAnswer, end) - countFrom)) * 1000,
+    requests: answered,
+    non2xx,
+    errors,
+    latencies,
+    failures,
+    failureSamples,
+    offered: s.rate,
+    scheduled,
+    capped,
+    timeouts,
+    sendLag: {
+      ...summary(sortedLags),
+      max: sortedLags.length ? sortedLags[sortedLags.length - 1]! : NaN,
+    },
+    peakInFlight,
+    connections,
+    details,
   };
 }
 
@@ -219,33 +445,80 @@ export async function timed(times: number, call: () => Promise<void>): Promise<n
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-/** utime, stime, cutime, cstime of a process's /proc stat line, in seconds (cutime: children it has reaped). */
-function timesOf(stat: string): { comm: string; own: number; children: number } {
+/**
+ * utime, stime, cutime, cstime of a process's /proc stat line, in seconds (cutime: children it has reaped),
+ * with its command and parent.
+ */
+function timesOf(stat: string): { comm: string; ppid: number; own: number; children: number } {
   const close = stat.lastIndexOf(')');
   const comm = stat.slice(stat.indexOf('(') + 1, close);
   const f = stat
     .slice(close + 2)
     .split(' ')
     .map(Number);
-  // Fields 14-17 of the line are 11-14 after the state that follows the command.
-  return { comm, own: (f[11]! + f[12]!) / CLOCK_TICKS, children: (f[13]! + f[14]!) / CLOCK_TICKS };
+  // Fields 14-17 of the line are 11-14 after the state that follows the command; the parent is field 4.
+  return {
+    comm,
+    ppid: f[1]!,
+    own: (f[11]! + f[12]!) / CLOCK_TICKS,
+    children: (f[13]! + f[14]!) / CLOCK_TICKS,
+  };
+}
+
+/** The ids of a process's children (several API processes under their supervisor), from /proc. */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (timesOf(readFileSync(`/proc/${entry}/stat`, 'utf8')).ppid === pid) out.push(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** The database a PostgreSQL backend serves, from its process title (`postgres: 15/main: user db host …`). */
+function backendDatabase(pid: number): string | null {
+  try {
+    const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+    return /^postgres: [^:]+: \S+ (\S+) /.exec(title)?.[1] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /**
- * CPU used during a scenario by the API process, PostgreSQL's processes and the load generators (autocannon in
+ * CPU used during a scenario by the API (the process `apiPid` and its children: several API processes under
+ * a supervisor are summed), PostgreSQL's processes and the load generators (autocannon or the open loop in
  * this process, pgbench as its child), from /proc. Polled, so backends that exit (pgbench's connections) are
- * still counted up to their last poll.
+ * still counted up to their last poll. With `database`, PostgreSQL's share is also given for the backends
+ * serving that database alone (the rest: other databases' backends, and the server's own processes).
  */
 export async function withCpuSplit<T>(
   apiPid: number,
   run: () => Promise<T>,
+  database?: string,
 ): Promise<{ result: T; split: string }> {
   if (!existsSync('/proc/self/stat')) return { result: await run(), split: 'not measured (no /proc)' };
-  const postgres = new Map<number, { first: number; last: number }>();
-  let api = { first: NaN, last: NaN };
+  type Seen = { first: number; last: number };
+  const postgres = new Map<number, Seen & { ours: boolean }>();
+  const api = new Map<number, Seen>();
   const self = () => {
     const t = timesOf(readFileSync('/proc/self/stat', 'utf8'));
     return t.own + t.children;
+  };
+  // A process first seen after the start began during the scenario: all of its time counts.
+  const track = <S extends Seen>(
+    map: Map<number, S>,
+    pid: number,
+    own: number,
+    initial: boolean,
+    extra: Omit<S, keyof Seen>,
+  ) => {
+    const seen = map.get(pid);
+    map.set(pid, { ...extra, first: seen?.first ?? (initial ? own : 0), last: own } as S);
   };
   const poll = (initial: boolean) => {
     for (const entry of readdirSync('/proc')) {
@@ -253,11 +526,11 @@ export async function withCpuSplit<T>(
       const pid = Number(entry);
       try {
         const t = timesOf(readFileSync(`/proc/${entry}/stat`, 'utf8'));
-        if (pid === apiPid) api = { first: initial ? t.own : api.first, last: t.own };
+        if (pid === apiPid || t.ppid === apiPid) track(api, pid, t.own, initial, {});
         else if (t.comm === 'postgres') {
-          const seen = postgres.get(pid);
-          // A backend first seen after the start began during the scenario: count all of it.
-          postgres.set(pid, { first: seen?.first ?? (initial ? t.own : 0), last: t.own });
+          const ours =
+            postgres.get(pid)?.ours ?? (database !== undefined && backendDatabase(pid) === database);
+          track(postgres, pid, t.own, initial, { ours });
         }
       } catch {
         // the process ended meanwhile
@@ -279,16 +552,21 @@ export async function withCpuSplit<T>(
     const result = await run();
     poll(false);
     const capacity = ((performance.now() - start) / 1000) * cpus().length;
-    const pg = [...postgres.values()].reduce((sum, p) => sum + p.last - p.first, 0);
-    const used = { api: api.last - api.first, pg, load: self() - selfStart };
+    const sum = (values: Iterable<Seen>) => [...values].reduce((total, p) => total + p.last - p.first, 0);
+    const pg = sum(postgres.values());
+    const ours = sum([...postgres.values()].filter((p) => p.ours));
+    const used = { api: sum(api.values()), pg, load: self() - selfStart };
     const pct = (seconds: number) => `${Math.round((seconds / capacity) * 100)} %`;
     const machine = busy() - busyStart;
     const other = Math.max(0, machine - used.api - used.pg - used.load);
+    const processes = [...api.keys()].filter((pid) => pid !== apiPid).length;
     return {
       result,
       split:
-        `API ${pct(used.api)}, PostgreSQL ${pct(used.pg)}, load generator ${pct(used.load)}, ` +
-        `other processes and kernel ${pct(other)}, idle ${pct(Math.max(0, capacity - machine))}`,
+        `API ${pct(used.api)}${processes > 1 ? ` (${processes} processes)` : ''}, PostgreSQL ${pct(used.pg)}` +
+        `${database === undefined ? '' : ` (${pct(ours)} in ${database}'s backends)`}, ` +
+        `load generator ${pct(used.load)}, other processes and kernel ${pct(other)}, ` +
+        `idle ${pct(Math.max(0, capacity - machine))}`,
     };
   } finally {
     clearInterval(timer);

@@ -12,8 +12,24 @@
  */
 import { memoryOf, type Memory } from './api-process.js';
 import { byCode, intakes, type Run } from './api-scenarios.js';
-import { communeCode, COMMUNE_COUNT, cumulativeOf, pickWeighted, PROVINCE_CODE } from './common.js';
-import { measure, summary, withCpuSplit, type LoadRequest, type Measured } from './load.js';
+import {
+  BENCH_DATABASE,
+  communeCode,
+  COMMUNE_COUNT,
+  cumulativeOf,
+  pickWeighted,
+  PROVINCE_CODE,
+} from './common.js';
+import {
+  measure,
+  measureOpen,
+  summary,
+  withCpuSplit,
+  type LoadRequest,
+  type Measured,
+  type OpenMeasured,
+  type OpenScenario,
+} from './load.js';
 import { saveDossiers } from './restore.js';
 import { fmt } from './results.js';
 import { authorized, type Session } from './session.js';
@@ -86,20 +102,21 @@ async function feedTail(s: Session): Promise<string> {
   return rows[0] ? Buffer.from(`${rows[0].tx}:${rows[0].id}`).toString('base64url') : '';
 }
 
-function statsPaths(): string[] {
+function statsPaths(): Array<{ path: string; detail: string }> {
   const now = new Date();
   const year = now.getUTCFullYear();
   const month = `${year}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
   const commune = (i: number) => communeCode(i % COMMUNE_COUNT);
   return Array.from({ length: 100 }, (_, i) => {
-    const shapes = [
-      `unitCode=${commune(i)}&period=${month}`,
-      `unitCode=${commune(i)}&period=${year}`,
-      `unitCode=${commune(i)}&period=${year - 1}&reporting=official`,
-      `unitCode=${PROVINCE_CODE}&period=${month}&groupBy=unit`,
-      `unitCode=${PROVINCE_CODE}&period=${year - 1}`,
+    const shapes: Array<[string, string]> = [
+      ['commune, this month', `unitCode=${commune(i)}&period=${month}`],
+      ['commune, this year', `unitCode=${commune(i)}&period=${year}`],
+      ['commune, last year official', `unitCode=${commune(i)}&period=${year - 1}&reporting=official`],
+      ['province, this month by unit', `unitCode=${PROVINCE_CODE}&period=${month}&groupBy=unit`],
+      ['province, last year', `unitCode=${PROVINCE_CODE}&period=${year - 1}`],
     ];
-    return `/v1/stats?${shapes[i % shapes.length]}`;
+    const [detail, query] = shapes[i % shapes.length]!;
+    return { path: `/v1/stats?${query}`, detail };
   });
 }
 
@@ -123,6 +140,7 @@ function mixedRequests(s: Session, pool: Open[], cursor: string): () => LoadRequ
     const [action, , body] = choices[pickWeighted(random, cumulativeOf(choices.map(([, w]) => w)))]!;
     return {
       label: 'transition',
+      detail: action,
       method: 'POST',
       path: `/v1/dossiers/${encodeURIComponent(d.code)}/${action}`,
       body: JSON.stringify(body),
@@ -131,12 +149,18 @@ function mixedRequests(s: Session, pool: Open[], cursor: string): () => LoadRequ
     };
   };
   const make: Record<string, () => LoadRequest> = {
-    list: () => ({ ...lists(), label: 'list' }),
+    list: () => {
+      const q = lists();
+      return { path: q.path, label: 'list', detail: q.label };
+    },
     transition,
     view: () => ({ ...view(), label: 'view' }),
-    search: () => ({ ...searches(), label: 'search' }),
+    search: () => {
+      const q = searches();
+      return { path: q.path, label: 'search', detail: q.label };
+    },
     intake: () => ({ ...intake(), onResponse: back }),
-    stats: () => ({ path: stats(), label: 'stats' }),
+    stats: () => ({ ...stats(), label: 'stats' }),
     sync: () => ({
       path: `/v1/sync/changes?limit=100${cursor ? `&after=${cursor}` : ''}`,
       label: 'sync',
@@ -150,13 +174,21 @@ function mixedRequests(s: Session, pool: Open[], cursor: string): () => LoadRequ
   return () => make[MIX[pickWeighted(random, cumulative)]![0]]!();
 }
 
-export interface MixedRun extends Run {
-  /** The API process's RSS: highest sampled during the mix (each second), and after it. */
+export interface MixedRun<T extends Measured = Measured> extends Run<T> {
+  /** The API's RSS (its largest process): highest sampled during the mix (each second), and after it. */
   memory: { peak: number; after: Memory };
   duration: number;
 }
 
-export async function mixedWorkload(s: Session, duration: number): Promise<MixedRun> {
+/**
+ * The mix's requests sent by `drive`, with the API's memory sampled each second and the CPU split: a fresh
+ * pool of open dossiers to move, and the feed followed from its end.
+ */
+async function runMix<T extends Measured>(
+  s: Session,
+  duration: number,
+  drive: (next: () => LoadRequest) => Promise<T>,
+): Promise<MixedRun<T>> {
   const pool = await openDossiers(s, 5_000);
   const next = mixedRequests(s, pool, await feedTail(s));
   let peak = 0;
@@ -169,20 +201,40 @@ export async function mixedWorkload(s: Session, duration: number): Promise<Mixed
       .finally(() => (sampling = false));
   }, 1000);
   try {
-    const { result, split } = await withCpuSplit(s.api.child.pid!, () =>
-      measure({
-        url: s.api.base,
-        connections: MIXED_CONNECTIONS,
-        duration,
-        headers: authorized(s.keys.clerk),
-        next,
-      }),
-    );
+    const { result, split } = await withCpuSplit(s.api.child.pid!, () => drive(next), BENCH_DATABASE);
     const after = await memoryOf(s.api);
     return { result, cpu: split, memory: { peak: Math.max(peak, after.rss), after }, duration };
   } finally {
     clearInterval(timer);
   }
+}
+
+/** The mix in a closed loop: MIXED_CONNECTIONS connections, each sending its next request on an answer. */
+export function mixedWorkload(s: Session, duration: number): Promise<MixedRun> {
+  return runMix(s, duration, (next) =>
+    measure({
+      url: s.api.base,
+      connections: MIXED_CONNECTIONS,
+      duration,
+      headers: authorized(s.keys.clerk),
+      next,
+    }),
+  );
+}
+
+/**
+ * The mix in an open loop (bench/load.ts measureOpen): `rate` requests a second offered, in the same shares
+ * and from the same generator as the closed loop, whatever the answers' speed.
+ */
+export function mixedOpen(
+  s: Session,
+  rate: number,
+  duration: number,
+  options: Pick<OpenScenario, 'warmUp' | 'arrivals' | 'maxInFlight'> = {},
+): Promise<MixedRun<OpenMeasured>> {
+  return runMix(s, duration, (next) =>
+    measureOpen({ url: s.api.base, rate, duration, headers: authorized(s.keys.clerk), next, ...options }),
+  );
 }
 
 const ms = (v: number) => fmt(v, 1);

@@ -2,7 +2,8 @@
  * The whole benchmark in one command, on one province:
  *
  *   npm run bench -- [--dossiers 5000000] [--quick] [--database NAME] [--duration 10] [--mixed-duration 60]
- *                    [--rebuild-figures] [--no-write]
+ *                    [--rebuild-figures] [--no-write] [--api-processes N]
+ *   npm run bench -- --mix-open RATE[,RATE...] [--api-processes N[,N...]] [--mix-refine 2] [--pg-sample] [...]
  *
  * 1. seeds the benchmark database (bench/seed-dossiers.ts in a child process; a completed load of the same
  *    size is reused) and makes the outbox hold the feed's changes;
@@ -15,7 +16,16 @@
  *    bench/RESULTS.md (unless --no-write).
  *
  * --quick shortens everything for a smoke test (3 s scenarios, 5 s mix, fewer requests, a 3 s statistics
- * refresh interval): its numbers are not results.
+ * refresh interval): its numbers are not results. --api-processes N runs the API as N processes
+ * (API_PROCESSES).
+ *
+ * --mix-open runs only the mixed clerk workload, in an open loop (bench/mixed-open.ts) at each offered rate,
+ * and the step search for the highest rate every operation's p95 stays under 100 ms at: first alone (after the
+ * warm-up and the statistics and name-search targets timed one request at a time), then after the intake
+ * scenario as the full run has it (pgbench's and the intakes' rows in place). With a list of process counts
+ * (`--api-processes 1,2`) it does all of it for each, on the data put back as seeded in between. --pg-sample
+ * samples PostgreSQL's active statements during each step (bench/pg-activity.ts). It writes the section
+ * "Mixed workload in an open loop at N dossiers".
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -36,6 +46,19 @@ import { ensureFeedChanges, feedRate, feedScenario, feedTable } from './feed-sce
 import { summary } from './load.js';
 import { MIX, MIXED_CONNECTIONS, mixedTable, mixedWorkload } from './mixed-scenario.js';
 import { fmt, markdownTable, replaceSection, verdict } from './results.js';
+import {
+  aloneTable,
+  aloneTimings,
+  cpuOfSteps,
+  operationsTable,
+  P95_LIMIT_MS,
+  shapesTable,
+  stepsTable,
+  stepSearch,
+  sustained,
+  type OpenStep,
+  type StepOptions,
+} from './mixed-open.js';
 import { closeSession, openSession, type Session } from './session.js';
 import {
   changeVisibility,
@@ -55,8 +78,17 @@ const listDuration = quick ? duration : Math.max(duration, 15);
 const mixedDuration = Number(argValue('--mixed-duration') ?? (quick ? 5 : 60));
 const feedChanges = quick ? 20_000 : 200_000;
 const statsRequests = quick ? 5 : 40;
+const listOf = (flag: string, fallback: string) => {
+  const values = (argValue(flag) ?? fallback).split(',').map(Number);
+  if (!values.every((v) => Number.isInteger(v) && v > 0))
+    throw new Error(`${flag}: positive integers, comma-separated`);
+  return values;
+};
+const apiProcesses = listOf('--api-processes', '1');
+const openRates = hasFlag('--mix-open') ? listOf('--mix-open', '') : null;
 const url = benchDatabaseUrl();
 assertLocal(url);
+const size = dossiers >= 1e6 ? `${fmt(dossiers / 1e6, dossiers % 1e6 ? 1 : 0)} M` : fmt(dossiers);
 
 const phases: Array<[string, number]> = [];
 async function phase<T>(name: string, run: () => Promise<T>): Promise<T> {
@@ -234,20 +266,174 @@ function printFailures(r: Results): void {
 
 const seeded = await phase('seed', seed);
 await phase('outbox changes for the feed', () => ensureFeedChanges(url, feedChanges));
-const s = await openSession();
-const jobs = await jobContext(url, quick ? { STATS_REFRESH_INTERVAL_MS: '3000' } : {});
-try {
-  const r = await scenarios(s, jobs);
-  const body = report(s, r, seeded);
+if (openRates) await openMix(openRates);
+else await fullRun();
+
+async function fullRun(): Promise<void> {
+  const s = await openSession({ apiProcesses: apiProcesses[0] });
+  const jobs = await jobContext(url, quick ? { STATS_REFRESH_INTERVAL_MS: '3000' } : {});
+  try {
+    const r = await scenarios(s, jobs);
+    const body = report(s, r, seeded);
+    console.log(`\n${body}\n`);
+    printFailures(r);
+    if (!hasFlag('--no-write')) {
+      const title = `Province at ${size} dossiers (npm run bench)`;
+      replaceSection(path.resolve(import.meta.dirname, 'RESULTS.md'), title, body);
+      console.log(`bench/RESULTS.md: section "${title}" written`);
+    }
+  } finally {
+    await jobs.close();
+    await closeSession(s);
+  }
+}
+
+// --- the open-loop mix ---------------------------------------------------------------------------------------
+
+interface OpenMixResult {
+  processes: number;
+  s: Pick<Session, 'machine' | 'dossierCount'>;
+  figures: { days: number; seconds: number };
+  alone: Awaited<ReturnType<typeof aloneTimings>>;
+  mixAlone: OpenStep[];
+  intake: Awaited<ReturnType<typeof intakeVsPgbench>>;
+  mixAfter: OpenStep[];
+}
+
+async function openMix(rates: number[]): Promise<void> {
+  const options: StepOptions = {
+    duration: mixedDuration,
+    warmUp: quick ? 2 : 5,
+    refine: Number(argValue('--mix-refine') ?? 2),
+    sample: hasFlag('--pg-sample'),
+  };
+  const results: OpenMixResult[] = [];
+  await openSeries(results, options, rates);
+  const body = openReport(results, rates, options);
   console.log(`\n${body}\n`);
-  printFailures(r);
   if (!hasFlag('--no-write')) {
-    const size = dossiers >= 1e6 ? `${fmt(dossiers / 1e6, dossiers % 1e6 ? 1 : 0)} M` : fmt(dossiers);
-    const title = `Province at ${size} dossiers (npm run bench)`;
+    const title = `Mixed workload in an open loop at ${size} dossiers (npm run bench -- --mix-open)`;
     replaceSection(path.resolve(import.meta.dirname, 'RESULTS.md'), title, body);
     console.log(`bench/RESULTS.md: section "${title}" written`);
   }
-} finally {
-  await jobs.close();
-  await closeSession(s);
+}
+
+/** For each count of API processes: a session, the targets alone, the mix alone, intake, the mix after it. */
+async function openSeries(results: OpenMixResult[], options: StepOptions, rates: number[]): Promise<void> {
+  for (const processes of apiProcesses) {
+    const s = await openSession({ apiProcesses: processes, logStatements: options.sample });
+    const jobs = await jobContext(url);
+    const n = `${processes} API process${processes === 1 ? '' : 'es'}`;
+    try {
+      const figures = await phase('statistics figures', () => closeFigures(jobs.ctx));
+      await phase('warm-up', () => warmUp(s, quick ? 1 : 3));
+      const alone = await phase('targets one request at a time', () => aloneTimings(s, statsRequests));
+      const mixAlone = await phase(`open mix alone, ${n}`, () => stepSearch(s, rates, options));
+      const intake = await phase('intake and pgbench', () => intakeVsPgbench(s, duration));
+      const mixAfter = await phase(`open mix after the intake scenario, ${n}`, () =>
+        stepSearch(s, rates, options),
+      );
+      results.push({ processes, s, figures, alone, mixAlone, intake, mixAfter });
+    } finally {
+      await jobs.close();
+      await closeSession(s);
+    }
+  }
+}
+
+function seriesReport(title: string, steps: OpenStep[]): string[] {
+  const best = sustained(steps);
+  return [
+    `#### ${title}`,
+    '',
+    `Highest offered rate with every operation's p95 under ${P95_LIMIT_MS} ms and every answer 2xx: ` +
+      `${best ? `**${fmt(best)} req/s**` : `**none of the rates tried** (lowest ${fmt(steps[0]!.rate)} req/s)`}.`,
+    '',
+    markdownTable(stepsTable(steps)),
+    '',
+    markdownTable(operationsTable(steps)),
+    '',
+    'p95 by shape (list filters, search kinds, statistics periods, lifecycle actions):',
+    '',
+    markdownTable(shapesTable(steps)),
+    '',
+    'CPU, share of the cores during each step (the API summed over its processes; PostgreSQL over every ' +
+      'backend of the server, and in brackets the benchmark database’s backends alone):',
+    '',
+    ...cpuOfSteps(steps),
+    '',
+  ];
+}
+
+/** The targets at 360 req/s (three times the closed mix's first 119 req/s), from the steps that ran it. */
+function targetRows(results: OpenMixResult[]): string[][] {
+  const rows = [['target', 'measured', '']];
+  for (const r of results) {
+    const n = `${r.processes} API process${r.processes === 1 ? '' : 'es'}`;
+    for (const [when, steps] of [
+      ['alone', r.mixAlone],
+      ['after intake', r.mixAfter],
+    ] as const) {
+      const at = steps.find((x) => x.rate === 360);
+      if (!at) continue;
+      let p99 = { label: '', ms: 0 };
+      for (const [label] of MIX) {
+        const l = summary(at.run.result.latencies.get(label) ?? []);
+        if (l.p99 > p99.ms) p99 = { label, ms: l.p99 };
+      }
+      const failed = at.run.result.errors + at.run.result.non2xx;
+      rows.push([
+        `mix at 360 req/s (${n}, ${when}): every p95 < 100 ms, p99 < 250 ms, no error`,
+        `slowest p95 ${at.worst.label} ${fmt(at.worst.p95, 1)} ms, slowest p99 ${p99.label} ${fmt(p99.ms, 1)} ms, ` +
+          `${failed} failed`,
+        verdict(at.worst.p95 < 100 && p99.ms < 250 && failed === 0),
+      ]);
+    }
+    for (const t of r.alone)
+      rows.push([
+        `${t.label} alone (${n}): p95 < ${t.target} ms`,
+        `${fmt(t.latency.p95, 1)} ms`,
+        verdict(t.latency.p95 < t.target),
+      ]);
+  }
+  return rows;
+}
+
+function openReport(results: OpenMixResult[], rates: number[], o: StepOptions): string {
+  const flags = process.argv.slice(2).join(' ');
+  const first = results[0]!;
+  return [
+    `- Machine: ${first.s.machine}.`,
+    `- Command: \`npm run bench -- ${flags}\`${quick ? ' (QUICK: a smoke test, not a result)' : ''}; database ` +
+      `${BENCH_DATABASE}; the API in its own process(es) (compiled dist/server.js, pool 10 each, ` +
+      'NODE_ENV=production, LOG_LEVEL=info), the load generator in the benchmark process, PostgreSQL: all on ' +
+      'the same cores.',
+    `- Data: ${fmt(first.s.dossierCount)} dossiers (seed ${seeded}); statistics figures closed before each ` +
+      `series (${results.map((r) => `${r.figures.days} days in ${r.figures.seconds.toFixed(0)} s`).join(', ')}).`,
+    `- Load: an open loop (bench/load.ts measureOpen): Poisson arrivals at the offered rate, each request on ` +
+      'a free keep-alive connection or a new one, at most 1,000 in flight (an arrival beyond is an error), 10 s ' +
+      'timeout; latency from the scheduled start, so queueing counts. The mix’s shares and requests are the ' +
+      `closed mix’s (${MIX.map(([label, w]) => `${label} ${w} %`).join(', ')}). Each step: ${o.warmUp} s at ` +
+      `the rate not counted, then ${o.duration} s counted; rates asked ${rates.join(', ')}, then ${o.refine} ` +
+      'halvings of the gap between the highest that passed and the next that failed. No worker runs: ' +
+      'figures that transitions make stale are counted live until the end of the run, as in the closed mix.',
+    `- Phases: ${phases.map(([name, t]) => `${name} ${t.toFixed(0)} s`).join(', ')}.`,
+    '',
+    '### Targets',
+    '',
+    markdownTable(targetRows(results)),
+    '',
+    ...results.flatMap((r) => [
+      `### ${r.processes} API process${r.processes === 1 ? '' : 'es'}`,
+      '',
+      markdownTable(aloneTable(r.alone)),
+      '',
+      ...seriesReport('The mix alone (after the warm-up)', r.mixAlone),
+      `Then the intake scenario as the full run has it: pgbench two-row and five-row (8 clients, ${duration} s ` +
+        `each), then ${fmt(r.intake.intake.result.requests)} intakes (8 connections, ${duration} s, ` +
+        `${fmt(r.intake.intake.result.rps)}/s), left in place.`,
+      '',
+      ...seriesReport('The mix after the intake scenario', r.mixAfter),
+    ]),
+  ].join('\n');
 }

@@ -10,6 +10,7 @@ import { insertApiKey } from '../src/auth/keys.js';
 import { startApi, stopApi, type ApiProcess } from './api-process.js';
 import { assertLocal, BENCH_DATABASE, benchDatabaseUrl, PROVINCE_CODE, prng, readMarker } from './common.js';
 import type { SeedMarker, Random } from './common.js';
+import { statementLog } from './pg-activity.js';
 import { KEY_PREFIX, restore, takeRestorePoint } from './restore.js';
 import { today } from './results.js';
 import { sampleDossiers, type DossierSample } from './workloads.js';
@@ -69,7 +70,15 @@ export async function describeMachine(client?: pg.Client): Promise<string> {
   );
 }
 
-export async function openSession(): Promise<Session> {
+/**
+ * `apiProcesses`: how many API processes serve (API_PROCESSES; one unless asked). `logStatements`: the
+ * database logs a sample of its statements with their durations (bench/pg-activity.ts), set before the API
+ * opens its connections; off otherwise, so a run that died while profiling leaves nothing behind.
+ */
+export async function openSession({
+  apiProcesses = 1,
+  logStatements = false,
+}: { apiProcesses?: number; logStatements?: boolean } = {}): Promise<Session> {
   const url = benchDatabaseUrl();
   assertLocal(url);
   const client = new pg.Client({ connectionString: url });
@@ -87,12 +96,14 @@ export async function openSession(): Promise<Session> {
   const sample = await sampleDossiers(client, random, 10_000);
   const { rows } = await client.query<{ n: string }>('select count(*) as n from dossiers');
   const machine = await describeMachine(client);
-  const api = await startApi(url);
+  await statementLog(client, BENCH_DATABASE, logStatements);
+  const api = await startApi(url, {}, apiProcesses);
   return { url, client, marker, dossierCount: Number(rows[0]!.n), api, keys, sample, random, machine };
 }
 
 export async function closeSession(s: Session): Promise<void> {
   await stopApi(s.api);
+  await statementLog(s.client, BENCH_DATABASE, false);
   await restore(s.client);
   await s.client.end();
 }
