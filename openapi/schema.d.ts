@@ -2551,7 +2551,7 @@ export interface components {
              */
             NgayHenTraMoi: string | null;
         };
-        /** @description One handover (QuaTrinhXuLy): the receipt, then each assignment or transfer. */
+        /** @description One handover (QuaTrinhXuLy): the receipt, then each assignment, hand-over or transfer; each one a step run. */
         DvcqgProgress: {
             /**
              * @description The dossier code.
@@ -2559,7 +2559,7 @@ export interface components {
              */
             MaHoSo: string;
             /**
-             * @description The officer who took the dossier over; null where none is recorded.
+             * @description The officer who took the dossier over (the step’s holder); null where none is named.
              * @example Trần Thị Bình
              */
             NguoiXuLy: string | null;
@@ -2569,7 +2569,7 @@ export interface components {
              */
             ChucDanh: string | null;
             /**
-             * @description The name of the unit holding the dossier from this handover.
+             * @description The name of the unit holding the dossier from this handover (during the step).
              * @example Phòng Tư pháp
              */
             PhongBanXuLy: string;
@@ -2590,12 +2590,12 @@ export interface components {
              */
             TrangThai: number;
             /**
-             * @description When the holder started: the handover. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @description When the holder’s step started: the handover, or the dossier’s start when it was handed over before its clock started. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
              * @example 20250602100000
              */
             NgayBatDau: string;
             /**
-             * @description When the holder must be done: the dossier’s statutory appointment date in force at the handover. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
+             * @description When the holder must be done: the step’s due (its start plus its allotment and the working time paused). For a dossier received before steps were kept: the statutory appointment date in force at the handover. yyyyMMddHHmmss, Vietnamese local time (the portal’s format).
              * @example 20250609080000
              */
             NgayKetThucTheoQuyDinh: string | null;

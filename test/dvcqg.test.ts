@@ -155,7 +155,8 @@ describe('GET /v1/sync/dossiers/{code}/dvcqg: the national portal format', () =>
           NoiDungXuLy: 'Chuyển xử lý: Chuyển phòng chuyên môn',
           TrangThai: 4,
           NgayBatDau: '20250602100000',
-          NgayKetThucTheoQuyDinh: '20250609080000',
+          // The step's due: five working days from 10:00, moved by the two days paused for supplements.
+          NgayKetThucTheoQuyDinh: '20250611100000',
         },
         {
           MaHoSo: code,
@@ -166,7 +167,8 @@ describe('GET /v1/sync/dossiers/{code}/dvcqg: the national portal format', () =>
           NoiDungXuLy: 'Giao xử lý',
           TrangThai: 4,
           NgayBatDau: '20250606100000',
-          NgayKetThucTheoQuyDinh: '20250613090000',
+          // A new run of the (implicit) step: its whole five working days from the handover.
+          NgayKetThucTheoQuyDinh: '20250613100000',
         },
       ],
     });
@@ -339,6 +341,7 @@ describe('the portal format’s pieces', () => {
       progressEntry('X-250602-0001', {
         kind: 'transfer',
         at,
+        startAt: at,
         unitName: 'Phòng Tư pháp',
         status: 'processing',
         officer: { fullName: 'Trần Thị Bình', title: 'Chuyên viên' },

@@ -348,6 +348,60 @@ describe('the demo: a provincial centre receives, a department hands the dossier
   });
 });
 
+describe('the national record (DVCQG QuaTrinhXuLy) from the step runs', () => {
+  it('each handover names the officer who took it over, the unit, the step’s start and due', async () => {
+    const sync = await createKey(ctx, 'sync', centre);
+    // Friday 17:30, handed over at 17:40: the department's step starts with the clock, Monday 07:30.
+    setNow('2025-06-06T17:30:00+07:00');
+    const d = await receive();
+    setNow('2025-06-06T17:40:00+07:00');
+    await ok(d.code, 'hand-over', { toUnitCode: department, toOfficerCode: expert.code, note: 'Thẩm định' });
+    setNow('2025-06-09T10:00:00+07:00');
+    await ok(d.code, 'assign', { toOfficerCode: head.code });
+    const res = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/sync/dossiers/${d.code}/dvcqg`,
+      headers: bearer(sync),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().QuaTrinhXuLy).toEqual([
+      {
+        MaHoSo: d.code,
+        NguoiXuLy: counterClerk.fullName,
+        ChucDanh: counterClerk.title,
+        PhongBanXuLy: 'Trung tâm Phục vụ hành chính công tỉnh',
+        ThoiDiemXuLy: '20250606173000',
+        NoiDungXuLy: 'Tiếp nhận hồ sơ',
+        TrangThai: 2,
+        NgayBatDau: '20250609073000',
+        NgayKetThucTheoQuyDinh: '20250609113000',
+      },
+      {
+        MaHoSo: d.code,
+        NguoiXuLy: expert.fullName,
+        ChucDanh: expert.title,
+        PhongBanXuLy: 'Sở Tư pháp',
+        ThoiDiemXuLy: '20250606174000',
+        NoiDungXuLy: 'Chuyển xử lý: Thẩm định',
+        TrangThai: 4,
+        NgayBatDau: '20250609073000',
+        NgayKetThucTheoQuyDinh: '20250611170000',
+      },
+      {
+        MaHoSo: d.code,
+        NguoiXuLy: head.fullName,
+        ChucDanh: head.title,
+        PhongBanXuLy: 'Sở Tư pháp',
+        ThoiDiemXuLy: '20250609100000',
+        NoiDungXuLy: 'Giao xử lý',
+        TrangThai: 4,
+        NgayBatDau: '20250609100000',
+        NgayKetThucTheoQuyDinh: '20250610100000',
+      },
+    ]);
+  });
+});
+
 describe('the reads of steps', () => {
   it('steps and control slip answer 404 outside the scope, as the dossier does', async () => {
     setNow('2025-06-02T08:00:00+07:00');

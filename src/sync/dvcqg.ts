@@ -55,20 +55,33 @@ export interface HandoverOfficer {
 }
 
 /**
- * A handover: from this instant the dossier is held by `unitName`. The receipt is the first; every assignment
- * after it another (to a holder in the same unit, or a transfer to another unit).
+ * A handover: from this instant the dossier is held by `unitName`. The receipt is the first; every assignment or
+ * hand-over after it another (to a holder in the same unit, or a transfer to another unit): each starts a step
+ * run of the step clock.
  */
 export interface Handover {
   kind: 'receipt' | 'assign' | 'transfer';
+  /** When it was handed over. */
   at: Date;
+  /** When the holder's time started: the step's start (the handover, or the dossier's start if later). */
+  startAt: Date;
   unitName: string;
   /** The dossier's state once handed over. */
   status: DossierStatus;
-  /** Who took it over; null where the event names no officer. */
+  /** Who took it over; null where none is named. */
   officer: HandoverOfficer | null;
-  /** When the holder must be done: the dossier's statutory due in force at the handover. */
+  /** When the holder must be done: the step's due. */
   dueAt: Date | null;
   note: string | null;
+}
+
+/** A step run as the portal's record takes it (a row of dossier_steps with its names). */
+export interface StepRun {
+  handedOverAt: Date;
+  startAt: Date;
+  dueAt: Date;
+  unitName: string;
+  officer: HandoverOfficer | null;
 }
 
 const handoverWording: Record<Handover['kind'], string> = {
@@ -87,7 +100,7 @@ export function progressEntry(code: string, h: Handover) {
     ThoiDiemXuLy: dvcqgDate(h.at),
     NoiDungXuLy: h.note ? `${handoverWording[h.kind]}: ${h.note}` : handoverWording[h.kind],
     TrangThai: nationalStatusOf[h.status],
-    NgayBatDau: dvcqgDate(h.at),
+    NgayBatDau: dvcqgDate(h.startAt),
     NgayKetThucTheoQuyDinh: dvcqgDate(h.dueAt),
   };
 }
@@ -102,8 +115,9 @@ export interface TrailEvent {
 
 /**
  * The handovers in an audit trail: the receipt (the intake of a counter or postal dossier, the acceptance of an
- * online one), then each assignment: `assign` keeps the holding unit, `transferred` names the unit it went to.
- * A dossier never received (submitted online, then rejected or withdrawn) was never handed over.
+ * online one), then each assignment: `assign` and `hand-over` keep the holding unit, `transferred` names the unit
+ * it went to. A dossier never received (submitted online, then rejected or withdrawn) was never handed over. The
+ * trail names no officer and no step: `withStepRuns` adds them.
  */
 export function handoversOf(
   events: readonly TrailEvent[],
@@ -122,12 +136,13 @@ export function handoversOf(
     } else if (e.type === 'transferred' && typeof e.data.toUnitCode === 'string') {
       kind = 'transfer';
       holder = e.data.toUnitCode;
-    } else if (e.type === 'assign') {
+    } else if (e.type === 'assign' || e.type === 'hand-over') {
       kind = 'assign';
     } else continue;
     handovers.push({
       kind,
       at: e.at,
+      startAt: e.at,
       unitName: unitName(holder),
       status: e.toStatus,
       officer: null,
@@ -136,6 +151,26 @@ export function handoversOf(
     });
   }
   return handovers;
+}
+
+/**
+ * The handovers with what the step clock knows of each: the step run it started (one per handover, in order)
+ * gives the instant, the start, the unit, the officer who took it over and the step's due. A dossier received
+ * before steps were kept has none: its handovers stay as the trail gives them (no officer, the dossier's due).
+ */
+export function withStepRuns(handovers: Handover[], runs: readonly StepRun[]): Handover[] {
+  if (runs.length !== handovers.length) return handovers;
+  return handovers.map((h, i) => {
+    const run = runs[i]!;
+    return {
+      ...h,
+      at: run.handedOverAt,
+      startAt: run.startAt,
+      unitName: run.unitName,
+      officer: run.officer,
+      dueAt: run.dueAt,
+    };
+  });
 }
 
 export interface DvcqgInput {

@@ -6,8 +6,8 @@ import { lastCommitted, readOutbox, type OutboxPosition, type OutboxRow } from '
 import { inSubtree } from '../db/sql.js';
 import type { Principal } from '../auth/plugin.js';
 import type { DossierStatus } from '../domain/lifecycle.js';
-import { getDossierInScope, listEvents } from '../dossiers/lookups.js';
-import { handoversOf, toDvcqg, type ReturnMethod } from './dvcqg.js';
+import { getDossierInScope, listEvents, listSteps } from '../dossiers/lookups.js';
+import { handoversOf, toDvcqg, withStepRuns, type ReturnMethod } from './dvcqg.js';
 import type { DossierSnapshot } from './schemas.js';
 
 type Snapshot = z.infer<typeof DossierSnapshot>;
@@ -102,10 +102,11 @@ async function unitNames(db: DbOrTx, codes: string[]): Promise<Map<string, strin
 export async function readDossierDvcqg(db: DbOrTx, principal: Principal, code: string) {
   const view = await getDossierInScope(db, principal, code);
   const d = view.d;
-  const [trail, [deadlines, pauses], field] = await Promise.all([
+  const [trail, [deadlines, pauses], field, steps] = await Promise.all([
     listEvents(db, d.id),
     deadlinesAndPauses(db, d.id),
     procedureField(db, d.procedureCode),
+    listSteps(db, d.id),
   ]);
   const events = trail.map((t) => t.e);
   // The names of the units it was transferred to (the receiving and the handling unit's come with the dossier).
@@ -148,11 +149,20 @@ export async function readDossierDvcqg(db: DbOrTx, principal: Principal, code: s
         dueBefore: dueAt(p.pausedAt),
         dueAfter: p.resumedAt ? dueAt(p.resumedAt) : null,
       })),
-    handovers: handoversOf(
-      events.map((e) => ({ ...e, toStatus: e.toStatus as DossierStatus })),
-      d.unitCode,
-      (unit) => names.get(unit) ?? unit,
-      dueAt,
+    handovers: withStepRuns(
+      handoversOf(
+        events.map((e) => ({ ...e, toStatus: e.toStatus as DossierStatus })),
+        d.unitCode,
+        (unit) => names.get(unit) ?? unit,
+        dueAt,
+      ),
+      steps.map(({ s, unitName, toOfficer }) => ({
+        handedOverAt: s.handedOverAt,
+        startAt: s.startAt,
+        dueAt: s.dueAt,
+        unitName,
+        officer: toOfficer && { fullName: toOfficer.fullName, title: toOfficer.title },
+      })),
     ),
   });
 }

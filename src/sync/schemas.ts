@@ -101,7 +101,7 @@ export const dvcqgDossier = () => {
       NguoiXuLy: z
         .string()
         .nullable()
-        .describe('The officer who took the dossier over; null where none is recorded.')
+        .describe('The officer who took the dossier over (the step\u2019s holder); null where none is named.')
         .meta({ example: 'Trần Thị Bình' }),
       ChucDanh: z
         .string()
@@ -110,7 +110,7 @@ export const dvcqgDossier = () => {
         .meta({ example: 'Chuyên viên' }),
       PhongBanXuLy: z
         .string()
-        .describe('The name of the unit holding the dossier from this handover.')
+        .describe('The name of the unit holding the dossier from this handover (during the step).')
         .meta({ example: 'Phòng Tư pháp' }),
       ThoiDiemXuLy: PortalTime('When it was handed over.', '20250602100000'),
       NoiDungXuLy: z
@@ -127,15 +127,22 @@ export const dvcqgDossier = () => {
         .max(10)
         .describe('The dossier\u2019s status (TrangThaiHoSo) once handed over.')
         .meta({ example: 4 }),
-      NgayBatDau: PortalTime('When the holder started: the handover.', '20250602100000'),
+      NgayBatDau: PortalTime(
+        'When the holder\u2019s step started: the handover, or the dossier\u2019s start when it was handed over ' +
+          'before its clock started.',
+        '20250602100000',
+      ),
       NgayKetThucTheoQuyDinh: PortalTimeOrNull(
-        'When the holder must be done: the dossier\u2019s statutory appointment date in force at the handover.',
+        'When the holder must be done: the step\u2019s due (its start plus its allotment and the working time ' +
+          'paused). For a dossier received before steps were kept: the statutory appointment date in force at ' +
+          'the handover.',
         '20250609080000',
       ),
     })
     .meta({
       id: 'DvcqgProgress',
-      description: 'One handover (QuaTrinhXuLy): the receipt, then each assignment or transfer.',
+      description:
+        'One handover (QuaTrinhXuLy): the receipt, then each assignment, hand-over or transfer; each one a step run.',
     });
   return z
     .object({
