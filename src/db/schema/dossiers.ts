@@ -118,6 +118,11 @@ export const dossiers = pgTable(
     index('dossiers_open_due_idx')
       .on(t.dueAt)
       .where(sql`${t.finishedAt} is null`),
+    // The pending dossiers by due, with every column statistics read of them: "pending and overdue now" is
+    // an index-only scan.
+    index('dossiers_pending_due_idx')
+      .on(t.dueAt, t.id, t.unitCode, t.resolvingUnitCode, t.resolvedElsewhere, t.procedureCode, t.channel)
+      .where(sql`${t.finishedAt} is null and ${t.status} in ('received', 'processing')`),
     index('dossiers_applicant_id_idx').on(t.applicantIdNumber),
     index('dossiers_finished_idx').on(t.finishedAt),
     // A holder's dossiers and the dossiers at a step, newest first, read in order (the list's officerCode and
