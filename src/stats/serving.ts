@@ -164,6 +164,7 @@ async function livePendingOverdue(
       where ${scope.where} and ${where}
       group by 1, 2`;
   if (await tooManyChangedSince(db, at)) return rows<GroupCount>(db, count(byHistory));
+  // The changed dossiers are read by their ids (an array, so the primary key is used), the others skip them.
   const changed = sql`select dossier_id from changed`;
   return rows<GroupCount>(
     db,
@@ -172,7 +173,7 @@ async function livePendingOverdue(
       select key, label, sum(n)::int as n from (
         ${count(sql`${pendingOverdueNow(f, at, granularity)} and f.id not in (${changed})`)}
         union all
-        ${count(sql`f.id in (${changed}) and ${byHistory}`)}
+        ${count(sql`f.id = any(array(${changed})) and ${byHistory}`)}
       ) parts group by 1, 2`,
   );
 }
