@@ -159,6 +159,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerMetrics(app);
   const reads = deps.reads ?? primaryOnly(db);
+  const limited = config.RATE_LIMIT_PER_MINUTE > 0 || config.PUBLIC_RATE_LIMIT_PER_MINUTE > 0;
+  const redis = limited ? (deps.redis ?? ownRedis(app, config.REDIS_URL)) : undefined;
   await app.register(healthRoutes, { checks: deps.checks, replicaState: () => reads.replicaState() });
   await app.register(
     async (v1) => {
@@ -166,7 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(rateLimitPlugin, {
         perMinute: config.RATE_LIMIT_PER_MINUTE,
         clock,
-        redis: config.RATE_LIMIT_PER_MINUTE > 0 ? (deps.redis ?? ownRedis(app, config.REDIS_URL)) : undefined,
+        redis,
         redisPrefix: config.REDIS_PREFIX,
       });
       await v1.register(unitRoutes, { db, intakeTargets });
