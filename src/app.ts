@@ -32,6 +32,7 @@ import { dossierRoutes } from './dossiers/routes.js';
 import { statsRoutes } from './stats/routes.js';
 import { alertRoutes } from './alerts/routes.js';
 import { syncRoutes } from './sync/routes.js';
+import { notificationRoutes } from './notifications/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { processRoutes } from './processes/routes.js';
@@ -189,6 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(alertRoutes, { db });
       await v1.register(syncRoutes, { db });
       await v1.register(webhookRoutes, { db });
+      await v1.register(notificationRoutes, { db });
     },
     { prefix: '/v1' },
   );

@@ -121,6 +121,34 @@ export const configSchema = z.object({
   WEBHOOK_RETRY_BASE_MS: intIn(10, 600_000)
     .default(5000)
     .describe('First webhook retry delay; it doubles per attempt up to one hour.'),
+  SMTP_URL: z
+    .url()
+    .refine((u) => /^smtps?:\/\//.test(u), 'must start with smtp:// or smtps://')
+    .optional()
+    .describe(
+      'SMTP server for e-mail notifications to applicants (smtp://user:pass@host:587, smtps://... for TLS); unset: no e-mail.',
+    ),
+  SMTP_FROM: z
+    .string()
+    .min(3)
+    .optional()
+    .describe(
+      'Sender of the notification e-mails, e.g. "UBND xã Tân Hòa <mot-cua@tanhoa.gov.vn>"; needed with SMTP_URL.',
+    ),
+  SMS_GATEWAY_URL: z
+    .url()
+    .optional()
+    .describe("The province's SMS gateway: a JSON POST {id, to, text} per message; unset: no SMS."),
+  SMS_GATEWAY_TOKEN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Bearer token sent to the SMS gateway (Authorization: Bearer ...); needed with SMS_GATEWAY_URL.',
+    ),
+  NOTIFICATION_RETRY_BASE_MS: intIn(10, 3_600_000)
+    .default(30_000)
+    .describe('First retry delay of a notification that failed; it doubles per attempt up to one hour.'),
   BACKDATE_WINDOW_DAYS: intIn(0, 60)
     .default(3)
     .describe('How far in the past receivedAt and action times may be entered late.'),
@@ -154,6 +182,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError([
       'DATABASE_REPLICA_URL: a read replica needs DATABASE_URL, the primary it follows',
     ]);
+  }
+  if (parsed.data.SMTP_URL && !parsed.data.SMTP_FROM) {
+    throw new ConfigError(['SMTP_FROM: e-mail notifications (SMTP_URL) need a sender address']);
+  }
+  if (parsed.data.SMS_GATEWAY_URL && !parsed.data.SMS_GATEWAY_TOKEN) {
+    throw new ConfigError(['SMS_GATEWAY_TOKEN: the SMS gateway (SMS_GATEWAY_URL) needs its token']);
   }
   if (parsed.data.API_PROCESSES !== 1 && !parsed.data.DATABASE_URL) {
     throw new ConfigError([

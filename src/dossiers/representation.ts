@@ -2,6 +2,7 @@
 // reads, the applicant masked (maskApplicant) for keys that read masked.
 import type { dossierEvents } from '../db/schema/index.js';
 import { maskApplicant, maskEventData, maskFreeText, type ApplicantView } from '../domain/applicant.js';
+import { maskContact, type ContactView } from '../domain/contact.js';
 import { isPaused, nationalStatusOf, type DossierStatus } from '../domain/lifecycle.js';
 import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
 import { lookupUrl } from '../domain/lookup.js';
@@ -30,6 +31,12 @@ export function applicantOf(d: DossierRow, masked: boolean): ApplicantView {
     address: d.applicantAddress,
   };
   return masked ? maskApplicant(applicant) : applicant;
+}
+
+/** Where the applicant is notified; masked (maskContact) for viewer keys. */
+export function contactOf(d: DossierRow, masked: boolean): ContactView {
+  const contact = { consent: d.contactConsent, email: d.contactEmail, phone: d.contactPhone };
+  return masked ? maskContact(contact) : contact;
 }
 
 /**
@@ -71,6 +78,7 @@ function representation(view: DossierView, masked: boolean, live: LiveSettings |
       : null,
     channel: d.channel,
     applicant: applicantOf(d, masked),
+    contact: contactOf(d, masked),
     summary: masked ? maskFreeText(d.summary) : d.summary,
     components: d.components,
     duration: { value: d.durationValue, unit: d.durationUnit },

@@ -51,6 +51,13 @@ export const dossiers = pgTable(
     applicantPhone: text('applicant_phone'),
     applicantEmail: text('applicant_email'),
     applicantAddress: text('applicant_address'),
+    /**
+     * Where the applicant agreed to be told of the dossier's progress (notifications): consent, and an e-mail
+     * address and a Vietnamese mobile number (stored as 0xxxxxxxxx). Personal data, like the applicant's.
+     */
+    contactConsent: boolean('contact_consent').notNull().default(false),
+    contactEmail: text('contact_email'),
+    contactPhone: text('contact_phone'),
     summary: text('summary'),
     components: jsonb('components').$type<Array<{ name: string; copies: number }>>().notNull().default([]),
     durationValue: numeric('duration_value', { mode: 'number' }).notNull(),
