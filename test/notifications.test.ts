@@ -17,6 +17,7 @@ import { rows } from '../src/db/sql.js';
 import { lookupUrl } from '../src/domain/lookup.js';
 import { DEFAULT_WORKING_HOURS } from '../src/domain/working-time.js';
 import type { JobContext } from '../src/jobs/context.js';
+import { eventHandlers, scheduledJobs } from '../src/jobs/handlers.js';
 import { relayAndHandle } from '../src/jobs/relay.js';
 import { deliverNotifications, queueNotifications } from '../src/notifications/commands.js';
 import { formatAppointment } from '../src/notifications/templates.js';
@@ -403,6 +404,29 @@ describe('notifications to the applicant', () => {
     } finally {
       await stop();
     }
+  });
+});
+
+describe('the worker runs notifications', () => {
+  it('its registry writes them for exactly the notifying events and sends them on a schedule', () => {
+    const handler = eventHandlers.find((h) => h.name === 'queue-notifications')!;
+    expect(
+      [
+        'dossier.received',
+        'dossier.awaiting_supplement',
+        'dossier.rescheduled',
+        'dossier.resolved',
+        'dossier.returned',
+      ].every((t) => handler.matches(t)),
+    ).toBe(true);
+    for (const other of [
+      'dossier.submitted',
+      'dossier.processing',
+      'dossier.awaiting_payment',
+      'alert.overdue',
+    ])
+      expect(handler.matches(other), other).toBe(false);
+    expect(scheduledJobs.map((j) => j.name)).toContain('deliver-notifications');
   });
 });
 
