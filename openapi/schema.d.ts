@@ -409,7 +409,7 @@ export interface paths {
         };
         /**
          * Receipt and appointment slip (Form 01)
-         * @description The data printed on the giấy tiếp nhận hồ sơ và hẹn trả kết quả.
+         * @description The data printed on the giấy tiếp nhận hồ sơ và hẹn trả kết quả, with the lookup secret (mã tra cứu) and the public lookup address its QR code carries; viewer keys get `lookup: null`.
          */
         get: operations["getDossierReceipt"];
         put?: never;
@@ -904,6 +904,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/dossiers/{code}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the applicant was sent (e-mail and SMS)
+         * @description One entry per notifying event (receipt, supplement request, apology, result ready, return) and channel, when the applicant consented and the channel is configured: its status, attempts and when it was sent, the address masked. Clerk and sync keys, in scope.
+         */
+        get: operations["listDossierNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1112,6 +1132,21 @@ export interface components {
             /** @example Thôn 1, xã Tân Hòa */
             address?: string;
         } & (unknown & unknown);
+        /** @description Where and whether the applicant is notified (by e-mail and SMS). Absent: no consent. */
+        IntakeContactInput: {
+            /** @description Whether the applicant agreed to be told of the dossier’s progress (receipt, supplement request, apology, result ready, return). False: nothing is ever sent. */
+            consent: boolean;
+            /**
+             * Format: email
+             * @example an.nguyen@example.vn
+             */
+            email?: string;
+            /**
+             * @description A Vietnamese mobile number for SMS: 0912345678, +84 912 345 678 or 84912345678 (spaces, dots or hyphens between the digits); stored as 0912345678.
+             * @example 0912345678
+             */
+            phone?: string;
+        };
         IntakeRequestInput: {
             /** @example 1.004616 */
             procedureCode: string;
@@ -1137,6 +1172,7 @@ export interface components {
              */
             receivedAt?: string;
             applicant: components["schemas"]["IntakeApplicantInput"];
+            contact?: components["schemas"]["IntakeContactInput"];
             /** @example Đăng ký khai sinh cho con */
             summary?: string;
             /** @description The papers handed in (thành phần hồ sơ). */
@@ -1807,6 +1843,15 @@ export interface components {
             /** @description Viewer keys: the marker `***` in place of the address. Null: none given. */
             address: string | null;
         };
+        /** @description Where the applicant is notified. Personal data: masked for viewer keys. */
+        Contact: {
+            /** @description Whether the applicant agreed to notifications. */
+            consent: boolean;
+            /** @description Viewer keys: masked (`a***@example.vn`). Null: none given. */
+            email: string | null;
+            /** @description Stored as 0912345678. Viewer keys: all but the last 4 digits masked. Null: none given. */
+            phone: string | null;
+        };
         CurrentStep: {
             /**
              * @description Step code, unique inside the process.
@@ -1863,6 +1908,7 @@ export interface components {
              */
             channel: "direct" | "postal" | "online";
             applicant: components["schemas"]["Applicant"];
+            contact: components["schemas"]["Contact"];
             /** @description The dossier’s summary (trích yếu); *** for viewer keys, since clerks’ text often names the person. */
             summary: string | null;
             components: {
@@ -1982,6 +2028,19 @@ export interface components {
             fee: number | null;
             /** @description What the applicant quotes to look the dossier up: its code. */
             lookupCode: string;
+            /** @description The lookup credentials printed on the slip; null for viewer keys, which never see the secret. */
+            lookup: {
+                /**
+                 * @description Mã tra cứu: 8 characters of Crockford base32 (no I, L, O, U), random, drawn at intake; with the code it opens the public lookup.
+                 * @example 7KQ2M9XD
+                 */
+                secret: string;
+                /**
+                 * Format: uri
+                 * @description The public lookup address (PUBLIC_BASE_URL + /v1/public/dossiers/{code}?check={secret}): the QR code.
+                 */
+                url: string;
+            } | null;
         };
         DossierStep: {
             /**
@@ -2387,6 +2446,7 @@ export interface components {
              */
             channel: "direct" | "postal" | "online";
             applicant: components["schemas"]["Applicant"];
+            contact: components["schemas"]["Contact"];
             /** @description The dossier’s summary (trích yếu); *** for viewer keys, since clerks’ text often names the person. */
             summary: string | null;
             components: {
@@ -2448,6 +2508,48 @@ export interface components {
             nextCursor: string;
             /** @description True when more changes are already waiting. */
             hasMore: boolean;
+        };
+        Notification: {
+            /**
+             * Format: uuid
+             * @description The message’s identity at the receiver: the e-mail’s Message-ID (<id@sender domain>) and the SMS body’s `id`; a message sent again carries the same one.
+             */
+            id: string;
+            /** @enum {string} */
+            channel: "email" | "sms";
+            /**
+             * @description The dossier event the applicant was told of.
+             * @enum {string}
+             */
+            event: "dossier.received" | "dossier.awaiting_supplement" | "dossier.rescheduled" | "dossier.resolved" | "dossier.returned";
+            /**
+             * @description The address, masked: the e-mail its first letter and domain, the phone its last 4 digits.
+             * @example ******5678
+             */
+            to: string;
+            /**
+             * @description pending: not tried yet; retrying: failed, tried again with back-off; sent: accepted by the SMTP server or the SMS gateway; given_up: failed on every attempt.
+             * @enum {string}
+             */
+            status: "pending" | "retrying" | "sent" | "given_up";
+            /**
+             * Format: int64
+             * @description How many times it was tried.
+             */
+            attempts: number;
+            /** @description What went wrong on the last failed attempt, as a code (`SMTP 451`, `HTTP 500`, `ECONNREFUSED`). */
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339 instant, Vietnamese local time (+07:00).
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            createdAt: string;
+            sentAt: string | null;
+        };
+        NotificationList: {
+            /** @description Oldest first. */
+            items: components["schemas"]["Notification"][];
         };
         Webhook: {
             /** Format: uuid */
@@ -10140,6 +10242,125 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role may not do this (FORBIDDEN). */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDossierNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
                 };
             };
             /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */

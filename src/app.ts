@@ -32,6 +32,7 @@ import { dossierRoutes } from './dossiers/routes.js';
 import { statsRoutes } from './stats/routes.js';
 import { alertRoutes } from './alerts/routes.js';
 import { syncRoutes } from './sync/routes.js';
+import { notificationRoutes } from './notifications/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { processRoutes } from './processes/routes.js';
@@ -159,6 +160,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerMetrics(app);
   const reads = deps.reads ?? primaryOnly(db);
+  const limited = config.RATE_LIMIT_PER_MINUTE > 0 || config.PUBLIC_RATE_LIMIT_PER_MINUTE > 0;
+  const redis = limited ? (deps.redis ?? ownRedis(app, config.REDIS_URL)) : undefined;
   await app.register(healthRoutes, { checks: deps.checks, replicaState: () => reads.replicaState() });
   await app.register(
     async (v1) => {
@@ -166,7 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(rateLimitPlugin, {
         perMinute: config.RATE_LIMIT_PER_MINUTE,
         clock,
-        redis: config.RATE_LIMIT_PER_MINUTE > 0 ? (deps.redis ?? ownRedis(app, config.REDIS_URL)) : undefined,
+        redis,
         redisPrefix: config.REDIS_PREFIX,
       });
       await v1.register(unitRoutes, { db, intakeTargets });
@@ -187,6 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(alertRoutes, { db });
       await v1.register(syncRoutes, { db });
       await v1.register(webhookRoutes, { db });
+      await v1.register(notificationRoutes, { db });
     },
     { prefix: '/v1' },
   );

@@ -355,6 +355,7 @@ const table: Record<string, Rule> = {
   getDossierReceipt: readDossier,
   listDossierSteps: readDossier,
   getDossierControlSlip: readDossier,
+  listDossierNotifications: { ...readDossier, who: ['clerk', 'sync'] },
   ...Object.fromEntries(
     Object.keys(actionSetups).map((action) => [
       `${action.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}Dossier`,
