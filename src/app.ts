@@ -30,6 +30,8 @@ import { createCalendarCache, type CalendarCache } from './calendar/cache.js';
 import { deadlineRoutes } from './deadlines/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
 import { statsRoutes } from './stats/routes.js';
+import { formRoutes } from './forms/routes.js';
+import { pdfRenderer } from './forms/render-pool.js';
 import { alertRoutes } from './alerts/routes.js';
 import { syncRoutes } from './sync/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
@@ -125,6 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'calendar', description: 'Working-time calendar: holidays, days off, worked weekend days' },
         { name: 'deadlines', description: 'Start and due dates in working time' },
         { name: 'dossiers', description: 'Dossiers (hồ sơ): intake, actions, reads, receipts' },
+        { name: 'forms', description: 'Printable forms (Circular 03/2025/TT-VPCP): PDF or their data' },
         { name: 'stats', description: 'Period statistics (form II.06a)' },
         { name: 'alerts', description: 'Deadline alerts (due soon, overdue)' },
         { name: 'sync', description: 'Change feed and the national portal format' },
@@ -159,6 +162,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerMetrics(app);
   const reads = deps.reads ?? primaryOnly(db);
+  const renderer = pdfRenderer(config.FORMS_RENDER_THREADS);
+  app.addHook('onClose', () => renderer.close());
   await app.register(healthRoutes, { checks: deps.checks, replicaState: () => reads.replicaState() });
   await app.register(
     async (v1) => {
@@ -183,6 +188,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       await v1.register(deadlineRoutes, { db, calendars });
       await v1.register(dossierRoutes, { db, reads, config, calendars, intakeTargets, clock });
+      await v1.register(formRoutes, { db, renderer });
       await v1.register(statsRoutes, { db, reads, config, clock });
       await v1.register(alertRoutes, { db });
       await v1.register(syncRoutes, { db });
