@@ -409,7 +409,7 @@ export interface paths {
         };
         /**
          * Receipt and appointment slip (Form 01)
-         * @description The data printed on the giấy tiếp nhận hồ sơ và hẹn trả kết quả.
+         * @description The data printed on the giấy tiếp nhận hồ sơ và hẹn trả kết quả, with the lookup secret (mã tra cứu) and the public lookup address its QR code carries; viewer keys get `lookup: null`.
          */
         get: operations["getDossierReceipt"];
         put?: never;
@@ -1982,6 +1982,19 @@ export interface components {
             fee: number | null;
             /** @description What the applicant quotes to look the dossier up: its code. */
             lookupCode: string;
+            /** @description The lookup credentials printed on the slip; null for viewer keys, which never see the secret. */
+            lookup: {
+                /**
+                 * @description Mã tra cứu: 8 characters of Crockford base32 (no I, L, O, U), random, drawn at intake; with the code it opens the public lookup.
+                 * @example 7KQ2M9XD
+                 */
+                secret: string;
+                /**
+                 * Format: uri
+                 * @description The public lookup address (PUBLIC_BASE_URL + /v1/public/dossiers/{code}?check={secret}): the QR code.
+                 */
+                url: string;
+            } | null;
         };
         DossierStep: {
             /**

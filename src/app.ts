@@ -164,6 +164,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const reads = deps.reads ?? primaryOnly(db);
   const renderer = pdfRenderer(config.FORMS_RENDER_THREADS);
   app.addHook('onClose', () => renderer.close());
+  const limited = config.RATE_LIMIT_PER_MINUTE > 0 || config.PUBLIC_RATE_LIMIT_PER_MINUTE > 0;
+  const redis = limited ? (deps.redis ?? ownRedis(app, config.REDIS_URL)) : undefined;
   await app.register(healthRoutes, { checks: deps.checks, replicaState: () => reads.replicaState() });
   await app.register(
     async (v1) => {
@@ -171,7 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(rateLimitPlugin, {
         perMinute: config.RATE_LIMIT_PER_MINUTE,
         clock,
-        redis: config.RATE_LIMIT_PER_MINUTE > 0 ? (deps.redis ?? ownRedis(app, config.REDIS_URL)) : undefined,
+        redis,
         redisPrefix: config.REDIS_PREFIX,
       });
       await v1.register(unitRoutes, { db, intakeTargets });
@@ -188,7 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       await v1.register(deadlineRoutes, { db, calendars });
       await v1.register(dossierRoutes, { db, reads, config, calendars, intakeTargets, clock });
-      await v1.register(formRoutes, { db, renderer });
+      await v1.register(formRoutes, { db, renderer, publicBaseUrl: config.PUBLIC_BASE_URL });
       await v1.register(statsRoutes, { db, reads, config, clock });
       await v1.register(alertRoutes, { db });
       await v1.register(syncRoutes, { db });

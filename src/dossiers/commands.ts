@@ -333,7 +333,8 @@ function intakeRecord(
 ): { item: IntakeWrite; view: DossierView } {
   const online = request.channel === 'online';
   const { applicant } = request;
-  const row: Omit<DossierRow, 'id' | 'code' | 'createdAt' | 'updatedAt'> = {
+  // The lookup secret is drawn by the statement that writes (the column's default) and never in a response here.
+  const row: Omit<DossierRow, 'id' | 'code' | 'createdAt' | 'updatedAt' | 'lookupSecret'> = {
     unitCode: unit.code,
     handlingUnitCode: unit.code,
     holderOfficerCode: request.officerCode,
@@ -373,7 +374,7 @@ function intakeRecord(
   };
   // The code and the creation instant are placeholders the statement replaces (see intakeReply).
   const view: DossierView = {
-    d: { ...row, id: 0, code: '', createdAt: ctx.now, updatedAt: ctx.now },
+    d: { ...row, id: 0, code: '', lookupSecret: '', createdAt: ctx.now, updatedAt: ctx.now },
     procedureName: procedure.name,
     fee: procedure.fee,
     unitName: unit.name,

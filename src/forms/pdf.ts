@@ -8,6 +8,7 @@ import path from 'node:path';
 import * as fontkit from 'fontkit';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { MASKED } from '../domain/applicant.js';
 import {
   addressee,
   formDate,
@@ -30,10 +31,8 @@ const fonts = {
 };
 type FontName = keyof typeof fonts;
 
-/** What a PDF is rendered from: a dossier's form (with, for Form 01, the lookup's URL and secret) or a register. */
-export type PdfInput =
-  | { kind: 'form'; data: FormData; lookup?: { url: string; secret: string } | null }
-  | { kind: 'register'; data: RegisterData };
+/** What a PDF is rendered from: a dossier's form or a unit's register. */
+export type PdfInput = { kind: 'form'; data: FormData } | { kind: 'register'; data: RegisterData };
 
 type Doc = PDFKit.PDFDocument;
 
@@ -172,11 +171,9 @@ function applicantLines(doc: Doc, data: Extract<FormData, { applicant: unknown }
   if (a.email) line(doc, 'Email', a.email);
 }
 
-function form01(
-  doc: Doc,
-  d: Extract<FormData, { form: '01' }>,
-  lookup: { url: string; secret: string } | null,
-) {
+function form01(doc: Doc, d: Extract<FormData, { form: '01' }>) {
+  // Null for viewer keys: no secret, no QR code.
+  const lookup = d.lookup;
   const qrSize = 84;
   const qrTop = doc.y;
   if (lookup) qrCode(doc, lookup.url, doc.page.width - doc.page.margins.right - qrSize, qrTop - 6, qrSize);
@@ -197,10 +194,8 @@ function form01(
   line(doc, '5. Thời gian trả kết quả giải quyết hồ sơ', full(d.dueAt));
   if (d.rescheduledDueAt) line(doc, '   Hẹn lại ngày trả kết quả', full(d.rescheduledDueAt));
   if (d.fee !== null) line(doc, '6. Phí, lệ phí', formMoney(d.fee));
-  if (lookup) {
-    line(doc, `${d.fee !== null ? '7' : '6'}. Mã tra cứu hồ sơ`, lookup.secret);
-    paragraph(doc, `Tra cứu tình trạng hồ sơ bằng mã QR hoặc tại địa chỉ: ${lookup.url}`);
-  }
+  line(doc, `${d.fee !== null ? '7' : '6'}. Mã tra cứu hồ sơ`, lookup ? lookup.secret : MASKED);
+  if (lookup) paragraph(doc, `Tra cứu tình trạng hồ sơ bằng mã QR hoặc tại địa chỉ: ${lookup.url}`);
   signatures(
     doc,
     { role: 'NGƯỜI NỘP HỒ SƠ', name: d.applicant.fullName },
@@ -448,7 +443,7 @@ export function renderPdf(input: PdfInput): Promise<Buffer> {
   } else {
     const d = input.data;
     header(doc, d.issuingUnit);
-    if (d.form === '01') form01(doc, d, input.lookup ?? null);
+    if (d.form === '01') form01(doc, d);
     else if (d.form === '02') form02(doc, d);
     else if (d.form === '03') form03(doc, d);
     else if (d.form === '04') form04(doc, d);

@@ -46,6 +46,7 @@ export async function readDossierForm(
   principal: Principal,
   code: string,
   form: DossierForm,
+  publicBaseUrl: string,
 ): Promise<FormData> {
   const view = await getDossierInScope(db, principal, code);
   const [events, steps] = await Promise.all([
@@ -55,7 +56,14 @@ export async function readDossierForm(
   const headings = await headingsOf(db, [
     ...new Set([view.d.unitCode, view.d.handlingUnitCode, ...steps.map((s) => s.s.unitCode)]),
   ]);
-  const data = formData(form, { view, events, steps, headings, masked: readsMasked(principal) });
+  const data = formData(form, {
+    view,
+    events,
+    steps,
+    headings,
+    masked: readsMasked(principal),
+    publicBaseUrl,
+  });
   if (!data) throw new DomainError('FORM_NOT_APPLICABLE', { code, form });
   return data;
 }

@@ -27,6 +27,8 @@ export interface FormSource {
   /** The units a form may name at its top left, by code (the receiving unit and the one at fault). */
   headings: Map<string, IssuingUnit>;
   masked: boolean;
+  /** PUBLIC_BASE_URL: the base of the lookup address Form 01 prints and carries in its QR code. */
+  publicBaseUrl: string;
 }
 
 const iso = (d: Date | null) => (d ? formatInstant(d) : null);
@@ -67,7 +69,7 @@ export function formData(form: DossierForm, src: FormSource) {
   switch (form) {
     case '01':
       return {
-        ...toReceiptResponse(src.view, src.masked),
+        ...toReceiptResponse(src.view, src.masked, src.publicBaseUrl),
         title,
         issuingUnit: receiving,
         duration: { value: d.durationValue, unit: d.durationUnit },

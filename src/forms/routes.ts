@@ -6,7 +6,6 @@ import { periodDates } from '../domain/periods.js';
 import { negotiate } from '../http/accept.js';
 import { fieldError } from '../http/messages.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
-import type { PdfInput } from './pdf.js';
 import { readDossierForm, readRegister } from './queries.js';
 import type { PdfRenderer } from './render-pool.js';
 import {
@@ -28,10 +27,11 @@ function sendPdf(reply: FastifyReply, fileName: string, pdf: Buffer): FastifyRep
     .send(pdf);
 }
 
-export const formRoutes: FastifyPluginAsyncZod<{ db: Db; renderer: PdfRenderer }> = async (
-  app,
-  { db, renderer },
-) => {
+export const formRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  renderer: PdfRenderer;
+  publicBaseUrl: string;
+}> = async (app, { db, renderer, publicBaseUrl }) => {
   app.get('/dossiers/:code/forms/:form', {
     schema: {
       operationId: 'getDossierForm',
@@ -60,10 +60,9 @@ export const formRoutes: FastifyPluginAsyncZod<{ db: Db; renderer: PdfRenderer }
     handler: async (request, reply) => {
       const type = negotiate(request.headers.accept, offered);
       const { code, form } = request.params;
-      const data = await readDossierForm(db, request.principal, code, form);
+      const data = await readDossierForm(db, request.principal, code, form, publicBaseUrl);
       if (type === 'application/json') return reply.type('application/json').send(data);
-      const input: PdfInput = { kind: 'form', data };
-      return sendPdf(reply, formFileName(form, code), await renderer.render(input));
+      return sendPdf(reply, formFileName(form, code), await renderer.render({ kind: 'form', data }));
     },
   });
 
