@@ -27,7 +27,6 @@ const fontDir = path.join(
 const fonts = {
   regular: fontkit.create(readFileSync(path.join(fontDir, 'DejaVuSans.ttf'))),
   bold: fontkit.create(readFileSync(path.join(fontDir, 'DejaVuSans-Bold.ttf'))),
-  italic: fontkit.create(readFileSync(path.join(fontDir, 'DejaVuSans-Oblique.ttf'))),
 };
 type FontName = keyof typeof fonts;
 
@@ -104,7 +103,7 @@ function header(doc: Doc, unit: IssuingUnit) {
 function title(doc: Doc, form: FormNumber, text: string, subtitle?: string) {
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
-  use(doc, 'italic', 8.5).text(`Mẫu số ${form}`, left, doc.y, { width, align: 'center' });
+  use(doc, 'regular', 8.5).text(`Mẫu số ${form}`, left, doc.y, { width, align: 'center' });
   use(doc, 'bold', 13).text(text, left, doc.y + 2, { width, align: 'center' });
   if (subtitle) use(doc, 'bold', 11).text(subtitle, left, doc.y + 2, { width, align: 'center' });
   doc.y += 12;
@@ -139,7 +138,7 @@ function signatures(
   let bottom = top;
   const block = (bx: number, b: { role: string; name?: string | null }) => {
     use(doc, 'bold', 10.5).text(b.role, bx, top, { width: half, align: 'center' });
-    use(doc, 'italic', 9).text('(Ký và ghi rõ họ tên)', bx, doc.y, { width: half, align: 'center' });
+    use(doc, 'regular', 9).text('(Ký và ghi rõ họ tên)', bx, doc.y, { width: half, align: 'center' });
     if (b.name) use(doc, 'bold', 10.5).text(b.name, bx, doc.y + 48, { width: half, align: 'center' });
     bottom = Math.max(bottom, doc.y);
   };
@@ -149,15 +148,21 @@ function signatures(
   doc.y = bottom;
 }
 
-/** The QR code of a URL as vector squares, `size` points wide, its top left at (x, y). */
+/**
+ * The QR code of a URL as vector shapes, `size` points wide, its top left at (x, y): each row's run of dark
+ * modules one rectangle (a third of the drawing operations of one square per module).
+ */
 function qrCode(doc: Doc, url: string, x: number, y: number, size: number) {
   const modules = QRCode.create(url, { errorCorrectionLevel: 'M' }).modules;
   const quiet = 2;
   const cell = size / (modules.size + 2 * quiet);
   for (let r = 0; r < modules.size; r++) {
     for (let c = 0; c < modules.size; c++) {
-      if (modules.get(r, c))
-        doc.rect(x + (c + quiet) * cell, y + (r + quiet) * cell, cell + 0.05, cell + 0.05);
+      if (!modules.get(r, c)) continue;
+      let end = c;
+      while (end + 1 < modules.size && modules.get(r, end + 1)) end++;
+      doc.rect(x + (c + quiet) * cell, y + (r + quiet) * cell, (end - c + 1) * cell, cell + 0.05);
+      c = end;
     }
   }
   doc.fillColor('black').fill();
@@ -420,7 +425,7 @@ function register(doc: Doc, d: RegisterData) {
     7.5,
   );
   if (d.rows.length === 0)
-    use(doc, 'italic', 9).text('Không có hồ sơ nào được tiếp nhận trong kỳ.', { lineGap: 3 });
+    use(doc, 'regular', 9).text('Không có hồ sơ nào được tiếp nhận trong kỳ.', { lineGap: 3 });
 }
 
 /** Renders a form or a register to a PDF file. Synchronous work; see src/forms/render-pool.ts for where it runs. */
