@@ -149,6 +149,11 @@ export const configSchema = z.object({
   NOTIFICATION_RETRY_BASE_MS: intIn(10, 3_600_000)
     .default(30_000)
     .describe('First retry delay of a notification that failed; it doubles per attempt up to one hour.'),
+  FORMS_RENDER_THREADS: intIn(0, 16)
+    .default(1)
+    .describe(
+      'Worker threads of each API process that render the printable forms (PDF); 0 = on the event loop.',
+    ),
   BACKDATE_WINDOW_DAYS: intIn(0, 60)
     .default(3)
     .describe('How far in the past receivedAt and action times may be entered late.'),

@@ -30,7 +30,7 @@ import {
  */
 const allowedAsciiWords = new Set(
   (
-    'API Authorization Bearer CCCD CMND Content Type Idempotency Key If Match JSON NUL PATCH RFC U URL UUID ' +
+    'API Accept Authorization Bearer CCCD CMND Content Type Idempotency Key If Match JSON NUL PATCH RFC U URL UUID ' +
     'YYYY MM DD HH Hn Qn M H T application json http https nextCursor requestId true false units v dossier ' +
     'alert received processing example an vn byte direct postal online code ' +
     'Con Khi Quan Quy Tham Thao ai chi cho con danh do dung gian giao ghi hai hoa in khi lai mong ngang nguyen nhau qua quy ra ' +

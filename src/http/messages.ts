@@ -94,6 +94,8 @@ export const fieldNames: Record<string, Text> = {
   dueBefore: { vi: 'hạn trả trước thời điểm', en: 'due-before instant' },
   timeliness: { vi: 'tình trạng thời hạn', en: 'timeliness' },
   period: { vi: 'kỳ báo cáo', en: 'period' },
+  form: { vi: 'mẫu số', en: 'form number' },
+  accept: { vi: 'tiêu đề Accept', en: 'Accept header' },
   reporting: { vi: 'cách tính kỳ báo cáo', en: 'reporting periods' },
   from: { vi: 'ngày bắt đầu', en: 'start date' },
   to: { vi: 'ngày kết thúc', en: 'end date' },
