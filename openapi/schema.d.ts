@@ -904,6 +904,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public/dossiers/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Look a dossier up, as a citizen (tra cứu hồ sơ)
+         * @description No API key. `check` is the lookup secret printed on the receipt (its QR code carries this address) or the last 4 digits of the applicant’s phone or identifier. Answers the citizen’s view only. A wrong check answers exactly as an unknown code does (404 DOSSIER_NOT_FOUND); every request counts against the client IP’s public budget (PUBLIC_RATE_LIMIT_PER_MINUTE), 429 past it.
+         */
+        get: operations["lookUpDossier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2517,6 +2537,54 @@ export interface components {
             createdAt: string;
             deliveredAt: string | null;
         };
+        CitizenDossier: {
+            code: string;
+            /** @enum {string} */
+            status: "submitted" | "received" | "rejected" | "processing" | "awaiting_supplement" | "awaiting_payment" | "withdrawn" | "stopped" | "resolved" | "returned";
+            /**
+             * @description The status in Vietnamese, as the one-stop shop words it.
+             * @example đang xử lý
+             */
+            statusLabel: string;
+            procedure: {
+                code: string;
+                name: string;
+            };
+            /** @description The receiving unit: where the dossier was handed in and the result is returned. */
+            unit: {
+                code: string;
+                name: string;
+            };
+            /** @description Null: an online submission not yet accepted. */
+            receivedAt: string | null;
+            /** @description Ngày hẹn trả kết quả; null before the dossier is accepted. */
+            appointment: {
+                /**
+                 * Format: date-time
+                 * @description The return date in force: the new date of an apology, else the first.
+                 * @example 2025-04-29T16:30:00+07:00
+                 */
+                at: string;
+                /** @description The agency apologised and set a new return date (Form 04). */
+                rescheduled: boolean;
+                /**
+                 * Format: date-time
+                 * @description The return date first given on the receipt.
+                 * @example 2025-04-29T16:30:00+07:00
+                 */
+                originalAt: string;
+            } | null;
+            timeliness: ("on_track" | "due_soon" | "overdue" | "paused") | null;
+            /** @description Once resolved: before, on or after the statutory due. */
+            outcome: ("early" | "on_time" | "overdue") | null;
+            /** @description The result is ready to be collected (resolved) or has been handed over (returned). */
+            resultReady: boolean;
+            /**
+             * @description Masked, keeping its shape: `Nguyễn V** A**`.
+             * @example Nguyễn V** A**
+             */
+            applicantName: string;
+        };
         AlertPage: {
             items: components["schemas"]["Alert"][];
             /** @description Cursor of the next page; null at the end. */
@@ -2771,7 +2839,7 @@ export interface components {
     headers: {
         /** @description Identifies the request in the logs (and is the requestId of a problem): the x-request-id the client sent when it is 1–128 of A–Z a–z 0–9 . _ : -, else a new UUID. */
         XRequestId: string;
-        /** @description Requests allowed per clock minute to this caller (its API key; its IP when authentication fails). Sent while rate limiting is on (RATE_LIMIT_PER_MINUTE > 0), as are RateLimit-Remaining and RateLimit-Reset. */
+        /** @description Requests allowed per clock minute to this caller (its API key; its IP when authentication fails, and on the public /v1/public routes). Sent while rate limiting is on (RATE_LIMIT_PER_MINUTE > 0, PUBLIC_RATE_LIMIT_PER_MINUTE > 0 on the public routes), as are RateLimit-Remaining and RateLimit-Reset. */
         RateLimitLimit: number;
         /** @description Requests left in the current minute. */
         RateLimitRemaining: number;
@@ -2781,6 +2849,8 @@ export interface components {
         RetryAfter: number;
         /** @description The dossier’s version, quoted; send it back in If-Match. */
         ETag: string;
+        /** @description no-store: a public answer follows from the check in its address and is never kept on the way. */
+        CacheControl: "no-store";
         /** @description The authentication scheme to use: Bearer with an API key. */
         WWWAuthenticate: string;
     };
@@ -10242,6 +10312,107 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lookUpDossier: {
+        parameters: {
+            query: {
+                /** @description The lookup secret printed on the receipt (mã tra cứu, 8 characters; case, spaces and hyphens ignored), or the last 4 digits of the applicant’s phone or identifier. */
+                check: string;
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CitizenDossier"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {

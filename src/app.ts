@@ -19,7 +19,7 @@ import { healthRoutes, type HealthChecks } from './http/health.js';
 import { IntakeTargetsCache } from './dossiers/intake-targets.js';
 import { genReqId, loggerOptions, logRequest } from './http/logging.js';
 import { registerMetrics } from './http/metrics.js';
-import { rateLimitPlugin } from './http/rate-limit.js';
+import { publicRateLimitPlugin, rateLimitPlugin } from './http/rate-limit.js';
 import { rejectNulCharacters } from './http/input.js';
 import { finalizeOpenApi } from './http/openapi.js';
 import { clientErrors, frameworkErrors, registerErrorHandling } from './http/problem.js';
@@ -35,6 +35,7 @@ import { syncRoutes } from './sync/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { processRoutes } from './processes/routes.js';
+import { publicRoutes } from './citizen/routes.js';
 import { dayLengthOf, parseWorkingHours } from './domain/working-time.js';
 
 declare module 'fastify' {
@@ -129,6 +130,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'alerts', description: 'Deadline alerts (due soon, overdue)' },
         { name: 'sync', description: 'Change feed and the national portal format' },
         { name: 'webhooks', description: 'Signed, retried deliveries of changes' },
+        {
+          name: 'citizens',
+          description: 'The citizen\u2019s side: lookup by code and check, satisfaction ratings (no API key)',
+        },
       ],
       components: {
         securitySchemes: {
@@ -191,6 +196,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(webhookRoutes, { db });
     },
     { prefix: '/v1' },
+  );
+  // The citizen's routes: no key, a stricter budget per client IP of their own.
+  await app.register(
+    async (open) => {
+      await open.register(publicRateLimitPlugin, {
+        perMinute: config.PUBLIC_RATE_LIMIT_PER_MINUTE,
+        clock,
+        redis,
+        redisPrefix: config.REDIS_PREFIX,
+      });
+      await open.register(publicRoutes, { db, config, calendars, clock });
+    },
+    { prefix: '/v1/public' },
   );
   return app;
 }

@@ -175,6 +175,16 @@ const readDossier: Rule = {
 const table: Record<string, Rule> = {
   healthz: { who: 'anyone', scoped: 'none', ok: 200, build: () => ({}) },
   readyz: { who: 'anyone', scoped: 'none', ok: 200, build: () => ({}) },
+  // The citizen's lookup needs no key: the code and a check open it, whoever asks.
+  lookUpDossier: {
+    who: 'anyone',
+    scoped: 'none',
+    ok: 200,
+    build: () => ({
+      params: { code: shared.inside.dossier },
+      query: `check=${insidePersonal.phone.slice(-4)}`,
+    }),
+  },
 
   createUnit: {
     who: ['admin'],
