@@ -35,7 +35,7 @@ import { syncRoutes } from './sync/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { processRoutes } from './processes/routes.js';
-import { publicRoutes } from './citizen/routes.js';
+import { publicRoutes, ratingRoutes } from './citizen/routes.js';
 import { dayLengthOf, parseWorkingHours } from './domain/working-time.js';
 
 declare module 'fastify' {
@@ -194,6 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(alertRoutes, { db });
       await v1.register(syncRoutes, { db });
       await v1.register(webhookRoutes, { db });
+      await v1.register(ratingRoutes, { db, clock });
     },
     { prefix: '/v1' },
   );

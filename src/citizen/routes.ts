@@ -3,9 +3,18 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { CalendarCache } from '../calendar/cache.js';
 import type { LiveSettings } from '../dossiers/representation.js';
-import { errorResponses } from '../http/schemas.js';
+import { allow } from '../auth/plugin.js';
+import { bearerSecurity, errorResponses } from '../http/schemas.js';
+import { rateAsCitizen, recordPaperRating } from './commands.js';
 import { openDossier, toCitizenView } from './queries.js';
-import { CitizenDossier, LookupQuery, PublicDossierParams } from './schemas.js';
+import {
+  CitizenDossier,
+  CitizenRatingBody,
+  LookupQuery,
+  PaperRatingBody,
+  PublicDossierParams,
+  Rating,
+} from './schemas.js';
 
 const tags = ['citizens'];
 
@@ -48,6 +57,54 @@ export const publicRoutes: FastifyPluginAsyncZod<{
     handler: async (request) => {
       const view = await openDossier(db, request.params.code, request.query.check);
       return toCitizenView(view, await live());
+    },
+  });
+
+  app.post('/dossiers/:code/rating', {
+    schema: {
+      operationId: 'rateDossier',
+      summary: 'Rate the service, as a citizen (đánh giá mức độ hài lòng)',
+      description:
+        'No API key: the code and `check` open the dossier as for the lookup (a wrong check is 404 like an unknown ' +
+        'code). Once per dossier, after the result was returned: before it 409 DOSSIER_NOT_RETURNED, a second ' +
+        'rating (or one recorded from paper) 409 DOSSIER_ALREADY_RATED.',
+      tags,
+      security: [],
+      params: PublicDossierParams,
+      body: CitizenRatingBody,
+      response: { 201: Rating, ...errorResponses(400, 404, 409, 429) },
+    },
+    handler: async (request, reply) => {
+      const { check, ...rating } = request.body;
+      const body = await rateAsCitizen(db, request.params.code, check, rating, clock());
+      return reply.code(201).send(body);
+    },
+  });
+};
+
+/** The clerk's side of the ratings (under /v1, with a key). */
+export const ratingRoutes: FastifyPluginAsyncZod<{ db: Db; clock: () => Date }> = async (
+  app,
+  { db, clock },
+) => {
+  app.post('/dossiers/:code/rating', {
+    preHandler: allow('clerk'),
+    schema: {
+      operationId: 'recordPaperRating',
+      summary: 'Record a rating given on a paper form',
+      description:
+        'A clerk enters the citizen’s paper satisfaction form (source `paper`, recording the key and the ' +
+        'acting officer). The same rule as the citizen’s: once per dossier, after the return (409 ' +
+        'DOSSIER_NOT_RETURNED, DOSSIER_ALREADY_RATED).',
+      tags,
+      security: bearerSecurity,
+      params: PublicDossierParams,
+      body: PaperRatingBody,
+      response: { 201: Rating, ...errorResponses(400, 401, 403, 404, 409) },
+    },
+    handler: async (request, reply) => {
+      const body = await recordPaperRating(db, request.principal, request.params.code, request.body, clock());
+      return reply.code(201).send(body);
     },
   });
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InstantString } from '../http/schemas.js';
 import { dossierStatuses } from '../domain/lifecycle.js';
 import { Timeliness } from '../dossiers/schemas.js';
+import { OfficerCode } from '../officers/schemas.js';
 
 export const PublicDossierParams = z.object({
   code: z.string().max(60).meta({ example: '000.17.22.H56-250429-0001' }),
@@ -9,6 +10,7 @@ export const PublicDossierParams = z.object({
 
 const Check = z
   .string()
+  .max(32)
   .regex(/^[0-9A-Za-z -]{1,32}$/)
   .describe(
     'The lookup secret printed on the receipt (mã tra cứu, 8 characters; case, spaces and hyphens ignored), or ' +
@@ -54,3 +56,46 @@ export const CitizenDossier = z
       .meta({ example: 'Nguyễn V** A**' }),
   })
   .meta({ id: 'CitizenDossier' });
+
+const Level = z
+  .enum(['very_satisfied', 'satisfied', 'dissatisfied'])
+  .describe('Rất hài lòng, hài lòng, không hài lòng.')
+  .meta({ example: 'satisfied' });
+const Comment = z
+  .string()
+  .trim()
+  .min(1)
+  .max(2000)
+  .optional()
+  .describe('Góp ý: free text, kept with the rating and never logged.')
+  .meta({ example: 'Cán bộ hướng dẫn tận tình.' });
+
+export const CitizenRatingBody = z
+  .object({ check: Check, level: Level, comment: Comment })
+  .meta({ id: 'CitizenRatingRequest' });
+
+export const PaperRatingBody = z
+  .object({
+    level: Level,
+    comment: Comment,
+    officerCode: OfficerCode.optional().describe(
+      'The officer recording it; required from unit-wide keys where the unit requires it, as for the actions.',
+    ),
+  })
+  .meta({ id: 'PaperRatingRequest' });
+
+export const Rating = z
+  .object({
+    dossierCode: z.string(),
+    level: Level,
+    comment: z.string().nullable(),
+    source: z
+      .enum(['citizen', 'paper'])
+      .describe('citizen: given through the lookup; paper: recorded by a clerk from a paper form.'),
+    ratedAt: InstantString.describe('When it was recorded; the statistics count it in that period.'),
+    officerCode: z
+      .string()
+      .nullable()
+      .describe('Who recorded a paper rating, where known; null for the citizen.'),
+  })
+  .meta({ id: 'Rating' });
