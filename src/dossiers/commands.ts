@@ -100,7 +100,14 @@ function checkLateEntry(ctx: CommandContext, at: Date, path: string, notBefore: 
   if (notBefore && at.getTime() < notBefore.getTime()) throw fieldError(path, 'before_latest_event');
 }
 
-async function writeOutbox(tx: Tx, type: string, view: DossierView, occurredAt: Date, extra: object = {}) {
+/** Announces a change of a dossier (the change feed, webhooks, the worker): its snapshot and `extra` beside it. */
+export async function writeOutbox(
+  tx: Tx,
+  type: string,
+  view: DossierView,
+  occurredAt: Date,
+  extra: object = {},
+) {
   await tx.insert(outbox).values({
     type,
     dossierId: view.d.id,

@@ -131,6 +131,9 @@ export const fieldNames: Record<string, Text> = {
   },
   version: { vi: 'phiên bản', en: 'version' },
   stepOrder: { vi: 'thứ tự bước', en: 'step order' },
+  check: { vi: 'giá trị đối chiếu', en: 'lookup check' },
+  level: { vi: 'mức độ hài lòng', en: 'satisfaction level' },
+  comment: { vi: 'góp ý', en: 'comment' },
 };
 
 /** Dossier states as the one-stop shop names them; in English, their API names. */

@@ -27,3 +27,4 @@ export * from './stats-unit-daily.js';
 export * from './stats-unit-monthly.js';
 export * from './stats-procedure-monthly.js';
 export * from './stats-dirty.js';
+export * from './dossier-ratings.js';
