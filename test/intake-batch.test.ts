@@ -40,6 +40,7 @@ function item(overrides: Partial<IntakeWrite> = {}): IntakeWrite {
     applicantAddress: null,
     summary: null,
     components: [],
+    hasDigitisedComponents: false,
     durationValue: 2,
     durationUnit: 'working_days',
     receiptCutoff: null,

@@ -611,6 +611,7 @@ describe('the intake statement decides, whatever a cache said', () => {
     applicantAddress: null,
     summary: null,
     components: [],
+    hasDigitisedComponents: false,
     durationValue: 2,
     durationUnit: 'working_days',
     receiptCutoff: null,

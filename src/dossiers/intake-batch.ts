@@ -38,6 +38,7 @@ const givenColumns = [
   'applicantAddress',
   'summary',
   'components',
+  'hasDigitisedComponents',
   'durationValue',
   'durationUnit',
   'receiptCutoff',
