@@ -30,6 +30,7 @@ import { createCalendarCache, type CalendarCache } from './calendar/cache.js';
 import { deadlineRoutes } from './deadlines/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
 import { statsRoutes } from './stats/routes.js';
+import { serviceIndexRoutes } from './stats/service-index-routes.js';
 import { alertRoutes } from './alerts/routes.js';
 import { syncRoutes } from './sync/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
@@ -184,6 +185,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(deadlineRoutes, { db, calendars });
       await v1.register(dossierRoutes, { db, reads, config, calendars, intakeTargets, clock });
       await v1.register(statsRoutes, { db, reads, config, clock });
+      await v1.register(serviceIndexRoutes, { db, reads, config, clock });
       await v1.register(alertRoutes, { db });
       await v1.register(syncRoutes, { db });
       await v1.register(webhookRoutes, { db });

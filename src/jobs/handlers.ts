@@ -1,6 +1,7 @@
 import { evaluateDossierAlerts, scanAlerts } from '../alerts/commands.js';
 import { deliverWebhooks, fanOutToWebhooks } from '../webhooks/delivery.js';
 import { markStatsDirty, refreshStats } from '../stats/maintenance.js';
+import { markServiceFactsDirty, serviceFactEvents } from '../stats/service-figures.js';
 import type { JobContext, OutboxEvent } from './context.js';
 import { relayAndHandle, relayOutbox, type Dispatch } from './relay.js';
 
@@ -24,6 +25,11 @@ export const eventHandlers: Array<{
     name: 'mark-stats-dirty',
     matches: (type) => type.startsWith('dossier.'),
     run: (ctx, e) => markStatsDirty(ctx.db, e),
+  },
+  {
+    name: 'mark-service-facts-dirty',
+    matches: (type) => serviceFactEvents.includes(type),
+    run: (ctx, e) => markServiceFactsDirty(ctx.db, e),
   },
 ];
 
