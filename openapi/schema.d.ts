@@ -409,7 +409,7 @@ export interface paths {
         };
         /**
          * Receipt and appointment slip (Form 01)
-         * @description The data printed on the giấy tiếp nhận hồ sơ và hẹn trả kết quả.
+         * @description The data printed on the giấy tiếp nhận hồ sơ và hẹn trả kết quả, with the lookup secret (mã tra cứu) and the public lookup address its QR code carries; viewer keys get `lookup: null`.
          */
         get: operations["getDossierReceipt"];
         put?: never;
@@ -938,6 +938,66 @@ export interface paths {
          * @description Queues the delivery again now, with a fresh retry window (same webhook-id).
          */
         post: operations["redeliverWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dossiers/{code}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a rating given on a paper form
+         * @description A clerk enters the citizen’s paper satisfaction form (source `paper`, recording the key and the acting officer). The same rule as the citizen’s: once per dossier, after the return (409 DOSSIER_NOT_RETURNED, DOSSIER_ALREADY_RATED).
+         */
+        post: operations["recordPaperRating"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/dossiers/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Look a dossier up, as a citizen (tra cứu hồ sơ)
+         * @description No API key. `check` is the lookup secret printed on the receipt (its QR code carries this address) or the last 4 digits of the applicant’s phone or identifier. Answers the citizen’s view only. A wrong check answers exactly as an unknown code does (404 DOSSIER_NOT_FOUND); every request counts against the client IP’s public budget (PUBLIC_RATE_LIMIT_PER_MINUTE), 429 past it.
+         */
+        get: operations["lookUpDossier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/dossiers/{code}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate the service, as a citizen (đánh giá mức độ hài lòng)
+         * @description No API key: the code and `check` open the dossier as for the lookup (a wrong check is 404 like an unknown code). Once per dossier, after the result was returned: before it 409 DOSSIER_NOT_RETURNED, a second rating (or one recorded from paper) 409 DOSSIER_ALREADY_RATED.
+         */
+        post: operations["rateDossier"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1474,6 +1534,42 @@ export interface components {
              */
             events: string[];
         };
+        CitizenRatingRequestInput: {
+            /**
+             * @description The lookup secret printed on the receipt (mã tra cứu, 8 characters; case, spaces and hyphens ignored), or the last 4 digits of the applicant’s phone or identifier.
+             * @example 7KQ2M9XD
+             */
+            check: string;
+            /**
+             * @description Rất hài lòng, hài lòng, không hài lòng.
+             * @example satisfied
+             * @enum {string}
+             */
+            level: "very_satisfied" | "satisfied" | "dissatisfied";
+            /**
+             * @description Góp ý: free text, kept with the rating and never logged.
+             * @example Cán bộ hướng dẫn tận tình.
+             */
+            comment?: string;
+        };
+        PaperRatingRequestInput: {
+            /**
+             * @description Rất hài lòng, hài lòng, không hài lòng.
+             * @example satisfied
+             * @enum {string}
+             */
+            level: "very_satisfied" | "satisfied" | "dissatisfied";
+            /**
+             * @description Góp ý: free text, kept with the rating and never logged.
+             * @example Cán bộ hướng dẫn tận tình.
+             */
+            comment?: string;
+            /**
+             * @description The officer recording it; required from unit-wide keys where the unit requires it, as for the actions.
+             * @example CB.0012
+             */
+            officerCode?: string;
+        };
         /** @description An error (application/problem+json). */
         Problem: {
             /** @example urn:motcua:problem:validation-failed */
@@ -1489,7 +1585,7 @@ export interface components {
              * @description Stable machine-readable error code.
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "APPLICANT_FILTER_FORBIDDEN" | "ROUTE_NOT_FOUND" | "UNIT_NOT_FOUND" | "UNIT_ALREADY_EXISTS" | "UNIT_PARENT_INVALID" | "UNIT_INACTIVE" | "RESOLVING_UNIT_NOT_FOUND" | "RESOLVING_UNIT_INACTIVE" | "API_KEY_NOT_FOUND" | "OFFICER_NOT_FOUND" | "OFFICER_EXISTS" | "OFFICER_NOT_IN_SCOPE" | "OFFICER_INACTIVE" | "OFFICER_MISMATCH" | "OFFICER_REQUIRED" | "KEY_OFFICER_INACTIVE" | "PROCEDURE_NOT_FOUND" | "PROCEDURE_ALREADY_EXISTS" | "PROCEDURE_INACTIVE" | "PROCESS_VERSION_NOT_FOUND" | "PROCESS_EXCEEDS_STATUTORY_TIME" | "DOSSIER_NOT_FOUND" | "STEP_NOT_IN_PROCESS" | "CALENDAR_DAY_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_DELIVERY_NOT_FOUND" | "ALERT_NOT_FOUND" | "INVALID_TRANSITION" | "VERSION_MISMATCH" | "IDEMPOTENCY_KEY_REUSED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "APPLICANT_FILTER_FORBIDDEN" | "ROUTE_NOT_FOUND" | "UNIT_NOT_FOUND" | "UNIT_ALREADY_EXISTS" | "UNIT_PARENT_INVALID" | "UNIT_INACTIVE" | "RESOLVING_UNIT_NOT_FOUND" | "RESOLVING_UNIT_INACTIVE" | "API_KEY_NOT_FOUND" | "OFFICER_NOT_FOUND" | "OFFICER_EXISTS" | "OFFICER_NOT_IN_SCOPE" | "OFFICER_INACTIVE" | "OFFICER_MISMATCH" | "OFFICER_REQUIRED" | "KEY_OFFICER_INACTIVE" | "PROCEDURE_NOT_FOUND" | "PROCEDURE_ALREADY_EXISTS" | "PROCEDURE_INACTIVE" | "PROCESS_VERSION_NOT_FOUND" | "PROCESS_EXCEEDS_STATUTORY_TIME" | "DOSSIER_NOT_FOUND" | "STEP_NOT_IN_PROCESS" | "CALENDAR_DAY_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_DELIVERY_NOT_FOUND" | "ALERT_NOT_FOUND" | "INVALID_TRANSITION" | "DOSSIER_NOT_RETURNED" | "DOSSIER_ALREADY_RATED" | "VERSION_MISMATCH" | "IDEMPOTENCY_KEY_REUSED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
             /** @description Whole sentences for the counter: Vietnamese unless Accept-Language prefers English. */
             detail: string;
             /** @description Per-field problems, for validation errors. */
@@ -2087,6 +2183,19 @@ export interface components {
             fee: number | null;
             /** @description What the applicant quotes to look the dossier up: its code. */
             lookupCode: string;
+            /** @description The lookup credentials printed on the slip; null for viewer keys, which never see the secret. */
+            lookup: {
+                /**
+                 * @description Mã tra cứu: 8 characters of Crockford base32 (no I, L, O, U), random, drawn at intake; with the code it opens the public lookup.
+                 * @example 7KQ2M9XD
+                 */
+                secret: string;
+                /**
+                 * Format: uri
+                 * @description The public lookup address (PUBLIC_BASE_URL + /v1/public/dossiers/{code}?check={secret}): the QR code.
+                 */
+                url: string;
+            } | null;
         };
         DossierStep: {
             /**
@@ -2312,6 +2421,29 @@ export interface components {
                 /** @description online / newly received, percent. */
                 online: number | null;
             };
+            /** @description Satisfaction ratings whose rated instant falls in the period (not after asOf), counted for the unit the dossier counts for (attribution). A group with ratings but no dossier to count has a row of zeros besides. */
+            satisfaction: {
+                /**
+                 * Format: int64
+                 * @description Ratings given in the period (số lượt đánh giá).
+                 */
+                rated: number;
+                /**
+                 * Format: int64
+                 * @description Rất hài lòng
+                 */
+                verySatisfied: number;
+                /**
+                 * Format: int64
+                 * @description Hài lòng
+                 */
+                satisfied: number;
+                /**
+                 * Format: int64
+                 * @description Không hài lòng
+                 */
+                dissatisfied: number;
+            };
         };
         /** @description Form II.06a figures. Always: received.total = resolved + withdrawn + stopped + pending. */
         Stats: {
@@ -2416,6 +2548,29 @@ export interface components {
                     onDueDate: number | null;
                     /** @description online / newly received, percent. */
                     online: number | null;
+                };
+                /** @description Satisfaction ratings whose rated instant falls in the period (not after asOf), counted for the unit the dossier counts for (attribution). A group with ratings but no dossier to count has a row of zeros besides. */
+                satisfaction: {
+                    /**
+                     * Format: int64
+                     * @description Ratings given in the period (số lượt đánh giá).
+                     */
+                    rated: number;
+                    /**
+                     * Format: int64
+                     * @description Rất hài lòng
+                     */
+                    verySatisfied: number;
+                    /**
+                     * Format: int64
+                     * @description Hài lòng
+                     */
+                    satisfied: number;
+                    /**
+                     * Format: int64
+                     * @description Không hài lòng
+                     */
+                    dissatisfied: number;
                 };
             };
         };
@@ -2847,6 +3002,77 @@ export interface components {
             createdAt: string;
             deliveredAt: string | null;
         };
+        CitizenDossier: {
+            code: string;
+            /** @enum {string} */
+            status: "submitted" | "received" | "rejected" | "processing" | "awaiting_supplement" | "awaiting_payment" | "withdrawn" | "stopped" | "resolved" | "returned";
+            /**
+             * @description The status in Vietnamese, as the one-stop shop words it.
+             * @example đang xử lý
+             */
+            statusLabel: string;
+            procedure: {
+                code: string;
+                name: string;
+            };
+            /** @description The receiving unit: where the dossier was handed in and the result is returned. */
+            unit: {
+                code: string;
+                name: string;
+            };
+            /** @description Null: an online submission not yet accepted. */
+            receivedAt: string | null;
+            /** @description Ngày hẹn trả kết quả; null before the dossier is accepted. */
+            appointment: {
+                /**
+                 * Format: date-time
+                 * @description The return date in force: the new date of an apology, else the first.
+                 * @example 2025-04-29T16:30:00+07:00
+                 */
+                at: string;
+                /** @description The agency apologised and set a new return date (Form 04). */
+                rescheduled: boolean;
+                /**
+                 * Format: date-time
+                 * @description The return date first given on the receipt.
+                 * @example 2025-04-29T16:30:00+07:00
+                 */
+                originalAt: string;
+            } | null;
+            timeliness: ("on_track" | "due_soon" | "overdue" | "paused") | null;
+            /** @description Once resolved: before, on or after the statutory due. */
+            outcome: ("early" | "on_time" | "overdue") | null;
+            /** @description The result is ready to be collected (resolved) or has been handed over (returned). */
+            resultReady: boolean;
+            /**
+             * @description Masked, keeping its shape: `Nguyễn V** A**`.
+             * @example Nguyễn V** A**
+             */
+            applicantName: string;
+        };
+        Rating: {
+            dossierCode: string;
+            /**
+             * @description Rất hài lòng, hài lòng, không hài lòng.
+             * @example satisfied
+             * @enum {string}
+             */
+            level: "very_satisfied" | "satisfied" | "dissatisfied";
+            comment: string | null;
+            /**
+             * @description citizen: given through the lookup; paper: recorded by a clerk from a paper form.
+             * @enum {string}
+             */
+            source: "citizen" | "paper";
+            /**
+             * Format: date-time
+             * @description When it was recorded; the statistics count it in that period.
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            ratedAt: string;
+            /** @description Who recorded a paper rating, where known; null for the citizen. */
+            officerCode: string | null;
+        };
         AlertPage: {
             items: components["schemas"]["Alert"][];
             /** @description Cursor of the next page; null at the end. */
@@ -3133,7 +3359,7 @@ export interface components {
     headers: {
         /** @description Identifies the request in the logs (and is the requestId of a problem): the x-request-id the client sent when it is 1–128 of A–Z a–z 0–9 . _ : -, else a new UUID. */
         XRequestId: string;
-        /** @description Requests allowed per clock minute to this caller (its API key; its IP when authentication fails). Sent while rate limiting is on (RATE_LIMIT_PER_MINUTE > 0), as are RateLimit-Remaining and RateLimit-Reset. */
+        /** @description Requests allowed per clock minute to this caller (its API key; its IP when authentication fails, and on the public /v1/public routes). Sent while rate limiting is on (RATE_LIMIT_PER_MINUTE > 0, PUBLIC_RATE_LIMIT_PER_MINUTE > 0 on the public routes), as are RateLimit-Remaining and RateLimit-Reset. */
         RateLimitLimit: number;
         /** @description Requests left in the current minute. */
         RateLimitRemaining: number;
@@ -3143,6 +3369,8 @@ export interface components {
         RetryAfter: number;
         /** @description The dossier’s version, quoted; send it back in If-Match. */
         ETag: string;
+        /** @description no-store: a public answer follows from the check in its address and is never kept on the way. */
+        CacheControl: "no-store";
         /** @description The authentication scheme to use: Bearer with an API key. */
         WWWAuthenticate: string;
     };
@@ -10911,6 +11139,413 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordPaperRating: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaperRatingRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rating"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role may not do this (FORBIDDEN). */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state. */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lookUpDossier: {
+        parameters: {
+            query: {
+                /** @description The lookup secret printed on the receipt (mã tra cứu, 8 characters; case, spaces and hyphens ignored), or the last 4 digits of the applicant’s phone or identifier. */
+                check: string;
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CitizenDossier"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rateDossier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CitizenRatingRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rating"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state. */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {

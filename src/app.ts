@@ -19,7 +19,7 @@ import { healthRoutes, type HealthChecks } from './http/health.js';
 import { IntakeTargetsCache } from './dossiers/intake-targets.js';
 import { genReqId, loggerOptions, logRequest } from './http/logging.js';
 import { registerMetrics } from './http/metrics.js';
-import { rateLimitPlugin } from './http/rate-limit.js';
+import { publicRateLimitPlugin, rateLimitPlugin } from './http/rate-limit.js';
 import { rejectNulCharacters } from './http/input.js';
 import { finalizeOpenApi } from './http/openapi.js';
 import { clientErrors, frameworkErrors, registerErrorHandling } from './http/problem.js';
@@ -36,6 +36,7 @@ import { syncRoutes } from './sync/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { processRoutes } from './processes/routes.js';
+import { publicRoutes, ratingRoutes } from './citizen/routes.js';
 import { dayLengthOf, parseWorkingHours } from './domain/working-time.js';
 
 declare module 'fastify' {
@@ -130,6 +131,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'alerts', description: 'Deadline alerts (due soon, overdue)' },
         { name: 'sync', description: 'Change feed and the national portal format' },
         { name: 'webhooks', description: 'Signed, retried deliveries of changes' },
+        {
+          name: 'citizens',
+          description: 'The citizen\u2019s side: lookup by code and check, satisfaction ratings (no API key)',
+        },
       ],
       components: {
         securitySchemes: {
@@ -160,6 +165,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerMetrics(app);
   const reads = deps.reads ?? primaryOnly(db);
+  const limited = config.RATE_LIMIT_PER_MINUTE > 0 || config.PUBLIC_RATE_LIMIT_PER_MINUTE > 0;
+  const redis = limited ? (deps.redis ?? ownRedis(app, config.REDIS_URL)) : undefined;
   await app.register(healthRoutes, { checks: deps.checks, replicaState: () => reads.replicaState() });
   await app.register(
     async (v1) => {
@@ -167,7 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(rateLimitPlugin, {
         perMinute: config.RATE_LIMIT_PER_MINUTE,
         clock,
-        redis: config.RATE_LIMIT_PER_MINUTE > 0 ? (deps.redis ?? ownRedis(app, config.REDIS_URL)) : undefined,
+        redis,
         redisPrefix: config.REDIS_PREFIX,
       });
       await v1.register(unitRoutes, { db, intakeTargets });
@@ -189,8 +196,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(alertRoutes, { db });
       await v1.register(syncRoutes, { db });
       await v1.register(webhookRoutes, { db });
+      await v1.register(ratingRoutes, { db, clock });
     },
     { prefix: '/v1' },
+  );
+  // The citizen's routes: no key, a stricter budget per client IP of their own.
+  await app.register(
+    async (open) => {
+      await open.register(publicRateLimitPlugin, {
+        perMinute: config.PUBLIC_RATE_LIMIT_PER_MINUTE,
+        clock,
+        redis,
+        redisPrefix: config.REDIS_PREFIX,
+      });
+      await open.register(publicRoutes, { db, config, calendars, clock });
+    },
+    { prefix: '/v1/public' },
   );
   return app;
 }

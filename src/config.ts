@@ -76,6 +76,17 @@ export const configSchema = z.object({
     .describe(
       'Requests per API key (or client IP, without a valid key) per minute, per API process; 0 = off.',
     ),
+  PUBLIC_RATE_LIMIT_PER_MINUTE: intIn(0, 1_000_000)
+    .default(10)
+    .describe(
+      'Requests to the public (keyless) citizen routes per client IP per minute, counted across API processes with REDIS_URL; 0 = off.',
+    ),
+  PUBLIC_BASE_URL: z
+    .url()
+    .optional()
+    .describe(
+      'Where citizens reach this API from outside: the base of the lookup address on receipts, QR codes and SMS. Unset: http://localhost:PORT.',
+    ),
   BODY_LIMIT_BYTES: intIn(1024, 50 * 1024 * 1024)
     .default(1024 * 1024)
     .describe('Largest accepted request body.'),
@@ -115,7 +126,8 @@ export const configSchema = z.object({
     .describe('How far in the past receivedAt and action times may be entered late.'),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/** The environment as read, PUBLIC_BASE_URL filled in from PORT when unset. */
+export type Config = Omit<z.infer<typeof configSchema>, 'PUBLIC_BASE_URL'> & { PUBLIC_BASE_URL: string };
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -148,7 +160,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'API_PROCESSES: several API processes need DATABASE_URL (an embedded database has a single owner)',
     ]);
   }
-  return parsed.data;
+  return {
+    ...parsed.data,
+    PUBLIC_BASE_URL: parsed.data.PUBLIC_BASE_URL ?? `http://localhost:${parsed.data.PORT}`,
+  };
 }
 
 /** For entry points: load the config or print every problem and exit non-zero. */

@@ -176,6 +176,45 @@ const readDossier: Rule = {
 const table: Record<string, Rule> = {
   healthz: { who: 'anyone', scoped: 'none', ok: 200, build: () => ({}) },
   readyz: { who: 'anyone', scoped: 'none', ok: 200, build: () => ({}) },
+  // The citizen's lookup needs no key: the code and a check open it, whoever asks.
+  lookUpDossier: {
+    who: 'anyone',
+    scoped: 'none',
+    ok: 200,
+    build: () => ({
+      params: { code: shared.inside.dossier },
+      query: `check=${insidePersonal.phone.slice(-4)}`,
+    }),
+  },
+  // A citizen rates with the code and a check, whoever asks: each request a dossier just returned.
+  rateDossier: {
+    who: 'anyone',
+    scoped: 'none',
+    ok: 201,
+    build: async () => {
+      const d = await dossier('inside', 'direct', [
+        ['resolve', { result: 'approved' }],
+        ['return', {}],
+      ]);
+      return {
+        params: { code: d.code },
+        body: { check: d.applicant.phone.slice(-4), level: 'satisfied' },
+      };
+    },
+  },
+  recordPaperRating: {
+    who: ['clerk'],
+    scoped: 'path',
+    ok: 201,
+    notFound: 'DOSSIER_NOT_FOUND',
+    build: async (scope) => {
+      const d = await dossier(scope, 'direct', [
+        ['resolve', { result: 'approved' }],
+        ['return', {}],
+      ]);
+      return { params: { code: d.code }, body: { level: 'satisfied' } };
+    },
+  },
 
   createUnit: {
     who: ['admin'],

@@ -99,7 +99,14 @@ function checkLateEntry(ctx: CommandContext, at: Date, path: string, notBefore: 
   if (notBefore && at.getTime() < notBefore.getTime()) throw fieldError(path, 'before_latest_event');
 }
 
-async function writeOutbox(tx: Tx, type: string, view: DossierView, occurredAt: Date, extra: object = {}) {
+/** Announces a change of a dossier (the change feed, webhooks, the worker): its snapshot and `extra` beside it. */
+export async function writeOutbox(
+  tx: Tx,
+  type: string,
+  view: DossierView,
+  occurredAt: Date,
+  extra: object = {},
+) {
   await tx.insert(outbox).values({
     type,
     dossierId: view.d.id,
@@ -337,7 +344,8 @@ function intakeRecord(
 ): { item: IntakeWrite; view: DossierView } {
   const online = request.channel === 'online';
   const { applicant } = request;
-  const row: Omit<DossierRow, 'id' | 'code' | 'createdAt' | 'updatedAt'> = {
+  // The lookup secret is drawn by the statement that writes (the column's default) and never in a response here.
+  const row: Omit<DossierRow, 'id' | 'code' | 'createdAt' | 'updatedAt' | 'lookupSecret'> = {
     unitCode: unit.code,
     handlingUnitCode: unit.code,
     holderOfficerCode: request.officerCode,
@@ -382,7 +390,7 @@ function intakeRecord(
   };
   // The code and the creation instant are placeholders the statement replaces (see intakeReply).
   const view: DossierView = {
-    d: { ...row, id: 0, code: '', createdAt: ctx.now, updatedAt: ctx.now },
+    d: { ...row, id: 0, code: '', lookupSecret: '', createdAt: ctx.now, updatedAt: ctx.now },
     procedureName: procedure.name,
     fee: procedure.fee,
     unitName: unit.name,

@@ -4,6 +4,7 @@ import type { dossierEvents } from '../db/schema/index.js';
 import { maskApplicant, maskEventData, maskFreeText, type ApplicantView } from '../domain/applicant.js';
 import { isPaused, nationalStatusOf, type DossierStatus } from '../domain/lifecycle.js';
 import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
+import { lookupUrl } from '../domain/lookup.js';
 import { liveTimeliness, remainingWorkingMinutes, type Granularity } from '../domain/timeliness.js';
 import type { Calendar } from '../domain/working-time.js';
 import type { DossierRow, DossierView, OfficerRef, StepView } from './lookups.js';
@@ -147,8 +148,11 @@ export function toEventResponse(
   };
 }
 
-/** The receipt and appointment slip (Form 01). */
-export function toReceiptResponse(view: DossierView, masked: boolean) {
+/**
+ * The receipt and appointment slip (Form 01), with the lookup secret and its address (the QR code's) for keys that
+ * read personal data; `publicBaseUrl` is PUBLIC_BASE_URL.
+ */
+export function toReceiptResponse(view: DossierView, masked: boolean, publicBaseUrl: string) {
   const d = view.d;
   return {
     form: '01' as const,
@@ -163,6 +167,7 @@ export function toReceiptResponse(view: DossierView, masked: boolean) {
     rescheduledDueAt: iso(d.rescheduledDueAt),
     fee: view.fee,
     lookupCode: d.code,
+    lookup: masked ? null : { secret: d.lookupSecret, url: lookupUrl(publicBaseUrl, d.code, d.lookupSecret) },
   };
 }
 

@@ -473,6 +473,26 @@ export const Receipt = z
     rescheduledDueAt: instant,
     fee: z.number().int().nullable().describe('VND'),
     lookupCode: z.string().describe('What the applicant quotes to look the dossier up: its code.'),
+    lookup: z
+      .object({
+        secret: z
+          .string()
+          .regex(/^[0-9A-HJKMNP-TV-Z]{8}$/)
+          .describe(
+            'Mã tra cứu: 8 characters of Crockford base32 (no I, L, O, U), random, drawn at intake; with the code it ' +
+              'opens the public lookup.',
+          )
+          .meta({ example: '7KQ2M9XD' }),
+        url: z
+          .url()
+          .describe(
+            'The public lookup address (PUBLIC_BASE_URL + /v1/public/dossiers/{code}?check={secret}): the QR code.',
+          ),
+      })
+      .nullable()
+      .describe(
+        'The lookup credentials printed on the slip; null for viewer keys, which never see the secret.',
+      ),
   })
   .meta({ id: 'Receipt' });
 

@@ -239,6 +239,20 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     en: 'A dossier in state {state} cannot {action}.',
     vi: 'Hồ sơ ở trạng thái «{state}» không thể thực hiện thao tác «{action}».',
   },
+  DOSSIER_NOT_RETURNED: {
+    status: 409,
+    title: 'Dossier not returned yet',
+    titleVi: 'Hồ sơ chưa trả kết quả',
+    en: 'Dossier {code} is in state {state}: it can be rated only once its result has been returned.',
+    vi: 'Hồ sơ {code} đang ở trạng thái «{state}»: chỉ được đánh giá sau khi đã trả kết quả.',
+  },
+  DOSSIER_ALREADY_RATED: {
+    status: 409,
+    title: 'Dossier already rated',
+    titleVi: 'Hồ sơ đã được đánh giá',
+    en: 'Dossier {code} has already been rated; a dossier is rated once.',
+    vi: 'Hồ sơ {code} đã được đánh giá; mỗi hồ sơ chỉ được đánh giá một lần.',
+  },
   VERSION_MISMATCH: {
     status: 412,
     title: 'Version mismatch',

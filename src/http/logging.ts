@@ -11,6 +11,8 @@ const personalKeys = new Set([
   'fullName',
   'key',
   'secret',
+  'check',
+  'comment',
   'authorization',
   'cookie',
   'idempotency-key',
@@ -51,8 +53,11 @@ export function redactPersonal<T>(value: T, depth = 1): T {
   return (out ?? value) as T;
 }
 
-/** Query parameters that can carry personal data; their values are blanked in logged URLs. */
-const personalQueryParams = new Set(['idNumber', 'q', 'phone', 'email', 'name']);
+/**
+ * Query parameters that can carry personal data or a credential (the lookup's `check`: a lookup secret or the tail
+ * of a phone or identifier); their values are blanked in logged URLs.
+ */
+const personalQueryParams = new Set(['idNumber', 'q', 'phone', 'email', 'name', 'check']);
 
 export function redactQuery(url: string): string {
   const i = url.indexOf('?');

@@ -39,8 +39,9 @@ const headers: Record<string, Json> = {
     schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$', maxLength: 128 },
   },
   RateLimitLimit: integerHeader(
-    'Requests allowed per clock minute to this caller (its API key; its IP when authentication fails). ' +
-      'Sent while rate limiting is on (RATE_LIMIT_PER_MINUTE > 0), as are RateLimit-Remaining and RateLimit-Reset.',
+    'Requests allowed per clock minute to this caller (its API key; its IP when authentication fails, and on ' +
+      'the public /v1/public routes). Sent while rate limiting is on (RATE_LIMIT_PER_MINUTE > 0, ' +
+      'PUBLIC_RATE_LIMIT_PER_MINUTE > 0 on the public routes), as are RateLimit-Remaining and RateLimit-Reset.',
     1,
     2147483647,
   ),
@@ -54,6 +55,11 @@ const headers: Record<string, Json> = {
   ETag: {
     description: 'The dossier\u2019s version, quoted; send it back in If-Match.',
     schema: { type: 'string', pattern: '^"\\d+"$', maxLength: 20, example: '"3"' },
+  },
+  CacheControl: {
+    description:
+      'no-store: a public answer follows from the check in its address and is never kept on the way.',
+    schema: { type: 'string', enum: ['no-store'] },
   },
   WWWAuthenticate: {
     description: 'The authentication scheme to use: Bearer with an API key.',
@@ -83,6 +89,7 @@ function responseHeaders(path: string, status: string, response: Json): Record<s
     out['RateLimit-Reset'] = headerRef('RateLimitReset');
   }
   if (status === '429') out['Retry-After'] = headerRef('RetryAfter');
+  if (path.startsWith('/v1/public/')) out['Cache-Control'] = headerRef('CacheControl');
   if (status === '401') out['WWW-Authenticate'] = headerRef('WWWAuthenticate');
   if (
     status.startsWith('2') &&

@@ -23,6 +23,10 @@ const csvColumns: Array<[string, (c: Counts) => number | string | null]> = [
   ['pendingOverdue', (c) => c.pending.overdue],
   ['onTimeRate', (c) => c.rates.onTime],
   ['onlineRate', (c) => c.rates.online],
+  ['rated', (c) => c.satisfaction.rated],
+  ['verySatisfied', (c) => c.satisfaction.verySatisfied],
+  ['satisfied', (c) => c.satisfaction.satisfied],
+  ['dissatisfied', (c) => c.satisfaction.dissatisfied],
 ];
 
 function csvCell(value: string | number | null): string {
@@ -116,7 +120,39 @@ export async function statsXlsx(stats: StatsBody, unitName: string): Promise<Buf
   ]);
   sheet.addRow([`Số liệu tính đến: ${stats.asOf}`]);
   sheet.getColumn(2).width = 40;
+  satisfactionSheet(book, stats, unitName);
   return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+/** The satisfaction ratings of the period (đánh giá mức độ hài lòng), one line per group, on a sheet of their own. */
+function satisfactionSheet(book: ExcelJS.Workbook, stats: StatsBody, unitName: string): void {
+  const sheet = book.addWorksheet('Hài lòng');
+  sheet.addRow(['KẾT QUẢ ĐÁNH GIÁ MỨC ĐỘ HÀI LÒNG']);
+  sheet.addRow([`Đơn vị: ${unitName}`]);
+  sheet.addRow([`Kỳ báo cáo: từ ngày ${vnDate(stats.from)} đến ngày ${vnDate(stats.to)}`]);
+  sheet.addRow([attributionHeadings[stats.attribution]]);
+  sheet.addRow([
+    'STT',
+    'Lĩnh vực / nhóm',
+    'Số lượt đánh giá',
+    'Rất hài lòng',
+    'Hài lòng',
+    'Không hài lòng',
+  ]).font = { bold: true };
+  const line = (n: number | string, label: string, c: Counts) =>
+    sheet.addRow([
+      n,
+      label,
+      c.satisfaction.rated,
+      c.satisfaction.verySatisfied,
+      c.satisfaction.satisfied,
+      c.satisfaction.dissatisfied,
+    ]);
+  stats.rows.forEach((row, i) => line(i + 1, row.label, row));
+  line('', 'Tổng cộng', stats.totals).font = { bold: true };
+  sheet.addRow([]);
+  sheet.addRow(['Số lượt đánh giá được ghi nhận trong kỳ báo cáo (trực tuyến hoặc theo phiếu giấy).']);
+  sheet.getColumn(2).width = 40;
 }
 
 function vnDate(d: string): string {

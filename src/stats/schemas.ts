@@ -79,6 +79,18 @@ const Counts = {
     onDueDate: z.number().nullable().describe('on time / resolved, percent.'),
     online: z.number().nullable().describe('online / newly received, percent.'),
   }),
+  satisfaction: z
+    .object({
+      rated: z.number().int().describe('Ratings given in the period (số lượt đánh giá).'),
+      verySatisfied: z.number().int().describe('Rất hài lòng'),
+      satisfied: z.number().int().describe('Hài lòng'),
+      dissatisfied: z.number().int().describe('Không hài lòng'),
+    })
+    .describe(
+      'Satisfaction ratings whose rated instant falls in the period (not after asOf), counted for the unit ' +
+        'the dossier counts for (attribution). A group with ratings but no dossier to count has a row of zeros ' +
+        'besides.',
+    ),
 };
 
 export const StatsRow = z

@@ -23,6 +23,7 @@ import {
 import type { Granularity } from '../domain/timeliness.js';
 import { periodStatistics, type GroupTally } from './direct.js';
 import { closedThrough } from './maintenance.js';
+import { satisfactionByGroup, totalSatisfaction, withSatisfaction } from './satisfaction.js';
 import {
   attributedDossiers,
   finishedCounts,
@@ -273,16 +274,24 @@ export async function answerStatistics(
     asOf: Date;
   },
 ): Promise<StatisticsAnswer> {
-  const { groups, source } = await servedStatistics(db, {
-    unitPath: q.unit?.path ?? null,
-    attribution: q.attribution,
-    from: q.from,
-    to: q.to,
-    groupBy: q.groupBy,
-    granularity: q.granularity,
-    now: q.asOf,
-  });
+  const [{ groups, source }, ratings] = await Promise.all([
+    servedStatistics(db, {
+      unitPath: q.unit?.path ?? null,
+      attribution: q.attribution,
+      from: q.from,
+      to: q.to,
+      groupBy: q.groupBy,
+      granularity: q.granularity,
+      now: q.asOf,
+    }),
+    satisfactionByGroup(db, { ...q, unitPath: q.unit?.path ?? null }),
+  ]);
   const totals = groups.reduce((sum, g) => addTallies(sum, g.tally), emptyTally());
+  const rowsWith = withSatisfaction(
+    groups.map((g) => ({ key: g.key, label: g.label, ...withRates(g.tally) })),
+    ratings,
+    () => withRates(emptyTally()),
+  );
   return {
     unitCode: q.unit?.code ?? null,
     from: q.from,
@@ -292,8 +301,8 @@ export async function answerStatistics(
     groupBy: q.groupBy,
     asOf: formatInstant(q.asOf),
     source,
-    rows: groups.map((g) => ({ key: g.key, label: g.label, ...withRates(g.tally) })),
-    totals: withRates(totals),
+    rows: rowsWith,
+    totals: { ...withRates(totals), satisfaction: totalSatisfaction(rowsWith) },
   };
 }
 

@@ -100,6 +100,14 @@ export const dossiers = pgTable(
     returnedAt: instant('returned_at'),
     finishedAt: instant('finished_at'),
     outcome: text('outcome', { enum: ['early', 'on_time', 'overdue'] }),
+    /**
+     * The lookup secret (mã tra cứu): 8 characters of Crockford's base32, 40 random bits, drawn by the database at
+     * intake (dossier_lookup_secret(), migration dossier_lookup_secret; the rule in src/domain/lookup.ts). It is
+     * printed on the receipt and carried by its QR code; with the code it lets the applicant look the dossier up.
+     */
+    lookupSecret: text('lookup_secret')
+      .notNull()
+      .default(sql`dossier_lookup_secret()`),
     version: integer('version').notNull().default(1),
     createdAt: instant('created_at').notNull().defaultNow(),
     updatedAt: instant('updated_at').notNull().defaultNow(),

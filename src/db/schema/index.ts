@@ -28,3 +28,4 @@ export * from './stats-procedure-monthly.js';
 export * from './stats-dirty.js';
 export * from './stats-service-daily.js';
 export * from './stats-service-monthly.js';
+export * from './dossier-ratings.js';
