@@ -5,8 +5,10 @@ import { addDays, localDateOf } from '../src/domain/local-time.js';
 import { periodDates } from '../src/domain/periods.js';
 import {
   emptyServiceCounts,
+  referenceSatisfaction,
   referenceServiceCounts,
   serviceIndexOf,
+  type SatisfactionCounts,
   type ServiceCounts,
 } from '../src/domain/service-index.js';
 import { addTallies, emptyTally, type Tally } from '../src/domain/statistics.js';
@@ -70,8 +72,18 @@ function referenceAnswer(all: Facts, units: Set<string>, from: string, to: strin
     (_, unit) => unit,
   );
   const counts = new Map<string, ServiceCounts>();
+  const ratings = new Map<string, SatisfactionCounts>();
   for (const x of all) {
     if (!units.has(x.resolvingUnitCode)) continue;
+    const r = referenceSatisfaction(x.ratings, from, to, asOf);
+    if (r.rated > 0) {
+      const sum = ratings.get(x.resolvingUnitCode) ?? { rated: 0, verySatisfied: 0, satisfied: 0 };
+      ratings.set(x.resolvingUnitCode, {
+        rated: sum.rated + r.rated,
+        verySatisfied: sum.verySatisfied + r.verySatisfied,
+        satisfied: sum.satisfied + r.satisfied,
+      });
+    }
     const c = referenceServiceCounts([x.service], from, to, asOf);
     if (c.digitised + c.paid === 0) continue;
     const sum = counts.get(x.resolvingUnitCode) ?? emptyServiceCounts();
@@ -81,22 +93,27 @@ function referenceAnswer(all: Facts, units: Set<string>, from: string, to: strin
       paidOnline: sum.paidOnline + c.paidOnline,
     });
   }
-  const keys = [...new Set([...tallies.keys(), ...counts.keys()])].sort();
-  const none = { rated: 0, verySatisfied: 0, satisfied: 0 };
+  const keys = [...new Set([...tallies.keys(), ...counts.keys(), ...ratings.keys()])].sort();
+  const none = (): SatisfactionCounts => ({ rated: 0, verySatisfied: 0, satisfied: 0 });
   let t: Tally = emptyTally();
   let c = emptyServiceCounts();
+  const s = none();
   const rows = keys.map((key) => {
     const tally = tallies.get(key) ?? emptyTally();
     const count = counts.get(key) ?? emptyServiceCounts();
+    const rated = ratings.get(key) ?? none();
+    s.rated += rated.rated;
+    s.verySatisfied += rated.verySatisfied;
+    s.satisfied += rated.satisfied;
     t = addTallies(t, tally);
     c = {
       digitised: c.digitised + count.digitised,
       paid: c.paid + count.paid,
       paidOnline: c.paidOnline + count.paidOnline,
     };
-    return { unitCode: key, ...serviceIndexOf(tally, count, none) };
+    return { unitCode: key, ...serviceIndexOf(tally, count, rated) };
   });
-  return { rows, totals: serviceIndexOf(t, c, none), counts: c, tally: t };
+  return { rows, totals: serviceIndexOf(t, c, s), counts: c, tally: t, ratings: s };
 }
 
 describe('the service index (Decision 766) equals the reference rule over random histories', () => {
@@ -125,7 +142,7 @@ describe('the service index (Decision 766) equals the reference rule over random
       periods.push({ from, to: addDays(from, Math.floor(random() * 30)) });
     }
 
-    const seen = { counts: emptyServiceCounts(), tally: emptyTally() };
+    const seen = { counts: emptyServiceCounts(), tally: emptyTally(), rated: 0, dissatisfied: 0 };
     const check = async (expectedSource: 'figures' | 'dossiers' | null) => {
       const all = await factsOf(ctx, [...communes, centre, ...departments]);
       const sources = new Set<string>();
@@ -150,6 +167,9 @@ describe('the service index (Decision 766) equals the reference rule over random
               paidOnline: seen.counts.paidOnline + expected.counts.paidOnline,
             };
             seen.tally = addTallies(seen.tally, expected.tally);
+            seen.rated += expected.ratings.rated;
+            seen.dissatisfied +=
+              expected.ratings.rated - expected.ratings.verySatisfied - expected.ratings.satisfied;
           }
         }
       }
@@ -167,6 +187,8 @@ describe('the service index (Decision 766) equals the reference rule over random
     expect(seen.counts.paid).toBeGreaterThan(seen.counts.paidOnline);
     expect(seen.tally.pending.notYetDue).toBeGreaterThan(0);
     expect(seen.tally.resolved.overdue).toBeGreaterThan(0);
+    expect(seen.dissatisfied).toBeGreaterThan(0);
+    expect(seen.rated).toBeGreaterThan(seen.dissatisfied);
 
     // Facts recorded today about dossiers received days ago change the counts of earlier days: a component
     // digitised later (counted on its received day) and a second payment (moved from the first one's day). Their
@@ -247,10 +269,19 @@ describe('GET /v1/stats/service-index', () => {
       expect(res.statusCode, res.body).toBe(200);
     };
     // Four received in March: one online (accepted), one digitised at intake, one digitised later; one resolved
-    // early, one paid online and one paid at the counter; one still pending (not yet due at the end of March).
+    // early, returned and rated very satisfied, one paid online and one paid at the counter; one still pending
+    // (not yet due at the end of March).
     const online = await intake({ channel: 'online' });
     await act(online, 'accept');
     await act(online, 'resolve', { result: 'approved' });
+    await act(online, 'return');
+    const rated = await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/dossiers/${online}/rating`,
+      headers: bearer(clerk),
+      payload: { level: 'very_satisfied' },
+    });
+    expect(rated.statusCode, rated.body).toBe(201);
     const scanned = await intake({ components: [{ name: 'Tờ khai', copies: 1, digitised: true }] });
     await act(scanned, 'request-payment', { amount: 50_000 });
     await act(scanned, 'confirm-payment', { method: 'online' });
@@ -282,7 +313,7 @@ describe('GET /v1/stats/service-index', () => {
       onlineShare: { ratio: 0.25, numerator: 1, denominator: 4 },
       onlinePaymentShare: { ratio: 0.5, numerator: 1, denominator: 2 },
       digitisedShare: { ratio: 0.5, numerator: 2, denominator: 4 },
-      satisfaction: { ratio: null, numerator: 0, denominator: 0 },
+      satisfaction: { ratio: 1, numerator: 1, denominator: 1 },
     };
     expect(body.totals).toEqual(totals);
     expect(body.rows).toEqual([{ unitCode: unit.code, unitName: unit.name, ...totals }]);
@@ -299,6 +330,7 @@ describe('GET /v1/stats/service-index', () => {
       onlineShare: { ratio: null, numerator: 0, denominator: 0 },
       onlinePaymentShare: { ratio: null, denominator: 0 },
       digitisedShare: { ratio: null, denominator: 0 },
+      satisfaction: { ratio: null, denominator: 0 },
     });
   });
 

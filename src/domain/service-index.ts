@@ -13,7 +13,8 @@
  * - online payment share = dossiers whose payment was confirmed in the period and paid online / dossiers whose
  *   payment was confirmed in the period (a dossier that paid more than once counts once, by its last payment);
  * - digitised share = dossiers newly received in the period with a digitised component / newly received;
- * - satisfaction = (very satisfied + satisfied) / rated.
+ * - satisfaction = (very satisfied + satisfied) / rated, over the ratings given in the period (each counted for
+ *   the dossier's resolving unit).
  * Digitisation is counted as recorded at the moment of the answer: a component digitised after the period still
  * counts for the period the dossier was received in. A ratio with nothing to divide by is null.
  */
@@ -76,6 +77,30 @@ export function referenceServiceCounts(
     }
   }
   return c;
+}
+
+/** A rating (đánh giá mức độ hài lòng) as the index counts it: its level and when it was given. */
+export interface RatingFacts {
+  level: 'very_satisfied' | 'satisfied' | 'dissatisfied';
+  ratedAt: Date;
+}
+
+/** The ratings given in [from, to], as answered at `asOf` (omitted: after B). */
+export function referenceSatisfaction(
+  ratings: Iterable<RatingFacts>,
+  from: LocalDate,
+  to: LocalDate,
+  asOf?: Date,
+): SatisfactionCounts {
+  const { open, cut } = answerInstants(from, to, asOf);
+  const s: SatisfactionCounts = { rated: 0, verySatisfied: 0, satisfied: 0 };
+  for (const r of ratings) {
+    if (r.ratedAt < open || r.ratedAt >= cut) continue;
+    s.rated++;
+    if (r.level === 'very_satisfied') s.verySatisfied++;
+    else if (r.level === 'satisfied') s.satisfied++;
+  }
+  return s;
 }
 
 /** The progress group's weight: its points are the ratio × 20. */

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import {
   dossierDeadlines,
   dossierPauses,
+  dossierRatings,
   dossiers,
   procedures as proceduresTable,
   units as unitsTable,
@@ -19,7 +20,7 @@ import {
   type Tally,
 } from '../../src/domain/statistics.js';
 import type { Granularity } from '../../src/domain/timeliness.js';
-import type { ServiceFacts } from '../../src/domain/service-index.js';
+import type { RatingFacts, ServiceFacts } from '../../src/domain/service-index.js';
 import { bearer, createKey, createProcedure, createUnit, intakeBody, type TestContext } from './context.js';
 
 /** A small deterministic PRNG so a failing history can be replayed. */
@@ -200,7 +201,19 @@ export async function randomHistory(
       const method = pick(['online', 'online', 'counter', 'bank_transfer', undefined]);
       body = method ? { method, amount: Math.floor(random() * 100) * 1000 } : {};
     }
-    if ((await act(d, action, body)) === 200) done++;
+    if ((await act(d, action, body)) === 200) {
+      done++;
+      // Most returned dossiers are rated, from a paper form.
+      if (options.serviceFacts && action === 'return' && random() < 0.7) {
+        const res = await ctx.app.inject({
+          method: 'POST',
+          url: `/v1/dossiers/${d.code}/rating`,
+          headers: bearer(clerk),
+          payload: { level: pick(['very_satisfied', 'satisfied', 'satisfied', 'dissatisfied'] as const) },
+        });
+        expect(res.statusCode, res.body).toBe(201);
+      }
+    }
   }
   return { province, communes, centre, departments, clerk, done };
 }
@@ -227,6 +240,9 @@ export async function factsOf(ctx: TestContext, unitCodes: string[]) {
   const pauses = ids.length
     ? await db.select().from(dossierPauses).where(inArray(dossierPauses.dossierId, ids))
     : [];
+  const ratings = ids.length
+    ? await db.select().from(dossierRatings).where(inArray(dossierRatings.dossierId, ids))
+    : [];
   return rows.map(({ d, fieldCode }) => ({
     unitCode: d.unitCode,
     resolvingUnitCode: d.resolvingUnitCode,
@@ -252,6 +268,9 @@ export async function factsOf(ctx: TestContext, unitCodes: string[]) {
       paidAt: d.paidAt,
       paymentMethod: d.paymentMethod,
     } satisfies ServiceFacts,
+    ratings: ratings
+      .filter((r) => r.dossierId === d.id)
+      .map((r) => ({ level: r.level, ratedAt: r.ratedAt }) satisfies RatingFacts),
   }));
 }
 
