@@ -720,6 +720,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/dossiers/{code}/record-digitisation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record components digitised after intake, or the result issued electronically
+         * @description Illegal in the dossier’s state → 409 INVALID_TRANSITION naming both. Send If-Match with the ETag to guard against concurrent changes (stale → 412).
+         */
+        post: operations["recordDigitisationDossier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dossiers/{code}/forms/{form}": {
         parameters: {
             query?: never;
@@ -772,6 +792,26 @@ export interface paths {
          * @description Received (carried over, new by channel), resolved early / on time / overdue, withdrawn, stopped and pending (not yet due / overdue, judged at the end of the period with the due date in force then, or at asOf while the period has not ended: nothing after asOf counts) for a unit subtree: the dossiers whose resolving unit lies in it (attribution=resolving, the default) or whose receiving unit does (attribution=receiving). format=csv or xlsx returns a file (the xlsx is form II.06a with Vietnamese headings, withdrawn and stopped counted as on time with a footnote). The period is either `period` or both `from` and `to` (from ≤ to), never both; anything else → 400.
          */
         get: operations["getStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/service-index": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service index ratios (Decision 766/QĐ-TTg)
+         * @description Per resolving unit in a unit subtree and for a period: progress (with its points, ratio × 20, an estimate of the official score), online share, online payment share, digitised share and satisfaction, each ratio with its numerator and denominator (null when the denominator is 0). The period is either `period` (civil or official reporting periods) or both `from` and `to` (from ≤ to), never both; anything else → 400. Every role may read it.
+         */
+        get: operations["getServiceIndex"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1280,6 +1320,11 @@ export interface components {
                 name: string;
                 /** Format: int32 */
                 copies: number;
+                /**
+                 * @description Scanned into the system at intake (số hóa thành phần hồ sơ).
+                 * @default false
+                 */
+                digitised?: boolean;
             }[];
             /**
              * @description The officer receiving it, who holds the dossier first. The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
@@ -1416,6 +1461,17 @@ export interface components {
             officerCode?: string;
         };
         ConfirmPaymentActionInput: {
+            /**
+             * @description How the obligation was paid: online (through a public-service portal’s payment), counter (cash or card at the one-stop counter) or bank_transfer. Default counter, what a clerk confirming at the counter records; online counts for the service index’s online payment share.
+             * @default counter
+             * @enum {string}
+             */
+            method?: "online" | "counter" | "bank_transfer";
+            /**
+             * Format: int64
+             * @description The amount paid, in VND. Default: the amount request-payment named; else none (null).
+             */
+            amount?: number;
             note?: string;
             /**
              * Format: date-time
@@ -1510,6 +1566,34 @@ export interface components {
              */
             officerCode?: string;
         };
+        /** @description At least one component position, or electronicResult. */
+        RecordDigitisationActionInput: {
+            /**
+             * @description The positions (from 0, in the order of the dossier’s components) of the components digitised (số hóa) after intake; a position the dossier does not have → 400. Components already digitised stay so.
+             * @example [
+             *       0,
+             *       2
+             *     ]
+             */
+            digitisedComponents?: number[];
+            /**
+             * @description The result was issued electronically (kết quả điện tử); only once resolved (else 400).
+             * @constant
+             */
+            electronicResult?: true;
+            note?: string;
+            /**
+             * Format: date-time
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            at?: string;
+            /**
+             * @description The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key’s scope (else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it requires it (400 OFFICER_REQUIRED). A personal key acts as its own officer: naming another → 403 OFFICER_MISMATCH.
+             * @example CB.0012
+             */
+            officerCode?: string;
+        } | unknown | unknown;
         CreateWebhookInput: {
             /**
              * Format: uri
@@ -1517,7 +1601,7 @@ export interface components {
              */
             url: string;
             /**
-             * @description Event types, exact or as a prefix (`dossier.*`, `alert.*`, `*`): dossier.<state> (submitted, received, processing, awaiting_supplement, awaiting_payment, resolved, returned, withdrawn, stopped, rejected), dossier.transferred, dossier.handed_over, dossier.due_changed, dossier.rescheduled, alert.due_soon, alert.overdue, alert.step_due_soon, alert.step_overdue.
+             * @description Event types, exact or as a prefix (`dossier.*`, `alert.*`, `*`): dossier.<state> (submitted, received, processing, awaiting_supplement, awaiting_payment, resolved, returned, withdrawn, stopped, rejected), dossier.transferred, dossier.handed_over, dossier.due_changed, dossier.rescheduled, dossier.paid, dossier.digitised, alert.due_soon, alert.overdue, alert.step_due_soon, alert.step_overdue.
              * @example [
              *       "dossier.*",
              *       "alert.overdue",
@@ -2051,6 +2135,8 @@ export interface components {
                 name: string;
                 /** Format: int64 */
                 copies: number;
+                /** @description Scanned into the system (số hóa), at intake or recorded later. */
+                digitised: boolean;
             }[];
             /** @description Statutory processing time applied (the online time for online dossiers). */
             duration: components["schemas"]["Duration"];
@@ -2067,6 +2153,23 @@ export interface components {
             result: ("approved" | "refused") | null;
             returnedAt: string | null;
             finishedAt: string | null;
+            /** @description The last confirmed payment of the financial obligation (confirm-payment); null: none. */
+            payment: {
+                /** @enum {string} */
+                method: "online" | "counter" | "bank_transfer";
+                /** @description VND; null: none stated. */
+                amount: number | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339 instant, Vietnamese local time (+07:00).
+                 * @example 2025-04-29T16:30:00+07:00
+                 */
+                paidAt: string;
+            } | null;
+            /** @description Whether any component is digitised (số hóa): what the service index counts. */
+            hasDigitisedComponents: boolean;
+            /** @description Whether the result was issued electronically (kết quả điện tử). */
+            electronicResult: boolean;
             timeliness: ("on_track" | "due_soon" | "overdue" | "paused") | null;
             /** @description Set at resolution against the statutory due. */
             outcome: ("early" | "on_time" | "overdue") | null;
@@ -2150,6 +2253,8 @@ export interface components {
                 name: string;
                 /** Format: int64 */
                 copies: number;
+                /** @description Scanned into the system (số hóa), at intake or recorded later. */
+                digitised: boolean;
             }[];
             /**
              * @description direct: at the counter; postal: public postal service; online: public-service portal.
@@ -2273,6 +2378,8 @@ export interface components {
                 name: string;
                 /** Format: int64 */
                 copies: number;
+                /** @description Scanned into the system (số hóa), at intake or recorded later. */
+                digitised: boolean;
             }[];
             receivedAt: string | null;
             /** @description The statutory processing time (the online time for online dossiers). */
@@ -2583,6 +2690,8 @@ export interface components {
                 name: string;
                 /** Format: int64 */
                 copies: number;
+                /** @description Scanned into the system (số hóa), at intake or recorded later. */
+                digitised: boolean;
             }[];
             /**
              * @description direct: at the counter; postal: public postal service; online: public-service portal.
@@ -2797,6 +2906,8 @@ export interface components {
                 name: string;
                 /** Format: int64 */
                 copies: number;
+                /** @description Scanned into the system (số hóa), at intake or recorded later. */
+                digitised: boolean;
             }[];
             receivedAt: string | null;
             /** @description The statutory processing time (the online time for online dossiers). */
@@ -2934,6 +3045,223 @@ export interface components {
             /** @description One row per dossier the unit received in the period, oldest first. */
             rows: components["schemas"]["RegisterRow"][];
         };
+        ServiceIndexRow: {
+            /**
+             * @description The resolving unit.
+             * @example 000.17.22.H56
+             */
+            unitCode: string;
+            /** @example UBND xã Tân Hòa */
+            unitName: string;
+            progress: {
+                /** @description numerator / denominator as a fraction, 4 decimals; null when the denominator is 0. */
+                ratio: number | null;
+                /** Format: int64 */
+                numerator: number;
+                /** Format: int64 */
+                denominator: number;
+                /**
+                 * @example {
+                 *       "value": 19,
+                 *       "estimate": true
+                 *     }
+                 */
+                points: {
+                    /** @description ratio × 20 (the group’s weight), 2 decimals; null with the ratio. */
+                    value: number | null;
+                    /**
+                     * @description Always true: an estimate of the official score, which the national portal computes.
+                     * @constant
+                     */
+                    estimate: true;
+                };
+            };
+            /**
+             * @description Online share: received online / newly received.
+             * @example {
+             *       "ratio": 0.6,
+             *       "numerator": 180,
+             *       "denominator": 300
+             *     }
+             */
+            onlineShare: {
+                /** @description numerator / denominator as a fraction, 4 decimals; null when the denominator is 0. */
+                ratio: number | null;
+                /** Format: int64 */
+                numerator: number;
+                /** Format: int64 */
+                denominator: number;
+            };
+            /**
+             * @description Online payment share: dossiers whose payment was confirmed in the period and paid online / dossiers whose payment was confirmed in the period (by their last payment).
+             * @example {
+             *       "ratio": 0.5,
+             *       "numerator": 20,
+             *       "denominator": 40
+             *     }
+             */
+            onlinePaymentShare: {
+                /** @description numerator / denominator as a fraction, 4 decimals; null when the denominator is 0. */
+                ratio: number | null;
+                /** Format: int64 */
+                numerator: number;
+                /** Format: int64 */
+                denominator: number;
+            };
+            /**
+             * @description Digitised share: dossiers newly received in the period with a digitised component (as recorded now) / newly received.
+             * @example {
+             *       "ratio": 0.8,
+             *       "numerator": 240,
+             *       "denominator": 300
+             *     }
+             */
+            digitisedShare: {
+                /** @description numerator / denominator as a fraction, 4 decimals; null when the denominator is 0. */
+                ratio: number | null;
+                /** Format: int64 */
+                numerator: number;
+                /** Format: int64 */
+                denominator: number;
+            };
+            /**
+             * @description Satisfaction: (very satisfied + satisfied) / rated, the ratings given in the period for the dossiers the unit resolves.
+             * @example {
+             *       "ratio": 0.9,
+             *       "numerator": 90,
+             *       "denominator": 100
+             *     }
+             */
+            satisfaction: {
+                /** @description numerator / denominator as a fraction, 4 decimals; null when the denominator is 0. */
+                ratio: number | null;
+                /** Format: int64 */
+                numerator: number;
+                /** Format: int64 */
+                denominator: number;
+            };
+        };
+        /** @description The Decision 766/QĐ-TTg ratios this service can compute, each with its counts, per resolving unit. */
+        ServiceIndex: {
+            unitCode: string | null;
+            /**
+             * Format: date
+             * @description A local date (Asia/Ho_Chi_Minh).
+             * @example 2025-01-01
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description A local date (Asia/Ho_Chi_Minh).
+             * @example 2025-12-31
+             */
+            to: string;
+            /** @enum {string} */
+            reporting: "civil" | "official";
+            /**
+             * Format: date-time
+             * @description The instant the ratios describe: a period not yet ended is answered as at this instant.
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            asOf: string;
+            /**
+             * @description figures: the maintained daily figures, with today and any unit awaiting a recompute counted live; dossiers: computed from the dossiers (same numbers).
+             * @enum {string}
+             */
+            source: "figures" | "dossiers";
+            /** @description One row per resolving unit in the scope with something counted. */
+            rows: components["schemas"]["ServiceIndexRow"][];
+            /** @description The whole scope. */
+            totals: {
+                progress: {
+                    /** @description numerator / denominator as a fraction, 4 decimals; null when the denominator is 0. */
+                    ratio: number | null;
+                    /** Format: int64 */
+                    numerator: number;
+                    /** Format: int64 */
+                    denominator: number;
+                    /**
+                     * @example {
+                     *       "value": 19,
+                     *       "estimate": true
+                     *     }
+                     */
+                    points: {
+                        /** @description ratio × 20 (the group’s weight), 2 decimals; null with the ratio. */
+                        value: number | null;
+                        /**
+                         * @description Always true: an estimate of the official score, which the national portal computes.
+                         * @constant
+                         */
+                        estimate: true;
+                    };
+                };
+                /**
+                 * @description Online share: received online / newly received.
+                 * @example {
+                 *       "ratio": 0.6,
+                 *       "numerator": 180,
+                 *       "denominator": 300
+                 *     }
+                 */
+                onlineShare: {
+                    /** @description numerator / denominator as a fraction, 4 decimals; null when the denominator is 0. */
+                    ratio: number | null;
+                    /** Format: int64 */
+                    numerator: number;
+                    /** Format: int64 */
+                    denominator: number;
+                };
+                /**
+                 * @description Online payment share: dossiers whose payment was confirmed in the period and paid online / dossiers whose payment was confirmed in the period (by their last payment).
+                 * @example {
+                 *       "ratio": 0.5,
+                 *       "numerator": 20,
+                 *       "denominator": 40
+                 *     }
+                 */
+                onlinePaymentShare: {
+                    /** @description numerator / denominator as a fraction, 4 decimals; null when the denominator is 0. */
+                    ratio: number | null;
+                    /** Format: int64 */
+                    numerator: number;
+                    /** Format: int64 */
+                    denominator: number;
+                };
+                /**
+                 * @description Digitised share: dossiers newly received in the period with a digitised component (as recorded now) / newly received.
+                 * @example {
+                 *       "ratio": 0.8,
+                 *       "numerator": 240,
+                 *       "denominator": 300
+                 *     }
+                 */
+                digitisedShare: {
+                    /** @description numerator / denominator as a fraction, 4 decimals; null when the denominator is 0. */
+                    ratio: number | null;
+                    /** Format: int64 */
+                    numerator: number;
+                    /** Format: int64 */
+                    denominator: number;
+                };
+                /**
+                 * @description Satisfaction: (very satisfied + satisfied) / rated, the ratings given in the period for the dossiers the unit resolves.
+                 * @example {
+                 *       "ratio": 0.9,
+                 *       "numerator": 90,
+                 *       "denominator": 100
+                 *     }
+                 */
+                satisfaction: {
+                    /** @description numerator / denominator as a fraction, 4 decimals; null when the denominator is 0. */
+                    ratio: number | null;
+                    /** Format: int64 */
+                    numerator: number;
+                    /** Format: int64 */
+                    denominator: number;
+                };
+            };
+        };
         Alert: {
             /** Format: int64 */
             id: number;
@@ -3016,6 +3344,8 @@ export interface components {
                 name: string;
                 /** Format: int64 */
                 copies: number;
+                /** @description Scanned into the system (số hóa), at intake or recorded later. */
+                digitised: boolean;
             }[];
             /** @description Statutory processing time applied (the online time for online dossiers). */
             duration: components["schemas"]["Duration"];
@@ -3032,6 +3362,23 @@ export interface components {
             result: ("approved" | "refused") | null;
             returnedAt: string | null;
             finishedAt: string | null;
+            /** @description The last confirmed payment of the financial obligation (confirm-payment); null: none. */
+            payment: {
+                /** @enum {string} */
+                method: "online" | "counter" | "bank_transfer";
+                /** @description VND; null: none stated. */
+                amount: number | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339 instant, Vietnamese local time (+07:00).
+                 * @example 2025-04-29T16:30:00+07:00
+                 */
+                paidAt: string;
+            } | null;
+            /** @description Whether any component is digitised (số hóa): what the service index counts. */
+            hasDigitisedComponents: boolean;
+            /** @description Whether the result was issued electronically (kết quả điện tử). */
+            electronicResult: boolean;
             /** @description Set at resolution against the statutory due. */
             outcome: ("early" | "on_time" | "overdue") | null;
             /**
@@ -3336,6 +3683,16 @@ export interface components {
              */
             NgayKetThucTheoQuyDinh: string | null;
         };
+        /** @description One component handed in (TaiLieuNop). */
+        DvcqgComponent: {
+            /** @description The component’s name. */
+            TenTepDinhKem: string;
+            /**
+             * @description Digitised (1) or not (0).
+             * @enum {number}
+             */
+            DuocSoHoa: 0 | 1;
+        };
         /** @description A dossier in the national public-service portal’s format, its field names only. */
         DvcqgDossier: {
             /**
@@ -3446,6 +3803,28 @@ export interface components {
              * @example Phòng Tư pháp
              */
             DonViXuLy: string;
+            /**
+             * @description Whether the financial obligation was paid online (1), else 0: paid at the counter or by bank transfer, or nothing paid. A dossier paid more than once: its last payment.
+             * @example 1
+             * @enum {number}
+             */
+            DuocThanhToanTrucTuyen: 0 | 1;
+            /**
+             * @description Whether any component handed in is digitised (1), else 0.
+             * @example 1
+             * @enum {number}
+             */
+            HoSoCoThanhPhanSoHoa: 0 | 1;
+            /**
+             * @description The components handed in, in the order of the intake.
+             * @example [
+             *       {
+             *         "TenTepDinhKem": "Tờ khai đăng ký khai sinh",
+             *         "DuocSoHoa": 1
+             *       }
+             *     ]
+             */
+            TaiLieuNop: components["schemas"]["DvcqgComponent"][];
             /**
              * @description The supplement requests, oldest first.
              * @example [
@@ -9788,6 +10167,198 @@ export interface operations {
             };
         };
     };
+    recordDigitisationDossier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag (version) you last saw; stale → 412. */
+                "if-match"?: string;
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordDigitisationActionInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dossier"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role may not do this (FORBIDDEN). */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state. */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version (VERSION_MISMATCH). */
+            412: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but not acceptable. */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getDossierForm: {
         parameters: {
             query?: never;
@@ -10085,6 +10656,121 @@ export interface operations {
                     "application/json": components["schemas"]["Stats"];
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getServiceIndex: {
+        parameters: {
+            query?: {
+                /** @description The unit whose subtree is counted; default your own scope. */
+                unitCode?: string;
+                /** @description The period: YYYY, YYYY-MM, YYYY-Qn (quarter), YYYY-Hn (half year) or YYYY-M9 (nine months). Give either period or both from and to, never both. */
+                period?: string;
+                /** @description official: reporting periods from the 15th of the month before to the 14th. */
+                reporting?: "civil" | "official";
+                /** @description Explicit period start; requires to, excludes period. from ≤ to. */
+                from?: string;
+                /** @description Explicit period end, inclusive; requires from, excludes period. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceIndex"];
                 };
             };
             /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */

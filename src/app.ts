@@ -32,6 +32,7 @@ import { dossierRoutes } from './dossiers/routes.js';
 import { statsRoutes } from './stats/routes.js';
 import { formRoutes } from './forms/routes.js';
 import { pdfRenderer } from './forms/render-pool.js';
+import { serviceIndexRoutes } from './stats/service-index-routes.js';
 import { alertRoutes } from './alerts/routes.js';
 import { syncRoutes } from './sync/routes.js';
 import { notificationRoutes } from './notifications/routes.js';
@@ -198,6 +199,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(dossierRoutes, { db, reads, config, calendars, intakeTargets, clock });
       await v1.register(formRoutes, { db, renderer, publicBaseUrl: config.PUBLIC_BASE_URL });
       await v1.register(statsRoutes, { db, reads, config, clock });
+      await v1.register(serviceIndexRoutes, { db, reads, config, clock });
       await v1.register(alertRoutes, { db });
       await v1.register(syncRoutes, { db });
       await v1.register(webhookRoutes, { db });

@@ -85,7 +85,7 @@ describe('intake', () => {
     const d = res.json();
     expect(d.code).toBe(`${unit}-250602-0001`);
     expect(res.headers.etag).toBe('"1"');
-    expect(d.components).toEqual([{ name: 'Tờ khai', copies: 1 }]);
+    expect(d.components).toEqual([{ name: 'Tờ khai', copies: 1, digitised: false }]);
     expect(await countFor(unit)).toEqual({ dossiers: 1, counter: 1, outbox: 1 });
     const [row] = await ctx.database.db.select().from(outbox).where(eq(outbox.unitCode, unit));
     expect(row!.type).toBe('dossier.received');

@@ -381,3 +381,145 @@ describe('optimistic concurrency and late entry', () => {
     expect(late).toMatchObject({ resolvedAt: '2025-06-04T15:00:00+07:00', outcome: 'early' });
   });
 });
+
+describe('payment and digitisation facts', () => {
+  const events = async (code: string) =>
+    (
+      await ctx.app.inject({
+        method: 'GET',
+        url: `/v1/dossiers/${code}/events`,
+        headers: bearer(clerk),
+      })
+    ).json().items as Array<{ type: string; data: Record<string, unknown> }>;
+
+  it('confirm-payment records the method and the amount on the dossier and its event; default counter and the amount requested', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const p = await createProcedure(ctx);
+    const d = await receive(p.code);
+    expect(d.payment).toBeNull();
+    await ok(d.code, 'request-payment', { amount: 120_000 });
+    setNow('2025-06-02T09:00:00+07:00');
+    const paid = await ok(d.code, 'confirm-payment', { method: 'online', amount: 125_000 });
+    expect(paid.payment).toEqual({ method: 'online', amount: 125_000, paidAt: '2025-06-02T09:00:00+07:00' });
+    expect((await events(d.code)).at(-1)).toMatchObject({
+      type: 'confirm-payment',
+      data: { method: 'online', amount: 125_000 },
+    });
+
+    // A second payment: nothing named → at the counter, the amount the request named; the dossier shows it.
+    await ok(d.code, 'request-payment', { amount: 30_000 });
+    setNow('2025-06-02T10:00:00+07:00');
+    const again = await ok(d.code, 'confirm-payment');
+    expect(again.payment).toEqual({ method: 'counter', amount: 30_000, paidAt: '2025-06-02T10:00:00+07:00' });
+    expect((await events(d.code)).at(-1)).toMatchObject({ data: { method: 'counter', amount: 30_000 } });
+
+    // A request that named no amount and a confirmation that names none: no amount.
+    await ok(d.code, 'request-payment');
+    const none = await ok(d.code, 'confirm-payment', { method: 'bank_transfer' });
+    expect(none.payment).toMatchObject({ method: 'bank_transfer', amount: null });
+  });
+
+  it('confirm-payment with an unknown method or a negative amount → 400, nothing stored', async () => {
+    const p = await createProcedure(ctx);
+    const d = await receive(p.code);
+    await ok(d.code, 'request-payment');
+    for (const body of [{ method: 'cash' }, { amount: -1 }, { amount: 1.5 }]) {
+      const res = await act(d.code, 'confirm-payment', body);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().code).toBe('VALIDATION_FAILED');
+    }
+    const read = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/dossiers/${d.code}`,
+      headers: bearer(clerk),
+    });
+    expect(read.json()).toMatchObject({ status: 'awaiting_payment', payment: null });
+  });
+
+  it('intake components may be digitised (default not); hasDigitisedComponents says whether any is', async () => {
+    const p = await createProcedure(ctx);
+    const plain = await receive(p.code, { components: [{ name: 'Tờ khai', copies: 1 }] });
+    expect(plain.components).toEqual([{ name: 'Tờ khai', copies: 1, digitised: false }]);
+    expect(plain).toMatchObject({ hasDigitisedComponents: false, electronicResult: false });
+    const scanned = await receive(p.code, {
+      components: [
+        { name: 'Tờ khai', copies: 1, digitised: true },
+        { name: 'Bản sao CCCD', copies: 2, digitised: false },
+      ],
+    });
+    expect(scanned.hasDigitisedComponents).toBe(true);
+    const read = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/dossiers/${scanned.code}`,
+      headers: bearer(clerk),
+    });
+    expect(read.json().components).toEqual([
+      { name: 'Tờ khai', copies: 1, digitised: true },
+      { name: 'Bản sao CCCD', copies: 2, digitised: false },
+    ]);
+    expect((await receive(p.code)).hasDigitisedComponents).toBe(false);
+  });
+
+  it('record-digitisation marks components digitised after intake and, once resolved, the result electronic', async () => {
+    setNow('2025-06-02T08:00:00+07:00');
+    const p = await createProcedure(ctx);
+    const d = await receive(p.code, {
+      components: [
+        { name: 'Tờ khai', copies: 1 },
+        { name: 'Bản sao CCCD', copies: 1 },
+      ],
+    });
+    setNow('2025-06-02T09:00:00+07:00');
+    const recorded = await ok(d.code, 'record-digitisation', { digitisedComponents: [1] });
+    expect(recorded).toMatchObject({
+      status: 'received',
+      version: d.version + 1,
+      hasDigitisedComponents: true,
+    });
+    expect(recorded.components).toEqual([
+      { name: 'Tờ khai', copies: 1, digitised: false },
+      { name: 'Bản sao CCCD', copies: 1, digitised: true },
+    ]);
+    expect((await events(d.code)).at(-1)).toMatchObject({
+      type: 'record-digitisation',
+      data: { digitisedComponents: [1] },
+    });
+    // Before the result: no electronic result; a position the dossier lacks; nothing at all → 400, nothing stored.
+    for (const [body, path] of [
+      [{ electronicResult: true }, 'body.electronicResult'],
+      [{ digitisedComponents: [0, 2] }, 'body.digitisedComponents'],
+      [{}, 'body.digitisedComponents'],
+    ] as const) {
+      const res = await act(d.code, 'record-digitisation', body);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().errors.map((e: { path: string }) => e.path)).toEqual([path]);
+    }
+    await ok(d.code, 'resolve', { result: 'approved' });
+    const electronic = await ok(d.code, 'record-digitisation', {
+      electronicResult: true,
+      digitisedComponents: [0],
+    });
+    expect(electronic).toMatchObject({ status: 'resolved', electronicResult: true });
+    expect((electronic.components as Array<{ digitised: boolean }>).map((c) => c.digitised)).toEqual([
+      true,
+      true,
+    ]);
+    await ok(d.code, 'return');
+    expect((await ok(d.code, 'record-digitisation', { digitisedComponents: [0] })).status).toBe('returned');
+  });
+
+  it('record-digitisation of a submission not accepted, or of a rejected, withdrawn or stopped dossier → 409', async () => {
+    const p = await createProcedure(ctx);
+    const submitted = await receive(p.code, {
+      channel: 'online',
+      components: [{ name: 'Tờ khai', copies: 1 }],
+    });
+    const res = await act(submitted.code, 'record-digitisation', { digitisedComponents: [0] });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe('INVALID_TRANSITION');
+    await ok(submitted.code, 'reject', { reason: 'Sai thủ tục' });
+    expect((await act(submitted.code, 'record-digitisation', { digitisedComponents: [0] })).statusCode).toBe(
+      409,
+    );
+  });
+});

@@ -66,7 +66,12 @@ describe('scope isolation on every dossier route', () => {
         method: 'POST',
         url: `/v1/dossiers/${d.code}/${action}`,
         headers: bearer(clerkB),
-        payload: { reason: 'x', result: 'approved', newDueAt: '2025-07-01T17:00:00+07:00' },
+        payload: {
+          reason: 'x',
+          result: 'approved',
+          newDueAt: '2025-07-01T17:00:00+07:00',
+          electronicResult: true,
+        },
       });
       expect(res.statusCode, action).toBe(404);
     }

@@ -83,6 +83,11 @@ describe('GET /v1/sync/dossiers/{code}/dvcqg: the national portal format', () =>
       channel: 'postal',
       applicant: { type: 'organization', fullName: 'Công ty TNHH Tân Hòa', idNumber: '0101234567' },
       summary: 'Đề nghị cấp bản sao trích lục khai sinh',
+      components: [
+        { name: 'Tờ khai', copies: 1, digitised: true },
+        { name: 'Giấy phép kinh doanh', copies: 1 },
+        { name: 'Giấy ủy quyền', copies: 1 },
+      ],
     });
     // Received Monday 08:00: 5 working days → Monday 9 June 08:00.
     await act('2025-06-02T10:00:00+07:00', code, 'assign', {
@@ -98,6 +103,7 @@ describe('GET /v1/sync/dossiers/{code}/dvcqg: the national portal format', () =>
     await act('2025-06-06T10:00:00+07:00', code, 'assign');
     await act('2025-06-10T10:00:00+07:00', code, 'resolve', { result: 'approved' });
     await act('2025-06-10T14:00:00+07:00', code, 'return', { method: 'postal' });
+    await act('2025-06-10T15:00:00+07:00', code, 'record-digitisation', { digitisedComponents: [1] });
 
     expect(await portalBody(code)).toEqual({
       MaHoSo: code,
@@ -118,6 +124,13 @@ describe('GET /v1/sync/dossiers/{code}/dvcqg: the national portal format', () =>
       NgayTra: '20250610140000',
       HinhThuc: 1,
       DonViXuLy: 'Phòng Tư pháp',
+      DuocThanhToanTrucTuyen: 0,
+      HoSoCoThanhPhanSoHoa: 1,
+      TaiLieuNop: [
+        { TenTepDinhKem: 'Tờ khai', DuocSoHoa: 1 },
+        { TenTepDinhKem: 'Giấy phép kinh doanh', DuocSoHoa: 1 },
+        { TenTepDinhKem: 'Giấy ủy quyền', DuocSoHoa: 0 },
+      ],
       DanhSachHoSoBoSung: [
         {
           NgayBoSung: '20250603090000',
@@ -198,6 +211,9 @@ describe('GET /v1/sync/dossiers/{code}/dvcqg: the national portal format', () =>
       NgayTra: null,
       HinhThuc: null,
       DonViXuLy: 'UBND xã Tân Hòa',
+      DuocThanhToanTrucTuyen: 0,
+      HoSoCoThanhPhanSoHoa: 0,
+      TaiLieuNop: [],
       DanhSachHoSoBoSung: [],
       QuaTrinhXuLy: [],
     });
@@ -232,6 +248,9 @@ describe('GET /v1/sync/dossiers/{code}/dvcqg: the national portal format', () =>
       NgayTra: null,
       HinhThuc: null,
       DonViXuLy: 'UBND xã Tân Hòa',
+      DuocThanhToanTrucTuyen: 0,
+      HoSoCoThanhPhanSoHoa: 0,
+      TaiLieuNop: [],
       DanhSachHoSoBoSung: [
         {
           NgayBoSung: '20250604140000',
@@ -285,6 +304,9 @@ describe('GET /v1/sync/dossiers/{code}/dvcqg: the national portal format', () =>
       NgayTra: '20250603160000',
       HinhThuc: 0,
       DonViXuLy: 'UBND xã Tân Hòa',
+      DuocThanhToanTrucTuyen: 0,
+      HoSoCoThanhPhanSoHoa: 0,
+      TaiLieuNop: [],
       DanhSachHoSoBoSung: [],
       QuaTrinhXuLy: [
         {
@@ -300,6 +322,31 @@ describe('GET /v1/sync/dossiers/{code}/dvcqg: the national portal format', () =>
         },
       ],
     });
+  });
+
+  it('DuocThanhToanTrucTuyen is 1 when the (last) payment was made online, 0 when at the counter, by bank transfer or none', async () => {
+    const paid = async (...methods: Array<string | undefined>) => {
+      setNow('2025-06-02T08:00:00+07:00');
+      const code = await receive({ components: [{ name: 'Tờ khai', copies: 1 }] });
+      let hour = 10;
+      for (const method of methods) {
+        await act(`2025-06-02T${hour}:00:00+07:00`, code, 'request-payment', { amount: 50_000 });
+        await act(`2025-06-02T${hour}:30:00+07:00`, code, 'confirm-payment', method ? { method } : {});
+        hour++;
+      }
+      return (await portalBody(code)) as Record<string, unknown>;
+    };
+    const online = await paid('online');
+    expect(online.DuocThanhToanTrucTuyen).toBe(1);
+    expect([online.HoSoCoThanhPhanSoHoa, online.TaiLieuNop]).toEqual([
+      0,
+      [{ TenTepDinhKem: 'Tờ khai', DuocSoHoa: 0 }],
+    ]);
+    expect((await paid(undefined)).DuocThanhToanTrucTuyen).toBe(0);
+    expect((await paid('bank_transfer')).DuocThanhToanTrucTuyen).toBe(0);
+    expect((await paid('counter', 'online')).DuocThanhToanTrucTuyen).toBe(1);
+    expect((await paid('online', 'counter')).DuocThanhToanTrucTuyen).toBe(0);
+    expect((await paid()).DuocThanhToanTrucTuyen).toBe(0);
   });
 
   it('a return that names no method leaves HinhThuc null', async () => {

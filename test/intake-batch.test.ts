@@ -43,6 +43,7 @@ function item(overrides: Partial<IntakeWrite> = {}): IntakeWrite {
     contactPhone: null,
     summary: null,
     components: [],
+    hasDigitisedComponents: false,
     durationValue: 2,
     durationUnit: 'working_days',
     receiptCutoff: null,

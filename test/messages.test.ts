@@ -497,6 +497,29 @@ describe('every custom message, through a real request', () => {
       }),
       'body.newDueAt',
     ],
+    [
+      'digitisation_empty',
+      { url: '/v1/dossiers/000.00.00.H56-250101-0001/record-digitisation', key: 'clerk', payload: {} },
+      'body.digitisedComponents',
+    ],
+    [
+      'component_position',
+      async () => ({
+        url: `/v1/dossiers/${await receivedDossier()}/record-digitisation`,
+        key: 'clerk',
+        payload: { digitisedComponents: [5] },
+      }),
+      'body.digitisedComponents',
+    ],
+    [
+      'result_not_issued',
+      async () => ({
+        url: `/v1/dossiers/${await receivedDossier()}/record-digitisation`,
+        key: 'clerk',
+        payload: { electronicResult: true },
+      }),
+      'body.electronicResult',
+    ],
   ];
 
   async function receivedDossier(): Promise<string> {
@@ -511,7 +534,11 @@ describe('every custom message, through a real request', () => {
   }
 
   const params = (key: MessageKey): Record<string, number> =>
-    key === 'backdate_window' ? { days: ctx.config.BACKDATE_WINDOW_DAYS } : {};
+    key === 'backdate_window'
+      ? { days: ctx.config.BACKDATE_WINDOW_DAYS }
+      : key === 'component_position'
+        ? { position: 5 }
+        : {};
   for (const [key, request, path] of cases) {
     it(`${key}: worded in Vietnamese by default and in English on request`, async () => {
       const c = typeof request === 'function' ? await request() : request;

@@ -614,6 +614,7 @@ describe('the intake statement decides, whatever a cache said', () => {
     contactPhone: null,
     summary: null,
     components: [],
+    hasDigitisedComponents: false,
     durationValue: 2,
     durationUnit: 'working_days',
     receiptCutoff: null,

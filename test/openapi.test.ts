@@ -167,7 +167,7 @@ describe('OpenAPI document: the whole contract', () => {
     expect(etagged).toEqual(
       expect.arrayContaining(['intakeDossier', 'getDossier', 'acceptDossier', 'stopDossier']),
     );
-    expect(etagged).toHaveLength(2 + 13);
+    expect(etagged).toHaveLength(2 + 14);
     for (const header of Object.values(doc.components.headers)) expect(header.schema.type).toBeTruthy();
   });
 

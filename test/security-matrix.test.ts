@@ -149,6 +149,7 @@ const actionSetups: Record<string, { channel?: string; before?: Array<[string, o
   return: { before: [['resolve', { result: 'approved' }]], body: {} },
   withdraw: { body: reason },
   stop: { body: reason },
+  'record-digitisation': { before: [['resolve', { result: 'approved' }]], body: { electronicResult: true } },
 };
 
 const actionRule = (action: string): Rule => ({
@@ -419,6 +420,13 @@ const table: Record<string, Rule> = {
     ok: 200,
     notFound: 'UNIT_NOT_FOUND',
     build: (scope) => ({ query: `unitCode=${unitOf(scope)}&from=2025-01-01&to=2025-12-31` }),
+  },
+  getServiceIndex: {
+    who: 'all',
+    scoped: 'query',
+    ok: 200,
+    notFound: 'UNIT_NOT_FOUND',
+    build: (scope) => ({ query: `unitCode=${unitOf(scope)}&period=2025` }),
   },
 
   listAlerts: {

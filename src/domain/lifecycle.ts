@@ -46,6 +46,7 @@ export const dossierActions = [
   'return',
   'withdraw',
   'stop',
+  'record-digitisation',
 ] as const;
 export type DossierAction = (typeof dossierActions)[number];
 
@@ -81,6 +82,8 @@ export const transitions: Record<
   return: { from: ['resolved'], to: 'returned' },
   withdraw: { from: ['submitted', ...openStatuses], to: 'withdrawn' },
   stop: { from: openStatuses, to: 'stopped' },
+  // Components scanned after intake, or the result issued electronically: a fact, not a move.
+  'record-digitisation': { from: [...openStatuses, 'resolved', 'returned'], to: 'same' },
 };
 
 /** The state an action leads to, or INVALID_TRANSITION naming the state and the action. */

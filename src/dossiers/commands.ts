@@ -136,7 +136,7 @@ export interface IntakeInput {
   };
   contact?: { consent: boolean; email?: string | undefined; phone?: string | undefined } | undefined;
   summary?: string | undefined;
-  components?: Array<{ name: string; copies: number }> | undefined;
+  components?: Array<{ name: string; copies: number; digitised?: boolean | undefined }> | undefined;
   /** The acting officer a unit-wide key names (a personal key acts as its own). */
   officerCode?: string | undefined;
 }
@@ -212,7 +212,11 @@ function normaliseIntake(ctx: CommandContext, input: IntakeInput): IntakeRequest
     receivedAt,
     officerCode,
     summary: input.summary ? normalizeText(input.summary) : undefined,
-    components: (input.components ?? []).map((c) => ({ name: normalizeText(c.name), copies: c.copies })),
+    components: (input.components ?? []).map((c) => ({
+      name: normalizeText(c.name),
+      copies: c.copies,
+      digitised: c.digitised ?? false,
+    })),
   };
 }
 
@@ -369,6 +373,11 @@ function intakeRecord(
     contactPhone: request.contact?.phone ?? null,
     summary: request.summary ?? null,
     components: request.components ?? [],
+    hasDigitisedComponents: (request.components ?? []).some((c) => c.digitised),
+    electronicResult: false,
+    paymentMethod: null,
+    paymentAmount: null,
+    paidAt: null,
     durationValue: terms.duration.value,
     durationUnit: terms.duration.unit,
     receiptCutoff: procedure.receiptCutoff,
@@ -449,6 +458,10 @@ export type ActionBody = {
   newDueAt?: string | undefined;
   result?: 'approved' | 'refused' | undefined;
   method?: string | undefined;
+  /** record-digitisation: positions of the components digitised after intake. */
+  digitisedComponents?: number[] | undefined;
+  /** record-digitisation: the result was issued electronically. */
+  electronicResult?: boolean | undefined;
   /** The acting officer a unit-wide key names (a personal key acts as its own). */
   officerCode?: string | undefined;
   /** assign, hand-over: the officer who holds the dossier from now on. */
@@ -572,15 +585,23 @@ async function effectsOf(
         at,
         action === 'receive-supplement' ? 'supplement' : 'payment',
       );
+      const payment = action === 'confirm-payment' ? await paymentOf(tx, d, body, at) : null;
       return {
         ...base,
-        eventData: { ...data, policy: r.pausedMinutesPolicy, dueAt: formatInstant(r.patch.dueAt) },
-        patch: r.patch,
+        eventData: {
+          ...data,
+          ...(payment && { method: payment.paymentMethod, amount: payment.paymentAmount }),
+          policy: r.pausedMinutesPolicy,
+          dueAt: formatInstant(r.patch.dueAt),
+        },
+        patch: { ...r.patch, ...payment },
         deadline: r.deadline,
         step: { kind: 'event', event: { kind: 'resume', at } },
-        announcements: r.changed ? ['dossier.due_changed'] : [],
+        announcements: [...(r.changed ? ['dossier.due_changed'] : []), ...(payment ? ['dossier.paid'] : [])],
       };
     }
+    case 'record-digitisation':
+      return { ...base, ...digitisationEffects(d, body) };
     case 'reschedule': {
       if (d.rescheduledDueAt)
         throw new DomainError('INVALID_TRANSITION', { state: d.status, action: 'reschedule-again' });
@@ -609,6 +630,51 @@ async function effectsOf(
     case 'return':
       return { ...base, patch: { returnedAt: at } };
   }
+}
+
+/**
+ * confirm-payment: the payment as the dossier keeps it (its last one): the method (default counter) and the
+ * amount, which defaults to the one the latest request-payment named (null when neither names one).
+ */
+async function paymentOf(tx: Tx, d: DossierRow, body: ActionBody, at: Date) {
+  let amount = body.amount ?? null;
+  if (amount === null) {
+    const [requested] = await tx
+      .select({ amount: sql<number | null>`(${dossierEvents.data}->>'amount')::bigint` })
+      .from(dossierEvents)
+      .where(and(eq(dossierEvents.dossierId, d.id), eq(dossierEvents.type, 'request-payment')))
+      .orderBy(desc(dossierEvents.id))
+      .limit(1);
+    amount = requested?.amount === null || requested === undefined ? null : Number(requested.amount);
+  }
+  const method = (body.method ?? 'counter') as 'online' | 'counter' | 'bank_transfer';
+  return { paymentMethod: method, paymentAmount: amount, paidAt: at };
+}
+
+/**
+ * record-digitisation: marks the components at the given positions digitised (those already digitised stay so;
+ * a position the dossier lacks → 400) and, once the dossier has its result, the result as issued electronically
+ * (before → 400). Announced as dossier.digitised.
+ */
+function digitisationEffects(d: DossierRow, body: ActionBody): Omit<Effects, 'eventType' | 'eventData'> {
+  const positions = new Set(body.digitisedComponents ?? []);
+  for (const position of positions) {
+    if (position >= d.components.length)
+      throw fieldError('body.digitisedComponents', 'component_position', { position });
+  }
+  if (body.electronicResult && d.resolvedAt === null)
+    throw fieldError('body.electronicResult', 'result_not_issued');
+  const components = d.components.map((c, i) => ({
+    ...c,
+    digitised: (c.digitised ?? false) || positions.has(i),
+  }));
+  return {
+    patch: {
+      ...(positions.size ? { components, hasDigitisedComponents: true } : {}),
+      ...(body.electronicResult ? { electronicResult: true } : {}),
+    },
+    announcements: ['dossier.digitised'],
+  };
 }
 
 /**

@@ -41,6 +41,7 @@ const givenColumns = [
   'contactPhone',
   'summary',
   'components',
+  'hasDigitisedComponents',
   'durationValue',
   'durationUnit',
   'receiptCutoff',

@@ -39,6 +39,11 @@ export function contactOf(d: DossierRow, masked: boolean): ContactView {
   return masked ? maskContact(contact) : contact;
 }
 
+/** The components handed in, each saying whether it is digitised (rows stored before the flag say false). */
+export function componentsOf(d: DossierRow) {
+  return d.components.map((c) => ({ name: c.name, copies: c.copies, digitised: c.digitised ?? false }));
+}
+
 /**
  * A dossier's representation, every field in the schema's order (the hot reads write it with JSON.stringify,
  * see src/http/serializer.ts). With `live`, the timeliness and remaining working time at `live.now`; without,
@@ -80,7 +85,7 @@ function representation(view: DossierView, masked: boolean, live: LiveSettings |
     applicant: applicantOf(d, masked),
     contact: contactOf(d, masked),
     summary: masked ? maskFreeText(d.summary) : d.summary,
-    components: d.components,
+    components: componentsOf(d),
     duration: { value: d.durationValue, unit: d.durationUnit },
     submittedAt: iso(d.submittedAt),
     receivedAt: iso(d.receivedAt),
@@ -92,6 +97,11 @@ function representation(view: DossierView, masked: boolean, live: LiveSettings |
     result: d.result,
     returnedAt: iso(d.returnedAt),
     finishedAt: iso(d.finishedAt),
+    payment: d.paidAt
+      ? { method: d.paymentMethod!, amount: d.paymentAmount, paidAt: formatInstant(d.paidAt) }
+      : null,
+    hasDigitisedComponents: d.hasDigitisedComponents,
+    electronicResult: d.electronicResult,
     timeliness: running
       ? liveTimeliness({
           cal: live.calendar,
@@ -158,7 +168,7 @@ export function toReceiptResponse(view: DossierView, masked: boolean, publicBase
     unit: { code: d.unitCode, name: view.unitName },
     procedure: { code: d.procedureCode, name: view.procedureName },
     applicant: applicantOf(d, masked),
-    components: d.components,
+    components: componentsOf(d),
     channel: d.channel,
     receivedAt: iso(d.receivedAt),
     dueAt: iso(d.dueAt),
@@ -242,7 +252,7 @@ export function toControlSlipResponse(view: DossierView, steps: StepView[], mask
     unit: { code: d.unitCode, name: view.unitName },
     procedure: { code: d.procedureCode, name: view.procedureName },
     applicant: applicantOf(d, masked),
-    components: d.components,
+    components: componentsOf(d),
     receivedAt: iso(d.receivedAt),
     duration: { value: d.durationValue, unit: d.durationUnit },
     dueAt: iso(d.dueAt),

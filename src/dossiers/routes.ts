@@ -51,6 +51,7 @@ const actionSummaries: Record<DossierAction, string> = {
   return: 'Hand the result to the applicant',
   withdraw: 'The applicant withdraws',
   stop: 'Stop processing (agency decision)',
+  'record-digitisation': 'Record components digitised after intake, or the result issued electronically',
 };
 
 /** The schema of a read of something a dossier holds: any key; a dossier outside the scope answers 404. */

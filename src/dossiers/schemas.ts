@@ -15,6 +15,15 @@ import { dossierStatuses } from '../domain/lifecycle.js';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
 
+export const PaymentMethod = z.enum(['online', 'counter', 'bank_transfer']);
+
+/** A component handed in; `digitised`: scanned into the system (số hóa). */
+const Component = z.object({
+  name: z.string(),
+  copies: z.number().int(),
+  digitised: z.boolean().describe('Scanned into the system (số hóa), at intake or recorded later.'),
+});
+
 const actingOfficerRule =
   'The officer acting (cán bộ thực hiện), recorded on the event: an active officer inside your key\u2019s scope ' +
   '(else 400 OFFICER_NOT_IN_SCOPE or OFFICER_INACTIVE). Required from unit-wide keys where the unit or one above it ' +
@@ -117,7 +126,16 @@ export const IntakeBody = z
     contact: ContactInput.optional(),
     summary: Text(2000).optional().meta({ example: 'Đăng ký khai sinh cho con' }),
     components: z
-      .array(z.object({ name: Text(500), copies: z.number().int().min(1).max(1000) }))
+      .array(
+        z.object({
+          name: Text(500),
+          copies: z.number().int().min(1).max(1000),
+          digitised: z
+            .boolean()
+            .default(false)
+            .describe('Scanned into the system at intake (số hóa thành phần hồ sơ).'),
+        }),
+      )
       .max(200)
       .optional()
       .describe('The papers handed in (thành phần hồ sơ).'),
@@ -218,7 +236,7 @@ export const Dossier = z
       .describe(
         'The dossier\u2019s summary (trích yếu); *** for viewer keys, since clerks\u2019 text often names the person.',
       ),
-    components: z.array(z.object({ name: z.string(), copies: z.number().int() })),
+    components: z.array(Component),
     duration: DurationSchema.describe(
       'Statutory processing time applied (the online time for online dossiers).',
     ),
@@ -234,6 +252,18 @@ export const Dossier = z
     result: z.enum(['approved', 'refused']).nullable(),
     returnedAt: instant,
     finishedAt: instant,
+    payment: z
+      .object({
+        method: PaymentMethod,
+        amount: z.number().int().nullable().describe('VND; null: none stated.'),
+        paidAt: InstantString,
+      })
+      .nullable()
+      .describe('The last confirmed payment of the financial obligation (confirm-payment); null: none.'),
+    hasDigitisedComponents: z
+      .boolean()
+      .describe('Whether any component is digitised (số hóa): what the service index counts.'),
+    electronicResult: z.boolean().describe('Whether the result was issued electronically (kết quả điện tử).'),
     timeliness: Timeliness.nullable(),
     outcome: z
       .enum(['early', 'on_time', 'overdue'])
@@ -315,7 +345,23 @@ export const actionBodies = {
     })
     .meta({ id: 'RequestPaymentAction' }),
   'confirm-payment': z
-    .object({ note: Text(2000).optional(), at: At, officerCode: ActingOfficer })
+    .object({
+      method: PaymentMethod.default('counter').describe(
+        'How the obligation was paid: online (through a public-service portal\u2019s payment), counter (cash or ' +
+          'card at the one-stop counter) or bank_transfer. Default counter, what a clerk confirming at the ' +
+          'counter records; online counts for the service index\u2019s online payment share.',
+      ),
+      amount: z
+        .number()
+        .int()
+        .min(0)
+        .max(Number.MAX_SAFE_INTEGER)
+        .optional()
+        .describe('The amount paid, in VND. Default: the amount request-payment named; else none (null).'),
+      note: Text(2000).optional(),
+      at: At,
+      officerCode: ActingOfficer,
+    })
     .meta({ id: 'ConfirmPaymentAction' }),
   reschedule: z
     .object({
@@ -351,6 +397,35 @@ export const actionBodies = {
     .meta({ id: 'ReturnAction' }),
   withdraw: z.object({ reason: Reason, at: At, officerCode: ActingOfficer }).meta({ id: 'WithdrawAction' }),
   stop: z.object({ reason: Reason, at: At, officerCode: ActingOfficer }).meta({ id: 'StopAction' }),
+  'record-digitisation': z
+    .object({
+      digitisedComponents: z
+        .array(z.number().int().min(0).max(199))
+        .max(200)
+        .optional()
+        .describe(
+          'The positions (from 0, in the order of the dossier\u2019s components) of the components digitised ' +
+            '(số hóa) after intake; a position the dossier does not have → 400. Components already digitised ' +
+            'stay so.',
+        )
+        .meta({ example: [0, 2] }),
+      electronicResult: z
+        .literal(true)
+        .optional()
+        .describe('The result was issued electronically (kết quả điện tử); only once resolved (else 400).'),
+      note: Text(2000).optional(),
+      at: At,
+      officerCode: ActingOfficer,
+    })
+    .refine((b) => (b.digitisedComponents?.length ?? 0) > 0 || b.electronicResult === true, {
+      message: 'digitisation_empty',
+      path: ['digitisedComponents'],
+    })
+    .meta({
+      id: 'RecordDigitisationAction',
+      description: 'At least one component position, or electronicResult.',
+      anyOf: [{ required: ['digitisedComponents'] }, { required: ['electronicResult'] }],
+    }),
 } as const;
 
 export const ListDossiersQuery = z.object({
@@ -431,7 +506,7 @@ export const Receipt = z
     unit: z.object({ code: z.string(), name: z.string() }),
     procedure: z.object({ code: z.string(), name: z.string() }),
     applicant: Applicant,
-    components: z.array(z.object({ name: z.string(), copies: z.number().int() })),
+    components: z.array(Component),
     channel: Channel,
     receivedAt: instant,
     dueAt: instant.describe('Ngày hẹn trả kết quả.'),
@@ -516,7 +591,7 @@ export const ControlSlip = z
     unit: UnitRef.describe('The receiving unit.'),
     procedure: z.object({ code: z.string(), name: z.string() }),
     applicant: Applicant,
-    components: z.array(z.object({ name: z.string(), copies: z.number().int() })),
+    components: z.array(Component),
     receivedAt: instant,
     duration: DurationSchema.describe('The statutory processing time (the online time for online dossiers).'),
     dueAt: instant.describe('Ngày hẹn trả kết quả.'),

@@ -88,7 +88,16 @@ export const fieldNames: Record<string, Text> = {
   amount: { vi: 'số tiền', en: 'amount' },
   newDueAt: { vi: 'ngày hẹn trả mới', en: 'new return date' },
   result: { vi: 'kết quả giải quyết', en: 'result' },
-  method: { vi: 'hình thức trả kết quả', en: 'return method' },
+  method: { vi: 'hình thức trả kết quả hoặc nộp tiền', en: 'method of return or payment' },
+  digitisedComponents: {
+    vi: 'vị trí thành phần hồ sơ đã số hóa',
+    en: 'positions of the digitised components',
+  },
+  electronicResult: { vi: 'kết quả điện tử', en: 'electronic result' },
+  check: { vi: 'mã kiểm chứng', en: 'check value' },
+  comment: { vi: 'ý kiến', en: 'comment' },
+  level: { vi: 'mức độ hài lòng', en: 'satisfaction level' },
+  digitised: { vi: 'đã số hóa', en: 'digitised flag' },
   receivedFrom: { vi: 'ngày tiếp nhận từ', en: 'first day of receipt' },
   receivedTo: { vi: 'ngày tiếp nhận đến', en: 'last day of receipt' },
   dueBefore: { vi: 'hạn trả trước thời điểm', en: 'due-before instant' },
@@ -131,9 +140,6 @@ export const fieldNames: Record<string, Text> = {
   },
   version: { vi: 'phiên bản', en: 'version' },
   stepOrder: { vi: 'thứ tự bước', en: 'step order' },
-  check: { vi: 'giá trị đối chiếu', en: 'lookup check' },
-  level: { vi: 'mức độ hài lòng', en: 'satisfaction level' },
-  comment: { vi: 'góp ý', en: 'comment' },
 };
 
 /** Dossier states as the one-stop shop names them; in English, their API names. */
@@ -166,6 +172,7 @@ export const actionNames: Record<DossierAction | 'reschedule-again', Text> = {
   return: { vi: 'trả kết quả', en: 'return' },
   withdraw: { vi: 'rút hồ sơ', en: 'withdraw' },
   stop: { vi: 'dừng xử lý', en: 'stop' },
+  'record-digitisation': { vi: 'ghi nhận số hóa', en: 'record-digitisation' },
 };
 
 /** Roles of API keys; `unit_admin` is an admin whose key is tied to a unit (not the system admin). */
@@ -354,6 +361,18 @@ export const messages = {
   period_unknown: {
     vi: 'Không có kỳ báo cáo như vậy.',
     en: 'There is no such period.',
+  },
+  digitisation_empty: {
+    vi: 'Hãy cho ít nhất một vị trí thành phần hồ sơ đã số hóa, hoặc ghi nhận kết quả điện tử.',
+    en: 'Give at least one position of a digitised component, or record the electronic result.',
+  },
+  component_position: {
+    vi: 'Hồ sơ không có thành phần ở vị trí {position}.',
+    en: 'The dossier has no component at position {position}.',
+  },
+  result_not_issued: {
+    vi: 'Chỉ ghi nhận được kết quả điện tử sau khi hồ sơ đã có kết quả giải quyết.',
+    en: 'An electronic result can be recorded only once the dossier has its result.',
   },
   refusal_note: {
     vi: 'Khi từ chối giải quyết, hãy ghi lý do vào ghi chú.',

@@ -138,7 +138,10 @@ function bodyIsOptional(operation: Json, schemas: Record<string, unknown>): bool
   const content = (operation.requestBody as Json | undefined)?.content as Record<string, Json> | undefined;
   let schema = content?.['application/json']?.schema as Json | undefined;
   if (typeof schema?.$ref === 'string') schema = schemas[schema.$ref.split('/').pop()!] as Json | undefined;
-  return schema !== undefined && !(schema.required as unknown[] | undefined)?.length;
+  // A body whose fields are each optional but of which one is required (anyOf) needs a body too.
+  return (
+    schema !== undefined && !(schema.required as unknown[] | undefined)?.length && schema.anyOf === undefined
+  );
 }
 
 export function finalizeOpenApi(source: unknown): Json {

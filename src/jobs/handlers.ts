@@ -3,6 +3,7 @@ import { deliverWebhooks, fanOutToWebhooks } from '../webhooks/delivery.js';
 import { markStatsDirty, refreshStats } from '../stats/maintenance.js';
 import { deliverNotifications, queueNotifications } from '../notifications/commands.js';
 import { isNotifyingEvent } from '../notifications/templates.js';
+import { markServiceFactsDirty, serviceFactEvents } from '../stats/service-figures.js';
 import type { JobContext, OutboxEvent } from './context.js';
 import { relayAndHandle, relayOutbox, type Dispatch } from './relay.js';
 
@@ -27,6 +28,11 @@ export const eventHandlers: Array<{
     name: 'mark-stats-dirty',
     matches: (type) => type.startsWith('dossier.'),
     run: (ctx, e) => markStatsDirty(ctx.db, e),
+  },
+  {
+    name: 'mark-service-facts-dirty',
+    matches: (type) => serviceFactEvents.includes(type),
+    run: (ctx, e) => markServiceFactsDirty(ctx.db, e),
   },
 ];
 

@@ -26,6 +26,7 @@ import {
   receivedIn,
   statutorySegments,
 } from './rule.js';
+import { refreshServiceDays } from './service-figures.js';
 
 const CLOSED_STATE = 'stats-closed-through';
 
@@ -167,6 +168,7 @@ export async function refreshDays(
         where day between ${firstMonth} and ${lastMonthEnd} ${only(daily)}
         group by 1, ${keys}`);
     }
+    await refreshServiceDays(tx, from, to, unitCode);
   });
 }
 

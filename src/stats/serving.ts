@@ -226,7 +226,7 @@ async function figurePendingOverdue(db: DbOrTx, scope: Scope, g: Grouping, day: 
  * figures wait for a recompute of a day the period needs (`dirty`). A change marks both units of its dossier,
  * so whichever the answer attributes to, a stale cell in the scope has a dirty unit in the scope.
  */
-async function figuresState(
+export async function figuresState(
   db: DbOrTx,
   units: SQL,
   needThrough: LocalDate,

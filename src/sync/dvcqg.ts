@@ -173,6 +173,9 @@ export function withStepRuns(handovers: Handover[], runs: readonly StepRun[]): H
   });
 }
 
+/** The portal's yes / no: 1 or 0. */
+const flag = (yes: boolean): 0 | 1 => (yes ? 1 : 0);
+
 export interface DvcqgInput {
   code: string;
   procedureCode: string;
@@ -194,6 +197,10 @@ export interface DvcqgInput {
   returnedAt: Date | null;
   /** How the result was returned, when the return named it. */
   returnMethod: ReturnMethod | null;
+  /** How the last payment of the financial obligation was made; null: nothing paid. */
+  paymentMethod: 'online' | 'counter' | 'bank_transfer' | null;
+  /** The components handed in, each digitised (số hóa) or not. */
+  components: Array<{ name: string; digitised: boolean }>;
   /** Supplement requests with the appointment date before and after each. */
   supplements: Array<{
     requestedAt: Date;
@@ -227,6 +234,9 @@ export function toDvcqg(d: DvcqgInput) {
     NgayTra: dvcqgDate(d.returnedAt),
     HinhThuc: d.returnMethod === null ? null : returnFormCode[d.returnMethod],
     DonViXuLy: d.handlingUnitName,
+    DuocThanhToanTrucTuyen: flag(d.paymentMethod === 'online'),
+    HoSoCoThanhPhanSoHoa: flag(d.components.some((c) => c.digitised)),
+    TaiLieuNop: d.components.map((c) => ({ TenTepDinhKem: c.name, DuocSoHoa: flag(c.digitised) })),
     DanhSachHoSoBoSung: d.supplements.map((s) => ({
       NgayBoSung: dvcqgDate(s.requestedAt),
       NoiDungBoSung: s.reason,

@@ -138,6 +138,8 @@ export async function readDossierDvcqg(db: DbOrTx, principal: Principal, code: s
     finishedAt: d.finishedAt,
     returnedAt: d.returnedAt,
     returnMethod: (returned?.data.method as ReturnMethod | undefined) ?? null,
+    paymentMethod: d.paymentMethod,
+    components: d.components.map((c) => ({ name: c.name, digitised: c.digitised ?? false })),
     supplements: pauses
       .filter((p) => p.kind === 'supplement')
       .map((p) => ({

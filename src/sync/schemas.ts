@@ -216,6 +216,28 @@ export const dvcqgDossier = () => {
         .string()
         .describe('The name of the unit handling the dossier.')
         .meta({ example: 'Phòng Tư pháp' }),
+      DuocThanhToanTrucTuyen: z
+        .literal([0, 1])
+        .describe(
+          'Whether the financial obligation was paid online (1), else 0: paid at the counter or by bank transfer, ' +
+            'or nothing paid. A dossier paid more than once: its last payment.',
+        )
+        .meta({ example: 1 }),
+      HoSoCoThanhPhanSoHoa: z
+        .literal([0, 1])
+        .describe('Whether any component handed in is digitised (1), else 0.')
+        .meta({ example: 1 }),
+      TaiLieuNop: z
+        .array(
+          z
+            .object({
+              TenTepDinhKem: z.string().describe('The component\u2019s name.'),
+              DuocSoHoa: z.literal([0, 1]).describe('Digitised (1) or not (0).'),
+            })
+            .meta({ id: 'DvcqgComponent', description: 'One component handed in (TaiLieuNop).' }),
+        )
+        .describe('The components handed in, in the order of the intake.')
+        .meta({ example: [{ TenTepDinhKem: 'Tờ khai đăng ký khai sinh', DuocSoHoa: 1 }] }),
       DanhSachHoSoBoSung: z
         .array(Supplement)
         .describe('The supplement requests, oldest first.')

@@ -44,6 +44,10 @@ const legal: Array<[DossierStatus, DossierAction, DossierStatus]> = [
     ],
   ),
   ['resolved', 'return', 'returned'],
+  // Records a fact (components digitised, an electronic result); the state stays.
+  ...(
+    ['received', 'processing', 'awaiting_supplement', 'awaiting_payment', 'resolved', 'returned'] as const
+  ).map((s): [DossierStatus, DossierAction, DossierStatus] => [s, 'record-digitisation', s]),
 ];
 
 describe('lifecycle: every legal transition', () => {

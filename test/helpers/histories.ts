@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import {
   dossierDeadlines,
   dossierPauses,
+  dossierRatings,
   dossiers,
   procedures as proceduresTable,
   units as unitsTable,
@@ -19,6 +20,7 @@ import {
   type Tally,
 } from '../../src/domain/statistics.js';
 import type { Granularity } from '../../src/domain/timeliness.js';
+import type { RatingFacts, ServiceFacts } from '../../src/domain/service-index.js';
 import { bearer, createKey, createProcedure, createUnit, intakeBody, type TestContext } from './context.js';
 
 /** A small deterministic PRNG so a failing history can be replayed. */
@@ -45,6 +47,8 @@ export async function randomHistory(
   clock: { get(): Date; set(d: Date): void },
   seed: number,
   steps: number,
+  /** Also digitised components (at intake and later), payments by every method and electronic results. */
+  options: { serviceFacts?: boolean } = {},
 ) {
   const random = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
@@ -123,6 +127,14 @@ export async function randomHistory(
           ...(forDepartment ? { resolvingUnitCode: pick(departments) } : {}),
           channel,
           ...(backdate ? { receivedAt: new Date(clock.get().getTime() - backdate).toISOString() } : {}),
+          ...(options.serviceFacts
+            ? {
+                components: [
+                  { name: 'Tờ khai', copies: 1, digitised: random() < 0.4 },
+                  { name: 'Bản sao CCCD', copies: 1, digitised: random() < 0.2 },
+                ],
+              }
+            : {}),
         }),
       });
       expect(res.statusCode, res.body).toBe(201);
@@ -135,7 +147,7 @@ export async function randomHistory(
       continue;
     }
     const d = pick(open);
-    const options: Record<string, Array<[string, Record<string, unknown>]>> = {
+    const actions: Record<string, Array<[string, Record<string, unknown>]>> = {
       submitted: [
         ['accept', {}],
         ['accept', {}],
@@ -176,8 +188,32 @@ export async function randomHistory(
       });
       continue;
     }
-    const [action, body] = pick(options[d.status]!);
-    if ((await act(d, action, body)) === 200) done++;
+    if (options.serviceFacts && d.status !== 'submitted' && random() < 0.15) {
+      const resolved = ['resolved', 'returned'].includes(d.status);
+      const body =
+        resolved && random() < 0.5 ? { electronicResult: true } : { digitisedComponents: [pick([0, 1])] };
+      if ((await act(d, 'record-digitisation', body)) === 200) done++;
+      continue;
+    }
+    const [action, picked] = pick(actions[d.status]!);
+    let body = picked;
+    if (options.serviceFacts && action === 'confirm-payment') {
+      const method = pick(['online', 'online', 'counter', 'bank_transfer', undefined]);
+      body = method ? { method, amount: Math.floor(random() * 100) * 1000 } : {};
+    }
+    if ((await act(d, action, body)) === 200) {
+      done++;
+      // Most returned dossiers are rated, from a paper form.
+      if (options.serviceFacts && action === 'return' && random() < 0.7) {
+        const res = await ctx.app.inject({
+          method: 'POST',
+          url: `/v1/dossiers/${d.code}/rating`,
+          headers: bearer(clerk),
+          payload: { level: pick(['very_satisfied', 'satisfied', 'satisfied', 'dissatisfied'] as const) },
+        });
+        expect(res.statusCode, res.body).toBe(201);
+      }
+    }
   }
   return { province, communes, centre, departments, clerk, done };
 }
@@ -204,6 +240,9 @@ export async function factsOf(ctx: TestContext, unitCodes: string[]) {
   const pauses = ids.length
     ? await db.select().from(dossierPauses).where(inArray(dossierPauses.dossierId, ids))
     : [];
+  const ratings = ids.length
+    ? await db.select().from(dossierRatings).where(inArray(dossierRatings.dossierId, ids))
+    : [];
   return rows.map(({ d, fieldCode }) => ({
     unitCode: d.unitCode,
     resolvingUnitCode: d.resolvingUnitCode,
@@ -223,6 +262,15 @@ export async function factsOf(ctx: TestContext, unitCodes: string[]) {
         .filter((p) => p.dossierId === d.id)
         .map((p) => ({ pausedAt: p.pausedAt, resumedAt: p.resumedAt })),
     } satisfies DossierFacts,
+    service: {
+      receivedAt: d.receivedAt,
+      hasDigitisedComponents: d.hasDigitisedComponents,
+      paidAt: d.paidAt,
+      paymentMethod: d.paymentMethod,
+    } satisfies ServiceFacts,
+    ratings: ratings
+      .filter((r) => r.dossierId === d.id)
+      .map((r) => ({ level: r.level, ratedAt: r.ratedAt }) satisfies RatingFacts),
   }));
 }
 

@@ -59,7 +59,25 @@ export const dossiers = pgTable(
     contactEmail: text('contact_email'),
     contactPhone: text('contact_phone'),
     summary: text('summary'),
-    components: jsonb('components').$type<Array<{ name: string; copies: number }>>().notNull().default([]),
+    /** The papers handed in; `digitised`: scanned into the system (số hóa), at intake or recorded later. */
+    components: jsonb('components')
+      .$type<Array<{ name: string; copies: number; digitised?: boolean }>>()
+      .notNull()
+      .default([]),
+    /**
+     * Whether any component is digitised: what the service index (Decision 766) counts. Written with the
+     * components (intake, record-digitisation), a plain column so that adding it never rewrote the table.
+     */
+    hasDigitisedComponents: boolean('has_digitised_components').notNull().default(false),
+    /** Whether the result was issued electronically (kết quả điện tử), as recorded by record-digitisation. */
+    electronicResult: boolean('electronic_result').notNull().default(false),
+    /**
+     * The last confirmed payment of the financial obligation (confirm-payment): how it was paid (`online`,
+     * `counter`, `bank_transfer`), the amount in VND (null: none stated) and when.
+     */
+    paymentMethod: text('payment_method', { enum: ['online', 'counter', 'bank_transfer'] }),
+    paymentAmount: bigint('payment_amount', { mode: 'number' }),
+    paidAt: instant('paid_at'),
     durationValue: numeric('duration_value', { mode: 'number' }).notNull(),
     durationUnit: text('duration_unit', {
       enum: ['working_hours', 'working_days', 'calendar_days'],
@@ -140,6 +158,10 @@ export const dossiers = pgTable(
       .where(sql`${t.finishedAt} is null and ${t.status} in ('received', 'processing')`),
     index('dossiers_applicant_id_idx').on(t.applicantIdNumber),
     index('dossiers_finished_idx').on(t.finishedAt),
+    // The dossiers paid in a period (the service index's payment counts); partial: most dossiers pay nothing.
+    index('dossiers_paid_idx')
+      .on(t.paidAt)
+      .where(sql`${t.paidAt} is not null`),
     // A holder's dossiers and the dossiers at a step, newest first, read in order (the list's officerCode and
     // stepCode filters); finished dossiers have no open step.
     index('dossiers_holder_id_idx')

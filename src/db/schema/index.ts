@@ -27,4 +27,6 @@ export * from './stats-unit-daily.js';
 export * from './stats-unit-monthly.js';
 export * from './stats-procedure-monthly.js';
 export * from './stats-dirty.js';
+export * from './stats-service-daily.js';
+export * from './stats-service-monthly.js';
 export * from './dossier-ratings.js';
