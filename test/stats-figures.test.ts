@@ -10,6 +10,12 @@ import { periodStatistics } from '../src/stats/direct.js';
 import { refreshDays, refreshStats } from '../src/stats/maintenance.js';
 import { servedStatistics } from '../src/stats/serving.js';
 import { rows as selectRows } from '../src/db/sql.js';
+import {
+  addStepTallies,
+  emptyStepTally,
+  NO_OFFICER,
+  type StepRunFacts,
+} from '../src/domain/statistics.js';
 import { bearer, createIsolatedDatabase, createTestContext, type TestContext } from './helpers/context.js';
 import {
   expectPeriodNotEndedAnswers,
@@ -57,7 +63,7 @@ describe('statistics served from the maintained figures', () => {
   let receivers: string[];
 
   it('equal the direct computation for every period and attribution, before and after late entries and day closes', async () => {
-    history = await randomHistory(ctx, { get: () => now, set: (d) => (now = d) }, 424242, 220);
+    history = await randomHistory(ctx, { get: () => now, set: (d) => (now = d) }, 424242, 220, true);
     const { province, centre, departments, communes } = history;
     receivers = [...communes, centre];
     scopes = await Promise.all([province.code, centre, ...departments].map((code) => subtreeOf(ctx, code)));
@@ -84,8 +90,8 @@ describe('statistics served from the maintained figures', () => {
         // The province every way and over every period; the others by unit and in total, over fewer periods.
         const groupings =
           s === 0
-            ? (['none', 'unit', 'procedure', 'field', 'channel'] as const)
-            : (['none', 'unit'] as const);
+            ? (['none', 'unit', 'procedure', 'field', 'channel', 'officer', 'step'] as const)
+            : (['none', 'unit', 'officer'] as const);
         for (const { from, to } of s === 0 ? periods : periods.slice(0, 8)) {
           for (const groupBy of groupings) {
             for (const attribution of attributions) {
@@ -113,7 +119,9 @@ describe('statistics served from the maintained figures', () => {
               expect(
                 new Map(served),
                 `${scope.code} ${attribution} ${body.source} ${groupBy} ${from}..${to}`,
-              ).toEqual(new Map(direct.map((g) => [g.key, { label: g.label, ...g.tally }])));
+              ).toEqual(
+                new Map(direct.map((g) => [g.key, { label: g.label, ...g.tally, steps: g.steps }])),
+              );
             }
           }
         }
@@ -262,17 +270,27 @@ describe('statistics served from the maintained figures', () => {
     const latest = now.getTime() - 86_400_000;
     const random = prng(5);
     const asOfs = Array.from({ length: 5 }, () => new Date(first + Math.floor(random() * (latest - first))));
-    const groupings: Array<['none' | 'unit', (x: (typeof all)[number], unit: string) => string]> = [
+    type Fact = (typeof all)[number];
+    const groupings: Array<
+      [
+        'none' | 'unit' | 'officer' | 'step',
+        (x: Fact, unit: string) => string,
+        ((x: Fact, unit: string, s: StepRunFacts) => string)?,
+      ]
+    > = [
       ['none', () => 'all'],
       ['unit', (_, unit) => unit],
+      ['officer', () => '', (_x, _u, s) => s.officerCode ?? NO_OFFICER],
+      ['step', () => '', (_x, _u, s) => s.stepCode],
     ];
     let pendingOverdue = 0;
+    const steps = emptyStepTally();
     // 'day' last: the granularity the other tests and the worker use.
     for (const granularity of ['instant', 'day'] as const) {
       await refreshDays(db, localDateOf(new Date(first)), lastClosed, null, granularity);
       for (const asOf of asOfs) {
         for (const { from, to } of periodsAround(asOf)) {
-          for (const [groupBy, keyOf] of groupings) {
+          for (const [groupBy, keyOf, byStep] of groupings) {
             for (const attribution of attributions) {
               for (const scope of scopes) {
                 const label = `${scope.code} ${attribution} ${granularity} ${groupBy} ${from}..${to} at ${asOf.toISOString()}`;
@@ -281,14 +299,20 @@ describe('statistics served from the maintained figures', () => {
                   { from, to, granularity, asOf, attribution },
                   scope.units,
                   keyOf,
+                  byStep,
                 );
                 const q = { unitPath: scope.path, attribution, from, to, groupBy, granularity };
                 const served = await servedStatistics(db, { ...q, now: asOf });
                 expect(served.source, label).toBe('figures');
-                expect(new Map(served.groups.map((g) => [g.key, g.tally])), label).toEqual(expected);
+                const rowsOf = (groups: typeof served.groups) =>
+                  new Map(groups.map((g) => [g.key, { ...g.tally, steps: g.steps }]));
+                expect(rowsOf(served.groups), label).toEqual(expected);
                 const direct = await periodStatistics(db, { ...q, asOf });
-                expect(new Map(direct.map((g) => [g.key, g.tally])), label).toEqual(expected);
+                expect(rowsOf(direct), label).toEqual(expected);
                 pendingOverdue += expected.get('all')?.pending.overdue ?? 0;
+                if (groupBy === 'officer') {
+                  for (const row of expected.values()) Object.assign(steps, addStepTallies(steps, row.steps));
+                }
               }
             }
           }
@@ -296,7 +320,9 @@ describe('statistics served from the maintained figures', () => {
       }
     }
     expect(pendingOverdue).toBeGreaterThan(0);
-  }, 120_000);
+    // Not vacuous: step runs of every outcome, and open past their due.
+    for (const n of Object.values(steps)) expect(n).toBeGreaterThan(0);
+  }, 180_000);
 
   it('answered now, pending dossiers are read from their rows; an action dated a little ahead is still after the answer', async () => {
     const db = ctx.database.db;
@@ -323,7 +349,7 @@ describe('statistics served from the maintained figures', () => {
               const expected = referenceGroups(all, { ...q, asOf: now }, scope.units, keyOf);
               const served = await servedStatistics(db, { ...q, unitPath: scope.path, groupBy, now });
               expect(
-                new Map(served.groups.map((g) => [g.key, g.tally])),
+                new Map(served.groups.map((g) => [g.key, { ...g.tally, steps: g.steps }])),
                 `${label} ${scope.code} ${attribution} ${groupBy} ${from}..${to}`,
               ).toEqual(expected);
             }

@@ -26,3 +26,5 @@ export * from './stats-unit-daily.js';
 export * from './stats-unit-monthly.js';
 export * from './stats-procedure-monthly.js';
 export * from './stats-dirty.js';
+export * from './stats-step-daily.js';
+export * from './stats-step-monthly.js';
