@@ -20,6 +20,7 @@ import {
   createIsolatedDatabase,
   createTestContext,
   createUnit,
+  intakeBody,
   type TestContext,
 } from './helpers/context.js';
 import {
@@ -194,10 +195,9 @@ describe('statistics equal the reference rule over random histories', () => {
                     asOf,
                   });
                   const label = `${scope.code} ${attribution} ${granularity} ${groupBy} ${from}..${to} at ${asOf.toISOString()}`;
-                  expect(
-                    new Map(direct.map((g) => [g.key, { ...g.tally, steps: g.steps }])),
-                    label,
-                  ).toEqual(expected);
+                  expect(new Map(direct.map((g) => [g.key, { ...g.tally, steps: g.steps }])), label).toEqual(
+                    expected,
+                  );
                   if (groupBy !== 'none' || scope !== province) continue;
                   const t = expected.get('all') ?? emptyRow();
                   Object.assign(seen, addTallies(seen, t));
@@ -294,7 +294,10 @@ describe('groupBy officer and step equal the reference rule over random historie
             // The totals: the scope's II.06a columns, and the step figures of all the rows.
             const { rates: _rates, ...t } = body.totals;
             const whole = totals.get('all') ?? emptyRow();
-            const stepSum = [...expected.values()].reduce((a, r) => addStepTallies(a, r.steps), emptyStepTally());
+            const stepSum = [...expected.values()].reduce(
+              (a, r) => addStepTallies(a, r.steps),
+              emptyStepTally(),
+            );
             expect(t, label).toEqual({ ...whole, steps: stepSum });
             expect(stepSum, label).toEqual(whole.steps);
             for (const row of body.rows) {
@@ -499,5 +502,152 @@ describe('the overdue-before threshold', () => {
         );
       }
     }
+  });
+});
+
+// Last: its clock (December 2025) lies after every other test's.
+describe('who is late (GET /v1/stats groupBy officer and step)', () => {
+  it('who is late: per officer and per step, steps ended early / on time / overdue and open past their due; a paused one is not', async () => {
+    // Monday 1/12/2025 08:00 at a unit's counter; the process: receipt (4 hours), appraisal (2 days), approval.
+    now = new Date('2025-12-01T08:00:00+07:00');
+    const unit = await createUnit(ctx, { name: 'Bộ phận một cửa xã' });
+    const clerk = await createKey(ctx, 'clerk', unit.code);
+    const viewer = await createKey(ctx, 'viewer', unit.code);
+    const [counter, expert, head] = await Promise.all(
+      ['Nguyễn Thị Lan', 'Trần Văn Minh', 'Lê Thị Hồng'].map((fullName) =>
+        createOfficer(ctx, unit.code, { fullName }),
+      ),
+    );
+    const procedure = (await createProcedure(ctx, { duration: { value: 5, unit: 'working_days' } })).code;
+    const put = await ctx.app.inject({
+      method: 'PUT',
+      url: `/v1/procedures/${procedure}/process`,
+      headers: bearer(ctx.adminKey),
+      payload: {
+        steps: [
+          { code: 'tiep-nhan', name: 'Tiếp nhận', allotment: { value: 4, unit: 'hours' } },
+          { code: 'tham-dinh', name: 'Thẩm định', allotment: { value: 2, unit: 'days' } },
+          { code: 'phe-duyet', name: 'Phê duyệt', allotment: { value: 1, unit: 'days' } },
+        ],
+      },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const post = async (url: string, payload: object) => {
+      const res = await ctx.app.inject({ method: 'POST', url, headers: bearer(clerk), payload });
+      expect(res.statusCode, res.body).toBeLessThan(300);
+      return res.json() as { code: string };
+    };
+    const receive = (officer: { code: string } | null) =>
+      post(
+        '/v1/dossiers',
+        intakeBody(procedure, { unitCode: unit.code, ...(officer ? { officerCode: officer.code } : {}) }),
+      );
+    const [a, b, c, d, e] = [
+      await receive(counter!),
+      await receive(counter!),
+      await receive(counter!),
+      await receive(counter!),
+      await receive(null),
+    ];
+    now = new Date('2025-12-01T09:00:00+07:00');
+    // d waits for a supplement: its step is paused, never overdue.
+    await post(`/v1/dossiers/${d!.code}/request-supplement`, { reason: 'Thiếu giấy tờ' });
+    now = new Date('2025-12-01T10:00:00+07:00');
+    // a: the receipt ends on its due date (on time); the appraisal, due Wednesday, ends Tuesday (early).
+    await post(`/v1/dossiers/${a!.code}/hand-over`, { toOfficerCode: expert!.code });
+    now = new Date('2025-12-02T09:00:00+07:00');
+    await post(`/v1/dossiers/${a!.code}/hand-over`, { toOfficerCode: head!.code });
+    // b: the receipt, due Monday, ends Tuesday (overdue).
+    await post(`/v1/dossiers/${b!.code}/hand-over`, { toOfficerCode: expert!.code });
+    // Wednesday: c and e still at the receipt, due Monday (open overdue); a's approval is due today (not yet).
+    now = new Date('2025-12-03T10:00:00+07:00');
+    const get = async (query: string, key = viewer) => {
+      const res = await ctx.app.inject({
+        method: 'GET',
+        url: `/v1/stats?unitCode=${unit.code}&${query}`,
+        headers: bearer(key),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return res;
+    };
+    const steps = (early: number, onTime: number, overdue: number, openOverdue: number) => ({
+      early,
+      onTime,
+      overdue,
+      openOverdue,
+    });
+    const byOfficer = (await get('period=2025-12&groupBy=officer')).json();
+    expect(byOfficer.groupBy).toBe('officer');
+    expect(
+      byOfficer.rows.map((r: { key: string; label: string; steps: unknown }) => [r.key, r.label, r.steps]),
+    ).toEqual(
+      [
+        [counter!.code, 'Nguyễn Thị Lan', steps(0, 1, 1, 1)],
+        [expert!.code, 'Trần Văn Minh', steps(1, 0, 0, 0)],
+        [NO_OFFICER, 'Chưa giao cán bộ', steps(0, 0, 0, 1)],
+      ].sort(([x], [y]) => (String(x) < String(y) ? -1 : 1)),
+    );
+    // Rows by officer carry only the step figures; the totals the unit's II.06a columns.
+    for (const row of byOfficer.rows) expect(row.received.total).toBe(0);
+    expect(byOfficer.totals).toMatchObject({
+      received: { total: 5, new: 5 },
+      pending: { total: 5, notYetDue: 5, overdue: 0 },
+      steps: steps(1, 1, 1, 2),
+    });
+    const byStep = (await get('period=2025-12&groupBy=step')).json();
+    expect(
+      byStep.rows.map((r: { key: string; label: string; steps: unknown }) => [r.key, r.label, r.steps]),
+    ).toEqual([
+      ['tham-dinh', 'Thẩm định', steps(1, 0, 0, 0)],
+      ['tiep-nhan', 'Tiếp nhận', steps(0, 1, 1, 2)],
+    ]);
+    // Every grouping carries the steps: here in total, and the unit's row.
+    const byUnit = (await get('period=2025-12&groupBy=unit&attribution=receiving')).json();
+    expect(byUnit.rows.map((r: { key: string; steps: unknown }) => [r.key, r.steps])).toEqual([
+      [unit.code, steps(1, 1, 1, 2)],
+    ]);
+    // A week later, once d's supplement came back and its due moved: at the end of the first week its step was
+    // paused, so the week's figures still do not count it.
+    now = new Date('2025-12-08T09:00:00+07:00');
+    await post(`/v1/dossiers/${d!.code}/receive-supplement`, {});
+    now = new Date('2025-12-10T09:00:00+07:00');
+    const week = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/stats?unitCode=${unit.code}&from=2025-12-01&to=2025-12-03&groupBy=officer`,
+      headers: bearer(viewer),
+    });
+    expect(week.json().totals.steps).toEqual(steps(1, 1, 1, 2));
+    expect(c!.code).not.toBe(e!.code);
+
+    // CSV: the step columns; xlsx: the sheet "Bước xử lý" with Vietnamese headings.
+    const csv = (await get('from=2025-12-01&to=2025-12-03&groupBy=officer&format=csv')).body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    const header = csv[0]!.split(',');
+    expect(header.slice(-6)).toEqual([
+      'stepsEarly',
+      'stepsOnTime',
+      'stepsOverdue',
+      'stepsOpenOverdue',
+      'attribution',
+      'asOf',
+    ]);
+    const xlsx = await get('from=2025-12-01&to=2025-12-03&groupBy=step&format=xlsx');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const sheet = book.getWorksheet('Bước xử lý')!;
+    const cells = (r: number) => (sheet.getRow(r).values as unknown[]).slice(1);
+    expect(cells(5)).toEqual([
+      'STT',
+      'Bước xử lý',
+      'Mã',
+      'Số bước hoàn thành trước hạn',
+      'Số bước hoàn thành đúng hạn',
+      'Số bước hoàn thành quá hạn',
+      'Số bước đang xử lý quá hạn',
+    ]);
+    expect(cells(6)).toEqual([1, 'Thẩm định', 'tham-dinh', 1, 0, 0, 0]);
+    expect(cells(8)).toEqual(['', 'Tổng cộng', '', 1, 1, 1, 2]);
   });
 });
