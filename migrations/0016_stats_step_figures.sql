@@ -34,7 +34,6 @@ CREATE INDEX "stats_step_daily_unit_day_idx" ON "stats_step_daily" USING btree (
 CREATE INDEX "stats_step_daily_resolving_day_idx" ON "stats_step_daily" USING btree ("resolving_unit_code","day");--> statement-breakpoint
 CREATE INDEX "stats_step_monthly_resolving_month_idx" ON "stats_step_monthly" USING btree ("resolving_unit_code","month");--> statement-breakpoint
 CREATE INDEX "dossier_steps_end_idx" ON "dossier_steps" USING btree ("end_at");--> statement-breakpoint
-CREATE INDEX "dossier_steps_open_idx" ON "dossier_steps" USING btree ("start_at") WHERE end_at is null;--> statement-breakpoint
 INSERT INTO "stats_dirty" ("unit_code", "from_day")
 SELECT "unit", min("day") FROM (
   SELECT d."unit_code" AS "unit", (s."start_at" AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS "day"

@@ -10,12 +10,7 @@ import { periodStatistics } from '../src/stats/direct.js';
 import { refreshDays, refreshStats } from '../src/stats/maintenance.js';
 import { servedStatistics } from '../src/stats/serving.js';
 import { rows as selectRows } from '../src/db/sql.js';
-import {
-  addStepTallies,
-  emptyStepTally,
-  NO_OFFICER,
-  type StepRunFacts,
-} from '../src/domain/statistics.js';
+import { addStepTallies, emptyStepTally, NO_OFFICER, type StepRunFacts } from '../src/domain/statistics.js';
 import { bearer, createIsolatedDatabase, createTestContext, type TestContext } from './helpers/context.js';
 import {
   expectPeriodNotEndedAnswers,
@@ -121,9 +116,7 @@ describe('statistics served from the maintained figures', () => {
               expect(
                 new Map(served),
                 `${scope.code} ${attribution} ${body.source} ${groupBy} ${from}..${to}`,
-              ).toEqual(
-                new Map(direct.map((g) => [g.key, { label: g.label, ...g.tally, steps: g.steps }])),
-              );
+              ).toEqual(new Map(direct.map((g) => [g.key, { label: g.label, ...g.tally, steps: g.steps }])));
             }
           }
         }

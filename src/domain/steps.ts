@@ -257,7 +257,10 @@ export function applyStepEvent(state: StepState, event: StepEvent): StepState {
   switch (event.kind) {
     case 'pause': {
       if (state.pausedAt) throw new RangeError('paused while already paused');
-      const paused = { ...current, pauses: [...current.pauses, { from: at, to: null, dueBefore: current.dueAt }] };
+      const paused = {
+        ...current,
+        pauses: [...current.pauses, { from: at, to: null, dueBefore: current.dueAt }],
+      };
       return { ...state, rows: [...rows, paused], pausedAt: at, lastAt: at };
     }
     case 'resume': {

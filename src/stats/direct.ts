@@ -92,10 +92,7 @@ export function mergeSteps(
   const merged = new Map(groups.map((g) => [g.key, g]));
   for (const s of steps) {
     const g = merged.get(s.key);
-    merged.set(
-      s.key,
-      g ? { ...g, steps: addStepTallies(g.steps, s.steps) } : { ...s, tally: emptyTally() },
-    );
+    merged.set(s.key, g ? { ...g, steps: addStepTallies(g.steps, s.steps) } : { ...s, tally: emptyTally() });
   }
   return [...merged.values()].sort(byKey);
 }

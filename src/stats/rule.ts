@@ -208,7 +208,8 @@ export const stepOverdueAt = (s: SQL, at: SQL, granularity: Granularity): SQL =>
   sql`(not ${stepPausedAt(s, at)} and ${stepDueAt(s, at)} < ${overdueBeforeSql(at, granularity)})`;
 
 /** The earliest due a step run ever had (the due before its first pause, else its due now). */
-export const stepFirstDue = (s: SQL): SQL => sql`coalesce((${s}.pauses->0->>'dueBefore')::timestamptz, ${s}.due_at)`;
+export const stepFirstDue = (s: SQL): SQL =>
+  sql`coalesce((${s}.pauses->0->>'dueBefore')::timestamptz, ${s}.due_at)`;
 
 /**
  * The step columns `step_early`, `step_on_time`, `step_overdue` (ended in [open, cut) by their outcome; none

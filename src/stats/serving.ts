@@ -85,7 +85,10 @@ const flowSums = sql`
  * [from, to] as the figures read it: the whole months inside it (first days of the first and the last, null when
  * it holds none) and conditions on `f.day` for the days outside them.
  */
-function dayAndMonthParts(from: LocalDate, to: LocalDate): { days: SQL[]; months: { from: LocalDate; to: LocalDate } | null } {
+function dayAndMonthParts(
+  from: LocalDate,
+  to: LocalDate,
+): { days: SQL[]; months: { from: LocalDate; to: LocalDate } | null } {
   const firstFull = from.endsWith('-01') ? from : `${addDays(`${from.slice(0, 8)}28`, 4).slice(0, 8)}01`;
   const lastFullEnd = addDays(to, 1).endsWith('-01') ? to : addDays(`${to.slice(0, 8)}01`, -1);
   const months = firstFull <= lastFullEnd;
@@ -469,7 +472,9 @@ async function liveSteps(
   const s = sql`s`;
   const ended = stepEndedIn(s, open, cut);
   const at = sql`${new Date(cut.getTime() - 1)}::timestamptz`;
-  const openOverdue = judge ? sql`${stepOpenAt(s, cut)} and ${stepOverdueAt(s, at, granularity)}` : sql`false`;
+  const openOverdue = judge
+    ? sql`${stepOpenAt(s, cut)} and ${stepOverdueAt(s, at, granularity)}`
+    : sql`false`;
   // The open step runs of the scope's dossiers are read through the partial index of the open ones, plus the few
   // ended after the cut (an answer given at an earlier instant than the latest change).
   const live = judge ? sql`(s.end_at is null or s.end_at >= ${open})` : sql`s.end_at >= ${open}`;
@@ -513,7 +518,13 @@ async function stepsFromFigures(
   for (const c of [...ended, ...liveCounts, ...openOverdue]) {
     const one = { early: c.early, onTime: c.on_time, overdue: c.overdue, openOverdue: c.open_overdue };
     const g = groups.get(c.key);
-    groups.set(c.key, { key: c.key, label: g?.label ?? c.label, steps: addStepTallies(g?.steps ?? emptyStepTally(), one) });
+    groups.set(c.key, {
+      key: c.key,
+      label: g?.label ?? c.label,
+      steps: addStepTallies(g?.steps ?? emptyStepTally(), one),
+    });
   }
-  return [...groups.values()].filter((g) => g.steps.early + g.steps.onTime + g.steps.overdue + g.steps.openOverdue > 0);
+  return [...groups.values()].filter(
+    (g) => g.steps.early + g.steps.onTime + g.steps.overdue + g.steps.openOverdue > 0,
+  );
 }

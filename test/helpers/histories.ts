@@ -126,7 +126,11 @@ export async function randomHistory(
         url: `/v1/procedures/${procs[i]}/process`,
         headers: bearer(ctx.adminKey),
         payload: {
-          steps: process.map(([code, value, unit]) => ({ code, name: `Bước ${code}`, allotment: { value, unit } })),
+          steps: process.map(([code, value, unit]) => ({
+            code,
+            name: `Bước ${code}`,
+            allotment: { value, unit },
+          })),
         },
       });
       expect(res.statusCode, res.body).toBe(200);
@@ -299,21 +303,19 @@ export async function factsOf(ctx: TestContext, unitCodes: string[]) {
     } satisfies DossierFacts,
     steps: stepRows
       .filter((r) => r.dossierId === d.id)
-      .map(
-        (r): StepRunFacts => ({
-          officerCode: r.toOfficerCode,
-          stepCode: r.stepCode,
-          startAt: r.startAt,
-          dueAt: r.dueAt,
-          endAt: r.endAt,
-          outcome: r.outcome,
-          pauses: r.pauses.map((p) => ({
-            from: new Date(p.from),
-            to: p.to === null ? null : new Date(p.to),
-            ...(p.dueBefore ? { dueBefore: new Date(p.dueBefore) } : {}),
-          })),
-        }),
-      ),
+      .map((r): StepRunFacts => ({
+        officerCode: r.toOfficerCode,
+        stepCode: r.stepCode,
+        startAt: r.startAt,
+        dueAt: r.dueAt,
+        endAt: r.endAt,
+        outcome: r.outcome,
+        pauses: r.pauses.map((p) => ({
+          from: new Date(p.from),
+          to: p.to === null ? null : new Date(p.to),
+          ...(p.dueBefore ? { dueBefore: new Date(p.dueBefore) } : {}),
+        })),
+      })),
   }));
 }
 

@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { instant } from './columns.js';
 import { dossierChildColumns } from './dossiers.js';
@@ -55,10 +54,7 @@ export const dossierSteps = pgTable(
   },
   (t) => [
     uniqueIndex('dossier_steps_dossier_seq_idx').on(t.dossierId, t.seq),
-    // The statistics' step figures: the step runs ended in a range of days, and those still open.
+    // The statistics' step figures: the step runs ended in a range of days, and those still open (null end).
     index('dossier_steps_end_idx').on(t.endAt),
-    index('dossier_steps_open_idx')
-      .on(t.startAt)
-      .where(sql`end_at is null`),
   ],
 );

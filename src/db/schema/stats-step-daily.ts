@@ -17,7 +17,15 @@ export const statsStepDaily = pgTable(
   (t) => [
     primaryKey({
       name: 'stats_step_daily_pk',
-      columns: [t.day, t.unitCode, t.resolvingUnitCode, t.procedureCode, t.channel, t.officerCode, t.stepCode],
+      columns: [
+        t.day,
+        t.unitCode,
+        t.resolvingUnitCode,
+        t.procedureCode,
+        t.channel,
+        t.officerCode,
+        t.stepCode,
+      ],
     }),
     index('stats_step_daily_unit_day_idx').on(t.unitCode, t.day),
     index('stats_step_daily_resolving_day_idx').on(t.resolvingUnitCode, t.day),

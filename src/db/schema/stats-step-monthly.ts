@@ -16,7 +16,15 @@ export const statsStepMonthly = pgTable(
   (t) => [
     primaryKey({
       name: 'stats_step_monthly_pk',
-      columns: [t.month, t.unitCode, t.resolvingUnitCode, t.procedureCode, t.channel, t.officerCode, t.stepCode],
+      columns: [
+        t.month,
+        t.unitCode,
+        t.resolvingUnitCode,
+        t.procedureCode,
+        t.channel,
+        t.officerCode,
+        t.stepCode,
+      ],
     }),
     index('stats_step_monthly_resolving_month_idx').on(t.resolvingUnitCode, t.month),
   ],
