@@ -11,6 +11,7 @@ const TABLES = [
   'dossier_events',
   'dossier_deadlines',
   'dossier_pauses',
+  'dossier_steps',
   'outbox',
   'alerts',
 ] as const;
@@ -70,11 +71,17 @@ export async function restore(client: pg.Client): Promise<void> {
     );
     await client.query('delete from outbox where id > $1', [p.outbox]);
     // Every row a run adds gets a higher id than any before it, its dossier's included.
+    // A point taken before step rows existed has no dossier_steps entry: the run's own dossiers' rows go then.
+    await client.query('delete from dossier_steps where id > $1 or dossier_id > $2', [
+      p.dossier_steps ?? Number.MAX_SAFE_INTEGER,
+      p.dossiers,
+    ]);
     for (const t of ['alerts', 'dossier_events', 'dossier_deadlines', 'dossier_pauses', 'dossiers'] as const)
       await client.query(`delete from ${t} where id > $1`, [p[t]]);
     const { rows: columns } = await client.query<{ name: string }>(
       `select column_name as name from information_schema.columns
-        where table_schema = 'public' and table_name = 'dossiers' and column_name <> 'id'`,
+        where table_schema = 'public' and table_name = 'dossiers' and column_name <> 'id'
+          and is_generated = 'NEVER'`,
     );
     await client.query(
       `update dossiers d set ${columns.map((c) => `"${c.name}" = s."${c.name}"`).join(', ')}

@@ -409,7 +409,7 @@ export interface paths {
         };
         /**
          * Receipt and appointment slip (Form 01)
-         * @description The data printed on the giấy tiếp nhận hồ sơ và hẹn trả kết quả.
+         * @description The data printed on the giấy tiếp nhận hồ sơ và hẹn trả kết quả, with the lookup secret (mã tra cứu) and the public lookup address its QR code carries; viewer keys get `lookup: null`.
          */
         get: operations["getDossierReceipt"];
         put?: never;
@@ -720,6 +720,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/dossiers/{code}/forms/{form}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A printable form of a dossier (Circular 03/2025/TT-VPCP, forms 01–06)
+         * @description Accept: application/pdf → the form as an A4 PDF to print (national motto header, the circular’s wording, the dossier’s data); otherwise its data as JSON. 01 receipt and appointment, 02 supplement request (the latest), 03 refusal (rejected, or resolved as refused), 04 apology and new appointment (naming the unit at fault), 05 notice of stopping, 06 control slip. A form that does not apply to the dossier → 404 FORM_NOT_APPLICABLE. Viewer keys get the personal data masked, in the PDF too.
+         */
+        get: operations["getDossierForm"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/units/{code}/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit’s tracking book over a period (Form 07, sổ theo dõi hồ sơ)
+         * @description One row per dossier the unit received (as the receiving unit) in the period, in the order received, with the circular’s columns. Accept: application/pdf → the A4 landscape PDF; otherwise JSON. A unit outside your scope → 404. Viewer keys get the applicants masked.
+         */
+        get: operations["getUnitRegister"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stats": {
         parameters: {
             query?: never;
@@ -898,6 +938,26 @@ export interface paths {
          * @description Queues the delivery again now, with a fresh retry window (same webhook-id).
          */
         post: operations["redeliverWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dossiers/{code}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the applicant was sent (e-mail and SMS)
+         * @description One entry per notifying event (receipt, supplement request, apology, result ready, return) and channel, when the applicant consented and the channel is configured: its status, attempts and when it was sent, the address masked. Clerk and sync keys, in scope.
+         */
+        get: operations["listDossierNotifications"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1112,6 +1172,21 @@ export interface components {
             /** @example Thôn 1, xã Tân Hòa */
             address?: string;
         } & (unknown & unknown);
+        /** @description Where and whether the applicant is notified (by e-mail and SMS). Absent: no consent. */
+        IntakeContactInput: {
+            /** @description Whether the applicant agreed to be told of the dossier’s progress (receipt, supplement request, apology, result ready, return). False: nothing is ever sent. */
+            consent: boolean;
+            /**
+             * Format: email
+             * @example an.nguyen@example.vn
+             */
+            email?: string;
+            /**
+             * @description A Vietnamese mobile number for SMS: 0912345678, +84 912 345 678 or 84912345678 (spaces, dots or hyphens between the digits); stored as 0912345678.
+             * @example 0912345678
+             */
+            phone?: string;
+        };
         IntakeRequestInput: {
             /** @example 1.004616 */
             procedureCode: string;
@@ -1137,6 +1212,7 @@ export interface components {
              */
             receivedAt?: string;
             applicant: components["schemas"]["IntakeApplicantInput"];
+            contact?: components["schemas"]["IntakeContactInput"];
             /** @example Đăng ký khai sinh cho con */
             summary?: string;
             /** @description The papers handed in (thành phần hồ sơ). */
@@ -1405,7 +1481,7 @@ export interface components {
              * @description Stable machine-readable error code.
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "APPLICANT_FILTER_FORBIDDEN" | "ROUTE_NOT_FOUND" | "UNIT_NOT_FOUND" | "UNIT_ALREADY_EXISTS" | "UNIT_PARENT_INVALID" | "UNIT_INACTIVE" | "RESOLVING_UNIT_NOT_FOUND" | "RESOLVING_UNIT_INACTIVE" | "API_KEY_NOT_FOUND" | "OFFICER_NOT_FOUND" | "OFFICER_EXISTS" | "OFFICER_NOT_IN_SCOPE" | "OFFICER_INACTIVE" | "OFFICER_MISMATCH" | "OFFICER_REQUIRED" | "KEY_OFFICER_INACTIVE" | "PROCEDURE_NOT_FOUND" | "PROCEDURE_ALREADY_EXISTS" | "PROCEDURE_INACTIVE" | "PROCESS_VERSION_NOT_FOUND" | "PROCESS_EXCEEDS_STATUTORY_TIME" | "DOSSIER_NOT_FOUND" | "STEP_NOT_IN_PROCESS" | "CALENDAR_DAY_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_DELIVERY_NOT_FOUND" | "ALERT_NOT_FOUND" | "INVALID_TRANSITION" | "VERSION_MISMATCH" | "IDEMPOTENCY_KEY_REUSED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "MALFORMED_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "APPLICANT_FILTER_FORBIDDEN" | "ROUTE_NOT_FOUND" | "UNIT_NOT_FOUND" | "UNIT_ALREADY_EXISTS" | "UNIT_PARENT_INVALID" | "UNIT_INACTIVE" | "RESOLVING_UNIT_NOT_FOUND" | "RESOLVING_UNIT_INACTIVE" | "API_KEY_NOT_FOUND" | "OFFICER_NOT_FOUND" | "OFFICER_EXISTS" | "OFFICER_NOT_IN_SCOPE" | "OFFICER_INACTIVE" | "OFFICER_MISMATCH" | "OFFICER_REQUIRED" | "KEY_OFFICER_INACTIVE" | "PROCEDURE_NOT_FOUND" | "PROCEDURE_ALREADY_EXISTS" | "PROCEDURE_INACTIVE" | "PROCESS_VERSION_NOT_FOUND" | "PROCESS_EXCEEDS_STATUTORY_TIME" | "DOSSIER_NOT_FOUND" | "FORM_NOT_APPLICABLE" | "STEP_NOT_IN_PROCESS" | "CALENDAR_DAY_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "WEBHOOK_DELIVERY_NOT_FOUND" | "ALERT_NOT_FOUND" | "INVALID_TRANSITION" | "VERSION_MISMATCH" | "IDEMPOTENCY_KEY_REUSED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "NOT_ACCEPTABLE" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
             /** @description Whole sentences for the counter: Vietnamese unless Accept-Language prefers English. */
             detail: string;
             /** @description Per-field problems, for validation errors. */
@@ -1807,6 +1883,15 @@ export interface components {
             /** @description Viewer keys: the marker `***` in place of the address. Null: none given. */
             address: string | null;
         };
+        /** @description Where the applicant is notified. Personal data: masked for viewer keys. */
+        Contact: {
+            /** @description Whether the applicant agreed to notifications. */
+            consent: boolean;
+            /** @description Viewer keys: masked (`a***@example.vn`). Null: none given. */
+            email: string | null;
+            /** @description Stored as 0912345678. Viewer keys: all but the last 4 digits masked. Null: none given. */
+            phone: string | null;
+        };
         CurrentStep: {
             /**
              * @description Step code, unique inside the process.
@@ -1863,6 +1948,7 @@ export interface components {
              */
             channel: "direct" | "postal" | "online";
             applicant: components["schemas"]["Applicant"];
+            contact: components["schemas"]["Contact"];
             /** @description The dossier’s summary (trích yếu); *** for viewer keys, since clerks’ text often names the person. */
             summary: string | null;
             components: {
@@ -1982,6 +2068,19 @@ export interface components {
             fee: number | null;
             /** @description What the applicant quotes to look the dossier up: its code. */
             lookupCode: string;
+            /** @description The lookup credentials printed on the slip; null for viewer keys, which never see the secret. */
+            lookup: {
+                /**
+                 * @description Mã tra cứu: 8 characters of Crockford base32 (no I, L, O, U), random, drawn at intake; with the code it opens the public lookup.
+                 * @example 7KQ2M9XD
+                 */
+                secret: string;
+                /**
+                 * Format: uri
+                 * @description The public lookup address (PUBLIC_BASE_URL + /v1/public/dossiers/{code}?check={secret}): the QR code.
+                 */
+                url: string;
+            } | null;
         };
         DossierStep: {
             /**
@@ -2377,6 +2476,387 @@ export interface components {
                 };
             };
         };
+        /** @description The unit named at the top left of the form (tên cơ quan, đơn vị). */
+        FormIssuingUnit: {
+            code: string;
+            name: string;
+            /** @description The unit above it (cơ quan chủ quản), printed above its name. */
+            parent: {
+                code: string;
+                name: string;
+            } | null;
+        };
+        Form01: {
+            /**
+             * @description Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu số 01).
+             * @constant
+             */
+            form: "01";
+            dossierCode: string;
+            unit: {
+                code: string;
+                name: string;
+            };
+            procedure: {
+                code: string;
+                name: string;
+            };
+            applicant: components["schemas"]["Applicant"];
+            components: {
+                name: string;
+                /** Format: int64 */
+                copies: number;
+            }[];
+            /**
+             * @description direct: at the counter; postal: public postal service; online: public-service portal.
+             * @enum {string}
+             */
+            channel: "direct" | "postal" | "online";
+            receivedAt: string | null;
+            /** @description Ngày hẹn trả kết quả. */
+            dueAt: string | null;
+            rescheduledDueAt: string | null;
+            /** @description VND */
+            fee: number | null;
+            /** @description What the applicant quotes to look the dossier up: its code. */
+            lookupCode: string;
+            /** @description The lookup credentials printed on the slip; null for viewer keys, which never see the secret. */
+            lookup: {
+                /**
+                 * @description Mã tra cứu: 8 characters of Crockford base32 (no I, L, O, U), random, drawn at intake; with the code it opens the public lookup.
+                 * @example 7KQ2M9XD
+                 */
+                secret: string;
+                /**
+                 * Format: uri
+                 * @description The public lookup address (PUBLIC_BASE_URL + /v1/public/dossiers/{code}?check={secret}): the QR code.
+                 */
+                url: string;
+            } | null;
+            /** @description The form’s title as printed. */
+            title: string;
+            issuingUnit: components["schemas"]["FormIssuingUnit"];
+            /** @description The statutory processing time (thời gian giải quyết theo quy định). */
+            duration: components["schemas"]["Duration"];
+            /** @description Who received it (người tiếp nhận hồ sơ); null: not recorded. */
+            receivingOfficer: components["schemas"]["OfficerRef"] | null;
+        };
+        Form02: {
+            /** @constant */
+            form: "02";
+            /** @description The form’s title as printed. */
+            title: string;
+            issuingUnit: components["schemas"]["FormIssuingUnit"];
+            dossierCode: string;
+            /** @description The receiving unit. */
+            unit: {
+                code: string;
+                name: string;
+            };
+            procedure: {
+                code: string;
+                name: string;
+            };
+            applicant: components["schemas"]["Applicant"];
+            receivedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the supplement was requested (the latest request).
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            requestedAt: string;
+            /**
+             * Format: int64
+             * @description How many supplement requests the dossier had, this one the last.
+             */
+            requestCount: number;
+            /** @description Lý do; *** for viewer keys. */
+            reason: string;
+            /** @description What to supplement or complete, one per line; each *** for viewer keys. */
+            items: string[];
+            /** @description Who asked (người hướng dẫn); null: not recorded. */
+            officer: components["schemas"]["OfficerRef"] | null;
+        };
+        Form03: {
+            /** @constant */
+            form: "03";
+            /** @description The form’s title as printed. */
+            title: string;
+            issuingUnit: components["schemas"]["FormIssuingUnit"];
+            dossierCode: string;
+            /** @description The receiving unit. */
+            unit: {
+                code: string;
+                name: string;
+            };
+            procedure: {
+                code: string;
+                name: string;
+            };
+            applicant: components["schemas"]["Applicant"];
+            /**
+             * @description rejected: the submission was not accepted; refused: resolved with the result refused.
+             * @enum {string}
+             */
+            kind: "rejected" | "refused";
+            submittedAt: string | null;
+            receivedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When it was rejected or refused.
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            decidedAt: string;
+            /** @description Lý do; *** for viewer keys. */
+            reason: string;
+            /** @description The officer who recorded it; null: not recorded. */
+            officer: components["schemas"]["OfficerRef"] | null;
+        };
+        Form04: {
+            /** @constant */
+            form: "04";
+            /** @description The form’s title as printed. */
+            title: string;
+            issuingUnit: components["schemas"]["FormIssuingUnit"];
+            dossierCode: string;
+            /** @description The receiving unit. */
+            unit: {
+                code: string;
+                name: string;
+            };
+            procedure: {
+                code: string;
+                name: string;
+            };
+            applicant: components["schemas"]["Applicant"];
+            receivedAt: string | null;
+            duration: components["schemas"]["Duration"];
+            /**
+             * Format: date-time
+             * @description The statutory due (it does not move).
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            dueAt: string;
+            /**
+             * Format: date-time
+             * @description When the apology was made.
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            rescheduledAt: string;
+            /**
+             * Format: date-time
+             * @description The new return date promised.
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            newDueAt: string;
+            /** @description Lý do; *** for viewer keys. */
+            reason: string;
+            /** @description The officer who recorded it; null: not recorded. */
+            officer: components["schemas"]["OfficerRef"] | null;
+            /** @description The unit at fault, which apologises: the unit holding the dossier (its step) when the apology was made. */
+            faultUnit: {
+                code: string;
+                name: string;
+            };
+            /** @description The officer holding it then; null: nobody named. */
+            faultOfficer: components["schemas"]["OfficerRef"] | null;
+            /** @description The step it was in then; null for a dossier without step runs. */
+            faultStep: {
+                /**
+                 * @description Step code, unique inside the process.
+                 * @example tham-dinh
+                 */
+                code: string;
+                name: string;
+            } | null;
+        };
+        Form05: {
+            /** @constant */
+            form: "05";
+            /** @description The form’s title as printed. */
+            title: string;
+            issuingUnit: components["schemas"]["FormIssuingUnit"];
+            dossierCode: string;
+            /** @description The receiving unit. */
+            unit: {
+                code: string;
+                name: string;
+            };
+            procedure: {
+                code: string;
+                name: string;
+            };
+            applicant: components["schemas"]["Applicant"];
+            receivedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When processing was stopped.
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            stoppedAt: string;
+            /** @description Lý do; *** for viewer keys. */
+            reason: string;
+            /** @description The officer who recorded it; null: not recorded. */
+            officer: components["schemas"]["OfficerRef"] | null;
+        };
+        Form06: {
+            /**
+             * @description Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu số 06, Circular 03/2025/TT-VPCP).
+             * @constant
+             */
+            form: "06";
+            dossierCode: string;
+            /** @description The receiving unit. */
+            unit: {
+                code: string;
+                name: string;
+            };
+            procedure: {
+                code: string;
+                name: string;
+            };
+            applicant: components["schemas"]["Applicant"];
+            components: {
+                name: string;
+                /** Format: int64 */
+                copies: number;
+            }[];
+            receivedAt: string | null;
+            /** @description The statutory processing time (the online time for online dossiers). */
+            duration: components["schemas"]["Duration"];
+            /** @description Ngày hẹn trả kết quả. */
+            dueAt: string | null;
+            /** @description The apology’s new return date (Form 04), if any. */
+            rescheduledDueAt: string | null;
+            /** @description One row per handover, and a last one for the finish. */
+            rows: {
+                /**
+                 * Format: int64
+                 * @description 1, 2, … in order.
+                 */
+                seq: number;
+                /**
+                 * Format: date-time
+                 * @description When it was handed over (the finish for the last row of a finished dossier).
+                 * @example 2025-04-29T16:30:00+07:00
+                 */
+                at: string;
+                /** @description Who handed it over (bên giao): the unit and officer holding the step it ended. */
+                giving: components["schemas"]["ControlSlipParty"];
+                /** @description Who received it (bên nhận); null on the last row: the result, handed back for return. */
+                receiving: components["schemas"]["ControlSlipParty"] | null;
+                /** @description The step the handover ended. */
+                step: {
+                    /**
+                     * @description Step code, unique inside the process.
+                     * @example tham-dinh
+                     */
+                    code: string;
+                    name: string;
+                };
+                /** @description The step it started; null on the finish. */
+                startedStep: {
+                    /**
+                     * @description Step code, unique inside the process.
+                     * @example tham-dinh
+                     */
+                    code: string;
+                    name: string;
+                } | null;
+                /**
+                 * Format: date-time
+                 * @description The ended step’s due.
+                 * @example 2025-04-29T16:30:00+07:00
+                 */
+                dueAt: string;
+                outcome: ("early" | "on_time" | "overdue") | null;
+                /** @description The outcome as the form words it (kết quả giải quyết hồ sơ). */
+                outcomeText: ("trước hạn" | "đúng hạn" | "quá hạn") | null;
+                /** @description The handover’s note; *** for viewer keys. */
+                note: string | null;
+            }[];
+            /** @description The form’s title as printed. */
+            title: string;
+            issuingUnit: components["schemas"]["FormIssuingUnit"];
+        };
+        DossierForm: components["schemas"]["Form01"] | components["schemas"]["Form02"] | components["schemas"]["Form03"] | components["schemas"]["Form04"] | components["schemas"]["Form05"] | components["schemas"]["Form06"];
+        RegisterRow: {
+            /**
+             * Format: int64
+             * @description Số thứ tự: 1, 2, … in the order received.
+             */
+            seq: number;
+            /** @description Mã hồ sơ. */
+            dossierCode: string;
+            /** @description Tên thủ tục hành chính. */
+            procedure: {
+                code: string;
+                name: string;
+            };
+            /**
+             * Format: int64
+             * @description Số lượng hồ sơ (bộ): a dossier is one set.
+             */
+            sets: number;
+            /** @description Tên cá nhân, tổ chức; địa chỉ, số điện thoại (masked for viewer keys). */
+            applicant: {
+                /** @enum {string} */
+                type: "citizen" | "organization";
+                /** @description Viewer keys: masked keeping its shape, the first word whole and every other word its first letter and `**` (`Nguyễn V** A**`). */
+                fullName: string;
+                /** @description Viewer keys: the marker `***` in place of the address. Null: none given. */
+                address: string | null;
+                /** @description Viewer keys: all but the last 4 digits masked (`******5678`). Null: none given. */
+                phone: string | null;
+            };
+            /** @description Cơ quan chủ trì giải quyết. */
+            resolvingUnit: {
+                code: string;
+                name: string;
+            };
+            /**
+             * Format: date-time
+             * @description Nhận hồ sơ.
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            receivedAt: string;
+            /** @description Hẹn trả kết quả. */
+            dueAt: string | null;
+            /** @description The apology’s new date (Form 04), if any. */
+            rescheduledDueAt: string | null;
+            /** @description Chuyển hồ sơ đến cơ quan giải quyết: the first handover to another unit; null: none. */
+            transferredAt: string | null;
+            /** @description Nhận kết quả từ cơ quan giải quyết: when the result was ready. */
+            resolvedAt: string | null;
+            /** @description Trả kết quả cho cá nhân, tổ chức. */
+            returnedAt: string | null;
+            /** @description The dossier’s state now. */
+            status: string;
+            /** @description Ghi chú, as printed: how it ended or its new date. */
+            note: string | null;
+        };
+        Register: {
+            /** @constant */
+            form: "07";
+            /** @description The form’s title as printed. */
+            title: string;
+            /** @description The unit whose register it is (the receiving unit). */
+            unit: components["schemas"]["FormIssuingUnit"];
+            /**
+             * Format: date
+             * @description First day of the period.
+             * @example 2025-04-30
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Last day of the period, inclusive.
+             * @example 2025-04-30
+             */
+            to: string;
+            /** @description One row per dossier the unit received in the period, oldest first. */
+            rows: components["schemas"]["RegisterRow"][];
+        };
         Alert: {
             /** Format: int64 */
             id: number;
@@ -2452,6 +2932,7 @@ export interface components {
              */
             channel: "direct" | "postal" | "online";
             applicant: components["schemas"]["Applicant"];
+            contact: components["schemas"]["Contact"];
             /** @description The dossier’s summary (trích yếu); *** for viewer keys, since clerks’ text often names the person. */
             summary: string | null;
             components: {
@@ -2513,6 +2994,48 @@ export interface components {
             nextCursor: string;
             /** @description True when more changes are already waiting. */
             hasMore: boolean;
+        };
+        Notification: {
+            /**
+             * Format: uuid
+             * @description The message’s identity at the receiver: the e-mail’s Message-ID (<id@sender domain>) and the SMS body’s `id`; a message sent again carries the same one.
+             */
+            id: string;
+            /** @enum {string} */
+            channel: "email" | "sms";
+            /**
+             * @description The dossier event the applicant was told of.
+             * @enum {string}
+             */
+            event: "dossier.received" | "dossier.awaiting_supplement" | "dossier.rescheduled" | "dossier.resolved" | "dossier.returned";
+            /**
+             * @description The address, masked: the e-mail its first letter and domain, the phone its last 4 digits.
+             * @example ******5678
+             */
+            to: string;
+            /**
+             * @description pending: not tried yet; retrying: failed, tried again with back-off; sent: accepted by the SMTP server or the SMS gateway; given_up: failed on every attempt.
+             * @enum {string}
+             */
+            status: "pending" | "retrying" | "sent" | "given_up";
+            /**
+             * Format: int64
+             * @description How many times it was tried.
+             */
+            attempts: number;
+            /** @description What went wrong on the last failed attempt, as a code (`SMTP 451`, `HTTP 500`, `ECONNREFUSED`). */
+            lastError: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339 instant, Vietnamese local time (+07:00).
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            createdAt: string;
+            sentAt: string | null;
+        };
+        NotificationList: {
+            /** @description Oldest first. */
+            items: components["schemas"]["Notification"][];
         };
         Webhook: {
             /** Format: uuid */
@@ -2833,6 +3356,8 @@ export interface components {
         RetryAfter: number;
         /** @description The dossier’s version, quoted; send it back in If-Match. */
         ETag: string;
+        /** @description Sent with a file (a PDF, CSV or spreadsheet): `inline` (a printable form) or `attachment`, with the file’s name. */
+        ContentDisposition: string;
         /** @description The authentication scheme to use: Bearer with an API key. */
         WWWAuthenticate: string;
     };
@@ -9113,6 +9638,264 @@ export interface operations {
             };
         };
     };
+    getDossierForm: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description application/pdf: the printable A4 PDF; application/json, *\/* or none: the form’s data as JSON; anything else → 406. */
+                accept?: string;
+            };
+            path: {
+                code: string;
+                /** @description The form as Circular 03/2025/TT-VPCP numbers them: 01 receipt and appointment, 02 supplement request, 03 refusal, 04 apology and new appointment, 05 notice of stopping, 06 control slip. */
+                form: "01" | "02" | "03" | "04" | "05" | "06";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The form: its data (JSON) or the printable file (PDF). */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DossierForm"];
+                    "application/pdf": string;
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not acceptable */
+            406: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUnitRegister: {
+        parameters: {
+            query?: {
+                /** @description The period: YYYY, YYYY-MM, YYYY-Qn, YYYY-Hn or YYYY-M9 (civil). Give either period or both from and to. */
+                period?: string;
+                /** @description Explicit first day; requires to, excludes period. */
+                from?: string;
+                /** @description Explicit last day, inclusive; requires from, excludes period. */
+                to?: string;
+            };
+            header?: {
+                /** @description application/pdf: the printable A4 PDF; application/json, *\/* or none: the form’s data as JSON; anything else → 406. */
+                accept?: string;
+            };
+            path: {
+                /** @description Unit code in the national identifier style. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The register: its data (JSON) or the printable file (PDF). */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Register"];
+                    "application/pdf": string;
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not acceptable */
+            406: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getStats: {
         parameters: {
             query?: {
@@ -9145,6 +9928,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10205,6 +10989,125 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key (UNAUTHORIZED). */
+            401: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role may not do this (FORBIDDEN). */
+            403: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the key’s unit scope. */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (RATE_LIMITED); retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error (INTERNAL_ERROR); the detail never carries internals. */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDossierNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
                 };
             };
             /** @description Invalid input (VALIDATION_FAILED, MALFORMED_REQUEST). */

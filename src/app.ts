@@ -30,8 +30,11 @@ import { createCalendarCache, type CalendarCache } from './calendar/cache.js';
 import { deadlineRoutes } from './deadlines/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
 import { statsRoutes } from './stats/routes.js';
+import { formRoutes } from './forms/routes.js';
+import { pdfRenderer } from './forms/render-pool.js';
 import { alertRoutes } from './alerts/routes.js';
 import { syncRoutes } from './sync/routes.js';
+import { notificationRoutes } from './notifications/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { processRoutes } from './processes/routes.js';
@@ -125,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'calendar', description: 'Working-time calendar: holidays, days off, worked weekend days' },
         { name: 'deadlines', description: 'Start and due dates in working time' },
         { name: 'dossiers', description: 'Dossiers (hồ sơ): intake, actions, reads, receipts' },
+        { name: 'forms', description: 'Printable forms (Circular 03/2025/TT-VPCP): PDF or their data' },
         { name: 'stats', description: 'Period statistics (form II.06a)' },
         { name: 'alerts', description: 'Deadline alerts (due soon, overdue)' },
         { name: 'sync', description: 'Change feed and the national portal format' },
@@ -159,6 +163,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerMetrics(app);
   const reads = deps.reads ?? primaryOnly(db);
+  const renderer = pdfRenderer(config.FORMS_RENDER_THREADS);
+  app.addHook('onClose', () => renderer.close());
+  const limited = config.RATE_LIMIT_PER_MINUTE > 0 || config.PUBLIC_RATE_LIMIT_PER_MINUTE > 0;
+  const redis = limited ? (deps.redis ?? ownRedis(app, config.REDIS_URL)) : undefined;
   await app.register(healthRoutes, { checks: deps.checks, replicaState: () => reads.replicaState() });
   await app.register(
     async (v1) => {
@@ -166,7 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(rateLimitPlugin, {
         perMinute: config.RATE_LIMIT_PER_MINUTE,
         clock,
-        redis: config.RATE_LIMIT_PER_MINUTE > 0 ? (deps.redis ?? ownRedis(app, config.REDIS_URL)) : undefined,
+        redis,
         redisPrefix: config.REDIS_PREFIX,
       });
       await v1.register(unitRoutes, { db, intakeTargets });
@@ -183,10 +191,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       await v1.register(deadlineRoutes, { db, calendars });
       await v1.register(dossierRoutes, { db, reads, config, calendars, intakeTargets, clock });
+      await v1.register(formRoutes, { db, renderer, publicBaseUrl: config.PUBLIC_BASE_URL });
       await v1.register(statsRoutes, { db, reads, config, clock });
       await v1.register(alertRoutes, { db });
       await v1.register(syncRoutes, { db });
       await v1.register(webhookRoutes, { db });
+      await v1.register(notificationRoutes, { db });
     },
     { prefix: '/v1' },
   );

@@ -76,6 +76,17 @@ export const configSchema = z.object({
     .describe(
       'Requests per API key (or client IP, without a valid key) per minute, per API process; 0 = off.',
     ),
+  PUBLIC_RATE_LIMIT_PER_MINUTE: intIn(0, 1_000_000)
+    .default(10)
+    .describe(
+      'Requests to the public (keyless) citizen routes per client IP per minute, counted across API processes with REDIS_URL; 0 = off.',
+    ),
+  PUBLIC_BASE_URL: z
+    .url()
+    .optional()
+    .describe(
+      'Where citizens reach this API from outside: the base of the lookup address on receipts, QR codes and SMS. Unset: http://localhost:PORT.',
+    ),
   BODY_LIMIT_BYTES: intIn(1024, 50 * 1024 * 1024)
     .default(1024 * 1024)
     .describe('Largest accepted request body.'),
@@ -110,12 +121,46 @@ export const configSchema = z.object({
   WEBHOOK_RETRY_BASE_MS: intIn(10, 600_000)
     .default(5000)
     .describe('First webhook retry delay; it doubles per attempt up to one hour.'),
+  SMTP_URL: z
+    .url()
+    .refine((u) => /^smtps?:\/\//.test(u), 'must start with smtp:// or smtps://')
+    .optional()
+    .describe(
+      'SMTP server for e-mail notifications to applicants (smtp://user:pass@host:587, smtps://... for TLS); unset: no e-mail.',
+    ),
+  SMTP_FROM: z
+    .string()
+    .min(3)
+    .optional()
+    .describe(
+      'Sender of the notification e-mails, e.g. "UBND xã Tân Hòa <mot-cua@tanhoa.gov.vn>"; needed with SMTP_URL.',
+    ),
+  SMS_GATEWAY_URL: z
+    .url()
+    .optional()
+    .describe("The province's SMS gateway: a JSON POST {id, to, text} per message; unset: no SMS."),
+  SMS_GATEWAY_TOKEN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Bearer token sent to the SMS gateway (Authorization: Bearer ...); needed with SMS_GATEWAY_URL.',
+    ),
+  NOTIFICATION_RETRY_BASE_MS: intIn(10, 3_600_000)
+    .default(30_000)
+    .describe('First retry delay of a notification that failed; it doubles per attempt up to one hour.'),
+  FORMS_RENDER_THREADS: intIn(0, 16)
+    .default(1)
+    .describe(
+      'Worker threads of each API process that render the printable forms (PDF); 0 = on the event loop.',
+    ),
   BACKDATE_WINDOW_DAYS: intIn(0, 60)
     .default(3)
     .describe('How far in the past receivedAt and action times may be entered late.'),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/** The environment as read, PUBLIC_BASE_URL filled in from PORT when unset. */
+export type Config = Omit<z.infer<typeof configSchema>, 'PUBLIC_BASE_URL'> & { PUBLIC_BASE_URL: string };
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -143,12 +188,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'DATABASE_REPLICA_URL: a read replica needs DATABASE_URL, the primary it follows',
     ]);
   }
+  if (parsed.data.SMTP_URL && !parsed.data.SMTP_FROM) {
+    throw new ConfigError(['SMTP_FROM: e-mail notifications (SMTP_URL) need a sender address']);
+  }
+  if (parsed.data.SMS_GATEWAY_URL && !parsed.data.SMS_GATEWAY_TOKEN) {
+    throw new ConfigError(['SMS_GATEWAY_TOKEN: the SMS gateway (SMS_GATEWAY_URL) needs its token']);
+  }
   if (parsed.data.API_PROCESSES !== 1 && !parsed.data.DATABASE_URL) {
     throw new ConfigError([
       'API_PROCESSES: several API processes need DATABASE_URL (an embedded database has a single owner)',
     ]);
   }
-  return parsed.data;
+  return {
+    ...parsed.data,
+    PUBLIC_BASE_URL: parsed.data.PUBLIC_BASE_URL ?? `http://localhost:${parsed.data.PORT}`,
+  };
 }
 
 /** For entry points: load the config or print every problem and exit non-zero. */

@@ -39,6 +39,19 @@ describe('configuration', () => {
     );
   });
 
+  it('e-mail notifications need an SMTP address and a sender; SMS need the gateway token', () => {
+    expect(() => loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525' })).toThrow(/SMTP_FROM/);
+    expect(() => loadConfig({ SMTP_URL: 'http://127.0.0.1:2525', SMTP_FROM: 'a@b.vn' })).toThrow(/SMTP_URL/);
+    expect(() => loadConfig({ SMS_GATEWAY_URL: 'https://sms.example.vn/send' })).toThrow(/SMS_GATEWAY_TOKEN/);
+    const both = loadConfig({
+      SMTP_URL: 'smtps://u:p@mail.example.vn:465',
+      SMTP_FROM: 'UBND xã Tân Hòa <mot-cua@tanhoa.gov.vn>',
+      SMS_GATEWAY_URL: 'https://sms.example.vn/send',
+      SMS_GATEWAY_TOKEN: 'token',
+    });
+    expect(both.NOTIFICATION_RETRY_BASE_MS).toBe(30_000);
+  });
+
   it('empty strings count as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
   });

@@ -30,11 +30,11 @@ import {
  */
 const allowedAsciiWords = new Set(
   (
-    'API Authorization Bearer CCCD CMND Content Type Idempotency Key If Match JSON NUL PATCH RFC U URL UUID ' +
+    'API Accept Authorization Bearer CCCD CMND Content Type Idempotency Key If Match JSON NUL PATCH RFC U URL UUID ' +
     'YYYY MM DD HH Hn Qn M H T application json http https nextCursor requestId true false units v dossier ' +
     'alert received processing example an vn byte direct postal online code ' +
     'Con Khi Quan Quy Tham Thao ai chi cho con danh do dung gian giao ghi hai hoa in khi lai mong ngang nguyen nhau qua quy ra ' +
-    'sau sung tham thao thay theo trang trong truy vai xem'
+    'sau sung tham thao thay theo trang trong truy vai xem di Nam tin'
   ).split(' '),
 );
 
@@ -349,6 +349,11 @@ describe('every custom message, through a real request', () => {
   /** Message key, the request that meets it, the path it is reported at. */
   const cases: Array<[MessageKey, Call | (() => Promise<Call>), string]> = [
     ['phone', intake({ phone: 'call me' }), 'body.applicant.phone'],
+    [
+      'mobile_phone',
+      intake({}, { contact: { consent: true, phone: '024 3825 1234' } }),
+      'body.contact.phone',
+    ],
     ['step_code', processOf([step('-a')]), 'body.steps.0.code'],
     ['step_code_repeated', processOf([step('a'), step('a')]), 'body.steps.1.code'],
     ['unit_code', { url: '/v1/units', payload: { code: 'lower', name: 'Xã' } }, 'body.code'],

@@ -188,7 +188,9 @@ describe('OpenAPI document: the whole contract', () => {
         }
       }
     }
-    for (const [name, schema] of properties(schemas, schemas).filter(
+    // A notification's `to` is the (masked) address it went to, not a date.
+    const { Notification: _addressed, ...dated } = schemas;
+    for (const [name, schema] of properties(dated, schemas, new Set(['Notification'])).filter(
       ([n]) => n === 'from' || n === 'to' || n === 'date',
     ))
       expect(stringBranch(schema).format, name).toBe('date');

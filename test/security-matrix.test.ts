@@ -355,6 +355,18 @@ const table: Record<string, Rule> = {
   getDossierReceipt: readDossier,
   listDossierSteps: readDossier,
   getDossierControlSlip: readDossier,
+  listDossierNotifications: { ...readDossier, who: ['clerk', 'sync'] },
+  getDossierForm: {
+    ...readDossier,
+    build: (scope) => ({ params: { code: shared[scope].dossier, form: '01' } }),
+  },
+  getUnitRegister: {
+    who: 'all',
+    scoped: 'path',
+    ok: 200,
+    notFound: 'UNIT_NOT_FOUND',
+    build: (scope) => ({ params: { code: unitOf(scope) }, query: 'period=2025-06' }),
+  },
   ...Object.fromEntries(
     Object.keys(actionSetups).map((action) => [
       `${action.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}Dossier`,

@@ -422,9 +422,30 @@ describe('statistics served from the maintained figures', () => {
     await db.execute(
       sql`update dossier_events set recorded_at = ${now}::timestamptz where at > ${now}::timestamptz`,
     );
+    // Another one resolved, recorded after the moment of the answer (as a clerk's action committing while the
+    // statistics are read): judged by its history too, it is still pending and overdue at that moment.
+    const [other] = await selectRows<{ code: string; id: number }>(
+      db,
+      sql`
+      select d.code, d.id from dossiers d where d.status in ('received', 'processing')
+        and (d.due_at at time zone 'Asia/Ho_Chi_Minh')::date < (${now}::timestamptz at time zone 'Asia/Ho_Chi_Minh')::date
+      order by d.id limit 1`,
+    );
+    expect(other, 'a second open overdue dossier').toBeDefined();
+    const recordedLater = new Date(now.getTime() + 10_000);
+    const resolvedLater = await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/dossiers/${other!.code}/resolve`,
+      headers: bearer(clerk),
+      payload: { result: 'approved', at: recordedLater.toISOString() },
+    });
+    expect(resolvedLater.statusCode, resolvedLater.body).toBe(200);
+    await db.execute(
+      sql`update dossier_events set recorded_at = at where dossier_id = ${other!.id} and at > ${now}::timestamptz`,
+    );
     while ((await inProcessRelay(jobs)) > 0);
     await refreshAll();
-    await answerMatchesReference('with an action dated ahead');
+    await answerMatchesReference('with an action dated ahead and one recorded after the answer');
     const [stored] = await selectRows<{ finished: Date }>(
       db,
       sql`select finished_at as finished from dossiers where code = ${open!.code}`,

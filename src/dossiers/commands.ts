@@ -29,6 +29,7 @@ import type { StepRow } from '../domain/steps.js';
 import { IntakeStore, type FoundTargets, type IntakeWrite, type Written } from './intake-batch.js';
 import { onceForKey } from './idempotency.js';
 import { identifierProblem, normalizeIdNumber, normalizeText, searchKey } from '../domain/applicant.js';
+import { normalizeMobilePhone } from '../domain/contact.js';
 import {
   computeStartAndDue,
   cutoffMinute,
@@ -126,6 +127,7 @@ export interface IntakeInput {
     email?: string | undefined;
     address?: string | undefined;
   };
+  contact?: { consent: boolean; email?: string | undefined; phone?: string | undefined } | undefined;
   summary?: string | undefined;
   components?: Array<{ name: string; copies: number }> | undefined;
   /** The acting officer a unit-wide key names (a personal key acts as its own). */
@@ -184,6 +186,10 @@ function normaliseIntake(ctx: CommandContext, input: IntakeInput): IntakeRequest
     const problem = identifierProblem(applicant.type, applicant.idNumber);
     if (problem) throw fieldError('body.applicant.idNumber', problem);
   }
+  const phone = input.contact?.phone;
+  const contactPhone = phone === undefined ? undefined : normalizeMobilePhone(phone);
+  if (contactPhone === null) throw fieldError('body.contact.phone', 'mobile_phone');
+  const contact = input.contact && { ...input.contact, phone: contactPhone };
   const receivedAt = input.receivedAt ? new Date(input.receivedAt) : ctx.now;
   if (input.receivedAt) checkLateEntry(ctx, receivedAt, 'body.receivedAt');
   const unitCode = input.unitCode ?? ctx.principal.unitCode;
@@ -192,6 +198,7 @@ function normaliseIntake(ctx: CommandContext, input: IntakeInput): IntakeRequest
   return {
     ...input,
     applicant,
+    contact,
     unitCode,
     // Resolved where received unless the intake names the competent unit (a service centre for a department).
     resolvingUnitCode: input.resolvingUnitCode ?? unitCode,
@@ -333,7 +340,8 @@ function intakeRecord(
 ): { item: IntakeWrite; view: DossierView } {
   const online = request.channel === 'online';
   const { applicant } = request;
-  const row: Omit<DossierRow, 'id' | 'code' | 'createdAt' | 'updatedAt'> = {
+  // The lookup secret is drawn by the statement that writes (the column's default) and never in a response here.
+  const row: Omit<DossierRow, 'id' | 'code' | 'createdAt' | 'updatedAt' | 'lookupSecret'> = {
     unitCode: unit.code,
     handlingUnitCode: unit.code,
     holderOfficerCode: request.officerCode,
@@ -349,6 +357,9 @@ function intakeRecord(
     applicantPhone: applicant.phone ?? null,
     applicantEmail: applicant.email ?? null,
     applicantAddress: applicant.address ?? null,
+    contactConsent: request.contact?.consent ?? false,
+    contactEmail: request.contact?.email ?? null,
+    contactPhone: request.contact?.phone ?? null,
     summary: request.summary ?? null,
     components: request.components ?? [],
     durationValue: terms.duration.value,
@@ -373,7 +384,7 @@ function intakeRecord(
   };
   // The code and the creation instant are placeholders the statement replaces (see intakeReply).
   const view: DossierView = {
-    d: { ...row, id: 0, code: '', createdAt: ctx.now, updatedAt: ctx.now },
+    d: { ...row, id: 0, code: '', lookupSecret: '', createdAt: ctx.now, updatedAt: ctx.now },
     procedureName: procedure.name,
     fee: procedure.fee,
     unitName: unit.name,

@@ -189,8 +189,9 @@ export async function readDossierEvents(db: Db, principal: Principal, code: stri
 }
 
 /** GET /v1/dossiers/{code}/receipt: the data of the receipt and appointment slip. */
-export async function readDossierReceipt(db: Db, principal: Principal, code: string) {
-  return toReceiptResponse(await getDossierInScope(db, principal, code), readsMasked(principal));
+export async function readDossierReceipt(db: Db, principal: Principal, code: string, publicBaseUrl: string) {
+  const view = await getDossierInScope(db, principal, code);
+  return toReceiptResponse(view, readsMasked(principal), publicBaseUrl);
 }
 
 /** GET /v1/dossiers/{code}/steps: the step runs of the step clock, in the order they started. */

@@ -2,8 +2,10 @@
 // reads, the applicant masked (maskApplicant) for keys that read masked.
 import type { dossierEvents } from '../db/schema/index.js';
 import { maskApplicant, maskEventData, maskFreeText, type ApplicantView } from '../domain/applicant.js';
+import { maskContact, type ContactView } from '../domain/contact.js';
 import { isPaused, nationalStatusOf, type DossierStatus } from '../domain/lifecycle.js';
 import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
+import { lookupUrl } from '../domain/lookup.js';
 import { liveTimeliness, remainingWorkingMinutes, type Granularity } from '../domain/timeliness.js';
 import type { Calendar } from '../domain/working-time.js';
 import type { DossierRow, DossierView, OfficerRef, StepView } from './lookups.js';
@@ -29,6 +31,12 @@ export function applicantOf(d: DossierRow, masked: boolean): ApplicantView {
     address: d.applicantAddress,
   };
   return masked ? maskApplicant(applicant) : applicant;
+}
+
+/** Where the applicant is notified; masked (maskContact) for viewer keys. */
+export function contactOf(d: DossierRow, masked: boolean): ContactView {
+  const contact = { consent: d.contactConsent, email: d.contactEmail, phone: d.contactPhone };
+  return masked ? maskContact(contact) : contact;
 }
 
 /**
@@ -70,6 +78,7 @@ function representation(view: DossierView, masked: boolean, live: LiveSettings |
       : null,
     channel: d.channel,
     applicant: applicantOf(d, masked),
+    contact: contactOf(d, masked),
     summary: masked ? maskFreeText(d.summary) : d.summary,
     components: d.components,
     duration: { value: d.durationValue, unit: d.durationUnit },
@@ -137,8 +146,11 @@ export function toEventResponse(
   };
 }
 
-/** The receipt and appointment slip (Form 01). */
-export function toReceiptResponse(view: DossierView, masked: boolean) {
+/**
+ * The receipt and appointment slip (Form 01), with the lookup secret and its address (the QR code's) for keys that
+ * read personal data; `publicBaseUrl` is PUBLIC_BASE_URL.
+ */
+export function toReceiptResponse(view: DossierView, masked: boolean, publicBaseUrl: string) {
   const d = view.d;
   return {
     form: '01' as const,
@@ -153,6 +165,7 @@ export function toReceiptResponse(view: DossierView, masked: boolean) {
     rescheduledDueAt: iso(d.rescheduledDueAt),
     fee: view.fee,
     lookupCode: d.code,
+    lookup: masked ? null : { secret: d.lookupSecret, url: lookupUrl(publicBaseUrl, d.code, d.lookupSecret) },
   };
 }
 

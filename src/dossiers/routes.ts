@@ -217,10 +217,12 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
     schema: readByCodeSchema(
       'getDossierReceipt',
       'Receipt and appointment slip (Form 01)',
-      'The data printed on the giấy tiếp nhận hồ sơ và hẹn trả kết quả.',
+      'The data printed on the giấy tiếp nhận hồ sơ và hẹn trả kết quả, with the lookup secret (mã tra cứu) and ' +
+        'the public lookup address its QR code carries; viewer keys get `lookup: null`.',
       Receipt,
     ),
-    handler: (request) => readDossierReceipt(db, request.principal, request.params.code),
+    handler: (request) =>
+      readDossierReceipt(db, request.principal, request.params.code, config.PUBLIC_BASE_URL),
   });
 
   app.get('/dossiers/:code/steps', {

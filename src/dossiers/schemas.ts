@@ -73,6 +73,32 @@ export const ApplicantInput = z
     ],
   });
 
+/** A Vietnamese mobile number as typed: 0 or +84/84, a network prefix 3/5/7/8/9, with spaces, dots or hyphens. */
+const mobilePhonePattern = /^(\+?8[ .-]?4|0)[ .-]?[35789]([ .-]?\d){8}$/;
+
+export const ContactInput = z
+  .object({
+    consent: z
+      .boolean()
+      .describe(
+        'Whether the applicant agreed to be told of the dossier\u2019s progress (receipt, supplement request, ' +
+          'apology, result ready, return). False: nothing is ever sent.',
+      ),
+    email: z.email().max(200).optional().meta({ example: 'an.nguyen@example.vn' }),
+    phone: z
+      .string()
+      .trim()
+      .regex(mobilePhonePattern, 'mobile_phone')
+      .optional()
+      .describe(
+        'A Vietnamese mobile number for SMS: 0912345678, +84 912 345 678 or 84912345678 (spaces, dots or ' +
+          'hyphens between the digits); stored as 0912345678.',
+      )
+      .meta({ example: '0912345678', maxLength: 20 }),
+  })
+  .describe('Where and whether the applicant is notified (by e-mail and SMS). Absent: no consent.')
+  .meta({ id: 'IntakeContact' });
+
 export const IntakeBody = z
   .object({
     procedureCode: Text(50).meta({ example: '1.004616' }),
@@ -88,6 +114,7 @@ export const IntakeBody = z
       'When it was received (online: submitted). Default now; may lie in the past within the back-dating window.',
     ),
     applicant: ApplicantInput,
+    contact: ContactInput.optional(),
     summary: Text(2000).optional().meta({ example: 'Đăng ký khai sinh cho con' }),
     components: z
       .array(z.object({ name: Text(500), copies: z.number().int().min(1).max(1000) }))
@@ -129,6 +156,18 @@ export const Applicant = z
     'Personal data. For viewer keys every given field is masked, never null; null always means not given.',
   )
   .meta({ id: 'Applicant' });
+
+export const Contact = z
+  .object({
+    consent: z.boolean().describe('Whether the applicant agreed to notifications.'),
+    email: z.string().nullable().describe('Viewer keys: masked (`a***@example.vn`). Null: none given.'),
+    phone: z
+      .string()
+      .nullable()
+      .describe('Stored as 0912345678. Viewer keys: all but the last 4 digits masked. Null: none given.'),
+  })
+  .describe('Where the applicant is notified. Personal data: masked for viewer keys.')
+  .meta({ id: 'Contact' });
 
 export const Timeliness = z
   .enum(['on_track', 'due_soon', 'overdue', 'paused'])
@@ -172,6 +211,7 @@ export const Dossier = z
     ),
     channel: Channel,
     applicant: Applicant,
+    contact: Contact,
     summary: z
       .string()
       .nullable()
@@ -398,6 +438,26 @@ export const Receipt = z
     rescheduledDueAt: instant,
     fee: z.number().int().nullable().describe('VND'),
     lookupCode: z.string().describe('What the applicant quotes to look the dossier up: its code.'),
+    lookup: z
+      .object({
+        secret: z
+          .string()
+          .regex(/^[0-9A-HJKMNP-TV-Z]{8}$/)
+          .describe(
+            'Mã tra cứu: 8 characters of Crockford base32 (no I, L, O, U), random, drawn at intake; with the code it ' +
+              'opens the public lookup.',
+          )
+          .meta({ example: '7KQ2M9XD' }),
+        url: z
+          .url()
+          .describe(
+            'The public lookup address (PUBLIC_BASE_URL + /v1/public/dossiers/{code}?check={secret}): the QR code.',
+          ),
+      })
+      .nullable()
+      .describe(
+        'The lookup credentials printed on the slip; null for viewer keys, which never see the secret.',
+      ),
   })
   .meta({ id: 'Receipt' });
 

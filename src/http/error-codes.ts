@@ -197,6 +197,13 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     en: 'Dossier {code} does not exist.',
     vi: 'Không tồn tại hồ sơ {code}.',
   },
+  FORM_NOT_APPLICABLE: {
+    status: 404,
+    title: 'Form not applicable',
+    titleVi: 'Hồ sơ không có biểu mẫu này',
+    en: 'Dossier {code} has no form {form}: nothing happened to it that this form records.',
+    vi: 'Hồ sơ {code} không có mẫu số {form}: hồ sơ chưa có sự việc mà mẫu này ghi nhận.',
+  },
   STEP_NOT_IN_PROCESS: {
     status: 400,
     title: 'Step not in the process',
@@ -266,6 +273,13 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     titleVi: 'Định dạng nội dung không được hỗ trợ',
     en: 'Send the body as application/json.',
     vi: 'Hãy gửi nội dung dạng application/json.',
+  },
+  NOT_ACCEPTABLE: {
+    status: 406,
+    title: 'Not acceptable',
+    titleVi: 'Không có định dạng được yêu cầu',
+    en: 'This resource is available as {types}; the Accept header allows none of them.',
+    vi: 'Tài nguyên này chỉ có ở định dạng {types}; tiêu đề Accept không chấp nhận định dạng nào trong số đó.',
   },
   RATE_LIMITED: {
     status: 429,

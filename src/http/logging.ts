@@ -4,6 +4,7 @@ import { stdSerializers } from 'pino';
 
 /** Personal data (Decree 13/2023/NĐ-CP) and secrets: never written to logs, under any of these keys. */
 const personalKeys = new Set([
+  'contact',
   'idNumber',
   'phone',
   'email',

@@ -72,6 +72,10 @@ export const fieldNames: Record<string, Text> = {
   phone: { vi: 'số điện thoại', en: 'phone number' },
   email: { vi: 'địa chỉ thư điện tử', en: 'email address' },
   address: { vi: 'địa chỉ', en: 'address' },
+  contact: { vi: 'thông tin nhận thông báo', en: 'contact for notifications' },
+  consent: { vi: 'sự đồng ý nhận thông báo', en: 'consent to notifications' },
+  'contact.email': { vi: 'địa chỉ thư điện tử nhận thông báo', en: 'email address for notifications' },
+  'contact.phone': { vi: 'số điện thoại nhận thông báo', en: 'phone number for notifications' },
   summary: { vi: 'trích yếu', en: 'summary' },
   components: { vi: 'thành phần hồ sơ', en: 'papers handed in' },
   copies: { vi: 'số bản', en: 'number of copies' },
@@ -90,6 +94,8 @@ export const fieldNames: Record<string, Text> = {
   dueBefore: { vi: 'hạn trả trước thời điểm', en: 'due-before instant' },
   timeliness: { vi: 'tình trạng thời hạn', en: 'timeliness' },
   period: { vi: 'kỳ báo cáo', en: 'period' },
+  form: { vi: 'mẫu số', en: 'form number' },
+  accept: { vi: 'tiêu đề Accept', en: 'Accept header' },
   reporting: { vi: 'cách tính kỳ báo cáo', en: 'reporting periods' },
   from: { vi: 'ngày bắt đầu', en: 'start date' },
   to: { vi: 'ngày kết thúc', en: 'end date' },
@@ -273,6 +279,10 @@ export const messages = {
   phone: {
     vi: '{Field} chỉ gồm chữ số, có thể có dấu + ở đầu, dấu cách, dấu chấm hoặc gạch ngang (8 đến 20 ký tự).',
     en: 'The {field} is digits, optionally a leading +, spaces, dots or dashes (8 to 20 characters).',
+  },
+  mobile_phone: {
+    vi: '{Field} phải là số di động Việt Nam: 10 chữ số bắt đầu bằng 03, 05, 07, 08 hoặc 09, hoặc +84 theo sau là 9 chữ số.',
+    en: 'The {field} must be a Vietnamese mobile number: 10 digits starting with 03, 05, 07, 08 or 09, or +84 followed by 9 digits.',
   },
   unit_code: {
     vi: '{Field} gồm các nhóm chữ số và chữ in hoa ngăn cách bằng dấu chấm, ví dụ 000.17.22.H56.',

@@ -55,6 +55,15 @@ const headers: Record<string, Json> = {
     description: 'The dossier\u2019s version, quoted; send it back in If-Match.',
     schema: { type: 'string', pattern: '^"\\d+"$', maxLength: 20, example: '"3"' },
   },
+  ContentDisposition: {
+    description:
+      'Sent with a file (a PDF, CSV or spreadsheet): `inline` (a printable form) or `attachment`, with the file\u2019s name.',
+    schema: {
+      type: 'string',
+      maxLength: 300,
+      example: 'inline; filename="mau-01-000.17.22.H56-240709-0001.pdf"',
+    },
+  },
   WWWAuthenticate: {
     description: 'The authentication scheme to use: Bearer with an API key.',
     schema: { type: 'string', maxLength: 200, example: 'Bearer' },
@@ -89,6 +98,14 @@ function responseHeaders(path: string, status: string, response: Json): Record<s
     JSON.stringify(response.content ?? {}).includes('"#/components/schemas/Dossier"')
   )
     out.ETag = headerRef('ETag');
+  const files = [
+    'application/pdf',
+    'text/csv',
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  ];
+  const content = Object.keys((response.content as Json | undefined) ?? {});
+  if (status.startsWith('2') && content.some((type) => files.includes(type)))
+    out['Content-Disposition'] = headerRef('ContentDisposition');
   return { ...out, ...((response.headers as Json | undefined) ?? {}) };
 }
 

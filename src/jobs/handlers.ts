@@ -1,6 +1,8 @@
 import { evaluateDossierAlerts, scanAlerts } from '../alerts/commands.js';
 import { deliverWebhooks, fanOutToWebhooks } from '../webhooks/delivery.js';
 import { markStatsDirty, refreshStats } from '../stats/maintenance.js';
+import { deliverNotifications, queueNotifications } from '../notifications/commands.js';
+import { isNotifyingEvent } from '../notifications/templates.js';
 import type { JobContext, OutboxEvent } from './context.js';
 import { relayAndHandle, relayOutbox, type Dispatch } from './relay.js';
 
@@ -20,6 +22,7 @@ export const eventHandlers: Array<{
     run: (ctx, e) => (e.dossierId === null ? Promise.resolve() : evaluateDossierAlerts(ctx, e.dossierId)),
   },
   { name: 'fan-out-webhooks', matches: () => true, run: (ctx, e) => fanOutToWebhooks(ctx.db, e) },
+  { name: 'queue-notifications', matches: isNotifyingEvent, run: queueNotifications },
   {
     name: 'mark-stats-dirty',
     matches: (type) => type.startsWith('dossier.'),
@@ -56,6 +59,11 @@ export const scheduledJobs: ScheduledJob[] = [
     name: 'deliver-webhooks',
     everyMs: (c) => Math.min(c.config.RELAY_INTERVAL_MS, 1000),
     run: (ctx) => deliverAll(ctx),
+  },
+  {
+    name: 'deliver-notifications',
+    everyMs: (c) => Math.min(c.config.RELAY_INTERVAL_MS, 1000),
+    run: (ctx) => untilIdle(() => deliverNotifications(ctx), 20),
   },
 ];
 

@@ -15,8 +15,8 @@ export interface QueueWorkerOptions {
 }
 
 /**
- * The worker on Redis (BullMQ): the four scheduled jobs of `scheduledJobs` (relay, alert scan, statistics
- * refresh, webhook delivery) through Job Schedulers, and one queue of relayed outbox events. An event's job id
+ * The worker on Redis (BullMQ): the scheduled jobs of `scheduledJobs` (relay, alert scan, statistics
+ * refresh, webhook and notification delivery) through Job Schedulers, and one queue of relayed outbox events. An event's job id
  * is its outbox id, so relaying it twice queues it once. close() lets running jobs finish, then closes the
  * queues and connections; the caller closes the database after.
  */

@@ -9,7 +9,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { inSubtree } from '../db/sql.js';
 import { NO_OFFICER, type Attribution } from '../domain/statistics.js';
-import type { Granularity } from '../domain/timeliness.js';
+import { overdueBefore, type Granularity } from '../domain/timeliness.js';
 
 type Instant = Date | SQL;
 
@@ -122,11 +122,12 @@ export function pendingOverdueAt(dossierId: SQL, at: Date, granularity: Granular
 /**
  * The same judgement read from a dossier row's current state, true when nothing was recorded after `at`: pending
  * means not finished and received or processing (a paused dossier is in neither), and the row's due is the
- * statutory due in force. Reads through the status-due indexes.
+ * statutory due in force. The threshold is a value (overdueBefore), so the planner sees how many dossiers it
+ * selects; the pending-due index covers every column the statistics read of these rows.
  */
 export function pendingOverdueNow(d: SQL, at: Date, granularity: Granularity): SQL {
   return sql`(${d}.finished_at is null and ${d}.status in ('received', 'processing')
-    and ${d}.due_at < ${overdueBeforeSql(sql`${at}::timestamptz`, granularity)})`;
+    and ${d}.due_at < ${overdueBefore(at, granularity)}::timestamptz)`;
 }
 
 /** The statistics of units under the unit at `unitPath` (null: all units), over units joined as `u`. */

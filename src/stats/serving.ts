@@ -163,10 +163,12 @@ async function liveFlows(db: DbOrTx, scope: Scope, g: Grouping, today: LocalDate
 }
 
 /**
- * Pending and overdue at the moment of the answer (a period not yet ended is judged then). When nothing was
- * recorded after that moment nor dated after it (the usual case: the answer is given now), each dossier's row
- * holds its state at that moment (pendingOverdueNow); otherwise each dossier open then is judged by its history
- * (pendingOverdueAt).
+ * Pending and overdue at the moment of the answer (a period not yet ended is judged then). Each dossier's row
+ * holds its state now; for a dossier with nothing recorded after that moment nor dated after it, that is its
+ * state at the moment (pendingOverdueNow, read through the open-due index). The few changed since (the clerks'
+ * actions of the last milliseconds, `changedSince`) are judged by their history (pendingOverdueAt), in the same
+ * statement, so both parts see one snapshot. When more changed than the newest events show, every dossier open
+ * then is judged by its history.
  */
 async function livePendingOverdue(
   db: DbOrTx,
@@ -177,34 +179,54 @@ async function livePendingOverdue(
 ) {
   const { cut, at } = answerInstants(localDateOf(asOf), localDateOf(asOf), asOf);
   const f = sql`f`;
-  const judged = (await recordedAfter(db, at))
-    ? sql`${receivedBefore(f, cut)} and ${notFinishedBefore(f, cut)} and ${pendingOverdueAt(sql`f.id`, at, granularity)}`
-    : pendingOverdueNow(f, at, granularity);
+  const byHistory = sql`${receivedBefore(f, cut)} and ${notFinishedBefore(f, cut)} and ${pendingOverdueAt(sql`f.id`, at, granularity)}`;
+  const count = (where: SQL) => sql`
+      select ${g.key} as key, ${g.label} as label, count(*)::int as n
+      from ${scope.dossiers} f ${g.joins}
+      where ${scope.where} and ${where}
+      group by 1, 2`;
+  if (await tooManyChangedSince(db, at)) return rows<GroupCount>(db, count(byHistory));
+  // The changed dossiers are read by their ids (an array, so the primary key is used), the others skip them.
+  const changed = sql`select dossier_id from changed`;
   return rows<GroupCount>(
     db,
     sql`
-      select ${g.key} as key, ${g.label} as label, count(*)::int as n
-      from ${scope.dossiers} f ${g.joins}
-      where ${scope.where} and ${judged}
-      group by 1, 2`,
+      with changed as (${changedSince(at)})
+      select key, label, sum(n)::int as n from (
+        ${count(sql`${pendingOverdueNow(f, at, granularity)} and f.id not in (${changed})`)}
+        union all
+        ${count(sql`f.id = any(array(${changed})) and ${byHistory}`)}
+      ) parts group by 1, 2`,
   );
 }
 
 /**
- * Whether any dossier changed after `at`, or has a change dated after it. Every change appends an event: the
- * newest events (read from the end of the primary key, a few rows) tell whether one was recorded after `at`, and
- * the few events dated ahead of their recording (an action may be dated a little into the future) have an index
- * of their own.
+ * How many of the newest events changedSince reads: a dossier changed after the answer's moment has an event
+ * among them unless more than this many were recorded since (tooManyChangedSince).
  */
-async function recordedAfter(db: DbOrTx, at: Date): Promise<boolean> {
-  const [row] = await rows<{ later: boolean }>(
+const NEWEST_EVENTS = 1000;
+
+const newestEvents = sql`select dossier_id, recorded_at from dossier_events order by id desc limit ${sql.raw(String(NEWEST_EVENTS))}`;
+
+/**
+ * The dossiers changed after `at` (every change appends an event): those with one of the newest events recorded
+ * after it (read from the end of the primary key), and those with an event dated after it ahead of its
+ * recording (an action may be dated a little into the future; they have an index of their own).
+ */
+function changedSince(at: Date): SQL {
+  return sql`
+    select dossier_id from (${newestEvents}) newest where recorded_at > ${at}::timestamptz
+    union
+    select dossier_id from dossier_events where at > recorded_at and at > ${at}::timestamptz`;
+}
+
+/** Whether every one of the newest events was recorded after `at` (older ones may be too: changedSince is short). */
+async function tooManyChangedSince(db: DbOrTx, at: Date): Promise<boolean> {
+  const [row] = await rows<{ all_after: boolean }>(
     db,
-    sql`
-      select coalesce((select max(recorded_at) from (
-               select recorded_at from dossier_events order by id desc limit 100) newest) > ${at}::timestamptz, false)
-        or exists (select 1 from dossier_events where at > recorded_at and at > ${at}::timestamptz) as later`,
+    sql`select count(*) = ${NEWEST_EVENTS} and min(recorded_at) > ${at}::timestamptz as all_after from (${newestEvents}) newest`,
   );
-  return row?.later ?? false;
+  return row?.all_after ?? false;
 }
 
 /** The pending-overdue count at the end of `day`, from its figures. */

@@ -18,11 +18,12 @@ export interface TestContext {
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  // No rate limit unless a test asks for one: tests make many requests with one key.
+  // No rate limits unless a test asks for one: tests make many requests with one key or from one address.
   return loadConfig({
     DATABASE_URL: inject('databaseUrl'),
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '0',
+    PUBLIC_RATE_LIMIT_PER_MINUTE: '0',
     ...overrides,
   });
 }

@@ -51,6 +51,13 @@ export const dossiers = pgTable(
     applicantPhone: text('applicant_phone'),
     applicantEmail: text('applicant_email'),
     applicantAddress: text('applicant_address'),
+    /**
+     * Where the applicant agreed to be told of the dossier's progress (notifications): consent, and an e-mail
+     * address and a Vietnamese mobile number (stored as 0xxxxxxxxx). Personal data, like the applicant's.
+     */
+    contactConsent: boolean('contact_consent').notNull().default(false),
+    contactEmail: text('contact_email'),
+    contactPhone: text('contact_phone'),
     summary: text('summary'),
     components: jsonb('components').$type<Array<{ name: string; copies: number }>>().notNull().default([]),
     durationValue: numeric('duration_value', { mode: 'number' }).notNull(),
@@ -82,6 +89,14 @@ export const dossiers = pgTable(
     returnedAt: instant('returned_at'),
     finishedAt: instant('finished_at'),
     outcome: text('outcome', { enum: ['early', 'on_time', 'overdue'] }),
+    /**
+     * The lookup secret (mã tra cứu): 8 characters of Crockford's base32, 40 random bits, drawn by the database at
+     * intake (dossier_lookup_secret(), migration dossier_lookup_secret; the rule in src/domain/lookup.ts). It is
+     * printed on the receipt and carried by its QR code; with the code it lets the applicant look the dossier up.
+     */
+    lookupSecret: text('lookup_secret')
+      .notNull()
+      .default(sql`dossier_lookup_secret()`),
     version: integer('version').notNull().default(1),
     createdAt: instant('created_at').notNull().defaultNow(),
     updatedAt: instant('updated_at').notNull().defaultNow(),
@@ -118,6 +133,11 @@ export const dossiers = pgTable(
     index('dossiers_open_due_idx')
       .on(t.dueAt)
       .where(sql`${t.finishedAt} is null`),
+    // The pending dossiers by due, with every column statistics read of them: "pending and overdue now" is
+    // an index-only scan.
+    index('dossiers_pending_due_idx')
+      .on(t.dueAt, t.id, t.unitCode, t.resolvingUnitCode, t.resolvedElsewhere, t.procedureCode, t.channel)
+      .where(sql`${t.finishedAt} is null and ${t.status} in ('received', 'processing')`),
     index('dossiers_applicant_id_idx').on(t.applicantIdNumber),
     index('dossiers_finished_idx').on(t.finishedAt),
     // A holder's dossiers and the dossiers at a step, newest first, read in order (the list's officerCode and

@@ -20,6 +20,7 @@ export * from './job-state.js';
 export * from './alerts.js';
 export * from './webhooks.js';
 export * from './webhook-deliveries.js';
+export * from './notifications.js';
 export * from './stats-counts.js';
 export * from './stats-daily.js';
 export * from './stats-unit-daily.js';

@@ -1,0 +1,1 @@
+CREATE INDEX "dossiers_pending_due_idx" ON "dossiers" USING btree ("due_at","id","unit_code","resolving_unit_code","resolved_elsewhere","procedure_code","channel") WHERE "dossiers"."finished_at" is null and "dossiers"."status" in ('received', 'processing');
