@@ -789,7 +789,7 @@ export interface paths {
         };
         /**
          * Period statistics (form II.06a)
-         * @description Received (carried over, new by channel), resolved early / on time / overdue, withdrawn, stopped and pending (not yet due / overdue, judged at the end of the period with the due date in force then, or at asOf while the period has not ended: nothing after asOf counts) for a unit subtree: the dossiers whose resolving unit lies in it (attribution=resolving, the default) or whose receiving unit does (attribution=receiving). format=csv or xlsx returns a file (the xlsx is form II.06a with Vietnamese headings, withdrawn and stopped counted as on time with a footnote). The period is either `period` or both `from` and `to` (from ≤ to), never both; anything else → 400.
+         * @description Received (carried over, new by channel), resolved early / on time / overdue, withdrawn, stopped and pending (not yet due / overdue, judged at the end of the period with the due date in force then, or at asOf while the period has not ended: nothing after asOf counts) for a unit subtree: the dossiers whose resolving unit lies in it (attribution=resolving, the default) or whose receiving unit does (attribution=receiving). Every row also carries the step figures (who is late): the step runs of its dossiers ended early / on time / overdue and those open past their due; groupBy=officer or step gives one row per officer holding step runs or per step, with only those figures (the totals keep the II.06a columns of the whole scope). format=csv or xlsx returns a file (the xlsx is form II.06a with Vietnamese headings, withdrawn and stopped counted as on time with a footnote). The period is either `period` or both `from` and `to` (from ≤ to), never both; anything else → 400.
          */
         get: operations["getStats"];
         put?: never;
@@ -2497,6 +2497,37 @@ export interface components {
                 /** Format: int64 */
                 overdue: number;
             };
+            /**
+             * @description Who is late: the step runs (internal process steps, each held by one officer) of the dossiers counted, wherever they ran, by the dossier’s comparison rule on the step’s end and its due. Dossiers received before steps were recorded count nothing here.
+             * @example {
+             *       "early": 12,
+             *       "onTime": 30,
+             *       "overdue": 2,
+             *       "openOverdue": 1
+             *     }
+             */
+            steps: {
+                /**
+                 * Format: int64
+                 * @description Step runs ended in the period before their due date (trước hạn).
+                 */
+                early: number;
+                /**
+                 * Format: int64
+                 * @description Step runs ended in the period on their due date (đúng hạn).
+                 */
+                onTime: number;
+                /**
+                 * Format: int64
+                 * @description Step runs ended in the period after their due (quá hạn).
+                 */
+                overdue: number;
+                /**
+                 * Format: int64
+                 * @description Step runs open at the end of the period (or at asOf) and past their due then; a paused dossier’s step is never overdue.
+                 */
+                openOverdue: number;
+            };
             rates: {
                 /** @description (early + on time) / resolved, percent. */
                 onTime: number | null;
@@ -2553,8 +2584,11 @@ export interface components {
              * @enum {string}
              */
             attribution: "resolving" | "receiving";
-            /** @enum {string} */
-            groupBy: "none" | "unit" | "procedure" | "field" | "channel";
+            /**
+             * @description unit: one row per attributed unit (see attribution). officer: one row per officer holding step runs of the dossiers counted (key `-`: step runs nobody was named to hold), step: one row per step code; their rows carry only the step figures (their other columns are 0) and the totals carry the II.06a columns of the whole scope.
+             * @enum {string}
+             */
+            groupBy: "none" | "unit" | "procedure" | "field" | "channel" | "officer" | "step";
             /**
              * Format: date-time
              * @description The instant the figures describe: a period not yet ended is answered as at this instant.
@@ -2624,6 +2658,37 @@ export interface components {
                     notYetDue: number;
                     /** Format: int64 */
                     overdue: number;
+                };
+                /**
+                 * @description Who is late: the step runs (internal process steps, each held by one officer) of the dossiers counted, wherever they ran, by the dossier’s comparison rule on the step’s end and its due. Dossiers received before steps were recorded count nothing here.
+                 * @example {
+                 *       "early": 12,
+                 *       "onTime": 30,
+                 *       "overdue": 2,
+                 *       "openOverdue": 1
+                 *     }
+                 */
+                steps: {
+                    /**
+                     * Format: int64
+                     * @description Step runs ended in the period before their due date (trước hạn).
+                     */
+                    early: number;
+                    /**
+                     * Format: int64
+                     * @description Step runs ended in the period on their due date (đúng hạn).
+                     */
+                    onTime: number;
+                    /**
+                     * Format: int64
+                     * @description Step runs ended in the period after their due (quá hạn).
+                     */
+                    overdue: number;
+                    /**
+                     * Format: int64
+                     * @description Step runs open at the end of the period (or at asOf) and past their due then; a paused dossier’s step is never overdue.
+                     */
+                    openOverdue: number;
                 };
                 rates: {
                     /** @description (early + on time) / resolved, percent. */
@@ -10632,8 +10697,8 @@ export interface operations {
                 to?: string;
                 /** @description Which unit a dossier counts for: resolving (default), the unit competent to decide it (đơn vị giải quyết), as form II.06a reports; receiving, the unit that received it (the counter’s view). The scope (unitCode) and groupBy=unit rows follow it. */
                 attribution?: "resolving" | "receiving";
-                /** @description unit: one row per attributed unit (see attribution). */
-                groupBy?: "none" | "unit" | "procedure" | "field" | "channel";
+                /** @description unit: one row per attributed unit (see attribution). officer: one row per officer holding step runs of the dossiers counted (key `-`: step runs nobody was named to hold), step: one row per step code; their rows carry only the step figures (their other columns are 0) and the totals carry the II.06a columns of the whole scope. */
+                groupBy?: "none" | "unit" | "procedure" | "field" | "channel" | "officer" | "step";
                 format?: "json" | "csv" | "xlsx";
             };
             header?: never;

@@ -10,6 +10,7 @@ import { periodStatistics } from '../src/stats/direct.js';
 import { refreshDays, refreshStats } from '../src/stats/maintenance.js';
 import { servedStatistics } from '../src/stats/serving.js';
 import { rows as selectRows } from '../src/db/sql.js';
+import { addStepTallies, emptyStepTally, NO_OFFICER, type StepRunFacts } from '../src/domain/statistics.js';
 import { bearer, createIsolatedDatabase, createTestContext, type TestContext } from './helpers/context.js';
 import {
   expectPeriodNotEndedAnswers,
@@ -57,7 +58,9 @@ describe('statistics served from the maintained figures', () => {
   let receivers: string[];
 
   it('equal the direct computation for every period and attribution, before and after late entries and day closes', async () => {
-    history = await randomHistory(ctx, { get: () => now, set: (d) => (now = d) }, 424242, 220);
+    history = await randomHistory(ctx, { get: () => now, set: (d) => (now = d) }, 424242, 220, {
+      withSteps: true,
+    });
     const { province, centre, departments, communes } = history;
     receivers = [...communes, centre];
     scopes = await Promise.all([province.code, centre, ...departments].map((code) => subtreeOf(ctx, code)));
@@ -84,10 +87,12 @@ describe('statistics served from the maintained figures', () => {
         // The province every way and over every period; the others by unit and in total, over fewer periods.
         const groupings =
           s === 0
-            ? (['none', 'unit', 'procedure', 'field', 'channel'] as const)
+            ? (['none', 'unit', 'procedure', 'field', 'channel', 'officer', 'step'] as const)
             : (['none', 'unit'] as const);
-        for (const { from, to } of s === 0 ? periods : periods.slice(0, 8)) {
+        for (const [p, { from, to }] of (s === 0 ? periods : periods.slice(0, 8)).entries()) {
           for (const groupBy of groupings) {
+            // By officer and step (the step figures are on every row of the others), over fewer periods.
+            if ((groupBy === 'officer' || groupBy === 'step') && p % 3 !== 0) continue;
             for (const attribution of attributions) {
               const res = await ctx.app.inject({
                 method: 'GET',
@@ -114,7 +119,7 @@ describe('statistics served from the maintained figures', () => {
               expect(
                 new Map(served),
                 `${scope.code} ${attribution} ${body.source} ${groupBy} ${from}..${to}`,
-              ).toEqual(new Map(direct.map((g) => [g.key, { label: g.label, ...g.tally }])));
+              ).toEqual(new Map(direct.map((g) => [g.key, { label: g.label, ...g.tally, steps: g.steps }])));
             }
           }
         }
@@ -175,7 +180,7 @@ describe('statistics served from the maintained figures', () => {
     await check(null);
     await refreshAll();
     await check('figures');
-  }, 180_000);
+  }, 300_000);
 
   it('hold, for every day and cell, exactly what the direct rule gives for that single day', async () => {
     // The history of the test above (about ten weeks, every kind of action), recomputed over ranges that
@@ -225,6 +230,33 @@ describe('statistics served from the maintained figures', () => {
           ])
           .filter(([, c]) => Object.values(c).some((v) => v > 0)),
       );
+    const storedSteps = async (day: string) =>
+      new Map(
+        (
+          await rows<Record<string, string | number>>(sql`
+            select unit_code || '|' || resolving_unit_code || '|' || procedure_code || '|' || channel as key,
+              sum(early)::int as early, sum(on_time)::int as "onTime", sum(overdue)::int as overdue,
+              sum(open_overdue)::int as "openOverdue"
+            from stats_step_daily where day = ${day} group by 1`)
+        ).map(({ key, ...r }) => [key, r]),
+      );
+    const directSteps = async (day: string, granularity: 'day' | 'instant') =>
+      new Map(
+        (
+          await periodStatistics(db, {
+            unitPath: null,
+            attribution: 'resolving',
+            from: day,
+            to: day,
+            groupBy: 'cell',
+            granularity,
+            asOf: now,
+          })
+        )
+          .filter((g) => Object.values(g.steps).some((v) => v > 0))
+          .map((g) => [g.key, g.steps]),
+      );
+    let stepCells = 0;
     let overdueCells = 0;
     let crossCells = 0;
     for (const granularity of ['instant', 'day'] as const) {
@@ -232,6 +264,10 @@ describe('statistics served from the maintained figures', () => {
       for (let day = first; day <= last; day = addDays(day, 1)) {
         const expected = await direct(day, granularity);
         expect(await stored(day), `${granularity} ${day}`).toEqual(expected);
+        // The step figures of the day, summed over officers and steps, by cell.
+        const steps = await directSteps(day, granularity);
+        expect(await storedSteps(day), `steps ${granularity} ${day}`).toEqual(steps);
+        stepCells += [...steps.values()].filter((c) => c.openOverdue > 0).length;
         overdueCells += [...expected.values()].filter((c) => (c.pending_overdue ?? 0) > 0).length;
         crossCells += [...expected.keys()].filter((k) => k.split('|')[0] !== k.split('|')[1]).length;
       }
@@ -241,6 +277,17 @@ describe('statistics served from the maintained figures', () => {
       expect(await stored(middle)).toEqual(await direct(middle, granularity));
     }
     expect(overdueCells).toBeGreaterThan(0);
+    expect(stepCells).toBeGreaterThan(0);
+    // The step rollup agrees with the days it sums.
+    const [stepMismatch] = await rows<{ n: number }>(sql`
+      select count(*)::int as n from (
+        select date_trunc('month', day)::date as month, unit_code, resolving_unit_code, procedure_code, channel,
+          officer_code, step_code, sum(early) e, sum(overdue) o
+        from stats_step_daily group by 1, 2, 3, 4, 5, 6, 7
+      ) c full join stats_step_monthly m
+        using (month, unit_code, resolving_unit_code, procedure_code, channel, officer_code, step_code)
+      where m.early is distinct from c.e or m.overdue is distinct from c.o`);
+    expect(stepMismatch!.n).toBe(0);
     // Cells of dossiers resolved elsewhere than they were received.
     expect(crossCells).toBeGreaterThan(0);
     // The rollups agree with the cells they sum.
@@ -263,17 +310,27 @@ describe('statistics served from the maintained figures', () => {
     const latest = now.getTime() - 86_400_000;
     const random = prng(5);
     const asOfs = Array.from({ length: 5 }, () => new Date(first + Math.floor(random() * (latest - first))));
-    const groupings: Array<['none' | 'unit', (x: (typeof all)[number], unit: string) => string]> = [
+    type Fact = (typeof all)[number];
+    const groupings: Array<
+      [
+        'none' | 'unit' | 'officer' | 'step',
+        (x: Fact, unit: string) => string,
+        ((x: Fact, unit: string, s: StepRunFacts) => string)?,
+      ]
+    > = [
       ['none', () => 'all'],
       ['unit', (_, unit) => unit],
+      ['officer', () => '', (_x, _u, s) => s.officerCode ?? NO_OFFICER],
+      ['step', () => '', (_x, _u, s) => s.stepCode],
     ];
     let pendingOverdue = 0;
+    const steps = emptyStepTally();
     // 'day' last: the granularity the other tests and the worker use.
     for (const granularity of ['instant', 'day'] as const) {
       await refreshDays(db, localDateOf(new Date(first)), lastClosed, null, granularity);
       for (const asOf of asOfs) {
         for (const { from, to } of periodsAround(asOf)) {
-          for (const [groupBy, keyOf] of groupings) {
+          for (const [groupBy, keyOf, byStep] of groupings) {
             for (const attribution of attributions) {
               for (const scope of scopes) {
                 const label = `${scope.code} ${attribution} ${granularity} ${groupBy} ${from}..${to} at ${asOf.toISOString()}`;
@@ -282,14 +339,20 @@ describe('statistics served from the maintained figures', () => {
                   { from, to, granularity, asOf, attribution },
                   scope.units,
                   keyOf,
+                  byStep,
                 );
                 const q = { unitPath: scope.path, attribution, from, to, groupBy, granularity };
                 const served = await servedStatistics(db, { ...q, now: asOf });
                 expect(served.source, label).toBe('figures');
-                expect(new Map(served.groups.map((g) => [g.key, g.tally])), label).toEqual(expected);
+                const rowsOf = (groups: typeof served.groups) =>
+                  new Map(groups.map((g) => [g.key, { ...g.tally, steps: g.steps }]));
+                expect(rowsOf(served.groups), label).toEqual(expected);
                 const direct = await periodStatistics(db, { ...q, asOf });
-                expect(new Map(direct.map((g) => [g.key, g.tally])), label).toEqual(expected);
+                expect(rowsOf(direct), label).toEqual(expected);
                 pendingOverdue += expected.get('all')?.pending.overdue ?? 0;
+                if (groupBy === 'officer') {
+                  for (const row of expected.values()) Object.assign(steps, addStepTallies(steps, row.steps));
+                }
               }
             }
           }
@@ -297,7 +360,9 @@ describe('statistics served from the maintained figures', () => {
       }
     }
     expect(pendingOverdue).toBeGreaterThan(0);
-  }, 120_000);
+    // Not vacuous: step runs of every outcome, and open past their due.
+    for (const n of Object.values(steps)) expect(n).toBeGreaterThan(0);
+  }, 180_000);
 
   it('answered now, pending dossiers are read from their rows; an action dated a little ahead is still after the answer', async () => {
     const db = ctx.database.db;
@@ -324,7 +389,7 @@ describe('statistics served from the maintained figures', () => {
               const expected = referenceGroups(all, { ...q, asOf: now }, scope.units, keyOf);
               const served = await servedStatistics(db, { ...q, unitPath: scope.path, groupBy, now });
               expect(
-                new Map(served.groups.map((g) => [g.key, g.tally])),
+                new Map(served.groups.map((g) => [g.key, { ...g.tally, steps: g.steps }])),
                 `${label} ${scope.code} ${attribution} ${groupBy} ${from}..${to}`,
               ).toEqual(expected);
             }

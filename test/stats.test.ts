@@ -2,18 +2,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { dossierDeadlines, dossiers } from '../src/db/schema/index.js';
 import { periodDates } from '../src/domain/periods.js';
-import { addTallies, emptyTally, type Tally } from '../src/domain/statistics.js';
+import {
+  addStepTallies,
+  addTallies,
+  emptyStepTally,
+  emptyTally,
+  NO_OFFICER,
+  type StepRunFacts,
+  type Tally,
+} from '../src/domain/statistics.js';
 import { addDays } from '../src/domain/local-time.js';
 import {
   bearer,
   createKey,
+  createOfficer,
   createProcedure,
   createIsolatedDatabase,
   createTestContext,
   createUnit,
+  intakeBody,
   type TestContext,
 } from './helpers/context.js';
 import {
+  emptyRow,
   expectPeriodNotEndedAnswers,
   factsOf,
   periodNotEndedScenario,
@@ -187,9 +198,11 @@ describe('statistics equal the reference rule over random histories', () => {
                     asOf,
                   });
                   const label = `${scope.code} ${attribution} ${granularity} ${groupBy} ${from}..${to} at ${asOf.toISOString()}`;
-                  expect(new Map(direct.map((g) => [g.key, g.tally])), label).toEqual(expected);
+                  expect(new Map(direct.map((g) => [g.key, { ...g.tally, steps: g.steps }])), label).toEqual(
+                    expected,
+                  );
                   if (groupBy !== 'none' || scope !== province) continue;
-                  const t = expected.get('all') ?? emptyTally();
+                  const t = expected.get('all') ?? emptyRow();
                   Object.assign(seen, addTallies(seen, t));
                   const atEnd = referenceGroups(all, { ...q, asOf: end }, scope.units, keyOf).get('all');
                   if (JSON.stringify(atEnd?.pending) !== JSON.stringify(t.pending)) judgedEarlier++;
@@ -221,6 +234,99 @@ describe('statistics equal the reference rule over random histories', () => {
       seen.pending.overdue,
     ])
       expect(n).toBeGreaterThan(0);
+  }, 240_000);
+});
+
+describe('groupBy officer and step equal the reference rule over random histories with handovers', () => {
+  const attributions = ['resolving', 'receiving'] as const;
+
+  it('per officer and per step: step runs ended early / on time / overdue and open past their due, in both attributions', async () => {
+    const history = await randomHistory(ctx, { get: () => now, set: (d) => (now = d) }, 31337, 240, {
+      withSteps: true,
+    });
+    const { province, communes, centre, departments } = history;
+    const all = await factsOf(ctx, [...communes, centre, ...departments]);
+    type Fact = (typeof all)[number];
+    const scopes = await Promise.all([province.code, centre, ...departments].map((c) => subtreeOf(ctx, c)));
+    const random = prng(3);
+    const periods: Array<{ from: string; to: string }> = [periodDates('2025-01', 'civil')!];
+    for (const p of ['2025-02', '2025-Q1', '2025']) periods.push(periodDates(p, 'official')!);
+    for (let i = 0; i < 8; i++) {
+      const from = addDays('2025-01-01', Math.floor(random() * 60));
+      periods.push({ from, to: addDays(from, Math.floor(random() * 30)) });
+    }
+    const groupings: Array<[string, (x: Fact, unit: string, s: StepRunFacts) => string]> = [
+      ['officer', (_x, _u, s) => s.officerCode ?? NO_OFFICER],
+      ['step', (_x, _u, s) => s.stepCode],
+      ['unit', (_x, unit) => unit],
+      ['none', () => 'all'],
+    ];
+    const seen = emptyStepTally();
+    const officers = new Set<string>();
+    for (const scope of scopes) {
+      for (const { from, to } of periods) {
+        for (const attribution of attributions) {
+          const totals = referenceGroups(
+            all,
+            { from, to, granularity: 'day', asOf: now, attribution },
+            scope.units,
+            () => 'all',
+          );
+          for (const [groupBy, keyOf] of groupings) {
+            const label = `${scope.code} ${attribution} ${groupBy} ${from}..${to}`;
+            const byStep = groupBy === 'officer' || groupBy === 'step' ? keyOf : undefined;
+            const expected = referenceGroups(
+              all,
+              { from, to, granularity: 'day', asOf: now, attribution },
+              scope.units,
+              (x, unit) => keyOf(x, unit, undefined as unknown as StepRunFacts),
+              byStep,
+            );
+            const res = await ctx.app.inject({
+              method: 'GET',
+              url: `/v1/stats?unitCode=${scope.code}&from=${from}&to=${to}&groupBy=${groupBy}&attribution=${attribution}`,
+              headers: bearer(ctx.adminKey),
+            });
+            expect(res.statusCode, res.body).toBe(200);
+            const body = res.json();
+            const served = new Map(
+              // Satisfaction has its own oracle (test/citizen-ratings.test.ts); nothing here is rated.
+              body.rows.map((r: { key: string; label: string; rates: unknown; satisfaction: unknown }) => {
+                const { key, rates: _rates, label: _label, satisfaction: _satisfaction, ...t } = r;
+                return [key, t];
+              }),
+            );
+            expect(served, label).toEqual(expected);
+            // The totals: the scope's II.06a columns, and the step figures of all the rows.
+            const { rates: _rates, satisfaction: _satisfaction, ...t } = body.totals;
+            const whole = totals.get('all') ?? emptyRow();
+            const stepSum = [...expected.values()].reduce(
+              (a, r) => addStepTallies(a, r.steps),
+              emptyStepTally(),
+            );
+            expect(t, label).toEqual({ ...whole, steps: stepSum });
+            expect(stepSum, label).toEqual(whole.steps);
+            for (const row of body.rows) {
+              expect(row.received.total).toBe(
+                row.resolved.total + row.withdrawn + row.stopped + row.pending.total,
+              );
+            }
+            if (groupBy === 'officer') {
+              for (const [key, row] of expected) {
+                officers.add(key);
+                if (scope === scopes[0]) Object.assign(seen, addStepTallies(seen, row.steps));
+                // Rows by officer carry only the step figures.
+                expect({ ...row, steps: emptyStepTally() }, label).toEqual(emptyRow());
+              }
+            }
+          }
+        }
+      }
+    }
+    // Not vacuous: every step figure, officers of several units and step runs held by nobody.
+    for (const n of Object.values(seen)) expect(n).toBeGreaterThan(0);
+    expect(officers.has(NO_OFFICER)).toBe(true);
+    expect(officers.size).toBeGreaterThan(4);
   }, 240_000);
 });
 
@@ -308,6 +414,8 @@ describe('GET /v1/stats', () => {
       pending: { total: 262, notYetDue: 262, overdue: 0 },
       rates: { onTime: 100, early: 43.7, onDueDate: 56.3, online: 99.8 },
       satisfaction: { rated: 0, verySatisfied: 0, satisfied: 0, dissatisfied: 0 },
+      // Dossiers without step runs (recorded before the step clock) count nothing in the steps.
+      steps: { early: 0, onTime: 0, overdue: 0, openOverdue: 0 },
     });
 
     const csv = await ctx.app.inject({
@@ -322,7 +430,7 @@ describe('GET /v1/stats', () => {
       .split('\r\n');
     expect(lines[0]).toContain('key,label,receivedTotal,carriedOver,new,online');
     expect(lines.at(-1)).toMatch(
-      /^total,Tổng cộng,4754,356,4398,4391,7,0,4487,1962,2525,0,3,2,262,262,0,100,99.8,0,0,0,0,resolving,\d{4}-\d\d-\d\dT[\d:]{8}\+07:00$/,
+      /^total,Tổng cộng,4754,356,4398,4391,7,0,4487,1962,2525,0,3,2,262,262,0,100,99.8,0,0,0,0,0,0,0,0,resolving,\d{4}-\d\d-\d\dT[\d:]{8}\+07:00$/,
     );
 
     const xlsx = await ctx.app.inject({
@@ -401,5 +509,156 @@ describe('the overdue-before threshold', () => {
         );
       }
     }
+  });
+});
+
+// Last: its clock (December 2025) lies after every other test's.
+describe('who is late (GET /v1/stats groupBy officer and step)', () => {
+  it('who is late: per officer and per step, steps ended early / on time / overdue and open past their due; a paused one is not', async () => {
+    // Monday 1/12/2025 08:00 at a unit's counter; the process: receipt (4 hours), appraisal (2 days), approval.
+    now = new Date('2025-12-01T08:00:00+07:00');
+    const unit = await createUnit(ctx, { name: 'Bộ phận một cửa xã' });
+    const clerk = await createKey(ctx, 'clerk', unit.code);
+    const viewer = await createKey(ctx, 'viewer', unit.code);
+    const [counter, expert, head] = await Promise.all(
+      ['Nguyễn Thị Lan', 'Trần Văn Minh', 'Lê Thị Hồng'].map((fullName) =>
+        createOfficer(ctx, unit.code, { fullName }),
+      ),
+    );
+    const procedure = (await createProcedure(ctx, { duration: { value: 5, unit: 'working_days' } })).code;
+    const put = await ctx.app.inject({
+      method: 'PUT',
+      url: `/v1/procedures/${procedure}/process`,
+      headers: bearer(ctx.adminKey),
+      payload: {
+        steps: [
+          { code: 'tiep-nhan', name: 'Tiếp nhận', allotment: { value: 4, unit: 'hours' } },
+          { code: 'tham-dinh', name: 'Thẩm định', allotment: { value: 2, unit: 'days' } },
+          { code: 'phe-duyet', name: 'Phê duyệt', allotment: { value: 1, unit: 'days' } },
+        ],
+      },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const post = async (url: string, payload: object) => {
+      const res = await ctx.app.inject({ method: 'POST', url, headers: bearer(clerk), payload });
+      expect(res.statusCode, res.body).toBeLessThan(300);
+      return res.json() as { code: string };
+    };
+    const receive = (officer: { code: string } | null) =>
+      post(
+        '/v1/dossiers',
+        intakeBody(procedure, { unitCode: unit.code, ...(officer ? { officerCode: officer.code } : {}) }),
+      );
+    const [a, b, c, d, e] = [
+      await receive(counter!),
+      await receive(counter!),
+      await receive(counter!),
+      await receive(counter!),
+      await receive(null),
+    ];
+    now = new Date('2025-12-01T09:00:00+07:00');
+    // d waits for a supplement: its step is paused, never overdue.
+    await post(`/v1/dossiers/${d!.code}/request-supplement`, { reason: 'Thiếu giấy tờ' });
+    now = new Date('2025-12-01T10:00:00+07:00');
+    // a: the receipt ends on its due date (on time); the appraisal, due Wednesday, ends Tuesday (early).
+    await post(`/v1/dossiers/${a!.code}/hand-over`, { toOfficerCode: expert!.code });
+    now = new Date('2025-12-02T09:00:00+07:00');
+    await post(`/v1/dossiers/${a!.code}/hand-over`, { toOfficerCode: head!.code });
+    // b: the receipt, due Monday, ends Tuesday (overdue).
+    await post(`/v1/dossiers/${b!.code}/hand-over`, { toOfficerCode: expert!.code });
+    // Wednesday: c and e still at the receipt, due Monday (open overdue); a's approval is due today (not yet).
+    now = new Date('2025-12-03T10:00:00+07:00');
+    const get = async (query: string, key = viewer) => {
+      const res = await ctx.app.inject({
+        method: 'GET',
+        url: `/v1/stats?unitCode=${unit.code}&${query}`,
+        headers: bearer(key),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return res;
+    };
+    const steps = (early: number, onTime: number, overdue: number, openOverdue: number) => ({
+      early,
+      onTime,
+      overdue,
+      openOverdue,
+    });
+    const byOfficer = (await get('period=2025-12&groupBy=officer')).json();
+    expect(byOfficer.groupBy).toBe('officer');
+    expect(
+      byOfficer.rows.map((r: { key: string; label: string; steps: unknown }) => [r.key, r.label, r.steps]),
+    ).toEqual(
+      [
+        [counter!.code, 'Nguyễn Thị Lan', steps(0, 1, 1, 1)],
+        [expert!.code, 'Trần Văn Minh', steps(1, 0, 0, 0)],
+        [NO_OFFICER, 'Chưa giao cán bộ', steps(0, 0, 0, 1)],
+      ].sort(([x], [y]) => (String(x) < String(y) ? -1 : 1)),
+    );
+    // Rows by officer carry only the step figures; the totals the unit's II.06a columns.
+    for (const row of byOfficer.rows) expect(row.received.total).toBe(0);
+    expect(byOfficer.totals).toMatchObject({
+      received: { total: 5, new: 5 },
+      pending: { total: 5, notYetDue: 5, overdue: 0 },
+      steps: steps(1, 1, 1, 2),
+    });
+    const byStep = (await get('period=2025-12&groupBy=step')).json();
+    expect(
+      byStep.rows.map((r: { key: string; label: string; steps: unknown }) => [r.key, r.label, r.steps]),
+    ).toEqual([
+      ['tham-dinh', 'Thẩm định', steps(1, 0, 0, 0)],
+      ['tiep-nhan', 'Tiếp nhận', steps(0, 1, 1, 2)],
+    ]);
+    // Every grouping carries the steps: here in total, and the unit's row.
+    const byUnit = (await get('period=2025-12&groupBy=unit&attribution=receiving')).json();
+    expect(byUnit.rows.map((r: { key: string; steps: unknown }) => [r.key, r.steps])).toEqual([
+      [unit.code, steps(1, 1, 1, 2)],
+    ]);
+    // A week later, once d's supplement came back and its due moved: at the end of the first week its step was
+    // paused, so the week's figures still do not count it.
+    now = new Date('2025-12-08T09:00:00+07:00');
+    await post(`/v1/dossiers/${d!.code}/receive-supplement`, {});
+    now = new Date('2025-12-10T09:00:00+07:00');
+    const week = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/stats?unitCode=${unit.code}&from=2025-12-01&to=2025-12-03&groupBy=officer`,
+      headers: bearer(viewer),
+    });
+    expect(week.json().totals.steps).toEqual(steps(1, 1, 1, 2));
+    expect(c!.code).not.toBe(e!.code);
+
+    // CSV: the step columns; xlsx: the sheet "Bước xử lý" with Vietnamese headings.
+    const csv = (await get('from=2025-12-01&to=2025-12-03&groupBy=officer&format=csv')).body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    const header = csv[0]!.split(',');
+    expect(header.slice(-10)).toEqual([
+      'stepsEarly',
+      'stepsOnTime',
+      'stepsOverdue',
+      'stepsOpenOverdue',
+      'rated',
+      'verySatisfied',
+      'satisfied',
+      'dissatisfied',
+      'attribution',
+      'asOf',
+    ]);
+    const xlsx = await get('from=2025-12-01&to=2025-12-03&groupBy=step&format=xlsx');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const sheet = book.getWorksheet('Bước xử lý')!;
+    const cells = (r: number) => (sheet.getRow(r).values as unknown[]).slice(1);
+    expect(cells(5)).toEqual([
+      'STT',
+      'Bước xử lý',
+      'Mã',
+      'Số bước hoàn thành trước hạn',
+      'Số bước hoàn thành đúng hạn',
+      'Số bước hoàn thành quá hạn',
+      'Số bước đang xử lý quá hạn',
+    ]);
+    expect(cells(6)).toEqual([1, 'Thẩm định', 'tham-dinh', 1, 0, 0, 0]);
+    expect(cells(8)).toEqual(['', 'Tổng cộng', '', 1, 1, 1, 2]);
   });
 });

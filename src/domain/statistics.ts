@@ -18,11 +18,25 @@
  * grouping by unit groups them by that unit. By default a dossier is attributed to its resolving unit (đơn vị
  * giải quyết: II.06a describes the units that resolve); `receiving` attributes it to the unit that received it
  * (the counter's view). A dossier resolved where it was received counts the same either way.
+ *
+ * Steps ("who is late", the `steps` figures): every step run (a row of the step clock, src/domain/steps.ts) of
+ * the dossiers attributed to the units counted, wherever the step ran. Over [A, B] at T:
+ * - early / on time / overdue: the step runs that ended in [A, B] (by T), by their outcome (the dossier's
+ *   comparison rule on the step's end and its due);
+ * - open overdue: the step runs open at T (started by T, not ended by T) that are overdue at T by the pending
+ *   rule: not paused at T (a paused dossier's step is not overdue), and the step's due in force at T (the due
+ *   it had before any later pause moved it) before the overdue-before threshold of T.
+ * A step run counts for the officer holding it (the receiving officer of the handover that started it; none:
+ * the key NO_OFFICER) and its step code. Grouped by officer or step, rows carry only these figures: their
+ * II.06a columns are 0 (a dossier passes through several officers and steps; counting it in each row would count
+ * it several times), and the totals carry the II.06a columns of the whole scope. Dossiers without step runs
+ * (received before the step clock existed) count nothing in the steps.
  */
 import { dueInForceAt, isPausedAt, type DueChange, type PauseCycle } from './deadlines.js';
 import type { DossierStatus } from './lifecycle.js';
 import { addDays, instantAt, type LocalDate } from './local-time.js';
-import { pendingStateAt, type Granularity, type Outcome } from './timeliness.js';
+import type { PauseSpan } from './steps.js';
+import { overdueBefore, pendingStateAt, type Granularity, type Outcome } from './timeliness.js';
 
 export interface DossierFacts {
   channel: 'direct' | 'postal' | 'online';
@@ -59,6 +73,106 @@ export function emptyTally(): Tally {
     stopped: 0,
     pending: { total: 0, notYetDue: 0, overdue: 0 },
   };
+}
+
+/** A row's step figures: step runs ended early / on time / overdue in the period, and open past their due at T. */
+export interface StepTally {
+  early: number;
+  onTime: number;
+  overdue: number;
+  openOverdue: number;
+}
+
+export function emptyStepTally(): StepTally {
+  return { early: 0, onTime: 0, overdue: 0, openOverdue: 0 };
+}
+
+export function addStepTallies(a: StepTally, b: StepTally): StepTally {
+  return {
+    early: a.early + b.early,
+    onTime: a.onTime + b.onTime,
+    overdue: a.overdue + b.overdue,
+    openOverdue: a.openOverdue + b.openOverdue,
+  };
+}
+
+/** The key of the step runs nobody was named to hold (officer codes begin with a letter or digit). */
+export const NO_OFFICER = '-';
+
+/** One step run as the statistics read it (a stored row of the step clock). */
+export interface StepRunFacts {
+  /** The officer holding the step run (the receiving officer of its handover); null: nobody named. */
+  officerCode: string | null;
+  stepCode: string;
+  startAt: Date;
+  /** The step's due now (moved by every resume while it ran). */
+  dueAt: Date;
+  endAt: Date | null;
+  outcome: Outcome | null;
+  pauses: readonly PauseSpan[];
+}
+
+/**
+ * The due of a step run in force at `at`: the due it had before the first pause that began after `at` (a later
+ * resume moved it), else its due now. A pause stored without its due before counts as moving nothing.
+ */
+export function stepDueAt(s: StepRunFacts, at: Date): Date {
+  const later = s.pauses.find((p) => p.from.getTime() > at.getTime());
+  return later?.dueBefore ?? s.dueAt;
+}
+
+/** Whether the step run is paused at `at`: one of its pauses holds that instant. */
+export function stepPausedAt(s: StepRunFacts, at: Date): boolean {
+  return s.pauses.some((p) => p.from <= at && (p.to === null || p.to > at));
+}
+
+/** One step run's contribution to the step figures of [from, to], as answered at `asOf` (omitted: after B). */
+export function stepTallyOf(
+  s: StepRunFacts,
+  from: LocalDate,
+  to: LocalDate,
+  granularity: Granularity,
+  asOf?: Date,
+): StepTally {
+  const t = emptyStepTally();
+  const { open, cut, at } = answerInstants(from, to, asOf);
+  if (s.startAt >= cut) return t; // not started by T
+  if (s.endAt && s.endAt < cut) {
+    if (s.endAt < open) return t; // ended before the period
+    if (s.outcome === 'early') t.early++;
+    else if (s.outcome === 'on_time') t.onTime++;
+    else t.overdue++;
+    return t;
+  }
+  if (!stepPausedAt(s, at) && stepDueAt(s, at) < overdueBefore(at, granularity)) t.openOverdue++;
+  return t;
+}
+
+const countsSomething = (t: StepTally) => t.early + t.onTime + t.overdue + t.openOverdue > 0;
+
+/**
+ * The reference step figures of the units `counted` accepts, as answered at `asOf`: the step runs of the
+ * dossiers attributed to one of them, in groups by `keyOf` (given each dossier, the unit it is attributed to and
+ * the step run); only groups with something counted.
+ */
+export function referenceStepGroups<X extends AttributedFacts & { steps: readonly StepRunFacts[] }>(
+  all: Iterable<X>,
+  q: { from: LocalDate; to: LocalDate; granularity: Granularity; asOf?: Date; attribution: Attribution },
+  counted: (unitCode: string) => boolean,
+  keyOf: (x: X, unitCode: string, step: StepRunFacts) => string,
+): Map<string, StepTally> {
+  const groups = new Map<string, StepTally>();
+  for (const x of all) {
+    const unit = attributedUnit(x, q.attribution);
+    if (!counted(unit)) continue;
+    for (const s of x.steps) {
+      const one = stepTallyOf(s, q.from, q.to, q.granularity, q.asOf);
+      if (!countsSomething(one)) continue;
+      const key = keyOf(x, unit, s);
+      groups.set(key, addStepTallies(groups.get(key) ?? emptyStepTally(), one));
+    }
+  }
+  return groups;
 }
 
 /** Which unit a dossier's figures count for: its resolving unit (the default) or its receiving unit. */

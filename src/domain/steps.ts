@@ -186,6 +186,11 @@ export interface PauseSpan {
   from: Date;
   /** Null while the pause lasts. */
   to: Date | null;
+  /**
+   * The step's due when the pause began (in force from the step's start or the previous resume until `from`):
+   * the statistics judge a step open at an earlier instant with it. Absent on pauses stored before it was kept.
+   */
+  dueBefore?: Date | undefined;
 }
 
 /** One step as the dossier went through it (a row of the control slip). */
@@ -252,7 +257,10 @@ export function applyStepEvent(state: StepState, event: StepEvent): StepState {
   switch (event.kind) {
     case 'pause': {
       if (state.pausedAt) throw new RangeError('paused while already paused');
-      const paused = { ...current, pauses: [...current.pauses, { from: at, to: null }] };
+      const paused = {
+        ...current,
+        pauses: [...current.pauses, { from: at, to: null, dueBefore: current.dueAt }],
+      };
       return { ...state, rows: [...rows, paused], pausedAt: at, lastAt: at };
     }
     case 'resume': {
@@ -273,7 +281,9 @@ export function applyStepEvent(state: StepState, event: StepEvent): StepState {
         note: event.note ?? null,
       });
       // A step handed over while the dossier is paused starts paused.
-      const started = state.pausedAt ? { ...next, pauses: [{ from: at, to: null }] } : next;
+      const started = state.pausedAt
+        ? { ...next, pauses: [{ from: at, to: null, dueBefore: next.dueAt }] }
+        : next;
       return { ...state, rows: [...rows, closed, started], lastAt: at };
     }
     default:
@@ -349,7 +359,7 @@ function dueOf(calendar: Calendar, startAt: Date, allotment: number, pausedMinut
 function endPause(clock: StepClock, row: StepRow, at: Date): StepRow {
   const last = row.pauses[row.pauses.length - 1];
   if (!last || last.to) throw new RangeError('no pause to end');
-  const pauses = [...row.pauses.slice(0, -1), { from: last.from, to: at }];
+  const pauses = [...row.pauses.slice(0, -1), { ...last, to: at }];
   const pausedMinutes = row.pausedMinutes + workingMinutesBetween(clock.calendar, last.from, at);
   return {
     ...row,
@@ -384,19 +394,23 @@ export function openStepOverdueAt(state: StepState, at: Date): boolean {
 }
 
 /**
- * The state on a changed calendar: the open step's due (and the working time of its finished pauses) counted
+ * The state on a changed calendar: the open step's due (and its pauses' working time and dues before) counted
  * again on the new calendar. Finished steps keep their due and outcome. On an unchanged calendar nothing moves.
  */
 export function recomputeOpenStep(state: StepState, calendar: Calendar): StepState {
   const clock = { ...state.clock, calendar };
   const open = openStep(state);
   if (!open) return { ...state, clock };
-  const pausedMinutes = open.pauses.reduce(
-    (sum, p) => sum + (p.to ? workingMinutesBetween(calendar, p.from, p.to) : 0),
-    0,
-  );
+  // Each pause's due before it, and the working time of the finished ones, counted on the new calendar.
+  let pausedMinutes = 0;
+  const pauses = open.pauses.map((p) => {
+    const dueBefore = dueOf(calendar, open.startAt, open.allotmentMinutes, pausedMinutes);
+    if (p.to) pausedMinutes += workingMinutesBetween(calendar, p.from, p.to);
+    return p.dueBefore ? { ...p, dueBefore } : p;
+  });
   const recomputed = {
     ...open,
+    pauses,
     pausedMinutes,
     dueAt: dueOf(calendar, open.startAt, open.allotmentMinutes, pausedMinutes),
   };

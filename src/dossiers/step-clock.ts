@@ -107,7 +107,11 @@ function toStepRow(r: DossierStepRecord): StepRow {
     unit: r.unitCode,
     note: r.note,
     pausedMinutes: r.pausedMinutes,
-    pauses: r.pauses.map((p) => ({ from: new Date(p.from), to: p.to === null ? null : new Date(p.to) })),
+    pauses: r.pauses.map((p) => ({
+      from: new Date(p.from),
+      to: p.to === null ? null : new Date(p.to),
+      ...(p.dueBefore ? { dueBefore: new Date(p.dueBefore) } : {}),
+    })),
   };
 }
 
@@ -130,6 +134,7 @@ function columnsOf(row: StepRow) {
     pauses: row.pauses.map((p): StoredPauseSpan => ({
       from: formatInstant(p.from),
       to: p.to && formatInstant(p.to),
+      ...(p.dueBefore ? { dueBefore: formatInstant(p.dueBefore) } : {}),
     })),
     note: row.note,
   };

@@ -5,6 +5,9 @@ import type { Stats } from './schemas.js';
 type StatsBody = z.infer<typeof Stats>;
 type Counts = StatsBody['totals'];
 
+/** The groupings whose rows carry only the step figures (src/domain/statistics.ts). */
+const byStepRun = (stats: StatsBody) => stats.groupBy === 'officer' || stats.groupBy === 'step';
+
 const csvColumns: Array<[string, (c: Counts) => number | string | null]> = [
   ['receivedTotal', (c) => c.received.total],
   ['carriedOver', (c) => c.received.carriedOver],
@@ -23,6 +26,10 @@ const csvColumns: Array<[string, (c: Counts) => number | string | null]> = [
   ['pendingOverdue', (c) => c.pending.overdue],
   ['onTimeRate', (c) => c.rates.onTime],
   ['onlineRate', (c) => c.rates.online],
+  ['stepsEarly', (c) => c.steps.early],
+  ['stepsOnTime', (c) => c.steps.onTime],
+  ['stepsOverdue', (c) => c.steps.overdue],
+  ['stepsOpenOverdue', (c) => c.steps.openOverdue],
   ['rated', (c) => c.satisfaction.rated],
   ['verySatisfied', (c) => c.satisfaction.verySatisfied],
   ['satisfied', (c) => c.satisfaction.satisfied],
@@ -39,7 +46,8 @@ function csvCell(value: string | number | null): string {
  * One line per group and a last line `total`; UTF-8 with a BOM so Excel reads Vietnamese names. The last two
  * columns say how the figures were counted: `attribution`, the unit each dossier counts for (resolving or
  * receiving: two downloads of a period differ by it), and `asOf`, when pending dossiers were judged (two
- * downloads of a period not yet ended differ by it).
+ * downloads of a period not yet ended differ by it). The `steps*` columns are the step figures (grouped by
+ * officer or step, the only figures of a group line; the total line has the scope's II.06a columns).
  */
 export function statsCsv(stats: StatsBody): string {
   const lines = [['key', 'label', ...csvColumns.map(([name]) => name), 'attribution', 'asOf'].join(',')];
@@ -59,7 +67,8 @@ const attributionHeadings: Record<StatsBody['attribution'], string> = {
 /**
  * Form II.06a/VPCP/KSTT as a spreadsheet, with its Vietnamese headings and the unit the dossiers are counted for.
  * As provincial practice does, withdrawn and stopped dossiers are counted as resolved on time, which a footnote
- * says.
+ * says. A second sheet, "Bước xử lý", holds the step figures (who is late) of every group and the total; grouped
+ * by officer or step, the II.06a sheet has only the total line (its groups have no II.06a columns).
  */
 export async function statsXlsx(stats: StatsBody, unitName: string): Promise<Buffer> {
   const book = new ExcelJS.Workbook();
@@ -110,7 +119,7 @@ export async function statsXlsx(stats: StatsBody, unitName: string): Promise<Buf
       c.pending.overdue,
     ]);
   };
-  stats.rows.forEach((row, i) => line(i + 1, row.label, row));
+  if (!byStepRun(stats)) stats.rows.forEach((row, i) => line(i + 1, row.label, row));
   line('', 'Tổng cộng', stats.totals);
   sheet.getRow(sheet.rowCount).font = { bold: true };
   sheet.addRow([]);
@@ -121,6 +130,7 @@ export async function statsXlsx(stats: StatsBody, unitName: string): Promise<Buf
   sheet.addRow([`Số liệu tính đến: ${stats.asOf}`]);
   sheet.getColumn(2).width = 40;
   satisfactionSheet(book, stats, unitName);
+  stepsSheet(book, stats, unitName);
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 
@@ -152,6 +162,42 @@ function satisfactionSheet(book: ExcelJS.Workbook, stats: StatsBody, unitName: s
   line('', 'Tổng cộng', stats.totals).font = { bold: true };
   sheet.addRow([]);
   sheet.addRow(['Số lượt đánh giá được ghi nhận trong kỳ báo cáo (trực tuyến hoặc theo phiếu giấy).']);
+  sheet.getColumn(2).width = 40;
+}
+
+/** The heading of the group column of the steps sheet, by grouping. */
+const stepGroupHeadings: Record<StatsBody['groupBy'], string> = {
+  none: 'Toàn bộ',
+  unit: 'Đơn vị',
+  procedure: 'Thủ tục hành chính',
+  field: 'Lĩnh vực',
+  channel: 'Kênh tiếp nhận',
+  officer: 'Cán bộ, công chức',
+  step: 'Bước xử lý',
+};
+
+/** The step figures (who is late): one line per group, then the total. */
+function stepsSheet(book: ExcelJS.Workbook, stats: StatsBody, unitName: string) {
+  const sheet = book.addWorksheet('Bước xử lý');
+  sheet.addRow(['TÌNH HÌNH XỬ LÝ CÁC BƯỚC THEO QUY TRÌNH NỘI BỘ']);
+  sheet.addRow([`Đơn vị: ${unitName}`]);
+  sheet.addRow([`Kỳ báo cáo: từ ngày ${vnDate(stats.from)} đến ngày ${vnDate(stats.to)}`]);
+  sheet.addRow([attributionHeadings[stats.attribution]]);
+  sheet.addRow([
+    'STT',
+    stepGroupHeadings[stats.groupBy],
+    'Mã',
+    'Số bước hoàn thành trước hạn',
+    'Số bước hoàn thành đúng hạn',
+    'Số bước hoàn thành quá hạn',
+    'Số bước đang xử lý quá hạn',
+  ]).font = { bold: true };
+  const line = (n: number | string, key: string, label: string, c: Counts) =>
+    sheet.addRow([n, label, key, c.steps.early, c.steps.onTime, c.steps.overdue, c.steps.openOverdue]);
+  stats.rows.forEach((row, i) => line(i + 1, row.key, row.label, row));
+  line('', '', 'Tổng cộng', stats.totals).font = { bold: true };
+  sheet.addRow([]);
+  sheet.addRow([`Số liệu tính đến: ${stats.asOf}`]);
   sheet.getColumn(2).width = 40;
 }
 

@@ -7,6 +7,11 @@
  * and per month make province-wide totals cheap. A change marks its dossier's receiving and resolving units
  * dirty from the change's local day (late entries reach back); the refresh job recomputes the cells a dirty unit
  * is part of and closes each new day. Answers are served from the figures in ./serving.ts.
+ *
+ * The step figures (`stats_step_daily`, rolled up per month in `stats_step_monthly`) have the same cells, further
+ * keyed by the step run's officer and step: the step runs ended each day by outcome, and those open and overdue
+ * at its end. A handover, like every change, marks the dossier's two units dirty; the same refresh recomputes
+ * them.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
@@ -25,6 +30,10 @@ import {
   receivedBefore,
   receivedIn,
   statutorySegments,
+  stepEndedIn,
+  stepFirstDue,
+  stepOpenAt,
+  stepOverdueAt,
 } from './rule.js';
 import { refreshServiceDays } from './service-figures.js';
 
@@ -169,6 +178,55 @@ export async function refreshDays(
         group by 1, ${keys}`);
     }
     await refreshServiceDays(tx, from, to, unitCode);
+
+    // The step figures: the step runs ended each day, and those open and overdue at its end (only the days
+    // from the step's earliest due to its end or the range's).
+    const stepDaily = sql`stats_step_daily`;
+    const stepKeys = sql`unit_code, resolving_unit_code, procedure_code, channel, officer_code, step_code`;
+    const stepRun = sql`d.unit_code, d.resolving_unit_code, d.procedure_code, d.channel,
+      coalesce(s.to_officer_code, '-') as officer_code, s.step_code, s.step_name`;
+    await tx.execute(sql`delete from ${stepDaily} where day between ${from} and ${to} ${only(stepDaily)}`);
+    await tx.execute(sql`
+      insert into stats_step_daily (day, ${stepKeys}, step_name, early, on_time, overdue, open_overdue)
+      with ended as (
+        select ${dayOf(sql`s.end_at`)} as n, ${stepRun}, (s.outcome = 'early')::int as early,
+          (s.outcome = 'on_time')::int as on_time, (s.outcome is null or s.outcome = 'overdue')::int as overdue,
+          0 as open_overdue
+        from dossier_steps s join dossiers d on d.id = s.dossier_id
+        where ${stepEndedIn(sql`s`, start, end)} ${onlyDossiers(d)}
+      ), candidates as (
+        select ${stepRun}, s.start_at, s.due_at, s.end_at, s.pauses
+        from dossier_steps s join dossiers d on d.id = s.dossier_id
+        where s.start_at < ${end} and s.end_at >= ${dayEnd(sql`0`)} ${onlyDossiers(d)}
+        union all
+        select ${stepRun}, s.start_at, s.due_at, s.end_at, s.pauses
+        from dossier_steps s join dossiers d on d.id = s.dossier_id
+        where s.start_at < ${end} and s.end_at is null ${onlyDossiers(d)}
+      ), open_overdue as (
+        select ${n} as n, c.unit_code, c.resolving_unit_code, c.procedure_code, c.channel, c.officer_code,
+          c.step_code, c.step_name, 0 as early, 0 as on_time, 0 as overdue, 1 as open_overdue
+        from candidates c
+        cross join lateral generate_series(
+          greatest(0, ${dayOf(sql`c.start_at`)}, ${dayOf(stepFirstDue(c))}),
+          least(${last}, coalesce(${dayOf(sql`c.end_at`)}, ${last}))
+        ) g(n)
+        where ${stepOpenAt(c, dayEnd(n))} and ${stepOverdueAt(c, lastInstant(n), granularity)}
+      )
+      select ${from}::date + n, ${stepKeys}, min(step_name), sum(early), sum(on_time), sum(overdue),
+        sum(open_overdue)
+      from (select * from ended union all select * from open_overdue) runs
+      group by n, ${stepKeys}`);
+    const stepMonthly = sql`stats_step_monthly`;
+    await tx.execute(
+      sql`delete from ${stepMonthly} where month between ${firstMonth} and ${to} ${only(stepMonthly)}`,
+    );
+    await tx.execute(sql`
+      insert into stats_step_monthly (month, ${stepKeys}, step_name, early, on_time, overdue, open_overdue)
+      select date_trunc('month', day)::date, ${stepKeys}, min(step_name), sum(early), sum(on_time), sum(overdue),
+        sum(open_overdue)
+      from ${stepDaily}
+      where day between ${firstMonth} and ${lastMonthEnd} ${only(stepDaily)}
+      group by 1, ${stepKeys}`);
   });
 }
 

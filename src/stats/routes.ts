@@ -36,7 +36,10 @@ export const statsRoutes: FastifyPluginAsyncZod<{
         'pending (not yet due / overdue, judged at the end of the period with the due date in force then, or at ' +
         'asOf while the period has not ended: nothing after asOf counts) for a unit subtree: the dossiers whose ' +
         'resolving unit lies in it (attribution=resolving, the default) or whose receiving unit does ' +
-        '(attribution=receiving). format=csv or xlsx returns a file (the xlsx is form II.06a with ' +
+        '(attribution=receiving). Every row also carries the step figures (who is late): the step runs of its ' +
+        'dossiers ended early / on time / overdue and those open past their due; groupBy=officer or step gives ' +
+        'one row per officer holding step runs or per step, with only those figures (the totals keep the ' +
+        'II.06a columns of the whole scope). format=csv or xlsx returns a file (the xlsx is form II.06a with ' +
         'Vietnamese headings, withdrawn and stopped counted as on time with a footnote). The period is either ' +
         '`period` or both `from` and `to` (from ≤ to), never both; anything else → 400.',
       tags: ['stats'],

@@ -8,7 +8,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { inSubtree } from '../db/sql.js';
-import type { Attribution } from '../domain/statistics.js';
+import { NO_OFFICER, type Attribution } from '../domain/statistics.js';
 import { overdueBefore, type Granularity } from '../domain/timeliness.js';
 
 type Instant = Date | SQL;
@@ -176,14 +176,77 @@ export const dossierInvolves = (d: SQL, unitCodes: string[]): SQL =>
   sql`(${d}.unit_code = any(${sql.param(unitCodes)}::text[])
     or (${d}.resolved_elsewhere and ${d}.resolving_unit_code = any(${sql.param(unitCodes)}::text[])))`;
 
-export type GroupBy = 'none' | 'unit' | 'procedure' | 'field' | 'channel';
+// ---------------------------------------------------------------------------------------------------------
+// Step runs (src/domain/statistics.ts, stepTallyOf): a fragment takes the alias of a step row `s` (dossier_steps,
+// or anything with its start_at, due_at, end_at, outcome and pauses).
+
+/** Ended in [`from`, `until`). */
+export const stepEndedIn = (s: SQL, from: Instant, until: Instant): SQL =>
+  sql`(${s}.end_at >= ${from} and ${s}.end_at < ${until})`;
+
+/** Open at the instant before `cut`: started before it, not ended before it. */
+export const stepOpenAt = (s: SQL, cut: Instant): SQL =>
+  sql`(${s}.start_at < ${cut} and (${s}.end_at is null or ${s}.end_at >= ${cut}))`;
+
+/** Whether one of the step run's pauses holds `at`. */
+export const stepPausedAt = (s: SQL, at: SQL): SQL => sql`exists (
+      select 1 from jsonb_array_elements(${s}.pauses) sp
+      where (sp->>'from')::timestamptz <= ${at} and (sp->>'to' is null or (sp->>'to')::timestamptz > ${at}))`;
+
+/**
+ * The step run's due in force at `at`: its due before the first pause that began after `at` (a resume moved it
+ * since), else its due now. The SQL twin of stepDueAt.
+ */
+export const stepDueAt = (s: SQL, at: SQL): SQL => sql`coalesce((
+      select (sp.v->>'dueBefore')::timestamptz from jsonb_array_elements(${s}.pauses) with ordinality sp(v, i)
+      where (sp.v->>'from')::timestamptz > ${at} order by sp.i limit 1), ${s}.due_at)`;
+
+/**
+ * Whether a step run open at `at` (an SQL timestamptz) is overdue then: not paused, and its due in force then
+ * before the threshold of overdueBeforeSql.
+ */
+export const stepOverdueAt = (s: SQL, at: SQL, granularity: Granularity): SQL =>
+  sql`(not ${stepPausedAt(s, at)} and ${stepDueAt(s, at)} < ${overdueBeforeSql(at, granularity)})`;
+
+/** The earliest due a step run ever had (the due before its first pause, else its due now). */
+export const stepFirstDue = (s: SQL): SQL =>
+  sql`coalesce((${s}.pauses->0->>'dueBefore')::timestamptz, ${s}.due_at)`;
+
+/**
+ * The step columns `step_early`, `step_on_time`, `step_overdue` (ended in [open, cut) by their outcome; none
+ * recorded counts as overdue) and `step_open_overdue` (open at `at` = cut − 1 ms and overdue then).
+ */
+export function stepCounts(s: SQL, open: Date, cut: Date, at: Date, granularity: Granularity): SQL {
+  const ended = stepEndedIn(s, open, cut);
+  const t = sql`${at}::timestamptz`;
+  return sql`
+    count(*) filter (where ${ended} and ${s}.outcome = 'early')::int as step_early,
+    count(*) filter (where ${ended} and ${s}.outcome = 'on_time')::int as step_on_time,
+    count(*) filter (where ${ended} and (${s}.outcome is null or ${s}.outcome = 'overdue'))::int as step_overdue,
+    count(*) filter (where ${stepOpenAt(s, cut)} and ${stepOverdueAt(s, t, granularity)})::int as step_open_overdue`;
+}
+
+/**
+ * The step runs of the dossiers `f` as the step queries read them (alias `s`): the officer holding each (the
+ * NO_OFFICER key when nobody was named) as `officer_code`.
+ */
+export const stepRuns = sql`(
+  select dossier_id, coalesce(to_officer_code, ${NO_OFFICER}) as officer_code, step_code, step_name, start_at,
+    due_at, end_at, outcome, pauses
+  from dossier_steps)`;
+
+export type GroupBy = 'none' | 'unit' | 'procedure' | 'field' | 'channel' | 'officer' | 'step';
+
+/** The groupings by a step run's holder or its step: their rows carry only the step figures. */
+export const byStepRun = (groupBy: GroupBy | 'cell'): boolean => groupBy === 'officer' || groupBy === 'step';
 
 /**
  * How an answer is grouped, over rows aliased `f` (dossiers or figures: both carry unit_code,
  * resolving_unit_code, procedure_code and channel) with the attributed unit joined as `u` and, when the
  * grouping needs them, procedures as `p` (`joins`). 'cell' = receiving unit|resolving unit|procedure|channel:
  * the grain of the figures. `byProcedure`: the groups need the procedure grain of the figures (the unit grain
- * suffices otherwise).
+ * suffices otherwise). The groupings by officer and step read the step run `s` (the step figures: `f` itself),
+ * with its officer_code (never null), step_code and step_name; the officer joined as `o`.
  */
 export interface Grouping {
   key: SQL;
@@ -192,7 +255,10 @@ export interface Grouping {
   byProcedure: boolean;
 }
 
-export function grouping(groupBy: GroupBy | 'cell', attribution: Attribution): Grouping {
+/** The label of the step runs nobody was named to hold. */
+export const NO_OFFICER_LABEL = 'Chưa giao cán bộ';
+
+export function grouping(groupBy: GroupBy | 'cell', attribution: Attribution, s: SQL = sql`s`): Grouping {
   const unit = attributedUnit(attribution);
   const units = sql`join units u on u.code = ${unit}`;
   const byUnit = { joins: units, byProcedure: false };
@@ -217,5 +283,14 @@ export function grouping(groupBy: GroupBy | 'cell', attribution: Attribution): G
       return { key: sql`f.procedure_code`, label: sql`p.name`, ...byProcedure };
     case 'field':
       return { key: sql`p.field_code`, label: sql`p.field_name`, ...byProcedure };
+    case 'officer':
+      return {
+        key: sql`${s}.officer_code`,
+        label: sql`coalesce(o.full_name, ${NO_OFFICER_LABEL})`,
+        joins: sql`${units} left join officers o on o.code = ${s}.officer_code`,
+        byProcedure: false,
+      };
+    case 'step':
+      return { key: sql`${s}.step_code`, label: sql`${s}.step_name`, ...byUnit };
   }
 }

@@ -10,6 +10,15 @@ const Attribution = z
       'scope (unitCode) and groupBy=unit rows follow it.',
   );
 
+const GroupBy = z
+  .enum(['none', 'unit', 'procedure', 'field', 'channel', 'officer', 'step'])
+  .describe(
+    'unit: one row per attributed unit (see attribution). officer: one row per officer holding step runs of the ' +
+      'dossiers counted (key `-`: step runs nobody was named to hold), step: one row per step code; their rows ' +
+      'carry only the step figures (their other columns are 0) and the totals carry the II.06a columns of the ' +
+      'whole scope.',
+  );
+
 export const StatsQuery = z
   .object({
     unitCode: UnitCode.optional().describe('The unit whose subtree is counted; default your own scope.'),
@@ -33,10 +42,7 @@ export const StatsQuery = z
       'Explicit period end, inclusive; requires from, excludes period.',
     ),
     attribution: Attribution.default('resolving'),
-    groupBy: z
-      .enum(['none', 'unit', 'procedure', 'field', 'channel'])
-      .default('none')
-      .describe('unit: one row per attributed unit (see attribution).'),
+    groupBy: GroupBy.default('none'),
     format: z.enum(['json', 'csv', 'xlsx']).default('json'),
   })
   .refine((q) => (q.period === undefined) !== (q.from === undefined && q.to === undefined), {
@@ -73,6 +79,25 @@ const Counts = {
     notYetDue: z.number().int(),
     overdue: z.number().int(),
   }),
+  steps: z
+    .object({
+      early: z.number().int().describe('Step runs ended in the period before their due date (trước hạn).'),
+      onTime: z.number().int().describe('Step runs ended in the period on their due date (đúng hạn).'),
+      overdue: z.number().int().describe('Step runs ended in the period after their due (quá hạn).'),
+      openOverdue: z
+        .number()
+        .int()
+        .describe(
+          'Step runs open at the end of the period (or at asOf) and past their due then; a paused dossier’s ' +
+            'step is never overdue.',
+        ),
+    })
+    .describe(
+      'Who is late: the step runs (internal process steps, each held by one officer) of the dossiers counted, ' +
+        'wherever they ran, by the dossier’s comparison rule on the step’s end and its due. Dossiers ' +
+        'received before steps were recorded count nothing here.',
+    )
+    .meta({ example: { early: 12, onTime: 30, overdue: 2, openOverdue: 1 } }),
   rates: z.object({
     onTime: z.number().nullable().describe('(early + on time) / resolved, percent.'),
     early: z.number().nullable().describe('early / resolved, percent.'),
@@ -104,7 +129,7 @@ export const Stats = z
     to: LocalDateString.meta({ example: '2024-06-30' }),
     reporting: z.enum(['civil', 'official']),
     attribution: Attribution,
-    groupBy: z.enum(['none', 'unit', 'procedure', 'field', 'channel']),
+    groupBy: GroupBy,
     asOf: InstantString.describe(
       'The instant the figures describe: a period not yet ended is answered as at this instant.',
     ),

@@ -5,7 +5,9 @@
  * tally of the dossiers it received or resolves is added to the figures of the other cells). A period that has ended takes its pending-overdue
  * count from the figures of its last day; one that has not is judged at the moment of the answer, live. The
  * figures are used only when every day the period needs is closed; otherwise the whole answer is the direct
- * statistics (./direct.ts: same numbers, slower).
+ * statistics (./direct.ts: same numbers, slower). The step figures are served the same way from their own
+ * figures: the step runs ended by day (whole months from the monthly rollup), today's live, and the open-overdue
+ * count of the period's last day, or live at the moment of the answer.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
@@ -13,19 +15,23 @@ import type { DbOrTx } from '../db/client.js';
 import { rows } from '../db/sql.js';
 import { addDays, formatInstant, localDateOf, type LocalDate } from '../domain/local-time.js';
 import {
+  addStepTallies,
   addTallies,
   answerInstants,
+  emptyStepTally,
   emptyTally,
   ratesOf,
   type Attribution,
+  type StepTally,
   type Tally,
 } from '../domain/statistics.js';
 import type { Granularity } from '../domain/timeliness.js';
-import { periodStatistics, type GroupTally } from './direct.js';
+import { byKey, mergeSteps, periodStatistics, type GroupTally } from './direct.js';
 import { closedThrough } from './maintenance.js';
 import { satisfactionByGroup, totalSatisfaction, withSatisfaction } from './satisfaction.js';
 import {
   attributedDossiers,
+  byStepRun,
   finishedCounts,
   finishedIn,
   grouping,
@@ -36,6 +42,10 @@ import {
   receivedBefore,
   receivedCounts,
   receivedIn,
+  stepEndedIn,
+  stepOpenAt,
+  stepOverdueAt,
+  stepRuns,
   unitScope,
   type GroupBy,
   type Grouping,
@@ -72,14 +82,14 @@ const flowSums = sql`
   sum(f.received) filter (where f.channel = 'direct')::int as direct,
   sum(f.received) filter (where f.channel = 'postal')::int as postal`;
 
-/** The figures' flows over [from, to] (closed days only): whole months from the monthly rollup, the rest by day. */
-async function figureFlows(db: DbOrTx, scope: SQL, g: Grouping, from: LocalDate, to: LocalDate) {
-  if (from > to) return [];
-  // Procedure grain for groupings by procedure or field, else the smaller unit grain; whole months inside
-  // [from, to] come from the monthly rollup.
-  const [daily, monthly] = g.byProcedure
-    ? [sql`stats_daily`, sql`stats_procedure_monthly`]
-    : [sql`stats_unit_daily`, sql`stats_unit_monthly`];
+/**
+ * [from, to] as the figures read it: the whole months inside it (first days of the first and the last, null when
+ * it holds none) and conditions on `f.day` for the days outside them.
+ */
+function dayAndMonthParts(
+  from: LocalDate,
+  to: LocalDate,
+): { days: SQL[]; months: { from: LocalDate; to: LocalDate } | null } {
   const firstFull = from.endsWith('-01') ? from : `${addDays(`${from.slice(0, 8)}28`, 4).slice(0, 8)}01`;
   const lastFullEnd = addDays(to, 1).endsWith('-01') ? to : addDays(`${to.slice(0, 8)}01`, -1);
   const months = firstFull <= lastFullEnd;
@@ -91,6 +101,18 @@ async function figureFlows(db: DbOrTx, scope: SQL, g: Grouping, from: LocalDate,
       ]
     : [[from, to]];
   const days = edges.filter(([a, b]) => a <= b).map(([a, b]) => sql`f.day between ${a} and ${b}`);
+  return { days, months: months ? { from: firstFull, to: lastFullEnd } : null };
+}
+
+/** The figures' flows over [from, to] (closed days only): whole months from the monthly rollup, the rest by day. */
+async function figureFlows(db: DbOrTx, scope: SQL, g: Grouping, from: LocalDate, to: LocalDate) {
+  if (from > to) return [];
+  // Procedure grain for groupings by procedure or field, else the smaller unit grain; whole months inside
+  // [from, to] come from the monthly rollup.
+  const [daily, monthly] = g.byProcedure
+    ? [sql`stats_daily`, sql`stats_procedure_monthly`]
+    : [sql`stats_unit_daily`, sql`stats_unit_monthly`];
+  const { days, months } = dayAndMonthParts(from, to);
   const parts = [
     ...(days.length
       ? [
@@ -101,7 +123,7 @@ async function figureFlows(db: DbOrTx, scope: SQL, g: Grouping, from: LocalDate,
     ...(months
       ? [
           sql`select ${g.key} as key, ${g.label} as label, ${flowSums} from ${monthly} f ${g.joins}
-              where ${scope} and f.month between ${firstFull} and ${lastFullEnd} group by 1, 2`,
+              where ${scope} and f.month between ${months.from} and ${months.to} group by 1, 2`,
         ]
       : []),
   ];
@@ -296,23 +318,34 @@ export async function answerStatistics(
     asOf: Date;
   },
 ): Promise<StatisticsAnswer> {
-  const [{ groups, source }, ratings] = await Promise.all([
-    servedStatistics(db, {
-      unitPath: q.unit?.path ?? null,
-      attribution: q.attribution,
-      from: q.from,
-      to: q.to,
-      groupBy: q.groupBy,
-      granularity: q.granularity,
-      now: q.asOf,
-    }),
-    satisfactionByGroup(db, { ...q, unitPath: q.unit?.path ?? null }),
+  const unitPath = q.unit?.path ?? null;
+  const question = {
+    unitPath,
+    attribution: q.attribution,
+    from: q.from,
+    to: q.to,
+    granularity: q.granularity,
+    now: q.asOf,
+  };
+  // Grouped by officer or step, the rows carry only the step figures: the totals' II.06a columns and ratings are
+  // the scope's.
+  const byStep = byStepRun(q.groupBy);
+  const [{ groups, source }, whole, ratings, scopeRatings] = await Promise.all([
+    servedStatistics(db, { ...question, groupBy: q.groupBy }),
+    byStep ? servedStatistics(db, { ...question, groupBy: 'none' }) : null,
+    satisfactionByGroup(db, { ...q, unitPath }),
+    byStep ? satisfactionByGroup(db, { ...q, groupBy: 'none', unitPath }) : null,
   ]);
-  const totals = groups.reduce((sum, g) => addTallies(sum, g.tally), emptyTally());
+  const totals = (whole?.groups ?? groups).reduce((sum, g) => addTallies(sum, g.tally), emptyTally());
+  const stepTotals = groups.reduce((sum, g) => addStepTallies(sum, g.steps), emptyStepTally());
+  const emptyRow = () => ({ ...withRates(emptyTally()), steps: emptyStepTally() });
   const rowsWith = withSatisfaction(
-    groups.map((g) => ({ key: g.key, label: g.label, ...withRates(g.tally) })),
+    groups.map((g) => ({ key: g.key, label: g.label, ...withRates(g.tally), steps: g.steps })),
     ratings,
-    () => withRates(emptyTally()),
+    emptyRow,
+  );
+  const satisfaction = totalSatisfaction(
+    scopeRatings ? withSatisfaction([], scopeRatings, emptyRow) : rowsWith,
   );
   return {
     unitCode: q.unit?.code ?? null,
@@ -324,19 +357,21 @@ export async function answerStatistics(
     asOf: formatInstant(q.asOf),
     source,
     rows: rowsWith,
-    totals: { ...withRates(totals), satisfaction: totalSatisfaction(rowsWith) },
+    totals: { ...withRates(totals), steps: stepTotals, satisfaction },
   };
 }
-
-/** Groups in the order of their keys (code point order). */
-const byKey = (a: GroupTally, b: GroupTally) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** Two answers over disjoint sets of cells, group by group. */
 function mergeGroups(a: GroupTally[], b: GroupTally[]): GroupTally[] {
   const merged = new Map(a.map((g) => [g.key, g]));
   for (const g of b) {
     const other = merged.get(g.key);
-    merged.set(g.key, other ? { ...other, tally: addTallies(other.tally, g.tally) } : g);
+    merged.set(
+      g.key,
+      other
+        ? { ...other, tally: addTallies(other.tally, g.tally), steps: addStepTallies(other.steps, g.steps) }
+        : g,
+    );
   }
   return [...merged.values()].sort(byKey);
 }
@@ -352,6 +387,8 @@ async function fromFigures(
   today: LocalDate,
   needThrough: LocalDate,
 ): Promise<GroupTally[]> {
+  const steps = await stepsFromFigures(db, scope, q, today, needThrough);
+  if (byStepRun(q.groupBy)) return mergeSteps([], steps);
   const yesterday = addDays(today, -1);
   const g = grouping(q.groupBy, q.attribution);
   const before = q.from <= today ? addDays(q.from, -1) : yesterday;
@@ -394,8 +431,127 @@ async function fromFigures(
     t.resolved.total = t.resolved.early + t.resolved.onTime + t.resolved.overdue;
     t.pending.total = t.received.total - t.resolved.total - t.withdrawn - t.stopped;
     t.pending.notYetDue = t.pending.total - t.pending.overdue;
-    if (t.received.total > 0) result.push({ key, label, tally: t });
+    if (t.received.total > 0) result.push({ key, label, tally: t, steps: emptyStepTally() });
   }
-  result.sort(byKey);
-  return result;
+  return mergeSteps(result, steps);
+}
+
+/** A group's step figures as the figures and the live reads give them. */
+interface StepCounts {
+  key: string;
+  label: string;
+  early: number;
+  on_time: number;
+  overdue: number;
+  open_overdue: number;
+}
+
+const stepSums = sql`sum(f.early)::int as early, sum(f.on_time)::int as on_time, sum(f.overdue)::int as overdue,
+  0 as open_overdue`;
+
+/** The step runs ended over [from, to] (closed days only): whole months from the monthly rollup, the rest by day. */
+async function stepFigureFlows(db: DbOrTx, scope: SQL, g: Grouping, from: LocalDate, to: LocalDate) {
+  if (from > to) return [];
+  const { days, months } = dayAndMonthParts(from, to);
+  const parts = [
+    ...(days.length
+      ? [
+          sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from stats_step_daily f ${g.joins}
+              where ${scope} and (${sql.join(days, sql` or `)}) group by 1`,
+        ]
+      : []),
+    ...(months
+      ? [
+          sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from stats_step_monthly f ${g.joins}
+              where ${scope} and f.month between ${months.from} and ${months.to} group by 1`,
+        ]
+      : []),
+  ];
+  return rows<StepCounts>(db, sql.join(parts, sql` union all `));
+}
+
+/** The step runs open and overdue at the end of `day`, from its figures. */
+async function stepFigureOpenOverdue(db: DbOrTx, scope: SQL, g: Grouping, day: LocalDate) {
+  return rows<StepCounts>(
+    db,
+    sql`
+      select ${g.key} as key, min(${g.label}) as label, 0 as early, 0 as on_time, 0 as overdue,
+        sum(f.open_overdue)::int as open_overdue
+      from stats_step_daily f ${g.joins}
+      where ${scope} and f.day = ${day} and f.open_overdue > 0
+      group by 1`,
+  );
+}
+
+/**
+ * Live from the step runs of the scope's dossiers: those ended in [`open`, `cut`) and (`judge`) those open and
+ * overdue at the moment of the answer.
+ */
+async function liveSteps(
+  db: DbOrTx,
+  scope: Scope,
+  g: Grouping,
+  open: Date,
+  cut: Date,
+  judge: boolean,
+  granularity: Granularity,
+) {
+  const s = sql`s`;
+  const ended = stepEndedIn(s, open, cut);
+  const at = sql`${new Date(cut.getTime() - 1)}::timestamptz`;
+  const openOverdue = judge
+    ? sql`${stepOpenAt(s, cut)} and ${stepOverdueAt(s, at, granularity)}`
+    : sql`false`;
+  // The open step runs of the scope's dossiers are read through the partial index of the open ones, plus the few
+  // ended after the cut (an answer given at an earlier instant than the latest change).
+  const live = judge ? sql`(s.end_at is null or s.end_at >= ${open})` : sql`s.end_at >= ${open}`;
+  return rows<StepCounts>(
+    db,
+    sql`
+      select ${g.key} as key, min(${g.label}) as label,
+        count(*) filter (where ${ended} and s.outcome = 'early')::int as early,
+        count(*) filter (where ${ended} and s.outcome = 'on_time')::int as on_time,
+        count(*) filter (where ${ended} and (s.outcome is null or s.outcome = 'overdue'))::int as overdue,
+        count(*) filter (where ${openOverdue})::int as open_overdue
+      from ${scope.dossiers} f join ${stepRuns} s on s.dossier_id = f.id ${g.joins}
+      where ${scope.where} and s.start_at < ${cut} and ${live}
+      group by 1`,
+  );
+}
+
+/**
+ * The step figures of the scope from the figures (every day through `needThrough` closed), leaving out its stale
+ * cells: the step runs ended in the period's closed days and today (live), and those open and overdue at the end
+ * of the period (its last day's figures) or at the moment of the answer (live).
+ */
+async function stepsFromFigures(
+  db: DbOrTx,
+  scope: Scope,
+  q: PeriodQuestion,
+  today: LocalDate,
+  needThrough: LocalDate,
+): Promise<Array<{ key: string; label: string; steps: StepTally }>> {
+  const figures = grouping(q.groupBy, q.attribution, sql`f`);
+  const live = grouping(q.groupBy, q.attribution);
+  const { open, cut } = answerInstants(today, today, q.now);
+  const [ended, liveCounts, openOverdue] = await Promise.all([
+    stepFigureFlows(db, scope.where, figures, q.from, needThrough),
+    q.to >= today
+      ? liveSteps(db, scope, live, q.from <= today ? open : cut, cut, true, q.granularity)
+      : Promise.resolve([]),
+    q.to < today ? stepFigureOpenOverdue(db, scope.where, figures, q.to) : Promise.resolve([]),
+  ]);
+  const groups = new Map<string, { key: string; label: string; steps: StepTally }>();
+  for (const c of [...ended, ...liveCounts, ...openOverdue]) {
+    const one = { early: c.early, onTime: c.on_time, overdue: c.overdue, openOverdue: c.open_overdue };
+    const g = groups.get(c.key);
+    groups.set(c.key, {
+      key: c.key,
+      label: g?.label ?? c.label,
+      steps: addStepTallies(g?.steps ?? emptyStepTally(), one),
+    });
+  }
+  return [...groups.values()].filter(
+    (g) => g.steps.early + g.steps.onTime + g.steps.overdue + g.steps.openOverdue > 0,
+  );
 }

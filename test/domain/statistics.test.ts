@@ -2,12 +2,18 @@ import { describe, expect, it } from 'vitest';
 import {
   addTallies,
   attributedUnit,
+  emptyStepTally,
   emptyTally,
+  NO_OFFICER,
   ratesOf,
   referenceGroups,
+  referenceStepGroups,
   referenceTally as tally,
+  stepDueAt,
+  stepTallyOf,
   type Attribution,
   type DossierFacts,
+  type StepRunFacts,
 } from '../../src/domain/statistics.js';
 
 const t = (s: string) => new Date(s);
@@ -323,5 +329,100 @@ describe('attribution', () => {
       for (const g of [...groups.values(), t])
         expect(g.received.total).toBe(g.resolved.total + g.withdrawn + g.stopped + g.pending.total);
     }
+  });
+});
+
+describe('step figures (who is late)', () => {
+  const run = (overrides: Partial<StepRunFacts>): StepRunFacts => ({
+    officerCode: 'CB.01',
+    stepCode: 'tham-dinh',
+    startAt: t('2024-03-04T08:00:00+07:00'),
+    dueAt: t('2024-03-06T17:00:00+07:00'),
+    endAt: null,
+    outcome: null,
+    pauses: [],
+    ...overrides,
+  });
+  const march = (s: StepRunFacts, asOf?: Date, granularity: 'day' | 'instant' = 'day') =>
+    stepTallyOf(s, '2024-03-01', '2024-03-31', granularity, asOf);
+
+  it('a step run ended in the period counts by its outcome: early, on time, overdue', () => {
+    const ended = (outcome: 'early' | 'on_time' | 'overdue') =>
+      run({ endAt: t('2024-03-05T10:00:00+07:00'), outcome });
+    expect(march(ended('early'))).toEqual({ early: 1, onTime: 0, overdue: 0, openOverdue: 0 });
+    expect(march(ended('on_time'))).toEqual({ early: 0, onTime: 1, overdue: 0, openOverdue: 0 });
+    expect(march(ended('overdue'))).toEqual({ early: 0, onTime: 0, overdue: 1, openOverdue: 0 });
+    // Ended before the period, or after T: not an ended step of the period.
+    const before = run({ startAt: t('2024-02-26T08:00:00+07:00'), endAt: t('2024-02-28T10:00:00+07:00') });
+    expect(march({ ...before, outcome: 'early' })).toEqual(emptyStepTally());
+    expect(march(ended('early'), t('2024-03-05T09:00:00+07:00'))).toEqual(emptyStepTally());
+  });
+
+  it('a step run open at T past its due is open overdue (same rule as pending overdue)', () => {
+    // Due 6/3: overdue from 7/3 with day granularity; at T = the end of March it is.
+    expect(march(run({}))).toEqual({ early: 0, onTime: 0, overdue: 0, openOverdue: 1 });
+    // On its due date, after the due instant: overdue only with the instant granularity.
+    const dueDay = t('2024-03-06T17:30:00+07:00');
+    expect(march(run({}), dueDay).openOverdue).toBe(0);
+    expect(march(run({}), dueDay, 'instant').openOverdue).toBe(1);
+    // Ended after T: open at T.
+    const later = run({ endAt: t('2024-04-02T10:00:00+07:00'), outcome: 'overdue' });
+    expect(march(later)).toEqual({ early: 0, onTime: 0, overdue: 0, openOverdue: 1 });
+    // Not started by T.
+    expect(march(run({}), t('2024-03-04T07:00:00+07:00'))).toEqual(emptyStepTally());
+  });
+
+  it('a paused dossier’s step is not overdue; a later pause does not move the due in force at T', () => {
+    const paused = run({ pauses: [{ from: t('2024-03-05T09:00:00+07:00'), to: null }] });
+    expect(march(paused).openOverdue).toBe(0);
+    // Paused from 10/3 to 20/3: the resume moved its due from 6/3 to 14/3. At 8/3 it was due 6/3: overdue then.
+    const resumed = run({
+      dueAt: t('2024-03-14T17:00:00+07:00'),
+      pauses: [
+        {
+          from: t('2024-03-10T09:00:00+07:00'),
+          to: t('2024-03-20T09:00:00+07:00'),
+          dueBefore: t('2024-03-06T17:00:00+07:00'),
+        },
+      ],
+    });
+    const at8 = t('2024-03-08T10:00:00+07:00');
+    expect(stepDueAt(resumed, at8)).toEqual(t('2024-03-06T17:00:00+07:00'));
+    expect(march(resumed, at8).openOverdue).toBe(1);
+    expect(march(resumed, t('2024-03-12T10:00:00+07:00')).openOverdue).toBe(0); // paused
+    expect(march(resumed, t('2024-03-21T10:00:00+07:00')).openOverdue).toBe(1); // resumed: its due now, 14/3, is past
+    expect(march(resumed).openOverdue).toBe(1);
+  });
+
+  it('grouped by officer (nobody named: NO_OFFICER) and by step; dossiers without step runs count nothing', () => {
+    const base = { unitCode: 'A', resolvingUnitCode: 'B', facts: dossier({}) };
+    const all = [
+      { ...base, steps: [run({}), run({ officerCode: null, stepCode: 'phe-duyet' })] },
+      { ...base, steps: [] },
+      { ...base, unitCode: 'B', resolvingUnitCode: 'C', steps: [run({})] },
+    ];
+    const q = {
+      from: '2024-03-01',
+      to: '2024-03-31',
+      granularity: 'day' as const,
+      attribution: 'resolving' as const,
+    };
+    const byOfficer = referenceStepGroups(
+      all,
+      q,
+      (u) => u === 'B',
+      (_x, _u, s) => s.officerCode ?? NO_OFFICER,
+    );
+    expect([...byOfficer]).toEqual([
+      ['CB.01', { early: 0, onTime: 0, overdue: 0, openOverdue: 1 }],
+      [NO_OFFICER, { early: 0, onTime: 0, overdue: 0, openOverdue: 1 }],
+    ]);
+    const receiving = referenceStepGroups(
+      all,
+      { ...q, attribution: 'receiving' },
+      (u) => u === 'B',
+      (_x, _u, s) => s.stepCode,
+    );
+    expect([...receiving]).toEqual([['tham-dinh', { early: 0, onTime: 0, overdue: 0, openOverdue: 1 }]]);
   });
 });

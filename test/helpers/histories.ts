@@ -5,6 +5,7 @@ import {
   dossierDeadlines,
   dossierPauses,
   dossierRatings,
+  dossierSteps,
   dossiers,
   procedures as proceduresTable,
   units as unitsTable,
@@ -13,15 +14,28 @@ import type { DossierStatus } from '../../src/domain/lifecycle.js';
 import { addDays, localDateOf, type LocalDate } from '../../src/domain/local-time.js';
 import { periodDates } from '../../src/domain/periods.js';
 import {
+  emptyStepTally,
+  emptyTally,
   referenceGroups as reference,
+  referenceStepGroups,
   type AttributedFacts,
   type Attribution,
   type DossierFacts,
+  type StepRunFacts,
+  type StepTally,
   type Tally,
 } from '../../src/domain/statistics.js';
 import type { Granularity } from '../../src/domain/timeliness.js';
 import type { RatingFacts, ServiceFacts } from '../../src/domain/service-index.js';
-import { bearer, createKey, createProcedure, createUnit, intakeBody, type TestContext } from './context.js';
+import {
+  bearer,
+  createKey,
+  createOfficer,
+  createProcedure,
+  createUnit,
+  intakeBody,
+  type TestContext,
+} from './context.js';
 
 /** A small deterministic PRNG so a failing history can be replayed. */
 export function prng(seed: number) {
@@ -41,15 +55,23 @@ export function prng(seed: number) {
  * communes and a public-administration centre that receives mostly for departments outside its subtree: one of
  * the province, one of another province (a dossier the province receives but does not resolve). Communes now and
  * then receive for a department too. Returns the units and how many actions succeeded.
+ *
+ * `withSteps`: also officers in every unit, internal processes on two of the procedures (the third keeps its
+ * implicit step), intakes naming the receiving officer, and handovers (some sending the dossier back a step)
+ * between the centre, the communes and the departments, to an officer of the unit or to nobody.
  */
 export async function randomHistory(
   ctx: TestContext,
   clock: { get(): Date; set(d: Date): void },
   seed: number,
   steps: number,
-  /** Also digitised components (at intake and later), payments by every method and electronic results. */
-  options: { serviceFacts?: boolean } = {},
+  /**
+   * `serviceFacts`: also digitised components (at intake and later), payments by every method and electronic
+   * results. `withSteps`: see above.
+   */
+  options: { serviceFacts?: boolean; withSteps?: boolean } = {},
 ) {
+  const withSteps = options.withSteps ?? false;
   const random = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const province = await createUnit(ctx);
@@ -86,6 +108,45 @@ export async function randomHistory(
       })
     ).code,
   ];
+  const officersOf = new Map<string, string[]>();
+  if (withSteps) {
+    for (const unit of [centre, ...communes, ...departments]) {
+      const n = unit === centre || departments.includes(unit) ? 2 : 1;
+      const codes: string[] = [];
+      for (let i = 0; i < n; i++) codes.push((await createOfficer(ctx, unit)).code);
+      officersOf.set(unit, codes);
+    }
+    const processes: Array<Array<[string, number, 'hours' | 'days']>> = [
+      [
+        ['tiep-nhan', 4, 'hours'],
+        ['tham-dinh', 1.5, 'days'],
+        ['phe-duyet', 1, 'days'],
+      ],
+      [
+        ['tiep-nhan', 2, 'hours'],
+        ['xu-ly-ho-so', 6, 'hours'],
+      ],
+    ];
+    for (const [i, process] of processes.entries()) {
+      const res = await ctx.app.inject({
+        method: 'PUT',
+        url: `/v1/procedures/${procs[i]}/process`,
+        headers: bearer(ctx.adminKey),
+        payload: {
+          steps: process.map(([code, value, unit]) => ({
+            code,
+            name: `Bước ${code}`,
+            allotment: { value, unit },
+          })),
+        },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+  }
+  const officerOf = (unit: string) => {
+    const codes = officersOf.get(unit);
+    return codes && random() < 0.8 ? { officerCode: pick(codes) } : {};
+  };
   const live: Array<{ code: string; status: string; lastAt: number; rescheduled: boolean }> = [];
   const act = async (d: (typeof live)[number], action: string, body: Record<string, unknown>) => {
     // Sometimes entered late: between the latest event and now.
@@ -135,6 +196,7 @@ export async function randomHistory(
                 ],
               }
             : {}),
+          ...(withSteps ? officerOf(unitCode) : {}),
         }),
       });
       expect(res.statusCode, res.body).toBe(201);
@@ -186,6 +248,18 @@ export async function randomHistory(
         newDueAt: new Date(clock.get().getTime() + 20 * 86_400_000).toISOString(),
         reason: 'Xin lỗi',
       });
+      continue;
+    }
+    if (withSteps && ['received', 'processing'].includes(d.status) && random() < 0.45) {
+      const toUnitCode = pick([centre, ...communes, ...departments]);
+      const to = officerOf(toUnitCode);
+      const back = random() < 0.15 ? { stepCode: 'tiep-nhan' } : {};
+      const body = {
+        ...(random() < 0.7 ? { toUnitCode } : {}),
+        ...('officerCode' in to ? { toOfficerCode: to.officerCode } : {}),
+        ...back,
+      };
+      if ((await act(d, 'hand-over', body)) === 200) done++;
       continue;
     }
     if (options.serviceFacts && d.status !== 'submitted' && random() < 0.15) {
@@ -243,6 +317,13 @@ export async function factsOf(ctx: TestContext, unitCodes: string[]) {
   const ratings = ids.length
     ? await db.select().from(dossierRatings).where(inArray(dossierRatings.dossierId, ids))
     : [];
+  const stepRows = ids.length
+    ? await db
+        .select()
+        .from(dossierSteps)
+        .where(inArray(dossierSteps.dossierId, ids))
+        .orderBy(asc(dossierSteps.seq))
+    : [];
   return rows.map(({ d, fieldCode }) => ({
     unitCode: d.unitCode,
     resolvingUnitCode: d.resolvingUnitCode,
@@ -271,6 +352,21 @@ export async function factsOf(ctx: TestContext, unitCodes: string[]) {
     ratings: ratings
       .filter((r) => r.dossierId === d.id)
       .map((r) => ({ level: r.level, ratedAt: r.ratedAt }) satisfies RatingFacts),
+    steps: stepRows
+      .filter((r) => r.dossierId === d.id)
+      .map((r): StepRunFacts => ({
+        officerCode: r.toOfficerCode,
+        stepCode: r.stepCode,
+        startAt: r.startAt,
+        dueAt: r.dueAt,
+        endAt: r.endAt,
+        outcome: r.outcome,
+        pauses: r.pauses.map((p) => ({
+          from: new Date(p.from),
+          to: p.to === null ? null : new Date(p.to),
+          ...(p.dueBefore ? { dueBefore: new Date(p.dueBefore) } : {}),
+        })),
+      })),
   }));
 }
 
@@ -285,18 +381,33 @@ export async function subtreeOf(ctx: TestContext, unitCode: string) {
   return { code: unitCode, path: unit!.path, units: new Set(found.map((u) => u.code)) };
 }
 
+/** A row of the reference: the II.06a columns and the step figures. */
+export type ReferenceRow = Tally & { steps: StepTally };
+
 /**
- * The reference rule's groups (only those with something received) for the dossiers attributed to one of
- * `units`, as answered at `asOf`; `keyOf` gets the dossier and the unit it is attributed to.
+ * The reference rule's groups (those with something received or a step counted) for the dossiers attributed to
+ * one of `units`, as answered at `asOf`; `keyOf` gets the dossier and the unit it is attributed to. `byStep`
+ * (grouping by officer or step): the key of each step run, the groups then carrying only the step figures.
  */
-export function referenceGroups<X extends AttributedFacts>(
+export function referenceGroups<X extends AttributedFacts & { steps: readonly StepRunFacts[] }>(
   all: X[],
   q: { from: string; to: string; granularity: Granularity; asOf: Date; attribution: Attribution },
   units: Set<string>,
   keyOf: (x: X, unit: string) => string,
-): Map<string, Tally> {
-  return reference(all, q, (u) => units.has(u), keyOf);
+  byStep?: (x: X, unit: string, s: StepRunFacts) => string,
+): Map<string, ReferenceRow> {
+  const counted = (u: string) => units.has(u);
+  const tallies = byStep ? new Map<string, Tally>() : reference(all, q, counted, keyOf);
+  const steps = referenceStepGroups(all, q, counted, byStep ?? ((x, unit) => keyOf(x, unit)));
+  const rows = new Map<string, ReferenceRow>();
+  for (const key of [...new Set([...tallies.keys(), ...steps.keys()])].sort()) {
+    rows.set(key, { ...(tallies.get(key) ?? emptyTally()), steps: steps.get(key) ?? emptyStepTally() });
+  }
+  return rows;
 }
+
+/** An empty reference row. */
+export const emptyRow = (): ReferenceRow => ({ ...emptyTally(), steps: emptyStepTally() });
 
 /**
  * Statistics of a period that has not ended, on units of their own: `report` holds two dossiers received on

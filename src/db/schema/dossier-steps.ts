@@ -1,4 +1,4 @@
-import { integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { instant } from './columns.js';
 import { dossierChildColumns } from './dossiers.js';
 import { officers } from './officers.js';
@@ -8,6 +8,8 @@ import { units } from './units.js';
 export interface StoredPauseSpan {
   from: string;
   to: string | null;
+  /** The step's due when the pause began (absent on pauses stored before it was kept). */
+  dueBefore?: string;
 }
 
 /**
@@ -50,5 +52,9 @@ export const dossierSteps = pgTable(
     pauses: jsonb('pauses').$type<StoredPauseSpan[]>().notNull().default([]),
     note: text('note'),
   },
-  (t) => [uniqueIndex('dossier_steps_dossier_seq_idx').on(t.dossierId, t.seq)],
+  (t) => [
+    uniqueIndex('dossier_steps_dossier_seq_idx').on(t.dossierId, t.seq),
+    // The statistics' step figures: the step runs ended in a range of days, and those still open (null end).
+    index('dossier_steps_end_idx').on(t.endAt),
+  ],
 );

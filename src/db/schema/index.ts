@@ -30,3 +30,5 @@ export * from './stats-dirty.js';
 export * from './stats-service-daily.js';
 export * from './stats-service-monthly.js';
 export * from './dossier-ratings.js';
+export * from './stats-step-daily.js';
+export * from './stats-step-monthly.js';

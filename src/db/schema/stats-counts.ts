@@ -28,3 +28,21 @@ export const statsCell = () => ({
   procedureCode: text('procedure_code').notNull(),
   channel: text('channel').notNull(),
 });
+
+/**
+ * The step figures' cell beyond the dossier's: the officer holding the step run ('-' when nobody was named) and
+ * its step (the name as the step run recorded it).
+ */
+export const stepCell = () => ({
+  officerCode: text('officer_code').notNull(),
+  stepCode: text('step_code').notNull(),
+  stepName: text('step_name').notNull(),
+});
+
+/** The step figures: step runs ended early / on time / overdue, and open and overdue at the day's end. */
+export const stepCounts = () => ({
+  early: integer('early').notNull().default(0),
+  onTime: integer('on_time').notNull().default(0),
+  overdue: integer('overdue').notNull().default(0),
+  openOverdue: integer('open_overdue').notNull().default(0),
+});
