@@ -81,7 +81,10 @@ export async function restore(client: pg.Client): Promise<void> {
     const { rows: columns } = await client.query<{ name: string }>(
       `select column_name as name from information_schema.columns
         where table_schema = 'public' and table_name = 'dossiers' and column_name <> 'id'
-          and is_generated = 'NEVER'`,
+          and is_generated = 'NEVER'
+          -- a column added by a migration since the point was taken keeps its value
+          and column_name in (select column_name from information_schema.columns
+                               where table_schema = 'public' and table_name = 'bench_saved_dossiers')`,
     );
     await client.query(
       `update dossiers d set ${columns.map((c) => `"${c.name}" = s."${c.name}"`).join(', ')}

@@ -128,6 +128,10 @@ export async function periodStepStatistics(
       select ${g.key} as key, min(${g.label}) as label, ${stepCounts(s, open, cut, at, q.granularity)}
       from ${attributedDossiers(q.attribution, q.unitPath)} f join ${stepRuns} s on s.dossier_id = f.id ${g.joins}
       where ${scope} and s.start_at < ${cut} and (s.end_at is null or s.end_at >= ${open})
+        -- the dossiers reached from those step runs (their ids, by primary key), never the other way round
+        and f.id = any(array(
+          select r.dossier_id from dossier_steps r
+          where r.start_at < ${cut} and (r.end_at is null or r.end_at >= ${open})))
       group by 1
     ) counted
     where step_early + step_on_time + step_overdue + step_open_overdue > 0

@@ -502,9 +502,12 @@ async function liveSteps(
   const openOverdue = judge
     ? sql`${stepOpenAt(s, cut)} and ${stepOverdueAt(s, at, granularity)}`
     : sql`false`;
-  // The open step runs of the scope's dossiers are read through the partial index of the open ones, plus the few
-  // ended after the cut (an answer given at an earlier instant than the latest change).
-  const live = judge ? sql`(s.end_at is null or s.end_at >= ${open})` : sql`s.end_at >= ${open}`;
+  // The step runs open at the cut or ended since the period's opening (the end_at index: its nulls are the open
+  // ones).
+  const live = (r: SQL) =>
+    judge ? sql`(${r}.end_at is null or ${r}.end_at >= ${open})` : sql`${r}.end_at >= ${open}`;
+  // The scope's dossiers are reached from those step runs (their ids, read by primary key), never the other way.
+  const dossierIds = sql`array(select r.dossier_id from dossier_steps r where r.start_at < ${cut} and ${live(sql`r`)})`;
   return rows<StepCounts>(
     db,
     sql`
@@ -514,7 +517,7 @@ async function liveSteps(
         count(*) filter (where ${ended} and (s.outcome is null or s.outcome = 'overdue'))::int as overdue,
         count(*) filter (where ${openOverdue})::int as open_overdue
       from ${scope.dossiers} f join ${stepRuns} s on s.dossier_id = f.id ${g.joins}
-      where ${scope.where} and s.start_at < ${cut} and ${live}
+      where ${scope.where} and f.id = any(${dossierIds}) and s.start_at < ${cut} and ${live(s)}
       group by 1`,
   );
 }
