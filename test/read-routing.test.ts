@@ -19,7 +19,11 @@ async function appReadingFrom(
   replica: Database,
 ): Promise<{ app: FastifyInstance; reads: ReadRouting; states: ReplicaState[] }> {
   const states: ReplicaState[] = [];
-  const reads = routeReads(ctx.database, replica, (state) => states.push(state));
+  // Probes that may take a while: the other test files load the same server.
+  const reads = routeReads(ctx.database, replica, (state) => states.push(state), {
+    intervalMs: 200,
+    timeoutMs: 10_000,
+  });
   const app = await buildApp({
     config: ctx.config,
     db: ctx.database.db,
@@ -36,7 +40,7 @@ describe('reads routed to a replica', () => {
     const { app, reads } = await appReadingFrom(replica);
     const unit = await createUnit(ctx);
     const viewer = await createKey(ctx, 'viewer', unit.code);
-    await waitFor('the probe to find it down', () => reads.replicaState() === 'down');
+    await waitFor('the probe to find it down', () => reads.replicaState() === 'down', 60_000);
     const list = await app.inject({
       method: 'GET',
       url: `/v1/dossiers?unitCode=${unit.code}`,
@@ -53,12 +57,12 @@ describe('reads routed to a replica', () => {
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', replica: 'down' } });
     await app.close();
-  });
+  }, 90_000);
 
   it('a replica that answers and keeps up serves the reads; one that goes away mid-read hands them to the primary', async () => {
     const replica = await connectPostgres(inject('databaseUrl'), 2);
     const { app, reads, states } = await appReadingFrom(replica);
-    await waitFor('the probe to find it usable', () => reads.replicaState() === 'ok');
+    await waitFor('the probe to find it usable', () => reads.replicaState() === 'ok', 60_000);
     const served: string[] = [];
     expect(await reads.read(async (db) => (served.push(db === replica.db ? 'replica' : 'primary'), 1))).toBe(
       1,
@@ -74,11 +78,11 @@ describe('reads routed to a replica', () => {
     expect(served).toEqual(['replica', 'replica', 'primary']);
     expect(states).toContain('down');
     // An error of the statement itself is the caller's, not a reason to leave the replica.
-    await waitFor('the probe to find it usable again', () => reads.replicaState() === 'ok');
+    await waitFor('the probe to find it usable again', () => reads.replicaState() === 'ok', 60_000);
     await expect(reads.read(async () => Promise.reject(new Error('syntax error')))).rejects.toThrow(
       'syntax error',
     );
     expect(reads.replicaState()).toBe('ok');
     await app.close();
-  });
+  }, 90_000);
 });

@@ -7,9 +7,8 @@ import type { Database, Db } from './client.js';
 import { rows } from './sql.js';
 import { withTimeout } from '../lib/timeout.js';
 
-/** How often the replica is probed (that it answers, and how far behind it is). */
-const PROBE_INTERVAL_MS = 1_000;
-const PROBE_TIMEOUT_MS = 1_000;
+/** How often the replica is probed (that it answers, and how far behind it is), and how long a probe may take. */
+const PROBE = { intervalMs: 1_000, timeoutMs: 1_000 };
 
 export type ReplicaState = 'ok' | 'lagging' | 'down';
 
@@ -68,6 +67,7 @@ export function routeReads(
   primary: Database,
   replica: Database,
   onChange: (state: ReplicaState, err?: Error) => void,
+  probeTiming: { intervalMs: number; timeoutMs: number } = PROBE,
 ): ReadRouting {
   let state: ReplicaState = 'down';
   let previousPrimaryLsn: string | null = null;
@@ -79,11 +79,18 @@ export function routeReads(
   };
 
   async function probe(): Promise<void> {
+    let primaryLsn: string;
     try {
       const [p] = await withTimeout(
         rows<{ lsn: string }>(primary.db, sql`select pg_current_wal_lsn()::text as lsn`),
-        PROBE_TIMEOUT_MS,
+        probeTiming.timeoutMs,
       );
+      primaryLsn = p!.lsn;
+    } catch {
+      // A slow or absent primary says nothing about the replica: its state stays as it was until the next probe.
+      return;
+    }
+    try {
       const [r] = await withTimeout(
         rows<{ behind: boolean | null }>(
           replica.db,
@@ -91,9 +98,9 @@ export function routeReads(
             ? sql`select false as behind`
             : sql`select pg_last_wal_replay_lsn() < ${previousPrimaryLsn}::pg_lsn as behind`,
         ),
-        PROBE_TIMEOUT_MS,
+        probeTiming.timeoutMs,
       );
-      previousPrimaryLsn = p!.lsn;
+      previousPrimaryLsn = primaryLsn;
       setState(r?.behind ? 'lagging' : 'ok');
     } catch (err) {
       setState('down', err as Error);
@@ -103,7 +110,7 @@ export function routeReads(
   let timer: NodeJS.Timeout | null = null;
   const loop = async () => {
     await probe();
-    if (!closed) timer = setTimeout(() => void loop(), PROBE_INTERVAL_MS).unref();
+    if (!closed) timer = setTimeout(() => void loop(), probeTiming.intervalMs).unref();
   };
   void loop();
 
