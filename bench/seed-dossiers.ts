@@ -2,8 +2,12 @@
  * Loads a realistic province into the benchmark database (`motcua_bench` on the server of DATABASE_URL,
  * default the local one): one province unit with ~100 communes and 12 departments, 1,500 procedures, and by
  * default 1,000,000 dossiers received from 2024-01-01 until now, with their intake events, their first
- * deadline-history row (and the apology's, where rescheduled) and the open pause of those awaiting
- * supplementation or payment, as the API writes them.
+ * deadline-history row (and the apology's, where rescheduled), the open pause of those awaiting
+ * supplementation or payment, and their step runs, as the API writes them. Each unit has five officers (two at
+ * the counter, two appraising, one approving); about half of the procedures of three working days or more
+ * follow a three-step internal process (receipt half a day, appraisal, approval one day), the others the
+ * implicit single step; a commune's dossier handled by a department (liên thông) is handed over to it and
+ * resolved there. The handovers themselves are not written as events: only the step runs they leave.
  *
  *   npm run bench:seed -- [--dossiers N] [--force] [--database NAME]
  *
@@ -20,6 +24,9 @@
  * calendar; applicants from Vietnamese family, middle and given names, 12-digit citizen ids (CCCD) or 10-digit
  * tax codes, and the search key computed by the application's own `searchKey`.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -31,6 +38,15 @@ import { searchKey } from '../src/domain/applicant.js';
 import { computeStartAndDue, type Duration } from '../src/domain/deadlines.js';
 import { formatDossierCode } from '../src/domain/dossier-code.js';
 import { addDays, dayNumberOf, instantAt, localDateOf, parseClock } from '../src/domain/local-time.js';
+import {
+  clockSteps,
+  implicitProcess,
+  replaySteps,
+  type ClockStep,
+  type ProcessStep,
+  type StepEvent,
+  type StepRow,
+} from '../src/domain/steps.js';
 import { outcomeOf } from '../src/domain/timeliness.js';
 import {
   addWorkingMinutes,
@@ -323,6 +339,28 @@ interface Procedure {
   onlineLevel: 'full' | 'partial' | 'none';
   fee: number | null;
   components: string;
+  /** The internal process (version 1), or null: the implicit single step. */
+  process: ProcessStep[] | null;
+}
+
+/**
+ * A three-step internal process (receipt, appraisal, approval and return) for a procedure of at least three
+ * working days whose online time, if any, leaves the appraisal at least half a day: the receipt half a day, the
+ * approval one day, the appraisal the rest.
+ */
+function threeSteps(duration: Duration, online: Duration | null): ProcessStep[] | null {
+  if (duration.unit !== 'working_days' || duration.value < 3) return null;
+  if (online && (online.unit !== 'working_days' || online.value < 2)) return null;
+  return [
+    { code: 'tiep-nhan', name: 'Tiếp nhận, chuyển hồ sơ', allotment: { value: 0.5, unit: 'days' } },
+    {
+      code: 'tham-dinh',
+      name: 'Thẩm định, xử lý hồ sơ',
+      allotment: { value: duration.value - 1.5, unit: 'days' },
+      onlineAllotment: online ? { value: online.value - 1.5, unit: 'days' } : null,
+    },
+    { code: 'phe-duyet', name: 'Phê duyệt, trả kết quả', allotment: { value: 1, unit: 'days' } },
+  ];
 }
 
 function buildProcedures(random: Random): Procedure[] {
@@ -341,6 +379,8 @@ function buildProcedures(random: Random): Procedure[] {
         ? { value: Math.max(1, Math.floor(duration.value * 0.7)), unit: 'working_days' as const }
         : null;
     const cutoff = random() < 0.15 ? '15:00' : null;
+    // About half of the procedures that can have one follow a three-step internal process.
+    const process = random() < 0.5 ? threeSteps(duration, online) : null;
     const object = procedureObjects[i % procedureObjects.length]!;
     const componentNames = [
       'Tờ khai theo mẫu',
@@ -361,9 +401,63 @@ function buildProcedures(random: Random): Procedure[] {
       components: JSON.stringify(
         componentNames.slice(0, 1 + Math.floor(random() * 3)).map((name) => ({ name, copies: 1 })),
       ),
+      process,
     });
   }
   return out;
+}
+
+// --- officers ----------------------------------------------------------------------------------------------
+
+/** A unit's officers: index 0 and 1 on counter duty, 2 and 3 appraise, the last one approves. */
+interface UnitOfficers {
+  counter: string[];
+  appraisers: string[];
+  approver: string;
+}
+
+interface Officer {
+  code: string;
+  name: string;
+  title: string;
+  unitCode: string;
+}
+
+function buildOfficers(
+  random: Random,
+  units: Unit[],
+): { rows: Officer[]; byUnit: Map<string, UnitOfficers> } {
+  const rows: Officer[] = [];
+  const byUnit = new Map<string, UnitOfficers>();
+  for (const unit of units) {
+    const commune = unit.name.startsWith('UBND ');
+    const titles = commune
+      ? [
+          'Công chức Văn phòng - Thống kê',
+          'Công chức Tư pháp - Hộ tịch',
+          'Công chức Địa chính - Xây dựng',
+          'Công chức Văn hóa - Xã hội',
+          'Phó Chủ tịch UBND',
+        ]
+      : [
+          'Chuyên viên Bộ phận Một cửa',
+          'Chuyên viên Bộ phận Một cửa',
+          'Chuyên viên phòng chuyên môn',
+          'Chuyên viên phòng chuyên môn',
+          'Phó Giám đốc',
+        ];
+    const codes = titles.map((title, i) => {
+      const female = random() < 0.5;
+      const family = familyNames[pickWeighted(random, familyCumulative)]![0];
+      const middle = pick(random, female ? femaleMiddleNames : maleMiddleNames);
+      const given = pick(random, female ? femaleGivenNames : maleGivenNames);
+      const code = `${unit.code}.CB${i + 1}`;
+      rows.push({ code, name: `${family} ${middle} ${given}`, title, unitCode: unit.code });
+      return code;
+    });
+    byUnit.set(unit.code, { counter: codes.slice(0, 2), appraisers: codes.slice(2, 4), approver: codes[4]! });
+  }
+  return { rows, byUnit };
 }
 
 // --- applicants --------------------------------------------------------------------------------------------
@@ -506,9 +600,34 @@ const COLUMNS = [
   'returned_at',
   'finished_at',
   'outcome',
+  'holder_officer_code',
+  'process_version',
+  'current_step_seq',
+  'current_step_code',
+  'current_step_name',
+  'current_step_due_at',
   'version',
   'created_at',
   'updated_at',
+];
+
+/** The step runs' columns, after the dossier's code (the dossier's id is looked up by code after the load). */
+const STEP_COLUMNS = [
+  'seq',
+  'step_code',
+  'step_name',
+  'allotment_minutes',
+  'unit_code',
+  'from_unit_code',
+  'from_officer_code',
+  'to_officer_code',
+  'handed_over_at',
+  'start_at',
+  'due_at',
+  'end_at',
+  'outcome',
+  'paused_minutes',
+  'pauses',
 ];
 
 interface Stats {
@@ -531,15 +650,114 @@ function workingInstant(random: Random, cal: Calendar, date: string): Date {
   return instantAt(date, cal.opening);
 }
 
+/**
+ * After how many working minutes of the `span` from the start each handover comes: on a three-step process the
+ * receipt takes 20–120 % of its allotment (capped at half the span) and the approval 20–120 % of its own before
+ * the end; a single handover anywhere in the span.
+ */
+function handoverOffsets(random: Random, steps: ClockStep[], count: number, span: number): number[] {
+  if (count !== 2) return [Math.floor(random() * span)];
+  const first = Math.min(Math.floor(span / 2), Math.floor(steps[0]!.minutes * (0.2 + random())));
+  const last = Math.max(first, span - Math.floor(steps[2]!.minutes * (0.2 + random())));
+  return [first, last];
+}
+
+/**
+ * A dossier's step runs, from the history the step clock would have been given: step 1 at the receiving unit's
+ * counter; on a three-step process the appraisal and the approval at the handling unit; on the implicit step a
+ * dossier handled elsewhere (liên thông) handed over to that unit once; an open dossier as far as it got; the
+ * pause of one awaiting the applicant; the finish.
+ */
+function stepRunsOf(
+  random: Random,
+  cal: Calendar,
+  steps: ClockStep[],
+  who: { unit: string; handling: string; receiving: UnitOfficers; handlingOfficers: UnitOfficers },
+  at: {
+    start: Date;
+    end: Date | null;
+    pausedAt: Date | null;
+    lastChange: Date;
+    open: boolean;
+    moved: boolean;
+  },
+): StepRow[] {
+  const counter = pick(random, who.receiving.counter);
+  const handovers: Array<Omit<Extract<StepEvent, { kind: 'handover' }>, 'at'>> = [];
+  if (steps.length === 3) {
+    const appraiser = pick(random, who.handlingOfficers.appraisers);
+    handovers.push(
+      {
+        kind: 'handover',
+        fromOfficer: counter,
+        fromUnit: who.unit,
+        toOfficer: appraiser,
+        toUnit: who.handling,
+      },
+      {
+        kind: 'handover',
+        fromOfficer: appraiser,
+        fromUnit: who.handling,
+        toOfficer: who.handlingOfficers.approver,
+        toUnit: who.handling,
+      },
+    );
+  } else if (who.handling !== who.unit) {
+    handovers.push({
+      kind: 'handover',
+      fromOfficer: counter,
+      fromUnit: who.unit,
+      toOfficer: pick(random, who.handlingOfficers.appraisers),
+      toUnit: who.handling,
+      note: 'Chuyển hồ sơ liên thông',
+    });
+  }
+  // An open dossier still at the counter has not been handed over; one in processing got part of the way.
+  const made = !at.open ? handovers.length : !at.moved ? 0 : 1 + Math.floor(random() * handovers.length);
+  const until = at.end ?? at.pausedAt ?? at.lastChange;
+  const span = until > at.start ? workingMinutesBetween(cal, at.start, until) : 0;
+  const events: StepEvent[] = (handovers.length ? handoverOffsets(random, steps, handovers.length, span) : [])
+    .slice(0, made)
+    .map((minutes, i) => ({ ...handovers[i]!, at: addWorkingMinutes(cal, at.start, minutes) }));
+  if (at.pausedAt) events.push({ kind: 'pause', at: at.pausedAt });
+  if (at.end) events.push({ kind: 'finish', at: at.end });
+  const state = replaySteps(
+    { calendar: cal, granularity: 'day', steps },
+    { at: at.start, unit: who.unit, officer: counter },
+    events,
+  );
+  return [...state.rows];
+}
+
 function* dossierRows(
   cal: Calendar,
   units: ReturnType<typeof buildUnits>,
   procs: Procedure[],
   applicants: Applicant[],
+  officers: Map<string, UnitOfficers>,
   now: Date,
   stats: Stats,
+  writeStep: (line: string) => void,
 ): Generator<string> {
   const random = prng(20261122);
+  const stepsOf = new Map<string, ClockStep[]>();
+  const clockStepsOf = (proc: Procedure, channel: 'online' | 'direct' | 'postal') => {
+    const key = `${proc.code}|${channel === 'online' ? 'online' : 'direct'}`;
+    let steps = stepsOf.get(key);
+    if (!steps) {
+      const process =
+        proc.process ??
+        implicitProcess({
+          durationValue: proc.duration.value,
+          durationUnit: proc.duration.unit,
+          onlineDurationValue: proc.online?.value ?? null,
+          onlineDurationUnit: proc.online?.unit ?? null,
+        });
+      steps = clockSteps(process, channel, cal.dayLength);
+      stepsOf.set(key, steps);
+    }
+    return steps;
+  };
   const first = '2024-01-01';
   const today = localDateOf(now);
   const dayCount = dayNumberOf(today) - dayNumberOf(first) + 1;
@@ -723,14 +941,71 @@ function* dossierRows(
         }
       }
 
+      let holder: string | null = null;
+      let current: StepRow | null = null;
+      if (startAt) {
+        const finished = finishedAt !== null;
+        const runs = stepRunsOf(
+          random,
+          cal,
+          clockStepsOf(proc, channel),
+          {
+            unit: unit.code,
+            handling: handling.code,
+            receiving: officers.get(unit.code)!,
+            handlingOfficers: officers.get(handling.code)!,
+          },
+          {
+            start: startAt,
+            end: finished ? (resolvedAt ?? finishedAt) : null,
+            pausedAt: finished ? null : pausedAt,
+            lastChange: updatedAt,
+            open: !finished,
+            moved: status !== 'received',
+          },
+        );
+        holder = runs[runs.length - 1]!.toOfficer;
+        current = finished ? null : runs[runs.length - 1]!;
+        for (const r of runs) {
+          writeStep(
+            [
+              code,
+              String(r.seq),
+              r.stepCode,
+              text(r.stepName),
+              String(r.allotmentMinutes),
+              r.unit,
+              text(r.fromUnit),
+              text(r.fromOfficer),
+              text(r.toOfficer),
+              ts(r.seq === 1 ? receivedAt : r.startAt),
+              ts(r.startAt),
+              ts(r.dueAt),
+              ts(r.endAt),
+              text(r.outcome),
+              String(r.pausedMinutes),
+              text(
+                JSON.stringify(
+                  r.pauses.map((p) => ({
+                    from: p.from.toISOString(),
+                    to: p.to && p.to.toISOString(),
+                    ...(p.dueBefore ? { dueBefore: p.dueBefore.toISOString() } : {}),
+                  })),
+                ),
+              ),
+            ].join('\t'),
+          );
+        }
+      }
+
       stats.channel[channel] = (stats.channel[channel] ?? 0) + 1;
       stats.status[status] = (stats.status[status] ?? 0) + 1;
       yield [
         code,
         unit.code,
         handling.code,
-        // Resolved where received (departments receive their own dossiers here).
-        unit.code,
+        // Resolved by the unit that handles it: where received, or the department a commune hands it to.
+        handling.code,
         proc.code,
         channel,
         status,
@@ -759,6 +1034,12 @@ function* dossierRows(
         ts(returnedAt),
         ts(finishedAt),
         text(outcome),
+        text(holder),
+        proc.process ? '1' : NULL,
+        current ? String(current.seq) : NULL,
+        current ? current.stepCode : NULL,
+        current ? text(current.stepName) : NULL,
+        current ? ts(current.dueAt) : NULL,
         String(version),
         at.toISOString(),
         updatedAt.toISOString(),
@@ -890,6 +1171,24 @@ async function main() {
     ),
   );
   log(`${allUnits.length} units, ${procs.length} procedures`);
+  await copyRows(
+    client,
+    'copy procedure_processes (procedure_code, version, steps, actor_key_id) from stdin',
+    procs.flatMap((p) =>
+      p.process ? [[p.code, '1', text(JSON.stringify(p.process)), 'cli'].join('\t')] : [],
+    ),
+  );
+  const officers = buildOfficers(random, [...units.departments, ...units.communes]);
+  await copyRows(
+    client,
+    'copy officers (code, full_name, full_name_search, title, unit_code) from stdin',
+    officers.rows.map((o) =>
+      [o.code, text(o.name), text(searchKey(o.name)), text(o.title), o.unitCode].join('\t'),
+    ),
+  );
+  log(
+    `${procs.filter((p) => p.process).length} internal processes, ${officers.rows.length.toLocaleString('en')} officers`,
+  );
 
   const applicants = buildApplicants(
     random,
@@ -902,19 +1201,57 @@ async function main() {
   const { rows: indexes } = await client.query<{ name: string; def: string }>(
     `select indexname as name, indexdef as def from pg_indexes
       where schemaname = 'public'
-        and tablename in ('dossiers', 'dossier_events', 'dossier_deadlines', 'dossier_pauses')
+        and tablename in ('dossiers', 'dossier_events', 'dossier_deadlines', 'dossier_pauses', 'dossier_steps')
         and indexname not in (select conname from pg_constraint where contype in ('p', 'u'))`,
   );
   for (const ix of indexes) await client.query(`drop index "${ix.name}"`);
 
   const now = new Date();
   const stats: Stats = { channel: {}, status: {}, counters: new Map() };
+  // The step runs go to a file while the dossiers stream in, then in by the dossiers' codes.
+  const stepFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'motcua-seed-')), 'steps.tsv');
+  const stepFd = fs.openSync(stepFile, 'w');
+  let stepBuffer: string[] = [];
+  let stepRuns = 0;
+  const flushSteps = () => {
+    if (stepBuffer.length) fs.writeSync(stepFd, stepBuffer.join('\n') + '\n');
+    stepBuffer = [];
+  };
+  const writeStep = (line: string) => {
+    stepBuffer.push(line);
+    stepRuns += 1;
+    if (stepBuffer.length === 5000) flushSteps();
+  };
   await copyRows(
     client,
     `copy dossiers (${COLUMNS.join(', ')}) from stdin`,
-    dossierRows(cal, units, procs, applicants, now, stats),
+    dossierRows(cal, units, procs, applicants, officers.byUnit, now, stats, writeStep),
   );
+  flushSteps();
+  fs.closeSync(stepFd);
   log(`${DOSSIERS.toLocaleString('en')} dossiers copied`);
+  await client.query(
+    `create temporary table seed_steps (code text, ${STEP_COLUMNS.map((c) => `${c} text`).join(', ')})`,
+  );
+  await pipeline(
+    fs.createReadStream(stepFile),
+    client.query(copyFrom(`copy seed_steps (code, ${STEP_COLUMNS.join(', ')}) from stdin`)),
+  );
+  const { rows: stepTypes } = await client.query<{ name: string; type: string }>(
+    `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute
+      where attrelid = 'dossier_steps'::regclass and attname = any($1)`,
+    [STEP_COLUMNS],
+  );
+  const typeOf = new Map(stepTypes.map((t) => [t.name, t.type]));
+  await client.query(
+    `insert into dossier_steps (dossier_id, ${STEP_COLUMNS.join(', ')})
+     select d.id, ${STEP_COLUMNS.map((c) => `s.${c}::${typeOf.get(c)}`).join(', ')}
+       from seed_steps s join dossiers d on d.code = s.code
+      order by d.id, s.seq::int`,
+  );
+  await client.query('drop table seed_steps');
+  fs.rmSync(path.dirname(stepFile), { recursive: true, force: true });
+  log(`${stepRuns.toLocaleString('en')} step runs inserted`);
 
   await client.query(
     `insert into dossier_events (dossier_id, type, from_status, to_status, at, recorded_at, data)
@@ -938,7 +1275,7 @@ async function main() {
   }
   await client.query('set session_replication_role = origin');
   await client.query(
-    'vacuum (analyze) dossiers, dossier_events, dossier_deadlines, dossier_pauses, dossier_code_counters',
+    'vacuum (analyze) dossiers, dossier_events, dossier_deadlines, dossier_pauses, dossier_steps, dossier_code_counters',
   );
   await client.query('analyze');
   log('vacuum analyze done');

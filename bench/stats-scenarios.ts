@@ -68,23 +68,28 @@ export const lastYear = () => String(new Date().getUTCFullYear() - 1);
 export async function provinceStats(s: Session, count: number): Promise<StatsTiming[]> {
   const year = lastYear();
   const thisYear = new Date().getUTCFullYear();
-  const shapes: Array<[string, string]> = [
+  const shapes: Array<[string, string, string?]> = [
     [`${year} civil, groupBy none`, `period=${year}`],
     [`${year} official, groupBy none`, `period=${year}&reporting=official`],
     [`${year} civil, groupBy unit`, `period=${year}&groupBy=unit`],
     [`${year} civil, groupBy channel`, `period=${year}&groupBy=channel`],
     [`${year} civil, groupBy procedure`, `period=${year}&groupBy=procedure`],
+    [`${year} civil, groupBy officer`, `period=${year}&groupBy=officer`],
+    [`${year} civil, groupBy step`, `period=${year}&groupBy=step`],
+    [`${year} civil, receiving units, groupBy unit`, `period=${year}&groupBy=unit&attribution=receiving`],
     ['this year to date, groupBy none', `from=${thisYear}-01-01&to=${localDateOf(new Date())}`],
+    ['this month, groupBy none', `period=${localDateOf(new Date()).slice(0, 7)}`],
+    [`service index ${year}`, `period=${year}`, '/v1/stats/service-index'],
   ];
   const out: StatsTiming[] = [];
-  for (const [label, query] of shapes) {
+  for (const [label, query, path = '/v1/stats'] of shapes) {
     let source = '';
     const times = await timed(count, async () => {
-      const res = await fetch(`${s.api.base}/v1/stats?unitCode=${PROVINCE_CODE}&${query}`, {
+      const res = await fetch(`${s.api.base}${path}?unitCode=${PROVINCE_CODE}&${query}`, {
         headers: authorized(s.keys.viewer),
       });
-      if (res.status !== 200) throw new Error(`GET /v1/stats?${query}: ${res.status} ${await res.text()}`);
-      source = ((await res.json()) as { source: string }).source;
+      if (res.status !== 200) throw new Error(`GET ${path}?${query}: ${res.status} ${await res.text()}`);
+      source = ((await res.json()) as { source?: string }).source ?? 'figures';
     });
     out.push({ label, source, ...summary(times) });
   }
