@@ -89,6 +89,10 @@ const servers = [
   },
 ];
 
+/** Fastify's trustProxy for TRUST_PROXY: the listed proxies, or the nearest `hops` whatever their address. */
+const trustProxyOf = (trusted: number | string[]) =>
+  typeof trusted === 'number' ? (_address: string, hop: number) => hop < trusted : trusted;
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, db } = deps;
   const app = Fastify({
@@ -98,6 +102,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // One line per request, written when it completes (logRequest): half the logging cost of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // Behind load balancers, request.ip is the client X-Forwarded-For names (only as far as TRUST_PROXY trusts).
+    ...(config.TRUST_PROXY !== undefined ? { trustProxy: trustProxyOf(config.TRUST_PROXY) } : {}),
     ajv: { customOptions: { coerceTypes: false } },
     frameworkErrors,
     clientErrorHandler: clientErrors,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseWorkingHours } from './domain/working-time.js';
 
@@ -15,6 +16,29 @@ function isWorkingHours(value: string): boolean {
 }
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** An address or a CIDR block: 10.0.0.5, 10.0.0.0/8, ::1, fd00::/8. */
+function isAddressOrBlock(value: string): boolean {
+  const [address = '', bits, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * TRUST_PROXY: the load balancers in front of the API, whose X-Forwarded-For names the client. A whole number is
+ * how many proxies to trust from the nearest; otherwise their addresses or CIDR blocks, comma-separated.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .refine(
+    (v) => /^\d{1,2}$/.test(v) || v.split(',').every((part) => isAddressOrBlock(part.trim())),
+    'must be a number of proxies (1, 2, …) or addresses and CIDR blocks, e.g. 10.0.0.5,10.1.0.0/16',
+  )
+  .transform((v): number | string[] =>
+    /^\d{1,2}$/.test(v) ? Number(v) : v.split(',').map((part) => part.trim()),
+  );
 
 /**
  * Every environment variable the service reads, described once. `npm start`, the worker, the CLI and the
@@ -80,6 +104,11 @@ export const configSchema = z.object({
     .default(10)
     .describe(
       'Requests to the public (keyless) citizen routes per client IP per minute, counted across API processes with REDIS_URL; 0 = off.',
+    ),
+  TRUST_PROXY: trustProxy
+    .optional()
+    .describe(
+      'The load balancers in front of the API: their addresses or CIDR blocks (comma-separated), or how many to trust; then the client IP of the keyless and public rate-limit budgets is taken from X-Forwarded-For. Unset: the connecting address.',
     ),
   PUBLIC_BASE_URL: z
     .url()

@@ -83,3 +83,38 @@ describe('the public lookup budget per client IP, shared by API processes throug
     expect(keyed.headers['ratelimit-limit']).toBe('1000');
   });
 });
+
+describe('the public budget behind load balancers (TRUST_PROXY)', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext(
+      { PUBLIC_RATE_LIMIT_PER_MINUTE: '2', RATE_LIMIT_PER_MINUTE: '1000', TRUST_PROXY: '10.0.0.0/8' },
+      { clock: () => now },
+    );
+  });
+  afterAll(() => ctx?.close());
+
+  const lookup = (remoteAddress: string, forwardedFor?: string) =>
+    ctx.app.inject({
+      method: 'GET',
+      url: '/v1/public/dossiers/000.00.00.H56-250506-0001?check=AAAAAAAA',
+      remoteAddress,
+      ...(forwardedFor ? { headers: { 'x-forwarded-for': forwardedFor } } : {}),
+    });
+
+  it('counts each citizen the trusted proxy names, not the proxy; a forwarded-for from anyone else is ignored', async () => {
+    // Two citizens behind the same balancer: a budget each.
+    for (const citizen of ['203.0.113.10', '203.0.113.11']) {
+      const answers = [await lookup('10.0.0.5', citizen), await lookup('10.0.0.5', citizen)];
+      expect(answers.map((r) => r.statusCode)).toEqual([404, 404]);
+      expect((await lookup('10.0.0.5', citizen)).statusCode).toBe(429);
+    }
+    // A client outside the trusted blocks cannot pick its budget by forging the header.
+    const forged = [
+      await lookup('198.51.100.20', '203.0.113.12'),
+      await lookup('198.51.100.20', '203.0.113.13'),
+      await lookup('198.51.100.20', '203.0.113.14'),
+    ];
+    expect(forged.map((r) => r.statusCode)).toEqual([404, 404, 429]);
+  });
+});

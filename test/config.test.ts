@@ -52,6 +52,19 @@ describe('configuration', () => {
     expect(both.NOTIFICATION_RETRY_BASE_MS).toBe(30_000);
   });
 
+  it('trusted proxies: addresses and CIDR blocks, or a number of hops; anything else is refused', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBeUndefined();
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,fd00::/8' }).TRUST_PROXY).toEqual([
+      '10.0.0.5',
+      '10.1.0.0/16',
+      'fd00::/8',
+    ]);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    for (const TRUST_PROXY of ['true', '10.0.0.0/33', 'lb.example.vn', '10.0.0.1/8/9', '::1/129']) {
+      expect(() => loadConfig({ TRUST_PROXY }), TRUST_PROXY).toThrow(/TRUST_PROXY/);
+    }
+  });
+
   it('empty strings count as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
   });
