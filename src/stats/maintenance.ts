@@ -10,7 +10,8 @@
  *
  * The step figures (`stats_step_daily`, rolled up per month in `stats_step_monthly`) have the same cells, further
  * keyed by the step run's officer and step: the step runs ended each day by outcome, and those open and overdue
- * at its end. A handover, like every change, marks the dossier's two units dirty; the same refresh recomputes
+ * at its end. Summed over procedures and channels (`stats_step_unit_daily`, `stats_step_unit_monthly`) they
+ * serve the answers that need no finer grain. A handover, like every change, marks the dossier's two units dirty; the same refresh recomputes
  * them.
  */
 import { sql, type SQL } from 'drizzle-orm';
@@ -216,17 +217,29 @@ export async function refreshDays(
         sum(open_overdue)
       from (select * from ended union all select * from open_overdue) runs
       group by n, ${stepKeys}`);
-    const stepMonthly = sql`stats_step_monthly`;
+    const stepSums = sql`min(step_name), sum(early), sum(on_time), sum(overdue), sum(open_overdue)`;
+    const stepUnitKeys = sql`unit_code, resolving_unit_code, officer_code, step_code`;
+    const stepUnitDaily = sql`stats_step_unit_daily`;
     await tx.execute(
-      sql`delete from ${stepMonthly} where month between ${firstMonth} and ${to} ${only(stepMonthly)}`,
+      sql`delete from ${stepUnitDaily} where day between ${from} and ${to} ${only(stepUnitDaily)}`,
     );
     await tx.execute(sql`
-      insert into stats_step_monthly (month, ${stepKeys}, step_name, early, on_time, overdue, open_overdue)
-      select date_trunc('month', day)::date, ${stepKeys}, min(step_name), sum(early), sum(on_time), sum(overdue),
-        sum(open_overdue)
-      from ${stepDaily}
-      where day between ${firstMonth} and ${lastMonthEnd} ${only(stepDaily)}
-      group by 1, ${stepKeys}`);
+      insert into stats_step_unit_daily (day, ${stepUnitKeys}, step_name, early, on_time, overdue, open_overdue)
+      select day, ${stepUnitKeys}, ${stepSums} from ${stepDaily}
+      where day between ${from} and ${to} ${only(stepDaily)}
+      group by day, ${stepUnitKeys}`);
+    const stepRollups = [
+      { table: sql`stats_step_monthly`, daily: stepDaily, keys: stepKeys },
+      { table: sql`stats_step_unit_monthly`, daily: stepUnitDaily, keys: stepUnitKeys },
+    ];
+    for (const { table, daily, keys } of stepRollups) {
+      await tx.execute(sql`delete from ${table} where month between ${firstMonth} and ${to} ${only(table)}`);
+      await tx.execute(sql`
+        insert into ${table} (month, ${keys}, step_name, early, on_time, overdue, open_overdue)
+        select date_trunc('month', day)::date, ${keys}, ${stepSums} from ${daily}
+        where day between ${firstMonth} and ${lastMonthEnd} ${only(daily)}
+        group by 1, ${keys}`);
+    }
   });
 }
 

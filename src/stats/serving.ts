@@ -449,20 +449,37 @@ interface StepCounts {
 const stepSums = sql`sum(f.early)::int as early, sum(f.on_time)::int as on_time, sum(f.overdue)::int as overdue,
   0 as open_overdue`;
 
+/**
+ * The step figures' tables for a grouping: by units, officer and step (a province's in a few thousand rows a
+ * month) unless the groups need the procedure or the channel, which only the full grain has.
+ */
+function stepTables(groupBy: GroupBy, g: Grouping): { daily: SQL; monthly: SQL } {
+  return g.byProcedure || groupBy === 'channel'
+    ? { daily: sql`stats_step_daily`, monthly: sql`stats_step_monthly` }
+    : { daily: sql`stats_step_unit_daily`, monthly: sql`stats_step_unit_monthly` };
+}
+
 /** The step runs ended over [from, to] (closed days only): whole months from the monthly rollup, the rest by day. */
-async function stepFigureFlows(db: DbOrTx, scope: SQL, g: Grouping, from: LocalDate, to: LocalDate) {
+async function stepFigureFlows(
+  db: DbOrTx,
+  scope: SQL,
+  g: Grouping,
+  tables: { daily: SQL; monthly: SQL },
+  from: LocalDate,
+  to: LocalDate,
+) {
   if (from > to) return [];
   const { days, months } = dayAndMonthParts(from, to);
   const parts = [
     ...(days.length
       ? [
-          sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from stats_step_daily f ${g.joins}
+          sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from ${tables.daily} f ${g.joins}
               where ${scope} and (${sql.join(days, sql` or `)}) group by 1`,
         ]
       : []),
     ...(months
       ? [
-          sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from stats_step_monthly f ${g.joins}
+          sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from ${tables.monthly} f ${g.joins}
               where ${scope} and f.month between ${months.from} and ${months.to} group by 1`,
         ]
       : []),
@@ -471,13 +488,13 @@ async function stepFigureFlows(db: DbOrTx, scope: SQL, g: Grouping, from: LocalD
 }
 
 /** The step runs open and overdue at the end of `day`, from its figures. */
-async function stepFigureOpenOverdue(db: DbOrTx, scope: SQL, g: Grouping, day: LocalDate) {
+async function stepFigureOpenOverdue(db: DbOrTx, scope: SQL, g: Grouping, daily: SQL, day: LocalDate) {
   return rows<StepCounts>(
     db,
     sql`
       select ${g.key} as key, min(${g.label}) as label, 0 as early, 0 as on_time, 0 as overdue,
         sum(f.open_overdue)::int as open_overdue
-      from stats_step_daily f ${g.joins}
+      from ${daily} f ${g.joins}
       where ${scope} and f.day = ${day} and f.open_overdue > 0
       group by 1`,
   );
@@ -535,14 +552,15 @@ async function stepsFromFigures(
   needThrough: LocalDate,
 ): Promise<Array<{ key: string; label: string; steps: StepTally }>> {
   const figures = grouping(q.groupBy, q.attribution, sql`f`);
+  const tables = stepTables(q.groupBy, figures);
   const live = grouping(q.groupBy, q.attribution);
   const { open, cut } = answerInstants(today, today, q.now);
   const [ended, liveCounts, openOverdue] = await Promise.all([
-    stepFigureFlows(db, scope.where, figures, q.from, needThrough),
+    stepFigureFlows(db, scope.where, figures, tables, q.from, needThrough),
     q.to >= today
       ? liveSteps(db, scope, live, q.from <= today ? open : cut, cut, true, q.granularity)
       : Promise.resolve([]),
-    q.to < today ? stepFigureOpenOverdue(db, scope.where, figures, q.to) : Promise.resolve([]),
+    q.to < today ? stepFigureOpenOverdue(db, scope.where, figures, tables.daily, q.to) : Promise.resolve([]),
   ]);
   const groups = new Map<string, { key: string; label: string; steps: StepTally }>();
   for (const c of [...ended, ...liveCounts, ...openOverdue]) {
