@@ -227,6 +227,46 @@ describe('a dossier received for a unit outside the receiving clerk’s subtree'
     expect(item!.dossier).toMatchObject({ code: d.code, resolvingUnit: before.unit as object });
   });
 
+  it('a change stored before holders, steps, contacts, payments and digitisation reads as having none of them', async () => {
+    const { department, d } = await centreAndDepartment();
+    const syncDepartment = await createKey(ctx, 'sync', department);
+    const [row] = await ctx.database.db
+      .select({ id: outbox.id, payload: outbox.payload })
+      .from(outbox)
+      .where(sql`${outbox.payload} -> 'dossier' ->> 'code' = ${d.code}`);
+    const {
+      holder: _holder,
+      currentStep: _step,
+      contact: _contact,
+      payment: _payment,
+      hasDigitisedComponents: _digitised,
+      electronicResult: _electronic,
+      ...before
+    } = row!.payload.dossier as Record<string, unknown>;
+    await ctx.database.db
+      .update(outbox)
+      .set({ payload: { dossier: before } })
+      .where(eq(outbox.id, row!.id));
+    const page = await ctx.app.inject({
+      method: 'GET',
+      url: '/v1/sync/changes?limit=1000',
+      headers: bearer(syncDepartment),
+    });
+    expect(page.statusCode).toBe(200);
+    const item = (page.json().items as Array<{ dossier: Record<string, unknown> }>).find(
+      (i) => i.dossier.code === d.code,
+    );
+    expect(item!.dossier).toMatchObject({
+      code: d.code,
+      holder: null,
+      currentStep: null,
+      contact: { consent: false, email: null, phone: null },
+      payment: null,
+      hasDigitisedComponents: false,
+      electronicResult: false,
+    });
+  });
+
   it('is delivered to the resolving unit’s webhooks, not to its sibling’s', async () => {
     const { department, sibling, d } = await centreAndDepartment();
     const hooks: string[] = [];

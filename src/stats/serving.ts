@@ -32,11 +32,13 @@ import { satisfactionByGroup, totalSatisfaction, withSatisfaction } from './sati
 import {
   attributedDossiers,
   byStepRun,
+  currentStepRun,
   finishedCounts,
   finishedIn,
   grouping,
   involves,
   notFinishedBefore,
+  openStepOverdueNow,
   pendingOverdueAt,
   pendingOverdueNow,
   receivedBefore,
@@ -502,7 +504,10 @@ async function stepFigureOpenOverdue(db: DbOrTx, scope: SQL, g: Grouping, daily:
 
 /**
  * Live from the step runs of the scope's dossiers: those ended in [`open`, `cut`) and (`judge`) those open and
- * overdue at the moment of the answer.
+ * overdue at the moment of the answer. As for the dossiers (livePendingOverdue), a dossier with nothing recorded
+ * after that moment nor dated after it is judged by its row (its open step's due, holder and pause, through the
+ * open-step-due index), the few changed since by their step runs' history; with more changed than the newest
+ * events show, every step run open then is judged by its history.
  */
 async function liveSteps(
   db: DbOrTx,
@@ -514,27 +519,45 @@ async function liveSteps(
   granularity: Granularity,
 ) {
   const s = sql`s`;
+  const f = sql`f`;
   const ended = stepEndedIn(s, open, cut);
-  const at = sql`${new Date(cut.getTime() - 1)}::timestamptz`;
-  const openOverdue = judge
-    ? sql`${stepOpenAt(s, cut)} and ${stepOverdueAt(s, at, granularity)}`
-    : sql`false`;
-  // The step runs open at the cut or ended since the period's opening (the end_at index: its nulls are the open
-  // ones).
-  const live = (r: SQL) =>
-    judge ? sql`(${r}.end_at is null or ${r}.end_at >= ${open})` : sql`${r}.end_at >= ${open}`;
-  // The scope's dossiers are reached from those step runs (their ids, read by primary key), never the other way.
-  const dossierIds = sql`array(select r.dossier_id from dossier_steps r where r.start_at < ${cut} and ${live(sql`r`)})`;
+  const at = new Date(cut.getTime() - 1);
+  const openOverdue = sql`${stepOpenAt(s, cut)} and ${stepOverdueAt(s, sql`${at}::timestamptz`, granularity)}`;
+  // The scope's dossiers are reached from the step runs (their ids, read by primary key), never the other way.
+  const fromRuns = (ids: SQL, where: SQL, counts: SQL) => sql`
+      select ${g.key} as key, min(${g.label}) as label, ${counts}
+      from ${scope.dossiers} f join ${stepRuns} s on s.dossier_id = f.id ${g.joins}
+      where ${scope.where} and f.id = any(array(${ids})) and ${where}
+      group by 1`;
+  const endedPart = fromRuns(
+    sql`select r.dossier_id from dossier_steps r where r.end_at >= ${open} and r.end_at < ${cut}`,
+    ended,
+    sql`count(*) filter (where s.outcome = 'early')::int as early,
+      count(*) filter (where s.outcome = 'on_time')::int as on_time,
+      count(*) filter (where s.outcome is null or s.outcome = 'overdue')::int as overdue, 0 as open_overdue`,
+  );
+  if (!judge) return rows<StepCounts>(db, endedPart);
+  const openOverdueCount = sql`0 as early, 0 as on_time, 0 as overdue, count(*)::int as open_overdue`;
+  if (await tooManyChangedSince(db, at)) {
+    const openThen = sql`select r.dossier_id from dossier_steps r
+      where r.start_at < ${cut} and (r.end_at is null or r.end_at >= ${cut})`;
+    return rows<StepCounts>(
+      db,
+      sql`${endedPart} union all ${fromRuns(openThen, openOverdue, openOverdueCount)}`,
+    );
+  }
+  const changed = sql`select dossier_id from changed`;
   return rows<StepCounts>(
     db,
     sql`
-      select ${g.key} as key, min(${g.label}) as label,
-        count(*) filter (where ${ended} and s.outcome = 'early')::int as early,
-        count(*) filter (where ${ended} and s.outcome = 'on_time')::int as on_time,
-        count(*) filter (where ${ended} and (s.outcome is null or s.outcome = 'overdue'))::int as overdue,
-        count(*) filter (where ${openOverdue})::int as open_overdue
-      from ${scope.dossiers} f join ${stepRuns} s on s.dossier_id = f.id ${g.joins}
-      where ${scope.where} and f.id = any(${dossierIds}) and s.start_at < ${cut} and ${live(s)}
+      with changed as (${changedSince(at)})
+      ${endedPart}
+      union all
+      ${fromRuns(changed, openOverdue, openOverdueCount)}
+      union all
+      select ${g.key} as key, min(${g.label}) as label, ${openOverdueCount}
+      from ${scope.dossiers} f cross join lateral ${currentStepRun(f)} s ${g.joins}
+      where ${scope.where} and ${openStepOverdueNow(f, at, granularity)} and f.id not in (${changed})
       group by 1`,
   );
 }

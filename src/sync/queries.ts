@@ -13,17 +13,31 @@ import type { DossierSnapshot } from './schemas.js';
 type Snapshot = z.infer<typeof DossierSnapshot>;
 export type ChangeRow = OutboxRow & { payload: { dossier: Snapshot } };
 
-/** A snapshot as stored: one written before dossiers had a resolving unit lacks it. */
-type StoredSnapshot = Omit<Snapshot, 'resolvingUnit'> & { resolvingUnit?: Snapshot['resolvingUnit'] };
+/** The fields a snapshot written by an earlier version may lack: each came with a later feature. */
+type LaterFields = 'resolvingUnit' | 'contact' | 'payment' | 'hasDigitisedComponents' | 'electronicResult';
 
-/** The snapshot as the feed shows it: a dossier of the time before resolving units was resolved where received. */
+/** A snapshot as stored: one written before a field existed lacks it. */
+type StoredSnapshot = Omit<Snapshot, LaterFields> & Partial<Pick<Snapshot, LaterFields>>;
+
+/**
+ * The snapshot as the feed shows it. A change recorded before a field existed shows what the dossier was then: a
+ * dossier of the time before resolving units was resolved where received; before contacts, payments and
+ * digitisation were recorded, none was.
+ */
 function completed(row: OutboxRow & { payload: { dossier: StoredSnapshot } }): ChangeRow {
   const { dossier } = row.payload;
   return {
     ...row,
     payload: {
       ...row.payload,
-      dossier: { ...dossier, resolvingUnit: dossier.resolvingUnit ?? dossier.unit },
+      dossier: {
+        ...dossier,
+        resolvingUnit: dossier.resolvingUnit ?? dossier.unit,
+        contact: dossier.contact ?? { consent: false, email: null, phone: null },
+        payment: dossier.payment ?? null,
+        hasDigitisedComponents: dossier.hasDigitisedComponents ?? false,
+        electronicResult: dossier.electronicResult ?? false,
+      },
     },
   };
 }
