@@ -227,7 +227,7 @@ describe('a dossier received for a unit outside the receiving clerk’s subtree'
     expect(item!.dossier).toMatchObject({ code: d.code, resolvingUnit: before.unit as object });
   });
 
-  it('a change stored before holders, steps, contacts, payments and digitisation reads as having none of them', async () => {
+  it('a change stored before holders, steps, contacts, payments and digitisation reads as having none of them (no component digitised)', async () => {
     const { department, d } = await centreAndDepartment();
     const syncDepartment = await createKey(ctx, 'sync', department);
     const [row] = await ctx.database.db
@@ -243,9 +243,11 @@ describe('a dossier received for a unit outside the receiving clerk’s subtree'
       electronicResult: _electronic,
       ...before
     } = row!.payload.dossier as Record<string, unknown>;
+    // Components as stored before the digitised flag.
+    const components = [{ name: 'Tờ khai đăng ký khai sinh', copies: 1 }];
     await ctx.database.db
       .update(outbox)
-      .set({ payload: { dossier: before } })
+      .set({ payload: { dossier: { ...before, components } } })
       .where(eq(outbox.id, row!.id));
     const page = await ctx.app.inject({
       method: 'GET',
@@ -264,6 +266,7 @@ describe('a dossier received for a unit outside the receiving clerk’s subtree'
       payment: null,
       hasDigitisedComponents: false,
       electronicResult: false,
+      components: components.map((c) => ({ ...c, digitised: false })),
     });
   });
 

@@ -17,12 +17,15 @@ export type ChangeRow = OutboxRow & { payload: { dossier: Snapshot } };
 type LaterFields = 'resolvingUnit' | 'contact' | 'payment' | 'hasDigitisedComponents' | 'electronicResult';
 
 /** A snapshot as stored: one written before a field existed lacks it. */
-type StoredSnapshot = Omit<Snapshot, LaterFields> & Partial<Pick<Snapshot, LaterFields>>;
+type StoredSnapshot = Omit<Snapshot, LaterFields | 'components'> &
+  Partial<Pick<Snapshot, LaterFields>> & {
+    components: Array<Omit<Snapshot['components'][number], 'digitised'> & { digitised?: boolean }>;
+  };
 
 /**
  * The snapshot as the feed shows it. A change recorded before a field existed shows what the dossier was then: a
  * dossier of the time before resolving units was resolved where received; before contacts, payments and
- * digitisation were recorded, none was.
+ * digitisation were recorded, none was (no component digitised).
  */
 function completed(row: OutboxRow & { payload: { dossier: StoredSnapshot } }): ChangeRow {
   const { dossier } = row.payload;
@@ -33,6 +36,7 @@ function completed(row: OutboxRow & { payload: { dossier: StoredSnapshot } }): C
       dossier: {
         ...dossier,
         resolvingUnit: dossier.resolvingUnit ?? dossier.unit,
+        components: dossier.components.map((c) => ({ ...c, digitised: c.digitised ?? false })),
         contact: dossier.contact ?? { consent: false, email: null, phone: null },
         payment: dossier.payment ?? null,
         hasDigitisedComponents: dossier.hasDigitisedComponents ?? false,
