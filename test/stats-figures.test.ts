@@ -288,26 +288,32 @@ describe('statistics served from the maintained figures', () => {
         using (month, unit_code, resolving_unit_code, procedure_code, channel, officer_code, step_code)
       where m.early is distinct from c.e or m.overdue is distinct from c.o`);
     expect(stepMismatch!.n).toBe(0);
-    // The step figures by units, officer and step sum the full grain, per day and per month.
-    const [stepUnitMismatch] = await rows<{ n: number }>(sql`
-      select count(*)::int as n from (
-        select day, unit_code, resolving_unit_code, officer_code, step_code, sum(early) e, sum(on_time) t,
-          sum(overdue) o, sum(open_overdue) p
-        from stats_step_daily group by 1, 2, 3, 4, 5
-      ) c full join stats_step_unit_daily u using (day, unit_code, resolving_unit_code, officer_code, step_code)
-      where u.early is distinct from c.e or u.on_time is distinct from c.t or u.overdue is distinct from c.o
-        or u.open_overdue is distinct from c.p`);
-    expect(stepUnitMismatch!.n).toBe(0);
-    const [stepUnitMonthMismatch] = await rows<{ n: number; months: number }>(sql`
-      select count(*) filter (where m.early is distinct from c.e or m.overdue is distinct from c.o)::int as n,
-        count(*)::int as months
-      from (
-        select date_trunc('month', day)::date as month, unit_code, resolving_unit_code, officer_code, step_code,
-          sum(early) e, sum(overdue) o
-        from stats_step_daily group by 1, 2, 3, 4, 5
-      ) c full join stats_step_unit_monthly m using (month, unit_code, resolving_unit_code, officer_code, step_code)`);
-    expect(stepUnitMonthMismatch!.n).toBe(0);
-    expect(stepUnitMonthMismatch!.months).toBeGreaterThan(0);
+    // The coarser step figures (by units, officer and step; by units alone) sum the full grain, per day and
+    // per month.
+    for (const [table, keys] of [
+      ['stats_step_officer', 'unit_code, resolving_unit_code, officer_code, step_code'],
+      ['stats_step_unit', 'unit_code, resolving_unit_code'],
+    ] as const) {
+      const [daily] = await rows<{ n: number; cells: number }>(sql`
+        select count(*) filter (where r.early is distinct from c.e or r.on_time is distinct from c.t
+            or r.overdue is distinct from c.o or r.open_overdue is distinct from c.p)::int as n,
+          count(*)::int as cells
+        from (
+          select day, ${sql.raw(keys)}, sum(early) e, sum(on_time) t, sum(overdue) o, sum(open_overdue) p
+          from stats_step_daily group by day, ${sql.raw(keys)}
+        ) c full join ${sql.raw(`${table}_daily`)} r using (day, ${sql.raw(keys)})`);
+      expect(daily!.n, `${table}_daily`).toBe(0);
+      expect(daily!.cells).toBeGreaterThan(0);
+      const [monthly] = await rows<{ n: number; cells: number }>(sql`
+        select count(*) filter (where r.early is distinct from c.e or r.overdue is distinct from c.o)::int as n,
+          count(*)::int as cells
+        from (
+          select date_trunc('month', day)::date as month, ${sql.raw(keys)}, sum(early) e, sum(overdue) o
+          from stats_step_daily group by 1, ${sql.raw(keys)}
+        ) c full join ${sql.raw(`${table}_monthly`)} r using (month, ${sql.raw(keys)})`);
+      expect(monthly!.n, `${table}_monthly`).toBe(0);
+      expect(monthly!.cells).toBeGreaterThan(0);
+    }
     // Cells of dossiers resolved elsewhere than they were received.
     expect(crossCells).toBeGreaterThan(0);
     // The rollups agree with the cells they sum.

@@ -10,9 +10,9 @@
  *
  * The step figures (`stats_step_daily`, rolled up per month in `stats_step_monthly`) have the same cells, further
  * keyed by the step run's officer and step: the step runs ended each day by outcome, and those open and overdue
- * at its end. Summed over procedures and channels (`stats_step_unit_daily`, `stats_step_unit_monthly`) they
- * serve the answers that need no finer grain. A handover, like every change, marks the dossier's two units dirty; the same refresh recomputes
- * them.
+ * at its end. Summed by units, officer and step (`stats_step_officer_daily`, `_monthly`) and by units alone
+ * (`stats_step_unit_daily`, `_monthly`), they serve the answers that need no finer grain. A handover, like every
+ * change, marks the dossier's two units dirty; the same refresh recomputes them.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
@@ -217,26 +217,44 @@ export async function refreshDays(
         sum(open_overdue)
       from (select * from ended union all select * from open_overdue) runs
       group by n, ${stepKeys}`);
-    const stepSums = sql`min(step_name), sum(early), sum(on_time), sum(overdue), sum(open_overdue)`;
-    const stepUnitKeys = sql`unit_code, resolving_unit_code, officer_code, step_code`;
-    const stepUnitDaily = sql`stats_step_unit_daily`;
-    await tx.execute(
-      sql`delete from ${stepUnitDaily} where day between ${from} and ${to} ${only(stepUnitDaily)}`,
-    );
-    await tx.execute(sql`
-      insert into stats_step_unit_daily (day, ${stepUnitKeys}, step_name, early, on_time, overdue, open_overdue)
-      select day, ${stepUnitKeys}, ${stepSums} from ${stepDaily}
-      where day between ${from} and ${to} ${only(stepDaily)}
-      group by day, ${stepUnitKeys}`);
-    const stepRollups = [
-      { table: sql`stats_step_monthly`, daily: stepDaily, keys: stepKeys },
-      { table: sql`stats_step_unit_monthly`, daily: stepUnitDaily, keys: stepUnitKeys },
+    // Coarser step figures, each summed from the full grain: by units, officer and step; by units alone.
+    const counts = sql`early, on_time, overdue, open_overdue`;
+    const countSums = sql`sum(early), sum(on_time), sum(overdue), sum(open_overdue)`;
+    const rollups = [
+      {
+        daily: sql`stats_step_officer_daily`,
+        monthly: sql`stats_step_officer_monthly`,
+        keys: sql`unit_code, resolving_unit_code, officer_code, step_code`,
+        named: true,
+      },
+      {
+        daily: sql`stats_step_unit_daily`,
+        monthly: sql`stats_step_unit_monthly`,
+        keys: sql`unit_code, resolving_unit_code`,
+        named: false,
+      },
     ];
-    for (const { table, daily, keys } of stepRollups) {
-      await tx.execute(sql`delete from ${table} where month between ${firstMonth} and ${to} ${only(table)}`);
+    const columnsOf = (keys: SQL, named: boolean) =>
+      named ? sql`${keys}, step_name, ${counts}` : sql`${keys}, ${counts}`;
+    const sumsOf = (named: boolean) => (named ? sql`min(step_name), ${countSums}` : countSums);
+    for (const { daily, keys, named } of rollups) {
+      await tx.execute(sql`delete from ${daily} where day between ${from} and ${to} ${only(daily)}`);
       await tx.execute(sql`
-        insert into ${table} (month, ${keys}, step_name, early, on_time, overdue, open_overdue)
-        select date_trunc('month', day)::date, ${keys}, ${stepSums} from ${daily}
+        insert into ${daily} (day, ${columnsOf(keys, named)})
+        select day, ${keys}, ${sumsOf(named)} from ${stepDaily}
+        where day between ${from} and ${to} ${only(stepDaily)}
+        group by day, ${keys}`);
+    }
+    for (const { daily, monthly, keys, named } of [
+      { daily: stepDaily, monthly: sql`stats_step_monthly`, keys: stepKeys, named: true },
+      ...rollups,
+    ]) {
+      await tx.execute(
+        sql`delete from ${monthly} where month between ${firstMonth} and ${to} ${only(monthly)}`,
+      );
+      await tx.execute(sql`
+        insert into ${monthly} (month, ${columnsOf(keys, named)})
+        select date_trunc('month', day)::date, ${keys}, ${sumsOf(named)} from ${daily}
         where day between ${firstMonth} and ${lastMonthEnd} ${only(daily)}
         group by 1, ${keys}`);
     }

@@ -452,13 +452,21 @@ const stepSums = sql`sum(f.early)::int as early, sum(f.on_time)::int as on_time,
   0 as open_overdue`;
 
 /**
- * The step figures' tables for a grouping: by units, officer and step (a province's in a few thousand rows a
- * month) unless the groups need the procedure or the channel, which only the full grain has.
+ * The step figures' tables for a grouping, the coarsest that has its key: by units alone for the totals and the
+ * units (a province's in about a thousand rows a month), by units, officer and step for those two, else (the
+ * procedure, its field, the channel) the full grain.
  */
-function stepTables(groupBy: GroupBy, g: Grouping): { daily: SQL; monthly: SQL } {
-  return g.byProcedure || groupBy === 'channel'
-    ? { daily: sql`stats_step_daily`, monthly: sql`stats_step_monthly` }
-    : { daily: sql`stats_step_unit_daily`, monthly: sql`stats_step_unit_monthly` };
+function stepTables(groupBy: GroupBy): { daily: SQL; monthly: SQL } {
+  switch (groupBy) {
+    case 'none':
+    case 'unit':
+      return { daily: sql`stats_step_unit_daily`, monthly: sql`stats_step_unit_monthly` };
+    case 'officer':
+    case 'step':
+      return { daily: sql`stats_step_officer_daily`, monthly: sql`stats_step_officer_monthly` };
+    default:
+      return { daily: sql`stats_step_daily`, monthly: sql`stats_step_monthly` };
+  }
 }
 
 /** The step runs ended over [from, to] (closed days only): whole months from the monthly rollup, the rest by day. */
@@ -575,7 +583,7 @@ async function stepsFromFigures(
   needThrough: LocalDate,
 ): Promise<Array<{ key: string; label: string; steps: StepTally }>> {
   const figures = grouping(q.groupBy, q.attribution, sql`f`);
-  const tables = stepTables(q.groupBy, figures);
+  const tables = stepTables(q.groupBy);
   const live = grouping(q.groupBy, q.attribution);
   const { open, cut } = answerInstants(today, today, q.now);
   const [ended, liveCounts, openOverdue] = await Promise.all([

@@ -32,5 +32,7 @@ export * from './stats-service-monthly.js';
 export * from './dossier-ratings.js';
 export * from './stats-step-daily.js';
 export * from './stats-step-monthly.js';
+export * from './stats-step-officer-daily.js';
+export * from './stats-step-officer-monthly.js';
 export * from './stats-step-unit-daily.js';
 export * from './stats-step-unit-monthly.js';

@@ -1,5 +1,5 @@
 import { date, pgTable, primaryKey } from 'drizzle-orm/pg-core';
-import { statsUnits, stepCell, stepCounts } from './stats-counts.js';
+import { statsUnits, stepCounts } from './stats-counts.js';
 
 /** stats_step_unit_daily's ended step runs summed per month (first day of the month). */
 export const statsStepUnitMonthly = pgTable(
@@ -7,13 +7,9 @@ export const statsStepUnitMonthly = pgTable(
   {
     month: date('month', { mode: 'string' }).notNull(),
     ...statsUnits(),
-    ...stepCell(),
     ...stepCounts(),
   },
   (t) => [
-    primaryKey({
-      name: 'stats_step_unit_monthly_pk',
-      columns: [t.month, t.unitCode, t.resolvingUnitCode, t.officerCode, t.stepCode],
-    }),
+    primaryKey({ name: 'stats_step_unit_monthly_pk', columns: [t.month, t.unitCode, t.resolvingUnitCode] }),
   ],
 );
