@@ -1,7 +1,7 @@
 /**
  * Puts the benchmark database back as the seed left it after a run, so runs repeat on the same data: rows the
  * run added (dossiers, their history, outbox rows, alerts, the run's keys) are deleted, and the seeded
- * dossiers it changed get their saved rows back. The point is kept in the database itself, so a run that
+ * dossiers it changed get their saved rows back (the dossier, its pauses and its step runs). The point is kept in the database itself, so a run that
  * died half-way is undone by the next one before it starts.
  */
 import pg from 'pg';
@@ -32,6 +32,7 @@ export async function takeRestorePoint(client: pg.Client): Promise<void> {
   await client.query('insert into bench_restore_point values ($1)', [JSON.stringify(point)]);
   await client.query('create table bench_saved_dossiers as select * from dossiers with no data');
   await client.query('create table bench_saved_pauses as select * from dossier_pauses with no data');
+  await client.query('create table bench_saved_steps as select * from dossier_steps with no data');
 }
 
 /** Saves the rows of seeded dossiers the run is about to change (once each). */
@@ -44,6 +45,11 @@ export async function saveDossiers(client: pg.Client, ids: number[]): Promise<vo
   await client.query(
     `insert into bench_saved_pauses select * from dossier_pauses p
       where dossier_id = any($1::bigint[]) and not exists (select 1 from bench_saved_pauses s where s.id = p.id)`,
+    [ids],
+  );
+  await client.query(
+    `insert into bench_saved_steps select * from dossier_steps r
+      where dossier_id = any($1::bigint[]) and not exists (select 1 from bench_saved_steps s where s.id = r.id)`,
     [ids],
   );
 }
@@ -93,6 +99,17 @@ export async function restore(client: pg.Client): Promise<void> {
     await client.query(
       'update dossier_pauses p set resumed_at = s.resumed_at from bench_saved_pauses s where s.id = p.id',
     );
+    // A point taken before step rows were saved has no such table: nothing to put back then.
+    const { rows: savedSteps } = await client.query<{ t: string | null }>(
+      `select to_regclass('bench_saved_steps')::text as t`,
+    );
+    if (savedSteps[0]!.t) {
+      await client.query(
+        `update dossier_steps r set due_at = s.due_at, end_at = s.end_at, outcome = s.outcome,
+           paused_minutes = s.paused_minutes, pauses = s.pauses
+           from bench_saved_steps s where s.id = r.id`,
+      );
+    }
     await client.query(
       `delete from idempotency_keys where api_key_id in (select id from api_keys where name like $1)`,
       [`${KEY_PREFIX}%`],
@@ -100,6 +117,8 @@ export async function restore(client: pg.Client): Promise<void> {
     await client.query('delete from api_keys where name like $1', [`${KEY_PREFIX}%`]);
     await client.query('commit');
   }
-  await client.query('drop table if exists bench_restore_point, bench_saved_dossiers, bench_saved_pauses');
+  await client.query(
+    'drop table if exists bench_restore_point, bench_saved_dossiers, bench_saved_pauses, bench_saved_steps',
+  );
   await client.query(`vacuum (analyze) ${TABLES.join(', ')}`);
 }
