@@ -288,11 +288,12 @@ describe('statistics served from the maintained figures', () => {
         using (month, unit_code, resolving_unit_code, procedure_code, channel, officer_code, step_code)
       where m.early is distinct from c.e or m.overdue is distinct from c.o`);
     expect(stepMismatch!.n).toBe(0);
-    // The coarser step figures (by units, officer and step; by units alone) sum the full grain, per day and
-    // per month.
+    // The coarser step figures (by units, officer and step; by units alone; by units and channel) sum the full
+    // grain, per day and per month.
     for (const [table, keys] of [
       ['stats_step_officer', 'unit_code, resolving_unit_code, officer_code, step_code'],
       ['stats_step_unit', 'unit_code, resolving_unit_code'],
+      ['stats_step_channel', 'unit_code, resolving_unit_code, channel'],
     ] as const) {
       const [daily] = await rows<{ n: number; cells: number }>(sql`
         select count(*) filter (where r.early is distinct from c.e or r.on_time is distinct from c.t

@@ -10,8 +10,9 @@
  *
  * The step figures (`stats_step_daily`, rolled up per month in `stats_step_monthly`) have the same cells, further
  * keyed by the step run's officer and step: the step runs ended each day by outcome, and those open and overdue
- * at its end. Summed by units, officer and step (`stats_step_officer_daily`, `_monthly`) and by units alone
- * (`stats_step_unit_daily`, `_monthly`), they serve the answers that need no finer grain. A handover, like every
+ * at its end. Summed by units, officer and step (`stats_step_officer_daily`, `_monthly`), by units alone
+ * (`stats_step_unit_daily`, `_monthly`) and by units and channel (`stats_step_channel_daily`, `_monthly`), they
+ * serve the answers that need no finer grain. A handover, like every
  * change, marks the dossier's two units dirty; the same refresh recomputes them.
  */
 import { sql, type SQL } from 'drizzle-orm';
@@ -217,7 +218,8 @@ export async function refreshDays(
         sum(open_overdue)
       from (select * from ended union all select * from open_overdue) runs
       group by n, ${stepKeys}`);
-    // Coarser step figures, each summed from the full grain: by units, officer and step; by units alone.
+    // Coarser step figures, each summed from the full grain: by units, officer and step; by units alone; by
+    // units and channel.
     const counts = sql`early, on_time, overdue, open_overdue`;
     const countSums = sql`sum(early), sum(on_time), sum(overdue), sum(open_overdue)`;
     const rollups = [
@@ -231,6 +233,12 @@ export async function refreshDays(
         daily: sql`stats_step_unit_daily`,
         monthly: sql`stats_step_unit_monthly`,
         keys: sql`unit_code, resolving_unit_code`,
+        named: false,
+      },
+      {
+        daily: sql`stats_step_channel_daily`,
+        monthly: sql`stats_step_channel_monthly`,
+        keys: sql`unit_code, resolving_unit_code, channel`,
         named: false,
       },
     ];

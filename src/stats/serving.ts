@@ -453,8 +453,8 @@ const stepSums = sql`sum(f.early)::int as early, sum(f.on_time)::int as on_time,
 
 /**
  * The step figures' tables for a grouping, the coarsest that has its key: by units alone for the totals and the
- * units (a province's in about a thousand rows a month), by units, officer and step for those two, else (the
- * procedure, its field, the channel) the full grain.
+ * units (a province's in about a thousand rows a month), by units, officer and step for those two, by units and
+ * channel for the channels, else (the procedure, its field) the full grain.
  */
 function stepTables(groupBy: GroupBy): { daily: SQL; monthly: SQL } {
   switch (groupBy) {
@@ -464,6 +464,8 @@ function stepTables(groupBy: GroupBy): { daily: SQL; monthly: SQL } {
     case 'officer':
     case 'step':
       return { daily: sql`stats_step_officer_daily`, monthly: sql`stats_step_officer_monthly` };
+    case 'channel':
+      return { daily: sql`stats_step_channel_daily`, monthly: sql`stats_step_channel_monthly` };
     default:
       return { daily: sql`stats_step_daily`, monthly: sql`stats_step_monthly` };
   }
