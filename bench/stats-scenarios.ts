@@ -9,6 +9,7 @@
  *    here on their intervals, until GET /v1/stats and GET /v1/alerts show them.
  */
 import { sql } from 'drizzle-orm';
+import { rows } from '../src/db/sql.js';
 import { createCalendarCache } from '../src/calendar/cache.js';
 import { loadConfig } from '../src/config.js';
 import { connectPostgres } from '../src/db/client.js';
@@ -49,6 +50,15 @@ export async function closeFigures(ctx: JobContext): Promise<{ days: number; sec
   for (let n = await refreshStats(ctx, 10_000); n > 0; n = await refreshStats(ctx, 10_000)) {
     days += n;
     console.log(`  figures: ${days} days closed (${((performance.now() - t) / 1000).toFixed(0)} s)`);
+  }
+  // What autovacuum does shortly after such a close (this machine's PostgreSQL runs without it): the planner
+  // reads the figures by their statistics, and a table analyzed while empty looks empty.
+  if (days > 0) {
+    for (const { relname } of await rows<{ relname: string }>(
+      ctx.db,
+      sql`select relname from pg_stat_user_tables where relname like 'stats\_%'`,
+    ))
+      await ctx.db.execute(sql`analyze ${sql.identifier(relname)}`);
   }
   return { days, seconds: (performance.now() - t) / 1000 };
 }

@@ -6,14 +6,16 @@
  * key a cell, so either attribution is a sum of the same figures. Rollups by the two units and channel per day
  * and per month make province-wide totals cheap. A change marks its dossier's receiving and resolving units
  * dirty from the change's local day (late entries reach back); the refresh job recomputes the cells a dirty unit
- * is part of and closes each new day. Answers are served from the figures in ./serving.ts.
+ * is part of and closes each new day. The flows before each month (`stats_unit_cumulative`) are summed from the
+ * monthly rollup, so that whole months and the carried-over column read two months' rows. Answers are served from
+ * the figures in ./serving.ts.
  *
  * The step figures (`stats_step_daily`, rolled up per month in `stats_step_monthly`) have the same cells, further
  * keyed by the step run's officer and step: the step runs ended each day by outcome, and those open and overdue
  * at its end. Summed by units, officer and step (`stats_step_officer_daily`, `_monthly`), by units alone
  * (`stats_step_unit_daily`, `_monthly`) and by units and channel (`stats_step_channel_daily`, `_monthly`), they
- * serve the answers that need no finer grain. A handover, like every
- * change, marks the dossier's two units dirty; the same refresh recomputes them.
+ * serve the answers that need no finer grain. A handover, like every change, marks the dossier's two units
+ * dirty; the same refresh recomputes them.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
@@ -179,6 +181,21 @@ export async function refreshDays(
         where day between ${firstMonth} and ${lastMonthEnd} ${only(daily)}
         group by 1, ${keys}`);
     }
+    // The flows before each month after the first one recomputed, through the month after `to`'s (the current
+    // month's, once its previous month has closed): every earlier month of the rollup, summed.
+    const cumulative = sql`stats_unit_cumulative`;
+    const nextMonth = addDays(lastMonthEnd, 1);
+    await tx.execute(
+      sql`delete from ${cumulative} where month > ${firstMonth} and month <= ${nextMonth} ${only(cumulative)}`,
+    );
+    await tx.execute(sql`
+      insert into stats_unit_cumulative (month, unit_code, resolving_unit_code, channel, received, early, on_time,
+        overdue, withdrawn, stopped)
+      select m.month::date, f.unit_code, f.resolving_unit_code, f.channel, sum(f.received), sum(f.early),
+        sum(f.on_time), sum(f.overdue), sum(f.withdrawn), sum(f.stopped)
+      from generate_series(${firstMonth}::date + interval '1 month', ${nextMonth}::date, interval '1 month') m(month)
+      join stats_unit_monthly f on f.month < m.month ${only(sql`f`)}
+      group by 1, 2, 3, 4`);
     await refreshServiceDays(tx, from, to, unitCode);
 
     // The step figures: the step runs ended each day, and those open and overdue at its end (only the days

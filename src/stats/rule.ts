@@ -247,13 +247,37 @@ export function openStepOverdueNow(f: SQL, at: Date, granularity: Granularity): 
 }
 
 /**
+ * Whether the open step run of a dossier `f`, read from its row, has its due in [`from`, `until`) and runs (not
+ * paused): for a dossier not changed since before `from`, whether it became overdue between two instants whose
+ * thresholds (overdueBefore) are `from` and `until`.
+ */
+export function openStepDueBetween(f: SQL, from: Date, until: Date): SQL {
+  return sql`(${f}.finished_at is null and ${f}.current_step_due_at is not null and ${f}.paused_at is null
+    and ${f}.current_step_due_at >= ${from}::timestamptz and ${f}.current_step_due_at < ${until}::timestamptz)`;
+}
+
+/**
+ * The same of a dossier row `f` itself: pending (as pendingOverdueNow reads it) with its due in [`from`, `until`),
+ * through the pending-due index.
+ */
+export function pendingDueBetween(f: SQL, from: Date, until: Date): SQL {
+  return sql`(${f}.finished_at is null and ${f}.status in ('received', 'processing')
+    and ${f}.due_at >= ${from}::timestamptz and ${f}.due_at < ${until}::timestamptz)`;
+}
+
+/**
  * The step runs of the dossiers `f` as the step queries read them (alias `s`): the officer holding each (the
  * NO_OFFICER key when nobody was named) as `officer_code`.
  */
-export const stepRuns = sql`(
+export const stepRuns = stepRunsWhere(sql`true`);
+
+/** The same, only the step runs where `where` holds (over dossier_steps' own columns). */
+export function stepRunsWhere(where: SQL): SQL {
+  return sql`(
   select dossier_id, coalesce(to_officer_code, ${NO_OFFICER}) as officer_code, step_code, step_name, start_at,
     due_at, end_at, outcome, pauses
-  from dossier_steps)`;
+  from dossier_steps where ${where})`;
+}
 
 export type GroupBy = 'none' | 'unit' | 'procedure' | 'field' | 'channel' | 'officer' | 'step';
 

@@ -37,26 +37,27 @@ export async function answerServiceIndex(
 ): Promise<ServiceIndexAnswer> {
   const unitPath = q.unit?.path ?? null;
   const today = localDateOf(q.asOf);
-  const { groups, source } = await servedStatistics(db, {
-    unitPath,
-    attribution: 'resolving',
-    from: q.from,
-    to: q.to,
-    groupBy: 'unit',
-    granularity: q.granularity,
-    now: q.asOf,
-  });
-  // The figures are read when they cover the period (closed days only grow, so they still do).
+  // The figures are read when they cover the period (closed days only grow: the statistics below find them so
+  // too), the three parts at once.
   const needThrough = q.to < today ? q.to : addDays(today, -1);
-  const state = source === 'figures' ? await figuresState(db, unitScope(unitPath), needThrough) : null;
-  const [counts, ratings] = await Promise.all([
+  const state = await figuresState(db, unitScope(unitPath), needThrough);
+  const [{ groups, source }, counts, ratings] = await Promise.all([
+    servedStatistics(db, {
+      unitPath,
+      attribution: 'resolving',
+      from: q.from,
+      to: q.to,
+      groupBy: 'unit',
+      granularity: q.granularity,
+      now: q.asOf,
+    }),
     servedServiceCounts(db, {
       unitPath,
       from: q.from,
       to: q.to,
       now: q.asOf,
       today,
-      figures: state?.closed ? { dirty: state.dirty } : null,
+      figures: state.closed ? { dirty: state.dirty } : null,
     }),
     satisfactionByGroup(db, {
       unitPath,

@@ -2,12 +2,14 @@
  * The statistics the API serves: a period answered from the figures the worker maintains (./maintenance.ts),
  * attributed to the resolving or the receiving unit (the figures are keyed by both, so either is a sum of them).
  * Today is counted live up to the moment of the answer, and so is a unit whose figures wait for a recompute (the
- * tally of the dossiers it received or resolves is added to the figures of the other cells). A period that has ended takes its pending-overdue
- * count from the figures of its last day; one that has not is judged at the moment of the answer, live. The
+ * tally of the dossiers it received or resolves is added to the figures of the other cells). A period that has
+ * ended takes its pending-overdue count from the figures of its last day. One that has not is judged at the
+ * moment of the answer: the figures of yesterday's end, corrected by the dossiers changed since (today's changes)
+ * and by those whose due passed since; with too many changes today, every open dossier is counted live. The
  * figures are used only when every day the period needs is closed; otherwise the whole answer is the direct
  * statistics (./direct.ts: same numbers, slower). The step figures are served the same way from their own
  * figures: the step runs ended by day (whole months from the monthly rollup), today's live, and the open-overdue
- * count of the period's last day, or live at the moment of the answer.
+ * count of the period's last day, or of yesterday's end corrected by today's changes.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
@@ -25,7 +27,7 @@ import {
   type StepTally,
   type Tally,
 } from '../domain/statistics.js';
-import type { Granularity } from '../domain/timeliness.js';
+import { overdueBefore, type Granularity } from '../domain/timeliness.js';
 import { byKey, mergeSteps, periodStatistics, type GroupTally } from './direct.js';
 import { closedThrough } from './maintenance.js';
 import { satisfactionByGroup, totalSatisfaction, withSatisfaction } from './satisfaction.js';
@@ -48,6 +50,9 @@ import {
   stepOpenAt,
   stepOverdueAt,
   stepRuns,
+  stepRunsWhere,
+  openStepDueBetween,
+  pendingDueBetween,
   unitScope,
   type GroupBy,
   type Grouping,
@@ -77,12 +82,16 @@ interface GroupCount {
   n: number;
 }
 
-const flowSums = sql`
-  sum(f.received)::int as received, sum(f.early)::int as early, sum(f.on_time)::int as on_time,
-  sum(f.overdue)::int as overdue, sum(f.withdrawn)::int as withdrawn, sum(f.stopped)::int as stopped,
-  sum(f.received) filter (where f.channel = 'online')::int as online,
-  sum(f.received) filter (where f.channel = 'direct')::int as direct,
-  sum(f.received) filter (where f.channel = 'postal')::int as postal`;
+/** The flows' sums, each row counted `times` (1, or -1 to take a row away). */
+const flowSumsOf = (times: SQL) => sql`
+  sum(${times} * f.received)::int as received, sum(${times} * f.early)::int as early,
+  sum(${times} * f.on_time)::int as on_time, sum(${times} * f.overdue)::int as overdue,
+  sum(${times} * f.withdrawn)::int as withdrawn, sum(${times} * f.stopped)::int as stopped,
+  sum(${times} * f.received) filter (where f.channel = 'online')::int as online,
+  sum(${times} * f.received) filter (where f.channel = 'direct')::int as direct,
+  sum(${times} * f.received) filter (where f.channel = 'postal')::int as postal`;
+
+const flowSums = flowSumsOf(sql`1`);
 
 /**
  * [from, to] as the figures read it: the whole months inside it (first days of the first and the last, null when
@@ -106,15 +115,26 @@ function dayAndMonthParts(
   return { days, months: months ? { from: firstFull, to: lastFullEnd } : null };
 }
 
-/** The figures' flows over [from, to] (closed days only): whole months from the monthly rollup, the rest by day. */
+/**
+ * The figures' flows over [from, to] (closed days only): the days outside whole months by day; the whole months
+ * from the monthly rollup of the procedure grain, or at the unit grain as the difference of the flows before the
+ * month after them and before the first (stats_unit_cumulative).
+ */
 async function figureFlows(db: DbOrTx, scope: SQL, g: Grouping, from: LocalDate, to: LocalDate) {
   if (from > to) return [];
-  // Procedure grain for groupings by procedure or field, else the smaller unit grain; whole months inside
-  // [from, to] come from the monthly rollup.
-  const [daily, monthly] = g.byProcedure
-    ? [sql`stats_daily`, sql`stats_procedure_monthly`]
-    : [sql`stats_unit_daily`, sql`stats_unit_monthly`];
+  const daily = g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`;
   const { days, months } = dayAndMonthParts(from, to);
+  const monthsPart = (m: { from: LocalDate; to: LocalDate }) =>
+    g.byProcedure
+      ? sql`select ${g.key} as key, ${g.label} as label, ${flowSums} from stats_procedure_monthly f ${g.joins}
+          where ${scope} and f.month between ${m.from} and ${m.to} group by 1, 2`
+      : sql`select ${g.key} as key, ${g.label} as label, ${flowSumsOf(sql`f.times`)}
+          from (
+            select 1 as times, c.* from stats_unit_cumulative c where c.month = ${addDays(m.to, 1)}
+            union all
+            select -1 as times, c.* from stats_unit_cumulative c where c.month = ${m.from}
+          ) f ${g.joins}
+          where ${scope} group by 1, 2`;
   const parts = [
     ...(days.length
       ? [
@@ -122,12 +142,7 @@ async function figureFlows(db: DbOrTx, scope: SQL, g: Grouping, from: LocalDate,
               where ${scope} and (${sql.join(days, sql` or `)}) group by 1, 2`,
         ]
       : []),
-    ...(months
-      ? [
-          sql`select ${g.key} as key, ${g.label} as label, ${flowSums} from ${monthly} f ${g.joins}
-              where ${scope} and f.month between ${months.from} and ${months.to} group by 1, 2`,
-        ]
-      : []),
+    ...(months ? [monthsPart(months)] : []),
   ];
   return rows<Flows>(
     db,
@@ -136,6 +151,38 @@ async function figureFlows(db: DbOrTx, scope: SQL, g: Grouping, from: LocalDate,
         sum(overdue)::int as overdue, sum(withdrawn)::int as withdrawn, sum(stopped)::int as stopped,
         sum(online)::int as online, sum(direct)::int as direct, sum(postal)::int as postal
       from (${sql.join(parts, sql` union all `)}) parts group by 1, 2`,
+  );
+}
+
+/**
+ * The dossiers carried into a period opening on `open` (every day before it closed): those carried into its
+ * month (received before it less finished before it, stats_unit_cumulative, the unit grain) and the flows of the
+ * month's days before `open`. By procedure or field, every earlier month's flows of the procedure grain, summed.
+ */
+async function figureCarried(db: DbOrTx, scope: SQL, g: Grouping, open: LocalDate): Promise<GroupCount[]> {
+  if (g.byProcedure) {
+    const flows = await figureFlows(db, scope, g, EARLIEST, addDays(open, -1));
+    return flows.map((c) => ({
+      key: c.key,
+      label: c.label,
+      n: c.received - c.early - c.on_time - c.overdue - c.withdrawn - c.stopped,
+    }));
+  }
+  const month = `${open.slice(0, 8)}01`;
+  return rows<GroupCount>(
+    db,
+    sql`
+      select key, label, sum(n)::int as n from (
+        select ${g.key} as key, ${g.label} as label,
+          sum(f.received - f.early - f.on_time - f.overdue - f.withdrawn - f.stopped) as n
+        from stats_unit_cumulative f ${g.joins}
+        where ${scope} and f.month = ${month} group by 1, 2
+        union all
+        select ${g.key} as key, ${g.label} as label,
+          sum(f.received - f.early - f.on_time - f.overdue - f.withdrawn - f.stopped) as n
+        from stats_unit_daily f ${g.joins}
+        where ${scope} and f.day >= ${month} and f.day < ${open} group by 1, 2
+      ) parts group by 1, 2`,
   );
 }
 
@@ -149,29 +196,45 @@ interface Scope {
   dossiers: SQL;
 }
 
-/** Today's flows up to the moment of the answer (nothing after it counts), live from the dossiers. */
+/**
+ * Today's flows up to the moment of the answer (nothing after it counts), live from the dossiers received or
+ * finished today, reached by their ids from the receipt and finish indexes (read whole, a part of the scope
+ * would combine them with an index of its own far larger than a day).
+ */
 async function liveFlows(db: DbOrTx, scope: Scope, g: Grouping, today: LocalDate, asOf: Date) {
   const { open: start, cut } = answerInstants(today, today, asOf);
   const f = sql`f`;
   const received = receivedIn(f, start, cut);
   const finished = sql`(${finishedIn(f, start, cut)} and ${receivedBefore(f, cut)})`;
+  const ids = sql`
+    select d.id from dossiers d where ${receivedIn(sql`d`, start, cut)}
+    union all
+    select d.id from dossiers d where ${finishedIn(sql`d`, start, cut)}`;
   return rows<Flows>(
     db,
     sql`
       select ${g.key} as key, ${g.label} as label, ${receivedCounts(f, received)}, ${finishedCounts(f, finished)}
       from ${scope.dossiers} f ${g.joins}
-      where ${scope.where} and (${received} or ${finished})
+      where ${scope.where} and f.id = any(array(${ids})) and (${received} or ${finished})
       group by 1, 2`,
   );
 }
 
 /**
- * Pending and overdue at the moment of the answer (a period not yet ended is judged then). Each dossier's row
- * holds its state now; for a dossier with nothing recorded after that moment nor dated after it, that is its
- * state at the moment (pendingOverdueNow, read through the open-due index). The few changed since (the clerks'
- * actions of the last milliseconds, `changedSince`) are judged by their history (pendingOverdueAt), in the same
- * statement, so both parts see one snapshot. When more changed than the newest events show, every dossier open
- * then is judged by its history.
+ * Pending and overdue at the moment of the answer (a period not yet ended is judged then), in one statement so
+ * that every part sees one snapshot. Each dossier's row holds its state now; for a dossier with nothing recorded
+ * after a moment nor dated after it, that is its state at the moment.
+ *
+ * From yesterday's end (`sinceYesterday`: its figures are added by the caller): the dossiers changed since
+ * yesterday ended (`today`, a day's changes) are taken out as yesterday's figures counted them (judged by their
+ * history at yesterday's last instant) and counted as they are at the moment of the answer; of the others, those
+ * whose due passed the overdue threshold since yesterday's are added (from their rows, through the pending-due
+ * index: a day of dues).
+ *
+ * Otherwise every dossier open at the moment is counted: from its row (pendingOverdueNow, through the same
+ * index), or by its history when changed since the moment (the clerks' actions of the last milliseconds,
+ * `changedSince`). When more changed than the newest events show, every dossier open then is judged by its
+ * history.
  */
 async function livePendingOverdue(
   db: DbOrTx,
@@ -179,18 +242,48 @@ async function livePendingOverdue(
   g: Grouping,
   asOf: Date,
   granularity: Granularity,
+  sinceYesterday: boolean,
 ) {
-  const { cut, at } = answerInstants(localDateOf(asOf), localDateOf(asOf), asOf);
+  const today = localDateOf(asOf);
+  const { open: dayStart, cut, at } = answerInstants(today, today, asOf);
   const f = sql`f`;
   const byHistory = sql`${receivedBefore(f, cut)} and ${notFinishedBefore(f, cut)} and ${pendingOverdueAt(sql`f.id`, at, granularity)}`;
-  const count = (where: SQL) => sql`
-      select ${g.key} as key, ${g.label} as label, count(*)::int as n
+  const count = (where: SQL, n: SQL = sql`count(*)::int`) => sql`
+      select ${g.key} as key, ${g.label} as label, ${n} as n
       from ${scope.dossiers} f ${g.joins}
       where ${scope.where} and ${where}
       group by 1, 2`;
-  if (await tooManyChangedSince(db, at)) return rows<GroupCount>(db, count(byHistory));
+  const tooMany = await tooManyChangedSince(db, at);
   // The changed dossiers are read by their ids (an array, so the primary key is used), the others skip them.
   const changed = sql`select dossier_id from changed`;
+  if (sinceYesterday) {
+    const yesterdayEnd = new Date(dayStart.getTime() - 1);
+    const changedToday = sql`select dossier_id from today`;
+    const now = tooMany
+      ? sql`(${byHistory})`
+      : sql`(case when f.id in (${changed}) then ${byHistory} else ${pendingOverdueNow(f, at, granularity)} end)`;
+    const then = sql`(${receivedBefore(f, dayStart)} and ${notFinishedBefore(f, dayStart)}
+      and ${pendingOverdueAt(sql`f.id`, yesterdayEnd, granularity)})`;
+    const dueSince = pendingDueBetween(
+      f,
+      overdueBefore(yesterdayEnd, granularity),
+      overdueBefore(at, granularity),
+    );
+    return rows<GroupCount>(
+      db,
+      sql`
+        with changed as (${changedSince(at)}), today as (${changedAfter(yesterdayEnd)})
+        select key, label, sum(n)::int as n from (
+          ${count(sql`${dueSince} and f.id not in (${changedToday})`)}
+          union all
+          ${count(
+            sql`f.id = any(array(${changedToday}))`,
+            sql`(count(*) filter (where ${now}) - count(*) filter (where ${then}))::int`,
+          )}
+        ) parts group by 1, 2`,
+    );
+  }
+  if (tooMany) return rows<GroupCount>(db, count(byHistory));
   return rows<GroupCount>(
     db,
     sql`
@@ -201,6 +294,33 @@ async function livePendingOverdue(
         ${count(sql`f.id = any(array(${changed})) and ${byHistory}`)}
       ) parts group by 1, 2`,
   );
+}
+
+/**
+ * At most this many of today's changes are taken out of yesterday's figures and counted anew (sinceYesterday);
+ * with more, a day's bulk import say, the current period counts every open dossier at the moment instead.
+ */
+const TODAY_CHANGES = 50_000;
+
+/** Whether fewer than TODAY_CHANGES events were recorded after `since` (read from the recorded-at index). */
+async function fewChangedAfter(db: DbOrTx, since: Date): Promise<boolean> {
+  const [row] = await rows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from (
+      select 1 from dossier_events where recorded_at > ${since}::timestamptz limit ${sql.raw(String(TODAY_CHANGES))}) e`,
+  );
+  return (row?.n ?? 0) < TODAY_CHANGES;
+}
+
+/**
+ * The dossiers changed after `since` (every change appends an event): those with an event recorded after it
+ * (the recorded-at index), and those with one dated after it ahead of its recording (the dated-ahead index).
+ */
+function changedAfter(since: Date): SQL {
+  return sql`
+    select dossier_id from dossier_events where recorded_at > ${since}::timestamptz
+    union
+    select dossier_id from dossier_events where at > recorded_at and at > ${since}::timestamptz`;
 }
 
 /**
@@ -389,20 +509,30 @@ async function fromFigures(
   today: LocalDate,
   needThrough: LocalDate,
 ): Promise<GroupTally[]> {
-  const steps = await stepsFromFigures(db, scope, q, today, needThrough);
-  if (byStepRun(q.groupBy)) return mergeSteps([], steps);
   const yesterday = addDays(today, -1);
+  // A period that has ended is judged at its end (the figures of its last day), one that has not at `now`: from
+  // the figures of yesterday's end and today's changes, unless today holds too many of them.
+  const sinceYesterday =
+    q.to >= today && (await fewChangedAfter(db, new Date(answerInstants(today, today).open.getTime() - 1)));
+  const judge = { ended: q.to < today, sinceYesterday };
+  if (byStepRun(q.groupBy))
+    return mergeSteps([], await stepsFromFigures(db, scope, q, today, needThrough, judge));
   const g = grouping(q.groupBy, q.attribution);
-  const before = q.from <= today ? addDays(q.from, -1) : yesterday;
-  const [carried, flows, live, pendingOverdue] = await Promise.all([
-    figureFlows(db, scope.where, g, EARLIEST, before < yesterday ? before : yesterday),
+  // Carried into the period's first day, or into today for a period that begins later (today's flows added below).
+  const open = q.from < today ? q.from : today;
+  const [steps, carried, flows, live, figureOverdue, liveOverdue] = await Promise.all([
+    stepsFromFigures(db, scope, q, today, needThrough, judge),
+    figureCarried(db, scope.where, g, open),
     figureFlows(db, scope.where, g, q.from, needThrough),
     q.to >= today ? liveFlows(db, scope, g, today, q.now) : Promise.resolve([]),
-    // A period that has ended is judged at its end (the figures of its last day), one that has not at `now`.
-    q.to < today
-      ? figurePendingOverdue(db, scope, g, q.to)
-      : livePendingOverdue(db, scope, g, q.now, q.granularity),
+    q.to < today || sinceYesterday
+      ? figurePendingOverdue(db, scope, g, q.to < today ? q.to : yesterday)
+      : Promise.resolve([]),
+    q.to >= today
+      ? livePendingOverdue(db, scope, g, q.now, q.granularity, sinceYesterday)
+      : Promise.resolve([]),
   ]);
+  const pendingOverdue = [...figureOverdue, ...liveOverdue];
   const groups = new Map<string, { label: string; t: Tally }>();
   const at = (key: string, label: string) => {
     let entry = groups.get(key);
@@ -410,7 +540,7 @@ async function fromFigures(
     return entry.t;
   };
   const finished = (c: Flows) => c.early + c.on_time + c.overdue + c.withdrawn + c.stopped;
-  for (const c of carried) at(c.key, c.label).received.carriedOver += c.received - finished(c);
+  for (const c of carried) at(c.key, c.label).received.carriedOver += c.n;
   const inPeriod = q.from <= today ? [...flows, ...live] : [];
   if (q.from > today)
     for (const c of live) at(c.key, c.label).received.carriedOver += c.received - finished(c);
@@ -513,11 +643,14 @@ async function stepFigureOpenOverdue(db: DbOrTx, scope: SQL, g: Grouping, daily:
 }
 
 /**
- * Live from the step runs of the scope's dossiers: those ended in [`open`, `cut`) and (`judge`) those open and
- * overdue at the moment of the answer. As for the dossiers (livePendingOverdue), a dossier with nothing recorded
- * after that moment nor dated after it is judged by its row (its open step's due, holder and pause, through the
- * open-step-due index), the few changed since by their step runs' history; with more changed than the newest
- * events show, every step run open then is judged by its history.
+ * Live from the step runs of the scope's dossiers: those ended in [`open`, `cut`), and those open and overdue at
+ * the moment of the answer, judged as livePendingOverdue judges the dossiers. From yesterday's end
+ * (`sinceYesterday`: its figures are added by the caller): the step runs of the dossiers changed since are taken
+ * out as yesterday's figures counted them (by their history) and counted as they are now; of the other dossiers,
+ * those whose open step's due passed the threshold since yesterday's are added (from their rows, through the
+ * open-step-due index). Otherwise every open step run is counted: from its dossier's row (its open step's due,
+ * holder and pause), or by its history when the dossier changed since the moment; with more changed than the
+ * newest events show, every step run open then by its history.
  */
 async function liveSteps(
   db: DbOrTx,
@@ -525,50 +658,87 @@ async function liveSteps(
   g: Grouping,
   open: Date,
   cut: Date,
-  judge: boolean,
   granularity: Granularity,
+  sinceYesterday: boolean,
 ) {
   const s = sql`s`;
   const f = sql`f`;
-  const ended = stepEndedIn(s, open, cut);
   const at = new Date(cut.getTime() - 1);
-  const openOverdue = sql`${stepOpenAt(s, cut)} and ${stepOverdueAt(s, sql`${at}::timestamptz`, granularity)}`;
+  const overdueAt = (end: Date) =>
+    sql`${stepOpenAt(s, end)} and ${stepOverdueAt(s, sql`${new Date(end.getTime() - 1)}::timestamptz`, granularity)}`;
   // The scope's dossiers are reached from the step runs (their ids, read by primary key), never the other way.
-  const fromRuns = (ids: SQL, where: SQL, counts: SQL) => sql`
+  const fromRuns = (runs: SQL, ids: SQL, where: SQL, counts: SQL) => sql`
       select ${g.key} as key, min(${g.label}) as label, ${counts}
-      from ${scope.dossiers} f join ${stepRuns} s on s.dossier_id = f.id ${g.joins}
+      from ${scope.dossiers} f join ${runs} s on s.dossier_id = f.id ${g.joins}
       where ${scope.where} and f.id = any(array(${ids})) and ${where}
       group by 1`;
+  const endedHere = sql`end_at >= ${open} and end_at < ${cut}`;
   const endedPart = fromRuns(
-    sql`select r.dossier_id from dossier_steps r where r.end_at >= ${open} and r.end_at < ${cut}`,
-    ended,
+    stepRunsWhere(endedHere),
+    sql`select dossier_id from dossier_steps where ${endedHere}`,
+    stepEndedIn(s, open, cut),
     sql`count(*) filter (where s.outcome = 'early')::int as early,
       count(*) filter (where s.outcome = 'on_time')::int as on_time,
       count(*) filter (where s.outcome is null or s.outcome = 'overdue')::int as overdue, 0 as open_overdue`,
   );
-  if (!judge) return rows<StepCounts>(db, endedPart);
-  const openOverdueCount = sql`0 as early, 0 as on_time, 0 as overdue, count(*)::int as open_overdue`;
-  if (await tooManyChangedSince(db, at)) {
+  const openOverdueCount = (n: SQL = sql`count(*)::int`) =>
+    sql`0 as early, 0 as on_time, 0 as overdue, ${n} as open_overdue`;
+  const byRow = (where: SQL) => sql`
+      select ${g.key} as key, min(${g.label}) as label, ${openOverdueCount()}
+      from ${scope.dossiers} f cross join lateral ${currentStepRun(f)} s ${g.joins}
+      where ${scope.where} and ${where}
+      group by 1`;
+  const tooMany = await tooManyChangedSince(db, at);
+  const changed = sql`select dossier_id from changed`;
+  if (sinceYesterday) {
+    const dayStart = answerInstants(localDateOf(at), localDateOf(at)).open;
+    const yesterdayEnd = new Date(dayStart.getTime() - 1);
+    const changedToday = sql`select dossier_id from today`;
+    const dueSince = openStepDueBetween(
+      f,
+      overdueBefore(yesterdayEnd, granularity),
+      overdueBefore(at, granularity),
+    );
+    const parts = [
+      endedPart,
+      // Today's changed dossiers, now: by their history if changed since the moment, else by their row.
+      fromRuns(stepRuns, tooMany ? changedToday : changed, overdueAt(cut), openOverdueCount()),
+      ...(tooMany
+        ? []
+        : [
+            byRow(
+              sql`f.id = any(array(${changedToday})) and f.id not in (${changed}) and ${openStepOverdueNow(f, at, granularity)}`,
+            ),
+          ]),
+      // The others, overdue since yesterday's end.
+      byRow(sql`${dueSince} and f.id not in (${changedToday})`),
+      // Today's changed dossiers as yesterday's figures counted them, taken out.
+      fromRuns(stepRuns, changedToday, overdueAt(dayStart), openOverdueCount(sql`(-count(*))::int`)),
+    ];
+    return rows<StepCounts>(
+      db,
+      sql`
+        with changed as (${changedSince(at)}), today as (${changedAfter(yesterdayEnd)})
+        ${sql.join(parts, sql` union all `)}`,
+    );
+  }
+  if (tooMany) {
     const openThen = sql`select r.dossier_id from dossier_steps r
       where r.start_at < ${cut} and (r.end_at is null or r.end_at >= ${cut})`;
     return rows<StepCounts>(
       db,
-      sql`${endedPart} union all ${fromRuns(openThen, openOverdue, openOverdueCount)}`,
+      sql`${endedPart} union all ${fromRuns(stepRuns, openThen, overdueAt(cut), openOverdueCount())}`,
     );
   }
-  const changed = sql`select dossier_id from changed`;
   return rows<StepCounts>(
     db,
     sql`
       with changed as (${changedSince(at)})
       ${endedPart}
       union all
-      ${fromRuns(changed, openOverdue, openOverdueCount)}
+      ${fromRuns(stepRuns, changed, overdueAt(cut), openOverdueCount())}
       union all
-      select ${g.key} as key, min(${g.label}) as label, ${openOverdueCount}
-      from ${scope.dossiers} f cross join lateral ${currentStepRun(f)} s ${g.joins}
-      where ${scope.where} and ${openStepOverdueNow(f, at, granularity)} and f.id not in (${changed})
-      group by 1`,
+      ${byRow(sql`${openStepOverdueNow(f, at, granularity)} and f.id not in (${changed})`)}`,
   );
 }
 
@@ -583,6 +753,7 @@ async function stepsFromFigures(
   q: PeriodQuestion,
   today: LocalDate,
   needThrough: LocalDate,
+  judge: { ended: boolean; sinceYesterday: boolean },
 ): Promise<Array<{ key: string; label: string; steps: StepTally }>> {
   const figures = grouping(q.groupBy, q.attribution, sql`f`);
   const tables = stepTables(q.groupBy);
@@ -590,10 +761,12 @@ async function stepsFromFigures(
   const { open, cut } = answerInstants(today, today, q.now);
   const [ended, liveCounts, openOverdue] = await Promise.all([
     stepFigureFlows(db, scope.where, figures, tables, q.from, needThrough),
-    q.to >= today
-      ? liveSteps(db, scope, live, q.from <= today ? open : cut, cut, true, q.granularity)
+    judge.ended
+      ? Promise.resolve([])
+      : liveSteps(db, scope, live, q.from <= today ? open : cut, cut, q.granularity, judge.sinceYesterday),
+    judge.ended || judge.sinceYesterday
+      ? stepFigureOpenOverdue(db, scope.where, figures, tables.daily, judge.ended ? q.to : addDays(today, -1))
       : Promise.resolve([]),
-    q.to < today ? stepFigureOpenOverdue(db, scope.where, figures, tables.daily, q.to) : Promise.resolve([]),
   ]);
   const groups = new Map<string, { key: string; label: string; steps: StepTally }>();
   for (const c of [...ended, ...liveCounts, ...openOverdue]) {

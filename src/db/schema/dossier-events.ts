@@ -21,6 +21,9 @@ export const dossierEvents = pgTable(
   },
   (t) => [
     index('dossier_events_dossier_idx').on(t.dossierId, t.id),
+    // The dossiers changed since an instant (today's changes, which the statistics of the current period add to
+    // the figures of yesterday's end): the events recorded after it, with their dossiers, read from the index.
+    index('dossier_events_recorded_idx').on(t.recordedAt, t.dossierId),
     // Events dated after they were recorded (an action may be dated a little ahead): few, read by the statistics
     // to know whether anything is dated after the moment of an answer.
     index('dossier_events_dated_ahead_idx')

@@ -1,0 +1,1 @@
+CREATE INDEX "dossier_events_recorded_idx" ON "dossier_events" USING btree ("recorded_at","dossier_id");
