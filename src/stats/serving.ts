@@ -272,7 +272,7 @@ async function livePendingOverdue(
     return rows<GroupCount>(
       db,
       sql`
-        with changed as (${changedSince(at)}), today as (${changedAfter(yesterdayEnd)})
+        with changed as (${changedSince(at)}), today as (${judgedToday(yesterdayEnd, dayStart, tooMany)})
         select key, label, sum(n)::int as n from (
           ${count(sql`${dueSince} and f.id not in (${changedToday})`)}
           union all
@@ -321,6 +321,24 @@ function changedAfter(since: Date): SQL {
     select dossier_id from dossier_events where recorded_at > ${since}::timestamptz
     union
     select dossier_id from dossier_events where at > recorded_at and at > ${since}::timestamptz`;
+}
+
+/**
+ * The dossiers an answer given at the moment (`changed`: those changed after it, changedSince) judges one by one
+ * against yesterday's figures: those changed after yesterday's end that were received before today (yesterday's
+ * figures may count them), and those changed after the moment. Every other dossier's row holds its state at the
+ * moment, and either held it at yesterday's end or was not received then (its dues lie after yesterday's
+ * thresholds): a day's intakes are read from the receipt index, not one by one. With more changed after the
+ * moment than `changed` shows (`all`), every dossier changed since yesterday's end.
+ */
+function judgedToday(yesterdayEnd: Date, dayStart: Date, all: boolean): SQL {
+  if (all) return changedAfter(yesterdayEnd);
+  return sql`
+    select dossier_id from (${changedAfter(yesterdayEnd)}) since
+    except
+    select id from dossiers where received_at >= ${dayStart}
+    union
+    select dossier_id from changed`;
 }
 
 /**
@@ -718,7 +736,7 @@ async function liveSteps(
     return rows<StepCounts>(
       db,
       sql`
-        with changed as (${changedSince(at)}), today as (${changedAfter(yesterdayEnd)})
+        with changed as (${changedSince(at)}), today as (${judgedToday(yesterdayEnd, dayStart, tooMany)})
         ${sql.join(parts, sql` union all `)}`,
     );
   }
