@@ -14,8 +14,9 @@
  * keyed by the step run's officer and step: the step runs ended each day by outcome, and those open and overdue
  * at its end. Summed by units, officer and step (`stats_step_officer_daily`, `_monthly`), by units alone
  * (`stats_step_unit_daily`, `_monthly`) and by units and channel (`stats_step_channel_daily`, `_monthly`), they
- * serve the answers that need no finer grain. A handover, like every change, marks the dossier's two units
- * dirty; the same refresh recomputes them.
+ * serve the answers that need no finer grain; the step runs ended before each month by units
+ * (`stats_step_unit_cumulative`) give the totals' and the units' whole months as a difference. A handover, like
+ * every change, marks the dossier's two units dirty; the same refresh recomputes them.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
@@ -283,6 +284,17 @@ export async function refreshDays(
         where day between ${firstMonth} and ${lastMonthEnd} ${only(daily)}
         group by 1, ${keys}`);
     }
+    // The step runs ended before each month, by units, as the dossiers' flows above.
+    const stepCumulative = sql`stats_step_unit_cumulative`;
+    await tx.execute(
+      sql`delete from ${stepCumulative} where month > ${firstMonth} and month <= ${nextMonth} ${only(stepCumulative)}`,
+    );
+    await tx.execute(sql`
+      insert into stats_step_unit_cumulative (month, unit_code, resolving_unit_code, early, on_time, overdue)
+      select m.month::date, f.unit_code, f.resolving_unit_code, sum(f.early), sum(f.on_time), sum(f.overdue)
+      from generate_series(${firstMonth}::date + interval '1 month', ${nextMonth}::date, interval '1 month') m(month)
+      join stats_step_unit_monthly f on f.month < m.month ${only(sql`f`)}
+      group by 1, 2, 3`);
   });
 }
 

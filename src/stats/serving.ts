@@ -600,15 +600,29 @@ const stepSums = sql`sum(f.early)::int as early, sum(f.on_time)::int as on_time,
   0 as open_overdue`;
 
 /**
+ * A grouping's step figures: by day, by month, and (by units alone) the step runs ended before each month, whose
+ * difference gives whole months.
+ */
+interface StepTables {
+  daily: SQL;
+  monthly: SQL;
+  cumulative?: SQL;
+}
+
+/**
  * The step figures' tables for a grouping, the coarsest that has its key: by units alone for the totals and the
  * units (a province's in about a thousand rows a month), by units, officer and step for those two, by units and
  * channel for the channels, else (the procedure, its field) the full grain.
  */
-function stepTables(groupBy: GroupBy): { daily: SQL; monthly: SQL } {
+function stepTables(groupBy: GroupBy): StepTables {
   switch (groupBy) {
     case 'none':
     case 'unit':
-      return { daily: sql`stats_step_unit_daily`, monthly: sql`stats_step_unit_monthly` };
+      return {
+        daily: sql`stats_step_unit_daily`,
+        monthly: sql`stats_step_unit_monthly`,
+        cumulative: sql`stats_step_unit_cumulative`,
+      };
     case 'officer':
     case 'step':
       return { daily: sql`stats_step_officer_daily`, monthly: sql`stats_step_officer_monthly` };
@@ -624,7 +638,7 @@ async function stepFigureFlows(
   db: DbOrTx,
   scope: SQL,
   g: Grouping,
-  tables: { daily: SQL; monthly: SQL },
+  tables: StepTables,
   from: LocalDate,
   to: LocalDate,
 ) {
@@ -639,7 +653,16 @@ async function stepFigureFlows(
       : []),
     ...(months
       ? [
-          sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from ${tables.monthly} f ${g.joins}
+          tables.cumulative
+            ? sql`select ${g.key} as key, min(${g.label}) as label, sum(f.times * f.early)::int as early,
+                sum(f.times * f.on_time)::int as on_time, sum(f.times * f.overdue)::int as overdue, 0 as open_overdue
+              from (
+                select 1 as times, c.* from ${tables.cumulative} c where c.month = ${addDays(months.to, 1)}
+                union all
+                select -1 as times, c.* from ${tables.cumulative} c where c.month = ${months.from}
+              ) f ${g.joins}
+              where ${scope} group by 1`
+            : sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from ${tables.monthly} f ${g.joins}
               where ${scope} and f.month between ${months.from} and ${months.to} group by 1`,
         ]
       : []),

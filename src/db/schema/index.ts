@@ -38,4 +38,5 @@ export * from './stats-step-monthly.js';
 export * from './stats-step-officer-daily.js';
 export * from './stats-step-officer-monthly.js';
 export * from './stats-step-unit-daily.js';
+export * from './stats-step-unit-cumulative.js';
 export * from './stats-step-unit-monthly.js';
