@@ -184,19 +184,26 @@ export async function refreshDays(
     }
     // The flows before each month after the first one recomputed, through the month after `to`'s (the current
     // month's, once its previous month has closed): every earlier month of the rollup, summed.
-    const cumulative = sql`stats_unit_cumulative`;
     const nextMonth = addDays(lastMonthEnd, 1);
-    await tx.execute(
-      sql`delete from ${cumulative} where month > ${firstMonth} and month <= ${nextMonth} ${only(cumulative)}`,
+    const rewriteCumulative = async (cumulative: SQL, monthly: SQL, keys: SQL, counts: string[]) => {
+      const columns = sql.raw(counts.join(', '));
+      const sums = sql.raw(counts.map((c) => `sum(f.${c})`).join(', '));
+      await tx.execute(
+        sql`delete from ${cumulative} where month > ${firstMonth} and month <= ${nextMonth} ${only(cumulative)}`,
+      );
+      await tx.execute(sql`
+        insert into ${cumulative} (month, ${keys}, ${columns})
+        select m.month::date, ${keys}, ${sums}
+        from generate_series(${firstMonth}::date + interval '1 month', ${nextMonth}::date, interval '1 month') m(month)
+        join ${monthly} f on f.month < m.month ${only(sql`f`)}
+        group by 1, ${keys}`);
+    };
+    await rewriteCumulative(
+      sql`stats_unit_cumulative`,
+      sql`stats_unit_monthly`,
+      sql`unit_code, resolving_unit_code, channel`,
+      ['received', 'early', 'on_time', 'overdue', 'withdrawn', 'stopped'],
     );
-    await tx.execute(sql`
-      insert into stats_unit_cumulative (month, unit_code, resolving_unit_code, channel, received, early, on_time,
-        overdue, withdrawn, stopped)
-      select m.month::date, f.unit_code, f.resolving_unit_code, f.channel, sum(f.received), sum(f.early),
-        sum(f.on_time), sum(f.overdue), sum(f.withdrawn), sum(f.stopped)
-      from generate_series(${firstMonth}::date + interval '1 month', ${nextMonth}::date, interval '1 month') m(month)
-      join stats_unit_monthly f on f.month < m.month ${only(sql`f`)}
-      group by 1, 2, 3, 4`);
     await refreshServiceDays(tx, from, to, unitCode);
 
     // The step figures: the step runs ended each day, and those open and overdue at its end (only the days
@@ -285,16 +292,12 @@ export async function refreshDays(
         group by 1, ${keys}`);
     }
     // The step runs ended before each month, by units, as the dossiers' flows above.
-    const stepCumulative = sql`stats_step_unit_cumulative`;
-    await tx.execute(
-      sql`delete from ${stepCumulative} where month > ${firstMonth} and month <= ${nextMonth} ${only(stepCumulative)}`,
+    await rewriteCumulative(
+      sql`stats_step_unit_cumulative`,
+      sql`stats_step_unit_monthly`,
+      sql`unit_code, resolving_unit_code`,
+      ['early', 'on_time', 'overdue'],
     );
-    await tx.execute(sql`
-      insert into stats_step_unit_cumulative (month, unit_code, resolving_unit_code, early, on_time, overdue)
-      select m.month::date, f.unit_code, f.resolving_unit_code, sum(f.early), sum(f.on_time), sum(f.overdue)
-      from generate_series(${firstMonth}::date + interval '1 month', ${nextMonth}::date, interval '1 month') m(month)
-      join stats_step_unit_monthly f on f.month < m.month ${only(sql`f`)}
-      group by 1, 2, 3`);
   });
 }
 

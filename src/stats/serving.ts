@@ -116,6 +116,16 @@ function dayAndMonthParts(
 }
 
 /**
+ * Whole months [from, to] of a table of the counts before each month (stats_unit_cumulative,
+ * stats_step_unit_cumulative): the rows of the month after them counted (`times` 1), those of the first taken
+ * away (`times` -1).
+ */
+const wholeMonths = (cumulative: SQL, months: { from: LocalDate; to: LocalDate }): SQL => sql`(
+  select 1 as times, c.* from ${cumulative} c where c.month = ${addDays(months.to, 1)}
+  union all
+  select -1 as times, c.* from ${cumulative} c where c.month = ${months.from})`;
+
+/**
  * The figures' flows over [from, to] (closed days only): the days outside whole months by day; the whole months
  * from the monthly rollup of the procedure grain, or at the unit grain as the difference of the flows before the
  * month after them and before the first (stats_unit_cumulative).
@@ -129,11 +139,7 @@ async function figureFlows(db: DbOrTx, scope: SQL, g: Grouping, from: LocalDate,
       ? sql`select ${g.key} as key, ${g.label} as label, ${flowSums} from stats_procedure_monthly f ${g.joins}
           where ${scope} and f.month between ${m.from} and ${m.to} group by 1, 2`
       : sql`select ${g.key} as key, ${g.label} as label, ${flowSumsOf(sql`f.times`)}
-          from (
-            select 1 as times, c.* from stats_unit_cumulative c where c.month = ${addDays(m.to, 1)}
-            union all
-            select -1 as times, c.* from stats_unit_cumulative c where c.month = ${m.from}
-          ) f ${g.joins}
+          from ${wholeMonths(sql`stats_unit_cumulative`, m)} f ${g.joins}
           where ${scope} group by 1, 2`;
   const parts = [
     ...(days.length
@@ -656,11 +662,7 @@ async function stepFigureFlows(
           tables.cumulative
             ? sql`select ${g.key} as key, min(${g.label}) as label, sum(f.times * f.early)::int as early,
                 sum(f.times * f.on_time)::int as on_time, sum(f.times * f.overdue)::int as overdue, 0 as open_overdue
-              from (
-                select 1 as times, c.* from ${tables.cumulative} c where c.month = ${addDays(months.to, 1)}
-                union all
-                select -1 as times, c.* from ${tables.cumulative} c where c.month = ${months.from}
-              ) f ${g.joins}
+              from ${wholeMonths(tables.cumulative, months)} f ${g.joins}
               where ${scope} group by 1`
             : sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from ${tables.monthly} f ${g.joins}
               where ${scope} and f.month between ${months.from} and ${months.to} group by 1`,
