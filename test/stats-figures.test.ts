@@ -285,22 +285,13 @@ describe('statistics served from the maintained figures', () => {
     }
     expect(overdueCells).toBeGreaterThan(0);
     expect(stepCells).toBeGreaterThan(0);
-    // The step rollup agrees with the days it sums.
-    const [stepMismatch] = await rows<{ n: number }>(sql`
-      select count(*)::int as n from (
-        select date_trunc('month', day)::date as month, unit_code, resolving_unit_code, procedure_code, channel,
-          officer_code, step_code, sum(early) e, sum(overdue) o
-        from stats_step_daily group by 1, 2, 3, 4, 5, 6, 7
-      ) c full join stats_step_monthly m
-        using (month, unit_code, resolving_unit_code, procedure_code, channel, officer_code, step_code)
-      where m.early is distinct from c.e or m.overdue is distinct from c.o`);
-    expect(stepMismatch!.n).toBe(0);
-    // The coarser step figures (by units, officer and step; by units alone; by units and channel) sum the full
-    // grain, per day and per month.
+    // The coarser step figures (by units, officer and step; by units alone; by units and channel; by units and
+    // procedure) sum the full grain, per day and per month.
     for (const [table, keys] of [
       ['stats_step_officer', 'unit_code, resolving_unit_code, officer_code, step_code'],
       ['stats_step_unit', 'unit_code, resolving_unit_code'],
       ['stats_step_channel', 'unit_code, resolving_unit_code, channel'],
+      ['stats_step_procedure', 'unit_code, resolving_unit_code, procedure_code'],
     ] as const) {
       const [daily] = await rows<{ n: number; cells: number }>(sql`
         select count(*) filter (where r.early is distinct from c.e or r.on_time is distinct from c.t
@@ -321,6 +312,49 @@ describe('statistics served from the maintained figures', () => {
         ) c full join ${sql.raw(`${table}_monthly`)} r using (month, ${sql.raw(keys)})`);
       expect(monthly!.n, `${table}_monthly`).toBe(0);
       expect(monthly!.cells).toBeGreaterThan(0);
+    }
+    // The counts before each month sum every earlier month of their rollup, from the second month of the history
+    // through the month after the last.
+    for (const [table, monthly, keys, counts] of [
+      [
+        'stats_unit_cumulative',
+        'stats_unit_monthly',
+        'unit_code, resolving_unit_code, channel',
+        'received, early, stopped',
+      ],
+      [
+        'stats_step_unit_cumulative',
+        'stats_step_unit_monthly',
+        'unit_code, resolving_unit_code',
+        'early, on_time, overdue',
+      ],
+      [
+        'stats_step_officer_cumulative',
+        'stats_step_officer_monthly',
+        'unit_code, resolving_unit_code, officer_code, step_code',
+        'early, on_time, overdue',
+      ],
+    ] as const) {
+      const sums = counts
+        .split(', ')
+        .map((c) => `sum(f.${c}) as ${c}`)
+        .join(', ');
+      const differs = counts
+        .split(', ')
+        .map((c) => `r.${c} is distinct from c.${c}`)
+        .join(' or ');
+      const [cumulative] = await rows<{ n: number; cells: number }>(sql`
+        select count(*) filter (where ${sql.raw(differs)})::int as n, count(*)::int as cells
+        from (
+          select m.month::date as month, ${sql.raw(keys.replace(/(\w+)/g, 'f.$1'))}, ${sql.raw(sums)}
+          from generate_series(
+            (select min(month) from ${sql.raw(monthly)}) + interval '1 month',
+            (select max(month) from ${sql.raw(monthly)}) + interval '1 month', interval '1 month') m(month)
+          join ${sql.raw(monthly)} f on f.month < m.month
+          group by 1, ${sql.raw(keys.replace(/(\w+)/g, 'f.$1'))}
+        ) c full join ${sql.raw(table)} r using (month, ${sql.raw(keys)})`);
+      expect(cumulative!.n, table).toBe(0);
+      expect(cumulative!.cells, table).toBeGreaterThan(0);
     }
     // Cells of dossiers resolved elsewhere than they were received.
     expect(crossCells).toBeGreaterThan(0);

@@ -10,13 +10,14 @@
  * monthly rollup, so that whole months and the carried-over column read two months' rows. Answers are served from
  * the figures in ./serving.ts.
  *
- * The step figures (`stats_step_daily`, rolled up per month in `stats_step_monthly`) have the same cells, further
- * keyed by the step run's officer and step: the step runs ended each day by outcome, and those open and overdue
- * at its end. Summed by units, officer and step (`stats_step_officer_daily`, `_monthly`), by units alone
- * (`stats_step_unit_daily`, `_monthly`) and by units and channel (`stats_step_channel_daily`, `_monthly`), they
- * serve the answers that need no finer grain; the step runs ended before each month by units
- * (`stats_step_unit_cumulative`) give the totals' and the units' whole months as a difference. A handover, like
- * every change, marks the dossier's two units dirty; the same refresh recomputes them.
+ * The step figures (`stats_step_daily`) have the same cells, further keyed by the step run's officer and step:
+ * the step runs ended each day by outcome, and those open and overdue at its end. Summed by units, officer and
+ * step (`stats_step_officer_daily`, `_monthly`), by units alone (`stats_step_unit_daily`, `_monthly`), by units
+ * and channel (`stats_step_channel_daily`, `_monthly`) and by units and procedure (`stats_step_procedure_daily`,
+ * `_monthly`), they serve every answer; the step runs ended before each month by units
+ * (`stats_step_unit_cumulative`) and by units, officer and step (`stats_step_officer_cumulative`) give whole
+ * months as a difference. A handover, like every change, marks the dossier's two units dirty; the same refresh
+ * recomputes them.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
@@ -185,9 +186,17 @@ export async function refreshDays(
     // The flows before each month after the first one recomputed, through the month after `to`'s (the current
     // month's, once its previous month has closed): every earlier month of the rollup, summed.
     const nextMonth = addDays(lastMonthEnd, 1);
-    const rewriteCumulative = async (cumulative: SQL, monthly: SQL, keys: SQL, counts: string[]) => {
-      const columns = sql.raw(counts.join(', '));
-      const sums = sql.raw(counts.map((c) => `sum(f.${c})`).join(', '));
+    const rewriteCumulative = async (
+      cumulative: SQL,
+      monthly: SQL,
+      keys: SQL,
+      counts: string[],
+      named = false,
+    ) => {
+      const columns = sql.raw([...(named ? ['step_name'] : []), ...counts].join(', '));
+      const sums = sql.raw(
+        [...(named ? ['min(f.step_name)'] : []), ...counts.map((c) => `sum(f.${c})`)].join(', '),
+      );
       await tx.execute(
         sql`delete from ${cumulative} where month > ${firstMonth} and month <= ${nextMonth} ${only(cumulative)}`,
       );
@@ -244,7 +253,7 @@ export async function refreshDays(
       from (select * from ended union all select * from open_overdue) runs
       group by n, ${stepKeys}`);
     // Coarser step figures, each summed from the full grain: by units, officer and step; by units alone; by
-    // units and channel.
+    // units and channel; by units and procedure.
     const counts = sql`early, on_time, overdue, open_overdue`;
     const countSums = sql`sum(early), sum(on_time), sum(overdue), sum(open_overdue)`;
     const rollups = [
@@ -266,6 +275,12 @@ export async function refreshDays(
         keys: sql`unit_code, resolving_unit_code, channel`,
         named: false,
       },
+      {
+        daily: sql`stats_step_procedure_daily`,
+        monthly: sql`stats_step_procedure_monthly`,
+        keys: sql`unit_code, resolving_unit_code, procedure_code`,
+        named: false,
+      },
     ];
     const columnsOf = (keys: SQL, named: boolean) =>
       named ? sql`${keys}, step_name, ${counts}` : sql`${keys}, ${counts}`;
@@ -278,10 +293,7 @@ export async function refreshDays(
         where day between ${from} and ${to} ${only(stepDaily)}
         group by day, ${keys}`);
     }
-    for (const { daily, monthly, keys, named } of [
-      { daily: stepDaily, monthly: sql`stats_step_monthly`, keys: stepKeys, named: true },
-      ...rollups,
-    ]) {
+    for (const { daily, monthly, keys, named } of rollups) {
       await tx.execute(
         sql`delete from ${monthly} where month between ${firstMonth} and ${to} ${only(monthly)}`,
       );
@@ -291,12 +303,20 @@ export async function refreshDays(
         where day between ${firstMonth} and ${lastMonthEnd} ${only(daily)}
         group by 1, ${keys}`);
     }
-    // The step runs ended before each month, by units, as the dossiers' flows above.
+    // The step runs ended before each month, by units and by units, officer and step, as the dossiers' flows
+    // above.
     await rewriteCumulative(
       sql`stats_step_unit_cumulative`,
       sql`stats_step_unit_monthly`,
       sql`unit_code, resolving_unit_code`,
       ['early', 'on_time', 'overdue'],
+    );
+    await rewriteCumulative(
+      sql`stats_step_officer_cumulative`,
+      sql`stats_step_officer_monthly`,
+      sql`unit_code, resolving_unit_code, officer_code, step_code`,
+      ['early', 'on_time', 'overdue'],
+      true,
     );
   });
 }

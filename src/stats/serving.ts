@@ -606,8 +606,8 @@ const stepSums = sql`sum(f.early)::int as early, sum(f.on_time)::int as on_time,
   0 as open_overdue`;
 
 /**
- * A grouping's step figures: by day, by month, and (by units alone) the step runs ended before each month, whose
- * difference gives whole months.
+ * A grouping's step figures: by day, by month, and (by units alone, and by units, officer and step) the step runs
+ * ended before each month, whose difference gives whole months.
  */
 interface StepTables {
   daily: SQL;
@@ -618,7 +618,7 @@ interface StepTables {
 /**
  * The step figures' tables for a grouping, the coarsest that has its key: by units alone for the totals and the
  * units (a province's in about a thousand rows a month), by units, officer and step for those two, by units and
- * channel for the channels, else (the procedure, its field) the full grain.
+ * channel for the channels, by units and procedure for the procedure and its field.
  */
 function stepTables(groupBy: GroupBy): StepTables {
   switch (groupBy) {
@@ -631,11 +631,16 @@ function stepTables(groupBy: GroupBy): StepTables {
       };
     case 'officer':
     case 'step':
-      return { daily: sql`stats_step_officer_daily`, monthly: sql`stats_step_officer_monthly` };
+      return {
+        daily: sql`stats_step_officer_daily`,
+        monthly: sql`stats_step_officer_monthly`,
+        cumulative: sql`stats_step_officer_cumulative`,
+      };
     case 'channel':
       return { daily: sql`stats_step_channel_daily`, monthly: sql`stats_step_channel_monthly` };
-    default:
-      return { daily: sql`stats_step_daily`, monthly: sql`stats_step_monthly` };
+    case 'procedure':
+    case 'field':
+      return { daily: sql`stats_step_procedure_daily`, monthly: sql`stats_step_procedure_monthly` };
   }
 }
 
