@@ -203,6 +203,13 @@ interface Scope {
 }
 
 /**
+ * The dossiers as a read by id takes them, whatever the attribution: the table itself (the resolving unit of one
+ * resolved where it was received is its receiving unit, so the attributed unit is a column of every row), read
+ * once by primary key where attributedDossiers' two parts would each look up every id.
+ */
+const dossiersById = sql`dossiers`;
+
+/**
  * Today's flows up to the moment of the answer (nothing after it counts), live from the dossiers received or
  * finished today, reached by their ids from the receipt and finish indexes (read whole, a part of the scope
  * would combine them with an index of its own far larger than a day).
@@ -220,7 +227,7 @@ async function liveFlows(db: DbOrTx, scope: Scope, g: Grouping, today: LocalDate
     db,
     sql`
       select ${g.key} as key, ${g.label} as label, ${receivedCounts(f, received)}, ${finishedCounts(f, finished)}
-      from ${scope.dossiers} f ${g.joins}
+      from ${dossiersById} f ${g.joins}
       where ${scope.where} and f.id = any(array(${ids})) and (${received} or ${finished})
       group by 1, 2`,
   );
@@ -254,9 +261,9 @@ async function livePendingOverdue(
   const { open: dayStart, cut, at } = answerInstants(today, today, asOf);
   const f = sql`f`;
   const byHistory = sql`${receivedBefore(f, cut)} and ${notFinishedBefore(f, cut)} and ${pendingOverdueAt(sql`f.id`, at, granularity)}`;
-  const count = (where: SQL, n: SQL = sql`count(*)::int`) => sql`
+  const count = (where: SQL, n: SQL = sql`count(*)::int`, dossiers: SQL = scope.dossiers) => sql`
       select ${g.key} as key, ${g.label} as label, ${n} as n
-      from ${scope.dossiers} f ${g.joins}
+      from ${dossiers} f ${g.joins}
       where ${scope.where} and ${where}
       group by 1, 2`;
   const tooMany = await tooManyChangedSince(db, at);
@@ -285,6 +292,7 @@ async function livePendingOverdue(
           ${count(
             sql`f.id = any(array(${changedToday}))`,
             sql`(count(*) filter (where ${now}) - count(*) filter (where ${then}))::int`,
+            dossiersById,
           )}
         ) parts group by 1, 2`,
     );
@@ -297,7 +305,7 @@ async function livePendingOverdue(
       select key, label, sum(n)::int as n from (
         ${count(sql`${pendingOverdueNow(f, at, granularity)} and f.id not in (${changed})`)}
         union all
-        ${count(sql`f.id = any(array(${changed})) and ${byHistory}`)}
+        ${count(sql`f.id = any(array(${changed})) and ${byHistory}`, sql`count(*)::int`, dossiersById)}
       ) parts group by 1, 2`,
   );
 }
@@ -717,7 +725,7 @@ async function liveSteps(
   // The scope's dossiers are reached from the step runs (their ids, read by primary key), never the other way.
   const fromRuns = (runs: SQL, ids: SQL, where: SQL, counts: SQL) => sql`
       select ${g.key} as key, min(${g.label}) as label, ${counts}
-      from ${scope.dossiers} f join ${runs} s on s.dossier_id = f.id ${g.joins}
+      from ${dossiersById} f join ${runs} s on s.dossier_id = f.id ${g.joins}
       where ${scope.where} and f.id = any(array(${ids})) and ${where}
       group by 1`;
   const endedHere = sql`end_at >= ${open} and end_at < ${cut}`;
@@ -731,9 +739,9 @@ async function liveSteps(
   );
   const openOverdueCount = (n: SQL = sql`count(*)::int`) =>
     sql`0 as early, 0 as on_time, 0 as overdue, ${n} as open_overdue`;
-  const byRow = (where: SQL) => sql`
+  const byRow = (where: SQL, dossiers: SQL = scope.dossiers) => sql`
       select ${g.key} as key, min(${g.label}) as label, ${openOverdueCount()}
-      from ${scope.dossiers} f cross join lateral ${currentStepRun(f)} s ${g.joins}
+      from ${dossiers} f cross join lateral ${currentStepRun(f)} s ${g.joins}
       where ${scope.where} and ${where}
       group by 1`;
   const tooMany = await tooManyChangedSince(db, at);
@@ -756,6 +764,7 @@ async function liveSteps(
         : [
             byRow(
               sql`f.id = any(array(${changedToday})) and f.id not in (${changed}) and ${openStepOverdueNow(f, at, granularity)}`,
+              dossiersById,
             ),
           ]),
       // The others, overdue since yesterday's end.
