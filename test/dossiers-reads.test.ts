@@ -408,6 +408,25 @@ describe('name search (q)', () => {
     expect(await codes(`/v1/dossiers?unitCode=${unit}&q=nguyen&status=submitted`, clerk)).toEqual([]);
   });
 
+  it('finds a new name while it waits in the name keys’ pending list, kept to 128 kB, and once merged', async () => {
+    const [index] = (
+      (await ctx.database.db.execute(
+        sql`select reloptions from pg_class where relname = 'dossiers_applicant_name_keys_idx'`,
+      )) as unknown as { rows: Array<{ reloptions: string[] | null }> }
+    ).rows;
+    expect(index!.reloptions).toContain('gin_pending_list_limit=128');
+    const unit = (await createUnit(ctx)).code;
+    const clerk = await createKey(ctx, 'clerk', unit);
+    const code = (await receive(clerk, { applicant: { type: 'citizen', fullName: 'Hoàng Thị Chờ Gộp' } }))
+      .code;
+    const q = () => codes(`/v1/dossiers?unitCode=${unit}&q=${encodeURIComponent('cho gop')}`, clerk);
+    expect(await q()).toEqual([code]);
+    await ctx.database.db.execute(
+      sql`select gin_clean_pending_list('dossiers_applicant_name_keys_idx'::regclass)`,
+    );
+    expect(await q()).toEqual([code]);
+  });
+
   it('pages of a search are the matches, newest first, each once', async () => {
     const unit = (await createUnit(ctx)).code;
     const clerk = await createKey(ctx, 'clerk', unit);

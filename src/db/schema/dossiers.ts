@@ -179,11 +179,12 @@ export const dossiers = pgTable(
       .where(sql`${t.finishedAt} is null and ${t.rescheduledDueAt} is not null`),
     // Name search: keys of each word and of each letter inside a word, by blocks of 65,536 ids, so that a
     // search reads the newest blocks first (dossier_name_keys in migration 0008; nameSearchNewestFirst in
-    // src/dossiers/name-search.ts).
-    index('dossiers_applicant_name_keys_idx').using(
-      'gin',
-      sql`dossier_name_keys(${t.id}, ${t.applicantNameSearch})`,
-    ),
+    // src/dossiers/name-search.ts). New entries wait in the index's pending list, which every search reads
+    // whole, until it fills: kept to 128 kB (about 450 intakes), not 4 MB (a day's intakes, which made a name
+    // search within a commune four times slower), and merged by the intake that fills it.
+    index('dossiers_applicant_name_keys_idx')
+      .using('gin', sql`dossier_name_keys(${t.id}, ${t.applicantNameSearch})`)
+      .with({ gin_pending_list_limit: 128 }),
   ],
 );
 
