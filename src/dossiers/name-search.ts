@@ -5,20 +5,21 @@ import type { DbOrTx } from '../db/client.js';
 import { dossiers } from '../db/schema/index.js';
 import { selectDossiers, type DossierView } from './lookups.js';
 
-// The key length and the block of ids are those of dossier_name_keys (migration
-// 0008_dossiers_name_keys), which the index is built with.
+/** A text matched literally in a regular expression. */
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// The key length and the block of ids are those of dossier_name_keys (migrations 0008_dossiers_name_keys and
+// 0029_name_keys_inside_words), which the index is built with.
 const NAME_KEY_CHARS = 16;
+const NAME_INSIDE_CHARS = 10;
 const NAME_KEY_BLOCK = 65_536;
 /** The newest ids looked at directly, before any index. */
 const NAME_WINDOW = 1_000;
 /** Relative costs of an index entry and of a row fetched through the index, an id read on costing 1. */
 const NAME_ENTRY_COST = 1.5;
 const NAME_FETCH_COST = 20;
-
-/** A text matched literally in a regular expression. */
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /**
  * A page of the dossiers whose name contains `key` (a search key: lower case, no diacritics), newest first,
@@ -37,9 +38,10 @@ export async function nameSearchNewestFirst(
   const id = dossiers.id;
   const hit = sql`strpos(${dossiers.applicantNameSearch}, ${key}) <> 0`;
   const filters = and(...conditions) ?? sql`true`;
-  const space = key.indexOf(' ');
-  const first = space < 0 ? key : key.slice(0, space);
-  const rest = key.slice(space + 1);
+  // An occurrence that starts inside a word is looked for by the keys inside words, which hold the first
+  // NAME_INSIDE_CHARS characters of `key` (step 3): the names they lead to.
+  const insideStart = Array.from(key).slice(0, NAME_INSIDE_CHARS).join('');
+  const leadsInside = sql`${dossiers.applicantNameSearch} ~ ${'[^ ]' + escapeRegex(insideStart)}`;
 
   // 1. The newest NAME_WINDOW rows below the cursor, read directly (the filters evaluated, not planned): the
   // matches, and how many pass the other filters and how many carry the name. Rows, not a span of ids: ids
@@ -53,18 +55,7 @@ export async function nameSearchNewestFirst(
       lowest: sql<number>`coalesce(min(${id}), 1)`.mapWith(Number),
       filtered: sql<number>`count(*) filter (where ${filters})`.mapWith(Number),
       named: sql<number>`count(*) filter (where ${hit})`.mapWith(Number),
-      // With several tokens, names where a word ends with the first one (not being it), and names where a
-      // word starts with the rest: what the name keys can look for an occurrence starting inside a word with.
-      ending: sql<number>`count(*) filter (where ${
-        space < 0
-          ? sql`false`
-          : sql`${dossiers.applicantNameSearch} ~ ${'[^ ]' + escapeRegex(first) + '( |$)'}`
-      })`.mapWith(Number),
-      starting: sql<number>`count(*) filter (where ${
-        space < 0
-          ? sql`false`
-          : sql`starts_with(${dossiers.applicantNameSearch}, ${rest}) or strpos(${dossiers.applicantNameSearch}, ${' ' + rest}) <> 0`
-      })`.mapWith(Number),
+      inside: sql<number>`count(*) filter (where ${leadsInside})`.mapWith(Number),
       found: sql<Array<number | string> | null>`array_to_json(
         (array_agg(${id} order by ${id} desc) filter (where ${filters} and ${hit}))[1:${limit}])`,
     })
@@ -97,17 +88,16 @@ export async function nameSearchNewestFirst(
       .orderBy(desc(id));
 
   // 2. How to read on? From the window: f, d, the shares of ids passing the other filters and carrying the
-  // name; m, the share the name keys look at for an occurrence starting inside a word (the smaller of the
-  // two counts above); r, the share that match (f·d when none did). In ids read newest first (each costing
-  // 1): reading on costs need / r. Reading the rows the other filters keep, through their indexes, and
-  // sorting them costs f·upper rows fetched. The name keys read the blocks that should hold twice the need:
-  // d + m of their ids are index entries, r + m·f rows fetched.
+  // name; m, the share the keys inside words lead to (a superset of the occurrences that start inside a word
+  // when `key` is longer than those keys); r, the share that match (f·d when none
+  // did). In ids read newest first (each costing 1): reading on costs need / r. Reading the rows the other
+  // filters keep, through their indexes, and sorting them costs f·upper rows fetched. The name keys read the
+  // blocks that should hold twice the need: d + m of their ids are index entries, r + m·f rows fetched.
   const need = limit - found.length;
   const share = (count: number) => Math.max(count, 1) / NAME_WINDOW;
   const f = share(recent!.filtered);
   const d = share(recent!.named);
-  const byEnding = recent!.ending <= recent!.starting;
-  const m = Math.min(recent!.ending, recent!.starting) / NAME_WINDOW;
+  const m = recent!.inside / NAME_WINDOW;
   let r = found.length > 0 ? share(found.length) : f * d;
   const spanFor = (wanted: number) => Math.min(upper, Math.max((2 * wanted) / r, NAME_KEY_BLOCK));
   const walk = Math.min(need / r, upper);
@@ -116,27 +106,20 @@ export async function nameSearchNewestFirst(
   if (walk <= byFilters && walk <= byName) return page(found, need);
   if (byFilters < byName) return page(found, need, 'filters');
 
-  // 3. The name keys (see the migration), block by block from the newest. In each block of ids, a key
-  // starts at each word ("b:" and the rest of the name, "van cuong") and at each letter inside a word ("b~"
-  // and the rest of that word, "uong"). A name contains `key` from the start of a word, or from inside one:
-  // then, with several tokens, that word ends with the first one and the next word starts with the rest
-  // (looked for by the rarer of the two; `strpos` checks the whole).
+  // 3. The name keys (see the migrations), block by block from the newest. In each block of ids, a key
+  // starts at each word ("b:" and the rest of the name, 16 characters: "van cuong") and at each letter inside
+  // a word ("b~" and the next 10 characters of the name: "anh cuong" in "thanh cuong"). A name contains `key`
+  // from the start of a word or from inside one: a key of one kind or the other begins with as much of `key`
+  // as it holds (`strpos` checks the whole).
   const cut = (text: string) =>
     Array.from(text)
       .slice(0, NAME_KEY_CHARS)
       .join('')
       .replace(/[\\']/g, (c) => c + c);
-  const long = Array.from(first).length >= NAME_KEY_CHARS; // then its key is cut: any continuation
-  const inside = (b: number) =>
-    space < 0
-      ? `'${b}~${cut(key)}':*`
-      : byEnding
-        ? `'${b}~${cut(first)}'${long ? ':*' : ''}`
-        : `('${b}~${cut(first)}'${long ? ':*' : ''} & '${b}:${cut(rest)}':*)`;
   const block = (n: number) => Math.floor(n / NAME_KEY_BLOCK);
   const inBlocks = (from: number, to: number) => {
     const terms = [];
-    for (let b = from; b >= to; b--) terms.push(`'${b}:${cut(key)}':* | ${inside(b)}`);
+    for (let b = from; b >= to; b--) terms.push(`'${b}:${cut(key)}':* | '${b}~${cut(insideStart)}':*`);
     // A parameter to the planner, not a constant: it estimates a constant query term by term, and a query of
     // many blocks would look like much of the table (worth parallel workers, JIT compilation).
     return sql`dossier_name_keys(${id}, ${dossiers.applicantNameSearch}) @@ (select ${terms.join(' | ')}::tsquery)`;
