@@ -89,10 +89,10 @@ export async function nameSearchNewestFirst(
 
   // 2. How to read on? From the window: f, d, the shares of ids passing the other filters and carrying the
   // name; m, the share the keys inside words lead to (a superset of the occurrences that start inside a word
-  // when `key` is longer than those keys); r, the share that match (f·d when none
-  // did). In ids read newest first (each costing 1): reading on costs need / r. Reading the rows the other
-  // filters keep, through their indexes, and sorting them costs f·upper rows fetched. The name keys read the
-  // blocks that should hold twice the need: d + m of their ids are index entries, r + m·f rows fetched.
+  // when `key` is longer than those keys); r, the share that match (f·d when none did). In ids read newest
+  // first (each costing 1): reading on costs need / r. Reading the rows the other filters keep, through their
+  // indexes, and sorting them costs f·upper rows fetched. The name keys read the blocks that should hold twice
+  // the need: d + m of their ids are index entries, r + m·f rows fetched.
   const need = limit - found.length;
   const share = (count: number) => Math.max(count, 1) / NAME_WINDOW;
   const f = share(recent!.filtered);

@@ -37,20 +37,24 @@ export async function answerServiceIndex(
 ): Promise<ServiceIndexAnswer> {
   const unitPath = q.unit?.path ?? null;
   const today = localDateOf(q.asOf);
-  // The figures are read when they cover the period (closed days only grow: the statistics below find them so
-  // too), the three parts at once.
+  // The figures' state is read once, for the statistics and the service counts alike; then the three parts at
+  // once.
   const needThrough = q.to < today ? q.to : addDays(today, -1);
   const state = await figuresState(db, unitScope(unitPath), needThrough);
   const [{ groups, source }, counts, ratings] = await Promise.all([
-    servedStatistics(db, {
-      unitPath,
-      attribution: 'resolving',
-      from: q.from,
-      to: q.to,
-      groupBy: 'unit',
-      granularity: q.granularity,
-      now: q.asOf,
-    }),
+    servedStatistics(
+      db,
+      {
+        unitPath,
+        attribution: 'resolving',
+        from: q.from,
+        to: q.to,
+        groupBy: 'unit',
+        granularity: q.granularity,
+        now: q.asOf,
+      },
+      state,
+    ),
     servedServiceCounts(db, {
       unitPath,
       from: q.from,

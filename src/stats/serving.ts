@@ -117,7 +117,7 @@ function dayAndMonthParts(
 
 /**
  * Whole months [from, to] of a table of the counts before each month (stats_unit_cumulative,
- * stats_step_unit_cumulative): the rows of the month after them counted (`times` 1), those of the first taken
+ * stats_step_unit_cumulative, stats_step_officer_cumulative): the rows of the month after them counted (`times` 1), those of the first taken
  * away (`times` -1).
  */
 const wholeMonths = (cumulative: SQL, months: { from: LocalDate; to: LocalDate }): SQL => sql`(
@@ -424,16 +424,18 @@ interface PeriodQuestion {
 /**
  * The statistics of a period, from the figures when every day it needs is closed (`source` 'figures'; today,
  * and the cells of the units whose figures wait for a recompute, counted from the dossiers and added: the two
- * parts are disjoint sets of cells), else straight from the dossiers ('dossiers').
+ * parts are disjoint sets of cells), else straight from the dossiers ('dossiers'). `state`: the figures' state
+ * for the scope and the period (figuresState), when the caller has read it already.
  */
 export async function servedStatistics(
   db: DbOrTx,
   q: PeriodQuestion & { unitPath: string | null },
+  state?: { closed: boolean; dirty: string[] },
 ): Promise<{ groups: GroupTally[]; source: 'figures' | 'dossiers' }> {
   const today = localDateOf(q.now);
   const units = unitScope(q.unitPath);
   const needThrough = q.to < today ? q.to : addDays(today, -1);
-  const { closed, dirty } = await figuresState(db, units, needThrough);
+  const { closed, dirty } = state ?? (await figuresState(db, units, needThrough));
   if (!closed) return { groups: await periodStatistics(db, { ...q, asOf: q.now }), source: 'dossiers' };
   const scope: Scope = {
     where: dirty.length ? sql`${units} and not ${involves(sql`f`, dirty)}` : units,
@@ -605,8 +607,11 @@ interface StepCounts {
   open_overdue: number;
 }
 
-const stepSums = sql`sum(f.early)::int as early, sum(f.on_time)::int as on_time, sum(f.overdue)::int as overdue,
-  0 as open_overdue`;
+/** The ended step runs' sums, each row counted `times` (1, or -1 to take a row away). */
+const stepSumsOf = (times: SQL) => sql`sum(${times} * f.early)::int as early,
+  sum(${times} * f.on_time)::int as on_time, sum(${times} * f.overdue)::int as overdue, 0 as open_overdue`;
+
+const stepSums = stepSumsOf(sql`1`);
 
 /**
  * A grouping's step figures: by day, by month, and (by units alone, and by units, officer and step) the step runs
@@ -668,8 +673,7 @@ async function stepFigureFlows(
     ...(months
       ? [
           tables.cumulative
-            ? sql`select ${g.key} as key, min(${g.label}) as label, sum(f.times * f.early)::int as early,
-                sum(f.times * f.on_time)::int as on_time, sum(f.times * f.overdue)::int as overdue, 0 as open_overdue
+            ? sql`select ${g.key} as key, min(${g.label}) as label, ${stepSumsOf(sql`f.times`)}
               from ${wholeMonths(tables.cumulative, months)} f ${g.joins}
               where ${scope} group by 1`
             : sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from ${tables.monthly} f ${g.joins}
