@@ -30,6 +30,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
+import { loadConfig } from '../src/config.js';
 import { memoryOf, mb, type Memory } from './api-process.js';
 import { apiRows, cpuLines, intakeVsPgbench, listWithFilters, readByCode, warmUp } from './api-scenarios.js';
 import {
@@ -43,7 +44,7 @@ import {
   type SeedMarker,
 } from './common.js';
 import { ensureFeedChanges, feedRate, feedScenario, feedTable } from './feed-scenario.js';
-import { summary } from './load.js';
+import { summary, type Latency } from './load.js';
 import { MIX, MIXED_CONNECTIONS, mixedTable, mixedWorkload } from './mixed-scenario.js';
 import { fmt, markdownTable, replaceSection, verdict } from './results.js';
 import {
@@ -67,6 +68,7 @@ import {
   jobContext,
   lastYear,
   provinceStats,
+  snapshotsOnInterval,
   statsTable,
 } from './stats-scenarios.js';
 
@@ -136,14 +138,22 @@ async function scenarios(s: Session, jobs: Awaited<ReturnType<typeof jobContext>
   };
   if (hasFlag('--rebuild-figures')) await resetFigures(s.client);
   const figures = await phase('statistics figures', () => closeFigures(jobs.ctx));
-  await step('warm-up', () => warmUp(s, quick ? 1 : 3));
-  const b = await step('GET by code', () => readByCode(s, duration));
-  const c = await step('list with filters', () => listWithFilters(s, listDuration));
-  const stats = await step('statistics', () => provinceStats(s, statsRequests));
-  const directMs = await directProvinceYear(jobs.ctx);
-  const a = await step('intake and pgbench', () => intakeVsPgbench(s, duration));
-  const feed = await step('change feed', () => feedScenario(s, feedChanges));
-  const mixed = await step('mixed clerk workload', () => mixedWorkload(s, mixedDuration));
+  // The worker's snapshot of today's figures on its interval, as beside the API in production, until the change
+  // visibility scenario runs the worker's jobs itself.
+  const snapshots = await snapshotsOnInterval(jobs.ctx);
+  let b, c, stats, directMs, a, feed, mixed;
+  try {
+    await step('warm-up', () => warmUp(s, quick ? 1 : 3));
+    b = await step('GET by code', () => readByCode(s, duration));
+    c = await step('list with filters', () => listWithFilters(s, listDuration));
+    stats = await step('statistics', () => provinceStats(s, statsRequests));
+    directMs = await directProvinceYear(jobs.ctx);
+    a = await step('intake and pgbench', () => intakeVsPgbench(s, duration));
+    feed = await step('change feed', () => feedScenario(s, feedChanges));
+    mixed = await step('mixed clerk workload', () => mixedWorkload(s, mixedDuration));
+  } finally {
+    await snapshots.stop();
+  }
   const visible = await step('change visibility', () => changeVisibility(s, jobs.ctx));
   return { figures, a, b, c, stats, directMs, feed, mixed, visible, memory };
 }
@@ -299,6 +309,7 @@ interface OpenMixResult {
   mixAlone: OpenStep[];
   intake: Awaited<ReturnType<typeof intakeVsPgbench>>;
   mixAfter: OpenStep[];
+  snapshotMs: Latency;
 }
 
 async function openMix(rates: number[]): Promise<void> {
@@ -328,8 +339,11 @@ async function openSeries(results: OpenMixResult[], options: StepOptions, rates:
     const s = await openSession({ apiProcesses: processes, logStatements: options.sample });
     const jobs = await jobContext(url);
     const n = `${processes} API process${processes === 1 ? '' : 'es'}`;
+    let snapshots: Awaited<ReturnType<typeof snapshotsOnInterval>> | null = null;
     try {
       const figures = await phase('statistics figures', () => closeFigures(jobs.ctx));
+      // The worker's snapshot of today's figures on its interval, as beside the API in production.
+      snapshots = await snapshotsOnInterval(jobs.ctx);
       await phase('warm-up', () => warmUp(s, quick ? 1 : 3));
       const alone = await phase('targets one request at a time', () => aloneTimings(s, statsRequests));
       const mixAlone = await phase(`open mix alone, ${n}`, () => stepSearch(s, rates, options));
@@ -341,8 +355,11 @@ async function openSeries(results: OpenMixResult[], options: StepOptions, rates:
       const mixAfter = await phase(`open mix after the intake scenario, ${n}`, () =>
         stepSearch(s, rates, options),
       );
-      results.push({ processes, s, figures, alone, mixAlone, intake, aloneAfter, mixAfter });
+      const snapshotMs = summary(await snapshots.stop());
+      snapshots = null;
+      results.push({ processes, s, figures, alone, mixAlone, intake, aloneAfter, mixAfter, snapshotMs });
     } finally {
+      await snapshots?.stop();
       await jobs.close();
       await closeSession(s);
     }
@@ -427,7 +444,10 @@ function openReport(results: OpenMixResult[], rates: number[], o: StepOptions): 
       'timeout; latency from the scheduled start, so queueing counts. The mix’s shares and requests are the ' +
       `closed mix’s (${MIX.map(([label, w]) => `${label} ${w} %`).join(', ')}). Each step: ${o.warmUp} s at ` +
       `the rate not counted, then ${o.duration} s counted; rates asked ${rates.join(', ')}, then ${o.refine} ` +
-      'halvings of the gap between the highest that passed and the next that failed. No worker runs: ' +
+      'halvings of the gap between the highest that passed and the next that failed. Of the worker’s jobs ' +
+      `only its snapshot of today’s figures runs (in the benchmark process, every ` +
+      `${loadConfig({ DATABASE_URL: url }).STATS_TODAY_INTERVAL_MS} ms; ` +
+      `${results.map((r) => `${r.snapshotMs.n} snapshots, p50 ${fmt(r.snapshotMs.p50, 0)} ms, p99 ${fmt(r.snapshotMs.p99, 0)} ms`).join('; ')}): ` +
       'figures that transitions make stale are counted live until the end of the run, as in the closed mix.',
     `- Phases: ${phases.map(([name, t]) => `${name} ${t.toFixed(0)} s`).join(', ')}.`,
     '',

@@ -19,6 +19,7 @@ import { startInProcessJobs } from '../src/jobs/in-process.js';
 import type { JobContext } from '../src/jobs/context.js';
 import { refreshStats } from '../src/stats/maintenance.js';
 import { periodStatistics } from '../src/stats/direct.js';
+import { takeTodaySnapshot } from '../src/stats/today.js';
 import { PROVINCE_CODE } from './common.js';
 import { summary, timed } from './load.js';
 import { saveDossiers } from './restore.js';
@@ -39,6 +40,38 @@ export async function jobContext(url: string, env: Record<string, string> = {}) 
     log: quiet,
   };
   return { ctx, close: () => database.close() };
+}
+
+/**
+ * The worker's snapshot of today's figures (src/stats/today.ts), taken here on its interval as a worker beside
+ * the API would (the first at once); `stop` ends it and gives each snapshot's milliseconds.
+ */
+export async function snapshotsOnInterval(ctx: JobContext): Promise<{ stop(): Promise<number[]> }> {
+  const times: number[] = [];
+  const take = async () => {
+    const t = performance.now();
+    await takeTodaySnapshot(ctx);
+    times.push(performance.now() - t);
+  };
+  await take();
+  let running: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    running ??= take()
+      .catch((err: unknown) => console.warn('snapshot of today failed:', err))
+      .finally(() => (running = null));
+  }, ctx.config.STATS_TODAY_INTERVAL_MS);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+      return times;
+    },
+  };
+}
+
+/** No snapshot of today left: answers for the current period count today at the moment. */
+export async function dropTodaySnapshots(ctx: JobContext): Promise<void> {
+  await ctx.db.execute(sql`delete from stats_today_snapshots`);
 }
 
 const rowsOf = async <T>(q: Promise<unknown>) => ((await q) as { rows: T[] }).rows;
@@ -75,7 +108,11 @@ export interface StatsTiming {
 export const lastYear = () => String(new Date().getUTCFullYear() - 1);
 
 /** Province statistics over HTTP, `count` requests of each shape one after the other. */
-export async function provinceStats(s: Session, count: number): Promise<StatsTiming[]> {
+export async function provinceStats(
+  s: Session,
+  count: number,
+  only?: (label: string) => boolean,
+): Promise<StatsTiming[]> {
   const year = lastYear();
   const thisYear = new Date().getUTCFullYear();
   const shapes: Array<[string, string, string?]> = [
@@ -93,6 +130,7 @@ export async function provinceStats(s: Session, count: number): Promise<StatsTim
   ];
   const out: StatsTiming[] = [];
   for (const [label, query, path = '/v1/stats'] of shapes) {
+    if (only && !only(label)) continue;
     let source = '';
     const times = await timed(count, async () => {
       const res = await fetch(`${s.api.base}${path}?unitCode=${PROVINCE_CODE}&${query}`, {

@@ -2591,12 +2591,12 @@ export interface components {
             groupBy: "none" | "unit" | "procedure" | "field" | "channel" | "officer" | "step";
             /**
              * Format: date-time
-             * @description The instant the figures describe: a period not yet ended is answered as at this instant.
+             * @description The instant the figures describe: a period not yet ended is answered as at this instant, that of the worker's newest snapshot of today's figures (at most 3 × STATS_TODAY_INTERVAL_MS, 15 s by default, before the request) or else the request’s own.
              * @example 2025-04-29T16:30:00+07:00
              */
             asOf: string;
             /**
-             * @description figures: the maintained daily figures, with today and any unit awaiting a recompute counted live; dossiers: computed from the dossiers (same numbers).
+             * @description figures: the maintained daily figures, with today from the snapshot of today’s figures (or counted live) and any unit awaiting a recompute counted live; dossiers: computed from the dossiers (same numbers).
              * @enum {string}
              */
             source: "figures" | "dossiers";

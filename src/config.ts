@@ -147,6 +147,12 @@ export const configSchema = z.object({
   STATS_REFRESH_INTERVAL_MS: intIn(1000, 3_600_000)
     .default(30_000)
     .describe('How often the worker closes days and recomputes changed statistics figures.'),
+  STATS_TODAY_INTERVAL_MS: intIn(1000, 3_600_000)
+    .default(5000)
+    .describe(
+      "How often the worker takes a snapshot of today's statistics figures; a period not ended is answered as " +
+        'of the newest snapshot while it is at most three intervals old, else counted at the moment of the answer.',
+    ),
   WEBHOOK_RETRY_BASE_MS: intIn(10, 600_000)
     .default(5000)
     .describe('First webhook retry delay; it doubles per attempt up to one hour.'),

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCalendarCache } from '../src/calendar/cache.js';
-import { addDays, localDateOf } from '../src/domain/local-time.js';
+import { addDays, formatInstant, localDateOf } from '../src/domain/local-time.js';
 import { sql } from 'drizzle-orm';
+import { connectPglite } from '../src/db/client.js';
 import { periodDates } from '../src/domain/periods.js';
 import { DEFAULT_WORKING_HOURS } from '../src/domain/working-time.js';
 import type { JobContext } from '../src/jobs/context.js';
@@ -9,9 +10,16 @@ import { inProcessRelay } from '../src/jobs/handlers.js';
 import { periodStatistics } from '../src/stats/direct.js';
 import { refreshDays, refreshStats } from '../src/stats/maintenance.js';
 import { servedStatistics } from '../src/stats/serving.js';
+import { freshTodaySnapshot, takeTodaySnapshot } from '../src/stats/today.js';
 import { rows as selectRows } from '../src/db/sql.js';
 import { addStepTallies, emptyStepTally, NO_OFFICER, type StepRunFacts } from '../src/domain/statistics.js';
-import { bearer, createIsolatedDatabase, createTestContext, type TestContext } from './helpers/context.js';
+import {
+  bearer,
+  createIsolatedDatabase,
+  createTestContext,
+  intakeBody,
+  type TestContext,
+} from './helpers/context.js';
 import {
   expectPeriodNotEndedAnswers,
   factsOf,
@@ -56,6 +64,7 @@ describe('statistics served from the maintained figures', () => {
   /** The province, its centre (receiving for departments outside its subtree) and the two departments. */
   let scopes: Array<Awaited<ReturnType<typeof subtreeOf>>>;
   let receivers: string[];
+  let scenario: Awaited<ReturnType<typeof periodNotEndedScenario>>;
 
   it('equal the direct computation for every period and attribution, before and after late entries and day closes', async () => {
     history = await randomHistory(ctx, { get: () => now, set: (d) => (now = d) }, 424242, 220, {
@@ -432,6 +441,88 @@ describe('statistics served from the maintained figures', () => {
     for (const n of Object.values(steps)) expect(n).toBeGreaterThan(0);
   }, 180_000);
 
+  it('answer a period not yet ended from a snapshot of today’s figures as the reference does at the snapshot’s instant', async () => {
+    // The worker's snapshot taken at instants inside the history, then read by every grouping and attribution:
+    // equal to the reference at the snapshot's instant, whatever happened after it.
+    const db = ctx.database.db;
+    const all = await factsOf(ctx, [...receivers, ...history.departments]);
+    const first = Math.min(...all.map((x) => x.facts.receivedAt?.getTime() ?? Infinity));
+    const latest = now.getTime() - 86_400_000;
+    // An hour after the receipts of dossiers picked at random: days with flows before the snapshot.
+    const random = prng(11);
+    const receipts = all
+      .map((x) => x.facts.receivedAt?.getTime() ?? Infinity)
+      .filter((t) => t + 3_600_000 < latest);
+    const asOfs = Array.from(
+      { length: 4 },
+      () => new Date(receipts[Math.floor(random() * receipts.length)]! + 3_600_000),
+    );
+    type Fact = (typeof all)[number];
+    const groupings: Array<
+      [
+        'none' | 'unit' | 'procedure' | 'channel' | 'officer' | 'step',
+        (x: Fact, unit: string) => string,
+        ((x: Fact, unit: string, s: StepRunFacts) => string)?,
+      ]
+    > = [
+      ['none', () => 'all'],
+      ['unit', (_, unit) => unit],
+      ['procedure', (x) => x.procedure],
+      ['channel', (x) => x.facts.channel],
+      ['officer', () => '', (_x, _u, s) => s.officerCode ?? NO_OFFICER],
+      ['step', () => '', (_x, _u, s) => s.stepCode],
+    ];
+    await refreshDays(db, localDateOf(new Date(first)), addDays(localDateOf(now), -1), null, 'day');
+    let cells = 0;
+    let todayCounted = 0;
+    for (const asOf of asOfs) {
+      await db.execute(sql`delete from stats_today_snapshots`);
+      cells += await takeTodaySnapshot({ ...jobs, clock: () => asOf });
+      const snapshot = await freshTodaySnapshot(db, new Date(asOf.getTime() + 5000), 'day', 15_000);
+      expect(snapshot?.takenAt.getTime()).toBe(asOf.getTime());
+      // Not fresh: too old, on another day, or judged with another granularity.
+      expect(await freshTodaySnapshot(db, new Date(asOf.getTime() + 15_001), 'day', 15_000)).toBeNull();
+      expect(await freshTodaySnapshot(db, new Date(asOf.getTime() + 5000), 'instant', 15_000)).toBeNull();
+      expect(
+        await freshTodaySnapshot(db, new Date(asOf.getTime() + 86_400_000), 'day', 2 * 86_400_000),
+      ).toBeNull();
+      for (const { from, to } of periodsAround(asOf)) {
+        if (to < localDateOf(asOf)) continue;
+        for (const [groupBy, keyOf, byStep] of groupings) {
+          for (const attribution of attributions) {
+            for (const scope of scopes) {
+              const label = `${scope.code} ${attribution} ${groupBy} ${from}..${to} at ${asOf.toISOString()}`;
+              const expected = referenceGroups(
+                all,
+                { from, to, granularity: 'day', asOf, attribution },
+                scope.units,
+                keyOf,
+                byStep,
+              );
+              const q = { unitPath: scope.path, attribution, from, to, groupBy, granularity: 'day' as const };
+              const served = await servedStatistics(db, { ...q, now: asOf, snapshot: snapshot! });
+              expect(served.source, label).toBe('figures');
+              expect(
+                new Map(served.groups.map((g) => [g.key, { ...g.tally, steps: g.steps }])),
+                label,
+              ).toEqual(expected);
+              if (groupBy === 'none' && from <= localDateOf(asOf))
+                todayCounted += all.filter(
+                  (x) =>
+                    x.facts.receivedAt &&
+                    localDateOf(x.facts.receivedAt) === localDateOf(asOf) &&
+                    x.facts.receivedAt <= asOf,
+                ).length;
+            }
+          }
+        }
+      }
+    }
+    // Not vacuous: the snapshots held cells, and dossiers received on the snapshots' days before them.
+    expect(cells).toBeGreaterThan(0);
+    expect(todayCounted).toBeGreaterThan(0);
+  }, 180_000);
+
   it('answered now, pending dossiers are read from their rows; an action dated a little ahead is still after the answer', async () => {
     const db = ctx.database.db;
     const { communes, departments, clerk } = history;
@@ -525,9 +616,90 @@ describe('statistics served from the maintained figures', () => {
   });
 
   it('this month’s figures call dossiers due next week not yet due, in JSON, CSV and xlsx', async () => {
-    const scenario = await periodNotEndedScenario(ctx, { get: () => now, set: (d) => (now = d) });
+    scenario = await periodNotEndedScenario(ctx, { get: () => now, set: (d) => (now = d) });
     while ((await inProcessRelay(jobs)) > 0);
     await refreshAll();
     await expectPeriodNotEndedAnswers(ctx, scenario, 'figures');
+  });
+
+  it('answer the current month over HTTP as of the newest snapshot of today while it is fresh, and live otherwise', async () => {
+    const db = ctx.database.db;
+    const { clerk, report } = scenario;
+    const get = async () => {
+      const res = await ctx.app.inject({
+        method: 'GET',
+        url: `/v1/stats?unitCode=${report}&period=${localDateOf(now).slice(0, 7)}`,
+        headers: bearer(clerk),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as { asOf: string; source: string; totals: { received: { new: number } } };
+    };
+    const [procedure] = await selectRows<{ code: string }>(
+      db,
+      sql`select procedure_code as code from dossiers where unit_code = ${report} limit 1`,
+    );
+    const procedureCode = procedure!.code;
+    const intake = async () => {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: '/v1/dossiers',
+        headers: bearer(clerk),
+        payload: intakeBody(procedureCode, { unitCode: report }),
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    };
+    const at = (d: Date) => formatInstant(d);
+    await db.execute(sql`delete from stats_today_snapshots`);
+    const live = await get();
+    expect(live.asOf).toBe(at(now));
+    expect(live.totals.received.new).toBe(2);
+
+    // A snapshot, then an intake 4 s later: the answer is the snapshot's, as of its instant.
+    const takenAt = now;
+    await takeTodaySnapshot({ ...jobs, clock: () => takenAt });
+    now = new Date(takenAt.getTime() + 4000);
+    await intake();
+    const fromSnapshot = await get();
+    expect(fromSnapshot).toMatchObject({ asOf: at(takenAt), source: 'figures' });
+    expect(fromSnapshot.totals.received.new).toBe(2);
+
+    // The next snapshot counts it.
+    now = new Date(takenAt.getTime() + 5000);
+    await takeTodaySnapshot({ ...jobs, clock: () => now });
+    const next = await get();
+    expect(next.asOf).toBe(at(now));
+    expect(next.totals.received.new).toBe(3);
+    // Two slots, written in turn.
+    await takeTodaySnapshot({ ...jobs, clock: () => new Date(now.getTime() + 1000) });
+    const kept = await selectRows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from stats_today_snapshots`,
+    );
+    expect(kept[0]!.n).toBe(2);
+
+    // Older than three intervals (STATS_TODAY_INTERVAL_MS, 5 s by default): counted at the moment of the answer.
+    now = new Date(now.getTime() + 1000 + 3 * ctx.config.STATS_TODAY_INTERVAL_MS + 1);
+    await intake();
+    const stale = await get();
+    expect(stale.asOf).toBe(at(now));
+    expect(stale.totals.received.new).toBe(4);
+  });
+});
+
+describe('the snapshot of today’s figures in embedded mode', () => {
+  it('is taken and read on PGlite as on PostgreSQL', async () => {
+    const embedded = await connectPglite('memory://');
+    try {
+      await embedded.migrate();
+      const at = new Date('2025-06-02T10:00:00+07:00');
+      const job = { ...jobs, db: embedded.db, clock: () => at };
+      expect(await takeTodaySnapshot(job)).toBe(0);
+      await takeTodaySnapshot({ ...job, clock: () => new Date(at.getTime() + 5000) });
+      const snapshot = await freshTodaySnapshot(embedded.db, new Date(at.getTime() + 6000), 'day', 15_000);
+      expect(snapshot).toMatchObject({ slot: 1, sinceYesterday: true });
+      expect(snapshot!.takenAt.getTime()).toBe(at.getTime() + 5000);
+    } finally {
+      await embedded.close();
+    }
   });
 });

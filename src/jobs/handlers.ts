@@ -1,6 +1,7 @@
 import { evaluateDossierAlerts, scanAlerts } from '../alerts/commands.js';
 import { deliverWebhooks, fanOutToWebhooks } from '../webhooks/delivery.js';
 import { markStatsDirty, refreshStats } from '../stats/maintenance.js';
+import { takeTodaySnapshot } from '../stats/today.js';
 import { deliverNotifications, queueNotifications } from '../notifications/commands.js';
 import { isNotifyingEvent } from '../notifications/templates.js';
 import { markServiceFactsDirty, serviceFactEvents } from '../stats/service-figures.js';
@@ -60,6 +61,11 @@ export const scheduledJobs: ScheduledJob[] = [
     name: 'refresh-stats',
     everyMs: (c) => c.config.STATS_REFRESH_INTERVAL_MS,
     run: (ctx) => refreshStats(ctx),
+  },
+  {
+    name: 'snapshot-today',
+    everyMs: (c) => c.config.STATS_TODAY_INTERVAL_MS,
+    run: (ctx) => takeTodaySnapshot(ctx),
   },
   {
     name: 'deliver-webhooks',

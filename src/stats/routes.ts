@@ -8,10 +8,12 @@ import { inScope } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
 import { fieldError } from '../http/messages.js';
 import { periodDates } from '../domain/periods.js';
+import { localDateOf } from '../domain/local-time.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import { findUnit } from '../units/queries.js';
 import { statsCsv, statsXlsx } from './export.js';
 import { answerStatistics } from './serving.js';
+import { freshTodaySnapshot, SNAPSHOT_INTERVALS_FRESH } from './today.js';
 import { Stats, StatsQuery } from './schemas.js';
 
 const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -68,18 +70,29 @@ export const statsRoutes: FastifyPluginAsyncZod<{
       const unit = unitCode ? await findUnit(db, unitCode) : null;
       if (unitCode && (!unit || !inScope(principal, unit.path)))
         throw new DomainError('UNIT_NOT_FOUND', { code: unitCode });
-      const asOf = clock();
-      const answer = await reads.read((replica) =>
-        answerStatistics(replica, {
+      const now = clock();
+      const answer = await reads.read(async (replica) => {
+        // A period not ended is answered as of the newest snapshot of today's figures, when the worker keeps them.
+        const snapshot =
+          period.to >= localDateOf(now)
+            ? await freshTodaySnapshot(
+                replica,
+                now,
+                config.OUTCOME_GRANULARITY,
+                SNAPSHOT_INTERVALS_FRESH * config.STATS_TODAY_INTERVAL_MS,
+              )
+            : null;
+        return answerStatistics(replica, {
           unit: unit ?? null,
           ...period,
           reporting: q.reporting,
           attribution: q.attribution,
           groupBy: q.groupBy,
           granularity: config.OUTCOME_GRANULARITY,
-          asOf,
-        }),
-      );
+          asOf: snapshot?.takenAt ?? now,
+          ...(snapshot ? { snapshot } : {}),
+        });
+      });
       if (q.format === 'json') return answer;
       const fileName = `ii06a-${unit?.code ?? 'all'}-${period.from}-${period.to}.${q.format}`;
       return q.format === 'csv'

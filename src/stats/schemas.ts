@@ -131,12 +131,14 @@ export const Stats = z
     attribution: Attribution,
     groupBy: GroupBy,
     asOf: InstantString.describe(
-      'The instant the figures describe: a period not yet ended is answered as at this instant.',
+      'The instant the figures describe: a period not yet ended is answered as at this instant, that of the ' +
+        "worker's newest snapshot of today's figures (at most 3 × STATS_TODAY_INTERVAL_MS, 15 s by default, " +
+        'before the request) or else the request’s own.',
     ),
     source: z
       .enum(['figures', 'dossiers'])
       .describe(
-        'figures: the maintained daily figures, with today and any unit awaiting a recompute counted live; dossiers: computed from the dossiers (same numbers).',
+        'figures: the maintained daily figures, with today from the snapshot of today’s figures (or counted live) and any unit awaiting a recompute counted live; dossiers: computed from the dossiers (same numbers).',
       ),
     rows: z.array(StatsRow),
     totals: z.object(Counts),

@@ -1,8 +1,10 @@
 /**
  * The statistics the API serves: a period answered from the figures the worker maintains (./maintenance.ts),
  * attributed to the resolving or the receiving unit (the figures are keyed by both, so either is a sum of them).
- * Today is counted live up to the moment of the answer, and so is a unit whose figures wait for a recompute (the
- * tally of the dossiers it received or resolves is added to the figures of the other cells). A period that has
+ * Today is read from the worker's snapshot of today's figures when the question carries one (./today.ts: the
+ * answer is then as of its instant), else counted live up to the moment of the answer. A unit whose figures wait
+ * for a recompute is counted from its dossiers (the tally of the dossiers it received or resolves is added to the
+ * figures of the other cells). A period that has
  * ended takes its pending-overdue count from the figures of its last day. One that has not is judged at the
  * moment of the answer: the figures of yesterday's end, corrected by the dossiers changed since (today's changes)
  * and by those whose due passed since; with too many changes today, every open dossier is counted live. The
@@ -58,6 +60,7 @@ import {
   type Grouping,
 } from './rule.js';
 import type { Stats } from './schemas.js';
+import type { TodaySnapshot } from './today.js';
 
 const EARLIEST: LocalDate = '1990-01-01';
 
@@ -93,16 +96,21 @@ const flowSumsOf = (times: SQL) => sql`
 
 const flowSums = flowSumsOf(sql`1`);
 
+/** The first day of the month after `day`'s. */
+const nextMonthOf = (day: LocalDate): LocalDate => `${addDays(`${day.slice(0, 8)}28`, 4).slice(0, 8)}01`;
+
 /**
- * [from, to] as the figures read it: the whole months inside it (first days of the first and the last, null when
- * it holds none) and conditions on `f.day` for the days outside them.
+ * [from, to] as the figures read it: the whole months inside it (the first day of the first, and the last day of
+ * the last; null when it holds none) and conditions on `f.day` for the days outside them. When `to` is the last
+ * closed day (`lastClosed`), its month so far counts as whole: the month's figures hold no later day.
  */
 function dayAndMonthParts(
   from: LocalDate,
   to: LocalDate,
+  lastClosed = false,
 ): { days: SQL[]; months: { from: LocalDate; to: LocalDate } | null } {
-  const firstFull = from.endsWith('-01') ? from : `${addDays(`${from.slice(0, 8)}28`, 4).slice(0, 8)}01`;
-  const lastFullEnd = addDays(to, 1).endsWith('-01') ? to : addDays(`${to.slice(0, 8)}01`, -1);
+  const firstFull = from.endsWith('-01') ? from : nextMonthOf(from);
+  const lastFullEnd = lastClosed || addDays(to, 1).endsWith('-01') ? to : addDays(`${to.slice(0, 8)}01`, -1);
   const months = firstFull <= lastFullEnd;
   // The days outside the whole months (all of [from, to] when it holds none), read by day.
   const edges: Array<[LocalDate, LocalDate]> = months
@@ -115,28 +123,41 @@ function dayAndMonthParts(
   return { days, months: months ? { from: firstFull, to: lastFullEnd } : null };
 }
 
+/** Whether whole months [from, to] (dayAndMonthParts) are a single month. */
+const oneMonth = (m: { from: LocalDate; to: LocalDate }): boolean => m.from.slice(0, 7) === m.to.slice(0, 7);
+
 /**
  * Whole months [from, to] of a table of the counts before each month (stats_unit_cumulative,
  * stats_step_unit_cumulative, stats_step_officer_cumulative): the rows of the month after them counted (`times` 1), those of the first taken
  * away (`times` -1).
  */
 const wholeMonths = (cumulative: SQL, months: { from: LocalDate; to: LocalDate }): SQL => sql`(
-  select 1 as times, c.* from ${cumulative} c where c.month = ${addDays(months.to, 1)}
+  select 1 as times, c.* from ${cumulative} c where c.month = ${nextMonthOf(months.to)}
   union all
   select -1 as times, c.* from ${cumulative} c where c.month = ${months.from})`;
 
 /**
  * The figures' flows over [from, to] (closed days only): the days outside whole months by day; the whole months
  * from the monthly rollup of the procedure grain, or at the unit grain as the difference of the flows before the
- * month after them and before the first (stats_unit_cumulative).
+ * month after them and before the first (stats_unit_cumulative; a single month from the unit grain's monthly
+ * rollup).
  */
-async function figureFlows(db: DbOrTx, scope: SQL, g: Grouping, from: LocalDate, to: LocalDate) {
+async function figureFlows(
+  db: DbOrTx,
+  scope: SQL,
+  g: Grouping,
+  from: LocalDate,
+  to: LocalDate,
+  lastClosed = false,
+) {
   if (from > to) return [];
   const daily = g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`;
-  const { days, months } = dayAndMonthParts(from, to);
+  const { days, months } = dayAndMonthParts(from, to, lastClosed);
+  // One month from its monthly rows (a third of the rows two months of the cumulative table hold).
   const monthsPart = (m: { from: LocalDate; to: LocalDate }) =>
-    g.byProcedure
-      ? sql`select ${g.key} as key, ${g.label} as label, ${flowSums} from stats_procedure_monthly f ${g.joins}
+    g.byProcedure || oneMonth(m)
+      ? sql`select ${g.key} as key, ${g.label} as label, ${flowSums}
+          from ${g.byProcedure ? sql`stats_procedure_monthly` : sql`stats_unit_monthly`} f ${g.joins}
           where ${scope} and f.month between ${m.from} and ${m.to} group by 1, 2`
       : sql`select ${g.key} as key, ${g.label} as label, ${flowSumsOf(sql`f.times`)}
           from ${wholeMonths(sql`stats_unit_cumulative`, m)} f ${g.joins}
@@ -197,7 +218,7 @@ async function figureCarried(db: DbOrTx, scope: SQL, g: Grouping, open: LocalDat
  * joined as `u`, in the scope; the cells waiting for a recompute left out), and the dossiers as read for the
  * attribution (attributedDossiers).
  */
-interface Scope {
+export interface Scope {
   where: SQL;
   dossiers: SQL;
 }
@@ -213,20 +234,20 @@ const dossiersById = sql`dossiers`;
  * Today's flows up to the moment of the answer (nothing after it counts), live from the dossiers received or
  * finished today, read from the table itself through the receipt and finish indexes (each page once).
  */
-async function liveFlows(db: DbOrTx, scope: Scope, g: Grouping, today: LocalDate, asOf: Date) {
+export function liveFlowsQuery(scope: Scope, g: Grouping, today: LocalDate, asOf: Date): SQL {
   const { open: start, cut } = answerInstants(today, today, asOf);
   const f = sql`f`;
   const received = receivedIn(f, start, cut);
   const finished = sql`(${finishedIn(f, start, cut)} and ${receivedBefore(f, cut)})`;
-  return rows<Flows>(
-    db,
-    sql`
+  return sql`
       select ${g.key} as key, ${g.label} as label, ${receivedCounts(f, received)}, ${finishedCounts(f, finished)}
       from ${dossiersById} f ${g.joins}
       where ${scope.where} and (${received} or ${finished})
-      group by 1, 2`,
-  );
+      group by 1, 2`;
 }
+
+const liveFlows = (db: DbOrTx, scope: Scope, g: Grouping, today: LocalDate, asOf: Date) =>
+  rows<Flows>(db, liveFlowsQuery(scope, g, today, asOf));
 
 /**
  * Pending and overdue at the moment of the answer (a period not yet ended is judged then), in one statement so
@@ -244,14 +265,14 @@ async function liveFlows(db: DbOrTx, scope: Scope, g: Grouping, today: LocalDate
  * `changedSince`). When more changed than the newest events show, every dossier open then is judged by its
  * history.
  */
-async function livePendingOverdue(
+export async function livePendingOverdueQuery(
   db: DbOrTx,
   scope: Scope,
   g: Grouping,
   asOf: Date,
   granularity: Granularity,
   sinceYesterday: boolean,
-) {
+): Promise<SQL> {
   const today = localDateOf(asOf);
   const { open: dayStart, cut, at } = answerInstants(today, today, asOf);
   const f = sql`f`;
@@ -277,9 +298,7 @@ async function livePendingOverdue(
       overdueBefore(yesterdayEnd, granularity),
       overdueBefore(at, granularity),
     );
-    return rows<GroupCount>(
-      db,
-      sql`
+    return sql`
         with changed as (${changedSince(at)}), today as (${judgedToday(yesterdayEnd, dayStart, tooMany)})
         select key, label, sum(n)::int as n from (
           ${count(sql`${dueSince} and f.id not in (${changedToday})`)}
@@ -289,21 +308,20 @@ async function livePendingOverdue(
             sql`(count(*) filter (where ${now}) - count(*) filter (where ${then}))::int`,
             dossiersById,
           )}
-        ) parts group by 1, 2`,
-    );
+        ) parts group by 1, 2`;
   }
-  if (tooMany) return rows<GroupCount>(db, count(byHistory));
-  return rows<GroupCount>(
-    db,
-    sql`
+  if (tooMany) return count(byHistory);
+  return sql`
       with changed as (${changedSince(at)})
       select key, label, sum(n)::int as n from (
         ${count(sql`${pendingOverdueNow(f, at, granularity)} and f.id not in (${changed})`)}
         union all
         ${count(sql`f.id = any(array(${changed})) and ${byHistory}`, sql`count(*)::int`, dossiersById)}
-      ) parts group by 1, 2`,
-  );
+      ) parts group by 1, 2`;
 }
+
+const livePendingOverdue = async (...args: Parameters<typeof livePendingOverdueQuery>) =>
+  rows<GroupCount>(args[0], await livePendingOverdueQuery(...args));
 
 /**
  * At most this many of today's changes are taken out of yesterday's figures and counted anew (sinceYesterday);
@@ -312,7 +330,7 @@ async function livePendingOverdue(
 const TODAY_CHANGES = 50_000;
 
 /** Whether fewer than TODAY_CHANGES events were recorded after `since` (read from the recorded-at index). */
-async function fewChangedAfter(db: DbOrTx, since: Date): Promise<boolean> {
+export async function fewChangedAfter(db: DbOrTx, since: Date): Promise<boolean> {
   const [row] = await rows<{ n: number }>(
     db,
     sql`select count(*)::int as n from (
@@ -379,6 +397,26 @@ async function tooManyChangedSince(db: DbOrTx, at: Date): Promise<boolean> {
   return row?.all_after ?? false;
 }
 
+/**
+ * Today's flows and pending-overdue counts from a snapshot of today's figures (./today.ts), in the scope: what
+ * liveFlows and livePendingOverdue count at the snapshot's instant.
+ */
+async function snapshotFlows(db: DbOrTx, scope: SQL, g: Grouping, snapshot: TodaySnapshot) {
+  const table = g.byProcedure ? sql`stats_today` : sql`stats_unit_today`;
+  const cells = await rows<Flows & { pending_overdue: number }>(
+    db,
+    sql`
+      select ${g.key} as key, ${g.label} as label, ${flowSums}, sum(f.pending_overdue)::int as pending_overdue
+      from ${table} f ${g.joins}
+      where ${scope} and f.slot = ${snapshot.slot}
+      group by 1, 2`,
+  );
+  return {
+    flows: cells,
+    overdue: cells.map((c): GroupCount => ({ key: c.key, label: c.label, n: c.pending_overdue })),
+  };
+}
+
 /** The pending-overdue count at the end of `day`, from its figures. */
 async function figurePendingOverdue(db: DbOrTx, scope: Scope, g: Grouping, day: LocalDate) {
   const table = g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`;
@@ -395,20 +433,23 @@ async function figurePendingOverdue(db: DbOrTx, scope: Scope, g: Grouping, day: 
 /**
  * Whether the figures cover every closed day the period needs (`closed`), and the units in the scope whose
  * figures wait for a recompute of a day the period needs (`dirty`). A change marks both units of its dossier,
- * so whichever the answer attributes to, a stale cell in the scope has a dirty unit in the scope.
+ * so whichever the answer attributes to, a stale cell in the scope has a dirty unit in the scope. `lastClosed`:
+ * the last day the period needs is the last closed day, so its month's figures hold no later day.
  */
-export async function figuresState(
-  db: DbOrTx,
-  units: SQL,
-  needThrough: LocalDate,
-): Promise<{ closed: boolean; dirty: string[] }> {
+export async function figuresState(db: DbOrTx, units: SQL, needThrough: LocalDate): Promise<FiguresState> {
   const closed = await closedThrough(db);
-  if (closed === null || closed < needThrough) return { closed: false, dirty: [] };
+  if (closed === null || closed < needThrough) return { closed: false, dirty: [], lastClosed: false };
   const dirty = await rows<{ unit_code: string }>(
     db,
     sql`select f.unit_code from stats_dirty f join units u on u.code = f.unit_code where ${units} and f.from_day <= ${needThrough}`,
   );
-  return { closed: true, dirty: dirty.map((r) => r.unit_code) };
+  return { closed: true, dirty: dirty.map((r) => r.unit_code), lastClosed: closed === needThrough };
+}
+
+export interface FiguresState {
+  closed: boolean;
+  dirty: string[];
+  lastClosed: boolean;
 }
 
 /** What a statistics answer asks of a period: the attribution, the dates, the grouping, the rule's settings. */
@@ -419,6 +460,11 @@ interface PeriodQuestion {
   groupBy: GroupBy;
   granularity: Granularity;
   now: Date;
+  /**
+   * A snapshot of today's figures (./today.ts) taken at `now`, whose rows the answer reads for today instead of
+   * counting today's dossiers: only for a period not ended at `now`.
+   */
+  snapshot?: TodaySnapshot;
 }
 
 /**
@@ -430,18 +476,18 @@ interface PeriodQuestion {
 export async function servedStatistics(
   db: DbOrTx,
   q: PeriodQuestion & { unitPath: string | null },
-  state?: { closed: boolean; dirty: string[] },
+  state?: FiguresState,
 ): Promise<{ groups: GroupTally[]; source: 'figures' | 'dossiers' }> {
   const today = localDateOf(q.now);
   const units = unitScope(q.unitPath);
   const needThrough = q.to < today ? q.to : addDays(today, -1);
-  const { closed, dirty } = state ?? (await figuresState(db, units, needThrough));
+  const { closed, dirty, lastClosed } = state ?? (await figuresState(db, units, needThrough));
   if (!closed) return { groups: await periodStatistics(db, { ...q, asOf: q.now }), source: 'dossiers' };
   const scope: Scope = {
     where: dirty.length ? sql`${units} and not ${involves(sql`f`, dirty)}` : units,
     dossiers: attributedDossiers(q.attribution, q.unitPath),
   };
-  const clean = await fromFigures(db, scope, q, today, needThrough);
+  const clean = await fromFigures(db, scope, q, today, needThrough, lastClosed);
   if (!dirty.length) return { groups: clean, source: 'figures' };
   // One after the other: fromFigures already runs its four reads at once.
   const recomputing = await periodStatistics(db, { ...q, asOf: q.now, involving: dirty });
@@ -467,6 +513,8 @@ export async function answerStatistics(
     groupBy: GroupBy;
     granularity: Granularity;
     asOf: Date;
+    /** A snapshot of today's figures taken at `asOf` (./today.ts), for a period not ended then. */
+    snapshot?: TodaySnapshot;
   },
 ): Promise<StatisticsAnswer> {
   const unitPath = q.unit?.path ?? null;
@@ -477,6 +525,7 @@ export async function answerStatistics(
     to: q.to,
     granularity: q.granularity,
     now: q.asOf,
+    ...(q.snapshot ? { snapshot: q.snapshot } : {}),
   };
   // Grouped by officer or step, the rows carry only the step figures: the totals' II.06a columns and ratings are
   // the scope's.
@@ -537,28 +586,29 @@ async function fromFigures(
   q: PeriodQuestion,
   today: LocalDate,
   needThrough: LocalDate,
+  lastClosed: boolean,
 ): Promise<GroupTally[]> {
   const yesterday = addDays(today, -1);
   // A period that has ended is judged at its end (the figures of its last day), one that has not at `now`: from
   // the figures of yesterday's end and today's changes, unless today holds too many of them.
   const sinceYesterday =
-    q.to >= today && (await fewChangedAfter(db, new Date(answerInstants(today, today).open.getTime() - 1)));
-  const judge = { ended: q.to < today, sinceYesterday };
+    q.to >= today &&
+    (q.snapshot
+      ? q.snapshot.sinceYesterday
+      : await fewChangedAfter(db, new Date(answerInstants(today, today).open.getTime() - 1)));
+  const judge = { ended: q.to < today, sinceYesterday, lastClosed };
   if (byStepRun(q.groupBy))
     return mergeSteps([], await stepsFromFigures(db, scope, q, today, needThrough, judge));
   const g = grouping(q.groupBy, q.attribution);
   // Carried into the period's first day, or into today for a period that begins later (today's flows added below).
   const open = q.from < today ? q.from : today;
-  const [steps, carried, flows, live, figureOverdue, liveOverdue] = await Promise.all([
+  const [steps, carried, flows, { live, liveOverdue }, figureOverdue] = await Promise.all([
     stepsFromFigures(db, scope, q, today, needThrough, judge),
     figureCarried(db, scope.where, g, open),
-    figureFlows(db, scope.where, g, q.from, needThrough),
-    q.to >= today ? liveFlows(db, scope, g, today, q.now) : Promise.resolve([]),
+    figureFlows(db, scope.where, g, q.from, needThrough, lastClosed),
+    todayFlows(db, scope, g, q, today, sinceYesterday),
     q.to < today || sinceYesterday
       ? figurePendingOverdue(db, scope, g, q.to < today ? q.to : yesterday)
-      : Promise.resolve([]),
-    q.to >= today
-      ? livePendingOverdue(db, scope, g, q.now, q.granularity, sinceYesterday)
       : Promise.resolve([]),
   ]);
   const pendingOverdue = [...figureOverdue, ...liveOverdue];
@@ -595,6 +645,31 @@ async function fromFigures(
     if (t.received.total > 0) result.push({ key, label, tally: t, steps: emptyStepTally() });
   }
   return mergeSteps(result, steps);
+}
+
+/**
+ * Today's flows up to the moment of the answer and the pending-overdue counts at it (changes to yesterday's
+ * figures when `sinceYesterday`), for a period not ended: from the snapshot of today's figures the question
+ * carries, else counted live from the dossiers.
+ */
+async function todayFlows(
+  db: DbOrTx,
+  scope: Scope,
+  g: Grouping,
+  q: PeriodQuestion,
+  today: LocalDate,
+  sinceYesterday: boolean,
+): Promise<{ live: Flows[]; liveOverdue: GroupCount[] }> {
+  if (q.to < today) return { live: [], liveOverdue: [] };
+  if (q.snapshot) {
+    const { flows, overdue } = await snapshotFlows(db, scope.where, g, q.snapshot);
+    return { live: flows, liveOverdue: overdue };
+  }
+  const [live, liveOverdue] = await Promise.all([
+    liveFlows(db, scope, g, today, q.now),
+    livePendingOverdue(db, scope, g, q.now, q.granularity, sinceYesterday),
+  ]);
+  return { live, liveOverdue };
 }
 
 /** A group's step figures as the figures and the live reads give them. */
@@ -660,9 +735,10 @@ async function stepFigureFlows(
   tables: StepTables,
   from: LocalDate,
   to: LocalDate,
+  lastClosed: boolean,
 ) {
   if (from > to) return [];
-  const { days, months } = dayAndMonthParts(from, to);
+  const { days, months } = dayAndMonthParts(from, to, lastClosed);
   const parts = [
     ...(days.length
       ? [
@@ -672,7 +748,7 @@ async function stepFigureFlows(
       : []),
     ...(months
       ? [
-          tables.cumulative
+          tables.cumulative && !oneMonth(months)
             ? sql`select ${g.key} as key, min(${g.label}) as label, ${stepSumsOf(sql`f.times`)}
               from ${wholeMonths(tables.cumulative, months)} f ${g.joins}
               where ${scope} group by 1`
@@ -682,6 +758,33 @@ async function stepFigureFlows(
       : []),
   ];
   return rows<StepCounts>(db, sql.join(parts, sql` union all `));
+}
+
+/**
+ * Today's step runs from a snapshot of today's figures (./today.ts), in the scope: those ended today up to its
+ * instant (when the period holds today: `ended`) and the open-overdue counts at it, as liveSteps counts them.
+ */
+async function snapshotSteps(
+  db: DbOrTx,
+  scope: SQL,
+  g: Grouping,
+  groupBy: GroupBy,
+  snapshot: TodaySnapshot,
+  ended: boolean,
+) {
+  const byUnits = groupBy === 'none' || groupBy === 'unit' || groupBy === 'channel';
+  const table = byUnits ? sql`stats_step_unit_today` : sql`stats_step_today`;
+  const runs = ended
+    ? sql`sum(f.early)::int as early, sum(f.on_time)::int as on_time, sum(f.overdue)::int as overdue`
+    : sql`0 as early, 0 as on_time, 0 as overdue`;
+  return rows<StepCounts>(
+    db,
+    sql`
+      select ${g.key} as key, min(${g.label}) as label, ${runs}, sum(f.open_overdue)::int as open_overdue
+      from ${table} f ${g.joins}
+      where ${scope} and f.slot = ${snapshot.slot}
+      group by 1`,
+  );
 }
 
 /** The step runs open and overdue at the end of `day`, from its figures. */
@@ -707,7 +810,7 @@ async function stepFigureOpenOverdue(db: DbOrTx, scope: SQL, g: Grouping, daily:
  * holder and pause), or by its history when the dossier changed since the moment; with more changed than the
  * newest events show, every step run open then by its history.
  */
-async function liveSteps(
+export async function liveStepsQuery(
   db: DbOrTx,
   scope: Scope,
   g: Grouping,
@@ -715,7 +818,7 @@ async function liveSteps(
   cut: Date,
   granularity: Granularity,
   sinceYesterday: boolean,
-) {
+): Promise<SQL> {
   const s = sql`s`;
   const f = sql`f`;
   const at = new Date(cut.getTime() - 1);
@@ -773,32 +876,26 @@ async function liveSteps(
       // Today's changed dossiers as yesterday's figures counted them, taken out.
       fromRuns(stepRuns, changedToday, overdueAt(dayStart), openOverdueCount(sql`(-count(*))::int`)),
     ];
-    return rows<StepCounts>(
-      db,
-      sql`
+    return sql`
         with changed as (${changedSince(at)}), today as (${judgedToday(yesterdayEnd, dayStart, tooMany)})
-        ${sql.join(parts, sql` union all `)}`,
-    );
+        ${sql.join(parts, sql` union all `)}`;
   }
   if (tooMany) {
     const openThen = sql`select r.dossier_id from dossier_steps r
       where r.start_at < ${cut} and (r.end_at is null or r.end_at >= ${cut})`;
-    return rows<StepCounts>(
-      db,
-      sql`${endedPart} union all ${fromRuns(stepRuns, openThen, overdueAt(cut), openOverdueCount())}`,
-    );
+    return sql`${endedPart} union all ${fromRuns(stepRuns, openThen, overdueAt(cut), openOverdueCount())}`;
   }
-  return rows<StepCounts>(
-    db,
-    sql`
+  return sql`
       with changed as (${changedSince(at)})
       ${endedPart}
       union all
       ${fromRuns(stepRuns, changed, overdueAt(cut), openOverdueCount())}
       union all
-      ${byRow(sql`${openStepOverdueNow(f, at, granularity)} and f.id not in (${changed})`)}`,
-  );
+      ${byRow(sql`${openStepOverdueNow(f, at, granularity)} and f.id not in (${changed})`)}`;
 }
+
+const liveSteps = async (...args: Parameters<typeof liveStepsQuery>) =>
+  rows<StepCounts>(args[0], await liveStepsQuery(...args));
 
 /**
  * The step figures of the scope from the figures (every day through `needThrough` closed), leaving out its stale
@@ -811,17 +908,19 @@ async function stepsFromFigures(
   q: PeriodQuestion,
   today: LocalDate,
   needThrough: LocalDate,
-  judge: { ended: boolean; sinceYesterday: boolean },
+  judge: { ended: boolean; sinceYesterday: boolean; lastClosed: boolean },
 ): Promise<Array<{ key: string; label: string; steps: StepTally }>> {
   const figures = grouping(q.groupBy, q.attribution, sql`f`);
   const tables = stepTables(q.groupBy);
   const live = grouping(q.groupBy, q.attribution);
   const { open, cut } = answerInstants(today, today, q.now);
   const [ended, liveCounts, openOverdue] = await Promise.all([
-    stepFigureFlows(db, scope.where, figures, tables, q.from, needThrough),
+    stepFigureFlows(db, scope.where, figures, tables, q.from, needThrough, judge.lastClosed),
     judge.ended
       ? Promise.resolve([])
-      : liveSteps(db, scope, live, q.from <= today ? open : cut, cut, q.granularity, judge.sinceYesterday),
+      : q.snapshot
+        ? snapshotSteps(db, scope.where, figures, q.groupBy, q.snapshot, q.from <= today)
+        : liveSteps(db, scope, live, q.from <= today ? open : cut, cut, q.granularity, judge.sinceYesterday),
     judge.ended || judge.sinceYesterday
       ? stepFigureOpenOverdue(db, scope.where, figures, tables.daily, judge.ended ? q.to : addDays(today, -1))
       : Promise.resolve([]),
