@@ -36,7 +36,7 @@ export interface TodaySnapshot {
   sinceYesterday: boolean;
 }
 
-/** How many snapshots an answer may find older than the worker's interval before it counts today live. */
+/** How many of the worker's intervals old a snapshot may be for an answer to use it (else today is counted live). */
 export const SNAPSHOT_INTERVALS_FRESH = 3;
 
 /** Key of the advisory lock that keeps two workers from writing a snapshot at once. */
