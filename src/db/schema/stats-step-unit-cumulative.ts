@@ -1,4 +1,4 @@
-import { date, integer, pgTable, primaryKey } from 'drizzle-orm/pg-core';
+import { date, integer, index, pgTable, primaryKey } from 'drizzle-orm/pg-core';
 import { statsUnits } from './stats-counts.js';
 
 /**
@@ -20,5 +20,7 @@ export const statsStepUnitCumulative = pgTable(
       name: 'stats_step_unit_cumulative_pk',
       columns: [t.month, t.unitCode, t.resolvingUnitCode],
     }),
+    index('stats_step_unit_cumulative_unit_month_idx').on(t.unitCode, t.month),
+    index('stats_step_unit_cumulative_resolving_month_idx').on(t.resolvingUnitCode, t.month),
   ],
 );

@@ -1,4 +1,4 @@
-import { date, pgTable, primaryKey } from 'drizzle-orm/pg-core';
+import { date, index, pgTable, primaryKey } from 'drizzle-orm/pg-core';
 import { statsUnits, stepCounts } from './stats-counts.js';
 
 /**
@@ -14,5 +14,7 @@ export const statsStepUnitDaily = pgTable(
   },
   (t) => [
     primaryKey({ name: 'stats_step_unit_daily_pk', columns: [t.day, t.unitCode, t.resolvingUnitCode] }),
+    index('stats_step_unit_daily_unit_day_idx').on(t.unitCode, t.day),
+    index('stats_step_unit_daily_resolving_day_idx').on(t.resolvingUnitCode, t.day),
   ],
 );

@@ -1,4 +1,4 @@
-import { date, pgTable, primaryKey } from 'drizzle-orm/pg-core';
+import { date, index, pgTable, primaryKey } from 'drizzle-orm/pg-core';
 import { statsUnits, stepCounts } from './stats-counts.js';
 
 /** stats_step_unit_daily's ended step runs summed per month (first day of the month). */
@@ -11,5 +11,7 @@ export const statsStepUnitMonthly = pgTable(
   },
   (t) => [
     primaryKey({ name: 'stats_step_unit_monthly_pk', columns: [t.month, t.unitCode, t.resolvingUnitCode] }),
+    index('stats_step_unit_monthly_unit_month_idx').on(t.unitCode, t.month),
+    index('stats_step_unit_monthly_resolving_month_idx').on(t.resolvingUnitCode, t.month),
   ],
 );

@@ -1,4 +1,4 @@
-import { date, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { date, integer, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { statsUnits } from './stats-counts.js';
 
 /**
@@ -25,5 +25,7 @@ export const statsUnitCumulative = pgTable(
       name: 'stats_unit_cumulative_pk',
       columns: [t.month, t.unitCode, t.resolvingUnitCode, t.channel],
     }),
+    index('stats_unit_cumulative_unit_month_idx').on(t.unitCode, t.month),
+    index('stats_unit_cumulative_resolving_month_idx').on(t.resolvingUnitCode, t.month),
   ],
 );

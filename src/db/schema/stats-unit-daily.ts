@@ -1,4 +1,4 @@
-import { date, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { date, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { statsCounts, statsUnits } from './stats-counts.js';
 
 /** The counts by receiving and resolving unit and channel only, per day, for fast totals. */
@@ -12,5 +12,7 @@ export const statsUnitDaily = pgTable(
   },
   (t) => [
     primaryKey({ name: 'stats_unit_daily_pk', columns: [t.day, t.unitCode, t.resolvingUnitCode, t.channel] }),
+    index('stats_unit_daily_unit_day_idx').on(t.unitCode, t.day),
+    index('stats_unit_daily_resolving_day_idx').on(t.resolvingUnitCode, t.day),
   ],
 );

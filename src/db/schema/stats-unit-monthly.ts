@@ -1,4 +1,4 @@
-import { date, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { date, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { statsCounts, statsUnits } from './stats-counts.js';
 
 /**
@@ -18,5 +18,7 @@ export const statsUnitMonthly = pgTable(
       name: 'stats_unit_monthly_pk',
       columns: [t.month, t.unitCode, t.resolvingUnitCode, t.channel],
     }),
+    index('stats_unit_monthly_unit_month_idx').on(t.unitCode, t.month),
+    index('stats_unit_monthly_resolving_month_idx').on(t.resolvingUnitCode, t.month),
   ],
 );
