@@ -401,7 +401,12 @@ async function tooManyChangedSince(db: DbOrTx, at: Date): Promise<boolean> {
  * Today's flows and pending-overdue counts from a snapshot of today's figures (./today.ts), in the scope: what
  * liveFlows and livePendingOverdue count at the snapshot's instant.
  */
-async function snapshotFlows(db: DbOrTx, scope: SQL, g: Grouping, snapshot: TodaySnapshot) {
+async function snapshotFlows(
+  db: DbOrTx,
+  scope: SQL,
+  g: Grouping,
+  snapshot: TodaySnapshot,
+): Promise<{ live: Flows[]; liveOverdue: GroupCount[] }> {
   const table = g.byProcedure ? sql`stats_today` : sql`stats_unit_today`;
   const cells = await rows<Flows & { pending_overdue: number }>(
     db,
@@ -412,8 +417,8 @@ async function snapshotFlows(db: DbOrTx, scope: SQL, g: Grouping, snapshot: Toda
       group by 1, 2`,
   );
   return {
-    flows: cells,
-    overdue: cells.map((c): GroupCount => ({ key: c.key, label: c.label, n: c.pending_overdue })),
+    live: cells,
+    liveOverdue: cells.map((c) => ({ key: c.key, label: c.label, n: c.pending_overdue })),
   };
 }
 
@@ -661,10 +666,7 @@ async function todayFlows(
   sinceYesterday: boolean,
 ): Promise<{ live: Flows[]; liveOverdue: GroupCount[] }> {
   if (q.to < today) return { live: [], liveOverdue: [] };
-  if (q.snapshot) {
-    const { flows, overdue } = await snapshotFlows(db, scope.where, g, q.snapshot);
-    return { live: flows, liveOverdue: overdue };
-  }
+  if (q.snapshot) return snapshotFlows(db, scope.where, g, q.snapshot);
   const [live, liveOverdue] = await Promise.all([
     liveFlows(db, scope, g, today, q.now),
     livePendingOverdue(db, scope, g, q.now, q.granularity, sinceYesterday),
@@ -690,11 +692,13 @@ const stepSums = stepSumsOf(sql`1`);
 
 /**
  * A grouping's step figures: by day, by month, and (by units alone, and by units, officer and step) the step runs
- * ended before each month, whose difference gives whole months.
+ * ended before each month, whose difference gives whole months; today's from the snapshot (./today.ts), by units
+ * and channel or at the full grain.
  */
 interface StepTables {
   daily: SQL;
   monthly: SQL;
+  today: SQL;
   cumulative?: SQL;
 }
 
@@ -711,6 +715,7 @@ function stepTables(groupBy: GroupBy): StepTables {
         daily: sql`stats_step_unit_daily`,
         monthly: sql`stats_step_unit_monthly`,
         cumulative: sql`stats_step_unit_cumulative`,
+        today: sql`stats_step_unit_today`,
       };
     case 'officer':
     case 'step':
@@ -718,12 +723,21 @@ function stepTables(groupBy: GroupBy): StepTables {
         daily: sql`stats_step_officer_daily`,
         monthly: sql`stats_step_officer_monthly`,
         cumulative: sql`stats_step_officer_cumulative`,
+        today: sql`stats_step_today`,
       };
     case 'channel':
-      return { daily: sql`stats_step_channel_daily`, monthly: sql`stats_step_channel_monthly` };
+      return {
+        daily: sql`stats_step_channel_daily`,
+        monthly: sql`stats_step_channel_monthly`,
+        today: sql`stats_step_unit_today`,
+      };
     case 'procedure':
     case 'field':
-      return { daily: sql`stats_step_procedure_daily`, monthly: sql`stats_step_procedure_monthly` };
+      return {
+        daily: sql`stats_step_procedure_daily`,
+        monthly: sql`stats_step_procedure_monthly`,
+        today: sql`stats_step_today`,
+      };
   }
 }
 
@@ -762,18 +776,17 @@ async function stepFigureFlows(
 
 /**
  * Today's step runs from a snapshot of today's figures (./today.ts), in the scope: those ended today up to its
- * instant (when the period holds today: `ended`) and the open-overdue counts at it, as liveSteps counts them.
+ * instant (when the period holds today: `ended`) and the open-overdue counts at it, as liveSteps counts them,
+ * from the grouping's `table` (StepTables.today).
  */
 async function snapshotSteps(
   db: DbOrTx,
   scope: SQL,
   g: Grouping,
-  groupBy: GroupBy,
+  table: SQL,
   snapshot: TodaySnapshot,
   ended: boolean,
 ) {
-  const byUnits = groupBy === 'none' || groupBy === 'unit' || groupBy === 'channel';
-  const table = byUnits ? sql`stats_step_unit_today` : sql`stats_step_today`;
   const runs = ended
     ? sql`sum(f.early)::int as early, sum(f.on_time)::int as on_time, sum(f.overdue)::int as overdue`
     : sql`0 as early, 0 as on_time, 0 as overdue`;
@@ -919,7 +932,7 @@ async function stepsFromFigures(
     judge.ended
       ? Promise.resolve([])
       : q.snapshot
-        ? snapshotSteps(db, scope.where, figures, q.groupBy, q.snapshot, q.from <= today)
+        ? snapshotSteps(db, scope.where, figures, tables.today, q.snapshot, q.from <= today)
         : liveSteps(db, scope, live, q.from <= today ? open : cut, cut, q.granularity, judge.sinceYesterday),
     judge.ended || judge.sinceYesterday
       ? stepFigureOpenOverdue(db, scope.where, figures, tables.daily, judge.ended ? q.to : addDays(today, -1))
