@@ -317,6 +317,10 @@ describe('reads', () => {
     expect(await codes(`${base}&q=do%20minh%20duc`, clerk)).toEqual([old.code]);
     expect(await codes(`${base}&q=ANH%20DUONG`, clerk)).toEqual([fresh.code]);
     expect(await codes(`${base}&procedureCode=${procedure}&channel=online`, clerk)).toEqual([online.code]);
+    expect(await codes(`${base}&procedureCode=${procedure}&status=received`, clerk)).toEqual([
+      fresh.code,
+      old.code,
+    ]);
     now = new Date('2025-06-02T08:00:00+07:00');
   });
 

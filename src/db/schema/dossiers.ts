@@ -145,8 +145,9 @@ export const dossiers = pgTable(
     // A unit's dossiers by status and due (a commune's overdue ones), received or handled there.
     index('dossiers_unit_status_due_idx').on(t.unitCode, t.status, t.dueAt),
     index('dossiers_handling_status_due_idx').on(t.handlingUnitCode, t.status, t.dueAt),
-    // A procedure's newest dossiers, read in order from the index (a rare procedure's lie far back).
-    index('dossiers_procedure_id_idx').on(t.procedureCode, t.id.desc().nullsFirst()),
+    // A procedure's newest dossiers, read in order from the index (a rare procedure's lie far back); the status
+    // rides along, so a procedure's dossiers in some statuses are read from the index alone (migration 0032).
+    index('dossiers_procedure_id_idx').on(t.procedureCode, t.id.desc().nullsFirst(), t.status),
     index('dossiers_status_due_idx').on(t.status, t.dueAt),
     index('dossiers_open_due_idx')
       .on(t.dueAt)
