@@ -87,6 +87,11 @@ export async function nameSearchNewestFirst(
       ? sql`${id} + 0 >= ${from} and ${id} + 0 < ${upper}`
       : and(gte(id, from), lt(id, upper));
   };
+  /**
+   * The dossiers `ids`, and the next `count` matches in the range: read newest first along the primary key, or
+   * fetched through the name keys (`via` their condition, over the blocks from `from`) or the other filters'
+   * indexes, then sorted; `only`: the other filters, in view or hidden.
+   */
   const page = (ids: number[], count: number, via?: SQL | 'filters', from?: number, only = kept) =>
     selectDossiers(db)
       .where(
@@ -143,12 +148,11 @@ export async function nameSearchNewestFirst(
   while (matched < limit && upper > 1) {
     const wanted = limit - matched;
     const to = Math.max(0, block(upper - spanFor(wanted)));
-    // The rows the blocks' keys lead to checked against the other filters one by one, when reading those rows
-    // costs less than the filters' entries the planner would read to intersect with the keys (all of the
-    // scope's when the blocks are all; with the filters hidden, never).
+    // Over these blocks the keys lead to a share d + m of the ids, and the filters keep a share f. Fetching
+    // the rows the keys lead to and checking the filters on each costs less than the filters' entries the
+    // planner would read to intersect with the keys when the name is much rarer than the filters' rows.
     const from = to * NAME_KEY_BLOCK;
-    const leads = (upper - from) * (d + m);
-    const fetchLeads = leads * NAME_FETCH_COST < f * (upper - from) * FILTER_BITMAP_COST;
+    const fetchLeads = (d + m) * NAME_FETCH_COST < f * FILTER_BITMAP_COST;
     const via = inBlocks(block(upper - 1), to);
     const rows = await page(views.length === 0 ? found : [], wanted, via, from, fetchLeads ? hidden : kept);
     matched += rows.filter((row) => row.d.id < upper).length;
