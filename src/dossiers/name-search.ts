@@ -157,8 +157,8 @@ export async function nameSearchNewestFirst(
     const rows = await page(views.length === 0 ? found : [], wanted, via, from, fetchLeads ? hidden : kept);
     matched += rows.filter((row) => row.d.id < upper).length;
     views.push(...rows);
-    read += upper - to * NAME_KEY_BLOCK;
-    upper = to * NAME_KEY_BLOCK;
+    read += upper - from;
+    upper = from;
     // Nothing yet: the rest at once.
     r = matched > 0 ? matched / read : 0;
   }

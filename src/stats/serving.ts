@@ -776,8 +776,8 @@ async function stepFigureFlows(
 
 /**
  * Today's step runs from a snapshot of today's figures (./today.ts), in the scope: those ended today up to its
- * instant (when the period holds today: `ended`) and the open-overdue counts at it, as liveSteps counts them,
- * from the grouping's `table` (StepTables.today).
+ * instant (when the period holds today: `holdsToday`) and the open-overdue counts at it, as liveSteps counts
+ * them, from the grouping's `table` (StepTables.today).
  */
 async function snapshotSteps(
   db: DbOrTx,
@@ -785,9 +785,9 @@ async function snapshotSteps(
   g: Grouping,
   table: SQL,
   snapshot: TodaySnapshot,
-  ended: boolean,
+  holdsToday: boolean,
 ) {
-  const runs = ended
+  const runs = holdsToday
     ? sql`sum(f.early)::int as early, sum(f.on_time)::int as on_time, sum(f.overdue)::int as overdue`
     : sql`0 as early, 0 as on_time, 0 as overdue`;
   return rows<StepCounts>(
