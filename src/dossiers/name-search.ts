@@ -1,6 +1,6 @@
 // The name search newest first: the list's strategy when `q` asks for an applicant name. How common the name
 // is, and how many rows the other filters keep, decide how it reads (its cost model is in nameSearchNewestFirst).
-import { and, desc, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { dossiers } from '../db/schema/index.js';
 import { selectDossiers, type DossierView } from './lookups.js';
@@ -15,6 +15,13 @@ function escapeRegex(text: string): string {
 const NAME_KEY_CHARS = 16;
 const NAME_INSIDE_CHARS = 10;
 const NAME_KEY_BLOCK = 65_536;
+/**
+ * The blocks one text query of the name keys covers; a read over more blocks joins several with `or` (a bitmap
+ * each, then joined). The index steps through the entries its query leads to once for every key of the query:
+ * over all 77 blocks of 5 M dossiers (154 keys) a common pair of names within a commune (19,000 entries) took
+ * 90 ms, in queries of four blocks 15 ms. Smaller queries read no faster and take longer to plan.
+ */
+const NAME_BLOCKS_PER_QUERY = 4;
 /** The newest ids looked at directly, before any index. */
 const NAME_WINDOW = 1_000;
 /** Relative costs of an index entry and of a row fetched through the index, an id read on costing 1. */
@@ -136,11 +143,18 @@ export async function nameSearchNewestFirst(
       .replace(/[\\']/g, (c) => c + c);
   const block = (n: number) => Math.floor(n / NAME_KEY_BLOCK);
   const inBlocks = (from: number, to: number) => {
-    const terms = [];
-    for (let b = from; b >= to; b--) terms.push(`'${b}:${cut(key)}':* | '${b}~${cut(insideStart)}':*`);
+    const groups: string[][] = [];
+    for (let b = from; b >= to; b--) {
+      if ((from - b) % NAME_BLOCKS_PER_QUERY === 0) groups.push([]);
+      groups.at(-1)!.push(`'${b}:${cut(key)}':* | '${b}~${cut(insideStart)}':*`);
+    }
     // A parameter to the planner, not a constant: it estimates a constant query term by term, and a query of
     // many blocks would look like much of the table (worth parallel workers, JIT compilation).
-    return sql`dossier_name_keys(${id}, ${dossiers.applicantNameSearch}) @@ (select ${terms.join(' | ')}::tsquery)`;
+    const matches = groups.map(
+      (terms) =>
+        sql`dossier_name_keys(${id}, ${dossiers.applicantNameSearch}) @@ (select ${terms.join(' | ')}::tsquery)`,
+    );
+    return or(...matches)!;
   };
   const views: DossierView[] = [];
   let read = NAME_WINDOW;
