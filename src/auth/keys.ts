@@ -50,7 +50,6 @@ export async function findActiveKeyBySecret(db: DbOrTx, secret: string): Promise
   return row;
 }
 
-/** Touches lastUsedAt at most once a minute per key, so reads do not turn into a write each. */
 /** Revokes a key at once; revoking a revoked key changes nothing. */
 export async function revokeApiKey(db: DbOrTx, id: string): Promise<void> {
   await db
@@ -60,6 +59,7 @@ export async function revokeApiKey(db: DbOrTx, id: string): Promise<void> {
   await announce(db, `api-key:${id}`);
 }
 
+/** Touches lastUsedAt at most once a minute per key, so reads do not turn into a write each. */
 export async function touchLastUsed(db: DbOrTx, id: string): Promise<void> {
   await db
     .update(apiKeys)
