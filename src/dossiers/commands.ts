@@ -748,6 +748,7 @@ const actingUnit = alias(units, 'acting_unit');
  * and the acting officer with their unit's path. Undefined when no dossier has the code.
  */
 async function lockForAction(tx: Tx, code: string, acting: string | null) {
+  // Prepared by name, as the dossier's view is (planned once per connection).
   const [found] = await tx
     .select({
       officerRequired: unitRequiresOfficer(handlingUnit.path),
@@ -756,10 +757,12 @@ async function lockForAction(tx: Tx, code: string, acting: string | null) {
     })
     .from(dossiers)
     .innerJoin(handlingUnit, eq(handlingUnit.code, dossiers.handlingUnitCode))
-    .leftJoin(officers, eq(officers.code, sql`${acting}::text`))
+    .leftJoin(officers, eq(officers.code, sql`${sql.placeholder('acting')}::text`))
     .leftJoin(actingUnit, eq(actingUnit.code, officers.unitCode))
-    .where(eq(dossiers.code, code))
-    .for('update', { of: dossiers });
+    .where(eq(dossiers.code, sql.placeholder('code')))
+    .for('update', { of: dossiers })
+    .prepare('dossier_lock_for_action')
+    .execute({ code, acting });
   return (
     found && {
       officerRequired: found.officerRequired,

@@ -1,24 +1,11 @@
 // The dossier list: the caller's filters as conditions, a strategy chosen for them (list-strategies.ts,
 // name-search.ts) to read one page of ids, and that page's dossiers.
-import {
-  and,
-  desc,
-  eq,
-  gte,
-  inArray,
-  isNull,
-  lt,
-  lte,
-  or,
-  sql,
-  type SQL,
-  type SQLWrapper,
-} from 'drizzle-orm';
+import { and, eq, gte, inArray, isNull, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
 import type { Db, DbOrTx } from '../db/client.js';
 import { dossiers, units } from '../db/schema/index.js';
-import { inSubtree } from '../db/sql.js';
+import { inSubtree, rowsOf } from '../db/sql.js';
 import { inScope, readsMasked, type Principal } from '../auth/plugin.js';
 import { normalizeIdNumber, searchKey } from '../domain/applicant.js';
 import { DomainError } from '../domain/errors.js';
@@ -34,7 +21,7 @@ import {
   receivedPeriodDayByDay,
   unitReceivedInThreeParts,
 } from './list-strategies.js';
-import { selectDossiers, type DossierView } from './lookups.js';
+import { dossierViewsByIds, type DossierView } from './lookups.js';
 import { nameSearchNewestFirst } from './name-search.js';
 import { toDossierResponse, type LiveSettings } from './representation.js';
 import type { ListDossiersQuery } from './schemas.js';
@@ -180,8 +167,8 @@ export async function listDossiers(
       f.idNumber,
     ].some((v) => v !== undefined),
   });
-  // The page's ids first, from dossiers alone; the joins (which never drop a row: foreign keys) then run for
-  // that page only, not for every match a sort has to consider.
+  // The page's ids first, from dossiers alone; then their views (dossierViewsByIds), whose joins (which never
+  // drop a row: foreign keys) run for that page only, not for every match a sort has to consider.
   let page: SQL | SQLWrapper;
   switch (strategy) {
     case 'received period day by day':
@@ -198,9 +185,11 @@ export async function listDossiers(
     case 'newest first':
       page = newestFirst(db, conditions, f.afterId, f.limit);
   }
-  return selectDossiers(db)
-    .where(sql`${dossiers.id} in (${page})`)
-    .orderBy(desc(dossiers.id));
+  const ids = rowsOf<{ id: number | string }>(await db.execute(sql`${page}`));
+  return dossierViewsByIds(
+    db,
+    ids.map((r) => Number(r.id)),
+  );
 }
 
 /** GET /v1/dossiers: one page of the list, with its next cursor (the last dossier's id). */

@@ -1,6 +1,6 @@
 // A dossier looked up by its code inside the caller's scope, its audit trail and its receipt: the reads of one
 // dossier. The dossier by code is the hottest read of all (see compileByCode).
-import { asc, eq, is, sql } from 'drizzle-orm';
+import { asc, desc, eq, is, sql } from 'drizzle-orm';
 import { alias, PgTransaction } from 'drizzle-orm/pg-core';
 import { type Db, type DbOrTx } from '../db/client.js';
 import { compiledFirstRow } from '../db/compiled-read.js';
@@ -109,13 +109,32 @@ export async function getDossierInScope(
   let compiled = is(db, PgTransaction) ? null : byCode.get(db);
   if (compiled === undefined) byCode.set(db, (compiled = compileByCode(db as Db) ?? null));
   if (compiled) view = await compiled(code);
-  else [view] = await selectDossiers(db).where(eq(dossiers.code, code)).limit(1);
+  else
+    // In a transaction (or on PGlite): through drizzle, still prepared by name where the driver can.
+    [view] = await selectDossiers(db)
+      .where(eq(dossiers.code, sql.placeholder('code')))
+      .prepare('dossier_view_by_code')
+      .execute({ code });
   if (!view || !dossierInScope(principal, view)) throw new DomainError('DOSSIER_NOT_FOUND', { code });
   return view;
 }
 
+/**
+ * The dossiers `ids` as DossierViews, newest first: a reader finds the ids (list, search, action), then reads the
+ * views here. A named prepared statement, like the one by code: planned once per connection. The view's joins
+ * take the planner 1.6 to 1.8 ms a statement on the benchmark machine, where running it takes 0.2.
+ */
+export async function dossierViewsByIds(db: DbOrTx, ids: number[]): Promise<DossierView[]> {
+  if (ids.length === 0) return [];
+  return selectDossiers(db)
+    .where(sql`${dossiers.id} = any(${sql.placeholder('ids')}::bigint[])`)
+    .orderBy(desc(dossiers.id))
+    .prepare('dossier_views_by_ids')
+    .execute({ ids });
+}
+
 export async function getDossierView(db: DbOrTx, id: number): Promise<DossierView> {
-  const [view] = await selectDossiers(db).where(eq(dossiers.id, id)).limit(1);
+  const [view] = await dossierViewsByIds(db, [id]);
   return view!;
 }
 

@@ -1,9 +1,9 @@
 // The name search newest first: the list's strategy when `q` asks for an applicant name. How common the name
 // is, and how many rows the other filters keep, decide how it reads (its cost model is in nameSearchNewestFirst).
-import { and, desc, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { dossiers } from '../db/schema/index.js';
-import { selectDossiers, type DossierView } from './lookups.js';
+import { dossierViewsByIds, type DossierView } from './lookups.js';
 
 /** A text matched literally in a regular expression. */
 function escapeRegex(text: string): string {
@@ -72,9 +72,7 @@ export async function nameSearchNewestFirst(
   const found = (recent!.found ?? []).map(Number);
   // Ids below this one are not read yet (none are left when the window was not full).
   let upper = recent!.rows < NAME_WINDOW ? 1 : recent!.lowest;
-  if (found.length >= limit || upper <= 1) {
-    return found.length === 0 ? [] : selectDossiers(db).where(inArray(id, found)).orderBy(desc(id));
-  }
+  if (found.length >= limit || upper <= 1) return dossierViewsByIds(db, found);
 
   // Filters that keep most rows (a province's scope: a hundred unit codes) are hidden from the planner in a
   // `case`: estimating them takes it longer than running the query, and their indexes would not help.
@@ -95,22 +93,20 @@ export async function nameSearchNewestFirst(
       : and(gte(id, from), lt(id, upper));
   };
   /**
-   * The dossiers `ids`, and the next `count` matches in the range: read newest first along the primary key, or
-   * fetched through the name keys (`via` their condition, over the blocks from `from`) or the other filters'
-   * indexes, then sorted; `only`: the other filters, in view or hidden.
+   * The ids of the next `count` matches in the range, newest first: read along the primary key, or fetched
+   * through the name keys (`via` their condition, over the blocks from `from`) or the other filters' indexes,
+   * then sorted; `only`: the other filters, in view or hidden.
    */
-  const page = (ids: number[], count: number, via?: SQL | 'filters', from?: number, only = kept) =>
-    selectDossiers(db)
-      .where(
-        sql`${id} in (select unnest(${sql.param(ids)}::bigint[]) union all (${db
-          .select({ id })
-          .from(dossiers)
-          .where(and(only, hit, idRange(only, from), via === 'filters' ? undefined : via))
-          // `id + 0`: not the primary key's order, which would tempt the planner into walking it.
-          .orderBy(via ? sql`${id} + 0 desc` : desc(id))
-          .limit(count)}))`,
-      )
-      .orderBy(desc(id));
+  const nextIds = async (count: number, via?: SQL | 'filters', from?: number, only = kept) => {
+    const next = await db
+      .select({ id })
+      .from(dossiers)
+      .where(and(only, hit, idRange(only, from), via === 'filters' ? undefined : via))
+      // `id + 0`: not the primary key's order, which would tempt the planner into walking it.
+      .orderBy(via ? sql`${id} + 0 desc` : desc(id))
+      .limit(count);
+    return next.map((row) => row.id);
+  };
 
   // 2. How to read on? From the window: f, d, the shares of ids passing the other filters and carrying the
   // name; m, the share the keys inside words lead to (a superset of the occurrences that start inside a word
@@ -128,8 +124,8 @@ export async function nameSearchNewestFirst(
   const walk = Math.min(need / r, upper);
   const byFilters = f * upper * NAME_FETCH_COST;
   const byName = spanFor(need) * ((d + m) * NAME_ENTRY_COST + (r + m * f) * NAME_FETCH_COST);
-  if (walk <= byFilters && walk <= byName) return page(found, need);
-  if (byFilters < byName) return page(found, need, 'filters');
+  if (walk <= byFilters && walk <= byName) return dossierViewsByIds(db, [...found, ...(await nextIds(need))]);
+  if (byFilters < byName) return dossierViewsByIds(db, [...found, ...(await nextIds(need, 'filters'))]);
 
   // 3. The name keys (see the migrations), block by block from the newest. In each block of ids, a key
   // starts at each word ("b:" and the rest of the name, 16 characters: "van cuong") and at each letter inside
@@ -156,7 +152,7 @@ export async function nameSearchNewestFirst(
     );
     return or(...matches)!;
   };
-  const views: DossierView[] = [];
+  const ids = [...found];
   let read = NAME_WINDOW;
   let matched = found.length;
   while (matched < limit && upper > 1) {
@@ -168,13 +164,13 @@ export async function nameSearchNewestFirst(
     const from = to * NAME_KEY_BLOCK;
     const fetchLeads = (d + m) * NAME_FETCH_COST < f * FILTER_BITMAP_COST;
     const via = inBlocks(block(upper - 1), to);
-    const rows = await page(views.length === 0 ? found : [], wanted, via, from, fetchLeads ? hidden : kept);
-    matched += rows.filter((row) => row.d.id < upper).length;
-    views.push(...rows);
+    const next = await nextIds(wanted, via, from, fetchLeads ? hidden : kept);
+    matched += next.length;
+    ids.push(...next);
     read += upper - from;
     upper = from;
     // Nothing yet: the rest at once.
     r = matched > 0 ? matched / read : 0;
   }
-  return views;
+  return dossierViewsByIds(db, ids);
 }
