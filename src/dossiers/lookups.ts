@@ -89,12 +89,16 @@ export function dossierInScope(
  * and planned once per connection) and decoded by a row mapper compiled once (see src/db/compiled-read.ts).
  */
 function compileByCode(db: Db): ((code: string) => Promise<DossierView | undefined>) | undefined {
-  // The code is unique: no limit, so the code is the statement's only parameter.
-  const text = selectDossiers(db)
-    .where(eq(dossiers.code, sql.placeholder('code')))
-    .toSQL().sql;
-  return compiledFirstRow<DossierView>(db, 'dossier_by_code', text, dossierColumns);
+  return compiledFirstRow<DossierView>(db, BY_CODE, viewByCode(db).toSQL().sql, dossierColumns);
 }
+
+/**
+ * The dossier's view by code, prepared as BY_CODE, compiled or through drizzle: one statement text, so a
+ * connection parses and plans it once whichever way runs it. The code is unique: no limit, so the code is the
+ * statement's only parameter.
+ */
+const viewByCode = (db: DbOrTx) => selectDossiers(db).where(eq(dossiers.code, sql.placeholder('code')));
+const BY_CODE = 'dossier_by_code';
 
 // Per handle: the compiled read, or null where it runs through drizzle (PGlite).
 const byCode = new WeakMap<Db, ((code: string) => Promise<DossierView | undefined>) | null>();
@@ -111,10 +115,7 @@ export async function getDossierInScope(
   if (compiled) view = await compiled(code);
   else
     // In a transaction (or on PGlite): through drizzle, still prepared by name where the driver can.
-    [view] = await selectDossiers(db)
-      .where(eq(dossiers.code, sql.placeholder('code')))
-      .prepare('dossier_view_by_code')
-      .execute({ code });
+    [view] = await viewByCode(db).prepare(BY_CODE).execute({ code });
   if (!view || !dossierInScope(principal, view)) throw new DomainError('DOSSIER_NOT_FOUND', { code });
   return view;
 }
