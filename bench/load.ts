@@ -145,6 +145,11 @@ export interface OpenMeasured extends Measured {
   scheduled: number;
   /** Arrivals not sent because `maxInFlight` requests were in flight (counted in `errors`). */
   capped: number;
+  /** The counted arrivals answered 2xx per second, and those answers' latencies (all labels). */
+  okRps: number;
+  okLatencies: number[];
+  /** Answers 503 (refused by a busy API process, SERVER_BUSY, or a backing service down), counted in `non2xx`. */
+  unavailable: number;
   /** Requests abandoned after `timeoutMs` (counted in `errors`). */
   timeouts: number;
   /** How late this process sent requests after their scheduled start, ms: the generator's own lag. */
@@ -188,6 +193,9 @@ export async function measureOpen(s: OpenScenario): Promise<OpenMeasured> {
   let scheduled = 0;
   let answered = 0;
   let non2xx = 0;
+  let okCount = 0;
+  let unavailable = 0;
+  const okLatencies: number[] = [];
   let errors = 0;
   let capped = 0;
   let timeouts = 0;
@@ -237,7 +245,11 @@ export async function measureOpen(s: OpenScenario): Promise<OpenMeasured> {
         lastAnswer = performance.now();
         record(latencies, n.label, lastAnswer - at);
         if (n.detail !== undefined) record(details, `${n.label} · ${n.detail}`, lastAnswer - at);
-        if (!ok) {
+        if (ok) {
+          okCount++;
+          okLatencies.push(lastAnswer - at);
+        } else {
+          if (status === 503) unavailable++;
           non2xx++;
           failures.set(n.label, (failures.get(n.label) ?? 0) + 1);
           if (statusSamples++ < 5) failureSamples.push(`${n.label}: ${status} ${body.slice(0, 300)}`);
@@ -314,6 +326,9 @@ export async function measureOpen(s: OpenScenario): Promise<OpenMeasured> {
   const sortedLags = lags.sort((a, b) => a - b);
   return {
     rps: (answered / (Math.max(lastAnswer, end) - countFrom)) * 1000,
+    okRps: (okCount / (Math.max(lastAnswer, end) - countFrom)) * 1000,
+    okLatencies,
+    unavailable,
     requests: answered,
     non2xx,
     errors,

@@ -102,8 +102,8 @@ async function step(s: Session, rate: number, o: StepOptions): Promise<OpenStep>
   }
   const m = run.result;
   console.log(
-    `    achieved ${fmt(m.rps, 1)} req/s; worst p95 ${result.worst.label} ${fmt(result.worst.p95, 1)} ms; ` +
-      `errors ${m.errors}, non-2xx ${m.non2xx}; ${result.passed ? 'passed' : 'FAILED'}; ${run.cpu}`,
+    `    achieved ${fmt(m.rps, 1)} req/s (2xx ${fmt(m.okRps, 1)}); worst p95 ${result.worst.label} ${fmt(result.worst.p95, 1)} ms; ` +
+      `errors ${m.errors}, non-2xx ${m.non2xx} (503: ${m.unavailable}); ${result.passed ? 'passed' : 'FAILED'}; ${run.cpu}`,
   );
   for (const sample of m.failureSamples) console.log(`    ${sample}`);
   if (activity) console.log(activityText(activity).replace(/^/gm, '    '));
@@ -195,7 +195,9 @@ export function stepsTable(steps: OpenStep[]): string[][] {
       'offered req/s',
       'load avg.',
       'achieved req/s',
+      'of which 2xx',
       'all p50 / p95 / p99 ms',
+      '2xx p50 / p95 / p99 ms',
       'slowest p95',
       'errors',
       'non-2xx',
@@ -207,12 +209,14 @@ export function stepsTable(steps: OpenStep[]): string[][] {
         fmt(x.rate),
         x.load.toFixed(2),
         fmt(m.rps, 1),
+        fmt(m.okRps, 1),
         triple(summary([...m.latencies.values()].flat())),
+        triple(summary(m.okLatencies)),
         `${x.worst.label} ${ms(x.worst.p95)} ms`,
         m.capped || m.timeouts
           ? `${m.errors} (${m.capped} capped, ${m.timeouts} timed out)`
           : String(m.errors),
-        String(m.non2xx),
+        m.unavailable ? `${m.non2xx} (${m.unavailable} 503)` : String(m.non2xx),
         x.passed ? 'yes' : 'no',
       ];
     }),

@@ -435,8 +435,9 @@ function openReport(results: OpenMixResult[], rates: number[], o: StepOptions): 
     `- Machine: ${first.s.machine}.`,
     `- Command: \`npm run bench -- ${flags}\`${quick ? ' (QUICK: a smoke test, not a result)' : ''}; database ` +
       `${BENCH_DATABASE}; the API in its own process(es) (compiled dist/server.js, pool 10 each, ` +
-      'NODE_ENV=production, LOG_LEVEL=info), the load generator in the benchmark process, PostgreSQL: all on ' +
-      'the same cores.',
+      'NODE_ENV=production, LOG_LEVEL=info, ' +
+      `MAX_REQUESTS_IN_PROGRESS=${loadConfig({ ...process.env, DATABASE_URL: url }).MAX_REQUESTS_IN_PROGRESS}), the load ` +
+      'generator in the benchmark process, PostgreSQL: all on the same cores.',
     `- Data: ${fmt(first.s.dossierCount)} dossiers (seed ${seeded}); statistics figures closed before each ` +
       `series (${results.map((r) => `${r.figures.days} days in ${r.figures.seconds.toFixed(0)} s`).join(', ')}).`,
     `- Load: an open loop (bench/load.ts measureOpen): Poisson arrivals at the offered rate, each request on ` +
@@ -449,6 +450,9 @@ function openReport(results: OpenMixResult[], rates: number[], o: StepOptions): 
       `${loadConfig({ DATABASE_URL: url }).STATS_TODAY_INTERVAL_MS} ms; ` +
       `${results.map((r) => `${r.snapshotMs.n} snapshots, p50 ${fmt(r.snapshotMs.p50, 0)} ms, p99 ${fmt(r.snapshotMs.p99, 0)} ms`).join('; ')}): ` +
       'figures that transitions make stale are counted live until the end of the run, as in the closed mix.',
+    '- Answers: "achieved" counts every answer, "of which 2xx" and the 2xx latencies only the answers 2xx; a ' +
+      '503 is an API process refusing a request past MAX_REQUESTS_IN_PROGRESS (SERVER_BUSY) at once, a failure ' +
+      'of its step like any non-2xx.',
     `- Phases: ${phases.map(([name, t]) => `${name} ${t.toFixed(0)} s`).join(', ')}.`,
     '',
     '### Targets',

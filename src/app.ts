@@ -19,6 +19,7 @@ import { healthRoutes, type HealthChecks } from './http/health.js';
 import { IntakeTargetsCache } from './dossiers/intake-targets.js';
 import { genReqId, loggerOptions, logRequest } from './http/logging.js';
 import { registerMetrics } from './http/metrics.js';
+import { shedLoad } from './http/load-shedding.js';
 import { publicRateLimitPlugin, rateLimitPlugin } from './http/rate-limit.js';
 import { rejectNulCharacters } from './http/input.js';
 import { finalizeOpenApi } from './http/openapi.js';
@@ -89,6 +90,9 @@ const servers = [
   },
 ];
 
+/** Routes that answer however busy the process is: a load balancer must never take a busy process for a dead one. */
+const alwaysAnswered = new Set(['/healthz', '/readyz', '/metrics']);
+
 /** Fastify's trustProxy for TRUST_PROXY: the listed proxies, or the nearest `hops` whatever their address. */
 const trustProxyOf = (trusted: number | string[]) =>
   typeof trusted === 'number' ? (_address: string, hop: number) => hop < trusted : trusted;
@@ -115,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  const inProgress = shedLoad(app, config.MAX_REQUESTS_IN_PROGRESS, alwaysAnswered);
   app.addHook('preValidation', rejectNulCharacters);
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
@@ -173,7 +178,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (signal === 'all' || signal === 'calendar') calendars.invalidate();
   });
 
-  registerMetrics(app);
+  registerMetrics(app, inProgress);
   const reads = deps.reads ?? primaryOnly(db);
   const renderer = pdfRenderer(config.FORMS_RENDER_THREADS);
   app.addHook('onClose', () => renderer.close());

@@ -100,6 +100,11 @@ export const configSchema = z.object({
     .describe(
       'Requests per API key (or client IP, without a valid key) per minute, per API process; 0 = off.',
     ),
+  MAX_REQUESTS_IN_PROGRESS: intIn(0, 100_000)
+    .default(64)
+    .describe(
+      'Requests one API process works on at once; a request beyond is answered at once with 503 SERVER_BUSY and Retry-After (health checks and metrics always answer); 0 = no limit.',
+    ),
   PUBLIC_RATE_LIMIT_PER_MINUTE: intIn(0, 1_000_000)
     .default(10)
     .describe(

@@ -40,7 +40,8 @@ describe('no personal data in the logs under load', () => {
     const chunks: string[] = [];
     stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
     const app: FastifyInstance = await buildApp({
-      config: testConfig({ LOG_LEVEL: 'info' }),
+      // All the requests at once, none refused as busy: every one must reach its handler and its log line.
+      config: testConfig({ LOG_LEVEL: 'info', MAX_REQUESTS_IN_PROGRESS: '0' }),
       db: ctx.database.db,
       checks: { postgres: ctx.database.ping },
       logStream: stream,

@@ -45,6 +45,7 @@ export const errorCodes = [
   'NOT_ACCEPTABLE',
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
+  'SERVER_BUSY',
   'INTERNAL_ERROR',
 ] as const;
 

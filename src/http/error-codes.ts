@@ -309,6 +309,13 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     en: 'A backing service is unavailable; retry later.',
     vi: 'Dịch vụ phụ trợ tạm thời không sẵn sàng; hãy thử lại sau.',
   },
+  SERVER_BUSY: {
+    status: 503,
+    title: 'Server busy',
+    titleVi: 'Máy chủ đang quá tải',
+    en: 'The server is working on as many requests as it can take; retry after {retryAfter} s (Retry-After).',
+    vi: 'Máy chủ đang xử lý nhiều yêu cầu nhất có thể; hãy thử lại sau {retryAfter} giây.',
+  },
   INTERNAL_ERROR: {
     status: 500,
     title: 'Internal error',

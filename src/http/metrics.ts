@@ -1,10 +1,21 @@
 import type { FastifyInstance } from 'fastify';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics: process metrics and an HTTP duration histogram by route and status. */
-export function registerMetrics(app: FastifyInstance): Registry {
+/**
+ * Prometheus metrics: process metrics, an HTTP duration histogram by route and status, and the requests in
+ * progress (`inProgress`, counted by the load shedding: src/http/load-shedding.ts).
+ */
+export function registerMetrics(app: FastifyInstance, inProgress: () => number): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'http_requests_in_progress',
+    help: 'Requests this API process is working on (MAX_REQUESTS_IN_PROGRESS refuses more with 503 SERVER_BUSY)',
+    registers: [registry],
+    collect() {
+      this.set(inProgress());
+    },
+  });
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by method, route and status code',

@@ -48,7 +48,8 @@ const headers: Record<string, Json> = {
   RateLimitRemaining: integerHeader('Requests left in the current minute.', 0, 2147483647),
   RateLimitReset: integerHeader('Seconds until the current minute ends and the budget is full again.', 1, 60),
   RetryAfter: integerHeader(
-    'Seconds to wait before retrying: the end of the current rate-limit minute.',
+    'Seconds to wait before retrying: on 429, the end of the current rate-limit minute; on 503, sent with ' +
+      'SERVER_BUSY (the API process is working on as many requests as it takes), 1.',
     1,
     60,
   ),
@@ -97,7 +98,9 @@ function responseHeaders(path: string, status: string, response: Json): Record<s
     out['RateLimit-Remaining'] = headerRef('RateLimitRemaining');
     out['RateLimit-Reset'] = headerRef('RateLimitReset');
   }
-  if (status === '429') out['Retry-After'] = headerRef('RetryAfter');
+  // Health checks are never refused as busy (src/app.ts alwaysAnswered); their 503 means not ready.
+  const busyMayRefuse = status === '503' && path !== '/healthz' && path !== '/readyz';
+  if (status === '429' || busyMayRefuse) out['Retry-After'] = headerRef('RetryAfter');
   if (path.startsWith('/v1/public/')) out['Cache-Control'] = headerRef('CacheControl');
   if (status === '401') out['WWW-Authenticate'] = headerRef('WWWAuthenticate');
   if (

@@ -255,7 +255,7 @@ export function clientErrors(err: NodeJS.ErrnoException, socket: Duplex): void {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof DomainError) {
-      if (err.code === 'RATE_LIMITED' && err.params.retryAfter) {
+      if ((err.code === 'RATE_LIMITED' || err.code === 'SERVER_BUSY') && err.params.retryAfter) {
         reply.header('retry-after', String(err.params.retryAfter));
       }
       return sendProblem(reply, buildProblem(err.code, request, err.params, err.errors));
