@@ -72,7 +72,12 @@ describe('MAX_REQUESTS_IN_PROGRESS: a busy process refuses at once instead of qu
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    const problem = (await refused.json()) as { code: string; title: string; detail: string; requestId: string };
+    const problem = (await refused.json()) as {
+      code: string;
+      title: string;
+      detail: string;
+      requestId: string;
+    };
     expect(problem).toMatchObject({ code: 'SERVER_BUSY', title: 'Máy chủ đang quá tải' });
     expect(problem.detail).toBe('Máy chủ đang xử lý nhiều yêu cầu nhất có thể; hãy thử lại sau 1 giây.');
     expect(problem.requestId).toBe(refused.headers.get('x-request-id'));
