@@ -148,8 +148,8 @@ export interface OpenMeasured extends Measured {
   /** The counted arrivals answered 2xx per second, and those answers' latencies (all labels). */
   okRps: number;
   okLatencies: number[];
-  /** Answers 503 (refused by a busy API process, SERVER_BUSY, or a backing service down), counted in `non2xx`. */
-  unavailable: number;
+  /** Answers 503 SERVER_BUSY (refused by an API process at MAX_REQUESTS_IN_PROGRESS), counted in `non2xx`. */
+  busy: number;
   /** Requests abandoned after `timeoutMs` (counted in `errors`). */
   timeouts: number;
   /** How late this process sent requests after their scheduled start, ms: the generator's own lag. */
@@ -194,7 +194,7 @@ export async function measureOpen(s: OpenScenario): Promise<OpenMeasured> {
   let answered = 0;
   let non2xx = 0;
   let okCount = 0;
-  let unavailable = 0;
+  let busy = 0;
   const okLatencies: number[] = [];
   let errors = 0;
   let capped = 0;
@@ -249,7 +249,7 @@ export async function measureOpen(s: OpenScenario): Promise<OpenMeasured> {
           okCount++;
           okLatencies.push(lastAnswer - at);
         } else {
-          if (status === 503) unavailable++;
+          if (status === 503 && body.includes('"SERVER_BUSY"')) busy++;
           non2xx++;
           failures.set(n.label, (failures.get(n.label) ?? 0) + 1);
           if (statusSamples++ < 5) failureSamples.push(`${n.label}: ${status} ${body.slice(0, 300)}`);
@@ -328,7 +328,7 @@ export async function measureOpen(s: OpenScenario): Promise<OpenMeasured> {
     rps: (answered / (Math.max(lastAnswer, end) - countFrom)) * 1000,
     okRps: (okCount / (Math.max(lastAnswer, end) - countFrom)) * 1000,
     okLatencies,
-    unavailable,
+    busy,
     requests: answered,
     non2xx,
     errors,

@@ -103,7 +103,7 @@ async function step(s: Session, rate: number, o: StepOptions): Promise<OpenStep>
   const m = run.result;
   console.log(
     `    achieved ${fmt(m.rps, 1)} req/s (2xx ${fmt(m.okRps, 1)}); worst p95 ${result.worst.label} ${fmt(result.worst.p95, 1)} ms; ` +
-      `errors ${m.errors}, non-2xx ${m.non2xx} (503: ${m.unavailable}); ${result.passed ? 'passed' : 'FAILED'}; ${run.cpu}`,
+      `errors ${m.errors}, non-2xx ${m.non2xx} (busy: ${m.busy}); ${result.passed ? 'passed' : 'FAILED'}; ${run.cpu}`,
   );
   for (const sample of m.failureSamples) console.log(`    ${sample}`);
   if (activity) console.log(activityText(activity).replace(/^/gm, '    '));
@@ -216,7 +216,7 @@ export function stepsTable(steps: OpenStep[]): string[][] {
         m.capped || m.timeouts
           ? `${m.errors} (${m.capped} capped, ${m.timeouts} timed out)`
           : String(m.errors),
-        m.unavailable ? `${m.non2xx} (${m.unavailable} 503)` : String(m.non2xx),
+        m.busy ? `${m.non2xx} (${m.busy} busy)` : String(m.non2xx),
         x.passed ? 'yes' : 'no',
       ];
     }),

@@ -450,9 +450,9 @@ function openReport(results: OpenMixResult[], rates: number[], o: StepOptions): 
       `${loadConfig({ DATABASE_URL: url }).STATS_TODAY_INTERVAL_MS} ms; ` +
       `${results.map((r) => `${r.snapshotMs.n} snapshots, p50 ${fmt(r.snapshotMs.p50, 0)} ms, p99 ${fmt(r.snapshotMs.p99, 0)} ms`).join('; ')}): ` +
       'figures that transitions make stale are counted live until the end of the run, as in the closed mix.',
-    '- Answers: "achieved" counts every answer, "of which 2xx" and the 2xx latencies only the answers 2xx; a ' +
-      '503 is an API process refusing a request past MAX_REQUESTS_IN_PROGRESS (SERVER_BUSY) at once, a failure ' +
-      'of its step like any non-2xx.',
+    '- Answers: "achieved" and the latencies by operation and shape count every answer, "of which 2xx" and the ' +
+      '2xx latencies only the answers 2xx; "busy" are the 503 SERVER_BUSY of an API process refusing a request ' +
+      'past MAX_REQUESTS_IN_PROGRESS at once, a failure of its step like any non-2xx.',
     `- Phases: ${phases.map(([name, t]) => `${name} ${t.toFixed(0)} s`).join(', ')}.`,
     '',
     '### Targets',

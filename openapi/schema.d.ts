@@ -3994,7 +3994,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];

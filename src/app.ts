@@ -90,9 +90,6 @@ const servers = [
   },
 ];
 
-/** Routes that answer however busy the process is: a load balancer must never take a busy process for a dead one. */
-const alwaysAnswered = new Set(['/healthz', '/readyz', '/metrics']);
-
 /** Fastify's trustProxy for TRUST_PROXY: the listed proxies, or the nearest `hops` whatever their address. */
 const trustProxyOf = (trusted: number | string[]) =>
   typeof trusted === 'number' ? (_address: string, hop: number) => hop < trusted : trusted;
@@ -119,7 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
-  const inProgress = shedLoad(app, config.MAX_REQUESTS_IN_PROGRESS, alwaysAnswered);
+  const load = shedLoad(app, config.MAX_REQUESTS_IN_PROGRESS);
   app.addHook('preValidation', rejectNulCharacters);
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
@@ -178,7 +175,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (signal === 'all' || signal === 'calendar') calendars.invalidate();
   });
 
-  registerMetrics(app, inProgress);
+  registerMetrics(app, load);
   const reads = deps.reads ?? primaryOnly(db);
   const renderer = pdfRenderer(config.FORMS_RENDER_THREADS);
   app.addHook('onClose', () => renderer.close());

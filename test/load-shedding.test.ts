@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -84,7 +84,7 @@ describe('MAX_REQUESTS_IN_PROGRESS: a busy process refuses at once instead of qu
     const english = await (await listUnits({ 'accept-language': 'en' })).json();
     expect(english).toMatchObject({
       code: 'SERVER_BUSY',
-      detail: 'The server is working on as many requests as it can take; retry after 1 s (Retry-After).',
+      detail: 'The server is working on as many requests as it can take; retry after 1 s.',
     });
     // Refused before authentication: a request without a key is told the same, not 401.
     expect((await fetch(`${base}/v1/units`)).status).toBe(503);
@@ -107,13 +107,17 @@ describe('MAX_REQUESTS_IN_PROGRESS: a busy process refuses at once instead of qu
   });
 
   it('every request that ended, whatever its answer, gives its place back', async () => {
-    // Two at a time (the limit): answered, refused by authentication, or routed nowhere.
+    // Two at a time (the limit): answered, refused by authentication, or by validation.
     for (let i = 0; i < 20; i += 1) {
       const answers = await Promise.all([
         i % 2 ? listUnits() : fetch(`${base}/v1/units`),
-        fetch(`${base}/v1/no-such-route`, { headers: bearer(clerk) }),
+        fetch(`${base}/v1/dossiers`, {
+          method: 'POST',
+          headers: { ...bearer(clerk), 'content-type': 'application/json' },
+          body: '{"procedureCode": ',
+        }),
       ]);
-      expect(answers.map((a) => a.status)).toEqual([i % 2 ? 200 : 401, 404]);
+      expect(answers.map((a) => a.status)).toEqual([i % 2 ? 200 : 401, 400]);
       for (const answer of answers) await answer.arrayBuffer();
     }
     expect(await inProgress()).toBe(0);
@@ -121,11 +125,58 @@ describe('MAX_REQUESTS_IN_PROGRESS: a busy process refuses at once instead of qu
     expect(answers.map((a) => a.status)).toEqual([200, 200]);
   });
 
+  it('a client still sending its request holds no place', async () => {
+    const port = new URL(base).port;
+    const slow = await Promise.all(
+      [1, 2, 3].map(
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const socket = net.connect(Number(port), '127.0.0.1', () => {
+              socket.write(
+                `POST /v1/dossiers HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${clerk}\r\n` +
+                  'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"procedureCode":',
+                () => resolve(socket),
+              );
+            });
+          }),
+      ),
+    );
+    try {
+      expect(await inProgress()).toBe(0);
+      const answers = await Promise.all([listUnits(), listUnits()]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    } finally {
+      for (const socket of slow) socket.destroy();
+    }
+  });
+
+  it('requests pipelined on a connection that closes give their places back', async () => {
+    await locker.query('begin');
+    await locker.query('select 1 from dossiers where code = $1 for update', [dossierCode]);
+    const socket = net.connect(Number(new URL(base).port), '127.0.0.1');
+    socket.on('error', () => {});
+    const action = `POST /v1/dossiers/${dossierCode}/assign HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${clerk}\r\nContent-Length: 0\r\n\r\n`;
+    socket.write(action + action);
+    await waitFor('two pipelined requests in progress', async () => (await inProgress()) === 2, 10_000);
+    expect((await listUnits()).status).toBe(503);
+    // The second answer is queued behind the first: only the connection's close tells it nobody waits.
+    socket.destroy();
+    await waitFor('no request in progress', async () => (await inProgress()) === 0, 10_000);
+    expect((await listUnits()).status).toBe(200);
+    await locker.query('commit');
+  });
+
+  it('the refusals are counted for the metrics', async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(Number(/^http_requests_refused_busy_total (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(5);
+  });
+
   it('0 takes every request', async () => {
     const open = await createTestContext({ MAX_REQUESTS_IN_PROGRESS: '0' });
     try {
+      // More at once than the default limit.
       const answers = await Promise.all(
-        Array.from({ length: 50 }, () =>
+        Array.from({ length: 100 }, () =>
           open.app.inject({ method: 'GET', url: '/v1/units', headers: bearer(open.adminKey) }),
         ),
       );

@@ -313,7 +313,7 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     status: 503,
     title: 'Server busy',
     titleVi: 'Máy chủ đang quá tải',
-    en: 'The server is working on as many requests as it can take; retry after {retryAfter} s (Retry-After).',
+    en: 'The server is working on as many requests as it can take; retry after {retryAfter} s.',
     vi: 'Máy chủ đang xử lý nhiều yêu cầu nhất có thể; hãy thử lại sau {retryAfter} giây.',
   },
   INTERNAL_ERROR: {

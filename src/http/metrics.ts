@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LoadCounts } from './load-shedding.js';
 
 /**
  * Prometheus metrics: process metrics, an HTTP duration histogram by route and status, and the requests in
- * progress (`inProgress`, counted by the load shedding: src/http/load-shedding.ts).
+ * progress and refused as busy (counted by the load shedding: src/http/load-shedding.ts).
  */
-export function registerMetrics(app: FastifyInstance, inProgress: () => number): Registry {
+export function registerMetrics(app: FastifyInstance, load: LoadCounts): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
@@ -13,7 +14,16 @@ export function registerMetrics(app: FastifyInstance, inProgress: () => number):
     help: 'Requests this API process is working on (MAX_REQUESTS_IN_PROGRESS refuses more with 503 SERVER_BUSY)',
     registers: [registry],
     collect() {
-      this.set(inProgress());
+      this.set(load.inProgress());
+    },
+  });
+  new Counter({
+    name: 'http_requests_refused_busy_total',
+    help: 'Requests refused with 503 SERVER_BUSY because this API process had MAX_REQUESTS_IN_PROGRESS in progress',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(load.refused());
     },
   });
   const duration = new Histogram({

@@ -1,4 +1,5 @@
 import { statusDescriptions } from './schemas.js';
+import { alwaysAnswered } from './load-shedding.js';
 
 /**
  * Final touches on the generated OpenAPI document, applied wherever it is served or written:
@@ -98,8 +99,8 @@ function responseHeaders(path: string, status: string, response: Json): Record<s
     out['RateLimit-Remaining'] = headerRef('RateLimitRemaining');
     out['RateLimit-Reset'] = headerRef('RateLimitReset');
   }
-  // Health checks are never refused as busy (src/app.ts alwaysAnswered); their 503 means not ready.
-  const busyMayRefuse = status === '503' && path !== '/healthz' && path !== '/readyz';
+  // Health checks are never refused as busy; their 503 means not ready.
+  const busyMayRefuse = status === '503' && !alwaysAnswered.has(path);
   if (status === '429' || busyMayRefuse) out['Retry-After'] = headerRef('RetryAfter');
   if (path.startsWith('/v1/public/')) out['Cache-Control'] = headerRef('CacheControl');
   if (status === '401') out['WWW-Authenticate'] = headerRef('WWWAuthenticate');
@@ -198,7 +199,10 @@ export function finalizeOpenApi(source: unknown): Json {
       const responses = (operation.responses ?? {}) as Record<string, Json>;
       for (const status of sharedResponses(path, operation)) {
         responses[status] ??= {
-          description: statusDescriptions[Number(status)],
+          description:
+            status === '503' && alwaysAnswered.has(path)
+              ? 'A backing service is unavailable (SERVICE_UNAVAILABLE); retry later.'
+              : statusDescriptions[Number(status)],
           content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
         };
       }
