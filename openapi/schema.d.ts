@@ -4132,7 +4132,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -4293,7 +4293,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -4401,7 +4401,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -4565,7 +4565,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -4681,7 +4681,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -4855,7 +4855,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -4963,7 +4963,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -5127,7 +5127,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -5237,7 +5237,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -5385,7 +5385,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -5503,7 +5503,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -5608,7 +5608,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -5756,7 +5756,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -5864,7 +5864,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -6015,7 +6015,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -6126,7 +6126,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -6277,7 +6277,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -6372,7 +6372,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -6510,7 +6510,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -6629,7 +6629,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -6767,7 +6767,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -6902,7 +6902,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -7048,7 +7048,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -7213,7 +7213,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -7321,7 +7321,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -7428,7 +7428,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -7535,7 +7535,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -7642,7 +7642,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -7749,7 +7749,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -7942,7 +7942,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -8135,7 +8135,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -8328,7 +8328,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -8521,7 +8521,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -8714,7 +8714,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -8907,7 +8907,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -9100,7 +9100,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -9293,7 +9293,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -9486,7 +9486,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -9679,7 +9679,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -9872,7 +9872,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -10065,7 +10065,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -10258,7 +10258,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -10451,7 +10451,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -10578,7 +10578,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -10711,7 +10711,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -10835,7 +10835,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -10951,7 +10951,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -11067,7 +11067,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -11187,7 +11187,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -11297,7 +11297,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -11417,7 +11417,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -11527,7 +11527,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -11662,7 +11662,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -11780,7 +11780,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -11906,7 +11906,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -12027,7 +12027,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -12147,7 +12147,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -12310,7 +12310,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -12411,7 +12411,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];
@@ -12556,7 +12556,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later. */
+            /** @description A backing service is unavailable (SERVICE_UNAVAILABLE); retry later. Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes. */
             503: {
                 headers: {
                     "x-request-id": components["headers"]["XRequestId"];

@@ -33,13 +33,13 @@ export function shedLoad(app: FastifyInstance, limit: number): LoadCounts {
     refused += 1;
     return new DomainError('SERVER_BUSY', { retryAfter: BUSY_RETRY_AFTER_S });
   };
-  const full = (request: FastifyRequest) =>
-    limit > 0 && inProgress >= limit && !alwaysAnswered.has(request.routeOptions.url ?? '');
+  const exempt = (request: FastifyRequest) => alwaysAnswered.has(request.routeOptions.url ?? '');
+  const full = () => limit > 0 && inProgress >= limit;
 
-  app.addHook('onRequest', (request, _reply, done) => done(full(request) ? busy() : undefined));
+  app.addHook('onRequest', (request, _reply, done) => done(full() && !exempt(request) ? busy() : undefined));
   app.addHook('preHandler', (request, reply, done) => {
-    if (alwaysAnswered.has(request.routeOptions.url ?? '')) return done();
-    if (full(request)) return done(busy());
+    if (exempt(request)) return done();
+    if (full()) return done(busy());
     // A client already gone has had its last 'close': nobody waits for this answer, so it holds no place.
     if (reply.raw.destroyed || request.raw.socket?.destroyed) return done();
     inProgress += 1;

@@ -91,6 +91,11 @@ function sharedResponses(path: string, operation: Json): string[] {
   ];
 }
 
+/** Whether a path's 503 may be SERVER_BUSY: every route but the health checks, which always answer. */
+const busyMayRefuse = (path: string) => !alwaysAnswered.has(path);
+const busyDescription =
+  'Or SERVER_BUSY, with Retry-After: this API process is working on as many requests as it takes.';
+
 /** The headers of one response: x-request-id always; the rest by route and status. */
 function responseHeaders(path: string, status: string, response: Json): Record<string, unknown> {
   const out: Record<string, unknown> = { 'x-request-id': headerRef('XRequestId') };
@@ -99,9 +104,8 @@ function responseHeaders(path: string, status: string, response: Json): Record<s
     out['RateLimit-Remaining'] = headerRef('RateLimitRemaining');
     out['RateLimit-Reset'] = headerRef('RateLimitReset');
   }
-  // Health checks are never refused as busy; their 503 means not ready.
-  const busyMayRefuse = status === '503' && !alwaysAnswered.has(path);
-  if (status === '429' || busyMayRefuse) out['Retry-After'] = headerRef('RetryAfter');
+  if (status === '429' || (status === '503' && busyMayRefuse(path)))
+    out['Retry-After'] = headerRef('RetryAfter');
   if (path.startsWith('/v1/public/')) out['Cache-Control'] = headerRef('CacheControl');
   if (status === '401') out['WWW-Authenticate'] = headerRef('WWWAuthenticate');
   if (
@@ -200,9 +204,8 @@ export function finalizeOpenApi(source: unknown): Json {
       for (const status of sharedResponses(path, operation)) {
         responses[status] ??= {
           description:
-            status === '503' && alwaysAnswered.has(path)
-              ? 'A backing service is unavailable (SERVICE_UNAVAILABLE); retry later.'
-              : statusDescriptions[Number(status)],
+            statusDescriptions[Number(status)] +
+            (status === '503' && busyMayRefuse(path) ? ` ${busyDescription}` : ''),
           content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
         };
       }

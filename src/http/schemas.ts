@@ -58,7 +58,7 @@ export const statusDescriptions: Record<number, string> = {
   422: 'Well-formed but not acceptable.',
   429: 'Rate limited (RATE_LIMITED); retry after Retry-After seconds.',
   500: 'Unexpected server error (INTERNAL_ERROR); the detail never carries internals.',
-  503: 'A backing service is unavailable (SERVICE_UNAVAILABLE), or this API process is working on as many requests as it takes (SERVER_BUSY, with Retry-After); retry later.',
+  503: 'A backing service is unavailable (SERVICE_UNAVAILABLE); retry later.',
 };
 
 /**
