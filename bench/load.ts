@@ -504,6 +504,14 @@ function backendDatabase(pid: number): string | null {
   }
 }
 
+/** CPU seconds used during a scenario: the API, PostgreSQL (all; `ours`: the database's backends), the load generator. */
+export interface CpuSeconds {
+  api: number;
+  pg: number;
+  ours: number;
+  load: number;
+}
+
 /**
  * CPU used during a scenario by the API (the process `apiPid` and its children: several API processes under
  * a supervisor are summed), PostgreSQL's processes and the load generators (autocannon or the open loop in
@@ -515,8 +523,9 @@ export async function withCpuSplit<T>(
   apiPid: number,
   run: () => Promise<T>,
   database?: string,
-): Promise<{ result: T; split: string }> {
-  if (!existsSync('/proc/self/stat')) return { result: await run(), split: 'not measured (no /proc)' };
+): Promise<{ result: T; split: string; seconds: CpuSeconds | null }> {
+  if (!existsSync('/proc/self/stat'))
+    return { result: await run(), split: 'not measured (no /proc)', seconds: null };
   type Seen = { first: number; last: number };
   const postgres = new Map<number, Seen & { ours: boolean }>();
   const api = new Map<number, Seen>();
@@ -577,6 +586,7 @@ export async function withCpuSplit<T>(
     const processes = [...api.keys()].filter((pid) => pid !== apiPid).length;
     return {
       result,
+      seconds: { ...used, ours },
       split:
         `API ${pct(used.api)}${processes > 1 ? ` (${processes} processes)` : ''}, PostgreSQL ${pct(used.pg)}` +
         `${database === undefined ? '' : ` (${pct(ours)} in ${database}'s backends)`}, ` +

@@ -120,8 +120,11 @@ function statsPaths(): Array<{ path: string; detail: string }> {
   });
 }
 
-/** The request generator of the mix, with the state it follows (the pool, the feed cursor). */
-function mixedRequests(s: Session, pool: Open[], cursor: string): () => LoadRequest {
+/**
+ * The request generator of the mix, with the state it follows (the pool, the feed cursor); with `only`, that
+ * operation's requests alone.
+ */
+function mixedRequests(s: Session, pool: Open[], cursor: string, only?: string): () => LoadRequest {
   const random = s.random;
   const lists = rotation(dashboardQueries(random, s.sample.idNumbers, 5_000, ['list']));
   const searches = rotation(dashboardQueries(random, s.sample.idNumbers, 5_000, ['search']));
@@ -170,6 +173,7 @@ function mixedRequests(s: Session, pool: Open[], cursor: string): () => LoadRequ
       },
     }),
   };
+  if (only) return make[only]!;
   const cumulative = cumulativeOf(MIX.map(([, w]) => w));
   return () => make[MIX[pickWeighted(random, cumulative)]![0]]!();
 }
@@ -238,6 +242,87 @@ export function mixedOpen(
 }
 
 const ms = (v: number) => fmt(v, 1);
+
+export interface OperationCost {
+  label: string;
+  rps: number;
+  p50: number;
+  failed: number;
+  /** CPU milliseconds a request: the API (its processes), PostgreSQL (the database's backends), the load generator. */
+  api: number;
+  pg: number;
+  load: number;
+}
+
+/** Connections of the cost measurement: enough to keep both cores busy, few enough not to queue much. */
+export const COST_CONNECTIONS = 4;
+
+/**
+ * What each operation of the mix costs alone: its requests only, in a closed loop on COST_CONNECTIONS
+ * connections for `duration` s, and the CPU milliseconds a request of the API, PostgreSQL and the load
+ * generator (from /proc); `only` picks some operations. The shares-weighted sum is the CPU an average request of the mix needs.
+ */
+export async function mixCost(
+  s: Session,
+  duration: number,
+  only: string[] = MIX.map(([label]) => label),
+): Promise<OperationCost[]> {
+  const pool = await openDossiers(s, 5_000);
+  const costs: OperationCost[] = [];
+  for (const label of only) {
+    const next = mixedRequests(s, pool, await feedTail(s), label);
+    const run = () =>
+      measure({
+        url: s.api.base,
+        connections: COST_CONNECTIONS,
+        duration,
+        headers: authorized(s.keys.clerk),
+        next,
+      });
+    const { result, seconds } = await withCpuSplit(s.api.child.pid!, run, BENCH_DATABASE);
+    const done = [...result.latencies.values()].flat();
+    const per = (sec: number | undefined) =>
+      sec === undefined ? NaN : (sec * 1000) / Math.max(1, done.length);
+    costs.push({
+      label,
+      rps: done.length / duration,
+      p50: summary(done).p50,
+      failed: result.non2xx + result.errors,
+      api: per(seconds?.api),
+      pg: per(seconds?.ours),
+      load: per(seconds?.load),
+    });
+  }
+  return costs;
+}
+
+/** Per operation: req/s alone, p50, CPU ms a request; then the mix's average by its shares. */
+export function costTable(costs: OperationCost[]): string[][] {
+  const weight = new Map(MIX);
+  const mean = (pick: (c: OperationCost) => number) =>
+    costs.reduce((t, c) => t + pick(c) * (weight.get(c.label) ?? 0), 0) / 100;
+  const cpu = (c: Pick<OperationCost, 'api' | 'pg' | 'load'>) => [
+    ms(c.api),
+    ms(c.pg),
+    ms(c.load),
+    ms(c.api + c.pg + c.load),
+  ];
+  const average = { api: mean((c) => c.api), pg: mean((c) => c.pg), load: mean((c) => c.load) };
+  return [
+    [
+      'operation',
+      'req/s alone',
+      'p50 ms',
+      'non-2xx',
+      'API CPU ms',
+      'PostgreSQL CPU ms',
+      'load generator CPU ms',
+      'total CPU ms',
+    ],
+    ...costs.map((c) => [c.label, fmt(c.rps, 1), ms(c.p50), String(c.failed), ...cpu(c)]),
+    ['mix (by its shares)', '', '', '', ...cpu(average)],
+  ];
+}
 
 /** Per operation and overall: share, req/s, p50/p95/p99 and non-2xx. */
 export function mixedTable(r: MixedRun): string[][] {

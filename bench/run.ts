@@ -4,6 +4,7 @@
  *   npm run bench -- [--dossiers 5000000] [--quick] [--database NAME] [--duration 10] [--mixed-duration 60]
  *                    [--rebuild-figures] [--no-write] [--api-processes N]
  *   npm run bench -- --mix-open RATE[,RATE...] [--api-processes N[,N...]] [--mix-refine 2] [--pg-sample] [...]
+ *   npm run bench -- --mix-cost [--cost-duration 10] [--cost-only LABEL[,LABEL...]] [--api-processes N[,N...]]
  *
  * 1. seeds the benchmark database (bench/seed-dossiers.ts in a child process; a completed load of the same
  *    size is reused) and makes the outbox hold the feed's changes;
@@ -26,6 +27,10 @@
  * (`--api-processes 1,2`) it does all of it for each, on the data put back as seeded in between. --pg-sample
  * samples PostgreSQL's active statements during each step (bench/pg-activity.ts). It writes the section
  * "Mixed workload in an open loop at N dossiers".
+ *
+ * --mix-cost [--cost-duration 10] runs only each operation of the mix alone and reports the CPU a request of
+ * it takes (API, PostgreSQL, load generator), and the mix's average by its shares: the section "Cost per
+ * operation of the mix at N dossiers".
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -45,7 +50,15 @@ import {
 } from './common.js';
 import { ensureFeedChanges, feedRate, feedScenario, feedTable } from './feed-scenario.js';
 import { summary, type Latency } from './load.js';
-import { MIX, MIXED_CONNECTIONS, mixedTable, mixedWorkload } from './mixed-scenario.js';
+import {
+  COST_CONNECTIONS,
+  costTable,
+  MIX,
+  MIXED_CONNECTIONS,
+  mixCost,
+  mixedTable,
+  mixedWorkload,
+} from './mixed-scenario.js';
 import { fmt, markdownTable, replaceSection, verdict } from './results.js';
 import {
   aloneTable,
@@ -277,7 +290,58 @@ function printFailures(r: Results): void {
 const seeded = await phase('seed', seed);
 await phase('outbox changes for the feed', () => ensureFeedChanges(url, feedChanges));
 if (openRates) await openMix(openRates);
+else if (hasFlag('--mix-cost')) await costRun();
 else await fullRun();
+
+/** --mix-cost: each operation of the mix alone, and the CPU a request of it takes (with the statistics' figures closed). */
+async function costRun(): Promise<void> {
+  const costDuration = Number(argValue('--cost-duration') ?? (quick ? 3 : 10));
+  const costOnly = argValue('--cost-only')?.split(',');
+  const unknown = costOnly?.filter((label) => !MIX.some(([l]) => l === label)) ?? [];
+  if (unknown.length)
+    throw new Error(`--cost-only: ${unknown.join(', ')} not in the mix (${MIX.map(([l]) => l).join(', ')})`);
+  const rows: string[] = [];
+  for (const processes of apiProcesses) {
+    const s = await openSession({ apiProcesses: processes });
+    const jobs = await jobContext(url);
+    let snapshots: Awaited<ReturnType<typeof snapshotsOnInterval>> | null = null;
+    try {
+      await phase('statistics figures', () => closeFigures(jobs.ctx));
+      // As in the open mix: the worker's snapshot of today's figures on its interval.
+      snapshots = await snapshotsOnInterval(jobs.ctx);
+      await phase('warm-up', () => warmUp(s, quick ? 1 : 3));
+      const costs = await phase('cost per operation', () => mixCost(s, costDuration, costOnly));
+      if (rows.length === 0) rows.push(`- Machine: ${s.machine}.`);
+      rows.push(
+        '',
+        `${processes} API process${processes === 1 ? '' : 'es'}:`,
+        '',
+        markdownTable(costTable(costs)),
+      );
+    } finally {
+      await snapshots?.stop();
+      await jobs.close();
+      await closeSession(s);
+    }
+  }
+  const body = [
+    ...rows.slice(0, 1),
+    `- Command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`${quick ? ' (QUICK: a smoke test, not a result)' : ''}; ` +
+      `${fmt(dossiers)} dossiers (seed ${seeded}), statistics figures closed and the worker's snapshot of ` +
+      `today's figures taken every ${loadConfig({ DATABASE_URL: url }).STATS_TODAY_INTERVAL_MS} ms, as in the open mix. Each operation of the mix alone (its requests as the mix ` +
+      `sends them), ${COST_CONNECTIONS} connections in a closed loop for ${costDuration} s; CPU from /proc, in ` +
+      'milliseconds a request: the API (its processes), PostgreSQL (the benchmark database’s backends), the load generator. The ' +
+      'last row weighs them by the mix’s shares: two cores at full use serve 2,000 ms divided by its total ' +
+      'requests a second, at best.',
+    ...rows.slice(1),
+  ].join('\n');
+  console.log(`\n${body}\n`);
+  if (!hasFlag('--no-write')) {
+    const title = `Cost per operation of the mix at ${size} dossiers (npm run bench -- --mix-cost)`;
+    replaceSection(path.resolve(import.meta.dirname, 'RESULTS.md'), title, body);
+    console.log(`bench/RESULTS.md: section "${title}" written`);
+  }
+}
 
 async function fullRun(): Promise<void> {
   const s = await openSession({ apiProcesses: apiProcesses[0] });
