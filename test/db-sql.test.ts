@@ -1,6 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
+import { integer, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectPglite, prepared, type Database } from '../src/db/client.js';
+import { connectPglite, prepareBuilt, prepared, type Database, type DbOrTx } from '../src/db/client.js';
 import { escapeLike, inSubtree, rows, rowsOf } from '../src/db/sql.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
 
@@ -82,6 +83,106 @@ describe('prepared(): the one use of drizzle internals', () => {
         ),
       );
       expect(inTx).toEqual([{ n: 1, label: 'y1' }]);
+    }
+  });
+});
+
+const items = pgTable('test_prepare_built_items', {
+  id: serial('id').primaryKey(),
+  at: timestamp('at', { withTimezone: true }).notNull(),
+  data: jsonb('data').notNull(),
+  note: text('note'),
+  doneAt: timestamp('done_at', { withTimezone: true }),
+});
+const tags = pgTable('test_prepare_built_tags', {
+  itemId: integer('item_id').notNull(),
+  tag: text('tag').notNull(),
+});
+const insertItem = (db: DbOrTx) =>
+  db.insert(items).values({
+    at: sql.placeholder('at'),
+    data: sql.placeholder('data'),
+    note: sql.placeholder('note'),
+    doneAt: sql.placeholder('doneAt'),
+  });
+const finishItem = (db: DbOrTx) =>
+  db
+    .update(items)
+    .set({ doneAt: sql.placeholder('doneAt') } as unknown as Partial<typeof items.$inferInsert>)
+    .where(eq(items.id, sql.placeholder('id')));
+const itemsWithTags = (db: DbOrTx) =>
+  db
+    .select({
+      item: items,
+      tag: { tag: tags.tag },
+      label: sql<string>`${sql.placeholder('prefix')}::text || ${items.id}`,
+    })
+    .from(items)
+    .leftJoin(tags, eq(tags.itemId, items.id))
+    .where(sql`${items.id} = any(${sql.placeholder('ids')}::int[])`)
+    .orderBy(desc(items.id));
+
+describe('prepareBuilt(): a query builder statement built once', () => {
+  it("inserts and updates with its columns' encoders (a null as null) and selects mapped as drizzle maps them, on PostgreSQL and on PGlite", async () => {
+    for (const db of [ctx.database.db, embedded.db]) {
+      await db.execute(sql`create table test_prepare_built_items (id serial primary key, at timestamptz not null,
+        data jsonb not null, note text, done_at timestamptz)`);
+      await db.execute(sql`create table test_prepare_built_tags (item_id int not null, tag text not null)`);
+      try {
+        const first = new Date('2026-01-02T03:04:05.000Z');
+        const second = new Date('2026-06-07T08:09:10.000Z');
+        await prepareBuilt(db, 'test_item_insert', insertItem, {
+          at: first,
+          data: { a: [1, 'b'] },
+          note: 'một',
+          doneAt: null,
+        });
+        // The same name again, other values: the statement kept, the values encoded anew (and a null).
+        await db.transaction((tx) =>
+          prepareBuilt(tx, 'test_item_insert', insertItem, {
+            at: second,
+            data: { c: null },
+            note: null,
+            doneAt: first,
+          }),
+        );
+        await prepareBuilt(db, 'test_item_finish', finishItem, { id: 1, doneAt: second });
+        await prepareBuilt(db, 'test_item_finish', finishItem, { id: 2, doneAt: null });
+        await db.execute(sql`insert into test_prepare_built_tags values (1, 'x')`);
+        const read = (prefix: string, ids: number[]) =>
+          prepareBuilt(db, 'test_items_with_tags', itemsWithTags, { prefix, ids });
+        const got = await read('n', [1, 2]);
+        expect(got).toEqual([
+          {
+            item: { id: 2, at: second, data: { c: null }, note: null, doneAt: null },
+            tag: null,
+            label: 'n2',
+          },
+          {
+            item: { id: 1, at: first, data: { a: [1, 'b'] }, note: 'một', doneAt: second },
+            tag: { tag: 'x' },
+            label: 'n1',
+          },
+        ]);
+        // Exactly what drizzle's own builder answers for the same values.
+        expect(got).toEqual(
+          await itemsWithTags(db)
+            .prepare('test_items_direct')
+            .execute({ prefix: 'n', ids: [1, 2] }),
+        );
+        expect(await read('m', [1])).toEqual([got[1]!].map((r) => ({ ...r, label: 'm1' })));
+        expect(
+          await db.transaction((tx) =>
+            prepareBuilt(tx, 'test_items_with_tags', itemsWithTags, { prefix: 't', ids: [2] }),
+          ),
+        ).toEqual([{ ...got[0], label: 't2' }]);
+        // A value written into the statement would be kept for every call: refused.
+        await expect(
+          prepareBuilt(db, 'test_item_constant', (h) => h.select().from(items).where(eq(items.id, 1)), {}),
+        ).rejects.toThrow('test_item_constant: a value that is not a sql.placeholder');
+      } finally {
+        await db.execute(sql`drop table test_prepare_built_items, test_prepare_built_tags`);
+      }
     }
   });
 });

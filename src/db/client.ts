@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { sql, type SQL } from 'drizzle-orm';
+import { is, Param, Placeholder, sql, type DriverValueEncoder, type SQL } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type { Pool } from 'pg';
@@ -41,6 +41,75 @@ export function prepared(db: DbOrTx, name: string, statement: SQL) {
   let query = statementTexts.get(statement);
   if (!query) statementTexts.set(statement, (query = dialect.sqlToQuery(statement)));
   return db._.session.prepareQuery(query, undefined, name, false);
+}
+
+/** A query builder's statement as drizzle prepares it: its text and parameters, its selection and joins' nullability. */
+interface Built {
+  queryString: string;
+  params: unknown[];
+  fields: unknown;
+  joinsNotNullableMap: unknown;
+}
+
+/**
+ * A placeholder among an insert's values or an update's set is encoded by its column, and drizzle would hand a
+ * null to the encoder too (a timestamp's fails on it): a null goes to the driver as null, as drizzle writes a
+ * null given as a value.
+ */
+function nullAsNull(param: unknown): unknown {
+  if (!is(param, Param) || !is(param.value, Placeholder)) return param;
+  const encoder = param.encoder as DriverValueEncoder<unknown, unknown>;
+  return new Param(param.value, {
+    mapToDriverValue: (v: unknown) => (v === null ? null : encoder.mapToDriverValue(v)),
+  });
+}
+
+/** A drizzle select or insert as prepareBuilt() takes it: what it resolves to is T. */
+interface Builder<T> extends PromiseLike<T> {
+  prepare(name: string): unknown;
+}
+
+const builtStatements = new Map<string, Built>();
+
+/**
+ * A hot statement written with drizzle's query builder (a select, an insert, an update), every value in it a
+ * `sql.placeholder`, run as a named prepared statement whose text drizzle builds once per process instead of on
+ * every call: the first time `name` is asked for, `build(db)` is prepared and its text, parameters (with their
+ * columns' encoders: a placeholder among an insert's values or an update's set is encoded as its column, a
+ * null as null) and row mapping are kept
+ * under `name`. Answers what the builder would (a select's mapped rows). A value written into `build` would be
+ * kept for every later call: a statement holding one is refused. Like prepared(), it reaches into drizzle's internals (the
+ * prepared query's `queryString`, `params`, `fields` and `joinsNotNullableMap`); test/db-sql.test.ts fails if
+ * drizzle changes them.
+ */
+export async function prepareBuilt<T>(
+  db: DbOrTx,
+  name: string,
+  build: (db: DbOrTx) => Builder<T>,
+  values: Record<string, unknown>,
+): Promise<T> {
+  let built = builtStatements.get(name);
+  if (!built) {
+    const first = build(db).prepare(name) as Built;
+    // A value written into the statement would be kept for every later call: placeholders only.
+    const placeholder = (p: unknown) => is(p, Placeholder) || (is(p, Param) && is(p.value, Placeholder));
+    if (!first.params.every(placeholder)) throw new Error(`${name}: a value that is not a sql.placeholder`);
+    built = {
+      queryString: first.queryString,
+      params: first.params.map(nullAsNull),
+      fields: first.fields,
+      joinsNotNullableMap: first.joinsNotNullableMap,
+    };
+    builtStatements.set(name, built);
+  }
+  const query = db._.session.prepareQuery(
+    { sql: built.queryString, params: built.params },
+    built.fields as never,
+    name,
+    true,
+  );
+  (query as unknown as Built).joinsNotNullableMap = built.joinsNotNullableMap;
+  return (await query.execute(values)) as T;
 }
 
 /** The node-postgres pool behind a handle (undefined for PGlite), for the few reads that run on pg directly. */

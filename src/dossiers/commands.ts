@@ -1,7 +1,7 @@
 import { and, desc, eq, exists, gt, gte, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Config } from '../config.js';
-import type { Db, DbOrTx, Tx } from '../db/client.js';
+import { prepareBuilt, type Db, type DbOrTx, type Tx } from '../db/client.js';
 import {
   dossierDeadlines,
   dossierEvents,
@@ -108,7 +108,7 @@ export async function writeOutbox(
   occurredAt: Date,
   extra: object = {},
 ) {
-  await tx.insert(outbox).values({
+  await prepareBuilt(tx, 'outbox_insert', insertOutbox, {
     type,
     dossierId: view.d.id,
     unitCode: view.d.unitCode,
@@ -116,6 +116,15 @@ export async function writeOutbox(
     occurredAt,
   });
 }
+
+const insertOutbox = (db: DbOrTx) =>
+  db.insert(outbox).values({
+    type: sql.placeholder('type'),
+    dossierId: sql.placeholder('dossierId'),
+    unitCode: sql.placeholder('unitCode'),
+    payload: sql.placeholder('payload'),
+    occurredAt: sql.placeholder('occurredAt'),
+  });
 
 // ---------------------------------------------------------------------------------------------------------
 // Intake
@@ -748,8 +757,18 @@ const actingUnit = alias(units, 'acting_unit');
  * and the acting officer with their unit's path. Undefined when no dossier has the code.
  */
 async function lockForAction(tx: Tx, code: string, acting: string | null) {
-  // Prepared by name, as the dossier's view is (planned once per connection).
-  const [found] = await tx
+  // Built once and prepared by name, as the dossier's view is (planned once per connection).
+  const [found] = await prepareBuilt(tx, 'dossier_lock_for_action', lockStatement, { code, acting });
+  return (
+    found && {
+      officerRequired: found.officerRequired,
+      officer: found.officer && { ...found.officer, unitPath: found.officerPath! },
+    }
+  );
+}
+
+const lockStatement = (db: DbOrTx) =>
+  db
     .select({
       officerRequired: unitRequiresOfficer(handlingUnit.path),
       officer: officers,
@@ -760,16 +779,29 @@ async function lockForAction(tx: Tx, code: string, acting: string | null) {
     .leftJoin(officers, eq(officers.code, sql`${sql.placeholder('acting')}::text`))
     .leftJoin(actingUnit, eq(actingUnit.code, officers.unitCode))
     .where(eq(dossiers.code, sql.placeholder('code')))
-    .for('update', { of: dossiers })
-    .prepare('dossier_lock_for_action')
-    .execute({ code, acting });
-  return (
-    found && {
-      officerRequired: found.officerRequired,
-      officer: found.officer && { ...found.officer, unitPath: found.officerPath! },
-    }
-  );
-}
+    .for('update', { of: dossiers });
+
+/** An action's event and its deadline row: statements built once (prepareBuilt), every value a placeholder. */
+const insertEvent = (db: DbOrTx) =>
+  db.insert(dossierEvents).values({
+    dossierId: sql.placeholder('dossierId'),
+    type: sql.placeholder('type'),
+    fromStatus: sql.placeholder('fromStatus'),
+    toStatus: sql.placeholder('toStatus'),
+    at: sql.placeholder('at'),
+    actorKeyId: sql.placeholder('actorKeyId'),
+    officerCode: sql.placeholder('officerCode'),
+    data: sql.placeholder('data'),
+  });
+const insertDeadline = (db: DbOrTx) =>
+  db.insert(dossierDeadlines).values({
+    dossierId: sql.placeholder('dossierId'),
+    kind: sql.placeholder('kind'),
+    startAt: sql.placeholder('startAt'),
+    dueAt: sql.placeholder('dueAt'),
+    effectiveAt: sql.placeholder('effectiveAt'),
+    reason: sql.placeholder('reason'),
+  });
 
 /**
  * Runs one action on a dossier: state machine, deadline effects, event, history and outbox in one transaction.
@@ -824,7 +856,7 @@ export async function applyAction(
         updatedAt: sql`now()`,
       })
       .where(eq(dossiers.id, d.id));
-    await tx.insert(dossierEvents).values({
+    await prepareBuilt(tx, 'dossier_event_insert', insertEvent, {
       dossierId: d.id,
       type: effects.eventType,
       fromStatus: from,
@@ -835,7 +867,11 @@ export async function applyAction(
       data: { ...effects.eventData, ...stepCodes },
     });
     if (effects.deadline) {
-      await tx.insert(dossierDeadlines).values({ dossierId: d.id, effectiveAt: at, ...effects.deadline });
+      await prepareBuilt(tx, 'dossier_deadline_insert', insertDeadline, {
+        dossierId: d.id,
+        effectiveAt: at,
+        ...effects.deadline,
+      });
     }
     const updated = await getDossierView(tx, d.id);
     const announcements = [...(to !== from ? [`dossier.${to}`] : []), ...effects.announcements];

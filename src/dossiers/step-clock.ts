@@ -1,8 +1,8 @@
 // The step clock (src/domain/steps.ts) wired into dossiers: the clock a dossier runs on, its step rows as
 // dossier_steps stores them, and what an action, or a calendar change, does to them inside its transaction.
 // The rules are the domain module's; this file only reads the state, applies one event and writes what moved.
-import { and, asc, eq } from 'drizzle-orm';
-import type { DbOrTx, Tx } from '../db/client.js';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { prepareBuilt, type DbOrTx, type Tx } from '../db/client.js';
 import { dossierSteps, procedureProcesses, type StoredPauseSpan } from '../db/schema/index.js';
 import type { Channel, Duration } from '../domain/deadlines.js';
 import { DomainError } from '../domain/errors.js';
@@ -62,19 +62,73 @@ async function clockOfDossier(
 ): Promise<StepClock> {
   let steps: ProcessStep[] | null = null;
   if (d.processVersion !== null) {
-    const [row] = await db
-      .select({ steps: procedureProcesses.steps })
-      .from(procedureProcesses)
-      .where(
-        and(
-          eq(procedureProcesses.procedureCode, d.procedureCode),
-          eq(procedureProcesses.version, d.processVersion),
-        ),
-      );
+    const [row] = await prepareBuilt(db, 'process_steps_of_version', processSteps, {
+      procedureCode: d.procedureCode,
+      version: d.processVersion,
+    });
     steps = row!.steps;
   }
   return clockFor(steps, { value: d.durationValue, unit: d.durationUnit }, d.channel, calendar, granularity);
 }
+
+// The statements of every action on a dossier with steps: built once (prepareBuilt), their values placeholders.
+const processSteps = (db: DbOrTx) =>
+  db
+    .select({ steps: procedureProcesses.steps })
+    .from(procedureProcesses)
+    .where(
+      and(
+        eq(procedureProcesses.procedureCode, sql.placeholder('procedureCode')),
+        eq(procedureProcesses.version, sql.placeholder('version')),
+      ),
+    );
+const stepsOfDossier = (db: DbOrTx) =>
+  db
+    .select()
+    .from(dossierSteps)
+    .where(eq(dossierSteps.dossierId, sql.placeholder('dossierId')))
+    .orderBy(asc(dossierSteps.seq));
+/** Every column a step row's write sets (columnsOf), as placeholders of the same names. */
+const stepColumnPlaceholders = () => {
+  const names = [
+    'seq',
+    'stepCode',
+    'stepName',
+    'allotmentMinutes',
+    'unitCode',
+    'fromUnitCode',
+    'fromOfficerCode',
+    'toOfficerCode',
+    'startAt',
+    'dueAt',
+    'endAt',
+    'outcome',
+    'pausedMinutes',
+    'pauses',
+    'note',
+  ] as const satisfies ReadonlyArray<keyof ReturnType<typeof columnsOf>>;
+  return Object.fromEntries(names.map((n) => [n, sql.placeholder(n)])) as Record<
+    (typeof names)[number],
+    ReturnType<typeof sql.placeholder>
+  >;
+};
+const insertStep = (db: DbOrTx) =>
+  db.insert(dossierSteps).values({
+    dossierId: sql.placeholder('dossierId'),
+    handedOverAt: sql.placeholder('handedOverAt'),
+    ...stepColumnPlaceholders(),
+  });
+const updateStep = (db: DbOrTx) =>
+  db
+    .update(dossierSteps)
+    // set() is typed for values, not placeholders; it wraps a placeholder in its column's parameter all the same.
+    .set(stepColumnPlaceholders() as unknown as Partial<typeof dossierSteps.$inferInsert>)
+    .where(
+      and(
+        eq(dossierSteps.dossierId, sql.placeholder('dossierId')),
+        eq(dossierSteps.seq, sql.placeholder('at')),
+      ),
+    );
 
 /** Step 1 of a dossier whose clock starts at `start`. */
 export function firstStep(clock: StepClock, start: StepStart): StepRow {
@@ -153,11 +207,7 @@ function stateOf(clock: StepClock, rows: readonly StepRow[]): StepState | null {
 }
 
 async function storedSteps(db: DbOrTx, dossierId: number): Promise<StepRow[]> {
-  const records = await db
-    .select()
-    .from(dossierSteps)
-    .where(eq(dossierSteps.dossierId, dossierId))
-    .orderBy(asc(dossierSteps.seq));
+  const records = await prepareBuilt(db, 'dossier_steps_of_dossier', stepsOfDossier, { dossierId });
   return records.map(toStepRow);
 }
 
@@ -171,12 +221,18 @@ async function saveSteps(
 ): Promise<void> {
   for (const [i, row] of after.rows.entries()) {
     if (i >= before.length) {
-      await tx.insert(dossierSteps).values({ dossierId, handedOverAt, ...columnsOf(row) });
+      await prepareBuilt(tx, 'dossier_step_insert', insertStep, {
+        dossierId,
+        handedOverAt,
+        ...columnsOf(row),
+      });
     } else if (row !== before[i]) {
-      await tx
-        .update(dossierSteps)
-        .set(columnsOf(row))
-        .where(and(eq(dossierSteps.dossierId, dossierId), eq(dossierSteps.seq, row.seq)));
+      // The row of the same seq (`at`): a step's seq never changes.
+      await prepareBuilt(tx, 'dossier_step_update', updateStep, {
+        dossierId,
+        at: row.seq,
+        ...columnsOf(row),
+      });
     }
   }
 }
