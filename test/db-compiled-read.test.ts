@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
@@ -12,7 +12,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPglite, type Database } from '../src/db/client.js';
-import { compiledFirstRow } from '../src/db/compiled-read.js';
+import { compiledRows } from '../src/db/compiled-read.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
 
 // One column of each kind the service's tables use, each decoded by drizzle in its own way.
@@ -71,7 +71,7 @@ afterAll(async () => {
   await ctx.close();
 });
 
-describe('a compiled read on the pool', () => {
+describe('a compiled read on the pool and in a transaction', () => {
   const selection = { p: probe, label: probe.label, at: probe.at };
   const statement = (db: Database['db']) =>
     db
@@ -82,13 +82,28 @@ describe('a compiled read on the pool', () => {
 
   it('maps every kind of column, and nulls, exactly as drizzle maps them', async () => {
     const db = ctx.database.db;
-    const read = compiledFirstRow<unknown>(db, 'compiled_read_probe', statement(db), selection);
-    expect(read).toBeDefined();
+    const read = compiledRows<unknown>('compiled_read_probe', statement(db), selection);
     for (const id of [1, 2]) {
-      const [viaDrizzle] = await db.select(selection).from(probe).where(eq(probe.id, id));
-      expect(await read!(id)).toStrictEqual(viaDrizzle);
+      const viaDrizzle = await db.select(selection).from(probe).where(eq(probe.id, id));
+      expect(await read(db, id)).toStrictEqual(viaDrizzle);
+      // On a transaction's connection too.
+      expect(await db.transaction((tx) => read(tx, id))).toStrictEqual(viaDrizzle);
     }
-    expect(await read!(3)).toBeUndefined();
+    expect(await read(db, 3)).toEqual([]);
+  });
+
+  it("answers every row, in the statement's order", async () => {
+    const db = ctx.database.db;
+    const text = db
+      .select(selection)
+      .from(probe)
+      .where(sql`${probe.id} = any(${sql.placeholder('ids')}::bigint[])`)
+      .orderBy(desc(probe.id))
+      .toSQL().sql;
+    const read = compiledRows<unknown>('compiled_read_probe_ids', text, selection);
+    const viaDrizzle = await db.select(selection).from(probe).orderBy(desc(probe.id));
+    expect(viaDrizzle).toHaveLength(2);
+    expect(await read(db, [1, 2])).toStrictEqual(viaDrizzle);
   });
 
   it('maps an object of a left-joined table’s columns to null when the join found no row, as drizzle does', async () => {
@@ -100,22 +115,22 @@ describe('a compiled read on the pool', () => {
       .leftJoin(probeRef, eq(probeRef.id, probe.id))
       .where(eq(probe.id, sql.placeholder('id')))
       .toSQL().sql;
-    const read = compiledFirstRow<unknown>(db, 'compiled_read_probe_ref', text, joined);
+    const read = compiledRows<{ ref: unknown }>('compiled_read_probe_ref', text, joined);
     for (const id of [1, 2]) {
-      const [viaDrizzle] = await db
+      const viaDrizzle = await db
         .select(joined)
         .from(probe)
         .leftJoin(probeRef, eq(probeRef.id, probe.id))
         .where(eq(probe.id, id));
-      expect(await read!(id)).toStrictEqual(viaDrizzle);
+      expect(await read(db, id)).toStrictEqual(viaDrizzle);
     }
-    expect(((await read!(1)) as { ref: unknown }).ref).toEqual({ id: 1, name: 'Lê Thị Hồng', at: null });
-    expect(((await read!(2)) as { ref: unknown }).ref).toBeNull();
+    expect((await read(db, 1))![0]!.ref).toEqual({ id: 1, name: 'Lê Thị Hồng', at: null });
+    expect((await read(db, 2))![0]!.ref).toBeNull();
   });
 
-  it('is not offered on PGlite, where the read goes through drizzle', () => {
-    expect(compiledFirstRow(embedded.db, 'compiled_read_probe', statement(embedded.db), selection)).toBe(
-      undefined,
-    );
+  it('answers undefined on PGlite, where the read goes through drizzle, and in its transactions', async () => {
+    const read = compiledRows('compiled_read_probe', statement(embedded.db), selection);
+    expect(await read(embedded.db, 1)).toBeUndefined();
+    expect(await embedded.db.transaction((tx) => read(tx, 1))).toBeUndefined();
   });
 });

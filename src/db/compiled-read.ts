@@ -1,10 +1,12 @@
-// A hot read run on node-postgres directly: drizzle writes the statement once, pg runs it as a named prepared
-// statement, and a row mapper compiled once from the selection decodes it. The one place that relies on how
+// A hot read run on node-postgres directly (on the pool, or on a transaction's connection): drizzle writes the
+// statement once, pg runs it as a named prepared statement, and a row mapper compiled once from the selection
+// decodes it. The one place that relies on how
 // drizzle decodes a column (`mapFromDriverValue`, and the values its node-postgres driver leaves as text);
 // test/db-compiled-read.test.ts fails if drizzle changes either.
 import { Column, getTableColumns, is, Table } from 'drizzle-orm';
 import pg from 'pg';
-import { poolOf, type Db } from './client.js';
+import { PgTransaction } from 'drizzle-orm/pg-core';
+import { poolOf, type Db, type DbOrTx } from './client.js';
 
 /**
  * A selection one level deep, as drizzle's `select({...})` takes it: columns, whole tables (inner-joined), or
@@ -26,19 +28,30 @@ function decode(column: Column, value: unknown): unknown {
   return value === null ? null : column.mapFromDriverValue(value);
 }
 
+/** What runs a compiled read: the pool of a handle, or the client of a transaction on it. */
+type Queryable = Pick<pg.Pool, 'query'>;
+
 /**
- * The first row of `statementText` (a drizzle select of `selection`, its parameters written as placeholders) as
- * drizzle would map it: `T` is the selection's row type. Undefined on a handle without a pg pool (PGlite), where
- * the caller reads through drizzle. `name` must be unique to the statement.
+ * The node-postgres pool of a handle, or for a transaction its connection (drizzle's session keeps it as
+ * `client`); undefined on PGlite.
  */
-export function compiledFirstRow<T>(
-  db: Db,
+function queryableOf(db: DbOrTx): Queryable | undefined {
+  if (!is(db, PgTransaction)) return poolOf(db as Db);
+  const client = (db._.session as unknown as { client?: unknown }).client;
+  return client instanceof pg.Client ? client : undefined;
+}
+
+/**
+ * The rows of `statementText` (a drizzle select of `selection`, its parameters written as placeholders) as
+ * drizzle would map them: `T` is the selection's row type. The read takes the handle or transaction to run on,
+ * and answers undefined where there is no node-postgres connection (PGlite): the caller reads through drizzle.
+ * `name` must be unique to the statement.
+ */
+export function compiledRows<T>(
   name: string,
   statementText: string,
   selection: Selection,
-): ((...values: unknown[]) => Promise<T | undefined>) | undefined {
-  const pool = poolOf(db);
-  if (!pool) return undefined;
+): (db: DbOrTx, ...values: unknown[]) => Promise<T[] | undefined> {
   // drizzle selects the fields in the selection's order, a table's or an object's columns in their order.
   const fields = Object.entries(selection).map(([key, value]) => {
     if (is(value, Table)) return { key, columns: Object.entries(getTableColumns(value)), nullable: false };
@@ -46,9 +59,7 @@ export function compiledFirstRow<T>(
     return { key, columns: Object.entries(value), nullable: true };
   });
   const query = { name, text: statementText, rowMode: 'array' as const, types };
-  return async (...values) => {
-    const row = (await pool.query<unknown[]>({ ...query, values })).rows[0];
-    if (!row) return undefined;
+  const map = (row: unknown[]): T => {
     let i = 0;
     const mapped: Record<string, unknown> = {};
     for (const field of fields) {
@@ -63,5 +74,10 @@ export function compiledFirstRow<T>(
     }
     const result: unknown = mapped;
     return result as T;
+  };
+  return async (db, ...values) => {
+    const on = queryableOf(db);
+    if (!on) return undefined;
+    return (await on.query<unknown[]>({ ...query, values })).rows.map(map);
   };
 }

@@ -1,9 +1,9 @@
 // A dossier looked up by its code inside the caller's scope, its audit trail and its receipt: the reads of one
-// dossier. The dossier by code is the hottest read of all (see compileByCode).
-import { asc, desc, eq, is, sql } from 'drizzle-orm';
-import { alias, PgTransaction } from 'drizzle-orm/pg-core';
+// dossier. The dossier by code and the views of a page's ids are the hottest reads of all (see viewByCode).
+import { asc, desc, eq, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { prepareBuilt, type Db, type DbOrTx } from '../db/client.js';
-import { compiledFirstRow } from '../db/compiled-read.js';
+import { compiledRows } from '../db/compiled-read.js';
 import { dossierEvents, dossierSteps, dossiers, officers, procedures, units } from '../db/schema/index.js';
 import { inScope, readsMasked, type Principal } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
@@ -85,23 +85,34 @@ export function dossierInScope(
 }
 
 /**
- * The hottest read: on a node-postgres pool, drizzle's statement run by pg as a named prepared statement (parsed
- * and planned once per connection) and decoded by a row mapper compiled once (see src/db/compiled-read.ts).
- */
-function compileByCode(db: Db): ((code: string) => Promise<DossierView | undefined>) | undefined {
-  return compiledFirstRow<DossierView>(db, BY_CODE, viewByCode(db).toSQL().sql, dossierColumns);
-}
-
-/**
- * The dossier's view by code, prepared as BY_CODE, compiled or through drizzle: one statement text, so a
- * connection parses and plans it once whichever way runs it. The code is unique: no limit, so the code is the
- * statement's only parameter.
+ * The dossier's view by code, and the views of some ids: the hottest reads. On node-postgres (the pool, or a
+ * transaction's connection) drizzle's statement is run by pg as a named prepared statement (parsed and planned
+ * once per connection) and decoded by a row mapper compiled once (src/db/compiled-read.ts); on PGlite, through
+ * drizzle, the statement built once (prepareBuilt). One statement text either way. The code is unique: no
+ * limit, so the code is the statement's only parameter.
  */
 const viewByCode = (db: DbOrTx) => selectDossiers(db).where(eq(dossiers.code, sql.placeholder('code')));
 const BY_CODE = 'dossier_by_code';
 
-// Per handle: the compiled read, or null where it runs through drizzle (PGlite).
-const byCode = new WeakMap<Db, ((code: string) => Promise<DossierView | undefined>) | null>();
+/**
+ * A reader finds the ids (list, search, action), then reads the views here, newest first. The view's joins take
+ * the planner 1.6 to 1.8 ms a statement on the benchmark machine, where running it takes 0.2: planned once.
+ */
+const viewsByIds = (db: DbOrTx) =>
+  selectDossiers(db)
+    .where(sql`${dossiers.id} = any(${sql.placeholder('ids')}::bigint[])`)
+    .orderBy(desc(dossiers.id));
+const BY_IDS = 'dossier_views_by_ids';
+
+// The statements' texts do not depend on the handle: written once, by any.
+const textOf = (statement: (db: DbOrTx) => { toSQL(): { sql: string } }) => {
+  let text: string | undefined;
+  return (db: DbOrTx) => (text ??= statement(db).toSQL().sql);
+};
+const byCodeText = textOf(viewByCode);
+const byIdsText = textOf(viewsByIds);
+let compiledByCode: ReturnType<typeof compiledRows<DossierView>> | undefined;
+let compiledByIds: ReturnType<typeof compiledRows<DossierView>> | undefined;
 
 /** The dossier by code, or DOSSIER_NOT_FOUND when it does not exist or lies outside the scope. */
 export async function getDossierInScope(
@@ -109,31 +120,19 @@ export async function getDossierInScope(
   principal: Principal,
   code: string,
 ): Promise<DossierView> {
-  let view: DossierView | undefined;
-  let compiled = is(db, PgTransaction) ? null : byCode.get(db);
-  if (compiled === undefined) byCode.set(db, (compiled = compileByCode(db as Db) ?? null));
-  if (compiled) view = await compiled(code);
-  else
-    // In a transaction (or on PGlite): drizzle's statement built once, still prepared by name where the driver can.
-    [view] = await prepareBuilt(db, BY_CODE, viewByCode, { code });
+  compiledByCode ??= compiledRows<DossierView>(BY_CODE, byCodeText(db), dossierColumns);
+  const found = await compiledByCode(db, code);
+  const [view] = found ?? (await prepareBuilt(db, BY_CODE, viewByCode, { code }));
   if (!view || !dossierInScope(principal, view)) throw new DomainError('DOSSIER_NOT_FOUND', { code });
   return view;
 }
 
-/**
- * The dossiers `ids` as DossierViews, newest first: a reader finds the ids (list, search, action), then reads the
- * views here. A named prepared statement, like the one by code: built once, planned once per connection. The view's joins
- * take the planner 1.6 to 1.8 ms a statement on the benchmark machine, where running it takes 0.2.
- */
+/** The dossiers `ids` as DossierViews, newest first. */
 export async function dossierViewsByIds(db: DbOrTx, ids: number[]): Promise<DossierView[]> {
   if (ids.length === 0) return [];
-  return prepareBuilt(db, 'dossier_views_by_ids', viewsByIds, { ids });
+  compiledByIds ??= compiledRows<DossierView>(BY_IDS, byIdsText(db), dossierColumns);
+  return (await compiledByIds(db, ids)) ?? (await prepareBuilt(db, BY_IDS, viewsByIds, { ids }));
 }
-
-const viewsByIds = (db: DbOrTx) =>
-  selectDossiers(db)
-    .where(sql`${dossiers.id} = any(${sql.placeholder('ids')}::bigint[])`)
-    .orderBy(desc(dossiers.id));
 
 export async function getDossierView(db: DbOrTx, id: number): Promise<DossierView> {
   const [view] = await dossierViewsByIds(db, [id]);
