@@ -254,18 +254,25 @@ export interface OperationCost {
   load: number;
 }
 
+/**
+ * The reads first, then the writes: what a write adds (today's changes, the feed's rows) would make the reads
+ * measured after it costlier, and more of it the faster the write runs.
+ */
+const WRITES = ['transition', 'intake'];
+const COST_ORDER = MIX.map(([label]) => label).sort((a, b) => WRITES.indexOf(a) - WRITES.indexOf(b));
+
 /** Connections of the cost measurement: enough to keep both cores busy, few enough not to queue much. */
 export const COST_CONNECTIONS = 4;
 
 /**
  * What each operation of the mix costs alone: its requests only, in a closed loop on COST_CONNECTIONS
  * connections for `duration` s, and the CPU milliseconds a request of the API, PostgreSQL and the load
- * generator (from /proc); `only` picks some operations. The shares-weighted sum is the CPU an average request of the mix needs.
+ * generator (from /proc); `only` picks some operations (by default every one, the reads first: COST_ORDER). The shares-weighted sum is the CPU an average request of the mix needs.
  */
 export async function mixCost(
   s: Session,
   duration: number,
-  only: string[] = MIX.map(([label]) => label),
+  only: string[] = COST_ORDER,
 ): Promise<OperationCost[]> {
   const pool = await openDossiers(s, 5_000);
   const costs: OperationCost[] = [];
@@ -280,6 +287,7 @@ export async function mixCost(
         next,
       });
     const { result, seconds } = await withCpuSplit(s.api.child.pid!, run, BENCH_DATABASE);
+    for (const sample of result.failureSamples) console.log(`non-2xx in ${label}: ${sample}`);
     const done = [...result.latencies.values()].flat();
     const per = (sec: number | undefined) =>
       sec === undefined ? NaN : (sec * 1000) / Math.max(1, done.length);
