@@ -1335,7 +1335,7 @@ export interface components {
         AcceptActionInput: {
             /**
              * Format: date-time
-             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event. Default now, or the latest event’s instant when that lies ahead of now (clock skew).
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
@@ -1349,7 +1349,7 @@ export interface components {
             reason: string;
             /**
              * Format: date-time
-             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event. Default now, or the latest event’s instant when that lies ahead of now (clock skew).
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
@@ -1373,7 +1373,7 @@ export interface components {
             note?: string;
             /**
              * Format: date-time
-             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event. Default now, or the latest event’s instant when that lies ahead of now (clock skew).
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
@@ -1402,7 +1402,7 @@ export interface components {
             note?: string;
             /**
              * Format: date-time
-             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event. Default now, or the latest event’s instant when that lies ahead of now (clock skew).
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
@@ -1417,7 +1417,7 @@ export interface components {
             items?: string[];
             /**
              * Format: date-time
-             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event. Default now, or the latest event’s instant when that lies ahead of now (clock skew).
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
@@ -1431,7 +1431,7 @@ export interface components {
             note?: string;
             /**
              * Format: date-time
-             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event. Default now, or the latest event’s instant when that lies ahead of now (clock skew).
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
@@ -1450,7 +1450,7 @@ export interface components {
             note?: string;
             /**
              * Format: date-time
-             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event. Default now, or the latest event’s instant when that lies ahead of now (clock skew).
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
@@ -1475,7 +1475,7 @@ export interface components {
             note?: string;
             /**
              * Format: date-time
-             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event. Default now, or the latest event’s instant when that lies ahead of now (clock skew).
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
@@ -1495,7 +1495,7 @@ export interface components {
             reason: string;
             /**
              * Format: date-time
-             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event. Default now, or the latest event’s instant when that lies ahead of now (clock skew).
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
@@ -1513,7 +1513,7 @@ export interface components {
             note?: string;
             /**
              * Format: date-time
-             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event. Default now, or the latest event’s instant when that lies ahead of now (clock skew).
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
@@ -1528,7 +1528,7 @@ export interface components {
             method?: "counter" | "postal" | "online";
             /**
              * Format: date-time
-             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event. Default now, or the latest event’s instant when that lies ahead of now (clock skew).
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
@@ -1542,7 +1542,7 @@ export interface components {
             reason: string;
             /**
              * Format: date-time
-             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event. Default now, or the latest event’s instant when that lies ahead of now (clock skew).
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
@@ -1556,7 +1556,7 @@ export interface components {
             reason: string;
             /**
              * Format: date-time
-             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event. Default now, or the latest event’s instant when that lies ahead of now (clock skew).
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;
@@ -1584,7 +1584,7 @@ export interface components {
             note?: string;
             /**
              * Format: date-time
-             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.
+             * @description When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event. Default now, or the latest event’s instant when that lies ahead of now (clock skew).
              * @example 2025-04-29T16:30:00+07:00
              */
             at?: string;

@@ -380,6 +380,31 @@ describe('optimistic concurrency and late entry', () => {
     const late = await ok(d.code, 'resolve', { result: 'approved', at: '2025-06-04T15:00:00+07:00' });
     expect(late).toMatchObject({ resolvedAt: '2025-06-04T15:00:00+07:00', outcome: 'early' });
   });
+
+  it('an action dated up to a minute ahead (clock skew): the next one sent without `at` takes its instant', async () => {
+    setNow('2025-06-05T10:00:00+07:00');
+    const d = await receive((await createProcedure(ctx)).code);
+    await ok(d.code, 'assign');
+    // The clerk's clock runs 40 s ahead: the pause starts after the server's now.
+    await ok(d.code, 'request-supplement', { reason: 'Thiếu bản sao', at: '2025-06-05T10:00:40+07:00' });
+    const resumed = await ok(d.code, 'receive-supplement');
+    const resolved = await ok(d.code, 'resolve', { result: 'approved' });
+    expect(resolved).toMatchObject({ status: 'resolved', resolvedAt: '2025-06-05T10:00:40+07:00' });
+    const events = (
+      await ctx.app.inject({ method: 'GET', url: `/v1/dossiers/${d.code}/events`, headers: bearer(clerk) })
+    ).json() as { items: Array<{ type: string; at: string }> };
+    expect(events.items.slice(-3).map((e) => [e.type, e.at])).toEqual([
+      ['request-supplement', '2025-06-05T10:00:40+07:00'],
+      ['receive-supplement', '2025-06-05T10:00:40+07:00'],
+      ['resolve', '2025-06-05T10:00:40+07:00'],
+    ]);
+    expect(resumed.version).toBe(resolved.version - 1);
+    // Once the server's clock passes it, actions are dated now again.
+    setNow('2025-06-05T10:05:00+07:00');
+    expect(await ok(d.code, 'return', { method: 'counter' })).toMatchObject({
+      returnedAt: '2025-06-05T10:05:00+07:00',
+    });
+  });
 });
 
 describe('payment and digitisation facts', () => {

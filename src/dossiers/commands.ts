@@ -47,13 +47,7 @@ import { nextStatus, openStatuses, type DossierAction, type DossierStatus } from
 import { instantAt, addDays, formatInstant, formatInstantsIn, localDateOf } from '../domain/local-time.js';
 import { outcomeOf, type Granularity } from '../domain/timeliness.js';
 import type { Calendar } from '../domain/working-time.js';
-import {
-  getDossierInScope,
-  getDossierView,
-  latestEventAt,
-  type DossierRow,
-  type DossierView,
-} from './lookups.js';
+import { getDossierInScope, getDossierView, type DossierRow, type DossierView } from './lookups.js';
 import { dossierSnapshot, toDossierResponse, type LiveSettings } from './representation.js';
 
 export interface CommandContext {
@@ -753,8 +747,9 @@ const actingUnit = alias(units, 'acting_unit');
 
 /**
  * Locks the dossier's row (so concurrent actions on one dossier run one after the other) and reads, in the same
- * round trip, what the acting-officer check needs: whether the handling unit or one above it requires an officer,
- * and the acting officer with their unit's path. Undefined when no dossier has the code.
+ * round trip, what the acting-officer check needs (whether the handling unit or one above it requires an
+ * officer, and the acting officer with their unit's path) and the instant of the dossier's latest event.
+ * Undefined when no dossier has the code.
  */
 async function lockForAction(tx: Tx, code: string, acting: string | null) {
   // Built once and prepared by name, as the dossier's view is (planned once per connection).
@@ -763,6 +758,7 @@ async function lockForAction(tx: Tx, code: string, acting: string | null) {
     found && {
       officerRequired: found.officerRequired,
       officer: found.officer && { ...found.officer, unitPath: found.officerPath! },
+      latestEventAt: found.latestEventAt,
     }
   );
 }
@@ -773,6 +769,8 @@ const lockStatement = (db: DbOrTx) =>
       officerRequired: unitRequiresOfficer(handlingUnit.path),
       officer: officers,
       officerPath: actingUnit.path,
+      latestEventAt: sql<Date | null>`(select max(${dossierEvents.at}) from ${dossierEvents}
+        where ${dossierEvents.dossierId} = ${dossiers.id})`.mapWith(dossierEvents.at),
     })
     .from(dossiers)
     .innerJoin(handlingUnit, eq(handlingUnit.code, dossiers.handlingUnitCode))
@@ -802,6 +800,20 @@ const insertDeadline = (db: DbOrTx) =>
     effectiveAt: sql.placeholder('effectiveAt'),
     reason: sql.placeholder('reason'),
   });
+
+/**
+ * When an action happened: `at` as sent (late data entry, checked), else now; but never before the dossier's
+ * latest event, which may be dated up to a minute ahead (clock skew): the action then takes that event's
+ * instant, as actions follow one another.
+ */
+function actionInstant(ctx: CommandContext, sent: string | undefined, latest: Date | null): Date {
+  if (sent) {
+    const at = new Date(sent);
+    checkLateEntry(ctx, at, 'body.at', latest);
+    return at;
+  }
+  return latest && latest.getTime() > ctx.now.getTime() ? latest : ctx.now;
+}
 
 /**
  * Runs one action on a dossier: state machine, deadline effects, event, history and outbox in one transaction.
@@ -835,8 +847,7 @@ export async function applyAction(
       required: officerRequired,
       unitCode: d.handlingUnitCode,
     });
-    const at = body.at ? new Date(body.at) : ctx.now;
-    if (body.at) checkLateEntry(ctx, at, 'body.at', await latestEventAt(tx, d.id));
+    const at = actionInstant(ctx, body.at, locked!.latestEventAt);
 
     const effects = await effectsOf(tx, ctx, calendar, view, action, body, at);
     const steps =

@@ -179,15 +179,6 @@ export async function listSteps(db: DbOrTx, dossierId: number) {
 
 export type StepView = Awaited<ReturnType<typeof listSteps>>[number];
 
-/** Latest event instant, so a late entry can never be placed before what is already recorded. */
-export async function latestEventAt(db: DbOrTx, dossierId: number): Promise<Date | null> {
-  const [row] = await db
-    .select({ at: sql<Date>`max(${dossierEvents.at})`.mapWith(dossierEvents.at) })
-    .from(dossierEvents)
-    .where(eq(dossierEvents.dossierId, dossierId));
-  return row?.at ?? null;
-}
-
 /** GET /v1/dossiers/{code}: the dossier with its live fields (the live settings are read once it is found). */
 export async function readDossier(
   db: Db,

@@ -285,7 +285,7 @@ export const DossierCodeParams = z.object({
 });
 
 const At = Instant.optional().describe(
-  'When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event.',
+  'When it happened, for late data entry: within the back-dating window, never in the future, never before the latest event. Default now, or the latest event’s instant when that lies ahead of now (clock skew).',
 );
 const Reason = Text(2000);
 
