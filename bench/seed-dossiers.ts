@@ -886,8 +886,18 @@ function* dossierRows(
         const sinceDue = now.getTime() - dueAt.getTime();
         // Open now: most of those not yet due, a quarter of those due in the last month, and a thin backlog
         // of older ones (mostly waiting for the applicant's papers), as a one-stop shop's books look.
+        // One received after today's hours starts its clock on the next working day: still open, nothing
+        // happened to it since (below).
         const openChance =
-          sinceDue < 0 ? 0.8 : sinceDue < 30 * DAY ? 0.25 : sinceDue < 365 * DAY ? 0.01 : 0.003;
+          startAt.getTime() > now.getTime()
+            ? 1
+            : sinceDue < 0
+              ? 0.8
+              : sinceDue < 30 * DAY
+                ? 0.25
+                : sinceDue < 365 * DAY
+                  ? 0.01
+                  : 0.003;
         // Later steps happen in working time, between the start and the due (or now).
         const until = Math.max(startAt.getTime(), Math.min(now.getTime(), dueAt.getTime()));
         const workingSpan = Math.max(1, workingMinutesBetween(cal, startAt, new Date(until)));
@@ -910,6 +920,7 @@ function* dossierRows(
                 : r < 0.95
                   ? 'awaiting_supplement'
                   : 'awaiting_payment';
+          if (startAt.getTime() > now.getTime()) status = 'received';
           if (status !== 'received') {
             version += 1;
             updatedAt = during();
