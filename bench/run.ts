@@ -33,6 +33,7 @@
  * operation of the mix at N dossiers".
  */
 import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
@@ -331,8 +332,8 @@ async function costRun(): Promise<void> {
       `today's figures taken every ${loadConfig({ DATABASE_URL: url }).STATS_TODAY_INTERVAL_MS} ms, as in the open mix. Each operation of the mix alone (its requests as the mix ` +
       `sends them), ${COST_CONNECTIONS} connections in a closed loop for ${costDuration} s; CPU from /proc, in ` +
       'milliseconds a request: the API (its processes), PostgreSQL (the benchmark database’s backends), the load generator. The ' +
-      'last row weighs them by the mix’s shares: two cores at full use serve 2,000 ms divided by its total ' +
-      'requests a second, at best.',
+      `last row weighs them by the mix’s shares: ${cpus().length} cores at full use serve ` +
+      `${fmt(cpus().length * 1000)} ms divided by its total requests a second, at best.`,
     ...rows.slice(1),
   ].join('\n');
   console.log(`\n${body}\n`);

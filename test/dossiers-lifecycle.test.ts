@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   bearer,
   createKey,
@@ -404,6 +405,36 @@ describe('optimistic concurrency and late entry', () => {
     expect(await ok(d.code, 'return', { method: 'counter' })).toMatchObject({
       returnedAt: '2025-06-05T10:05:00+07:00',
     });
+  });
+
+  it('an action that waited for another one on the same dossier sees the event it committed', async () => {
+    setNow('2025-06-05T10:00:00+07:00');
+    const d = await receive((await createProcedure(ctx)).code);
+    await ok(d.code, 'assign');
+    // Another transaction holds the dossier and records an event dated 40 s ahead, the way a skewed clerk's
+    // action would; the resolve sent meanwhile waits for the lock, then must be dated after that event.
+    const other = new pg.Client({ connectionString: inject('databaseUrl') });
+    await other.connect();
+    try {
+      await other.query('begin');
+      const { rows } = await other.query<{ id: string }>(
+        'select id from dossiers where code = $1 for update',
+        [d.code],
+      );
+      await other.query(
+        `insert into dossier_events (dossier_id, type, from_status, to_status, at, data)
+         values ($1, 'record-digitisation', 'processing', 'processing', $2, '{}')`,
+        [rows[0]!.id, '2025-06-05T10:00:40+07:00'],
+      );
+      const waiting = act(d.code, 'resolve', { result: 'approved' });
+      await new Promise((r) => setTimeout(r, 300));
+      await other.query('commit');
+      const res = await waiting;
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ resolvedAt: '2025-06-05T10:00:40+07:00' });
+    } finally {
+      await other.end();
+    }
   });
 });
 

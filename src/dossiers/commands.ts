@@ -747,9 +747,8 @@ const actingUnit = alias(units, 'acting_unit');
 
 /**
  * Locks the dossier's row (so concurrent actions on one dossier run one after the other) and reads, in the same
- * round trip, what the acting-officer check needs (whether the handling unit or one above it requires an
- * officer, and the acting officer with their unit's path) and the instant of the dossier's latest event.
- * Undefined when no dossier has the code.
+ * round trip, what the acting-officer check needs: whether the handling unit or one above it requires an officer,
+ * and the acting officer with their unit's path. Undefined when no dossier has the code.
  */
 async function lockForAction(tx: Tx, code: string, acting: string | null) {
   // Built once and prepared by name, as the dossier's view is (planned once per connection).
@@ -758,7 +757,6 @@ async function lockForAction(tx: Tx, code: string, acting: string | null) {
     found && {
       officerRequired: found.officerRequired,
       officer: found.officer && { ...found.officer, unitPath: found.officerPath! },
-      latestEventAt: found.latestEventAt,
     }
   );
 }
@@ -769,8 +767,6 @@ const lockStatement = (db: DbOrTx) =>
       officerRequired: unitRequiresOfficer(handlingUnit.path),
       officer: officers,
       officerPath: actingUnit.path,
-      latestEventAt: sql<Date | null>`(select max(${dossierEvents.at}) from ${dossierEvents}
-        where ${dossierEvents.dossierId} = ${dossiers.id})`.mapWith(dossierEvents.at),
     })
     .from(dossiers)
     .innerJoin(handlingUnit, eq(handlingUnit.code, dossiers.handlingUnitCode))
@@ -800,6 +796,22 @@ const insertDeadline = (db: DbOrTx) =>
     effectiveAt: sql.placeholder('effectiveAt'),
     reason: sql.placeholder('reason'),
   });
+
+/**
+ * The instant of the dossier's latest event. Read after the lock, in a statement of its own: one that waited for
+ * the lock sees the event an action on the same dossier committed meanwhile (a subquery of the locking statement
+ * would not: it reads as of that statement's start).
+ */
+async function latestEventAt(tx: Tx, dossierId: number): Promise<Date | null> {
+  const [row] = await prepareBuilt(tx, 'dossier_latest_event_at', latestEvent, { dossierId });
+  return row?.at ?? null;
+}
+
+const latestEvent = (db: DbOrTx) =>
+  db
+    .select({ at: sql<Date | null>`max(${dossierEvents.at})`.mapWith(dossierEvents.at) })
+    .from(dossierEvents)
+    .where(eq(dossierEvents.dossierId, sql.placeholder('dossierId')));
 
 /**
  * When an action happened: `at` as sent (late data entry, checked), else now; but never before the dossier's
@@ -847,7 +859,7 @@ export async function applyAction(
       required: officerRequired,
       unitCode: d.handlingUnitCode,
     });
-    const at = actionInstant(ctx, body.at, locked!.latestEventAt);
+    const at = actionInstant(ctx, body.at, await latestEventAt(tx, d.id));
 
     const effects = await effectsOf(tx, ctx, calendar, view, action, body, at);
     const steps =
