@@ -1,7 +1,14 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { integer, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectPglite, prepareBuilt, prepared, type Database, type DbOrTx } from '../src/db/client.js';
+import {
+  connectPglite,
+  placeholders,
+  prepareBuilt,
+  prepared,
+  type Database,
+  type DbOrTx,
+} from '../src/db/client.js';
 import { escapeLike, inSubtree, rows, rowsOf } from '../src/db/sql.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
 
@@ -98,13 +105,7 @@ const tags = pgTable('test_prepare_built_tags', {
   itemId: integer('item_id').notNull(),
   tag: text('tag').notNull(),
 });
-const insertItem = (db: DbOrTx) =>
-  db.insert(items).values({
-    at: sql.placeholder('at'),
-    data: sql.placeholder('data'),
-    note: sql.placeholder('note'),
-    doneAt: sql.placeholder('doneAt'),
-  });
+const insertItem = (db: DbOrTx) => db.insert(items).values(placeholders('at', 'data', 'note', 'doneAt'));
 const finishItem = (db: DbOrTx) =>
   db
     .update(items)

@@ -43,6 +43,13 @@ export function prepared(db: DbOrTx, name: string, statement: SQL) {
   return db._.session.prepareQuery(query, undefined, name, false);
 }
 
+/** `sql.placeholder(name)` under each name: the values of an insert or update written for prepareBuilt(). */
+export function placeholders<K extends string>(...names: K[]) {
+  return Object.fromEntries(names.map((n) => [n, sql.placeholder(n)])) as {
+    [P in K]: ReturnType<typeof sql.placeholder<P>>;
+  };
+}
+
 /** A query builder's statement as drizzle prepares it: its text and parameters, its selection and joins' nullability. */
 interface Built {
   queryString: string;

@@ -1,7 +1,7 @@
 import { and, desc, eq, exists, gt, gte, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Config } from '../config.js';
-import { prepareBuilt, type Db, type DbOrTx, type Tx } from '../db/client.js';
+import { placeholders, prepareBuilt, type Db, type DbOrTx, type Tx } from '../db/client.js';
 import {
   dossierDeadlines,
   dossierEvents,
@@ -112,13 +112,7 @@ export async function writeOutbox(
 }
 
 const insertOutbox = (db: DbOrTx) =>
-  db.insert(outbox).values({
-    type: sql.placeholder('type'),
-    dossierId: sql.placeholder('dossierId'),
-    unitCode: sql.placeholder('unitCode'),
-    payload: sql.placeholder('payload'),
-    occurredAt: sql.placeholder('occurredAt'),
-  });
+  db.insert(outbox).values(placeholders('type', 'dossierId', 'unitCode', 'payload', 'occurredAt'));
 
 // ---------------------------------------------------------------------------------------------------------
 // Intake
@@ -777,25 +771,15 @@ const lockStatement = (db: DbOrTx) =>
 
 /** An action's event and its deadline row: statements built once (prepareBuilt), every value a placeholder. */
 const insertEvent = (db: DbOrTx) =>
-  db.insert(dossierEvents).values({
-    dossierId: sql.placeholder('dossierId'),
-    type: sql.placeholder('type'),
-    fromStatus: sql.placeholder('fromStatus'),
-    toStatus: sql.placeholder('toStatus'),
-    at: sql.placeholder('at'),
-    actorKeyId: sql.placeholder('actorKeyId'),
-    officerCode: sql.placeholder('officerCode'),
-    data: sql.placeholder('data'),
-  });
+  db
+    .insert(dossierEvents)
+    .values(
+      placeholders('dossierId', 'type', 'fromStatus', 'toStatus', 'at', 'actorKeyId', 'officerCode', 'data'),
+    );
 const insertDeadline = (db: DbOrTx) =>
-  db.insert(dossierDeadlines).values({
-    dossierId: sql.placeholder('dossierId'),
-    kind: sql.placeholder('kind'),
-    startAt: sql.placeholder('startAt'),
-    dueAt: sql.placeholder('dueAt'),
-    effectiveAt: sql.placeholder('effectiveAt'),
-    reason: sql.placeholder('reason'),
-  });
+  db
+    .insert(dossierDeadlines)
+    .values(placeholders('dossierId', 'kind', 'startAt', 'dueAt', 'effectiveAt', 'reason'));
 
 /**
  * The instant of the dossier's latest event. Read after the lock, in a statement of its own: one that waited for

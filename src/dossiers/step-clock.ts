@@ -2,7 +2,7 @@
 // dossier_steps stores them, and what an action, or a calendar change, does to them inside its transaction.
 // The rules are the domain module's; this file only reads the state, applies one event and writes what moved.
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { prepareBuilt, type DbOrTx, type Tx } from '../db/client.js';
+import { placeholders, prepareBuilt, type DbOrTx, type Tx } from '../db/client.js';
 import { dossierSteps, procedureProcesses, type StoredPauseSpan } from '../db/schema/index.js';
 import type { Channel, Duration } from '../domain/deadlines.js';
 import { DomainError } from '../domain/errors.js';
@@ -89,35 +89,30 @@ const stepsOfDossier = (db: DbOrTx) =>
     .where(eq(dossierSteps.dossierId, sql.placeholder('dossierId')))
     .orderBy(asc(dossierSteps.seq));
 /** Every column a step row's write sets (columnsOf), as placeholders of the same names. */
-const stepColumnPlaceholders = () => {
-  const names = [
-    'seq',
-    'stepCode',
-    'stepName',
-    'allotmentMinutes',
-    'unitCode',
-    'fromUnitCode',
-    'fromOfficerCode',
-    'toOfficerCode',
-    'startAt',
-    'dueAt',
-    'endAt',
-    'outcome',
-    'pausedMinutes',
-    'pauses',
-    'note',
-  ] as const satisfies ReadonlyArray<keyof ReturnType<typeof columnsOf>>;
-  return Object.fromEntries(names.map((n) => [n, sql.placeholder(n)])) as Record<
-    (typeof names)[number],
-    ReturnType<typeof sql.placeholder>
-  >;
-};
+const stepColumnPlaceholders = () =>
+  placeholders(
+    ...([
+      'seq',
+      'stepCode',
+      'stepName',
+      'allotmentMinutes',
+      'unitCode',
+      'fromUnitCode',
+      'fromOfficerCode',
+      'toOfficerCode',
+      'startAt',
+      'dueAt',
+      'endAt',
+      'outcome',
+      'pausedMinutes',
+      'pauses',
+      'note',
+    ] as const satisfies ReadonlyArray<keyof ReturnType<typeof columnsOf>>),
+  );
 const insertStep = (db: DbOrTx) =>
-  db.insert(dossierSteps).values({
-    dossierId: sql.placeholder('dossierId'),
-    handedOverAt: sql.placeholder('handedOverAt'),
-    ...stepColumnPlaceholders(),
-  });
+  db
+    .insert(dossierSteps)
+    .values({ ...placeholders('dossierId', 'handedOverAt'), ...stepColumnPlaceholders() });
 const updateStep = (db: DbOrTx) =>
   db
     .update(dossierSteps)
