@@ -128,13 +128,17 @@ const oneMonth = (m: { from: LocalDate; to: LocalDate }): boolean => m.from.slic
 
 /**
  * Whole months [from, to] of a table of the counts before each month (stats_unit_cumulative,
- * stats_step_unit_cumulative, stats_step_officer_cumulative): the rows of the month after them counted (`times` 1), those of the first taken
- * away (`times` -1).
+ * stats_step_unit_cumulative, stats_step_officer_cumulative): the rows of the month after them counted (`times` 1),
+ * those of the first taken away (`times` -1). One scan of both months, not a union of two: the planner then reads
+ * a unit's rows through the table's unit index (a commune's 2 × 35 rows, 100 buffers) where the union read both
+ * months whole (2 × 3,900 rows, 7,760 buffers) before joining the scope's units.
  */
-const wholeMonths = (cumulative: SQL, months: { from: LocalDate; to: LocalDate }): SQL => sql`(
-  select 1 as times, c.* from ${cumulative} c where c.month = ${nextMonthOf(months.to)}
-  union all
-  select -1 as times, c.* from ${cumulative} c where c.month = ${months.from})`;
+const wholeMonths = (cumulative: SQL, months: { from: LocalDate; to: LocalDate }): SQL => {
+  const after = nextMonthOf(months.to);
+  return sql`(
+    select case when c.month = ${after} then 1 else -1 end as times, c.* from ${cumulative} c
+    where c.month in (${after}, ${months.from}))`;
+};
 
 /**
  * The figures' flows over [from, to] (closed days only): the days outside whole months by day; the whole months
