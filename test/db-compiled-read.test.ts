@@ -11,7 +11,7 @@ import {
   timestamp,
 } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectPglite, type Database } from '../src/db/client.js';
+import { connectPglite, type Database, type DbOrTx } from '../src/db/client.js';
 import { compiledRows } from '../src/db/compiled-read.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
 
@@ -73,16 +73,15 @@ afterAll(async () => {
 
 describe('a compiled read on the pool and in a transaction', () => {
   const selection = { p: probe, label: probe.label, at: probe.at };
-  const statement = (db: Database['db']) =>
+  const statement = (db: DbOrTx) =>
     db
       .select(selection)
       .from(probe)
-      .where(eq(probe.id, sql.placeholder('id')))
-      .toSQL().sql;
+      .where(eq(probe.id, sql.placeholder('id')));
 
   it('maps every kind of column, and nulls, exactly as drizzle maps them', async () => {
     const db = ctx.database.db;
-    const read = compiledRows<unknown>('compiled_read_probe', statement(db), selection);
+    const read = compiledRows<unknown>('compiled_read_probe', statement, selection);
     for (const id of [1, 2]) {
       const viaDrizzle = await db.select(selection).from(probe).where(eq(probe.id, id));
       expect(await read(db, id)).toStrictEqual(viaDrizzle);
@@ -94,13 +93,13 @@ describe('a compiled read on the pool and in a transaction', () => {
 
   it("answers every row, in the statement's order", async () => {
     const db = ctx.database.db;
-    const text = db
-      .select(selection)
-      .from(probe)
-      .where(sql`${probe.id} = any(${sql.placeholder('ids')}::bigint[])`)
-      .orderBy(desc(probe.id))
-      .toSQL().sql;
-    const read = compiledRows<unknown>('compiled_read_probe_ids', text, selection);
+    const byIds = (h: DbOrTx) =>
+      h
+        .select(selection)
+        .from(probe)
+        .where(sql`${probe.id} = any(${sql.placeholder('ids')}::bigint[])`)
+        .orderBy(desc(probe.id));
+    const read = compiledRows<unknown>('compiled_read_probe_ids', byIds, selection);
     const viaDrizzle = await db.select(selection).from(probe).orderBy(desc(probe.id));
     expect(viaDrizzle).toHaveLength(2);
     expect(await read(db, [1, 2])).toStrictEqual(viaDrizzle);
@@ -109,13 +108,13 @@ describe('a compiled read on the pool and in a transaction', () => {
   it('maps an object of a left-joined table’s columns to null when the join found no row, as drizzle does', async () => {
     const db = ctx.database.db;
     const joined = { p: probe, ref: { id: probeRef.id, name: probeRef.name, at: probeRef.at } };
-    const text = db
-      .select(joined)
-      .from(probe)
-      .leftJoin(probeRef, eq(probeRef.id, probe.id))
-      .where(eq(probe.id, sql.placeholder('id')))
-      .toSQL().sql;
-    const read = compiledRows<{ ref: unknown }>('compiled_read_probe_ref', text, joined);
+    const withRef = (h: DbOrTx) =>
+      h
+        .select(joined)
+        .from(probe)
+        .leftJoin(probeRef, eq(probeRef.id, probe.id))
+        .where(eq(probe.id, sql.placeholder('id')));
+    const read = compiledRows<{ ref: unknown }>('compiled_read_probe_ref', withRef, joined);
     for (const id of [1, 2]) {
       const viaDrizzle = await db
         .select(joined)
@@ -129,7 +128,7 @@ describe('a compiled read on the pool and in a transaction', () => {
   });
 
   it('answers undefined on PGlite, where the read goes through drizzle, and in its transactions', async () => {
-    const read = compiledRows('compiled_read_probe', statement(embedded.db), selection);
+    const read = compiledRows('compiled_read_probe', statement, selection);
     expect(await read(embedded.db, 1)).toBeUndefined();
     expect(await embedded.db.transaction((tx) => read(tx, 1))).toBeUndefined();
   });

@@ -71,7 +71,7 @@ function nullAsNull(param: unknown): unknown {
   });
 }
 
-/** A drizzle select or insert as prepareBuilt() takes it: what it resolves to is T. */
+/** A drizzle select, insert or update as prepareBuilt() takes it: what it resolves to is T. */
 interface Builder<T> extends PromiseLike<T> {
   prepare(name: string): unknown;
 }
@@ -83,11 +83,10 @@ const builtStatements = new Map<string, Built>();
  * `sql.placeholder`, run as a named prepared statement whose text drizzle builds once per process instead of on
  * every call: the first time `name` is asked for, `build(db)` is prepared and its text, parameters (with their
  * columns' encoders: a placeholder among an insert's values or an update's set is encoded as its column, a
- * null as null) and row mapping are kept
- * under `name`. Answers what the builder would (a select's mapped rows). A value written into `build` would be
- * kept for every later call: a statement holding one is refused. Like prepared(), it reaches into drizzle's internals (the
- * prepared query's `queryString`, `params`, `fields` and `joinsNotNullableMap`); test/db-sql.test.ts fails if
- * drizzle changes them.
+ * null as null) and row mapping are kept under `name`. Answers what the builder would (a select's mapped rows).
+ * A value written into `build` would be kept for every later call: a statement holding one is refused. Like
+ * prepared(), it reaches into drizzle's internals (the prepared query's `queryString`, `params`, `fields` and
+ * `joinsNotNullableMap`); test/db-sql.test.ts fails if drizzle changes them.
  */
 export async function prepareBuilt<T>(
   db: DbOrTx,

@@ -1,7 +1,6 @@
 // A hot read run on node-postgres directly (on the pool, or on a transaction's connection): drizzle writes the
 // statement once, pg runs it as a named prepared statement, and a row mapper compiled once from the selection
-// decodes it. The one place that relies on how
-// drizzle decodes a column (`mapFromDriverValue`, and the values its node-postgres driver leaves as text);
+// decodes it. The one place that relies on how drizzle decodes a column (`mapFromDriverValue`, and the values its node-postgres driver leaves as text);
 // test/db-compiled-read.test.ts fails if drizzle changes either.
 import { Column, getTableColumns, is, Table } from 'drizzle-orm';
 import pg from 'pg';
@@ -42,14 +41,15 @@ function queryableOf(db: DbOrTx): Queryable | undefined {
 }
 
 /**
- * The rows of `statementText` (a drizzle select of `selection`, its parameters written as placeholders) as
- * drizzle would map them: `T` is the selection's row type. The read takes the handle or transaction to run on,
- * and answers undefined where there is no node-postgres connection (PGlite): the caller reads through drizzle.
- * `name` must be unique to the statement.
+ * The rows of the statement `build` writes (a drizzle select of `selection`, its parameters written as
+ * placeholders) as drizzle would map them: `T` is the selection's row type. The read takes the handle or
+ * transaction to run on, and answers undefined where there is no node-postgres connection (PGlite): the caller
+ * reads through drizzle. The statement's text is written once, on the first handle that asks (it does not depend
+ * on the handle). `name` must be unique to the statement.
  */
 export function compiledRows<T>(
   name: string,
-  statementText: string,
+  build: (db: DbOrTx) => { toSQL(): { sql: string } },
   selection: Selection,
 ): (db: DbOrTx, ...values: unknown[]) => Promise<T[] | undefined> {
   // drizzle selects the fields in the selection's order, a table's or an object's columns in their order.
@@ -58,7 +58,7 @@ export function compiledRows<T>(
     if (is(value, Column)) return { key, column: value };
     return { key, columns: Object.entries(value), nullable: true };
   });
-  const query = { name, text: statementText, rowMode: 'array' as const, types };
+  let text: string | undefined;
   const map = (row: unknown[]): T => {
     let i = 0;
     const mapped: Record<string, unknown> = {};
@@ -78,6 +78,7 @@ export function compiledRows<T>(
   return async (db, ...values) => {
     const on = queryableOf(db);
     if (!on) return undefined;
-    return (await on.query<unknown[]>({ ...query, values })).rows.map(map);
+    text ??= build(db).toSQL().sql;
+    return (await on.query<unknown[]>({ name, text, rowMode: 'array', types, values })).rows.map(map);
   };
 }

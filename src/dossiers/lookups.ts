@@ -104,15 +104,8 @@ const viewsByIds = (db: DbOrTx) =>
     .orderBy(desc(dossiers.id));
 const BY_IDS = 'dossier_views_by_ids';
 
-// The statements' texts do not depend on the handle: written once, by any.
-const textOf = (statement: (db: DbOrTx) => { toSQL(): { sql: string } }) => {
-  let text: string | undefined;
-  return (db: DbOrTx) => (text ??= statement(db).toSQL().sql);
-};
-const byCodeText = textOf(viewByCode);
-const byIdsText = textOf(viewsByIds);
-let compiledByCode: ReturnType<typeof compiledRows<DossierView>> | undefined;
-let compiledByIds: ReturnType<typeof compiledRows<DossierView>> | undefined;
+const compiledByCode = compiledRows<DossierView>(BY_CODE, viewByCode, dossierColumns);
+const compiledByIds = compiledRows<DossierView>(BY_IDS, viewsByIds, dossierColumns);
 
 /** The dossier by code, or DOSSIER_NOT_FOUND when it does not exist or lies outside the scope. */
 export async function getDossierInScope(
@@ -120,7 +113,6 @@ export async function getDossierInScope(
   principal: Principal,
   code: string,
 ): Promise<DossierView> {
-  compiledByCode ??= compiledRows<DossierView>(BY_CODE, byCodeText(db), dossierColumns);
   const found = await compiledByCode(db, code);
   const [view] = found ?? (await prepareBuilt(db, BY_CODE, viewByCode, { code }));
   if (!view || !dossierInScope(principal, view)) throw new DomainError('DOSSIER_NOT_FOUND', { code });
@@ -130,7 +122,6 @@ export async function getDossierInScope(
 /** The dossiers `ids` as DossierViews, newest first. */
 export async function dossierViewsByIds(db: DbOrTx, ids: number[]): Promise<DossierView[]> {
   if (ids.length === 0) return [];
-  compiledByIds ??= compiledRows<DossierView>(BY_IDS, byIdsText(db), dossierColumns);
   return (await compiledByIds(db, ids)) ?? (await prepareBuilt(db, BY_IDS, viewsByIds, { ids }));
 }
 

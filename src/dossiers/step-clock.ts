@@ -121,7 +121,7 @@ const updateStep = (db: DbOrTx) =>
     .where(
       and(
         eq(dossierSteps.dossierId, sql.placeholder('dossierId')),
-        eq(dossierSteps.seq, sql.placeholder('at')),
+        eq(dossierSteps.seq, sql.placeholder('seq')),
       ),
     );
 
@@ -222,12 +222,8 @@ async function saveSteps(
         ...columnsOf(row),
       });
     } else if (row !== before[i]) {
-      // The row of the same seq (`at`): a step's seq never changes.
-      await prepareBuilt(tx, 'dossier_step_update', updateStep, {
-        dossierId,
-        at: row.seq,
-        ...columnsOf(row),
-      });
+      // The row of the same seq: a step's seq never changes.
+      await prepareBuilt(tx, 'dossier_step_update', updateStep, { dossierId, ...columnsOf(row) });
     }
   }
 }
