@@ -5,6 +5,13 @@ import { DEFAULT_WORKING_HOURS } from '../src/domain/working-time.js';
 import type { JobContext, OutboxEvent } from '../src/jobs/context.js';
 import { relayOutbox } from '../src/jobs/relay.js';
 import {
+  isAfter,
+  lastCommitted,
+  lastCommittedRow,
+  outboxStart,
+  type OutboxPosition,
+} from '../src/db/outbox.js';
+import {
   bearer,
   createIsolatedDatabase,
   createKey,
@@ -70,5 +77,59 @@ describe('commit order across transaction ids of different lengths', () => {
     ).rows;
     expect(position).toBe(last);
     expect((await read(first.nextCursor)).nextCursor).toBe(first.nextCursor);
+  });
+});
+
+describe("the feed's high-water mark (lastCommitted)", () => {
+  const positions = async (where = sql`true`) =>
+    (
+      (await ctx.database.db.execute(
+        sql`select txid::text as txid, id::int as id from outbox where ${where} order by txid, id`,
+      )) as unknown as { rows: OutboxPosition[] }
+    ).rows;
+
+  it('compares positions by txid as a number, then by id', () => {
+    expect(isAfter({ txid: '10', id: 1 }, { txid: '9', id: 5 })).toBe(true);
+    expect(isAfter({ txid: '9', id: 5 }, { txid: '10', id: 1 })).toBe(false);
+    expect(isAfter({ txid: '10', id: 2 }, { txid: '10', id: 1 })).toBe(true);
+    expect(isAfter({ txid: '10', id: 1 }, { txid: '10', id: 1 })).toBe(false);
+  });
+
+  it('is the last committed row when it lies after the position, else null, and leaves out a running transaction', async () => {
+    // 3,000 rows of one transaction, as a bulk load writes them.
+    await ctx.database.db.execute(sql`
+      insert into outbox (type, payload, occurred_at)
+      select 'dossier.bulk', '{}'::jsonb, now() from generate_series(1, 3000)`);
+    const bulk = await positions(sql`type = 'dossier.bulk'`);
+    const last = bulk.at(-1)!;
+    // Another test file's transaction may hold the cluster's oldest running transaction back for a moment.
+    await expect.poll(() => lastCommitted(ctx.database.db, outboxStart), { timeout: 10_000 }).toEqual(last);
+    expect(await lastCommitted(ctx.database.db, bulk[1_500]!)).toEqual(last);
+    expect(await lastCommitted(ctx.database.db, last)).toBeNull();
+
+    const { default: pg } = await import('pg');
+    const other = new pg.Client({ connectionString: isolated.url });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query(
+        `insert into outbox (type, payload, occurred_at) values ('dossier.running', '{}', now())`,
+      );
+      expect(await lastCommitted(ctx.database.db, outboxStart)).toEqual(last);
+      await other.query('commit');
+      const [running] = await positions(sql`type = 'dossier.running'`);
+      await expect.poll(() => lastCommitted(ctx.database.db, last), { timeout: 10_000 }).toEqual(running);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('reads a few index pages however many rows the last transaction wrote', async () => {
+    const [plan] = (
+      (await ctx.database.db.execute(
+        sql`explain (analyze, buffers, format json) ${lastCommittedRow}`,
+      )) as unknown as { rows: Array<{ 'QUERY PLAN': Array<{ Plan: { 'Shared Hit Blocks': number } }> }> }
+    ).rows;
+    expect(plan!['QUERY PLAN'][0]!.Plan['Shared Hit Blocks']).toBeLessThan(10);
   });
 });

@@ -70,12 +70,27 @@ export async function readOutbox(
   }));
 }
 
-/** The position of the last committed row after `at` (whatever its type), or null when there is none. */
+/**
+ * The last committed row (whatever its type): one descent of the (txid, id) index from the oldest running
+ * transaction down. Asked as "the last committed row after `at`", a backward scan would stop only below `at`'s
+ * txid, and so read every row of that transaction (a bulk load's hundreds of thousands) on each poll of an idle
+ * feed.
+ */
+export const lastCommittedRow = sql`
+  select o.txid::text as txid, o.id from outbox o where o.txid < pg_snapshot_xmin(pg_current_snapshot())
+  order by o.txid desc, o.id desc limit 1`;
+
+/** The position of the last committed row when it lies after `at` (whatever its type), else null. */
 export async function lastCommitted(db: DbOrTx, at: OutboxPosition): Promise<OutboxPosition | null> {
-  const [mark] = await rows<{ txid: string; id: number | string }>(
-    db,
-    sql`select o.txid::text as txid, o.id from outbox o where ${committedAfter(at)}
-        order by o.txid desc, o.id desc limit 1`,
-  );
-  return mark ? { txid: mark.txid, id: Number(mark.id) } : null;
+  const [mark] = await rows<{ txid: string; id: number | string }>(db, lastCommittedRow);
+  if (!mark) return null;
+  const position = { txid: mark.txid, id: Number(mark.id) };
+  return isAfter(position, at) ? position : null;
+}
+
+/** Whether `a` comes after `b` in commit order (txid as a number, then id). */
+export function isAfter(a: OutboxPosition, b: OutboxPosition): boolean {
+  const ta = BigInt(a.txid);
+  const tb = BigInt(b.txid);
+  return ta !== tb ? ta > tb : a.id > b.id;
 }
