@@ -365,6 +365,20 @@ describe('statistics served from the maintained figures', () => {
       expect(cumulative!.n, table).toBe(0);
       expect(cumulative!.cells, table).toBeGreaterThan(0);
     }
+    // The same counts by the attributed unit alone sum the cells of that unit, receiving or resolving.
+    const [attributed] = await rows<{ n: number; cells: number }>(sql`
+      select count(*) filter (where r.received is distinct from c.received or r.early is distinct from c.early
+          or r.stopped is distinct from c.stopped)::int as n, count(*)::int as cells
+      from (
+        select month, 'receiving' as attribution, unit_code, channel, sum(received) as received,
+          sum(early) as early, sum(stopped) as stopped
+        from stats_unit_cumulative group by 1, 3, 4
+        union all
+        select month, 'resolving', resolving_unit_code, channel, sum(received), sum(early), sum(stopped)
+        from stats_unit_cumulative group by 1, 3, 4
+      ) c full join stats_attributed_cumulative r using (month, attribution, unit_code, channel)`);
+    expect(attributed!.n).toBe(0);
+    expect(attributed!.cells).toBeGreaterThan(0);
     // Cells of dossiers resolved elsewhere than they were received.
     expect(crossCells).toBeGreaterThan(0);
     // The rollups agree with the cells they sum.

@@ -7,8 +7,9 @@
  * and per month make province-wide totals cheap. A change marks its dossier's receiving and resolving units
  * dirty from the change's local day (late entries reach back); the refresh job recomputes the cells a dirty unit
  * is part of and closes each new day. The flows before each month (`stats_unit_cumulative`) are summed from the
- * monthly rollup, so that whole months and the carried-over column read two months' rows. Answers are served from
- * the figures in ./serving.ts.
+ * monthly rollup, so that whole months and the carried-over column read two months' rows, and summed again by the
+ * attributed unit alone (`stats_attributed_cumulative`: a unit's rows instead of every pair of units'). Answers
+ * are served from the figures in ./serving.ts.
  *
  * The step figures (`stats_step_daily`) have the same cells, further keyed by the step run's officer and step:
  * the step runs ended each day by outcome, and those open and overdue at its end. Summed by units, officer and
@@ -44,6 +45,9 @@ import {
 import { refreshServiceDays } from './service-figures.js';
 
 const CLOSED_STATE = 'stats-closed-through';
+
+/** Key of the advisory lock that keeps two refreshes of the figures (refreshDays) from running at once. */
+const REFRESH_LOCK = 7_216_304;
 
 /**
  * Event handler: a dossier change marks its receiving unit (the event's) and its resolving unit dirty from the
@@ -109,6 +113,9 @@ export async function refreshDays(
   const c = sql`c`;
   const s = sql`s`;
   await db.transaction(async (tx) => {
+    // One refresh at a time (two workers, or a close and a recompute): the attributed rollup below is rewritten
+    // for every unit, and two refreshes of units sharing cells would each insert the cells the other deleted.
+    await tx.execute(sql`select pg_advisory_xact_lock(${REFRESH_LOCK})`);
     const stats = sql`stats_daily`;
     await tx.execute(sql`delete from ${stats} where day between ${from} and ${to} ${only(stats)}`);
     await tx.execute(sql`
@@ -213,6 +220,22 @@ export async function refreshDays(
       sql`unit_code, resolving_unit_code, channel`,
       ['received', 'early', 'on_time', 'overdue', 'withdrawn', 'stopped'],
     );
+    // The same by the attributed unit alone, for every unit (a unit's cells change the rows of the units it
+    // shares them with): the months just rewritten.
+    const attributed = (unit: SQL, attribution: string) => sql`
+      select month, ${attribution}::text, ${unit}, channel, sum(received), sum(early), sum(on_time), sum(overdue),
+        sum(withdrawn), sum(stopped)
+      from stats_unit_cumulative where month > ${firstMonth} and month <= ${nextMonth}
+      group by month, ${unit}, channel`;
+    await tx.execute(
+      sql`delete from stats_attributed_cumulative where month > ${firstMonth} and month <= ${nextMonth}`,
+    );
+    await tx.execute(sql`
+      insert into stats_attributed_cumulative (month, attribution, unit_code, channel, received, early, on_time,
+        overdue, withdrawn, stopped)
+      ${attributed(sql`unit_code`, 'receiving')}
+      union all
+      ${attributed(sql`resolving_unit_code`, 'resolving')}`);
     await refreshServiceDays(tx, from, to, unitCode);
 
     // The step figures: the step runs ended each day, and those open and overdue at its end (only the days

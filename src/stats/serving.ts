@@ -127,8 +127,8 @@ function dayAndMonthParts(
 const oneMonth = (m: { from: LocalDate; to: LocalDate }): boolean => m.from.slice(0, 7) === m.to.slice(0, 7);
 
 /**
- * Whole months [from, to] of a table of the counts before each month (stats_unit_cumulative,
- * stats_step_unit_cumulative, stats_step_officer_cumulative): the rows of the month after them counted (`times` 1),
+ * Whole months [from, to] of a table of the counts before each month (stats_attributed_cumulative,
+ * stats_unit_cumulative, stats_step_unit_cumulative, stats_step_officer_cumulative): the rows of the month after them counted (`times` 1),
  * those of the first taken away (`times` -1). One scan of both months, not a union of two: the planner then reads
  * a unit's rows through the table's unit index (a commune's 2 × 35 rows, 100 buffers) where the union read both
  * months whole (2 × 3,900 rows, 7,760 buffers) before joining the scope's units.
@@ -141,15 +141,35 @@ const wholeMonths = (cumulative: SQL, months: { from: LocalDate; to: LocalDate }
 };
 
 /**
+ * The flows before each month at the unit grain (the month, the attributed unit's column, the channel and the
+ * flows), as the whole months and the carried-over dossiers read them: by the attributed unit alone
+ * (stats_attributed_cumulative, a unit's rows instead of every pair of units') when no unit of the scope waits for
+ * a recompute (`clean`), else by both units (stats_unit_cumulative), whose cells leaving a dirty unit out needs.
+ */
+function cumulativeFlows(attribution: Attribution, clean: boolean): { table: SQL; attributed: boolean } {
+  if (!clean) return { table: sql`stats_unit_cumulative`, attributed: false };
+  const unit = attribution === 'resolving' ? sql`resolving_unit_code` : sql`unit_code`;
+  return {
+    table: sql`(
+      select month, unit_code as ${unit}, channel, received, early, on_time, overdue, withdrawn, stopped
+      from stats_attributed_cumulative where attribution = ${attribution})`,
+    attributed: true,
+  };
+}
+
+type Cumulative = ReturnType<typeof cumulativeFlows>;
+
+/**
  * The figures' flows over [from, to] (closed days only): the days outside whole months by day; the whole months
  * from the monthly rollup of the procedure grain, or at the unit grain as the difference of the flows before the
- * month after them and before the first (stats_unit_cumulative; a single month from the unit grain's monthly
- * rollup).
+ * month after them and before the first (`cumulative`; a single month from the unit grain's monthly rollup
+ * unless the cumulative figures are by the attributed unit, whose two months hold fewer rows).
  */
 async function figureFlows(
   db: DbOrTx,
   scope: SQL,
   g: Grouping,
+  cumulative: Cumulative,
   from: LocalDate,
   to: LocalDate,
   lastClosed = false,
@@ -157,22 +177,22 @@ async function figureFlows(
   if (from > to) return [];
   const daily = g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`;
   const { days, months } = dayAndMonthParts(from, to, lastClosed);
-  // One month from its monthly rows (a third of the rows two months of the cumulative table hold).
+  // One month by both units from its monthly rows (a third of the rows two months of that cumulative table hold).
   const monthsPart = (m: { from: LocalDate; to: LocalDate }) =>
-    g.byProcedure || oneMonth(m)
+    g.byProcedure || (oneMonth(m) && !cumulative.attributed)
       ? sql`select ${g.key} as key, ${g.label} as label, ${flowSums}
           from ${g.byProcedure ? sql`stats_procedure_monthly` : sql`stats_unit_monthly`} f ${g.joins}
           where ${scope} and f.month between ${m.from} and ${m.to} group by 1, 2`
       : sql`select ${g.key} as key, ${g.label} as label, ${flowSumsOf(sql`f.times`)}
-          from ${wholeMonths(sql`stats_unit_cumulative`, m)} f ${g.joins}
+          from ${wholeMonths(cumulative.table, m)} f ${g.joins}
           where ${scope} group by 1, 2`;
+  // A part for each range of days: a range is a condition of the unit's (unit, day) index, two ranges joined by
+  // `or` are not (a commune's every day was read).
   const parts = [
-    ...(days.length
-      ? [
-          sql`select ${g.key} as key, ${g.label} as label, ${flowSums} from ${daily} f ${g.joins}
-              where ${scope} and (${sql.join(days, sql` or `)}) group by 1, 2`,
-        ]
-      : []),
+    ...days.map(
+      (range) => sql`select ${g.key} as key, ${g.label} as label, ${flowSums} from ${daily} f ${g.joins}
+        where ${scope} and ${range} group by 1, 2`,
+    ),
     ...(months ? [monthsPart(months)] : []),
   ];
   return rows<Flows>(
@@ -187,12 +207,18 @@ async function figureFlows(
 
 /**
  * The dossiers carried into a period opening on `open` (every day before it closed): those carried into its
- * month (received before it less finished before it, stats_unit_cumulative, the unit grain) and the flows of the
- * month's days before `open`. By procedure or field, every earlier month's flows of the procedure grain, summed.
+ * month (received before it less finished before it, `cumulative`, the unit grain) and the flows of the month's
+ * days before `open`. By procedure or field, every earlier month's flows of the procedure grain, summed.
  */
-async function figureCarried(db: DbOrTx, scope: SQL, g: Grouping, open: LocalDate): Promise<GroupCount[]> {
+async function figureCarried(
+  db: DbOrTx,
+  scope: SQL,
+  g: Grouping,
+  cumulative: Cumulative,
+  open: LocalDate,
+): Promise<GroupCount[]> {
   if (g.byProcedure) {
-    const flows = await figureFlows(db, scope, g, EARLIEST, addDays(open, -1));
+    const flows = await figureFlows(db, scope, g, cumulative, EARLIEST, addDays(open, -1));
     return flows.map((c) => ({
       key: c.key,
       label: c.label,
@@ -206,7 +232,7 @@ async function figureCarried(db: DbOrTx, scope: SQL, g: Grouping, open: LocalDat
       select key, label, sum(n)::int as n from (
         select ${g.key} as key, ${g.label} as label,
           sum(f.received - f.early - f.on_time - f.overdue - f.withdrawn - f.stopped) as n
-        from stats_unit_cumulative f ${g.joins}
+        from ${cumulative.table} f ${g.joins}
         where ${scope} and f.month = ${month} group by 1, 2
         union all
         select ${g.key} as key, ${g.label} as label,
@@ -496,7 +522,8 @@ export async function servedStatistics(
     where: dirty.length ? sql`${units} and not ${involves(sql`f`, dirty)}` : units,
     dossiers: attributedDossiers(q.attribution, q.unitPath),
   };
-  const clean = await fromFigures(db, scope, q, today, needThrough, lastClosed);
+  const cumulative = cumulativeFlows(q.attribution, dirty.length === 0);
+  const clean = await fromFigures(db, scope, cumulative, q, today, needThrough, lastClosed);
   if (!dirty.length) return { groups: clean, source: 'figures' };
   // One after the other: fromFigures already runs its four reads at once.
   const recomputing = await periodStatistics(db, { ...q, asOf: q.now, involving: dirty });
@@ -592,6 +619,7 @@ function mergeGroups(a: GroupTally[], b: GroupTally[]): GroupTally[] {
 async function fromFigures(
   db: DbOrTx,
   scope: Scope,
+  cumulative: Cumulative,
   q: PeriodQuestion,
   today: LocalDate,
   needThrough: LocalDate,
@@ -613,8 +641,8 @@ async function fromFigures(
   const open = q.from < today ? q.from : today;
   const [steps, carried, flows, { live, liveOverdue }, figureOverdue] = await Promise.all([
     stepsFromFigures(db, scope, q, today, needThrough, judge),
-    figureCarried(db, scope.where, g, open),
-    figureFlows(db, scope.where, g, q.from, needThrough, lastClosed),
+    figureCarried(db, scope.where, g, cumulative, open),
+    figureFlows(db, scope.where, g, cumulative, q.from, needThrough, lastClosed),
     todayFlows(db, scope, g, q, today, sinceYesterday),
     q.to < today || sinceYesterday
       ? figurePendingOverdue(db, scope, g, q.to < today ? q.to : yesterday)

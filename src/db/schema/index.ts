@@ -25,6 +25,7 @@ export * from './stats-counts.js';
 export * from './stats-daily.js';
 export * from './stats-unit-daily.js';
 export * from './stats-unit-cumulative.js';
+export * from './stats-attributed-cumulative.js';
 export * from './stats-unit-monthly.js';
 export * from './stats-procedure-monthly.js';
 export * from './stats-dirty.js';
