@@ -48,5 +48,8 @@ describe('the one cursor codec', () => {
       message: 'feed_cursor',
     });
     expect(refusal(() => decodeCursor(b64('7:8'), 2)).message).toBe('list_cursor');
+    // A transaction id with a leading zero is one PostgreSQL would read in octal: the service never writes one.
+    expect(refusal(() => decodeCursorAs(feedPosition, b64('010:8'))).message).toBe('feed_cursor');
+    expect(decodeCursorAs(feedPosition, b64('0:0'))).toEqual({ txid: '0', id: 0 });
   });
 });

@@ -52,7 +52,8 @@ export const ChangesQuery = z.object({
 export const feedPosition: CursorForm<OutboxPosition> = {
   write: (at) => `${at.txid}:${at.id}`,
   read: (text) => {
-    const m = /^(\d+):(\d+)$/.exec(text);
+    // No leading zero: PostgreSQL would read the transaction id in octal, the API in decimal.
+    const m = /^(0|[1-9]\d*):(\d+)$/.exec(text);
     return m ? { txid: m[1]!, id: Number(m[2]) } : null;
   },
   field: 'querystring.after',
