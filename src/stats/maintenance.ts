@@ -45,6 +45,7 @@ import {
 import { refreshServiceDays } from './service-figures.js';
 
 const CLOSED_STATE = 'stats-closed-through';
+const ATTRIBUTED_STATE = 'stats-attributed-cumulative-rebuilt';
 
 /** Key of the advisory lock that keeps two refreshes of the figures (refreshDays) from running at once. */
 const REFRESH_LOCK = 7_216_304;
@@ -113,8 +114,9 @@ export async function refreshDays(
   const c = sql`c`;
   const s = sql`s`;
   await db.transaction(async (tx) => {
-    // One refresh at a time (two workers, or a close and a recompute): the attributed rollup below is rewritten
-    // for every unit, and two refreshes of units sharing cells would each insert the cells the other deleted.
+    // One refresh at a time (two workers, or a close and a recompute; the second waits for the first): two
+    // refreshes whose months overlap would each insert the attributed rollup's rows (every unit's) the other
+    // deleted, and two of units sharing cells the cells.
     await tx.execute(sql`select pg_advisory_xact_lock(${REFRESH_LOCK})`);
     const stats = sql`stats_daily`;
     await tx.execute(sql`delete from ${stats} where day between ${from} and ${to} ${only(stats)}`);
@@ -222,20 +224,7 @@ export async function refreshDays(
     );
     // The same by the attributed unit alone, for every unit (a unit's cells change the rows of the units it
     // shares them with): the months just rewritten.
-    const attributed = (unit: SQL, attribution: string) => sql`
-      select month, ${attribution}::text, ${unit}, channel, sum(received), sum(early), sum(on_time), sum(overdue),
-        sum(withdrawn), sum(stopped)
-      from stats_unit_cumulative where month > ${firstMonth} and month <= ${nextMonth}
-      group by month, ${unit}, channel`;
-    await tx.execute(
-      sql`delete from stats_attributed_cumulative where month > ${firstMonth} and month <= ${nextMonth}`,
-    );
-    await tx.execute(sql`
-      insert into stats_attributed_cumulative (month, attribution, unit_code, channel, received, early, on_time,
-        overdue, withdrawn, stopped)
-      ${attributed(sql`unit_code`, 'receiving')}
-      union all
-      ${attributed(sql`resolving_unit_code`, 'resolving')}`);
+    await rewriteAttributed(tx, sql`month > ${firstMonth} and month <= ${nextMonth}`);
     await refreshServiceDays(tx, from, to, unitCode);
 
     // The step figures: the step runs ended each day, and those open and overdue at its end (only the days
@@ -344,6 +333,39 @@ export async function refreshDays(
   });
 }
 
+/** Rewrites the rows of stats_attributed_cumulative whose month meets `months` from stats_unit_cumulative. */
+async function rewriteAttributed(db: DbOrTx, months: SQL) {
+  const attributed = (unit: SQL, attribution: string) => sql`
+    select month, ${attribution}::text, ${unit}, channel, sum(received), sum(early), sum(on_time), sum(overdue),
+      sum(withdrawn), sum(stopped)
+    from stats_unit_cumulative where ${months}
+    group by month, ${unit}, channel`;
+  await db.execute(sql`delete from stats_attributed_cumulative where ${months}`);
+  await db.execute(sql`
+    insert into stats_attributed_cumulative (month, attribution, unit_code, channel, received, early, on_time,
+      overdue, withdrawn, stopped)
+    ${attributed(sql`unit_code`, 'receiving')}
+    union all
+    ${attributed(sql`resolving_unit_code`, 'resolving')}`);
+}
+
+/**
+ * Once, on this version's first refresh: stats_attributed_cumulative rebuilt whole. Its migration filled it, but a
+ * worker of the version before, still running after the migration (the upgrade restarts the workers last),
+ * changed the figures without it.
+ */
+async function rebuildAttributedOnce(db: DbOrTx) {
+  const done = sql`select 1 from job_state where name = ${ATTRIBUTED_STATE}`;
+  if ((await rows(db, done)).length) return;
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${REFRESH_LOCK})`);
+    if ((await rows(tx, done)).length) return;
+    await rewriteAttributed(tx, sql`true`);
+    await tx.execute(sql`
+      insert into job_state (name, value) values (${ATTRIBUTED_STATE}, ${JSON.stringify({ rebuilt: true })}::jsonb)`);
+  });
+}
+
 /** The last day whose figures are closed (null before the first run). */
 export async function closedThrough(db: DbOrTx): Promise<LocalDate | null> {
   const [row] = await rows<{ value: { day?: string } }>(
@@ -374,6 +396,7 @@ export async function refreshStats(ctx: JobContext, maxMs = 10_000): Promise<num
     const monthEnd = monthEndOf(from);
     return monthEnd < limit ? monthEnd : limit;
   };
+  await rebuildAttributedOnce(ctx.db);
   let closed = await closedThrough(ctx.db);
   if (closed === null) {
     const [first] = await rows<{ day: string | null }>(
