@@ -785,13 +785,14 @@ async function stepFigureFlows(
 ) {
   if (from > to) return [];
   const { days, months } = dayAndMonthParts(from, to, lastClosed);
+  // A part for each range of days (the caller sums a key's rows), as in figureFlows.
   const parts = [
-    ...(days.length
-      ? [
-          sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from ${tables.daily} f ${g.joins}
-              where ${scope} and (${sql.join(days, sql` or `)}) group by 1`,
-        ]
-      : []),
+    ...days.map(
+      (
+        range,
+      ) => sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from ${tables.daily} f ${g.joins}
+        where ${scope} and ${range} group by 1`,
+    ),
     ...(months
       ? [
           tables.cumulative && !oneMonth(months)
