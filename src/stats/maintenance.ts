@@ -47,6 +47,9 @@ import { refreshServiceDays } from './service-figures.js';
 const CLOSED_STATE = 'stats-closed-through';
 const ATTRIBUTED_STATE = 'stats-attributed-cumulative-rebuilt';
 
+/** The flows the cumulative tables by units sum (stats_unit_cumulative, stats_attributed_cumulative). */
+const FLOWS = ['received', 'early', 'on_time', 'overdue', 'withdrawn', 'stopped'];
+
 /** Key of the advisory lock that keeps two refreshes of the figures (refreshDays) from running at once. */
 const REFRESH_LOCK = 7_216_304;
 
@@ -220,7 +223,7 @@ export async function refreshDays(
       sql`stats_unit_cumulative`,
       sql`stats_unit_monthly`,
       sql`unit_code, resolving_unit_code, channel`,
-      ['received', 'early', 'on_time', 'overdue', 'withdrawn', 'stopped'],
+      FLOWS,
     );
     // The same by the attributed unit alone, for every unit (a unit's cells change the rows of the units it
     // shares them with): the months just rewritten.
@@ -335,15 +338,13 @@ export async function refreshDays(
 
 /** Rewrites the rows of stats_attributed_cumulative whose month meets `months` from stats_unit_cumulative. */
 async function rewriteAttributed(db: DbOrTx, months: SQL) {
+  const sums = sql.raw(FLOWS.map((c) => `sum(${c})`).join(', '));
   const attributed = (unit: SQL, attribution: string) => sql`
-    select month, ${attribution}::text, ${unit}, channel, sum(received), sum(early), sum(on_time), sum(overdue),
-      sum(withdrawn), sum(stopped)
-    from stats_unit_cumulative where ${months}
+    select month, ${attribution}::text, ${unit}, channel, ${sums} from stats_unit_cumulative where ${months}
     group by month, ${unit}, channel`;
   await db.execute(sql`delete from stats_attributed_cumulative where ${months}`);
   await db.execute(sql`
-    insert into stats_attributed_cumulative (month, attribution, unit_code, channel, received, early, on_time,
-      overdue, withdrawn, stopped)
+    insert into stats_attributed_cumulative (month, attribution, unit_code, channel, ${sql.raw(FLOWS.join(', '))})
     ${attributed(sql`unit_code`, 'receiving')}
     union all
     ${attributed(sql`resolving_unit_code`, 'resolving')}`);

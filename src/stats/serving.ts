@@ -128,10 +128,10 @@ const oneMonth = (m: { from: LocalDate; to: LocalDate }): boolean => m.from.slic
 
 /**
  * Whole months [from, to] of a table of the counts before each month (stats_attributed_cumulative,
- * stats_unit_cumulative, stats_step_unit_cumulative, stats_step_officer_cumulative): the rows of the month after them counted (`times` 1),
- * those of the first taken away (`times` -1). One scan of both months, not a union of two: the planner then reads
- * a unit's rows through the table's unit index (a commune's 2 × 35 rows, 100 buffers) where the union read both
- * months whole (2 × 3,900 rows, 7,760 buffers) before joining the scope's units.
+ * stats_unit_cumulative, stats_step_unit_cumulative, stats_step_officer_cumulative): the rows of the month after
+ * them counted (`times` 1), those of the first taken away (`times` -1). One scan of both months, not a union of
+ * two: the planner then reads a unit's rows through the table's unit index (a commune's 2 × 35 rows, 100 buffers)
+ * where the union read both months whole (2 × 3,900 rows, 7,760 buffers) before joining the scope's units.
  */
 const wholeMonths = (cumulative: SQL, months: { from: LocalDate; to: LocalDate }): SQL => {
   const after = nextMonthOf(months.to);
@@ -788,10 +788,8 @@ async function stepFigureFlows(
   // A part for each range of days (the caller sums a key's rows), as in figureFlows.
   const parts = [
     ...days.map(
-      (
-        range,
-      ) => sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from ${tables.daily} f ${g.joins}
-        where ${scope} and ${range} group by 1`,
+      (range) => sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums}
+        from ${tables.daily} f ${g.joins} where ${scope} and ${range} group by 1`,
     ),
     ...(months
       ? [

@@ -1,4 +1,5 @@
-import { date, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { date, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { cumulativeFlows } from './stats-counts.js';
 
 /**
  * stats_unit_cumulative summed by the attributed unit alone: for each month, the flows of every month before it
@@ -14,12 +15,7 @@ export const statsAttributedCumulative = pgTable(
     attribution: text('attribution').notNull(),
     unitCode: text('unit_code').notNull(),
     channel: text('channel').notNull(),
-    received: integer('received').notNull(),
-    early: integer('early').notNull(),
-    onTime: integer('on_time').notNull(),
-    overdue: integer('overdue').notNull(),
-    withdrawn: integer('withdrawn').notNull(),
-    stopped: integer('stopped').notNull(),
+    ...cumulativeFlows(),
   },
   (t) => [
     primaryKey({

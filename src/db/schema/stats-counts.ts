@@ -16,6 +16,16 @@ export const statsCounts = () => ({
   pendingOverdue: integer('pending_overdue').notNull().default(0),
 });
 
+/** The flows summed over every month before a cumulative table's `month` (no pending count: it is no flow). */
+export const cumulativeFlows = () => ({
+  received: integer('received').notNull(),
+  early: integer('early').notNull(),
+  onTime: integer('on_time').notNull(),
+  overdue: integer('overdue').notNull(),
+  withdrawn: integer('withdrawn').notNull(),
+  stopped: integer('stopped').notNull(),
+});
+
 /** The units a figure's cell belongs to: both key it, so either attribution sums the same rows. */
 export const statsUnits = () => ({
   unitCode: text('unit_code').notNull(),

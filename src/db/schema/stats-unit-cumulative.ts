@@ -1,5 +1,5 @@
-import { date, integer, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
-import { statsUnits } from './stats-counts.js';
+import { date, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { cumulativeFlows, statsUnits } from './stats-counts.js';
 
 /**
  * The flows of every month before `month` (its first day), by receiving and resolving unit and channel: the
@@ -13,12 +13,7 @@ export const statsUnitCumulative = pgTable(
     month: date('month', { mode: 'string' }).notNull(),
     ...statsUnits(),
     channel: text('channel').notNull(),
-    received: integer('received').notNull(),
-    early: integer('early').notNull(),
-    onTime: integer('on_time').notNull(),
-    overdue: integer('overdue').notNull(),
-    withdrawn: integer('withdrawn').notNull(),
-    stopped: integer('stopped').notNull(),
+    ...cumulativeFlows(),
   },
   (t) => [
     primaryKey({
