@@ -1,11 +1,15 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { integer, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import * as schema from '../src/db/schema/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectPglite,
   placeholders,
   prepareBuilt,
   prepared,
+  preparedRows,
+  poolOf,
   type Database,
   type DbOrTx,
 } from '../src/db/client.js';
@@ -90,6 +94,55 @@ describe('prepared(): the one use of drizzle internals', () => {
         ),
       );
       expect(inTx).toEqual([{ n: 1, label: 'y1' }]);
+    }
+  });
+});
+
+describe('preparedRows(): a read named after its text', () => {
+  const series = (upTo: number, label: string) =>
+    sql`select n::int as n, ${label} || n as label from generate_series(1, ${upTo}::int) n order by n`;
+
+  it('answers the rows with the values of each call, on PostgreSQL and on PGlite, again and in a transaction', async () => {
+    for (const db of [ctx.database.db, embedded.db]) {
+      expect(await preparedRows(db, series(2, 'x'))).toEqual([
+        { n: 1, label: 'x1' },
+        { n: 2, label: 'x2' },
+      ]);
+      // The same text with other values: the statement prepared by the first call runs them.
+      expect(await preparedRows(db, series(3, 'z'))).toEqual([
+        { n: 1, label: 'z1' },
+        { n: 2, label: 'z2' },
+        { n: 3, label: 'z3' },
+      ]);
+      const inTx = await db.transaction((tx) => preparedRows(tx, series(1, 'y')));
+      expect(inTx).toEqual([{ n: 1, label: 'y1' }]);
+      // Another text on the same connections: its own statement.
+      expect(await preparedRows(db, sql`select ${'w'} as label`)).toEqual([{ label: 'w' }]);
+    }
+  });
+
+  it('is one named statement on a PostgreSQL connection, whatever the values, planned once for all of them', async () => {
+    const client = await poolOf(ctx.database.db)!.connect();
+    try {
+      const db = drizzle(client, { schema });
+      const tag = `prepared_rows_${process.pid}_${Date.now()}`;
+      for (let i = 0; i < 8; i++) {
+        const [row] = await preparedRows<{ v: string }>(
+          db,
+          sql`select ${sql.raw(`/* ${tag} */`)} ${'v'} || ${i}::int as v`,
+        );
+        expect(row).toEqual({ v: `v${i}` });
+      }
+      const kept = await rows<{ name: string; generic_plans: number }>(
+        db,
+        sql`select name, generic_plans::int as generic_plans from pg_prepared_statements where statement like ${`%${tag}%`}`,
+      );
+      expect(kept).toHaveLength(1);
+      expect(kept[0]!.name).toMatch(/^h_[\w-]{32}$/);
+      // PostgreSQL plans the first five calls for their values, then keeps the generic plan.
+      expect(kept[0]!.generic_plans).toBeGreaterThan(0);
+    } finally {
+      client.release();
     }
   });
 });

@@ -1,8 +1,7 @@
 // The one commit-order read of the outbox, used by the relays (src/jobs/relay.ts) and the change feed
 // (src/sync/routes.ts).
 import { sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from './client.js';
-import { rows } from './sql.js';
+import { preparedRows, type DbOrTx } from './client.js';
 
 /** A place in the outbox: the (txid, id) of the last row read. Rows are read in (txid, id) order after it. */
 export interface OutboxPosition {
@@ -49,7 +48,7 @@ export async function readOutbox(
   limit: number,
   options: { where?: SQL; payload?: boolean } = {},
 ): Promise<OutboxRow[]> {
-  const found = await rows<Raw>(
+  const found = await preparedRows<Raw>(
     db,
     sql`
       select o.id, o.txid::text as txid, o.type, o.dossier_id, o.unit_code, o.occurred_at
@@ -82,7 +81,7 @@ export const lastCommittedRow = sql`
 
 /** The position of the last committed row when it lies after `at` (whatever its type), else null. */
 export async function lastCommitted(db: DbOrTx, at: OutboxPosition): Promise<OutboxPosition | null> {
-  const [mark] = await rows<{ txid: string; id: number | string }>(db, lastCommittedRow);
+  const [mark] = await preparedRows<{ txid: string; id: number | string }>(db, lastCommittedRow);
   if (!mark) return null;
   const position = { txid: mark.txid, id: Number(mark.id) };
   return isAfter(position, at) ? position : null;

@@ -1,10 +1,9 @@
 // The dossier list: the caller's filters as conditions, a strategy chosen for them (list-strategies.ts,
 // name-search.ts) to read one page of ids, and that page's dossiers.
 import { and, eq, gte, inArray, isNull, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
-import type { Db, DbOrTx } from '../db/client.js';
-import { dossiers, units } from '../db/schema/index.js';
+import { preparedRows, type Db, type DbOrTx } from '../db/client.js';
+import { dossiers } from '../db/schema/index.js';
 import { inSubtree, rowsOf } from '../db/sql.js';
 import { inScope, readsMasked, type Principal } from '../auth/plugin.js';
 import { normalizeIdNumber, searchKey } from '../domain/applicant.js';
@@ -56,26 +55,26 @@ async function unitCodesFor(
   principal: Principal,
   unitCode: string | undefined,
 ): Promise<string[] | null> {
-  const everyUnit = sql<number>`(select count(*) from ${units})`.mapWith(Number);
-  const allOrSome = (rows: Array<{ code: string; total: number }>) =>
-    rows.length > 0 && rows.length === rows[0]!.total ? null : rows.map((r) => r.code);
+  const allOrSome = (rows: Array<{ code: string; total: number | string }>) =>
+    rows.length > 0 && rows.length === Number(rows[0]!.total) ? null : rows.map((r) => r.code);
   if (unitCode) {
     // The unit and its subtree in one query (the unit's own row carries the path to check the scope with).
-    const top = alias(units, 'top');
-    const rows = await db
-      .select({ code: units.code, path: units.path, total: everyUnit })
-      .from(units)
-      .innerJoin(top, inSubtree(units.path, top.path))
-      .where(eq(top.code, unitCode));
+    const rows = await preparedRows<{ code: string; path: string; total: number | string }>(
+      db,
+      sql`select u.code, u.path, (select count(*) from units) as total
+        from units u join units top on ${inSubtree(sql`u.path`, sql`top.path`)}
+        where top.code = ${unitCode}`,
+    );
     const unit = rows.find((r) => r.code === unitCode);
     if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code: unitCode });
     return allOrSome(rows);
   }
   if (principal.scopePath === null) return null;
-  const rows = await db
-    .select({ code: units.code, total: everyUnit })
-    .from(units)
-    .where(inSubtree(units.path, principal.scopePath));
+  const rows = await preparedRows<{ code: string; total: number | string }>(
+    db,
+    sql`select u.code, (select count(*) from units) as total from units u
+      where ${inSubtree(sql`u.path`, principal.scopePath)}`,
+  );
   return allOrSome(rows);
 }
 

@@ -2,8 +2,7 @@
 // from the ratings table alone (it carries the units, procedure and channel the groupings read, as alias `f`), and
 // merged into the answer's rows by key.
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { rows } from '../db/sql.js';
+import { preparedRows, type DbOrTx } from '../db/client.js';
 import { addDays, instantAt, type LocalDate } from '../domain/local-time.js';
 import type { Attribution } from '../domain/statistics.js';
 import { grouping, unitScope, type GroupBy } from './rule.js';
@@ -40,7 +39,7 @@ export async function satisfactionByGroup(
   const g = grouping(q.groupBy, q.attribution);
   const start = instantAt(q.from, 0);
   const end = instantAt(addDays(q.to, 1), 0);
-  const found = await rows<{
+  const found = await preparedRows<{
     key: string;
     label: string;
     rated: number;

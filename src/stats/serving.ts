@@ -15,8 +15,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { DbOrTx } from '../db/client.js';
-import { rows } from '../db/sql.js';
+import { preparedRows, type DbOrTx } from '../db/client.js';
 import { addDays, formatInstant, localDateOf, type LocalDate } from '../domain/local-time.js';
 import {
   addStepTallies,
@@ -195,7 +194,7 @@ async function figureFlows(
     ),
     ...(months ? [monthsPart(months)] : []),
   ];
-  return rows<Flows>(
+  return preparedRows<Flows>(
     db,
     sql`
       select key, label, sum(received)::int as received, sum(early)::int as early, sum(on_time)::int as on_time,
@@ -226,7 +225,7 @@ async function figureCarried(
     }));
   }
   const month = `${open.slice(0, 8)}01`;
-  return rows<GroupCount>(
+  return preparedRows<GroupCount>(
     db,
     sql`
       select key, label, sum(n)::int as n from (
@@ -277,7 +276,7 @@ export function liveFlowsQuery(scope: Scope, g: Grouping, today: LocalDate, asOf
 }
 
 const liveFlows = (db: DbOrTx, scope: Scope, g: Grouping, today: LocalDate, asOf: Date) =>
-  rows<Flows>(db, liveFlowsQuery(scope, g, today, asOf));
+  preparedRows<Flows>(db, liveFlowsQuery(scope, g, today, asOf));
 
 /**
  * Pending and overdue at the moment of the answer (a period not yet ended is judged then), in one statement so
@@ -351,7 +350,7 @@ export async function livePendingOverdueQuery(
 }
 
 const livePendingOverdue = async (...args: Parameters<typeof livePendingOverdueQuery>) =>
-  rows<GroupCount>(args[0], await livePendingOverdueQuery(...args));
+  preparedRows<GroupCount>(args[0], await livePendingOverdueQuery(...args));
 
 /**
  * At most this many of today's changes are taken out of yesterday's figures and counted anew (sinceYesterday);
@@ -361,7 +360,7 @@ const TODAY_CHANGES = 50_000;
 
 /** Whether fewer than TODAY_CHANGES events were recorded after `since` (read from the recorded-at index). */
 export async function fewChangedAfter(db: DbOrTx, since: Date): Promise<boolean> {
-  const [row] = await rows<{ n: number }>(
+  const [row] = await preparedRows<{ n: number }>(
     db,
     sql`select count(*)::int as n from (
       select 1 from dossier_events where recorded_at > ${since}::timestamptz limit ${sql.raw(String(TODAY_CHANGES))}) e`,
@@ -420,7 +419,7 @@ function changedSince(at: Date): SQL {
 
 /** Whether every one of the newest events was recorded after `at` (older ones may be too: changedSince is short). */
 async function tooManyChangedSince(db: DbOrTx, at: Date): Promise<boolean> {
-  const [row] = await rows<{ all_after: boolean }>(
+  const [row] = await preparedRows<{ all_after: boolean }>(
     db,
     sql`select count(*) = ${NEWEST_EVENTS} and min(recorded_at) > ${at}::timestamptz as all_after from (${newestEvents}) newest`,
   );
@@ -438,7 +437,7 @@ async function snapshotFlows(
   snapshot: TodaySnapshot,
 ): Promise<{ live: Flows[]; liveOverdue: GroupCount[] }> {
   const table = g.byProcedure ? sql`stats_today` : sql`stats_unit_today`;
-  const cells = await rows<Flows & { pending_overdue: number }>(
+  const cells = await preparedRows<Flows & { pending_overdue: number }>(
     db,
     sql`
       select ${g.key} as key, ${g.label} as label, ${flowSums}, sum(f.pending_overdue)::int as pending_overdue
@@ -455,7 +454,7 @@ async function snapshotFlows(
 /** The pending-overdue count at the end of `day`, from its figures. */
 async function figurePendingOverdue(db: DbOrTx, scope: Scope, g: Grouping, day: LocalDate) {
   const table = g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`;
-  return rows<GroupCount>(
+  return preparedRows<GroupCount>(
     db,
     sql`
       select ${g.key} as key, ${g.label} as label, sum(f.pending_overdue)::int as n
@@ -474,7 +473,7 @@ async function figurePendingOverdue(db: DbOrTx, scope: Scope, g: Grouping, day: 
 export async function figuresState(db: DbOrTx, units: SQL, needThrough: LocalDate): Promise<FiguresState> {
   const closed = await closedThrough(db);
   if (closed === null || closed < needThrough) return { closed: false, dirty: [], lastClosed: false };
-  const dirty = await rows<{ unit_code: string }>(
+  const dirty = await preparedRows<{ unit_code: string }>(
     db,
     sql`select f.unit_code from stats_dirty f join units u on u.code = f.unit_code where ${units} and f.from_day <= ${needThrough}`,
   );
@@ -802,7 +801,7 @@ async function stepFigureFlows(
         ]
       : []),
   ];
-  return rows<StepCounts>(db, sql.join(parts, sql` union all `));
+  return preparedRows<StepCounts>(db, sql.join(parts, sql` union all `));
 }
 
 /**
@@ -821,7 +820,7 @@ async function snapshotSteps(
   const runs = holdsToday
     ? sql`sum(f.early)::int as early, sum(f.on_time)::int as on_time, sum(f.overdue)::int as overdue`
     : sql`0 as early, 0 as on_time, 0 as overdue`;
-  return rows<StepCounts>(
+  return preparedRows<StepCounts>(
     db,
     sql`
       select ${g.key} as key, min(${g.label}) as label, ${runs}, sum(f.open_overdue)::int as open_overdue
@@ -833,7 +832,7 @@ async function snapshotSteps(
 
 /** The step runs open and overdue at the end of `day`, from its figures. */
 async function stepFigureOpenOverdue(db: DbOrTx, scope: SQL, g: Grouping, daily: SQL, day: LocalDate) {
-  return rows<StepCounts>(
+  return preparedRows<StepCounts>(
     db,
     sql`
       select ${g.key} as key, min(${g.label}) as label, 0 as early, 0 as on_time, 0 as overdue,
@@ -939,7 +938,7 @@ export async function liveStepsQuery(
 }
 
 const liveSteps = async (...args: Parameters<typeof liveStepsQuery>) =>
-  rows<StepCounts>(args[0], await liveStepsQuery(...args));
+  preparedRows<StepCounts>(args[0], await liveStepsQuery(...args));
 
 /**
  * The step figures of the scope from the figures (every day through `needThrough` closed), leaving out its stale

@@ -72,16 +72,22 @@ export async function readChanges(
   at: OutboxPosition,
   limit: number,
 ): Promise<{ changes: ChangeRow[]; mark: OutboxPosition | null }> {
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`set transaction isolation level repeatable read`);
-    const stored = (await readOutbox(tx, at, limit, {
-      where: dossierChangeIn(scopePath),
-      payload: true,
-    })) as Array<OutboxRow & { payload: { dossier: StoredSnapshot } }>;
-    const changes = stored.map(completed);
-    const mark = changes.length < limit ? await lastCommitted(tx, at) : null;
-    return { changes, mark };
-  });
+  return db.transaction(
+    async (tx) => {
+      // The page's statement is prepared (preparedRows): its generic plan (the (txid, id) index walked from the
+      // cursor, each row's dossier checked by key) is the plan every cursor gets, but PostgreSQL would judge it by
+      // a third of the outbox after an unknown cursor and plan every poll again (0.7 ms, for 0.01 ms of work).
+      await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
+      const stored = (await readOutbox(tx, at, limit, {
+        where: dossierChangeIn(scopePath),
+        payload: true,
+      })) as Array<OutboxRow & { payload: { dossier: StoredSnapshot } }>;
+      const changes = stored.map(completed);
+      const mark = changes.length < limit ? await lastCommitted(tx, at) : null;
+      return { changes, mark };
+    },
+    { isolationLevel: 'repeatable read' },
+  );
 }
 
 /** The deadline history and the pauses of a dossier, oldest first (the portal's supplement history). */
