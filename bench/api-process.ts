@@ -7,6 +7,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { sharedPoolSize } from '../src/api-processes.js';
 import { freePort, waitFor } from '../test/helpers/wait.js';
 import { childPids } from './load.js';
 
@@ -26,7 +27,6 @@ export interface Memory {
 }
 
 const root = path.resolve(import.meta.dirname, '..');
-const POOL_SIZE = 10;
 
 let built = false;
 
@@ -54,7 +54,6 @@ export async function startApi(
       DATABASE_URL: url,
       HOST: '127.0.0.1',
       PORT: String(port),
-      DB_POOL_SIZE: String(POOL_SIZE),
       API_PROCESSES: String(processes),
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
@@ -79,7 +78,10 @@ export async function startApi(
   await Promise.race([ready, exited]);
   if (processes > 1)
     await waitFor('every API process to start', () => childPids(child.pid!).length >= processes, 120_000);
-  return { child, port, poolSize: POOL_SIZE, processes, base };
+  // The pool the API gives each process: DB_POOL_SIZE when the run sets it, else its share of the default.
+  const explicit = env.DB_POOL_SIZE ?? process.env.DB_POOL_SIZE;
+  const poolSize = explicit ? Number(explicit) : sharedPoolSize(processes);
+  return { child, port, poolSize, processes, base };
 }
 
 /**

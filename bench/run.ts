@@ -36,6 +36,7 @@ import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { sharedPoolSize } from '../src/api-processes.js';
 import { loadConfig } from '../src/config.js';
 import { memoryOf, mb, type Memory } from './api-process.js';
 import { apiRows, cpuLines, intakeVsPgbench, listWithFilters, readByCode, warmUp } from './api-scenarios.js';
@@ -496,10 +497,14 @@ function targetRows(results: OpenMixResult[]): string[][] {
 function openReport(results: OpenMixResult[], rates: number[], o: StepOptions): string {
   const flags = process.argv.slice(2).join(' ');
   const first = results[0]!;
+  // The pool the API gives each process (startApi): DB_POOL_SIZE when set, else its share of the default.
+  const pools = [...new Set(results.map((r) => r.processes))]
+    .map((n) => `${process.env.DB_POOL_SIZE ?? sharedPoolSize(n)} connections each with ${n}`)
+    .join(', ');
   return [
     `- Machine: ${first.s.machine}.`,
     `- Command: \`npm run bench -- ${flags}\`${quick ? ' (QUICK: a smoke test, not a result)' : ''}; database ` +
-      `${BENCH_DATABASE}; the API in its own process(es) (compiled dist/server.js, pool 10 each, ` +
+      `${BENCH_DATABASE}; the API in its own process(es) (compiled dist/server.js, pool ${pools}, ` +
       'NODE_ENV=production, LOG_LEVEL=info, ' +
       `MAX_REQUESTS_IN_PROGRESS=${loadConfig({ ...process.env, DATABASE_URL: url }).MAX_REQUESTS_IN_PROGRESS}), the load ` +
       'generator in the benchmark process, PostgreSQL: all on the same cores.',

@@ -14,6 +14,23 @@ export function apiProcessCount(config: Config): number {
   return config.API_PROCESSES === 0 ? availableParallelism() : config.API_PROCESSES;
 }
 
+/** The connections the API's processes share when DB_POOL_SIZE is unset. */
+export const API_CONNECTIONS = 10;
+
+/**
+ * The PostgreSQL pool of each API process: DB_POOL_SIZE, else API_CONNECTIONS shared by the processes (at least 2
+ * each). On two cores, two processes with 10 connections each answered the mix at 360 req/s in 392 ms at the p95,
+ * with 5 each in 60 ms: twenty server processes contend for the cores that ten keep busy (bench/RESULTS.md).
+ */
+export function apiPoolSize(config: Config): number {
+  return config.DB_POOL_SIZE ?? sharedPoolSize(apiProcessCount(config));
+}
+
+/** Each process's part of API_CONNECTIONS among `processes` (at least 2). */
+export function sharedPoolSize(processes: number): number {
+  return Math.max(2, Math.ceil(API_CONNECTIONS / processes));
+}
+
 const INDEX_VARIABLE = 'MOTCUA_API_PROCESS_INDEX';
 
 /** True in a lone API process, and in the first of several (the one that runs in-process jobs). */

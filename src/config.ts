@@ -61,8 +61,10 @@ export const configSchema = z.object({
     ),
   DATA_DIR: z.string().min(1).default('./data').describe('Folder of the embedded PGlite database.'),
   DB_POOL_SIZE: intIn(1, 200)
-    .default(10)
-    .describe('Maximum connections in the PostgreSQL pool (of each API process).'),
+    .optional()
+    .describe(
+      "Maximum connections in the PostgreSQL pool of each API process (and of the worker). Unset: 10 shared by the API's processes (10 / API_PROCESSES, at least 2 each), 10 for the worker.",
+    ),
   API_PROCESSES: intIn(0, 64)
     .default(1)
     .describe(

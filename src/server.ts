@@ -11,7 +11,7 @@ import { seedReferenceData } from './db/seed.js';
 import { createCalendarCache } from './calendar/cache.js';
 import { parseWorkingHours } from './domain/working-time.js';
 import { startInProcessJobs } from './jobs/in-process.js';
-import { apiProcessCount, isFirstApiProcess, superviseApiProcesses } from './api-processes.js';
+import { apiPoolSize, apiProcessCount, isFirstApiProcess, superviseApiProcesses } from './api-processes.js';
 
 // The heap grows by 30 % over what survives a full collection, not by V8's default factor (up to 4× when
 // allocation is fast): under load the old space then stays near the live set instead of filling with garbage.
@@ -50,7 +50,8 @@ async function prepareDatabase(database: Database, log: (message: string) => voi
 
 /** One API process: `prepared` when a supervisor already prepared the database. */
 async function serve(config: Config, { prepared }: { prepared: boolean }): Promise<void> {
-  const database = await connectDatabaseOrExit(config);
+  const poolSize = apiPoolSize(config);
+  const database = await connectDatabaseOrExit({ ...config, DB_POOL_SIZE: poolSize });
   const redis = config.REDIS_URL
     ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
     : null;
@@ -60,7 +61,7 @@ async function serve(config: Config, { prepared }: { prepared: boolean }): Promi
 
   const calendars = createCalendarCache(parseWorkingHours(config.WORKING_HOURS));
   const replica = config.DATABASE_REPLICA_URL
-    ? await connectPostgres(config.DATABASE_REPLICA_URL, config.DB_POOL_SIZE)
+    ? await connectPostgres(config.DATABASE_REPLICA_URL, poolSize)
     : null;
   let logReplica: (state: ReplicaState, err?: Error) => void = () => {};
   const reads = replica

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { availableParallelism } from 'node:os';
+import { apiPoolSize, sharedPoolSize } from '../src/api-processes.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 
 describe('configuration', () => {
@@ -19,6 +21,20 @@ describe('configuration', () => {
       DUE_SOON_MINUTES: 480,
       BACKDATE_WINDOW_DAYS: 3,
     });
+  });
+
+  it("the API's processes share 10 connections unless DB_POOL_SIZE sets each one's pool", () => {
+    const pg = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' };
+    const pool = (env: Record<string, string>) => apiPoolSize(loadConfig({ ...pg, ...env }));
+    expect(loadConfig(pg).DB_POOL_SIZE).toBeUndefined();
+    expect(pool({})).toBe(10);
+    expect(pool({ API_PROCESSES: '2' })).toBe(5);
+    expect(pool({ API_PROCESSES: '3' })).toBe(4);
+    expect(pool({ API_PROCESSES: '8' })).toBe(2); // at least 2 each
+    expect(pool({ API_PROCESSES: '0' })).toBe(sharedPoolSize(availableParallelism()));
+    expect(pool({ API_PROCESSES: '2', DB_POOL_SIZE: '7' })).toBe(7);
+    expect(pool({ DB_POOL_SIZE: '3' })).toBe(3);
+    expect(() => loadConfig({ DB_POOL_SIZE: '0' })).toThrow(/DB_POOL_SIZE/);
   });
 
   it('several API processes need PostgreSQL: an embedded database has a single owner', () => {

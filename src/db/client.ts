@@ -232,10 +232,10 @@ export async function connectPglite(dataDir: string): Promise<Database> {
 export function connectDatabase(config: {
   DATABASE_URL?: string | undefined;
   DATA_DIR: string;
-  DB_POOL_SIZE: number;
+  DB_POOL_SIZE?: number | undefined;
 }): Promise<Database> {
   return config.DATABASE_URL
-    ? connectPostgres(config.DATABASE_URL, config.DB_POOL_SIZE)
+    ? connectPostgres(config.DATABASE_URL, config.DB_POOL_SIZE ?? 10)
     : connectPglite(config.DATA_DIR);
 }
 
