@@ -19,8 +19,8 @@ export const API_CONNECTIONS = 10;
 
 /**
  * The PostgreSQL pool of each API process: DB_POOL_SIZE, else API_CONNECTIONS shared by the processes (at least 2
- * each). On two cores, two processes with 10 connections each answered the mix at 360 req/s in 392 ms at the p95,
- * with 5 each in 60 ms: twenty server processes contend for the cores that ten keep busy (bench/RESULTS.md).
+ * each). On two cores, two processes with 10 connections each answered the mix at 360 req/s in 110–341 ms at the
+ * p95, with 5 each in 39–63 ms: twenty server processes contend for the cores that ten keep busy (bench/RESULTS.md).
  */
 export function apiPoolSize(config: Config): number {
   return config.DB_POOL_SIZE ?? sharedPoolSize(apiProcessCount(config));
