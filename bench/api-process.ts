@@ -30,6 +30,12 @@ const root = path.resolve(import.meta.dirname, '..');
 
 let built = false;
 
+/** The pool the API gives each of `processes`: DB_POOL_SIZE when the run sets it, else its share of the default. */
+export function apiPoolOf(processes: number, env: Record<string, string> = {}): number {
+  const explicit = env.DB_POOL_SIZE ?? process.env.DB_POOL_SIZE;
+  return explicit ? Number(explicit) : sharedPoolSize(processes);
+}
+
 /**
  * The compiled API against `url`, as `processes` API processes (API_PROCESSES); `env` adds to or overrides the
  * process's environment (a bootstrap key, another rate limit or prefix).
@@ -78,10 +84,7 @@ export async function startApi(
   await Promise.race([ready, exited]);
   if (processes > 1)
     await waitFor('every API process to start', () => childPids(child.pid!).length >= processes, 120_000);
-  // The pool the API gives each process: DB_POOL_SIZE when the run sets it, else its share of the default.
-  const explicit = env.DB_POOL_SIZE ?? process.env.DB_POOL_SIZE;
-  const poolSize = explicit ? Number(explicit) : sharedPoolSize(processes);
-  return { child, port, poolSize, processes, base };
+  return { child, port, poolSize: apiPoolOf(processes, env), processes, base };
 }
 
 /**

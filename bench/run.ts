@@ -36,9 +36,8 @@ import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { sharedPoolSize } from '../src/api-processes.js';
 import { loadConfig } from '../src/config.js';
-import { memoryOf, mb, type Memory } from './api-process.js';
+import { apiPoolOf, memoryOf, mb, type Memory } from './api-process.js';
 import { apiRows, cpuLines, intakeVsPgbench, listWithFilters, readByCode, warmUp } from './api-scenarios.js';
 import {
   argValue,
@@ -497,9 +496,8 @@ function targetRows(results: OpenMixResult[]): string[][] {
 function openReport(results: OpenMixResult[], rates: number[], o: StepOptions): string {
   const flags = process.argv.slice(2).join(' ');
   const first = results[0]!;
-  // The pool the API gives each process (startApi): DB_POOL_SIZE when set, else its share of the default.
   const pools = [...new Set(results.map((r) => r.processes))]
-    .map((n) => `${process.env.DB_POOL_SIZE ?? sharedPoolSize(n)} connections each with ${n}`)
+    .map((n) => `${apiPoolOf(n)} connections each with ${n}`)
     .join(', ');
   return [
     `- Machine: ${first.s.machine}.`,
