@@ -445,8 +445,10 @@ describe('name search (q)', () => {
   });
 
   it('among older dossiers, in any block of ids: exactly the dossiers a substring scan finds', async () => {
-    // Dossiers written directly with ids far apart (blocks of the name keys) below a newest one, so that the
-    // search reads past its first window, through the index or on. Compared with `like` on every page.
+    // Dossiers written directly with ids far apart (blocks of the name keys, more of them than a first read
+    // covers) below a newest one, so that the search reads past its first window: along the ids, through the
+    // name keys in several reads, or along one unit's own index (unit b: one dossier in the window). Some of
+    // the older ones were handled or resolved by unit b, received by a. Compared with `like` on every page.
     const province = (await createUnit(ctx)).code;
     const [a, b] = [
       (await createUnit(ctx, { parentCode: province })).code,
@@ -461,29 +463,44 @@ describe('name search (q)', () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
       return seed % n;
     };
-    const rows: Array<{ id: number; unit: string; name: string }> = [];
+    const rows: Array<{ id: number; unit: string; handling: string; resolving: string; name: string }> = [];
     const base = 3_000_000 + next(1000);
     const person = () => `${families[next(5)]} ${middles[next(4)]} ${givens[next(6)]}`;
-    // Older ones, sparse: a fifth in unit b; then a dense run of the newest, two of them in unit b.
-    for (let i = 0; i < 300; i++)
-      rows.push({ id: base + i * 2_003, unit: next(5) === 0 ? b : a, name: person() });
-    rows.push({ id: base + 300 * 2_003, unit: a, name: 'Hộ kinh doanh 100% Hạ_Long' });
-    for (let i = 0; i < 2_500; i++) {
-      rows.push({ id: base + 700_000 + i, unit: i === 700 || i === 1_900 ? b : a, name: person() });
+    const at = (id: number, unit: string, handling = unit, resolving = handling) =>
+      rows.push({ id, unit, handling, resolving, name: person() });
+    // Older ones, sparse over 23 blocks: a fifth received by unit b, some others handled or resolved by it;
+    // then a dense run of the newest, two of them in unit b.
+    for (let i = 0; i < 300; i++) {
+      const kind = next(10);
+      if (kind < 2) at(base + i * 5_003, b);
+      else if (kind === 2) at(base + i * 5_003, a, b);
+      else if (kind === 3) at(base + i * 5_003, a, a, b);
+      else at(base + i * 5_003, a);
     }
+    rows.push({
+      id: base + 300 * 5_003,
+      unit: a,
+      handling: a,
+      resolving: a,
+      name: 'Hộ kinh doanh 100% Hạ_Long',
+    });
+    for (let i = 0; i < 2_500; i++) at(base + 1_600_000 + i, i === 700 || i === 1_900 ? b : a);
     const prefix = `S${process.pid % 1000}${next(1000)}`;
     await ctx.database.db.execute(sql`
       insert into dossiers (id, code, unit_code, handling_unit_code, resolving_unit_code, procedure_code, channel,
         status, applicant_type, applicant_name, applicant_name_search, duration_value, duration_unit, supplement_policy)
       overriding system value
-      select r.id, ${prefix} || '-' || r.id, r.unit, r.unit, r.unit, ${procedure}, 'direct', 'returned', 'citizen', r.name,
+      select r.id, ${prefix} || '-' || r.id, r.unit, r.handling, r.resolving, ${procedure}, 'direct', 'returned', 'citizen', r.name,
              r.search, 2, 'working_days', 'restart'
         from jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ ...r, search: searchKey(r.name) })))}::jsonb)
-          as r(id bigint, unit text, name text, search text)`);
+          as r(id bigint, unit text, handling text, resolving text, name text, search text)`);
     try {
       const expected = async (key: string, unit?: string) => {
+        const units = sql.param(unit ? [unit] : [a, b]);
         const result = (await ctx.database.db.execute(sql`
-          select code from dossiers where unit_code = any(${sql.param(unit ? [unit] : [a, b])}::text[])
+          select code from dossiers
+           where (unit_code = any(${units}::text[]) or handling_unit_code = any(${units}::text[])
+                  or resolving_unit_code = any(${units}::text[]))
              and applicant_name_search like ${`%${escapeLike(key)}%`} order by id desc`)) as unknown as {
           rows: Array<{ code: string }>;
         };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseListStrategy, MAX_DAYS_BY_DAY } from '../src/dossiers/list-strategies.js';
 import { addDays } from '../src/domain/local-time.js';
+import { chooseNameRead } from '../src/dossiers/name-search.js';
 
 const month = { receivedFrom: '2025-06-01', receivedTo: '2025-06-30' };
 
@@ -68,5 +69,36 @@ describe('the dossier list chooses how to read a page', () => {
         ...month,
       }),
     ).toBe('unit received in three parts');
+  });
+});
+
+describe('the name search chooses how to read on past its window', () => {
+  // Shares as the window of the newest 1,000 rows shows them, at 5 M dossiers.
+  const at5M = { need: 50, upper: 5_000_000, m: 0, filtersHidden: false, oneUnit: false };
+
+  it('reads on along the ids when the name is common wherever the filters keep most rows', () => {
+    const province = { ...at5M, f: 1, d: 0.04, r: 0.04, filtersHidden: true };
+    expect(chooseNameRead(province).read).toBe('ids newest first');
+  });
+
+  it("reads one unit's own dossiers newest first when the name is common and the unit looked rare", () => {
+    // "Minh Long": 13 in the window, the commune's dossiers 1 (it holds 41,000 of the 5 M).
+    const commune = { ...at5M, f: 0.001, d: 0.013, r: 0.001 * 0.013 };
+    expect(chooseNameRead({ ...commune, oneUnit: true }).read).toBe('one unit newest first');
+    // Not with other filters beside the unit (their rows are not read in that order).
+    expect(chooseNameRead(commune).read).not.toBe('one unit newest first');
+  });
+
+  it('reads the name keys for a name the window did not see, fetching the rows they lead to', () => {
+    const fullName = { ...at5M, f: 0.02, d: 0.001, r: 0.02 * 0.001, oneUnit: true };
+    expect(chooseNameRead(fullName)).toEqual({ read: 'name keys', fetchLeads: true });
+    // A name the keys lead to often, in a unit of fewer rows: the unit's entries intersected with the keys.
+    const common = { ...at5M, f: 0.02, d: 0.004, m: 0.001, r: 0.02 * 0.004 };
+    expect(chooseNameRead(common)).toEqual({ read: 'name keys', fetchLeads: false });
+  });
+
+  it('fetches and sorts the rows of filters that keep few, when the name is frequent among them', () => {
+    const fewRows = { ...at5M, f: 0.001, d: 0.2, r: 0.001 * 0.2 };
+    expect(chooseNameRead(fewRows).read).toBe('filters sorted');
   });
 });

@@ -89,6 +89,13 @@ export function receivedPeriodDayByDay(
     order by p.id desc limit ${limit}`;
 }
 
+/** "Received, handled or resolved by one of the units", in three disjoint parts (built in list.ts). */
+export interface UnitParts {
+  receivedThere: SQL;
+  handledThere: SQL;
+  resolvedThere: SQL;
+}
+
 /**
  * Unit received in three parts: received by one of the units, handled by one of them after a transfer from a
  * unit outside them, or resolved by one of them; each part read from its own index (dossiers_unit_received_idx;
@@ -97,7 +104,7 @@ export function receivedPeriodDayByDay(
  */
 export function unitReceivedInThreeParts(
   db: DbOrTx,
-  parts: { receivedThere: SQL; handledThere: SQL; resolvedThere: SQL },
+  parts: UnitParts,
   filters: Array<SQL | undefined>,
   afterId: number | undefined,
   limit: number,

@@ -19,6 +19,7 @@ import {
   newestFirst,
   receivedPeriodDayByDay,
   unitReceivedInThreeParts,
+  type UnitParts,
 } from './list-strategies.js';
 import { dossierViewsByIds, type DossierView } from './lookups.js';
 import { nameSearchNewestFirst } from './name-search.js';
@@ -124,7 +125,7 @@ export async function listDossiers(
   // the same rows as "received, handled or resolved there", in three disjoint parts with an index each. The
   // last two read partial indexes of the few dossiers whose unit columns differ, so a dossier resolved where
   // it was received costs them nothing. Each part's first test is its cheapest.
-  const inUnits = codes && {
+  const inUnits: UnitParts | null = codes && {
     receivedThere: sql`${dossiers.unitCode} = any(${sql.param(codes)}::text[])`,
     handledThere: sql`${dossiers.handlingUnitCode} = any(${sql.param(codes)}::text[]) and ${dossiers.handlingUnitCode} <> ${dossiers.unitCode}
       and ${dossiers.unitCode} <> all(${sql.param(codes)}::text[])`,
@@ -148,7 +149,15 @@ export async function listDossiers(
     ...filters,
   ];
   const key = f.q === undefined ? '' : searchKey(f.q);
-  if (key !== '') return nameSearchNewestFirst(db, conditions, key, f.afterId, f.limit);
+  if (key !== '') {
+    // One unit and no other filter: its dossiers can be read newest first along its own index, the name
+    // checked on each (name-search.ts weighs that against its other reads).
+    const oneUnit =
+      codes?.length === 1 && filters.every((c) => c === undefined)
+        ? { ...inUnits!, receivedThere: eq(dossiers.unitCode, codes[0]!) }
+        : undefined;
+    return nameSearchNewestFirst(db, conditions, key, f.afterId, f.limit, oneUnit);
+  }
 
   const strategy = chooseListStrategy({
     restrictedToUnits: inUnits !== null,

@@ -3,6 +3,8 @@
 import { and, desc, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { dossiers } from '../db/schema/index.js';
+import { rowsOf } from '../db/sql.js';
+import type { UnitParts } from './list-strategies.js';
 import { dossierViewsByIds, type DossierView } from './lookups.js';
 
 /** A text matched literally in a regular expression. */
@@ -24,18 +26,86 @@ const NAME_KEY_BLOCK = 65_536;
 const NAME_BLOCKS_PER_QUERY = 4;
 /** The newest ids looked at directly, before any index. */
 const NAME_WINDOW = 1_000;
+/**
+ * The most blocks the first read through the name keys covers. A share of a few in a thousand, counted in the
+ * window, is a rough guess ("Văn Cường": none in the newest 1,000, one in 400 of a commune's 87,000 dossiers):
+ * the first read measures it on a fifth of 5 M dossiers, and the next reads are sized from what it found.
+ */
+const NAME_FIRST_READ_BLOCKS = 16;
+/**
+ * How many more ids than the need a read through the name keys covers: twice as many while the share of
+ * matches is the window's guess, a quarter more once a read has measured it (twice as many made the second
+ * read cover most of the table).
+ */
+const NAME_MARGIN_GUESSED = 2;
+const NAME_MARGIN_MEASURED = 1.25;
 /** Relative costs of an index entry and of a row fetched through the index, an id read on costing 1. */
 const NAME_ENTRY_COST = 1.5;
 const NAME_FETCH_COST = 20;
 /** The cost of an entry of the other filters' indexes that the planner reads into a bitmap. */
 const FILTER_BITMAP_COST = 2;
+/**
+ * The cost of a row of one unit read newest first along its index (dossiers_unit_id_idx), its name checked:
+ * measured at 1.7 µs a row against 0.3 µs for an id read on along the primary key (5 M dossiers, all in
+ * memory). 10 rather than 6: a name share the window overstates makes the walk read far more rows than
+ * estimated, and at 6 the searches of the benchmark were slower at their 95th percentile.
+ */
+const UNIT_ROW_COST = 10;
+
+/** How the name search reads on past its window (step 2 of nameSearchNewestFirst). */
+export type NameRead = 'ids newest first' | 'filters sorted' | 'one unit newest first' | 'name keys';
+
+/** What the window showed, as shares of its rows (see step 2 of nameSearchNewestFirst). */
+export interface NameReadInputs {
+  /** Matches still wanted for the page. */
+  need: number;
+  /** Ids below which nothing is read yet. */
+  upper: number;
+  /** Shares passing the other filters (f), carrying the name (d), led to by the keys inside words (m). */
+  f: number;
+  d: number;
+  m: number;
+  /** Share that match: found in the window, or f·d when none was. */
+  r: number;
+  /** Whether the other filters are hidden from the planner (they keep most rows). */
+  filtersHidden: boolean;
+  /** Whether the only other filter is one unit (its rows can be read newest first). */
+  oneUnit: boolean;
+}
+
+/**
+ * The cheapest way to read on, and for the name keys whether the rows they lead to are fetched and the filters
+ * checked on each (`fetchLeads`) rather than intersected with the filters' indexes. In ids read newest first
+ * (each costing 1): reading on costs need / r. Reading the rows the other filters keep, through their indexes,
+ * and sorting them costs f·upper rows fetched. One unit's rows read newest first along its index hold the name
+ * at a share r / f: need·f / r of them are read. The name keys read the blocks that should hold twice the need:
+ * d + m of their ids are index entries, and the rows they lead to are fetched, or the filters' entries of those
+ * blocks (f of their ids) are read into a bitmap with them and r + m·f rows fetched, whichever costs less.
+ */
+export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads: boolean } {
+  const { need, upper, f, d, m, r } = x;
+  const fetchLeads = x.filtersHidden || (d + m) * NAME_FETCH_COST < f * FILTER_BITMAP_COST;
+  const span = Math.min(upper, Math.max((NAME_MARGIN_GUESSED * need) / r, NAME_KEY_BLOCK));
+  const fetched = fetchLeads
+    ? (d + m) * NAME_FETCH_COST
+    : f * FILTER_BITMAP_COST + (r + m * f) * NAME_FETCH_COST;
+  const costs: Array<[NameRead, number]> = [
+    ['ids newest first', Math.min(need / r, upper)],
+    ['one unit newest first', x.oneUnit ? Math.min((need * f) / r, f * upper) * UNIT_ROW_COST : Infinity],
+    ['filters sorted', f * upper * NAME_FETCH_COST],
+    ['name keys', span * ((d + m) * NAME_ENTRY_COST + fetched)],
+  ];
+  const [read] = costs.reduce((best, next) => (next[1] < best[1] ? next : best));
+  return { read, fetchLeads };
+}
 
 /**
  * A page of the dossiers whose name contains `key` (a search key: lower case, no diacritics), newest first,
  * below the cursor `afterId`: exactly what `applicant_name_search like '%key%'` finds, in `strpos` form (no
  * wildcard to escape), every candidate checked with it. The cost of finding them depends on how common the
  * name is, and on the other filters: the newest ids are read first, and what they show decides how to read
- * on (step 2).
+ * on (step 2). `oneUnit`: when the only other filter is one unit, its three parts, the first an equality on the
+ * unit's code (its dossiers can then be read newest first along their index).
  */
 export async function nameSearchNewestFirst(
   db: DbOrTx,
@@ -43,6 +113,7 @@ export async function nameSearchNewestFirst(
   key: string,
   afterId: number | undefined,
   limit: number,
+  oneUnit?: UnitParts,
 ): Promise<DossierView[]> {
   const id = dossiers.id;
   const hit = sql`strpos(${dossiers.applicantNameSearch}, ${key}) <> 0`;
@@ -108,30 +179,52 @@ export async function nameSearchNewestFirst(
     return next.map((row) => row.id);
   };
 
+  /**
+   * The ids of the next `count` matches below `upper` in one unit's three parts, each read newest first
+   * (`nulls last`: the order of dossiers_unit_id_idx).
+   */
+  const unitIds = async (parts: UnitParts, count: number) => {
+    const part = (unit: SQL) =>
+      sql`(select ${id} from ${dossiers} where ${unit} and ${hit} and ${lt(id, upper)}
+        order by ${id} desc nulls last limit ${count})`;
+    const next = rowsOf<{ id: number | string }>(
+      await db.execute(sql`select m.id from (${part(parts.receivedThere)} union all ${part(parts.handledThere)}
+        union all ${part(parts.resolvedThere)}) m order by m.id desc limit ${count}`),
+    );
+    return next.map((row) => Number(row.id));
+  };
+
   // 2. How to read on? From the window: f, d, the shares of ids passing the other filters and carrying the
   // name; m, the share the keys inside words lead to (a superset of the occurrences that start inside a word
-  // when `key` is longer than those keys); r, the share that match (f·d when none did). In ids read newest
-  // first (each costing 1): reading on costs need / r. Reading the rows the other filters keep, through their
-  // indexes, and sorting them costs f·upper rows fetched. The name keys read the blocks that should hold twice
-  // the need: d + m of their ids are index entries, r + m·f rows fetched.
+  // when `key` is longer than those keys); r, the share that match (f·d when none did). chooseNameRead
+  // weighs the reads.
   const need = limit - found.length;
   const share = (count: number) => Math.max(count, 1) / NAME_WINDOW;
   const f = share(recent!.filtered);
   const d = share(recent!.named);
   const m = recent!.inside / NAME_WINDOW;
   let r = found.length > 0 ? share(found.length) : f * d;
-  const spanFor = (wanted: number) => Math.min(upper, Math.max((2 * wanted) / r, NAME_KEY_BLOCK));
-  const walk = Math.min(need / r, upper);
-  const byFilters = f * upper * NAME_FETCH_COST;
-  const byName = spanFor(need) * ((d + m) * NAME_ENTRY_COST + (r + m * f) * NAME_FETCH_COST);
-  if (walk <= byFilters && walk <= byName) return dossierViewsByIds(db, [...found, ...(await nextIds(need))]);
-  if (byFilters < byName) return dossierViewsByIds(db, [...found, ...(await nextIds(need, 'filters'))]);
+  const { read: how, fetchLeads } = chooseNameRead({
+    need,
+    upper,
+    f,
+    d,
+    m,
+    r,
+    filtersHidden: kept === hidden,
+    oneUnit: oneUnit !== undefined,
+  });
+  if (how === 'ids newest first') return dossierViewsByIds(db, [...found, ...(await nextIds(need))]);
+  if (how === 'one unit newest first')
+    return dossierViewsByIds(db, [...found, ...(await unitIds(oneUnit!, need))]);
+  if (how === 'filters sorted') return dossierViewsByIds(db, [...found, ...(await nextIds(need, 'filters'))]);
 
   // 3. The name keys (see the migrations), block by block from the newest. In each block of ids, a key
   // starts at each word ("b:" and the rest of the name, 16 characters: "van cuong") and at each letter inside
   // a word ("b~" and the next 10 characters of the name: "anh cuong" in "thanh cuong"). A name contains `key`
   // from the start of a word or from inside one: a key of one kind or the other begins with as much of `key`
-  // as it holds (`strpos` checks the whole).
+  // as it holds (`strpos` checks the whole). The blocks are read newest first in a few reads: the first of at
+  // most NAME_FIRST_READ_BLOCKS, each next one sized from the share of matches found so far.
   const cut = (text: string) =>
     Array.from(text)
       .slice(0, NAME_KEY_CHARS)
@@ -152,25 +245,30 @@ export async function nameSearchNewestFirst(
     );
     return or(...matches)!;
   };
+  let margin = NAME_MARGIN_GUESSED;
+  const spanFor = (wanted: number) => Math.min(upper, Math.max((margin * wanted) / r, NAME_KEY_BLOCK));
   const ids = [...found];
   let read = NAME_WINDOW;
   let matched = found.length;
   while (matched < limit && upper > 1) {
     const wanted = limit - matched;
-    const to = Math.max(0, block(upper - spanFor(wanted)));
-    // Over these blocks the keys lead to a share d + m of the ids, and the filters keep a share f. Fetching
-    // the rows the keys lead to and checking the filters on each costs less than the filters' entries the
-    // planner would read to intersect with the keys when the name is much rarer than the filters' rows.
+    const span =
+      read === NAME_WINDOW
+        ? Math.min(spanFor(wanted), NAME_FIRST_READ_BLOCKS * NAME_KEY_BLOCK)
+        : spanFor(wanted);
+    const to = Math.max(0, block(upper - span));
+    // Over these blocks the keys lead to a share d + m of the ids, and the filters keep a share f (step 2:
+    // fetching the rows the keys lead to when that costs less than the filters' entries).
     const from = to * NAME_KEY_BLOCK;
-    const fetchLeads = (d + m) * NAME_FETCH_COST < f * FILTER_BITMAP_COST;
     const via = inBlocks(block(upper - 1), to);
     const next = await nextIds(wanted, via, from, fetchLeads ? hidden : kept);
     matched += next.length;
     ids.push(...next);
     read += upper - from;
     upper = from;
-    // Nothing yet: the rest at once.
-    r = matched > 0 ? matched / read : 0;
+    // The share measured; nothing yet: twice as many ids as read so far.
+    r = (matched > 0 ? matched : wanted) / read;
+    margin = matched > 0 ? NAME_MARGIN_MEASURED : NAME_MARGIN_GUESSED;
   }
   return dossierViewsByIds(db, ids);
 }
