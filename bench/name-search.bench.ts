@@ -21,6 +21,9 @@ import { dashboardQueries } from './workloads.js';
 const label = argValue('--label') ?? 'unit+q';
 const count = Number(argValue('--count') ?? 150);
 const rounds = Number(argValue('--rounds') ?? 2);
+if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(rounds) && rounds >= 1)) {
+  throw new Error('--count and --rounds take whole numbers from 1');
+}
 const url = benchDatabaseUrl();
 assertLocal(url);
 
@@ -39,6 +42,7 @@ try {
     .filter((q) => q.label === label)
     .slice(0, count)
     .map((q) => new URL(q.path, 'http://bench').searchParams);
+  if (queries.length === 0) throw new Error(`no search of the mix is labelled ${label} (unit+q or q)`);
   let times: Array<{ query: string; ms: number; found: number }> = [];
   for (let round = 0; round < rounds; round++) {
     times = [];

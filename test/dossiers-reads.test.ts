@@ -469,7 +469,7 @@ describe('name search (q)', () => {
     const at = (id: number, unit: string, handling = unit, resolving = handling) =>
       rows.push({ id, unit, handling, resolving, name: person() });
     // Older ones, sparse over 23 blocks: a fifth received by unit b, some others handled or resolved by it;
-    // then a dense run of the newest, two of them in unit b.
+    // then a dense run of the newest, three of them in unit b.
     for (let i = 0; i < 300; i++) {
       const kind = next(10);
       if (kind < 2) at(base + i * 5_003, b);
@@ -485,6 +485,8 @@ describe('name search (q)', () => {
       name: 'Hộ kinh doanh 100% Hạ_Long',
     });
     for (let i = 0; i < 2_500; i++) at(base + 1_600_000 + i, i === 700 || i === 1_900 ? b : a);
+    // The first window's lowest row (whose id bounds the reads after it) in unit b, with a name many queries find.
+    Object.assign(rows.at(-1_000)!, { unit: b, handling: b, resolving: b, name: 'Nguyễn Văn An' });
     const prefix = `S${process.pid % 1000}${next(1000)}`;
     await ctx.database.db.execute(sql`
       insert into dossiers (id, code, unit_code, handling_unit_code, resolving_unit_code, procedure_code, channel,

@@ -74,25 +74,35 @@ describe('the dossier list chooses how to read a page', () => {
 
 describe('the name search chooses how to read on past its window', () => {
   // Shares as the window of the newest 1,000 rows shows them, at 5 M dossiers.
-  const at5M = { need: 50, upper: 5_000_000, m: 0, filtersHidden: false, oneUnit: false };
+  const at5M = { need: 50, upper: 5_000_000, m: 0, filtersHidden: false };
 
   it('reads on along the ids when the name is common wherever the filters keep most rows', () => {
     const province = { ...at5M, f: 1, d: 0.04, r: 0.04, filtersHidden: true };
-    expect(chooseNameRead(province).read).toBe('ids newest first');
+    expect(chooseNameRead(province)).toEqual({ read: 'ids newest first', fetchLeads: true });
   });
 
   it("reads one unit's own dossiers newest first when the name is common and the unit looked rare", () => {
     // "Minh Long": 13 in the window, the commune's dossiers 1 (it holds 41,000 of the 5 M).
     const commune = { ...at5M, f: 0.001, d: 0.013, r: 0.001 * 0.013 };
-    expect(chooseNameRead({ ...commune, oneUnit: true }).read).toBe('one unit newest first');
+    expect(chooseNameRead({ ...commune, oneUnitNotReceived: 0 }).read).toBe('one unit newest first');
     // Not with other filters beside the unit (their rows are not read in that order).
     expect(chooseNameRead(commune).read).not.toBe('one unit newest first');
+    // Nor for a department that handles mostly what other units received: those rows are read whole.
+    const department = { ...commune, oneUnitNotReceived: 0.0008 };
+    expect(chooseNameRead(department).read).not.toBe('one unit newest first');
+  });
+
+  it("reads a small unit's dossiers whole rather than the name keys of every block", () => {
+    // 500 dossiers of 5 M, and a name the window did not see: at most the unit's rows are read.
+    const small = { ...at5M, f: 0.0001, d: 0.001, r: 0.0001 * 0.001, oneUnitNotReceived: 0 };
+    expect(chooseNameRead(small).read).toBe('one unit newest first');
   });
 
   it('reads the name keys for a name the window did not see, fetching the rows they lead to', () => {
-    const fullName = { ...at5M, f: 0.02, d: 0.001, r: 0.02 * 0.001, oneUnit: true };
+    const fullName = { ...at5M, f: 0.02, d: 0.001, r: 0.02 * 0.001, oneUnitNotReceived: 0 };
     expect(chooseNameRead(fullName)).toEqual({ read: 'name keys', fetchLeads: true });
-    // A name the keys lead to often, in a unit of fewer rows: the unit's entries intersected with the keys.
+    // When the keys lead to more rows than the filters keep entries in their blocks: the filters' entries
+    // intersected with the keys.
     const common = { ...at5M, f: 0.02, d: 0.004, m: 0.001, r: 0.02 * 0.004 };
     expect(chooseNameRead(common)).toEqual({ read: 'name keys', fetchLeads: false });
   });

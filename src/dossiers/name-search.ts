@@ -1,5 +1,5 @@
 // The name search newest first: the list's strategy when `q` asks for an applicant name. How common the name
-// is, and how many rows the other filters keep, decide how it reads (its cost model is in nameSearchNewestFirst).
+// is, and how many rows the other filters keep, decide how it reads (its cost model is chooseNameRead).
 import { and, desc, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { dossiers } from '../db/schema/index.js';
@@ -55,7 +55,7 @@ const UNIT_ROW_COST = 10;
 /** How the name search reads on past its window (step 2 of nameSearchNewestFirst). */
 export type NameRead = 'ids newest first' | 'filters sorted' | 'one unit newest first' | 'name keys';
 
-/** What the window showed, as shares of its rows (see step 2 of nameSearchNewestFirst). */
+/** What the window showed, the shares of its rows (see step 2 of nameSearchNewestFirst), and what is wanted. */
 export interface NameReadInputs {
   /** Matches still wanted for the page. */
   need: number;
@@ -69,8 +69,11 @@ export interface NameReadInputs {
   r: number;
   /** Whether the other filters are hidden from the planner (they keep most rows). */
   filtersHidden: boolean;
-  /** Whether the only other filter is one unit (its rows can be read newest first). */
-  oneUnit: boolean;
+  /**
+   * When the only other filter is one unit (its rows are read newest first along its own index): the share of
+   * the window's rows it handled or resolved after another unit received them (those are read whole).
+   */
+  oneUnitNotReceived?: number | undefined;
 }
 
 /**
@@ -78,12 +81,13 @@ export interface NameReadInputs {
  * checked on each (`fetchLeads`) rather than intersected with the filters' indexes. In ids read newest first
  * (each costing 1): reading on costs need / r. Reading the rows the other filters keep, through their indexes,
  * and sorting them costs f·upper rows fetched. One unit's rows read newest first along its index hold the name
- * at a share r / f: need·f / r of them are read. The name keys read the blocks that should hold twice the need:
+ * at a share r / f: need·f / r of them are read (need / d when the window found none: whatever the unit's share),
+ * and the rows it handled or resolved after another unit received them are fetched and sorted. The name keys read the blocks that should hold twice the need:
  * d + m of their ids are index entries, and the rows they lead to are fetched, or the filters' entries of those
  * blocks (f of their ids) are read into a bitmap with them and r + m·f rows fetched, whichever costs less.
  */
 export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads: boolean } {
-  const { need, upper, f, d, m, r } = x;
+  const { need, upper, f, d, m, r, oneUnitNotReceived } = x;
   const fetchLeads = x.filtersHidden || (d + m) * NAME_FETCH_COST < f * FILTER_BITMAP_COST;
   const span = Math.min(upper, Math.max((NAME_MARGIN_GUESSED * need) / r, NAME_KEY_BLOCK));
   const fetched = fetchLeads
@@ -91,7 +95,12 @@ export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads:
     : f * FILTER_BITMAP_COST + (r + m * f) * NAME_FETCH_COST;
   const costs: Array<[NameRead, number]> = [
     ['ids newest first', Math.min(need / r, upper)],
-    ['one unit newest first', x.oneUnit ? Math.min((need * f) / r, f * upper) * UNIT_ROW_COST : Infinity],
+    [
+      'one unit newest first',
+      oneUnitNotReceived === undefined
+        ? Infinity
+        : Math.min((need * f) / r, f * upper) * UNIT_ROW_COST + oneUnitNotReceived * upper * NAME_FETCH_COST,
+    ],
     ['filters sorted', f * upper * NAME_FETCH_COST],
     ['name keys', span * ((d + m) * NAME_ENTRY_COST + fetched)],
   ];
@@ -105,7 +114,8 @@ export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads:
  * wildcard to escape), every candidate checked with it. The cost of finding them depends on how common the
  * name is, and on the other filters: the newest ids are read first, and what they show decides how to read
  * on (step 2). `oneUnit`: when the only other filter is one unit, its three parts, the first an equality on the
- * unit's code (its dossiers can then be read newest first along their index).
+ * unit's code (its dossiers can then be read newest first along their index); they must select exactly the rows
+ * the unit's condition in `conditions` selects, and nothing else may be there.
  */
 export async function nameSearchNewestFirst(
   db: DbOrTx,
@@ -135,6 +145,7 @@ export async function nameSearchNewestFirst(
       lowest: sql<number>`coalesce(min(${id}), 1)`.mapWith(Number),
       filtered: sql<number>`count(*) filter (where ${filters})`.mapWith(Number),
       named: sql<number>`count(*) filter (where ${hit})`.mapWith(Number),
+      received: sql<number>`count(*) filter (where ${oneUnit?.receivedThere ?? sql`false`})`.mapWith(Number),
       inside: sql<number>`count(*) filter (where ${leadsInside})`.mapWith(Number),
       found: sql<Array<number | string> | null>`array_to_json(
         (array_agg(${id} order by ${id} desc) filter (where ${filters} and ${hit}))[1:${limit}])`,
@@ -212,7 +223,7 @@ export async function nameSearchNewestFirst(
     m,
     r,
     filtersHidden: kept === hidden,
-    oneUnit: oneUnit !== undefined,
+    oneUnitNotReceived: oneUnit && (recent!.filtered - recent!.received) / NAME_WINDOW,
   });
   if (how === 'ids newest first') return dossierViewsByIds(db, [...found, ...(await nextIds(need))]);
   if (how === 'one unit newest first')
@@ -248,26 +259,23 @@ export async function nameSearchNewestFirst(
   let margin = NAME_MARGIN_GUESSED;
   const spanFor = (wanted: number) => Math.min(upper, Math.max((margin * wanted) / r, NAME_KEY_BLOCK));
   const ids = [...found];
-  let read = NAME_WINDOW;
+  let idsRead = NAME_WINDOW;
   let matched = found.length;
-  while (matched < limit && upper > 1) {
+  for (let first = true; matched < limit && upper > 1; first = false) {
     const wanted = limit - matched;
-    const span =
-      read === NAME_WINDOW
-        ? Math.min(spanFor(wanted), NAME_FIRST_READ_BLOCKS * NAME_KEY_BLOCK)
-        : spanFor(wanted);
-    const to = Math.max(0, block(upper - span));
+    const newest = block(upper - 1);
+    const to = Math.max(0, block(upper - spanFor(wanted)), first ? newest - NAME_FIRST_READ_BLOCKS + 1 : 0);
     // Over these blocks the keys lead to a share d + m of the ids, and the filters keep a share f (step 2:
     // fetching the rows the keys lead to when that costs less than the filters' entries).
     const from = to * NAME_KEY_BLOCK;
-    const via = inBlocks(block(upper - 1), to);
+    const via = inBlocks(newest, to);
     const next = await nextIds(wanted, via, from, fetchLeads ? hidden : kept);
     matched += next.length;
     ids.push(...next);
-    read += upper - from;
+    idsRead += upper - from;
     upper = from;
-    // The share measured; nothing yet: twice as many ids as read so far.
-    r = (matched > 0 ? matched : wanted) / read;
+    // The share measured; nothing found at all, in the window or since: twice as many ids as read so far.
+    r = (matched > 0 ? matched : wanted) / idsRead;
     margin = matched > 0 ? NAME_MARGIN_MEASURED : NAME_MARGIN_GUESSED;
   }
   return dossierViewsByIds(db, ids);
