@@ -29,19 +29,27 @@ export const migrationsFolder = path.resolve(import.meta.dirname, '../../migrati
 const pools = new WeakMap<Db, Pool>();
 
 const dialect = new PgDialect();
-const statementTexts = new WeakMap<SQL, ReturnType<PgDialect['sqlToQuery']>>();
+type Query = ReturnType<PgDialect['sqlToQuery']>;
+const statementTexts = new WeakMap<SQL, Query>();
+
+/**
+ * `query` as the named prepared statement `name`, through drizzle's internals (`db._.session.prepareQuery`, as
+ * prepareBuilt does with a built query's fields); test/db-sql.test.ts fails if drizzle changes them.
+ */
+function prepareNamed(db: DbOrTx, query: Query, name: string) {
+  return db._.session.prepareQuery(query, undefined, name, false);
+}
 
 /**
  * A hot statement written with `sql.placeholder`s, run as a named prepared statement: its text is built once,
  * and on node-postgres each connection parses and plans it once (PGlite runs it as a plain query). Works on a
- * pool handle and inside a transaction alike. `name` must be unique to the statement. This is the one place that
- * reaches into drizzle's internals (`db._.session.prepareQuery`); test/db-sql.test.ts fails if drizzle
- * changes them. Its `execute(values)` answers the driver's result: read it with rowsOf().
+ * pool handle and inside a transaction alike. `name` must be unique to the statement. Its `execute(values)`
+ * answers the driver's result: read it with rowsOf().
  */
 export function prepared(db: DbOrTx, name: string, statement: SQL) {
   let query = statementTexts.get(statement);
   if (!query) statementTexts.set(statement, (query = dialect.sqlToQuery(statement)));
-  return db._.session.prepareQuery(query, undefined, name, false);
+  return prepareNamed(db, query, name);
 }
 
 /**
@@ -55,7 +63,7 @@ export function prepared(db: DbOrTx, name: string, statement: SQL) {
 export async function preparedRows<T>(db: DbOrTx, statement: SQL): Promise<T[]> {
   const query = dialect.sqlToQuery(statement);
   const name = `h_${createHash('sha256').update(query.sql).digest('base64url').slice(0, 32)}`;
-  const result = await db._.session.prepareQuery(query, undefined, name, false).execute();
+  const result = await prepareNamed(db, query, name).execute();
   return (result as { rows: T[] }).rows;
 }
 
@@ -235,7 +243,7 @@ export function connectDatabase(config: {
   DB_POOL_SIZE?: number | undefined;
 }): Promise<Database> {
   return config.DATABASE_URL
-    ? connectPostgres(config.DATABASE_URL, config.DB_POOL_SIZE ?? 10)
+    ? connectPostgres(config.DATABASE_URL, config.DB_POOL_SIZE)
     : connectPglite(config.DATA_DIR);
 }
 

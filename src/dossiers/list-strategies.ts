@@ -1,6 +1,6 @@
 // The ways the dossier list reads one page of ids, newest first, below the cursor: each named after what it
 // reads. chooseListStrategy picks one from the filters (the name search has its own module: name-search.ts).
-import { and, desc, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { dossiers, localDayOf } from '../db/schema/index.js';
 import { dayNumberOf, type LocalDate } from '../domain/local-time.js';
@@ -114,6 +114,11 @@ export function unitReceivedInThreeParts(
       .select({ id: dossiers.id })
       .from(dossiers)
       .where(and(unit, ...filters, belowCursor(afterId)));
+  return newestOfThreeParts(parts, part, limit);
+}
+
+/** The newest `limit` ids of the three parts, each read by `part` (the page of the list, the name search's). */
+export function newestOfThreeParts(parts: UnitParts, part: (unit: SQL) => SQLWrapper, limit: number): SQL {
   return sql`select m.id from (${part(parts.receivedThere)} union all ${part(parts.handledThere)}
     union all ${part(parts.resolvedThere)}) m
     order by m.id desc limit ${limit}`;

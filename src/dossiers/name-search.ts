@@ -4,7 +4,7 @@ import { and, desc, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { dossiers } from '../db/schema/index.js';
 import { rowsOf } from '../db/sql.js';
-import type { UnitParts } from './list-strategies.js';
+import { newestOfThreeParts, type UnitParts } from './list-strategies.js';
 import { dossierViewsByIds, type DossierView } from './lookups.js';
 
 /** A text matched literally in a regular expression. */
@@ -52,6 +52,14 @@ const FILTER_BITMAP_COST = 2;
  */
 const UNIT_ROW_COST = 10;
 
+/**
+ * The ids a read through the name keys covers below `upper`: those that should hold `margin` times the `wanted`
+ * matches at a share `r`, at least a block.
+ */
+function keysSpan(wanted: number, r: number, upper: number, margin: number): number {
+  return Math.min(upper, Math.max((margin * wanted) / r, NAME_KEY_BLOCK));
+}
+
 /** How the name search reads on past its window (step 2 of nameSearchNewestFirst). */
 export type NameRead = 'ids newest first' | 'filters sorted' | 'one unit newest first' | 'name keys';
 
@@ -89,7 +97,7 @@ export interface NameReadInputs {
 export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads: boolean } {
   const { need, upper, f, d, m, r, oneUnitNotReceived } = x;
   const fetchLeads = x.filtersHidden || (d + m) * NAME_FETCH_COST < f * FILTER_BITMAP_COST;
-  const span = Math.min(upper, Math.max((NAME_MARGIN_GUESSED * need) / r, NAME_KEY_BLOCK));
+  const span = keysSpan(need, r, upper, NAME_MARGIN_GUESSED);
   const fetched = fetchLeads
     ? (d + m) * NAME_FETCH_COST
     : f * FILTER_BITMAP_COST + (r + m * f) * NAME_FETCH_COST;
@@ -198,10 +206,7 @@ export async function nameSearchNewestFirst(
     const part = (unit: SQL) =>
       sql`(select ${id} from ${dossiers} where ${unit} and ${hit} and ${lt(id, upper)}
         order by ${id} desc nulls last limit ${count})`;
-    const next = rowsOf<{ id: number | string }>(
-      await db.execute(sql`select m.id from (${part(parts.receivedThere)} union all ${part(parts.handledThere)}
-        union all ${part(parts.resolvedThere)}) m order by m.id desc limit ${count}`),
-    );
+    const next = rowsOf<{ id: number | string }>(await db.execute(newestOfThreeParts(parts, part, count)));
     return next.map((row) => Number(row.id));
   };
 
@@ -257,7 +262,7 @@ export async function nameSearchNewestFirst(
     return or(...matches)!;
   };
   let margin = NAME_MARGIN_GUESSED;
-  const spanFor = (wanted: number) => Math.min(upper, Math.max((margin * wanted) / r, NAME_KEY_BLOCK));
+  const spanFor = (wanted: number) => keysSpan(wanted, r, upper, margin);
   const ids = [...found];
   let idsRead = NAME_WINDOW;
   let matched = found.length;
