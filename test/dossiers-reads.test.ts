@@ -739,3 +739,20 @@ describe('a province key in a database that holds one province', () => {
     }
   });
 });
+
+describe('a long page over HTTP', () => {
+  it('arrives whole, its Content-Length its bytes, when its JSON is written in pieces', async () => {
+    const commune = (await createUnit(ctx, { parentCode: province.code })).code;
+    const clerk = await createKey(ctx, 'clerk', commune);
+    const applicant = { ...intakeBody(procedure).applicant, fullName: 'Nguyễn Thị Hồng Nhung' };
+    for (let i = 0; i < 40; i++) await receive(clerk, { applicant });
+    const res = await get('/v1/dossiers?limit=200', clerk);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.rawPayload.length).toBeGreaterThan(2 * 16_384);
+    expect(Number(res.headers['content-length'])).toBe(res.rawPayload.length);
+    const page = res.json() as Page & { items: Array<{ applicant: { fullName: string } }> };
+    expect(page.items).toHaveLength(40);
+    expect(page.items.every((d) => d.applicant.fullName === 'Nguyễn Thị Hồng Nhung')).toBe(true);
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { JSON_PIECE_CHARS, jsonBody } from '../src/http/serializer.js';
+
+const text = (body: string | Buffer) => (typeof body === 'string' ? body : body.toString('utf8'));
+
+/** A page as the list answers it: Vietnamese names make its JSON a two-byte string. */
+const page = (n: number) => ({
+  items: Array.from({ length: n }, (_, i) => ({
+    code: `H56.12-261205-${String(i).padStart(4, '0')}`,
+    applicant: { name: 'Nguyễn Thị Hồng Nhung', address: 'Số 12, đường Trần Hưng Đạo, phường Bến Thành' },
+    receivedAt: new Date(Date.UTC(2026, 11, 5, 1, i)),
+    remark: i % 7 === 0 ? undefined : 'Đã nhận đủ giấy tờ 😀',
+  })),
+  nextCursor: 'abc',
+  limit: n,
+});
+
+describe('jsonBody: a response as bytes written in pieces', () => {
+  it('is a string, JSON.stringify exactly, when the text is shorter than a piece', () => {
+    const small = page(3);
+    expect(jsonBody(small)).toBe(JSON.stringify(small));
+    expect(jsonBody({ a: 1 })).toBe('{"a":1}');
+    expect(jsonBody([1, 2])).toBe('[1,2]');
+    expect(jsonBody('x')).toBe('"x"');
+    expect(jsonBody(null)).toBe('null');
+  });
+
+  it('is bytes when long, the same bytes as JSON.stringify, every piece a whole character', () => {
+    const big = page(400);
+    const body = jsonBody(big);
+    expect(Buffer.isBuffer(body)).toBe(true);
+    expect((body as Buffer).equals(Buffer.from(JSON.stringify(big), 'utf8'))).toBe(true);
+    expect(JSON.stringify(big).length).toBeGreaterThan(4 * JSON_PIECE_CHARS);
+  });
+
+  it('writes holes, undefined and functions in arrays as null, and leaves out such members of the object', () => {
+    const filler = Array.from({ length: 600 }, () => 'Ủy ban nhân dân xã Minh Long, tỉnh Hà Tĩnh');
+    // eslint-disable-next-line no-sparse-arrays
+    const odd = {
+      skipped: undefined,
+      fn: () => 1,
+      items: [1, , undefined, () => 2, new Date(0), ...filler],
+      last: [],
+    };
+    expect(text(jsonBody(odd))).toBe(JSON.stringify(odd));
+    expect(Buffer.isBuffer(jsonBody(odd))).toBe(true);
+  });
+
+  it('leaves objects with toJSON, class instances and objects without arrays to JSON.stringify', () => {
+    const long = 'ê'.repeat(3 * JSON_PIECE_CHARS);
+    const withToJson = { items: [long], toJSON: () => ({ other: true }) };
+    expect(jsonBody(withToJson)).toBe('{"other":true}');
+    class Page {
+      items = [long];
+    }
+    expect(typeof jsonBody(new Page())).toBe('string');
+    expect(typeof jsonBody({ text: long })).toBe('string');
+  });
+
+  it('gives JSON.stringify’s text for any JSON value, short or long', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string(), fc.oneof(fc.array(fc.jsonValue(), { maxLength: 60 }), fc.jsonValue())),
+        fc.nat({ max: 3 }),
+        (value, copies) => {
+          const grown = {
+            ...value,
+            rows: Array.from({ length: copies * 400 }, (_, i) => ({ i, t: 'Đắk Lắk' })),
+          };
+          expect(text(jsonBody(grown))).toBe(JSON.stringify(grown));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
