@@ -5,7 +5,6 @@ import swaggerUi from '@fastify/swagger-ui';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -22,6 +21,7 @@ import { registerMetrics } from './http/metrics.js';
 import { shedLoad } from './http/load-shedding.js';
 import { publicRateLimitPlugin, rateLimitPlugin } from './http/rate-limit.js';
 import { rejectNulCharacters } from './http/input.js';
+import { encodedResponseSerializer } from './http/serializer.js';
 import { finalizeOpenApi } from './http/openapi.js';
 import { clientErrors, frameworkErrors, registerErrorHandling } from './http/problem.js';
 import { unitRoutes } from './units/routes.js';
@@ -114,7 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(encodedResponseSerializer);
   registerErrorHandling(app);
   const load = shedLoad(app, config.MAX_REQUESTS_IN_PROGRESS);
   app.addHook('preValidation', rejectNulCharacters);

@@ -1,5 +1,29 @@
 import type { FastifySerializerCompiler } from 'fastify';
-import { serializerCompiler } from 'fastify-type-provider-zod';
+import { ResponseSerializationError, serializerCompiler } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+/**
+ * Every route's serializer but the dossier routes' (builtResponseSerializer): the response encoded by its zod
+ * schema as fastify-type-provider-zod's serializerCompiler encodes it (unknown fields dropped; a response its
+ * schema refuses is a ResponseSerializationError), then written as jsonBody writes it: a page of the change feed
+ * holds up to 1,000 dossiers.
+ */
+export const encodedResponseSerializer: FastifySerializerCompiler<unknown> = (route) => {
+  const declared = route.schema as unknown;
+  const schema =
+    declared instanceof z.core.$ZodType
+      ? declared
+      : (declared as { properties?: unknown } | undefined)?.properties;
+  // Not a zod schema: the library's own compiler, which refuses it as its error says.
+  if (!(schema instanceof z.core.$ZodType))
+    return serializerCompiler(route as Parameters<typeof serializerCompiler>[0]);
+  return ((data: unknown) => {
+    const result = z.safeEncode(schema, data);
+    if (!result.success)
+      throw new ResponseSerializationError(route.method, route.url, { cause: result.error });
+    return jsonBody(result.data);
+  }) as Serializer;
+};
 
 /**
  * For routes whose handlers build every response field by field, in schema order (the dossier routes): the
