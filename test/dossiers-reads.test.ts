@@ -4,6 +4,7 @@ import { escapeLike } from '../src/db/sql.js';
 import { searchKey } from '../src/domain/applicant.js';
 import { dossierActions } from '../src/domain/lifecycle.js';
 import { getDossierInScope } from '../src/dossiers/lookups.js';
+import { jsonBody } from '../src/http/serializer.js';
 import {
   bearer,
   createKey,
@@ -751,7 +752,8 @@ describe('a long page over HTTP', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.rawPayload.length).toBeGreaterThan(2 * 16_384);
     expect(Number(res.headers['content-length'])).toBe(res.rawPayload.length);
-    const page = res.json() as Page & { items: Array<{ applicant: { fullName: string } }> };
+    const page = res.json() as { items: Array<{ applicant: { fullName: string } }> };
+    expect(Buffer.isBuffer(jsonBody(page)), 'a page jsonBody writes in pieces').toBe(true);
     expect(page.items).toHaveLength(40);
     expect(page.items.every((d) => d.applicant.fullName === 'Nguyễn Thị Hồng Nhung')).toBe(true);
   });

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ResponseSerializationError, serializerCompiler } from 'fastify-type-provider-zod';
+import {
+  InvalidSchemaError,
+  ResponseSerializationError,
+  serializerCompiler,
+} from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { encodedResponseSerializer, JSON_PIECE_CHARS, jsonBody } from '../src/http/serializer.js';
 
@@ -47,6 +51,23 @@ describe('jsonBody: a response as bytes written in pieces', () => {
     expect(Buffer.isBuffer(jsonBody(odd))).toBe(true);
   });
 
+  it('cuts no character in two where a piece ends', () => {
+    // '{"items":[' is 10 characters; the first element's last character, a surrogate pair, ends the first piece.
+    const first = `${'x'.repeat(JSON_PIECE_CHARS - 14)}😀`;
+    expect(10 + JSON.stringify(first).length).toBe(JSON_PIECE_CHARS);
+    const data = { items: [first, 'ễ'.repeat(JSON_PIECE_CHARS), '😀ễ'] };
+    const body = jsonBody(data);
+    expect(Buffer.isBuffer(body)).toBe(true);
+    expect((body as Buffer).equals(Buffer.from(JSON.stringify(data), 'utf8'))).toBe(true);
+  });
+
+  it('writes an array with its own toJSON as JSON.stringify does', () => {
+    const items = Object.assign(['ễ'.repeat(JSON_PIECE_CHARS)], { toJSON: () => 'replaced' });
+    const data = { items, other: ['ễ'.repeat(JSON_PIECE_CHARS)] };
+    expect(text(jsonBody(data))).toBe(JSON.stringify(data));
+    expect(text(jsonBody(data))).toContain('"items":"replaced"');
+  });
+
   it('leaves objects with toJSON, class instances and objects without arrays to JSON.stringify', () => {
     const long = 'ê'.repeat(3 * JSON_PIECE_CHARS);
     const withToJson = { items: [long], toJSON: () => ({ other: true }) };
@@ -77,12 +98,13 @@ describe('jsonBody: a response as bytes written in pieces', () => {
 });
 
 describe('encodedResponseSerializer: the other routes’ responses', () => {
+  type Route = Parameters<typeof encodedResponseSerializer>[0];
   const schema = z.object({
     changes: z.array(z.object({ code: z.string(), name: z.string() })),
     hasMore: z.boolean(),
   });
-  const route = { schema, method: 'GET', url: '/v1/sync/changes', httpStatus: '200' };
-  const serialize = encodedResponseSerializer(route as Parameters<typeof encodedResponseSerializer>[0]);
+  const route = { schema, method: 'GET', url: '/example', httpStatus: '200' };
+  const serialize = encodedResponseSerializer(route as Route);
 
   it('encodes by the schema, leaving out fields it does not declare, as zod’s own serializer', () => {
     const data = { changes: [{ code: 'A', name: 'Đắk Lắk', secret: 'x' }], hasMore: false, extra: 1 };
@@ -102,5 +124,13 @@ describe('encodedResponseSerializer: the other routes’ responses', () => {
 
   it('refuses a response its schema refuses, as zod’s own serializer does', () => {
     expect(() => serialize({ changes: [{ code: 1 }], hasMore: false })).toThrow(ResponseSerializationError);
+  });
+
+  it('reads a schema given as { properties }, and refuses one that is not zod’s as the library does', () => {
+    const wrapped = encodedResponseSerializer({ ...route, schema: { properties: schema } } as Route);
+    expect(wrapped({ changes: [], hasMore: false, extra: 1 })).toBe('{"changes":[],"hasMore":false}');
+    expect(() => encodedResponseSerializer({ ...route, schema: { type: 'object' } } as Route)).toThrow(
+      InvalidSchemaError,
+    );
   });
 });

@@ -1,9 +1,9 @@
 import type { FastifySerializerCompiler } from 'fastify';
 import { ResponseSerializationError, serializerCompiler } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { $ZodType, safeEncode } from 'zod/v4/core';
 
 /**
- * Every route's serializer but the dossier routes' (builtResponseSerializer): the response encoded by its zod
+ * Every route's serializer but the dossier intake, list and read (builtResponseSerializer): the response encoded by its zod
  * schema as fastify-type-provider-zod's serializerCompiler encodes it (unknown fields dropped; a response its
  * schema refuses is a ResponseSerializationError), then written as jsonBody writes it: a page of the change feed
  * holds up to 1,000 dossiers.
@@ -11,22 +11,20 @@ import { z } from 'zod';
 export const encodedResponseSerializer: FastifySerializerCompiler<unknown> = (route) => {
   const declared = route.schema as unknown;
   const schema =
-    declared instanceof z.core.$ZodType
-      ? declared
-      : (declared as { properties?: unknown } | undefined)?.properties;
+    declared instanceof $ZodType ? declared : (declared as { properties?: unknown } | undefined)?.properties;
   // Not a zod schema: the library's own compiler, which refuses it as its error says.
-  if (!(schema instanceof z.core.$ZodType))
+  if (!(schema instanceof $ZodType))
     return serializerCompiler(route as Parameters<typeof serializerCompiler>[0]);
   return ((data: unknown) => {
-    const result = z.safeEncode(schema, data);
-    if (!result.success)
-      throw new ResponseSerializationError(route.method, route.url, { cause: result.error });
+    const result = safeEncode(schema, data);
+    if (result.error) throw new ResponseSerializationError(route.method, route.url, { cause: result.error });
     return jsonBody(result.data);
   }) as Serializer;
 };
 
 /**
- * For routes whose handlers build every response field by field, in schema order (the dossier routes): the
+ * For routes whose handlers build every response field by field, in schema order (the dossier intake, list and
+ * read): the
  * response is written as jsonBody writes it, without zod's per-response encode (≈ 10 % of a hot read's CPU). With
  * `check` (everywhere but production) zod's serializer still runs and the two outputs must be identical, so a
  * response that drifts from its schema (a missing, extra or misplaced field, a wrong type) fails the tests.
@@ -66,13 +64,17 @@ export const JSON_PIECE_CHARS = 16_384;
 
 /**
  * `JSON.stringify(data)`, as bytes when long: a plain object's arrays (a page's items) are written element by
- * element and encoded in pieces of about JSON_PIECE_CHARS, never joined into one string. Anything else, or a
- * result shorter than one piece, is JSON.stringify's own string. The bytes are JSON.stringify's text exactly.
+ * element and turned into bytes whenever at least JSON_PIECE_CHARS characters are waiting (one long element makes
+ * a longer piece), never joined into one string. Anything else is JSON.stringify's own string, and so is a result
+ * shorter than one piece (built the same way). The text is JSON.stringify's, but for one thing no response of
+ * ours meets: a member's or element's toJSON is given '' as its key.
  */
 export function jsonBody(data: unknown): string | Buffer {
-  if (!isPlainObject(data) || !Object.values(data).some(Array.isArray)) return JSON.stringify(data);
+  const entries = isPlainObject(data) ? Object.entries(data) : [];
+  if (!entries.some(([, value]) => isPlainArray(value))) return JSON.stringify(data);
   const pieces: Buffer[] = [];
   let text = '{';
+  // A piece ends only between whole parts, so a character (or a surrogate pair) is never cut in two.
   const put = (part: string) => {
     text += part;
     if (text.length >= JSON_PIECE_CHARS) {
@@ -81,19 +83,18 @@ export function jsonBody(data: unknown): string | Buffer {
     }
   };
   let first = true;
-  for (const [key, value] of Object.entries(data)) {
-    const json = Array.isArray(value) ? '' : JSON.stringify(value);
+  for (const [key, value] of entries) {
+    const json = isPlainArray(value) ? '' : JSON.stringify(value);
     if (json === undefined) continue; // JSON.stringify leaves out undefined, functions and symbols
     put(`${first ? '' : ','}${JSON.stringify(key)}:`);
     first = false;
-    if (!Array.isArray(value)) {
+    if (!isPlainArray(value)) {
       put(json);
       continue;
     }
     put('[');
     // An index loop, not forEach: a hole is written as null, as JSON.stringify writes it.
-    for (let i = 0; i < value.length; i++)
-      put(`${i === 0 ? '' : ','}${JSON.stringify(value[i] as unknown) ?? 'null'}`);
+    for (let i = 0; i < value.length; i++) put(`${i === 0 ? '' : ','}${JSON.stringify(value[i]) ?? 'null'}`);
     put(']');
   }
   text += '}';
@@ -102,11 +103,14 @@ export function jsonBody(data: unknown): string | Buffer {
   return Buffer.concat(pieces);
 }
 
+const hasToJson = (value: object) => typeof (value as { toJSON?: unknown }).toJSON === 'function';
+
+function isPlainArray(value: unknown): value is unknown[] {
+  return Array.isArray(value) && !hasToJson(value);
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
-  return (
-    (proto === Object.prototype || proto === null) &&
-    typeof (value as { toJSON?: unknown }).toJSON !== 'function'
-  );
+  return (proto === Object.prototype || proto === null) && !hasToJson(value);
 }
