@@ -4,7 +4,7 @@ import { escapeLike } from '../src/db/sql.js';
 import { searchKey } from '../src/domain/applicant.js';
 import { dossierActions } from '../src/domain/lifecycle.js';
 import { getDossierInScope } from '../src/dossiers/lookups.js';
-import { jsonBody } from '../src/http/serializer.js';
+import { JSON_PIECE_CHARS, jsonBody } from '../src/http/serializer.js';
 import {
   bearer,
   createKey,
@@ -750,7 +750,7 @@ describe('a long page over HTTP', () => {
     const res = await get('/v1/dossiers?limit=200', clerk);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.rawPayload.length).toBeGreaterThan(2 * 16_384);
+    expect(res.rawPayload.length).toBeGreaterThan(2 * JSON_PIECE_CHARS);
     expect(Number(res.headers['content-length'])).toBe(res.rawPayload.length);
     const page = res.json() as { items: Array<{ applicant: { fullName: string } }> };
     expect(Buffer.isBuffer(jsonBody(page)), 'a page jsonBody writes in pieces').toBe(true);

@@ -90,9 +90,10 @@ export interface NameReadInputs {
  * (each costing 1): reading on costs need / r. Reading the rows the other filters keep, through their indexes,
  * and sorting them costs f·upper rows fetched. One unit's rows read newest first along its index hold the name
  * at a share r / f: need·f / r of them are read (need / d when the window found none: whatever the unit's share),
- * and the rows it handled or resolved after another unit received them are fetched and sorted. The name keys read the blocks that should hold twice the need:
- * d + m of their ids are index entries, and the rows they lead to are fetched, or the filters' entries of those
- * blocks (f of their ids) are read into a bitmap with them and r + m·f rows fetched, whichever costs less.
+ * and the rows it handled or resolved after another unit received them are fetched and sorted. The name keys
+ * read the blocks that should hold twice the need: d + m of their ids are index entries, and the rows they lead
+ * to are fetched, or the filters' entries of those blocks (f of their ids) are read into a bitmap with them and
+ * r + m·f rows fetched, whichever costs less.
  */
 export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads: boolean } {
   const { need, upper, f, d, m, r, oneUnitNotReceived } = x;

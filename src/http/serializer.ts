@@ -3,10 +3,10 @@ import { ResponseSerializationError, serializerCompiler } from 'fastify-type-pro
 import { $ZodType, safeEncode } from 'zod/v4/core';
 
 /**
- * Every route's serializer but the dossier intake, list and read (builtResponseSerializer): the response encoded by its zod
- * schema as fastify-type-provider-zod's serializerCompiler encodes it (unknown fields dropped; a response its
- * schema refuses is a ResponseSerializationError), then written as jsonBody writes it: a page of the change feed
- * holds up to 1,000 dossiers.
+ * Every route's serializer but a dossier's intake, list and read (builtResponseSerializer): the response encoded
+ * by its zod schema as fastify-type-provider-zod's serializerCompiler encodes it (unknown fields dropped; a
+ * response its schema refuses is a ResponseSerializationError), then written as jsonBody writes it: a page of the
+ * change feed holds up to 1,000 dossiers.
  */
 export const encodedResponseSerializer: FastifySerializerCompiler<unknown> = (route) => {
   const declared = route.schema as unknown;
@@ -23,10 +23,9 @@ export const encodedResponseSerializer: FastifySerializerCompiler<unknown> = (ro
 };
 
 /**
- * For routes whose handlers build every response field by field, in schema order (the dossier intake, list and
- * read): the
- * response is written as jsonBody writes it, without zod's per-response encode (≈ 10 % of a hot read's CPU). With
- * `check` (everywhere but production) zod's serializer still runs and the two outputs must be identical, so a
+ * For routes whose handlers build every response field by field, in schema order (a dossier's intake, list and
+ * read): the response is written as jsonBody writes it, without zod's per-response encode (≈ 10 % of a hot read's
+ * CPU). With `check` (everywhere but production) zod's serializer still runs and the two outputs must be identical, so a
  * response that drifts from its schema (a missing, extra or misplaced field, a wrong type) fails the tests.
  */
 export function builtResponseSerializer(check: boolean): FastifySerializerCompiler<unknown> {
@@ -82,20 +81,21 @@ export function jsonBody(data: unknown): string | Buffer {
       text = '';
     }
   };
-  let first = true;
+  let comma = '';
   for (const [key, value] of entries) {
-    const json = isPlainArray(value) ? '' : JSON.stringify(value);
-    if (json === undefined) continue; // JSON.stringify leaves out undefined, functions and symbols
-    put(`${first ? '' : ','}${JSON.stringify(key)}:`);
-    first = false;
-    if (!isPlainArray(value)) {
-      put(json);
-      continue;
+    const name = `${comma}${JSON.stringify(key)}:`;
+    if (isPlainArray(value)) {
+      put(`${name}[`);
+      // An index loop, not forEach: a hole is written as null, as JSON.stringify writes it.
+      for (let i = 0; i < value.length; i++)
+        put(`${i === 0 ? '' : ','}${JSON.stringify(value[i]) ?? 'null'}`);
+      put(']');
+    } else {
+      const json = JSON.stringify(value);
+      if (json === undefined) continue; // JSON.stringify leaves out undefined, functions and symbols
+      put(name + json);
     }
-    put('[');
-    // An index loop, not forEach: a hole is written as null, as JSON.stringify writes it.
-    for (let i = 0; i < value.length; i++) put(`${i === 0 ? '' : ','}${JSON.stringify(value[i]) ?? 'null'}`);
-    put(']');
+    comma = ',';
   }
   text += '}';
   if (pieces.length === 0) return text;
