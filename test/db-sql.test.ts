@@ -8,6 +8,7 @@ import {
   placeholders,
   prepareBuilt,
   prepared,
+  preparedReads,
   preparedRows,
   poolOf,
   type Database,
@@ -141,6 +142,69 @@ describe('preparedRows(): a read named after its text', () => {
       expect(kept[0]!.name).toMatch(/^h_[\w-]{32}$/);
       // PostgreSQL plans the first five calls for their values, then keeps the generic plan.
       expect(kept[0]!.generic_plans).toBeGreaterThan(0);
+    } finally {
+      client.release();
+    }
+  });
+});
+
+describe('preparedReads(): several reads in one statement', () => {
+  const numbers = (upTo: number, label: string) =>
+    sql`select n::int as n, ${label} || n as label, n % 2 = 0 as even from generate_series(1, ${upTo}::int) n order by n`;
+  const words = (word: string) => sql`select ${word}::text as word where ${word}::text <> ''`;
+
+  it('answers each read its rows as it would alone, a null read none, on PostgreSQL and on PGlite', async () => {
+    for (const db of [ctx.database.db, embedded.db]) {
+      const read = await preparedReads<{
+        numbers: { n: number; label: string; even: boolean };
+        words: { word: string };
+        empty: { word: string };
+        skipped: { n: number };
+      }>(db, {
+        numbers: numbers(3, 'Hồ sơ '),
+        words: words('Đã tiếp nhận'),
+        empty: words(''),
+        skipped: null,
+      });
+      expect(read).toEqual({
+        numbers: await preparedRows(db, numbers(3, 'Hồ sơ ')),
+        words: [{ word: 'Đã tiếp nhận' }],
+        empty: [],
+        skipped: [],
+      });
+      expect(read.numbers).toEqual([
+        { n: 1, label: 'Hồ sơ 1', even: false },
+        { n: 2, label: 'Hồ sơ 2', even: true },
+        { n: 3, label: 'Hồ sơ 3', even: false },
+      ]);
+      // In a transaction, and with every read null (nothing sent).
+      const inTx = await db.transaction((tx) =>
+        preparedReads<{ words: { word: string } }>(tx, { words: words('x') }),
+      );
+      expect(inTx).toEqual({ words: [{ word: 'x' }] });
+      expect(await preparedReads<{ none: { n: number } }>(db, { none: null })).toEqual({ none: [] });
+    }
+  });
+
+  it('is one named statement on a PostgreSQL connection, whatever the values', async () => {
+    const client = await poolOf(ctx.database.db)!.connect();
+    try {
+      const db = drizzle(client, { schema });
+      const tag = `prepared_reads_${process.pid}_${Date.now()}`;
+      for (let i = 1; i <= 3; i++) {
+        const read = await preparedReads<{ numbers: { n: number }; words: { word: string } }>(db, {
+          numbers: sql`select n::int as n from generate_series(1, ${i}::int) n ${sql.raw(`/* ${tag} */`)}`,
+          words: words(`w${i}`),
+        });
+        expect(read.numbers).toHaveLength(i);
+        expect(read.words).toEqual([{ word: `w${i}` }]);
+      }
+      const kept = await rows<{ statement: string }>(
+        db,
+        sql`select statement from pg_prepared_statements where statement like ${`%${tag}%`}`,
+      );
+      expect(kept).toHaveLength(1);
+      expect(kept[0]!.statement).toContain('"words"');
     } finally {
       client.release();
     }

@@ -367,13 +367,13 @@ async function rebuildAttributedOnce(db: DbOrTx) {
   });
 }
 
+/** The last day whose figures are closed (null before the first run), as a scalar subquery. */
+export const closedThroughSql = sql`(select value ->> 'day' from job_state where name = ${CLOSED_STATE})`;
+
 /** The last day whose figures are closed (null before the first run). */
 export async function closedThrough(db: DbOrTx): Promise<LocalDate | null> {
-  const [row] = await rows<{ value: { day?: string } }>(
-    db,
-    sql`select value from job_state where name = ${CLOSED_STATE}`,
-  );
-  return row?.value.day ?? null;
+  const [row] = await rows<{ day: LocalDate | null }>(db, sql`select ${closedThroughSql} as day`);
+  return row?.day ?? null;
 }
 
 async function saveClosedThrough(db: DbOrTx, day: LocalDate) {

@@ -11,11 +11,12 @@
  * figures are used only when every day the period needs is closed; otherwise the whole answer is the direct
  * statistics (./direct.ts: same numbers, slower). The step figures are served the same way from their own
  * figures: the step runs ended by day (whole months from the monthly rollup), today's live, and the open-overdue
- * count of the period's last day, or of yesterday's end corrected by today's changes.
+ * count of the period's last day, or of yesterday's end corrected by today's changes. An answer from the figures
+ * reads all of these in one statement (preparedReads), after one that reads the figures' state.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
-import { preparedRows, type DbOrTx } from '../db/client.js';
+import { preparedReads, preparedRows, type DbOrTx } from '../db/client.js';
 import { addDays, formatInstant, localDateOf, type LocalDate } from '../domain/local-time.js';
 import {
   addStepTallies,
@@ -30,7 +31,7 @@ import {
 } from '../domain/statistics.js';
 import { overdueBefore, type Granularity } from '../domain/timeliness.js';
 import { byKey, mergeSteps, periodStatistics, type GroupTally } from './direct.js';
-import { closedThrough } from './maintenance.js';
+import { closedThroughSql } from './maintenance.js';
 import { satisfactionByGroup, totalSatisfaction, withSatisfaction } from './satisfaction.js';
 import {
   attributedDossiers,
@@ -164,16 +165,15 @@ type Cumulative = ReturnType<typeof cumulativeFlows>;
  * month after them and before the first (`cumulative`; a single month from the unit grain's monthly rollup
  * unless the cumulative figures are by the attributed unit, whose two months hold fewer rows).
  */
-async function figureFlows(
-  db: DbOrTx,
+function figureFlows(
   scope: SQL,
   g: Grouping,
   cumulative: Cumulative,
   from: LocalDate,
   to: LocalDate,
   lastClosed = false,
-) {
-  if (from > to) return [];
+): SQL | null {
+  if (from > to) return null;
   const daily = g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`;
   const { days, months } = dayAndMonthParts(from, to, lastClosed);
   // One month by both units from its monthly rows (a third of the rows two months of that cumulative table hold).
@@ -194,14 +194,11 @@ async function figureFlows(
     ),
     ...(months ? [monthsPart(months)] : []),
   ];
-  return preparedRows<Flows>(
-    db,
-    sql`
+  return sql`
       select key, label, sum(received)::int as received, sum(early)::int as early, sum(on_time)::int as on_time,
         sum(overdue)::int as overdue, sum(withdrawn)::int as withdrawn, sum(stopped)::int as stopped,
         sum(online)::int as online, sum(direct)::int as direct, sum(postal)::int as postal
-      from (${sql.join(parts, sql` union all `)}) parts group by 1, 2`,
-  );
+      from (${sql.join(parts, sql` union all `)}) parts group by 1, 2`;
 }
 
 /**
@@ -209,25 +206,16 @@ async function figureFlows(
  * month (received before it less finished before it, `cumulative`, the unit grain) and the flows of the month's
  * days before `open`. By procedure or field, every earlier month's flows of the procedure grain, summed.
  */
-async function figureCarried(
-  db: DbOrTx,
-  scope: SQL,
-  g: Grouping,
-  cumulative: Cumulative,
-  open: LocalDate,
-): Promise<GroupCount[]> {
+function figureCarried(scope: SQL, g: Grouping, cumulative: Cumulative, open: LocalDate): SQL | null {
   if (g.byProcedure) {
-    const flows = await figureFlows(db, scope, g, cumulative, EARLIEST, addDays(open, -1));
-    return flows.map((c) => ({
-      key: c.key,
-      label: c.label,
-      n: c.received - c.early - c.on_time - c.overdue - c.withdrawn - c.stopped,
-    }));
+    const flows = figureFlows(scope, g, cumulative, EARLIEST, addDays(open, -1));
+    return (
+      flows &&
+      sql`select key, label, received - early - on_time - overdue - withdrawn - stopped as n from (${flows}) flows`
+    );
   }
   const month = `${open.slice(0, 8)}01`;
-  return preparedRows<GroupCount>(
-    db,
-    sql`
+  return sql`
       select key, label, sum(n)::int as n from (
         select ${g.key} as key, ${g.label} as label,
           sum(f.received - f.early - f.on_time - f.overdue - f.withdrawn - f.stopped) as n
@@ -238,8 +226,7 @@ async function figureCarried(
           sum(f.received - f.early - f.on_time - f.overdue - f.withdrawn - f.stopped) as n
         from stats_unit_daily f ${g.joins}
         where ${scope} and f.day >= ${month} and f.day < ${open} group by 1, 2
-      ) parts group by 1, 2`,
-  );
+      ) parts group by 1, 2`;
 }
 
 /**
@@ -274,9 +261,6 @@ export function liveFlowsQuery(scope: Scope, g: Grouping, today: LocalDate, asOf
       where ${scope.where} and (${received} or ${finished})
       group by 1, 2`;
 }
-
-const liveFlows = (db: DbOrTx, scope: Scope, g: Grouping, today: LocalDate, asOf: Date) =>
-  preparedRows<Flows>(db, liveFlowsQuery(scope, g, today, asOf));
 
 /**
  * Pending and overdue at the moment of the answer (a period not yet ended is judged then), in one statement so
@@ -348,9 +332,6 @@ export async function livePendingOverdueQuery(
         ${count(sql`f.id = any(array(${changed})) and ${byHistory}`, sql`count(*)::int`, dossiersById)}
       ) parts group by 1, 2`;
 }
-
-const livePendingOverdue = async (...args: Parameters<typeof livePendingOverdueQuery>) =>
-  preparedRows<GroupCount>(args[0], await livePendingOverdueQuery(...args));
 
 /**
  * At most this many of today's changes are taken out of yesterday's figures and counted anew (sinceYesterday);
@@ -428,40 +409,25 @@ async function tooManyChangedSince(db: DbOrTx, at: Date): Promise<boolean> {
 
 /**
  * Today's flows and pending-overdue counts from a snapshot of today's figures (./today.ts), in the scope: what
- * liveFlows and livePendingOverdue count at the snapshot's instant.
+ * liveFlowsQuery and livePendingOverdueQuery count at the snapshot's instant.
  */
-async function snapshotFlows(
-  db: DbOrTx,
-  scope: SQL,
-  g: Grouping,
-  snapshot: TodaySnapshot,
-): Promise<{ live: Flows[]; liveOverdue: GroupCount[] }> {
+function snapshotFlows(scope: SQL, g: Grouping, snapshot: TodaySnapshot): SQL {
   const table = g.byProcedure ? sql`stats_today` : sql`stats_unit_today`;
-  const cells = await preparedRows<Flows & { pending_overdue: number }>(
-    db,
-    sql`
+  return sql`
       select ${g.key} as key, ${g.label} as label, ${flowSums}, sum(f.pending_overdue)::int as pending_overdue
       from ${table} f ${g.joins}
       where ${scope} and f.slot = ${snapshot.slot}
-      group by 1, 2`,
-  );
-  return {
-    live: cells,
-    liveOverdue: cells.map((c) => ({ key: c.key, label: c.label, n: c.pending_overdue })),
-  };
+      group by 1, 2`;
 }
 
 /** The pending-overdue count at the end of `day`, from its figures. */
-async function figurePendingOverdue(db: DbOrTx, scope: Scope, g: Grouping, day: LocalDate) {
+function figurePendingOverdue(scope: Scope, g: Grouping, day: LocalDate): SQL {
   const table = g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`;
-  return preparedRows<GroupCount>(
-    db,
-    sql`
+  return sql`
       select ${g.key} as key, ${g.label} as label, sum(f.pending_overdue)::int as n
       from ${table} f ${g.joins}
       where ${scope.where} and f.day = ${day} and f.pending_overdue > 0
-      group by 1, 2`,
-  );
+      group by 1, 2`;
 }
 
 /**
@@ -471,13 +437,16 @@ async function figurePendingOverdue(db: DbOrTx, scope: Scope, g: Grouping, day: 
  * the last day the period needs is the last closed day, so its month's figures hold no later day.
  */
 export async function figuresState(db: DbOrTx, units: SQL, needThrough: LocalDate): Promise<FiguresState> {
-  const closed = await closedThrough(db);
-  if (closed === null || closed < needThrough) return { closed: false, dirty: [], lastClosed: false };
-  const dirty = await preparedRows<{ unit_code: string }>(
+  // One round trip: the dirty units are few (a day's late entries), read whether or not the figures are closed.
+  const [row] = await preparedRows<{ closed: LocalDate | null; dirty: string[] }>(
     db,
-    sql`select f.unit_code from stats_dirty f join units u on u.code = f.unit_code where ${units} and f.from_day <= ${needThrough}`,
+    sql`select ${closedThroughSql} as closed, array(
+      select f.unit_code from stats_dirty f join units u on u.code = f.unit_code
+      where ${units} and f.from_day <= ${needThrough}) as dirty`,
   );
-  return { closed: true, dirty: dirty.map((r) => r.unit_code), lastClosed: closed === needThrough };
+  const closed = row?.closed ?? null;
+  if (closed === null || closed < needThrough) return { closed: false, dirty: [], lastClosed: false };
+  return { closed: true, dirty: row!.dirty, lastClosed: closed === needThrough };
 }
 
 export interface FiguresState {
@@ -524,7 +493,7 @@ export async function servedStatistics(
   const cumulative = cumulativeFlows(q.attribution, dirty.length === 0);
   const clean = await fromFigures(db, scope, cumulative, q, today, needThrough, lastClosed);
   if (!dirty.length) return { groups: clean, source: 'figures' };
-  // One after the other: fromFigures already runs its four reads at once.
+  // The cells of the units waiting for a recompute, counted from their dossiers (after: one connection at a time).
   const recomputing = await periodStatistics(db, { ...q, asOf: q.now, involving: dirty });
   return { groups: mergeGroups(clean, recomputing), source: 'figures' };
 }
@@ -613,7 +582,7 @@ function mergeGroups(a: GroupTally[], b: GroupTally[]): GroupTally[] {
 
 /**
  * The statistics of the scope from the figures (every day through `needThrough` closed), leaving out its stale
- * cells.
+ * cells: the figures' reads, today's and the step figures' in one statement (preparedReads).
  */
 async function fromFigures(
   db: DbOrTx,
@@ -633,21 +602,37 @@ async function fromFigures(
       ? q.snapshot.sinceYesterday
       : await fewChangedAfter(db, new Date(answerInstants(today, today).open.getTime() - 1)));
   const judge = { ended: q.to < today, sinceYesterday, lastClosed };
-  if (byStepRun(q.groupBy))
-    return mergeSteps([], await stepsFromFigures(db, scope, q, today, needThrough, judge));
+  if (byStepRun(q.groupBy)) {
+    const steps = await preparedReads<StepReads>(
+      db,
+      await stepReads(db, scope, q, today, needThrough, judge),
+    );
+    return mergeSteps([], stepGroups(steps));
+  }
   const g = grouping(q.groupBy, q.attribution);
   // Carried into the period's first day, or into today for a period that begins later (today's flows added below).
   const open = q.from < today ? q.from : today;
-  const [steps, carried, flows, { live, liveOverdue }, figureOverdue] = await Promise.all([
-    stepsFromFigures(db, scope, q, today, needThrough, judge),
-    figureCarried(db, scope.where, g, cumulative, open),
-    figureFlows(db, scope.where, g, cumulative, q.from, needThrough, lastClosed),
-    todayFlows(db, scope, g, q, today, sinceYesterday),
-    q.to < today || sinceYesterday
-      ? figurePendingOverdue(db, scope, g, q.to < today ? q.to : yesterday)
-      : Promise.resolve([]),
+  const [steps, todays] = await Promise.all([
+    stepReads(db, scope, q, today, needThrough, judge),
+    todayReads(db, scope, g, q, today, sinceYesterday),
   ]);
-  const pendingOverdue = [...figureOverdue, ...liveOverdue];
+  const read = await preparedReads<
+    StepReads & TodayReads & { carried: GroupCount; flows: Flows; figureOverdue: GroupCount }
+  >(db, {
+    ...steps,
+    ...todays,
+    carried: figureCarried(scope.where, g, cumulative, open),
+    flows: figureFlows(scope.where, g, cumulative, q.from, needThrough, lastClosed),
+    figureOverdue:
+      q.to < today || sinceYesterday ? figurePendingOverdue(scope, g, q.to < today ? q.to : yesterday) : null,
+  });
+  const { carried, flows } = read;
+  const live = [...read.todayFlows, ...read.todaySnapshot];
+  const pendingOverdue = [
+    ...read.figureOverdue,
+    ...read.todayOverdue,
+    ...read.todaySnapshot.map((c) => ({ key: c.key, label: c.label, n: c.pending_overdue })),
+  ];
   const groups = new Map<string, { label: string; t: Tally }>();
   const at = (key: string, label: string) => {
     let entry = groups.get(key);
@@ -680,7 +665,14 @@ async function fromFigures(
     t.pending.notYetDue = t.pending.total - t.pending.overdue;
     if (t.received.total > 0) result.push({ key, label, tally: t, steps: emptyStepTally() });
   }
-  return mergeSteps(result, steps);
+  return mergeSteps(result, stepGroups(read));
+}
+
+/** Today's reads of a period not ended: the snapshot's cells, or the flows and pending-overdue counted live. */
+interface TodayReads {
+  todaySnapshot: Flows & { pending_overdue: number };
+  todayFlows: Flows;
+  todayOverdue: GroupCount;
 }
 
 /**
@@ -688,21 +680,22 @@ async function fromFigures(
  * figures when `sinceYesterday`), for a period not ended: from the snapshot of today's figures the question
  * carries, else counted live from the dossiers.
  */
-async function todayFlows(
+async function todayReads(
   db: DbOrTx,
   scope: Scope,
   g: Grouping,
   q: PeriodQuestion,
   today: LocalDate,
   sinceYesterday: boolean,
-): Promise<{ live: Flows[]; liveOverdue: GroupCount[] }> {
-  if (q.to < today) return { live: [], liveOverdue: [] };
-  if (q.snapshot) return snapshotFlows(db, scope.where, g, q.snapshot);
-  const [live, liveOverdue] = await Promise.all([
-    liveFlows(db, scope, g, today, q.now),
-    livePendingOverdue(db, scope, g, q.now, q.granularity, sinceYesterday),
-  ]);
-  return { live, liveOverdue };
+): Promise<{ [K in keyof TodayReads]: SQL | null }> {
+  const none = { todaySnapshot: null, todayFlows: null, todayOverdue: null };
+  if (q.to < today) return none;
+  if (q.snapshot) return { ...none, todaySnapshot: snapshotFlows(scope.where, g, q.snapshot) };
+  return {
+    ...none,
+    todayFlows: liveFlowsQuery(scope, g, today, q.now),
+    todayOverdue: await livePendingOverdueQuery(db, scope, g, q.now, q.granularity, sinceYesterday),
+  };
 }
 
 /** A group's step figures as the figures and the live reads give them. */
@@ -773,16 +766,15 @@ function stepTables(groupBy: GroupBy): StepTables {
 }
 
 /** The step runs ended over [from, to] (closed days only): whole months from the monthly rollup, the rest by day. */
-async function stepFigureFlows(
-  db: DbOrTx,
+function stepFigureFlows(
   scope: SQL,
   g: Grouping,
   tables: StepTables,
   from: LocalDate,
   to: LocalDate,
   lastClosed: boolean,
-) {
-  if (from > to) return [];
+): SQL | null {
+  if (from > to) return null;
   const { days, months } = dayAndMonthParts(from, to, lastClosed);
   // A part for each range of days (the caller sums a key's rows), as in figureFlows.
   const parts = [
@@ -801,7 +793,7 @@ async function stepFigureFlows(
         ]
       : []),
   ];
-  return preparedRows<StepCounts>(db, sql.join(parts, sql` union all `));
+  return sql.join(parts, sql` union all `);
 }
 
 /**
@@ -809,38 +801,31 @@ async function stepFigureFlows(
  * instant (when the period holds today: `holdsToday`) and the open-overdue counts at it, as liveSteps counts
  * them, from the grouping's `table` (StepTables.today).
  */
-async function snapshotSteps(
-  db: DbOrTx,
+function snapshotSteps(
   scope: SQL,
   g: Grouping,
   table: SQL,
   snapshot: TodaySnapshot,
   holdsToday: boolean,
-) {
+): SQL {
   const runs = holdsToday
     ? sql`sum(f.early)::int as early, sum(f.on_time)::int as on_time, sum(f.overdue)::int as overdue`
     : sql`0 as early, 0 as on_time, 0 as overdue`;
-  return preparedRows<StepCounts>(
-    db,
-    sql`
+  return sql`
       select ${g.key} as key, min(${g.label}) as label, ${runs}, sum(f.open_overdue)::int as open_overdue
       from ${table} f ${g.joins}
       where ${scope} and f.slot = ${snapshot.slot}
-      group by 1`,
-  );
+      group by 1`;
 }
 
 /** The step runs open and overdue at the end of `day`, from its figures. */
-async function stepFigureOpenOverdue(db: DbOrTx, scope: SQL, g: Grouping, daily: SQL, day: LocalDate) {
-  return preparedRows<StepCounts>(
-    db,
-    sql`
+function stepFigureOpenOverdue(scope: SQL, g: Grouping, daily: SQL, day: LocalDate): SQL {
+  return sql`
       select ${g.key} as key, min(${g.label}) as label, 0 as early, 0 as on_time, 0 as overdue,
         sum(f.open_overdue)::int as open_overdue
       from ${daily} f ${g.joins}
       where ${scope} and f.day = ${day} and f.open_overdue > 0
-      group by 1`,
-  );
+      group by 1`;
 }
 
 /**
@@ -937,39 +922,61 @@ export async function liveStepsQuery(
       ${byRow(sql`${openStepOverdueNow(f, at, granularity)} and f.id not in (${changed})`)}`;
 }
 
-const liveSteps = async (...args: Parameters<typeof liveStepsQuery>) =>
-  preparedRows<StepCounts>(args[0], await liveStepsQuery(...args));
+/** The step figures' reads: the step runs ended in the period's closed days, today's, and the open-overdue. */
+interface StepReads {
+  stepsEnded: StepCounts;
+  stepsToday: StepCounts;
+  stepsOpenOverdue: StepCounts;
+}
 
 /**
  * The step figures of the scope from the figures (every day through `needThrough` closed), leaving out its stale
  * cells: the step runs ended in the period's closed days and today (live), and those open and overdue at the end
- * of the period (its last day's figures) or at the moment of the answer (live).
+ * of the period (its last day's figures) or at the moment of the answer (live). Read by preparedReads, summed by
+ * stepGroups.
  */
-async function stepsFromFigures(
+async function stepReads(
   db: DbOrTx,
   scope: Scope,
   q: PeriodQuestion,
   today: LocalDate,
   needThrough: LocalDate,
   judge: { ended: boolean; sinceYesterday: boolean; lastClosed: boolean },
-): Promise<Array<{ key: string; label: string; steps: StepTally }>> {
+): Promise<{ [K in keyof StepReads]: SQL | null }> {
   const figures = grouping(q.groupBy, q.attribution, sql`f`);
   const tables = stepTables(q.groupBy);
   const live = grouping(q.groupBy, q.attribution);
   const { open, cut } = answerInstants(today, today, q.now);
-  const [ended, liveCounts, openOverdue] = await Promise.all([
-    stepFigureFlows(db, scope.where, figures, tables, q.from, needThrough, judge.lastClosed),
-    judge.ended
-      ? Promise.resolve([])
+  return {
+    stepsEnded: stepFigureFlows(scope.where, figures, tables, q.from, needThrough, judge.lastClosed),
+    stepsToday: judge.ended
+      ? null
       : q.snapshot
-        ? snapshotSteps(db, scope.where, figures, tables.today, q.snapshot, q.from <= today)
-        : liveSteps(db, scope, live, q.from <= today ? open : cut, cut, q.granularity, judge.sinceYesterday),
-    judge.ended || judge.sinceYesterday
-      ? stepFigureOpenOverdue(db, scope.where, figures, tables.daily, judge.ended ? q.to : addDays(today, -1))
-      : Promise.resolve([]),
-  ]);
+        ? snapshotSteps(scope.where, figures, tables.today, q.snapshot, q.from <= today)
+        : await liveStepsQuery(
+            db,
+            scope,
+            live,
+            q.from <= today ? open : cut,
+            cut,
+            q.granularity,
+            judge.sinceYesterday,
+          ),
+    stepsOpenOverdue:
+      judge.ended || judge.sinceYesterday
+        ? stepFigureOpenOverdue(scope.where, figures, tables.daily, judge.ended ? q.to : addDays(today, -1))
+        : null,
+  };
+}
+
+/** The step figures' reads (stepReads) summed by group; groups that count nothing left out. */
+function stepGroups(read: { [K in keyof StepReads]: StepCounts[] }): Array<{
+  key: string;
+  label: string;
+  steps: StepTally;
+}> {
   const groups = new Map<string, { key: string; label: string; steps: StepTally }>();
-  for (const c of [...ended, ...liveCounts, ...openOverdue]) {
+  for (const c of [...read.stepsEnded, ...read.stepsToday, ...read.stepsOpenOverdue]) {
     const one = { early: c.early, onTime: c.on_time, overdue: c.overdue, openOverdue: c.open_overdue };
     const g = groups.get(c.key);
     groups.set(c.key, {

@@ -1,15 +1,23 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
+import { prepareBuilt, type DbOrTx } from '../db/client.js';
 import { units } from '../db/schema/index.js';
 import { scopeCondition, type Principal } from '../auth/plugin.js';
 import { formatInstant } from '../domain/local-time.js';
 
 export type UnitRow = typeof units.$inferSelect;
 
+/** A unit by its code; built once and prepared by name (every statistics answer and unit read asks it). */
 export async function findUnit(db: DbOrTx, code: string): Promise<UnitRow | undefined> {
-  const [row] = await db.select().from(units).where(eq(units.code, code)).limit(1);
+  const [row] = await prepareBuilt(db, 'unit_by_code', unitByCode, { code });
   return row;
 }
+
+// The code is the key: no limit (drizzle would send it as a value, which prepareBuilt refuses).
+const unitByCode = (db: DbOrTx) =>
+  db
+    .select()
+    .from(units)
+    .where(eq(units.code, sql.placeholder('code')));
 
 export async function listUnits(
   db: DbOrTx,
