@@ -1,4 +1,4 @@
-import { boolean, pgTable, primaryKey, smallint, text } from 'drizzle-orm/pg-core';
+import { boolean, index, pgTable, primaryKey, smallint, text } from 'drizzle-orm/pg-core';
 import { instant } from './columns.js';
 import { statsCell, statsCounts, statsUnits, stepCell, stepCounts } from './stats-counts.js';
 
@@ -15,6 +15,14 @@ export const statsTodaySnapshots = pgTable('stats_today_snapshots', {
   granularity: text('granularity').notNull(),
 });
 
+/**
+ * Each table of a snapshot's cells has a second index, by slot and resolving unit: an answer attributed to the
+ * resolving unit (the default) joins a subtree's units to their cells one unit at a time (the plan kept for every
+ * scope), and through the key, whose third column that unit is, each lookup read the whole slot (a province's
+ * 113 units: 1,456 pages). The unit-grain tables' indexes include their counts (migrations/0034), so that those
+ * lookups never visit the table.
+ */
+
 /** A snapshot's flows of today and pending-overdue counts, by the figures' cell (both units, procedure, channel). */
 export const statsToday = pgTable(
   'stats_today',
@@ -24,6 +32,7 @@ export const statsToday = pgTable(
       name: 'stats_today_pk',
       columns: [t.slot, t.unitCode, t.resolvingUnitCode, t.procedureCode, t.channel],
     }),
+    index('stats_today_resolving_idx').on(t.slot, t.resolvingUnitCode),
   ],
 );
 
@@ -36,6 +45,7 @@ export const statsUnitToday = pgTable(
       name: 'stats_unit_today_pk',
       columns: [t.slot, t.unitCode, t.resolvingUnitCode, t.channel],
     }),
+    index('stats_unit_today_resolving_idx').on(t.slot, t.resolvingUnitCode),
   ],
 );
 
@@ -56,6 +66,7 @@ export const statsStepToday = pgTable(
         t.stepCode,
       ],
     }),
+    index('stats_step_today_resolving_idx').on(t.slot, t.resolvingUnitCode),
   ],
 );
 
@@ -68,5 +79,6 @@ export const statsStepUnitToday = pgTable(
       name: 'stats_step_unit_today_pk',
       columns: [t.slot, t.unitCode, t.resolvingUnitCode, t.channel],
     }),
+    index('stats_step_unit_today_resolving_idx').on(t.slot, t.resolvingUnitCode),
   ],
 );

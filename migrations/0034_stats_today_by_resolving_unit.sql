@@ -1,0 +1,5 @@
+CREATE INDEX "stats_step_today_resolving_idx" ON "stats_step_today" USING btree ("slot","resolving_unit_code");--> statement-breakpoint
+-- The unit-grain tables' indexes carry the counts an answer sums (index-only lookups; the schema cannot say so).
+CREATE INDEX "stats_step_unit_today_resolving_idx" ON "stats_step_unit_today" USING btree ("slot","resolving_unit_code") INCLUDE ("unit_code","channel","early","on_time","overdue","open_overdue");--> statement-breakpoint
+CREATE INDEX "stats_today_resolving_idx" ON "stats_today" USING btree ("slot","resolving_unit_code");--> statement-breakpoint
+CREATE INDEX "stats_unit_today_resolving_idx" ON "stats_unit_today" USING btree ("slot","resolving_unit_code") INCLUDE ("unit_code","channel","received","early","on_time","overdue","withdrawn","stopped","pending_overdue");
