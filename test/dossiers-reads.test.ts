@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeLike } from '../src/db/sql.js';
 import { searchKey } from '../src/domain/applicant.js';
 import { dossierActions } from '../src/domain/lifecycle.js';
-import { getDossierInScope } from '../src/dossiers/lookups.js';
+import { dossierViewsByIds, getDossierInScope, getDossierView } from '../src/dossiers/lookups.js';
 import { JSON_PIECE_CHARS, jsonBody } from '../src/http/serializer.js';
 import {
   bearer,
@@ -263,7 +263,7 @@ describe('reads', () => {
     expect(receipt.applicant.fullName).toBe('Nguyễn Văn An');
   });
 
-  it('by code: the compiled read on the pool gives what drizzle gives, field by field', async () => {
+  it('by code and by ids: the compiled read on the pool gives what drizzle gives, field by field', async () => {
     const act = (code: string, action: string, payload: object) =>
       ctx.app.inject({
         method: 'POST',
@@ -287,6 +287,20 @@ describe('reads', () => {
     await expect(getDossierInScope(db, principal, 'NONE-250101-0001')).rejects.toMatchObject({
       code: 'DOSSIER_NOT_FOUND',
     });
+    // By ids: one id by its own statement, several by the array's, each compiled and through drizzle alike.
+    const views = await Promise.all(
+      [online, paused, resolved].map((d) => getDossierInScope(db, principal, d.code)),
+    );
+    const ids = views.map((v) => v.d.id).sort((a, b) => b - a);
+    const several = await dossierViewsByIds(db, ids);
+    expect(several.map((v) => v.d.id)).toEqual(ids);
+    expect(await db.transaction((tx) => dossierViewsByIds(tx, ids))).toStrictEqual(several);
+    for (const view of several) {
+      expect(await dossierViewsByIds(db, [view.d.id])).toStrictEqual([view]);
+      expect(await db.transaction((tx) => dossierViewsByIds(tx, [view.d.id]))).toStrictEqual([view]);
+      expect(await getDossierView(db, view.d.id)).toStrictEqual(view);
+    }
+    expect(await dossierViewsByIds(db, [-1])).toEqual([]);
   });
 
   it('filters: status, channel, received dates, due before, exact identifier, name without diacritics', async () => {
