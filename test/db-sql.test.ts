@@ -183,7 +183,15 @@ describe('preparedReads(): several reads in one statement', () => {
       );
       expect(inTx).toEqual({ words: [{ word: 'x' }] });
       expect(await preparedReads<{ none: { n: number } }>(db, { none: null })).toEqual({ none: [] });
+      // A read with a column named as the subquery's alias still answers whole rows.
+      const aliased = await preparedReads<{ r: { r: number; s: string } }>(db, {
+        r: sql`select 1 as r, 'một' as s`,
+      });
+      expect(aliased).toEqual({ r: [{ r: 1, s: 'một' }] });
     }
+    await expect(preparedReads(ctx.database.db, { ['đọc'.repeat(22)]: sql`select 1 as n` })).rejects.toThrow(
+      /longer than 63 bytes/,
+    );
   });
 
   it('is one named statement on a PostgreSQL connection, whatever the values', async () => {

@@ -9,7 +9,7 @@ import type { JobContext } from '../src/jobs/context.js';
 import { inProcessRelay } from '../src/jobs/handlers.js';
 import { periodStatistics } from '../src/stats/direct.js';
 import { refreshDays, refreshStats } from '../src/stats/maintenance.js';
-import { servedStatistics } from '../src/stats/serving.js';
+import { servedStatistics, tooManyChangedSince } from '../src/stats/serving.js';
 import { freshTodaySnapshot, takeTodaySnapshot } from '../src/stats/today.js';
 import { rows as selectRows } from '../src/db/sql.js';
 import { addStepTallies, emptyStepTally, NO_OFFICER, type StepRunFacts } from '../src/domain/statistics.js';
@@ -470,6 +470,53 @@ describe('statistics served from the maintained figures', () => {
     // Not vacuous: step runs of every outcome, and open past their due.
     for (const n of Object.values(steps)) expect(n).toBeGreaterThan(0);
   }, 180_000);
+
+  it('judge a period not yet ended by the history of every dossier open then, when more changed since than the newest events show', async () => {
+    // More events recorded after the moment than the newest events read (1,000): the answer cannot tell from them
+    // which dossiers changed since, so it judges every dossier open then by its history, to the same numbers.
+    const db = ctx.database.db;
+    const all = await factsOf(ctx, [...receivers, ...history.departments]);
+    const first = Math.min(...all.map((x) => x.facts.receivedAt?.getTime() ?? Infinity));
+    const asOf = new Date(first + Math.floor((now.getTime() - 86_400_000 - first) * 0.6));
+    await refreshDays(db, localDateOf(new Date(first)), addDays(localDateOf(now), -1), null, 'day');
+    const rolledBack = new Error('rolled back');
+    let compared = 0;
+    await db
+      .transaction(async (tx) => {
+        // Copies of the first event, recorded now: nothing the rule reads changes.
+        await tx.execute(sql`
+          insert into dossier_events (dossier_id, type, from_status, to_status, at, recorded_at, data)
+          select e.dossier_id, e.type, e.from_status, e.to_status, e.at, now(), e.data
+          from dossier_events e, generate_series(1, 1001)
+          where e.id = (select min(id) from dossier_events)`);
+        expect(await tooManyChangedSince(tx, asOf)).toBe(true);
+        for (const { from, to } of periodsAround(asOf)) {
+          if (to < localDateOf(asOf)) continue;
+          for (const groupBy of ['none', 'unit'] as const) {
+            for (const attribution of attributions) {
+              for (const scope of scopes) {
+                const keyOf = groupBy === 'none' ? () => 'all' : (_: unknown, unit: string) => unit;
+                const q = { from, to, granularity: 'day' as const, attribution };
+                const expected = referenceGroups(all, { ...q, asOf }, scope.units, keyOf);
+                const served = await servedStatistics(tx, { ...q, unitPath: scope.path, groupBy, now: asOf });
+                const label = `${scope.code} ${attribution} ${groupBy} ${from}..${to}`;
+                expect(served.source, label).toBe('figures');
+                expect(
+                  new Map(served.groups.map((g) => [g.key, { ...g.tally, steps: g.steps }])),
+                  label,
+                ).toEqual(expected);
+                compared++;
+              }
+            }
+          }
+        }
+        throw rolledBack;
+      })
+      .catch((err: unknown) => {
+        if (err !== rolledBack) throw err;
+      });
+    expect(compared).toBeGreaterThan(0);
+  });
 
   it('answer a period not yet ended from a snapshot of today’s figures as the reference does at the snapshot’s instant', async () => {
     // The worker's snapshot taken at instants inside the history, then read by every grouping and attribution:

@@ -79,11 +79,15 @@ export async function preparedReads<T extends object>(
   reads: { [K in keyof T]: SQL | null },
 ): Promise<{ [K in keyof T]: T[K][] }> {
   const names = Object.keys(reads) as Array<keyof T & string>;
+  // PostgreSQL cuts longer names to 63 bytes: the answer's column would not be found.
+  const long = names.find((name) => Buffer.byteLength(name) > 63);
+  if (long) throw new Error(`preparedReads: the read name ${long} is longer than 63 bytes`);
   const sent = names.filter((name) => reads[name] !== null);
   const answer = Object.fromEntries(names.map((name) => [name, []])) as unknown as { [K in keyof T]: T[K][] };
   if (!sent.length) return answer;
+  // `r.*`, the whole row even where a read has a column named r.
   const columns = sent.map(
-    (name) => sql`(select coalesce(json_agg(r), '[]') from (${reads[name]}) r) as ${sql.identifier(name)}`,
+    (name) => sql`(select coalesce(json_agg(r.*), '[]') from (${reads[name]}) r) as ${sql.identifier(name)}`,
   );
   const [row] = await preparedRows<Record<string, unknown>>(db, sql`select ${sql.join(columns, sql`, `)}`);
   // node-postgres and PGlite parse json columns; parsed here if a driver ever hands the text.

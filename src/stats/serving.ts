@@ -12,7 +12,8 @@
  * statistics (./direct.ts: same numbers, slower). The step figures are served the same way from their own
  * figures: the step runs ended by day (whole months from the monthly rollup), today's live, and the open-overdue
  * count of the period's last day, or of yesterday's end corrected by today's changes. An answer from the figures
- * reads all of these in one statement (preparedReads), after one that reads the figures' state.
+ * reads all of these in one statement (preparedReads), after the one that reads the figures' state (and, when it
+ * counts today live, the two that tell how many changed today and since the moment).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
@@ -275,17 +276,17 @@ export function liveFlowsQuery(scope: Scope, g: Grouping, today: LocalDate, asOf
  *
  * Otherwise every dossier open at the moment is counted: from its row (pendingOverdueNow, through the same
  * index), or by its history when changed since the moment (the clerks' actions of the last milliseconds,
- * `changedSince`). When more changed than the newest events show, every dossier open then is judged by its
- * history.
+ * `changedSince`). When more changed than the newest events show (`tooMany`, tooManyChangedSince at the moment),
+ * every dossier open then is judged by its history.
  */
-export async function livePendingOverdueQuery(
-  db: DbOrTx,
+export function livePendingOverdueQuery(
   scope: Scope,
   g: Grouping,
   asOf: Date,
   granularity: Granularity,
   sinceYesterday: boolean,
-): Promise<SQL> {
+  tooMany: boolean,
+): SQL {
   const today = localDateOf(asOf);
   const { open: dayStart, cut, at } = answerInstants(today, today, asOf);
   const f = sql`f`;
@@ -295,7 +296,6 @@ export async function livePendingOverdueQuery(
       from ${dossiers} f ${g.joins}
       where ${scope.where} and ${where}
       group by 1, 2`;
-  const tooMany = await tooManyChangedSince(db, at);
   // The changed dossiers are read by their ids (an array, so the primary key is used), the others skip them.
   const changed = sql`select dossier_id from changed`;
   if (sinceYesterday) {
@@ -398,8 +398,11 @@ function changedSince(at: Date): SQL {
     select dossier_id from dossier_events where at > recorded_at and at > ${at}::timestamptz`;
 }
 
-/** Whether every one of the newest events was recorded after `at` (older ones may be too: changedSince is short). */
-async function tooManyChangedSince(db: DbOrTx, at: Date): Promise<boolean> {
+/**
+ * Whether every one of the newest events was recorded after `at` (older ones may be too: changedSince is short);
+ * the live counts at `at` then judge every open dossier by its history.
+ */
+export async function tooManyChangedSince(db: DbOrTx, at: Date): Promise<boolean> {
   const [row] = await preparedRows<{ all_after: boolean }>(
     db,
     sql`select count(*) = ${NEWEST_EVENTS} and min(recorded_at) > ${at}::timestamptz as all_after from (${newestEvents}) newest`,
@@ -493,7 +496,7 @@ export async function servedStatistics(
   const cumulative = cumulativeFlows(q.attribution, dirty.length === 0);
   const clean = await fromFigures(db, scope, cumulative, q, today, needThrough, lastClosed);
   if (!dirty.length) return { groups: clean, source: 'figures' };
-  // The cells of the units waiting for a recompute, counted from their dossiers (after: one connection at a time).
+  // The cells of the units waiting for a recompute, counted from their dossiers and added to the others'.
   const recomputing = await periodStatistics(db, { ...q, asOf: q.now, involving: dirty });
   return { groups: mergeGroups(clean, recomputing), source: 'figures' };
 }
@@ -601,30 +604,27 @@ async function fromFigures(
     (q.snapshot
       ? q.snapshot.sinceYesterday
       : await fewChangedAfter(db, new Date(answerInstants(today, today).open.getTime() - 1)));
-  const judge = { ended: q.to < today, sinceYesterday, lastClosed };
-  if (byStepRun(q.groupBy)) {
-    const steps = await preparedReads<StepReads>(
-      db,
-      await stepReads(db, scope, q, today, needThrough, judge),
+  const ended = q.to < today;
+  // Today counted live (no snapshot): whether more changed since the moment than the newest events show.
+  const tooMany =
+    !ended && !q.snapshot && (await tooManyChangedSince(db, answerInstants(today, today, q.now).at));
+  const judge = { ended, sinceYesterday, lastClosed, tooMany };
+  if (byStepRun(q.groupBy))
+    return mergeSteps(
+      [],
+      stepGroups(await preparedReads<StepReads>(db, stepReads(scope, q, today, needThrough, judge))),
     );
-    return mergeSteps([], stepGroups(steps));
-  }
   const g = grouping(q.groupBy, q.attribution);
   // Carried into the period's first day, or into today for a period that begins later (today's flows added below).
   const open = q.from < today ? q.from : today;
-  const [steps, todays] = await Promise.all([
-    stepReads(db, scope, q, today, needThrough, judge),
-    todayReads(db, scope, g, q, today, sinceYesterday),
-  ]);
   const read = await preparedReads<
     StepReads & TodayReads & { carried: GroupCount; flows: Flows; figureOverdue: GroupCount }
   >(db, {
-    ...steps,
-    ...todays,
+    ...stepReads(scope, q, today, needThrough, judge),
+    ...todayReads(scope, g, q, today, judge),
     carried: figureCarried(scope.where, g, cumulative, open),
     flows: figureFlows(scope.where, g, cumulative, q.from, needThrough, lastClosed),
-    figureOverdue:
-      q.to < today || sinceYesterday ? figurePendingOverdue(scope, g, q.to < today ? q.to : yesterday) : null,
+    figureOverdue: ended || sinceYesterday ? figurePendingOverdue(scope, g, ended ? q.to : yesterday) : null,
   });
   const { carried, flows } = read;
   const live = [...read.todayFlows, ...read.todaySnapshot];
@@ -675,26 +675,41 @@ interface TodayReads {
   todayOverdue: GroupCount;
 }
 
+/** How a period is judged: ended, or from yesterday's figures and today's changes, and how today is counted. */
+interface Judge {
+  ended: boolean;
+  sinceYesterday: boolean;
+  lastClosed: boolean;
+  /** Counted live, more changed since the moment than the newest events show (tooManyChangedSince). */
+  tooMany: boolean;
+}
+
 /**
  * Today's flows up to the moment of the answer and the pending-overdue counts at it (changes to yesterday's
  * figures when `sinceYesterday`), for a period not ended: from the snapshot of today's figures the question
  * carries, else counted live from the dossiers.
  */
-async function todayReads(
-  db: DbOrTx,
+function todayReads(
   scope: Scope,
   g: Grouping,
   q: PeriodQuestion,
   today: LocalDate,
-  sinceYesterday: boolean,
-): Promise<{ [K in keyof TodayReads]: SQL | null }> {
+  judge: Judge,
+): { [K in keyof TodayReads]: SQL | null } {
   const none = { todaySnapshot: null, todayFlows: null, todayOverdue: null };
-  if (q.to < today) return none;
+  if (judge.ended) return none;
   if (q.snapshot) return { ...none, todaySnapshot: snapshotFlows(scope.where, g, q.snapshot) };
   return {
     ...none,
     todayFlows: liveFlowsQuery(scope, g, today, q.now),
-    todayOverdue: await livePendingOverdueQuery(db, scope, g, q.now, q.granularity, sinceYesterday),
+    todayOverdue: livePendingOverdueQuery(
+      scope,
+      g,
+      q.now,
+      q.granularity,
+      judge.sinceYesterday,
+      judge.tooMany,
+    ),
   };
 }
 
@@ -830,7 +845,7 @@ function stepFigureOpenOverdue(scope: SQL, g: Grouping, daily: SQL, day: LocalDa
 
 /**
  * Live from the step runs of the scope's dossiers: those ended in [`open`, `cut`), and those open and overdue at
- * the moment of the answer, judged as livePendingOverdue judges the dossiers. From yesterday's end
+ * the moment of the answer, judged as livePendingOverdueQuery judges the dossiers (`tooMany` as there). From yesterday's end
  * (`sinceYesterday`: its figures are added by the caller): the step runs of the dossiers changed since are taken
  * out as yesterday's figures counted them (by their history) and counted as they are now; of the other dossiers,
  * those whose open step's due passed the threshold since yesterday's are added (from their rows, through the
@@ -838,15 +853,15 @@ function stepFigureOpenOverdue(scope: SQL, g: Grouping, daily: SQL, day: LocalDa
  * holder and pause), or by its history when the dossier changed since the moment; with more changed than the
  * newest events show, every step run open then by its history.
  */
-export async function liveStepsQuery(
-  db: DbOrTx,
+export function liveStepsQuery(
   scope: Scope,
   g: Grouping,
   open: Date,
   cut: Date,
   granularity: Granularity,
   sinceYesterday: boolean,
-): Promise<SQL> {
+  tooMany: boolean,
+): SQL {
   const s = sql`s`;
   const f = sql`f`;
   const at = new Date(cut.getTime() - 1);
@@ -876,7 +891,6 @@ export async function liveStepsQuery(
       from ${dossiers} f cross join lateral ${currentStepRun(f)} s ${g.joins}
       where ${scope.where} and ${where}
       group by 1`;
-  const tooMany = await tooManyChangedSince(db, at);
   const changed = sql`select dossier_id from changed`;
   if (sinceYesterday) {
     const dayStart = answerInstants(localDateOf(at), localDateOf(at)).open;
@@ -935,14 +949,13 @@ interface StepReads {
  * of the period (its last day's figures) or at the moment of the answer (live). Read by preparedReads, summed by
  * stepGroups.
  */
-async function stepReads(
-  db: DbOrTx,
+function stepReads(
   scope: Scope,
   q: PeriodQuestion,
   today: LocalDate,
   needThrough: LocalDate,
-  judge: { ended: boolean; sinceYesterday: boolean; lastClosed: boolean },
-): Promise<{ [K in keyof StepReads]: SQL | null }> {
+  judge: Judge,
+): { [K in keyof StepReads]: SQL | null } {
   const figures = grouping(q.groupBy, q.attribution, sql`f`);
   const tables = stepTables(q.groupBy);
   const live = grouping(q.groupBy, q.attribution);
@@ -953,14 +966,14 @@ async function stepReads(
       ? null
       : q.snapshot
         ? snapshotSteps(scope.where, figures, tables.today, q.snapshot, q.from <= today)
-        : await liveStepsQuery(
-            db,
+        : liveStepsQuery(
             scope,
             live,
             q.from <= today ? open : cut,
             cut,
             q.granularity,
             judge.sinceYesterday,
+            judge.tooMany,
           ),
     stepsOpenOverdue:
       judge.ended || judge.sinceYesterday

@@ -26,6 +26,7 @@ import {
   liveFlowsQuery,
   livePendingOverdueQuery,
   liveStepsQuery,
+  tooManyChangedSince,
   type Scope,
 } from './serving.js';
 
@@ -105,16 +106,10 @@ async function writeSnapshot(ctx: JobContext): Promise<number | null> {
       const today = localDateOf(at);
       const { open, cut } = answerInstants(today, today, at);
       const sinceYesterday = await fewChangedAfter(tx, new Date(open.getTime() - 1));
+      const tooMany = await tooManyChangedSince(tx, new Date(cut.getTime() - 1));
       const flows = liveFlowsQuery(everything, flowCell, today, at);
-      const overdue = await livePendingOverdueQuery(
-        tx,
-        everything,
-        flowCell,
-        at,
-        granularity,
-        sinceYesterday,
-      );
-      const steps = await liveStepsQuery(tx, everything, stepCell, open, cut, granularity, sinceYesterday);
+      const overdue = livePendingOverdueQuery(everything, flowCell, at, granularity, sinceYesterday, tooMany);
+      const steps = liveStepsQuery(everything, stepCell, open, cut, granularity, sinceYesterday, tooMany);
       for (const table of TABLES) await tx.execute(sql`delete from ${table} where slot = ${slot}`);
       // Counted and written in the database: the cells never travel to this process.
       await tx.execute(sql`

@@ -15,13 +15,11 @@ export const statsTodaySnapshots = pgTable('stats_today_snapshots', {
   granularity: text('granularity').notNull(),
 });
 
-/**
- * Each table of a snapshot's cells has a second index, by slot and resolving unit: an answer attributed to the
- * resolving unit (the default) joins a subtree's units to their cells one unit at a time (the plan kept for every
- * scope), and through the key, whose third column that unit is, each lookup read the whole slot (a province's
- * 113 units: 1,456 pages). The unit-grain tables' indexes include their counts (migrations/0034), so that those
- * lookups never visit the table.
- */
+// Each table of a snapshot's cells has a second index, by slot and resolving unit: an answer attributed to the
+// resolving unit (the default) joins a subtree's units to their cells one unit at a time (the plan kept for every
+// scope), and through the key, whose third column that unit is, each lookup read the whole slot (a province's
+// 113 units: 1,456 pages). The unit-grain tables' indexes include their counts (migrations/0034, which the schema
+// cannot say), so that those lookups never visit the table.
 
 /** A snapshot's flows of today and pending-overdue counts, by the figures' cell (both units, procedure, channel). */
 export const statsToday = pgTable(
