@@ -813,7 +813,7 @@ function stepFigureFlows(
 
 /**
  * Today's step runs from a snapshot of today's figures (./today.ts), in the scope: those ended today up to its
- * instant (when the period holds today: `holdsToday`) and the open-overdue counts at it, as liveSteps counts
+ * instant (when the period holds today: `holdsToday`) and the open-overdue counts at it, as liveStepsQuery counts
  * them, from the grouping's `table` (StepTables.today).
  */
 function snapshotSteps(
