@@ -48,8 +48,8 @@ export interface SeedMarker {
   loadedAt: string;
 }
 
-/** 2: deadline-history and pause rows; a thin backlog of old open dossiers. 3: officers, internal processes, step runs, resolving units. 4: payments, digitised components, electronic results. */
-export const SEED_VERSION = 4;
+/** 2: deadline-history and pause rows; a thin backlog of old open dossiers. 3: officers, internal processes, step runs, resolving units. 4: payments, digitised components, electronic results. 5: satisfaction ratings. */
+export const SEED_VERSION = 5;
 
 export async function readMarker(client: pg.Client): Promise<SeedMarker | null> {
   const { rows } = await client.query<{ comment: string | null }>(

@@ -221,7 +221,7 @@ function setup(s: Session, r: Results, seeded: string): string[] {
       'NODE_ENV=production, LOG_LEVEL=info), autocannon and pgbench in the benchmark process (wrk for the reads by code when installed), all on this machine.',
     `- Data: ${fmt(s.dossierCount)} dossiers (seed ${seeded}) received since 2024-01-01 in ~100 communes and 12 ` +
       'departments under one province, 1,500 procedures; channels ≈ 60 % online / 35 % direct / 5 % postal; ' +
-      '≈ 2 % open (mostly recent); each with its intake event, first deadline row (and apology row) and open pause; ' +
+      '≈ 2 % open (mostly recent); each with its intake event, first deadline row (and apology row) and open pause; a third of the returned rated; ' +
       `${fmt(feedChanges)} dossier changes in the outbox for the feed.`,
     `- Statistics figures: ${days} closed or recomputed in ${r.figures.seconds.toFixed(0)} s (refreshStats ` +
       `until it returns 0${r.figures.days === 0 ? '; already closed by an earlier run' : ''}). Last year's ` +

@@ -9,7 +9,8 @@
  * implicit single step; a commune's dossier handled by a department (liên thông) is handed over to it and
  * resolved there. The handovers themselves are not written as events: only the step runs they leave. Every
  * online dossier and 60 % of the others have their components digitised, 30 % of approvals are issued
- * electronically, and a procedure's fee is paid before the resolution (online for most online dossiers).
+ * electronically, and a procedure's fee is paid before the resolution (online for most online dossiers). A third
+ * of the returned dossiers are rated by their citizen (addRatings), as the statistics' satisfaction columns count.
  *
  *   npm run bench:seed -- [--dossiers N] [--force] [--database NAME]
  *
@@ -1130,6 +1131,25 @@ async function addHistory(client: pg.Client): Promise<void> {
   );
 }
 
+/**
+ * Satisfaction ratings: a third of the returned dossiers (every third id), each rated by its citizen between the
+ * return and three days after it (never after the load): 70 % very satisfied, 25 % satisfied, 5 % dissatisfied
+ * (by id, so a reload gives the same). The dossier's units, procedure and channel are copied, as a rating is.
+ */
+async function addRatings(client: pg.Client): Promise<void> {
+  await client.query(
+    `insert into dossier_ratings (dossier_id, level, source, unit_code, resolving_unit_code, procedure_code, channel,
+                                  rated_at, created_at)
+     select d.id,
+            case when d.id % 20 = 0 then 'dissatisfied' when d.id % 4 = 1 then 'satisfied' else 'very_satisfied' end,
+            'citizen', d.unit_code, d.resolving_unit_code, d.procedure_code, d.channel, r.at, r.at
+       from dossiers d, lateral (select least(d.returned_at + (d.id % 72) * interval '1 hour', now()) as at) r
+      where d.status = 'returned' and d.id % 3 = 0
+        and not exists (select 1 from dossier_ratings x where x.dossier_id = d.id)
+      order by d.id`,
+  );
+}
+
 async function writeMarker(client: pg.Client, marker: SeedMarker): Promise<void> {
   await client.query(
     `comment on database "${BENCH_DATABASE}" is ${pg.escapeLiteral(JSON.stringify(marker))}`,
@@ -1305,6 +1325,8 @@ async function main() {
   log('intake events inserted');
   await addHistory(client);
   log('deadline history and pauses inserted');
+  await addRatings(client);
+  log('ratings inserted');
   await copyRows(
     client,
     'copy dossier_code_counters (unit_code, day, last) from stdin',
@@ -1318,7 +1340,7 @@ async function main() {
   }
   await client.query('set session_replication_role = origin');
   await client.query(
-    'vacuum (analyze) dossiers, dossier_events, dossier_deadlines, dossier_pauses, dossier_steps, dossier_code_counters',
+    'vacuum (analyze) dossiers, dossier_events, dossier_deadlines, dossier_pauses, dossier_steps, dossier_code_counters, dossier_ratings',
   );
   await client.query('analyze');
   log('vacuum analyze done');
