@@ -1325,8 +1325,6 @@ async function main() {
   log('intake events inserted');
   await addHistory(client);
   log('deadline history and pauses inserted');
-  await addRatings(client);
-  log('ratings inserted');
   await copyRows(
     client,
     'copy dossier_code_counters (unit_code, day, last) from stdin',
@@ -1339,6 +1337,9 @@ async function main() {
     log(`index ${ix.name} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
   }
   await client.query('set session_replication_role = origin');
+  // After the triggers are back: the one on the ratings counts them into their months.
+  await addRatings(client);
+  log('ratings inserted');
   await client.query(
     'vacuum (analyze) dossiers, dossier_events, dossier_deadlines, dossier_pauses, dossier_steps, dossier_code_counters, dossier_ratings',
   );

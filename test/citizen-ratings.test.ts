@@ -1,8 +1,14 @@
 import { PassThrough } from 'node:stream';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
+import { insertApiKey } from '../src/auth/keys.js';
+import { connectPglite } from '../src/db/client.js';
 import { dossierRatings, dossiers, outbox } from '../src/db/schema/index.js';
+import { rows } from '../src/db/sql.js';
+import { addDays, instantAt } from '../src/domain/local-time.js';
+import { grouping, unitScope } from '../src/stats/rule.js';
+import { satisfactionByGroup } from '../src/stats/satisfaction.js';
 import {
   bearer,
   createKey,
@@ -392,5 +398,165 @@ describe('satisfaction in the statistics, against an oracle', () => {
     ]);
     expect([cells(6)[0], cells(7)[0]]).toEqual([1, 2]);
     expect(cells(8)).toEqual(['', 'Tổng cộng', 3, 1, 1, 1]);
+  });
+
+  it('whole months from the counts the trigger keeps, the other days and the instants after asOf from the ratings: as counted one by one', async () => {
+    // Every rating of this file so far, and the oracle: the ratings counted one by one, as the figures replace.
+    const db = ctx.database.db;
+    const [{ n } = { n: 0 }] = await rows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from dossier_ratings`,
+    );
+    expect(n).toBeGreaterThan(8);
+    const kept = await rows<{ rated: number }>(
+      db,
+      sql`select coalesce(sum(rated), 0)::int as rated from stats_rating_unit_monthly
+          union all select coalesce(sum(rated), 0)::int from stats_rating_procedure_monthly`,
+    );
+    expect(kept.map((k) => k.rated)).toEqual([n, n]);
+    const oneByOne = async (q: Parameters<typeof satisfactionByGroup>[1]) => {
+      const g = grouping(q.groupBy, q.attribution);
+      const found = await rows<{
+        key: string;
+        label: string;
+        rated: number;
+        very: number;
+        sat: number;
+        dis: number;
+      }>(
+        db,
+        sql`select ${g.key} as key, ${g.label} as label, count(*)::int as rated,
+              (count(*) filter (where f.level = 'very_satisfied'))::int as very,
+              (count(*) filter (where f.level = 'satisfied'))::int as sat,
+              (count(*) filter (where f.level = 'dissatisfied'))::int as dis
+            from dossier_ratings f ${g.joins}
+            where ${unitScope(q.unitPath)} and f.rated_at >= ${instantAt(q.from, 0)}
+              and f.rated_at < ${instantAt(addDays(q.to, 1), 0)} and f.rated_at <= ${q.asOf}
+            group by 1, 2`,
+      );
+      return new Map(
+        found.map((r) => [
+          r.key,
+          {
+            label: r.label,
+            satisfaction: { rated: r.rated, verySatisfied: r.very, satisfied: r.sat, dissatisfied: r.dis },
+          },
+        ]),
+      );
+    };
+    const ratedAt = await rows<{ at: Date }>(
+      db,
+      sql`select rated_at as at from dossier_ratings order by rated_at`,
+    );
+    const instants = ratedAt.map((r) => new Date(r.at));
+    const periods: Array<[string, string]> = [
+      ['2025-01-01', '2025-12-31'],
+      ['2025-06-01', '2025-06-30'],
+      ['2025-06-15', '2025-07-14'],
+      ['2025-06-10', '2025-09-05'],
+      ['2025-06-30', '2025-07-01'],
+      ['2025-07-01', '2025-10-31'],
+    ];
+    // asOf: after every rating, and just before, at and after a rating given inside a whole month.
+    const middle = instants[Math.floor(instants.length / 2)]!;
+    const asOfs = [
+      new Date('2026-01-01T00:00:00+07:00'),
+      new Date(middle.getTime() - 1),
+      middle,
+      new Date(middle.getTime() + 60_000),
+    ];
+    let compared = 0;
+    let nonEmpty = 0;
+    for (const [from, to] of periods) {
+      for (const asOf of asOfs) {
+        for (const groupBy of ['none', 'unit', 'procedure', 'field', 'channel'] as const) {
+          for (const attribution of ['resolving', 'receiving'] as const) {
+            for (const unitPath of [null, `${province}/`]) {
+              const q = { unitPath, attribution, from, to, groupBy, asOf };
+              const label = `${from}..${to} at ${asOf.toISOString()} ${groupBy} ${attribution} ${unitPath}`;
+              const expected = await oneByOne(q);
+              expect(await satisfactionByGroup(db, q), label).toEqual(expected);
+              compared++;
+              if (expected.size > 0) nonEmpty++;
+            }
+          }
+        }
+      }
+    }
+    expect(compared).toBe(6 * 4 * 5 * 2 * 2);
+    expect(nonEmpty).toBeGreaterThan(compared / 2);
+  });
+
+  it('are counted by the trigger and served alike on PGlite, the embedded default', async () => {
+    const embedded = await connectPglite('memory://');
+    await embedded.migrate();
+    const config = testConfig();
+    const app = await buildApp({
+      config,
+      db: embedded.db,
+      checks: { postgres: embedded.ping },
+      clock: () => now,
+    });
+    try {
+      await app.ready();
+      const { secret } = await insertApiKey(embedded.db, {
+        name: 'embedded admin',
+        role: 'admin',
+        unitCode: null,
+      });
+      const local: TestContext = { app, database: embedded, config, adminKey: secret, close: async () => {} };
+      const unit = (await createUnit(local)).code;
+      const clerk = await createKey(local, 'clerk', unit);
+      const code = (await createProcedure(local)).code;
+      now = new Date('2025-06-02T08:00:00+07:00');
+      const intake = await app.inject({
+        method: 'POST',
+        url: '/v1/dossiers',
+        headers: bearer(clerk),
+        payload: intakeBody(code),
+      });
+      expect(intake.statusCode, intake.body).toBe(201);
+      const dossierCode = intake.json().code as string;
+      for (const [action, payload] of [
+        ['resolve', { result: 'approved' }],
+        ['return', {}],
+      ] as const) {
+        const res = await app.inject({
+          method: 'POST',
+          url: `/v1/dossiers/${dossierCode}/${action}`,
+          headers: bearer(clerk),
+          payload,
+        });
+        expect(res.statusCode, res.body).toBe(200);
+      }
+      now = new Date('2025-06-20T10:00:00+07:00');
+      const rated = await app.inject({
+        method: 'POST',
+        url: `/v1/dossiers/${dossierCode}/rating`,
+        headers: bearer(clerk),
+        payload: { level: 'satisfied' },
+      });
+      expect(rated.statusCode, rated.body).toBe(201);
+      expect(
+        await rows(
+          embedded.db,
+          sql`select month::text as month, rated, satisfied from stats_rating_unit_monthly`,
+        ),
+      ).toEqual([{ month: '2025-06-01', rated: 1, satisfied: 1 }]);
+      const stats = await app.inject({
+        method: 'GET',
+        url: `/v1/stats?unitCode=${unit}&period=2025`,
+        headers: bearer(clerk),
+      });
+      expect(stats.json().totals.satisfaction).toEqual({
+        rated: 1,
+        verySatisfied: 0,
+        satisfied: 1,
+        dissatisfied: 0,
+      });
+    } finally {
+      await app.close();
+      await embedded.close();
+    }
   });
 });

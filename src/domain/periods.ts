@@ -4,7 +4,7 @@
  * quarter from the 15th of the month before it to the 14th of its last month (Q1 = 15/12 – 14/3); H1 =
  * 15/12 – 14/6; M9 = 15/12 – 14/9; year = 15/12 – 14/12.
  */
-import { daysInMonth, type LocalDate } from './local-time.js';
+import { addDays, daysInMonth, type LocalDate } from './local-time.js';
 
 export type Reporting = 'civil' | 'official';
 
@@ -41,4 +41,28 @@ export function periodDates(period: string, reporting: Reporting = 'civil'): Per
   const startYear = first === 1 ? year - 1 : year;
   const startMonth = first === 1 ? 12 : first - 1;
   return { from: date(startYear, startMonth, 15), to: date(year, last, 14) };
+}
+
+/** The first day of the month after `day`'s. */
+export const nextMonthOf = (day: LocalDate): LocalDate =>
+  `${addDays(`${day.slice(0, 8)}28`, 4).slice(0, 8)}01`;
+
+/**
+ * [from, to] as monthly figures read it: the whole months inside it (the first day of the first and the last day
+ * of the last; null when it holds none) and the ranges of days outside them (at most two; all of [from, to] when
+ * it holds no whole month). `lastWhole`: the month of `to` counts as whole (its figures hold no later day).
+ */
+export function wholeMonthsIn(
+  from: LocalDate,
+  to: LocalDate,
+  lastWhole = false,
+): { months: Period | null; days: Period[] } {
+  const firstFull = from.endsWith('-01') ? from : nextMonthOf(from);
+  const lastFullEnd = lastWhole || addDays(to, 1).endsWith('-01') ? to : addDays(`${to.slice(0, 8)}01`, -1);
+  if (firstFull > lastFullEnd) return { months: null, days: [{ from, to }] };
+  const days = [
+    { from, to: addDays(firstFull, -1) },
+    { from: addDays(lastFullEnd, 1), to },
+  ].filter((d) => d.from <= d.to);
+  return { months: { from: firstFull, to: lastFullEnd }, days };
 }

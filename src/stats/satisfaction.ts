@@ -1,9 +1,10 @@
 // Satisfaction in the statistics (đánh giá mức độ hài lòng): the ratings given in a period, counted per group
-// from the ratings table alone (it carries the units, procedure and channel the groupings read, as alias `f`), and
-// merged into the answer's rows by key.
-import { sql } from 'drizzle-orm';
+// from the monthly counts of the ratings and the ratings themselves (both carry the units, procedure and channel
+// the groupings read, as alias `f`), and merged into the answer's rows by key.
+import { sql, type SQL } from 'drizzle-orm';
 import { preparedRows, type DbOrTx } from '../db/client.js';
 import { addDays, instantAt, type LocalDate } from '../domain/local-time.js';
+import { nextMonthOf, wholeMonthsIn } from '../domain/periods.js';
 import type { Attribution } from '../domain/statistics.js';
 import { grouping, unitScope, type GroupBy } from './rule.js';
 
@@ -18,10 +19,18 @@ export const noRatings = (): Satisfaction => ({ rated: 0, verySatisfied: 0, sati
 
 const ratingGroupings: ReadonlySet<GroupBy> = new Set(['none', 'unit', 'procedure', 'field', 'channel']);
 
+/** A part's counts of ratings `f` read one by one, each counted `times` (1, or -1 to take it away). */
+const ratingCounts = (times: number) => sql`${sql.raw(String(times))} * count(*) as rated,
+  ${sql.raw(String(times))} * count(*) filter (where f.level = 'very_satisfied') as very_satisfied,
+  ${sql.raw(String(times))} * count(*) filter (where f.level = 'satisfied') as satisfied,
+  ${sql.raw(String(times))} * count(*) filter (where f.level = 'dissatisfied') as dissatisfied`;
+
 /**
  * The ratings of a unit's subtree (null: every unit) whose rated instant falls in the local dates [from, to] and
  * not after `asOf`, per group, each counted for its resolving unit (or its receiving unit, attribution=receiving)
- * as the dossiers are. One grouped read over the ratings table through its rated-instant indexes.
+ * as the dossiers are. The whole months of the period from the monthly counts a trigger keeps as ratings are
+ * written (stats_rating_unit_monthly, by procedure stats_rating_procedure_monthly), less the few of them given
+ * after `asOf`; the days outside whole months from the ratings themselves, through their rated-instant index.
  */
 export async function satisfactionByGroup(
   db: DbOrTx,
@@ -37,8 +46,28 @@ export async function satisfactionByGroup(
   const out = new Map<string, { label: string; satisfaction: Satisfaction }>();
   if (!ratingGroupings.has(q.groupBy)) return out;
   const g = grouping(q.groupBy, q.attribution);
-  const start = instantAt(q.from, 0);
-  const end = instantAt(addDays(q.to, 1), 0);
+  const scope = unitScope(q.unitPath);
+  const { months, days } = wholeMonthsIn(q.from, q.to);
+  const given = (from: LocalDate, until: LocalDate, times: number, when: SQL) => sql`
+    select ${g.key} as key, ${g.label} as label, ${ratingCounts(times)}
+    from dossier_ratings f ${g.joins}
+    where ${scope} and f.rated_at >= ${instantAt(from, 0)} and f.rated_at < ${instantAt(until, 0)} and ${when}
+    group by 1, 2`;
+  const monthly = g.byProcedure ? sql`stats_rating_procedure_monthly` : sql`stats_rating_unit_monthly`;
+  const parts = [
+    ...days.map((d) => given(d.from, addDays(d.to, 1), 1, sql`f.rated_at <= ${q.asOf}`)),
+    ...(months
+      ? [
+          sql`select ${g.key} as key, ${g.label} as label, sum(f.rated) as rated,
+              sum(f.very_satisfied) as very_satisfied, sum(f.satisfied) as satisfied,
+              sum(f.dissatisfied) as dissatisfied
+            from ${monthly} f ${g.joins}
+            where ${scope} and f.month between ${months.from} and ${months.to}
+            group by 1, 2`,
+          given(months.from, nextMonthOf(months.to), -1, sql`f.rated_at > ${q.asOf}`),
+        ]
+      : []),
+  ];
   const found = await preparedRows<{
     key: string;
     label: string;
@@ -48,14 +77,10 @@ export async function satisfactionByGroup(
     dissatisfied: number;
   }>(
     db,
-    sql`select ${g.key} as key, ${g.label} as label, count(*)::int as rated,
-          (count(*) filter (where f.level = 'very_satisfied'))::int as very_satisfied,
-          (count(*) filter (where f.level = 'satisfied'))::int as satisfied,
-          (count(*) filter (where f.level = 'dissatisfied'))::int as dissatisfied
-        from dossier_ratings f ${g.joins}
-        where ${unitScope(q.unitPath)} and f.rated_at >= ${start} and f.rated_at < ${end}
-          and f.rated_at <= ${q.asOf}
-        group by 1, 2`,
+    sql`select key, label, sum(rated)::int as rated, sum(very_satisfied)::int as very_satisfied,
+          sum(satisfied)::int as satisfied, sum(dissatisfied)::int as dissatisfied
+        from (${sql.join(parts, sql` union all `)}) parts
+        group by 1, 2 having sum(rated) > 0`,
   );
   for (const r of found) {
     out.set(r.key, {

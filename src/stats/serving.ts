@@ -30,6 +30,7 @@ import {
   type StepTally,
   type Tally,
 } from '../domain/statistics.js';
+import { nextMonthOf, wholeMonthsIn } from '../domain/periods.js';
 import { overdueBefore, type Granularity } from '../domain/timeliness.js';
 import { byKey, mergeSteps, periodStatistics, type GroupTally } from './direct.js';
 import { closedThroughSql } from './maintenance.js';
@@ -97,31 +98,19 @@ const flowSumsOf = (times: SQL) => sql`
 
 const flowSums = flowSumsOf(sql`1`);
 
-/** The first day of the month after `day`'s. */
-const nextMonthOf = (day: LocalDate): LocalDate => `${addDays(`${day.slice(0, 8)}28`, 4).slice(0, 8)}01`;
-
 /**
- * [from, to] as the figures read it: the whole months inside it (the first day of the first, and the last day of
- * the last; null when it holds none) and conditions on `f.day` for the days outside them. When `to` is the last
- * closed day (`lastClosed`), its month so far counts as whole: the month's figures hold no later day.
+ * [from, to] as the figures read it (wholeMonthsIn): the whole months inside it and conditions on `f.day` for the
+ * days outside them. When `to` is the last closed day (`lastClosed`), its month so far counts as whole: the
+ * month's figures hold no later day. A range of days is a condition of the unit's (unit, day) index, two ranges
+ * joined by `or` are not (a commune's every day was read): each is a part of its own.
  */
 function dayAndMonthParts(
   from: LocalDate,
   to: LocalDate,
   lastClosed = false,
 ): { days: SQL[]; months: { from: LocalDate; to: LocalDate } | null } {
-  const firstFull = from.endsWith('-01') ? from : nextMonthOf(from);
-  const lastFullEnd = lastClosed || addDays(to, 1).endsWith('-01') ? to : addDays(`${to.slice(0, 8)}01`, -1);
-  const months = firstFull <= lastFullEnd;
-  // The days outside the whole months (all of [from, to] when it holds none), read by day.
-  const edges: Array<[LocalDate, LocalDate]> = months
-    ? [
-        [from, addDays(firstFull, -1)],
-        [addDays(lastFullEnd, 1), to],
-      ]
-    : [[from, to]];
-  const days = edges.filter(([a, b]) => a <= b).map(([a, b]) => sql`f.day between ${a} and ${b}`);
-  return { days, months: months ? { from: firstFull, to: lastFullEnd } : null };
+  const { months, days } = wholeMonthsIn(from, to, lastClosed);
+  return { days: days.map((d) => sql`f.day between ${d.from} and ${d.to}`), months };
 }
 
 /** Whether whole months [from, to] (dayAndMonthParts) are a single month. */

@@ -32,6 +32,7 @@ export * from './stats-dirty.js';
 export * from './stats-service-daily.js';
 export * from './stats-service-monthly.js';
 export * from './dossier-ratings.js';
+export * from './stats-ratings.js';
 export * from './stats-step-channel-daily.js';
 export * from './stats-step-channel-monthly.js';
 export * from './stats-step-daily.js';
