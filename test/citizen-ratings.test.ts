@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -400,7 +401,7 @@ describe('satisfaction in the statistics, against an oracle', () => {
     expect(cells(8)).toEqual(['', 'Tổng cộng', 3, 1, 1, 1]);
   });
 
-  it('whole months from the counts the trigger keeps, the other days and the instants after asOf from the ratings: as counted one by one', async () => {
+  it('whole months and other days from the counts the trigger keeps, less the instants after asOf: as counted one by one', async () => {
     // Every rating of this file so far, and the oracle: the ratings counted one by one, as the figures replace.
     const db = ctx.database.db;
     const [{ n } = { n: 0 }] = await rows<{ n: number }>(
@@ -408,12 +409,20 @@ describe('satisfaction in the statistics, against an oracle', () => {
       sql`select count(*)::int as n from dossier_ratings`,
     );
     expect(n).toBeGreaterThan(8);
+    // Each rating counted once by each attribution, by month and by day, and once by procedure.
     const kept = await rows<{ rated: number }>(
       db,
-      sql`select coalesce(sum(rated), 0)::int as rated from stats_rating_unit_monthly
+      sql`select coalesce(sum(rated), 0)::int as rated from stats_rating_attributed_monthly
+            where attribution = 'receiving'
+          union all select coalesce(sum(rated), 0)::int from stats_rating_attributed_monthly
+            where attribution = 'resolving'
+          union all select coalesce(sum(rated), 0)::int from stats_rating_attributed_daily
+            where attribution = 'receiving'
+          union all select coalesce(sum(rated), 0)::int from stats_rating_attributed_daily
+            where attribution = 'resolving'
           union all select coalesce(sum(rated), 0)::int from stats_rating_procedure_monthly`,
     );
-    expect(kept.map((k) => k.rated)).toEqual([n, n]);
+    expect(kept.map((k) => k.rated)).toEqual([n, n, n, n, n]);
     const oneByOne = async (q: Parameters<typeof satisfactionByGroup>[1]) => {
       const g = grouping(q.groupBy, q.attribution);
       const found = await rows<{
@@ -487,6 +496,33 @@ describe('satisfaction in the statistics, against an oracle', () => {
     expect(nonEmpty).toBeGreaterThan(compared / 2);
   });
 
+  it('the upgrade counts the ratings already given exactly as the trigger counted them (migration 0036)', async () => {
+    const db = ctx.database.db;
+    const counts = (table: 'stats_rating_attributed_monthly' | 'stats_rating_attributed_daily') =>
+      rows<Record<string, unknown>>(db, sql`select * from ${sql.raw(table)} order by 1, 2, 3, 4`);
+    const [monthly, daily] = [
+      await counts('stats_rating_attributed_monthly'),
+      await counts('stats_rating_attributed_daily'),
+    ];
+    expect(daily.length).toBeGreaterThan(8);
+    const migration = await readFile(
+      new URL('../migrations/0036_stats_ratings_by_attributed_unit.sql', import.meta.url),
+      'utf8',
+    );
+    const backfill = migration
+      .split('--> statement-breakpoint')
+      .map((statement) => statement.trim())
+      .filter((statement) => statement.startsWith('INSERT INTO stats_rating_attributed_'));
+    expect(backfill).toHaveLength(2);
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`delete from stats_rating_attributed_monthly`);
+      await tx.execute(sql`delete from stats_rating_attributed_daily`);
+      for (const statement of backfill) await tx.execute(sql.raw(statement));
+    });
+    expect(await counts('stats_rating_attributed_monthly')).toEqual(monthly);
+    expect(await counts('stats_rating_attributed_daily')).toEqual(daily);
+  });
+
   it('are counted by the trigger and served alike on PGlite, the embedded default', async () => {
     const embedded = await connectPglite('memory://');
     await embedded.migrate();
@@ -540,9 +576,22 @@ describe('satisfaction in the statistics, against an oracle', () => {
       expect(
         await rows(
           embedded.db,
-          sql`select month::text as month, rated, satisfied from stats_rating_unit_monthly`,
+          sql`select month::text as month, attribution, rated, satisfied from stats_rating_attributed_monthly
+              order by attribution`,
         ),
-      ).toEqual([{ month: '2025-06-01', rated: 1, satisfied: 1 }]);
+      ).toEqual([
+        { month: '2025-06-01', attribution: 'receiving', rated: 1, satisfied: 1 },
+        { month: '2025-06-01', attribution: 'resolving', rated: 1, satisfied: 1 },
+      ]);
+      expect(
+        await rows(
+          embedded.db,
+          sql`select day::text as day, attribution, rated from stats_rating_attributed_daily order by attribution`,
+        ),
+      ).toEqual([
+        { day: '2025-06-20', attribution: 'receiving', rated: 1 },
+        { day: '2025-06-20', attribution: 'resolving', rated: 1 },
+      ]);
       const stats = await app.inject({
         method: 'GET',
         url: `/v1/stats?unitCode=${unit}&period=2025`,

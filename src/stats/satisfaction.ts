@@ -4,7 +4,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { preparedRows, type DbOrTx } from '../db/client.js';
 import { addDays, instantAt, type LocalDate } from '../domain/local-time.js';
-import { nextMonthOf, wholeMonthsIn } from '../domain/periods.js';
+import { wholeMonthsIn } from '../domain/periods.js';
 import type { Attribution } from '../domain/statistics.js';
 import { grouping, unitScope, type GroupBy } from './rule.js';
 
@@ -25,12 +25,18 @@ const ratingCounts = (times: number) => sql`${sql.raw(String(times))} * count(*)
   ${sql.raw(String(times))} * count(*) filter (where f.level = 'satisfied') as satisfied,
   ${sql.raw(String(times))} * count(*) filter (where f.level = 'dissatisfied') as dissatisfied`;
 
+/** A part's counts read from a table of counts `f`, summed per group. */
+const countsSummed = sql`sum(f.rated) as rated, sum(f.very_satisfied) as very_satisfied,
+  sum(f.satisfied) as satisfied, sum(f.dissatisfied) as dissatisfied`;
+
 /**
  * The ratings of a unit's subtree (null: every unit) whose rated instant falls in the local dates [from, to] and
  * not after `asOf`, per group, each counted for its resolving unit (or its receiving unit, attribution=receiving)
- * as the dossiers are. The whole months of the period from the monthly counts a trigger keeps as ratings are
- * written (stats_rating_unit_monthly, by procedure stats_rating_procedure_monthly), less the few of them given
- * after `asOf`; the days outside whole months from the ratings themselves, through their rated-instant index.
+ * as the dossiers are. Counted from the counts a trigger keeps as ratings are written: by nothing, unit or channel,
+ * the whole months of the period from stats_rating_attributed_monthly and its other days from
+ * stats_rating_attributed_daily; by procedure or field, the whole months from stats_rating_procedure_monthly and
+ * the other days from the ratings themselves, through their rated-instant index. Either way less the period's
+ * ratings given after `asOf`, which the counts hold (none when `asOf` is now).
  */
 export async function satisfactionByGroup(
   db: DbOrTx,
@@ -53,21 +59,30 @@ export async function satisfactionByGroup(
     from dossier_ratings f ${g.joins}
     where ${scope} and f.rated_at >= ${instantAt(from, 0)} and f.rated_at < ${instantAt(until, 0)} and ${when}
     group by 1, 2`;
-  const monthly = g.byProcedure ? sql`stats_rating_procedure_monthly` : sql`stats_rating_unit_monthly`;
-  const parts = [
-    ...days.map((d) => given(d.from, addDays(d.to, 1), 1, sql`f.rated_at <= ${q.asOf}`)),
-    ...(months
-      ? [
-          sql`select ${g.key} as key, ${g.label} as label, sum(f.rated) as rated,
-              sum(f.very_satisfied) as very_satisfied, sum(f.satisfied) as satisfied,
-              sum(f.dissatisfied) as dissatisfied
-            from ${monthly} f ${g.joins}
-            where ${scope} and f.month between ${months.from} and ${months.to}
-            group by 1, 2`,
-          given(months.from, nextMonthOf(months.to), -1, sql`f.rated_at > ${q.asOf}`),
-        ]
-      : []),
-  ];
+  // The attributed tables hold the unit each rating counts for in unit_code: grouped as by receiving unit.
+  const a = grouping(q.groupBy, 'receiving');
+  const attributed = (table: SQL, period: SQL, p: { from: LocalDate; to: LocalDate }) => sql`
+    select ${a.key} as key, ${a.label} as label, ${countsSummed}
+    from ${table} f ${a.joins}
+    where ${scope} and f.attribution = ${q.attribution} and f.${period} between ${p.from} and ${p.to}
+    group by 1, 2`;
+  const parts = g.byProcedure
+    ? [
+        ...(months
+          ? [
+              sql`select ${g.key} as key, ${g.label} as label, ${countsSummed}
+                from stats_rating_procedure_monthly f ${g.joins}
+                where ${scope} and f.month between ${months.from} and ${months.to}
+                group by 1, 2`,
+            ]
+          : []),
+        ...days.map((d) => given(d.from, addDays(d.to, 1), 1, sql`true`)),
+      ]
+    : [
+        ...(months ? [attributed(sql`stats_rating_attributed_monthly`, sql`month`, months)] : []),
+        ...days.map((d) => attributed(sql`stats_rating_attributed_daily`, sql`day`, d)),
+      ];
+  parts.push(given(q.from, addDays(q.to, 1), -1, sql`f.rated_at > ${q.asOf}`));
   const found = await preparedRows<{
     key: string;
     label: string;

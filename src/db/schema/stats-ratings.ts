@@ -1,5 +1,5 @@
 import { date, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
-import { statsCell, statsUnits } from './stats-counts.js';
+import { statsCell } from './stats-counts.js';
 
 /** The ratings given in a month, by level. */
 const ratingCounts = () => ({
@@ -10,30 +10,53 @@ const ratingCounts = () => ({
 });
 
 /**
- * The satisfaction ratings given each local month (its first day), by receiving and resolving unit and channel:
- * what the statistics by nothing, unit or channel sum for whole months (a province's year in a few thousand rows,
- * where its ratings are hundreds of thousands). Kept by a trigger on dossier_ratings (migrations/0035): a rating is
- * written once, at the instant it is given, so every month is current, this one included.
+ * The satisfaction ratings given each local month (its first day), by the unit each is counted for
+ * (`attribution` 'receiving': its dossier's receiving unit; 'resolving': its resolving unit) and channel: what the
+ * statistics by nothing, unit or channel sum for whole months (a province's year in a few thousand rows, where its
+ * ratings are hundreds of thousands). Kept by a trigger on dossier_ratings (migrations/0036): a rating is written
+ * once, at the instant it is given, so every month is current, this one included.
  */
-export const statsRatingUnitMonthly = pgTable(
-  'stats_rating_unit_monthly',
+export const statsRatingAttributedMonthly = pgTable(
+  'stats_rating_attributed_monthly',
   {
     month: date('month', { mode: 'string' }).notNull(),
-    ...statsUnits(),
+    attribution: text('attribution').notNull(),
+    unitCode: text('unit_code').notNull(),
     channel: text('channel').notNull(),
     ...ratingCounts(),
   },
   (t) => [
     primaryKey({
-      name: 'stats_rating_unit_monthly_pk',
-      columns: [t.month, t.unitCode, t.resolvingUnitCode, t.channel],
+      name: 'stats_rating_attributed_monthly_pk',
+      columns: [t.month, t.attribution, t.unitCode, t.channel],
     }),
-    index('stats_rating_unit_monthly_unit_idx').on(t.unitCode, t.month),
-    index('stats_rating_unit_monthly_resolving_idx').on(t.resolvingUnitCode, t.month),
+    index('stats_rating_attributed_monthly_unit_idx').on(t.attribution, t.unitCode, t.month),
   ],
 );
 
-/** The same by procedure too, for the statistics by procedure or field. */
+/** The same by local day, for the days of a period outside its whole months. */
+export const statsRatingAttributedDaily = pgTable(
+  'stats_rating_attributed_daily',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    attribution: text('attribution').notNull(),
+    unitCode: text('unit_code').notNull(),
+    channel: text('channel').notNull(),
+    ...ratingCounts(),
+  },
+  (t) => [
+    primaryKey({
+      name: 'stats_rating_attributed_daily_pk',
+      columns: [t.day, t.attribution, t.unitCode, t.channel],
+    }),
+    index('stats_rating_attributed_daily_unit_idx').on(t.attribution, t.unitCode, t.day),
+  ],
+);
+
+/**
+ * The ratings given each local month by receiving and resolving unit, procedure and channel, for the statistics
+ * by procedure or field (either attribution sums the same rows). Kept by the same trigger.
+ */
 export const statsRatingProcedureMonthly = pgTable(
   'stats_rating_procedure_monthly',
   {
