@@ -1,8 +1,8 @@
 /**
  * The statistics' satisfaction columns alone, in this process (no HTTP, no load beside them): for each shape
- * (the province this year, this month by unit, last year, this year's official period; a commune this year),
- * satisfactionByGroup (whole months from the ratings' monthly counts, the other days from the ratings) and the
- * same ratings counted one by one, `--count` times each in turn; p50 / p95 ms. Needs the benchmark database at
+ * (the province this year, this month by unit, last year, last year by procedure, this year's official period; a
+ * commune this year and last year's official period), satisfactionByGroup (from the counts of the ratings kept by
+ * month and by day) and the same ratings counted one by one, `--count` times each in turn; p50 / p95 ms. Needs the benchmark database at
  * seed version 5 (ratings). Writes nothing to bench/RESULTS.md.
  *
  *   npm run bench:ratings -- [--count 40] [--database NAME]
@@ -34,8 +34,10 @@ const shapes: Array<[string, string, { from: string; to: string }, GroupBy]> = [
   ['the province, this year', province, period(String(year)), 'none'],
   ['the province, this month by unit', province, period(today.slice(0, 7)), 'unit'],
   ['the province, last year', province, period(String(year - 1)), 'none'],
+  ['the province, last year by procedure', province, period(String(year - 1)), 'procedure'],
   ['the province, this year official', province, period(String(year), 'official'), 'none'],
   ['a commune, this year', commune, period(String(year)), 'none'],
+  ['a commune, last year official', commune, period(String(year - 1), 'official'), 'none'],
 ];
 
 async function timed(run: () => Promise<unknown>): Promise<string> {
@@ -50,7 +52,7 @@ async function timed(run: () => Promise<unknown>): Promise<string> {
   return `${at(0.5)} / ${at(0.95)}`;
 }
 
-console.log('| shape | counted one by one | from the monthly counts |\n|---|---|---|');
+console.log('| shape | counted one by one | from the kept counts |\n|---|---|---|');
 for (const [name, unitPath, { from, to }, groupBy] of shapes) {
   const q = { unitPath, attribution: 'resolving' as const, from, to, groupBy, asOf: new Date() };
   const g = grouping(groupBy, 'resolving');
