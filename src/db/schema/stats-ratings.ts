@@ -14,7 +14,8 @@ const ratingCounts = () => ({
  * (`attribution` 'receiving': its dossier's receiving unit; 'resolving': its resolving unit) and channel: what the
  * statistics by nothing, unit or channel sum for whole months (a province's year in a few thousand rows, where its
  * ratings are hundreds of thousands). Kept by a trigger on dossier_ratings (migrations/0036): a rating is written
- * once, at the instant it is given, so every month is current, this one included.
+ * once, at the instant it is given, so every month is current, this one included. The index by unit includes the
+ * counts (migrations/0036, which the schema cannot say): a unit's months are read from the index alone.
  */
 export const statsRatingAttributedMonthly = pgTable(
   'stats_rating_attributed_monthly',
