@@ -249,10 +249,16 @@ describe('satisfaction ratings: the rules', () => {
 });
 
 describe('satisfaction in the statistics, against an oracle', () => {
+  /** Commune X of the first test: its ratings are resolved there and by its neighbour Y. */
+  let communeXPath = '';
+
   it('counts per resolving (or receiving) unit and period, by the rated instant, in JSON, CSV and xlsx', async () => {
     const statsUnit = (await createUnit(ctx, { name: 'Tỉnh thống kê hài lòng' })).code;
     const x = (await createUnit(ctx, { parentCode: statsUnit, name: 'Xã X' })).code;
     const y = (await createUnit(ctx, { parentCode: statsUnit, name: 'Xã Y' })).code;
+    communeXPath = (
+      await rows<{ path: string }>(ctx.database.db, sql`select path from units where code = ${x}`)
+    )[0]!.path;
     const clerkX = await createKey(ctx, 'clerk', x);
     const clerkY = await createKey(ctx, 'clerk', y);
     const received = new Date('2025-06-02T08:00:00+07:00');
@@ -404,26 +410,31 @@ describe('satisfaction in the statistics, against an oracle', () => {
   it('whole months and other days from the counts the trigger keeps, less the instants after asOf: as counted one by one', async () => {
     // Every rating of this file so far, and the oracle: the ratings counted one by one, as the figures replace.
     const db = ctx.database.db;
-    const [{ n } = { n: 0 }] = await rows<{ n: number }>(
+    // Each rating counted once by each attribution, by month and by day, and once by procedure: read in one
+    // statement (one snapshot), whatever other files rate meanwhile.
+    const sumOf = (table: string, attribution?: string) =>
+      sql`(select coalesce(sum(rated), 0)::int from ${sql.raw(table)}
+        ${attribution ? sql`where attribution = ${attribution}` : sql``})`;
+    const [kept] = await rows<Record<string, number>>(
       db,
-      sql`select count(*)::int as n from dossier_ratings`,
+      sql`select (select count(*)::int from dossier_ratings) as n,
+            ${sumOf('stats_rating_attributed_monthly', 'receiving')} as monthly_receiving,
+            ${sumOf('stats_rating_attributed_monthly', 'resolving')} as monthly_resolving,
+            ${sumOf('stats_rating_attributed_daily', 'receiving')} as daily_receiving,
+            ${sumOf('stats_rating_attributed_daily', 'resolving')} as daily_resolving,
+            ${sumOf('stats_rating_procedure_monthly')} as by_procedure`,
     );
+    const n = kept!.n!;
     expect(n).toBeGreaterThan(8);
-    // Each rating counted once by each attribution, by month and by day, and once by procedure.
-    const kept = await rows<{ rated: number }>(
-      db,
-      sql`select coalesce(sum(rated), 0)::int as rated from stats_rating_attributed_monthly
-            where attribution = 'receiving'
-          union all select coalesce(sum(rated), 0)::int from stats_rating_attributed_monthly
-            where attribution = 'resolving'
-          union all select coalesce(sum(rated), 0)::int from stats_rating_attributed_daily
-            where attribution = 'receiving'
-          union all select coalesce(sum(rated), 0)::int from stats_rating_attributed_daily
-            where attribution = 'resolving'
-          union all select coalesce(sum(rated), 0)::int from stats_rating_procedure_monthly`,
-    );
-    expect(kept.map((k) => k.rated)).toEqual([n, n, n, n, n]);
-    const oneByOne = async (q: Parameters<typeof satisfactionByGroup>[1]) => {
+    expect(kept).toEqual({
+      n,
+      monthly_receiving: n,
+      monthly_resolving: n,
+      daily_receiving: n,
+      daily_resolving: n,
+      by_procedure: n,
+    });
+    const oneByOne = async (tx: typeof db, q: Parameters<typeof satisfactionByGroup>[1]) => {
       const g = grouping(q.groupBy, q.attribution);
       const found = await rows<{
         key: string;
@@ -433,7 +444,7 @@ describe('satisfaction in the statistics, against an oracle', () => {
         sat: number;
         dis: number;
       }>(
-        db,
+        tx,
         sql`select ${g.key} as key, ${g.label} as label, count(*)::int as rated,
               (count(*) filter (where f.level = 'very_satisfied'))::int as very,
               (count(*) filter (where f.level = 'satisfied'))::int as sat,
@@ -476,35 +487,36 @@ describe('satisfaction in the statistics, against an oracle', () => {
     ];
     let compared = 0;
     let nonEmpty = 0;
-    for (const [from, to] of periods) {
-      for (const asOf of asOfs) {
-        for (const groupBy of ['none', 'unit', 'procedure', 'field', 'channel'] as const) {
-          for (const attribution of ['resolving', 'receiving'] as const) {
-            for (const unitPath of [null, `${province}/`]) {
-              const q = { unitPath, attribution, from, to, groupBy, asOf };
-              const label = `${from}..${to} at ${asOf.toISOString()} ${groupBy} ${attribution} ${unitPath}`;
-              const expected = await oneByOne(q);
-              expect(await satisfactionByGroup(db, q), label).toEqual(expected);
-              compared++;
-              if (expected.size > 0) nonEmpty++;
+    // Every unit, a province, and a commune whose ratings are partly resolved by its neighbour (so that the two
+    // attributions count different ratings in it); both sides read in one snapshot, whatever other files rate.
+    const scopes = [null, `${province}/`, communeXPath];
+    await db.transaction(
+      async (tx) => {
+        for (const [from, to] of periods) {
+          for (const asOf of asOfs) {
+            for (const groupBy of ['none', 'unit', 'procedure', 'field', 'channel'] as const) {
+              for (const attribution of ['resolving', 'receiving'] as const) {
+                for (const unitPath of scopes) {
+                  const q = { unitPath, attribution, from, to, groupBy, asOf };
+                  const label = `${from}..${to} at ${asOf.toISOString()} ${groupBy} ${attribution} ${unitPath}`;
+                  const expected = await oneByOne(tx, q);
+                  expect(await satisfactionByGroup(tx, q), label).toEqual(expected);
+                  compared++;
+                  if (expected.size > 0) nonEmpty++;
+                }
+              }
             }
           }
         }
-      }
-    }
-    expect(compared).toBe(6 * 4 * 5 * 2 * 2);
+      },
+      { isolationLevel: 'repeatable read' },
+    );
+    expect(compared).toBe(6 * 4 * 5 * 2 * 3);
     expect(nonEmpty).toBeGreaterThan(compared / 2);
   });
 
   it('the upgrade counts the ratings already given exactly as the trigger counted them (migration 0036)', async () => {
     const db = ctx.database.db;
-    const counts = (table: 'stats_rating_attributed_monthly' | 'stats_rating_attributed_daily') =>
-      rows<Record<string, unknown>>(db, sql`select * from ${sql.raw(table)} order by 1, 2, 3, 4`);
-    const [monthly, daily] = [
-      await counts('stats_rating_attributed_monthly'),
-      await counts('stats_rating_attributed_daily'),
-    ];
-    expect(daily.length).toBeGreaterThan(8);
     const migration = await readFile(
       new URL('../migrations/0036_stats_ratings_by_attributed_unit.sql', import.meta.url),
       'utf8',
@@ -514,13 +526,22 @@ describe('satisfaction in the statistics, against an oracle', () => {
       .map((statement) => statement.trim())
       .filter((statement) => statement.startsWith('INSERT INTO stats_rating_attributed_'));
     expect(backfill).toHaveLength(2);
+    // As the migration does: new ratings (other files') wait for the lock, then the trigger counts them.
     await db.transaction(async (tx) => {
+      await tx.execute(sql`lock table dossier_ratings in share mode`);
+      const counts = async () =>
+        Promise.all(
+          ['stats_rating_attributed_monthly', 'stats_rating_attributed_daily'].map((table) =>
+            rows<Record<string, unknown>>(tx, sql`select * from ${sql.raw(table)} order by 1, 2, 3, 4`),
+          ),
+        );
+      const kept = await counts();
+      expect(kept[1]!.length).toBeGreaterThan(8);
       await tx.execute(sql`delete from stats_rating_attributed_monthly`);
       await tx.execute(sql`delete from stats_rating_attributed_daily`);
       for (const statement of backfill) await tx.execute(sql.raw(statement));
+      expect(await counts()).toEqual(kept);
     });
-    expect(await counts('stats_rating_attributed_monthly')).toEqual(monthly);
-    expect(await counts('stats_rating_attributed_daily')).toEqual(daily);
   });
 
   it('are counted by the trigger and served alike on PGlite, the embedded default', async () => {

@@ -1,6 +1,6 @@
 // Satisfaction in the statistics (đánh giá mức độ hài lòng): the ratings given in a period, counted per group
-// from the monthly counts of the ratings and the ratings themselves (both carry the units, procedure and channel
-// the groupings read, as alias `f`), and merged into the answer's rows by key.
+// from the counts of the ratings kept by month and by day and from the ratings themselves (each read as alias
+// `f`), and merged into the answer's rows by key.
 import { sql, type SQL } from 'drizzle-orm';
 import { preparedRows, type DbOrTx } from '../db/client.js';
 import { addDays, instantAt, type LocalDate } from '../domain/local-time.js';
