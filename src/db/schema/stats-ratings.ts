@@ -9,6 +9,14 @@ const ratingCounts = () => ({
   dissatisfied: integer('dissatisfied').notNull().default(0),
 });
 
+/** The unit a rating is counted for (`attribution` 'receiving' or 'resolving'), its channel and the counts. */
+const attributedRatingCounts = () => ({
+  attribution: text('attribution').notNull(),
+  unitCode: text('unit_code').notNull(),
+  channel: text('channel').notNull(),
+  ...ratingCounts(),
+});
+
 /**
  * The satisfaction ratings given each local month (its first day), by the unit each is counted for
  * (`attribution` 'receiving': its dossier's receiving unit; 'resolving': its resolving unit) and channel: what the
@@ -19,13 +27,7 @@ const ratingCounts = () => ({
  */
 export const statsRatingAttributedMonthly = pgTable(
   'stats_rating_attributed_monthly',
-  {
-    month: date('month', { mode: 'string' }).notNull(),
-    attribution: text('attribution').notNull(),
-    unitCode: text('unit_code').notNull(),
-    channel: text('channel').notNull(),
-    ...ratingCounts(),
-  },
+  { month: date('month', { mode: 'string' }).notNull(), ...attributedRatingCounts() },
   (t) => [
     primaryKey({
       name: 'stats_rating_attributed_monthly_pk',
@@ -38,13 +40,7 @@ export const statsRatingAttributedMonthly = pgTable(
 /** The same by local day, for the days of a period outside its whole months. */
 export const statsRatingAttributedDaily = pgTable(
   'stats_rating_attributed_daily',
-  {
-    day: date('day', { mode: 'string' }).notNull(),
-    attribution: text('attribution').notNull(),
-    unitCode: text('unit_code').notNull(),
-    channel: text('channel').notNull(),
-    ...ratingCounts(),
-  },
+  { day: date('day', { mode: 'string' }).notNull(), ...attributedRatingCounts() },
   (t) => [
     primaryKey({
       name: 'stats_rating_attributed_daily_pk',
