@@ -1,7 +1,7 @@
 import { date, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { statsCell } from './stats-counts.js';
 
-/** The ratings given in a month, by level. */
+/** The ratings given, by level. */
 const ratingCounts = () => ({
   rated: integer('rated').notNull().default(0),
   verySatisfied: integer('very_satisfied').notNull().default(0),
