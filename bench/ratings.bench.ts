@@ -2,8 +2,8 @@
  * The statistics' satisfaction columns alone, in this process (no HTTP, no load beside them): for each shape
  * (the province this year, this month by unit, last year, last year by procedure, this year's official period; a
  * commune this year and last year's official period), satisfactionByGroup (from the counts of the ratings kept by
- * month and by day) and the same ratings counted one by one, `--count` times each in turn; p50 / p95 ms. Needs the benchmark database at
- * seed version 5 (ratings). Writes nothing to bench/RESULTS.md.
+ * month and by day) and the same ratings counted one by one, `--count` times each in turn; p50 / p95 ms. Needs
+ * the benchmark database at seed version 5 (ratings). Writes nothing to bench/RESULTS.md.
  *
  *   npm run bench:ratings -- [--count 40] [--database NAME]
  */

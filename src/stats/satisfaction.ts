@@ -59,30 +59,25 @@ export async function satisfactionByGroup(
     from dossier_ratings f ${g.joins}
     where ${scope} and f.rated_at >= ${instantAt(from, 0)} and f.rated_at < ${instantAt(until, 0)} and ${when}
     group by 1, 2`;
-  // The attributed tables hold the unit each rating counts for in unit_code: grouped as by receiving unit.
-  const a = grouping(q.groupBy, 'receiving');
-  const attributed = (table: SQL, period: SQL, p: { from: LocalDate; to: LocalDate }) => sql`
-    select ${a.key} as key, ${a.label} as label, ${countsSummed}
-    from ${table} f ${a.joins}
-    where ${scope} and f.attribution = ${q.attribution} and f.${period} between ${p.from} and ${p.to}
+  // The counts by procedure have both units, read as the ratings are; those by attributed unit hold the unit each
+  // rating counts for in unit_code (grouped as by receiving unit), one row per attribution.
+  const c = g.byProcedure ? g : grouping(q.groupBy, 'receiving');
+  const attributed = g.byProcedure ? sql`` : sql`and f.attribution = ${q.attribution}`;
+  const counted = (table: string, period: 'month' | 'day', p: { from: LocalDate; to: LocalDate }) => sql`
+    select ${c.key} as key, ${c.label} as label, ${countsSummed}
+    from ${sql.raw(table)} f ${c.joins}
+    where ${scope} ${attributed} and f.${sql.raw(period)} between ${p.from} and ${p.to}
     group by 1, 2`;
-  const parts = g.byProcedure
-    ? [
-        ...(months
-          ? [
-              sql`select ${g.key} as key, ${g.label} as label, ${countsSummed}
-                from stats_rating_procedure_monthly f ${g.joins}
-                where ${scope} and f.month between ${months.from} and ${months.to}
-                group by 1, 2`,
-            ]
-          : []),
-        ...days.map((d) => given(d.from, addDays(d.to, 1), 1, sql`true`)),
-      ]
-    : [
-        ...(months ? [attributed(sql`stats_rating_attributed_monthly`, sql`month`, months)] : []),
-        ...days.map((d) => attributed(sql`stats_rating_attributed_daily`, sql`day`, d)),
-      ];
-  parts.push(given(q.from, addDays(q.to, 1), -1, sql`f.rated_at > ${q.asOf}`));
+  const monthly = g.byProcedure ? 'stats_rating_procedure_monthly' : 'stats_rating_attributed_monthly';
+  const parts = [
+    ...(months ? [counted(monthly, 'month', months)] : []),
+    ...days.map((d) =>
+      g.byProcedure
+        ? given(d.from, addDays(d.to, 1), 1, sql`true`)
+        : counted('stats_rating_attributed_daily', 'day', d),
+    ),
+    given(q.from, addDays(q.to, 1), -1, sql`f.rated_at > ${q.asOf}`),
+  ];
   const found = await preparedRows<{
     key: string;
     label: string;

@@ -834,13 +834,13 @@ function stepFigureOpenOverdue(scope: SQL, g: Grouping, daily: SQL, day: LocalDa
 
 /**
  * Live from the step runs of the scope's dossiers: those ended in [`open`, `cut`), and those open and overdue at
- * the moment of the answer, judged as livePendingOverdueQuery judges the dossiers (`tooMany` as there). From yesterday's end
- * (`sinceYesterday`: its figures are added by the caller): the step runs of the dossiers changed since are taken
- * out as yesterday's figures counted them (by their history) and counted as they are now; of the other dossiers,
- * those whose open step's due passed the threshold since yesterday's are added (from their rows, through the
- * open-step-due index). Otherwise every open step run is counted: from its dossier's row (its open step's due,
- * holder and pause), or by its history when the dossier changed since the moment; with more changed than the
- * newest events show, every step run open then by its history.
+ * the moment of the answer, judged as livePendingOverdueQuery judges the dossiers (`tooMany` as there). From
+ * yesterday's end (`sinceYesterday`: its figures are added by the caller): the step runs of the dossiers changed
+ * since are taken out as yesterday's figures counted them (by their history) and counted as they are now; of the
+ * other dossiers, those whose open step's due passed the threshold since yesterday's are added (from their rows,
+ * through the open-step-due index). Otherwise every open step run is counted: from its dossier's row (its open
+ * step's due, holder and pause), or by its history when the dossier changed since the moment; with more changed
+ * than the newest events show, every step run open then by its history.
  */
 export function liveStepsQuery(
   scope: Scope,
