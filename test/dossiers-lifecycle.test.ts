@@ -421,17 +421,48 @@ describe('optimistic concurrency and late entry', () => {
         'select id from dossiers where code = $1 for update',
         [d.code],
       );
+      // As every writer of events does, it moves the dossier's version in the same transaction.
       await other.query(
         `insert into dossier_events (dossier_id, type, from_status, to_status, at, data)
          values ($1, 'record-digitisation', 'processing', 'processing', $2, '{}')`,
         [rows[0]!.id, '2025-06-05T10:00:40+07:00'],
       );
+      await other.query('update dossiers set version = version + 1 where id = $1', [rows[0]!.id]);
       const waiting = act(d.code, 'resolve', { result: 'approved' });
       await new Promise((r) => setTimeout(r, 300));
       await other.query('commit');
       const res = await waiting;
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json()).toMatchObject({ resolvedAt: '2025-06-05T10:00:40+07:00' });
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('an action that waited for a handover to another unit acts on the dossier as handed over', async () => {
+    setNow('2025-06-05T10:00:00+07:00');
+    const d = await receive((await createProcedure(ctx)).code);
+    await ok(d.code, 'assign');
+    // Another transaction hands the dossier over to the other unit and holds it; the resolve sent meanwhile
+    // waits for the lock, then finds the dossier under its new handling unit (not as missing).
+    const other = new pg.Client({ connectionString: inject('databaseUrl') });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query(
+        'update dossiers set handling_unit_code = $2, version = version + 1 where code = $1',
+        [d.code, otherUnit],
+      );
+      const waiting = act(d.code, 'resolve', { result: 'approved' });
+      await new Promise((r) => setTimeout(r, 300));
+      await other.query('commit');
+      const res = await waiting;
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({
+        status: 'resolved',
+        version: 4,
+        handlingUnit: { code: otherUnit },
+      });
     } finally {
       await other.end();
     }

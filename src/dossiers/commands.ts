@@ -47,7 +47,14 @@ import { nextStatus, openStatuses, type DossierAction, type DossierStatus } from
 import { instantAt, addDays, formatInstant, formatInstantsIn, localDateOf } from '../domain/local-time.js';
 import { outcomeOf, type Granularity } from '../domain/timeliness.js';
 import type { Calendar } from '../domain/working-time.js';
-import { getDossierInScope, getDossierView, type DossierRow, type DossierView } from './lookups.js';
+import {
+  dossierColumns,
+  dossierInScope,
+  getDossierView,
+  selectDossiers,
+  type DossierRow,
+  type DossierView,
+} from './lookups.js';
 import { dossierSnapshot, toDossierResponse, type LiveSettings } from './representation.js';
 
 export interface CommandContext {
@@ -736,66 +743,77 @@ async function handoverEffects(
   };
 }
 
-const handlingUnit = alias(units, 'handling_unit');
 const actingUnit = alias(units, 'acting_unit');
 
 /**
- * Locks the dossier's row (so concurrent actions on one dossier run one after the other) and reads, in the same
- * round trip, what the acting-officer check needs: whether the handling unit or one above it requires an officer,
- * and the acting officer with their unit's path. Undefined when no dossier has the code.
+ * What an action reads under the dossier's lock: the dossier's view, whether the handling unit or one above it
+ * requires an officer, the acting officer with their unit's path, and the instant of the dossier's latest event.
  */
-async function lockForAction(tx: Tx, code: string, acting: string | null) {
-  // Built once and prepared by name, as the dossier's view is (planned once per connection).
-  const [found] = await prepareBuilt(tx, 'dossier_lock_for_action', lockStatement, { code, acting });
-  return (
-    found && {
-      officerRequired: found.officerRequired,
-      officer: found.officer && { ...found.officer, unitPath: found.officerPath! },
+interface Locked {
+  view: DossierView;
+  officerRequired: boolean;
+  officer: (typeof officers.$inferSelect & { unitPath: string }) | null;
+  latestEventAt: Date | null;
+}
+
+/**
+ * Locks the dossier's row (so concurrent actions on one dossier run one after the other) and reads what the
+ * action needs (Locked) in the same statement, or DOSSIER_NOT_FOUND when no dossier in the caller's scope has the
+ * code. The statement reads as of its start: when it waited for another transaction that changed the dossier,
+ * its joins and the latest event are from before that change (its `seenVersion`, the row as of the start, then
+ * differs from the locked row's version: every writer of a dossier's events moves its version), and when that
+ * change moved a unit it joins, PostgreSQL's recheck of the locked row finds no row. Either way, once the lock is
+ * held the same statement runs again and reads after the change.
+ */
+async function lockForAction(tx: Tx, principal: Principal, code: string, acting: string | null): Promise<Locked> {
+  const read = async () => (await prepareBuilt(tx, 'dossier_lock_for_action', lockStatement, { code, acting }))[0];
+  let row = await read();
+  if (!row || row.seenVersion !== row.d.version) {
+    if (!row && !(await prepareBuilt(tx, 'dossier_lock_only', lockOnly, { code })).length) {
+      throw new DomainError('DOSSIER_NOT_FOUND', { code });
     }
-  );
+    row = await read();
+  }
+  const { officerRequired, officer, officerPath, latestEventAt, seenVersion: _, ...view } = row!;
+  if (!dossierInScope(principal, view)) throw new DomainError('DOSSIER_NOT_FOUND', { code });
+  return { view, officerRequired, officer: officer && { ...officer, unitPath: officerPath! }, latestEventAt };
 }
 
 const lockStatement = (db: DbOrTx) =>
-  db
-    .select({
-      officerRequired: unitRequiresOfficer(handlingUnit.path),
-      officer: officers,
-      officerPath: actingUnit.path,
-    })
-    .from(dossiers)
-    .innerJoin(handlingUnit, eq(handlingUnit.code, dossiers.handlingUnitCode))
+  selectDossiers(db, {
+    officerRequired: unitRequiresOfficer(dossierColumns.handlingPath),
+    officer: officers,
+    officerPath: actingUnit.path,
+    latestEventAt: sql<Date | null>`(select max(e.at) from ${dossierEvents} e
+      where e.dossier_id = ${dossiers.id})`.mapWith(dossierEvents.at),
+    seenVersion: sql<number>`(select v.version from ${dossiers} v where v.id = ${dossiers.id})`.mapWith(Number),
+  })
     .leftJoin(officers, eq(officers.code, sql`${sql.placeholder('acting')}::text`))
     .leftJoin(actingUnit, eq(actingUnit.code, officers.unitCode))
     .where(eq(dossiers.code, sql.placeholder('code')))
     .for('update', { of: dossiers });
 
-/** An action's event and its deadline row: statements built once (prepareBuilt), every value a placeholder. */
-const insertEvent = (db: DbOrTx) =>
+/** The dossier's row locked, with no join (when the statement above found none). */
+const lockOnly = (db: DbOrTx) =>
   db
-    .insert(dossierEvents)
-    .values(
-      placeholders('dossierId', 'type', 'fromStatus', 'toStatus', 'at', 'actorKeyId', 'officerCode', 'data'),
-    );
-const insertDeadline = (db: DbOrTx) =>
-  db
-    .insert(dossierDeadlines)
-    .values(placeholders('dossierId', 'kind', 'startAt', 'dueAt', 'effectiveAt', 'reason'));
+    .select({ id: dossiers.id })
+    .from(dossiers)
+    .where(eq(dossiers.code, sql.placeholder('code')))
+    .for('update');
 
 /**
- * The instant of the dossier's latest event. Read after the lock, in a statement of its own: one that waited for
- * the lock sees the event an action on the same dossier committed meanwhile (a subquery of the locking statement
- * would not: it reads as of that statement's start).
+ * Whether the dossier's view names the same units, procedure and holder after an action's update as before it (so
+ * the view is the one read under the lock with the updated row): a handover changes the handling unit or holder.
  */
-async function latestEventAt(tx: Tx, dossierId: number): Promise<Date | null> {
-  const [row] = await prepareBuilt(tx, 'dossier_latest_event_at', latestEvent, { dossierId });
-  return row?.at ?? null;
+function sameNames(before: DossierRow, after: DossierRow): boolean {
+  return (
+    before.unitCode === after.unitCode &&
+    before.handlingUnitCode === after.handlingUnitCode &&
+    before.resolvingUnitCode === after.resolvingUnitCode &&
+    before.procedureCode === after.procedureCode &&
+    before.holderOfficerCode === after.holderOfficerCode
+  );
 }
-
-const latestEvent = (db: DbOrTx) =>
-  db
-    .select({ at: sql<Date | null>`max(${dossierEvents.at})`.mapWith(dossierEvents.at) })
-    .from(dossierEvents)
-    .where(eq(dossierEvents.dossierId, sql.placeholder('dossierId')));
 
 /**
  * When an action happened: `at` as sent (late data entry, checked), else now; but never before the dossier's
@@ -825,17 +843,13 @@ export async function applyAction(
   const calendar = await ctx.calendars.current(ctx.db);
   const acting = actingOfficerCode(ctx.principal.officerCode ?? null, body.officerCode);
   return ctx.db.transaction(async (tx) => {
-    // Lock the row first so concurrent actions on one dossier run one after the other.
-    const locked = await lockForAction(tx, code, acting);
-    const view = await getDossierInScope(tx, ctx.principal, code);
+    const { view, officer, officerRequired, latestEventAt } = await lockForAction(tx, ctx.principal, code, acting);
     const d = view.d;
     if (expectedVersion !== null && expectedVersion !== d.version) {
       throw new DomainError('VERSION_MISMATCH', { current: d.version, expected: String(expectedVersion) });
     }
     const from = d.status as DossierStatus;
     const to = nextStatus(from, action);
-    // The lock found the row (getDossierInScope would have answered 404 otherwise).
-    const { officer, officerRequired } = locked!;
     checkActingOfficer({
       personal: isPersonal(ctx.principal),
       code: acting,
@@ -843,7 +857,7 @@ export async function applyAction(
       required: officerRequired,
       unitCode: d.handlingUnitCode,
     });
-    const at = actionInstant(ctx, body.at, await latestEventAt(tx, d.id));
+    const at = actionInstant(ctx, body.at, latestEventAt);
 
     const effects = await effectsOf(tx, ctx, calendar, view, action, body, at);
     const steps =
@@ -853,7 +867,27 @@ export async function applyAction(
       steps && effects.step?.kind === 'event' && effects.step.event.kind === 'handover'
         ? { fromStepCode: steps.fromStepCode, toStepCode: steps.toStepCode }
         : {};
-    await tx
+    // The event and the deadline row are written by the statement that updates the dossier (one round trip),
+    // which answers the updated row.
+    const event = tx.$with('event').as(
+      tx.insert(dossierEvents).values({
+        dossierId: d.id,
+        type: effects.eventType,
+        fromStatus: from,
+        toStatus: to,
+        at,
+        actorKeyId: ctx.principal.keyId,
+        officerCode: acting,
+        data: { ...effects.eventData, ...stepCodes },
+      }),
+    );
+    const deadline =
+      effects.deadline &&
+      tx.$with('deadline').as(
+        tx.insert(dossierDeadlines).values({ dossierId: d.id, effectiveAt: at, ...effects.deadline }),
+      );
+    const [row] = await tx
+      .with(...(deadline ? [event, deadline] : [event]))
       .update(dossiers)
       .set({
         ...effects.patch,
@@ -862,25 +896,9 @@ export async function applyAction(
         version: d.version + 1,
         updatedAt: sql`now()`,
       })
-      .where(eq(dossiers.id, d.id));
-    await prepareBuilt(tx, 'dossier_event_insert', insertEvent, {
-      dossierId: d.id,
-      type: effects.eventType,
-      fromStatus: from,
-      toStatus: to,
-      at,
-      actorKeyId: ctx.principal.keyId,
-      officerCode: acting,
-      data: { ...effects.eventData, ...stepCodes },
-    });
-    if (effects.deadline) {
-      await prepareBuilt(tx, 'dossier_deadline_insert', insertDeadline, {
-        dossierId: d.id,
-        effectiveAt: at,
-        ...effects.deadline,
-      });
-    }
-    const updated = await getDossierView(tx, d.id);
+      .where(eq(dossiers.id, d.id))
+      .returning();
+    const updated = sameNames(d, row!) ? { ...view, d: row! } : await getDossierView(tx, d.id);
     const announcements = [...(to !== from ? [`dossier.${to}`] : []), ...effects.announcements];
     for (const type of announcements) await writeOutbox(tx, type, updated, at);
     return toDossierResponse(updated, liveSettings(ctx, calendar));

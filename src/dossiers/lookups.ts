@@ -1,7 +1,7 @@
 // A dossier looked up by its code inside the caller's scope, its audit trail and its receipt: the reads of one
 // dossier. The dossier by code and the views of a page's ids are the hottest reads of all (see viewByCode).
 import { asc, desc, eq, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { alias, type SelectedFields } from 'drizzle-orm/pg-core';
 import { prepareBuilt, type Db, type DbOrTx } from '../db/client.js';
 import { compiledRows } from '../db/compiled-read.js';
 import { dossierEvents, dossierSteps, dossiers, officers, procedures, units } from '../db/schema/index.js';
@@ -46,7 +46,7 @@ const handling = alias(units, 'handling_unit');
 const resolving = alias(units, 'resolving_unit');
 const holder = alias(officers, 'holder');
 
-const dossierColumns = {
+export const dossierColumns = {
   d: dossiers,
   procedureName: procedures.name,
   fee: procedures.fee,
@@ -60,10 +60,13 @@ const dossierColumns = {
   resolvingPath: resolving.path,
 };
 
-/** Dossiers as DossierViews: the inner joins never drop a row (foreign keys); the holder may be nobody. */
-export function selectDossiers(db: DbOrTx) {
+/**
+ * Dossiers as DossierViews (with `more` columns beside the view's, when given): the inner joins never drop a row
+ * (foreign keys); the holder may be nobody.
+ */
+export function selectDossiers<More extends SelectedFields>(db: DbOrTx, more?: More) {
   return db
-    .select(dossierColumns)
+    .select({ ...dossierColumns, ...(more as More) })
     .from(dossiers)
     .innerJoin(procedures, eq(procedures.code, dossiers.procedureCode))
     .innerJoin(units, eq(units.code, dossiers.unitCode))
