@@ -765,8 +765,14 @@ interface Locked {
  * change moved a unit it joins, PostgreSQL's recheck of the locked row finds no row. Either way, once the lock is
  * held the same statement runs again and reads after the change.
  */
-async function lockForAction(tx: Tx, principal: Principal, code: string, acting: string | null): Promise<Locked> {
-  const read = async () => (await prepareBuilt(tx, 'dossier_lock_for_action', lockStatement, { code, acting }))[0];
+async function lockForAction(
+  tx: Tx,
+  principal: Principal,
+  code: string,
+  acting: string | null,
+): Promise<Locked> {
+  const read = async () =>
+    (await prepareBuilt(tx, 'dossier_lock_for_action', lockStatement, { code, acting }))[0];
   let row = await read();
   if (!row || row.seenVersion !== row.d.version) {
     if (!row && !(await prepareBuilt(tx, 'dossier_lock_only', lockOnly, { code })).length) {
@@ -786,7 +792,9 @@ const lockStatement = (db: DbOrTx) =>
     officerPath: actingUnit.path,
     latestEventAt: sql<Date | null>`(select max(e.at) from ${dossierEvents} e
       where e.dossier_id = ${dossiers.id})`.mapWith(dossierEvents.at),
-    seenVersion: sql<number>`(select v.version from ${dossiers} v where v.id = ${dossiers.id})`.mapWith(Number),
+    seenVersion: sql<number>`(select v.version from ${dossiers} v where v.id = ${dossiers.id})`.mapWith(
+      Number,
+    ),
   })
     .leftJoin(officers, eq(officers.code, sql`${sql.placeholder('acting')}::text`))
     .leftJoin(actingUnit, eq(actingUnit.code, officers.unitCode))
@@ -843,7 +851,12 @@ export async function applyAction(
   const calendar = await ctx.calendars.current(ctx.db);
   const acting = actingOfficerCode(ctx.principal.officerCode ?? null, body.officerCode);
   return ctx.db.transaction(async (tx) => {
-    const { view, officer, officerRequired, latestEventAt } = await lockForAction(tx, ctx.principal, code, acting);
+    const { view, officer, officerRequired, latestEventAt } = await lockForAction(
+      tx,
+      ctx.principal,
+      code,
+      acting,
+    );
     const d = view.d;
     if (expectedVersion !== null && expectedVersion !== d.version) {
       throw new DomainError('VERSION_MISMATCH', { current: d.version, expected: String(expectedVersion) });
@@ -883,9 +896,9 @@ export async function applyAction(
     );
     const deadline =
       effects.deadline &&
-      tx.$with('deadline').as(
-        tx.insert(dossierDeadlines).values({ dossierId: d.id, effectiveAt: at, ...effects.deadline }),
-      );
+      tx
+        .$with('deadline')
+        .as(tx.insert(dossierDeadlines).values({ dossierId: d.id, effectiveAt: at, ...effects.deadline }));
     const [row] = await tx
       .with(...(deadline ? [event, deadline] : [event]))
       .update(dossiers)
