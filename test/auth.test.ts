@@ -63,10 +63,17 @@ describe('authentication', () => {
     await new Promise((r) => setTimeout(r, 100));
     const [used] = await ctx.database.db.select().from(apiKeys).where(eq(apiKeys.id, id));
     expect(used!.lastUsedAt).not.toBeNull();
-    const listed = await call('GET', '/v1/api-keys?limit=200', ctx.adminKey);
-    const item = listed.json().items.find((k: { id: string }) => k.id === id);
+    // Other test files' keys share the database: the list is read page by page until the key.
+    let item: Record<string, unknown> | undefined;
+    for (let cursor: string | null = ''; !item && cursor !== null;) {
+      const page = (
+        await call('GET', `/v1/api-keys?limit=200${cursor ? `&cursor=${cursor}` : ''}`, ctx.adminKey)
+      ).json() as { items: Array<Record<string, unknown>>; nextCursor: string | null };
+      item = page.items.find((k) => k.id === id);
+      cursor = page.nextCursor;
+    }
     expect(item).toMatchObject({ id, role: 'sync', unitCode: province.code, prefix });
-    expect(item.key).toBeUndefined();
+    expect(item!.key).toBeUndefined();
   });
 });
 

@@ -421,13 +421,11 @@ describe('optimistic concurrency and late entry', () => {
         'select id from dossiers where code = $1 for update',
         [d.code],
       );
-      // As every writer of events does, it moves the dossier's version in the same transaction.
       await other.query(
         `insert into dossier_events (dossier_id, type, from_status, to_status, at, data)
          values ($1, 'record-digitisation', 'processing', 'processing', $2, '{}')`,
         [rows[0]!.id, '2025-06-05T10:00:40+07:00'],
       );
-      await other.query('update dossiers set version = version + 1 where id = $1', [rows[0]!.id]);
       const waiting = act(d.code, 'resolve', { result: 'approved' });
       await new Promise((r) => setTimeout(r, 300));
       await other.query('commit');
@@ -435,6 +433,33 @@ describe('optimistic concurrency and late entry', () => {
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json()).toMatchObject({ resolvedAt: '2025-06-05T10:00:40+07:00' });
     } finally {
+      await other.end();
+    }
+  });
+
+  it('an action that waited for a transaction holding the dossier reads what it committed', async () => {
+    setNow('2025-06-05T10:00:00+07:00');
+    const d = await receive((await createProcedure(ctx)).code);
+    await ok(d.code, 'assign');
+    // The holder changes no column of the dossier (as a calendar change that moves none of its dates) but
+    // renames its unit; the resolve sent meanwhile answers with the new name.
+    const other = new pg.Client({ connectionString: inject('databaseUrl') });
+    await other.connect();
+    const { rows } = await other.query<{ name: string }>('select name from units where code = $1', [
+      unitCode,
+    ]);
+    try {
+      await other.query('begin');
+      await other.query('select id from dossiers where code = $1 for update', [d.code]);
+      await other.query("update units set name = 'Phòng đã đổi tên' where code = $1", [unitCode]);
+      const waiting = act(d.code, 'resolve', { result: 'approved' });
+      await new Promise((r) => setTimeout(r, 300));
+      await other.query('commit');
+      const res = await waiting;
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ status: 'resolved', handlingUnit: { name: 'Phòng đã đổi tên' } });
+    } finally {
+      await other.query('update units set name = $2 where code = $1', [unitCode, rows[0]!.name]);
       await other.end();
     }
   });

@@ -759,11 +759,11 @@ interface Locked {
 /**
  * Locks the dossier's row (so concurrent actions on one dossier run one after the other) and reads what the
  * action needs (Locked) in the same statement, or DOSSIER_NOT_FOUND when no dossier in the caller's scope has the
- * code. The statement reads as of its start: when it waited for another transaction that changed the dossier,
- * its joins and the latest event are from before that change (its `seenVersion`, the row as of the start, then
- * differs from the locked row's version: every writer of a dossier's events moves its version), and when that
- * change moved a unit it joins, PostgreSQL's recheck of the locked row finds no row. Either way, once the lock is
- * held the same statement runs again and reads after the change.
+ * code. That statement reads as of its start, so it never waits for the lock: it skips a row another transaction
+ * holds. Then, or when the row changed between the statement's start and its lock (the row as of the start,
+ * `seenVersion`, differs from the locked row's version; or PostgreSQL's recheck of the changed row against the
+ * units it joined found none), the row is locked alone, waiting for its holder, and the same statement runs again,
+ * reading whatever the holder committed.
  */
 async function lockForAction(
   tx: Tx,
@@ -775,7 +775,7 @@ async function lockForAction(
     (await prepareBuilt(tx, 'dossier_lock_for_action', lockStatement, { code, acting }))[0];
   let row = await read();
   if (!row || row.seenVersion !== row.d.version) {
-    if (!row && !(await prepareBuilt(tx, 'dossier_lock_only', lockOnly, { code })).length) {
+    if (!(await prepareBuilt(tx, 'dossier_lock_only', lockOnly, { code })).length) {
       throw new DomainError('DOSSIER_NOT_FOUND', { code });
     }
     row = await read();
@@ -799,9 +799,9 @@ const lockStatement = (db: DbOrTx) =>
     .leftJoin(officers, eq(officers.code, sql`${sql.placeholder('acting')}::text`))
     .leftJoin(actingUnit, eq(actingUnit.code, officers.unitCode))
     .where(eq(dossiers.code, sql.placeholder('code')))
-    .for('update', { of: dossiers });
+    .for('update', { of: dossiers, skipLocked: true });
 
-/** The dossier's row locked, with no join (when the statement above found none). */
+/** The dossier's row locked, waiting for a transaction that holds it, with no join. */
 const lockOnly = (db: DbOrTx) =>
   db
     .select({ id: dossiers.id })

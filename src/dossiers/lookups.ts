@@ -64,7 +64,7 @@ export const dossierColumns = {
  * Dossiers as DossierViews (with `more` columns beside the view's, when given): the inner joins never drop a row
  * (foreign keys); the holder may be nobody.
  */
-export function selectDossiers<More extends SelectedFields>(db: DbOrTx, more?: More) {
+export function selectDossiers<More extends SelectedFields = Record<never, never>>(db: DbOrTx, more?: More) {
   return db
     .select({ ...dossierColumns, ...(more as More) })
     .from(dossiers)
