@@ -407,90 +407,74 @@ describe('optimistic concurrency and late entry', () => {
     });
   });
 
-  it('an action that waited for another one on the same dossier sees the event it committed', async () => {
-    setNow('2025-06-05T10:00:00+07:00');
-    const d = await receive((await createProcedure(ctx)).code);
-    await ok(d.code, 'assign');
-    // Another transaction holds the dossier and records an event dated 40 s ahead, the way a skewed clerk's
-    // action would; the resolve sent meanwhile waits for the lock, then must be dated after that event.
+  /**
+   * Sends a resolve of `code` while another transaction holds the dossier (having run `hold`, given the dossier's
+   * id) and commits that transaction 300 ms later: the resolve's response.
+   */
+  async function resolveWhileHeld(code: string, hold: (other: pg.Client, id: string) => Promise<unknown>) {
     const other = new pg.Client({ connectionString: inject('databaseUrl') });
     await other.connect();
     try {
       await other.query('begin');
       const { rows } = await other.query<{ id: string }>(
         'select id from dossiers where code = $1 for update',
-        [d.code],
+        [code],
       );
-      await other.query(
-        `insert into dossier_events (dossier_id, type, from_status, to_status, at, data)
-         values ($1, 'record-digitisation', 'processing', 'processing', $2, '{}')`,
-        [rows[0]!.id, '2025-06-05T10:00:40+07:00'],
-      );
-      const waiting = act(d.code, 'resolve', { result: 'approved' });
+      await hold(other, rows[0]!.id);
+      const waiting = act(code, 'resolve', { result: 'approved' });
       await new Promise((r) => setTimeout(r, 300));
       await other.query('commit');
-      const res = await waiting;
-      expect(res.statusCode, res.body).toBe(200);
-      expect(res.json()).toMatchObject({ resolvedAt: '2025-06-05T10:00:40+07:00' });
+      return await waiting;
     } finally {
       await other.end();
     }
+  }
+
+  it('an action that waited for another one on the same dossier sees the event it committed', async () => {
+    setNow('2025-06-05T10:00:00+07:00');
+    const d = await receive((await createProcedure(ctx)).code);
+    await ok(d.code, 'assign');
+    // Another transaction holds the dossier and records an event dated 40 s ahead, the way a skewed clerk's
+    // action would; the resolve sent meanwhile waits for the lock, then must be dated after that event.
+    const res = await resolveWhileHeld(d.code, (other, id) =>
+      other.query(
+        `insert into dossier_events (dossier_id, type, from_status, to_status, at, data)
+         values ($1, 'record-digitisation', 'processing', 'processing', $2, '{}')`,
+        [id, '2025-06-05T10:00:40+07:00'],
+      ),
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ resolvedAt: '2025-06-05T10:00:40+07:00' });
   });
 
   it('an action that waited for a transaction holding the dossier reads what it committed', async () => {
     setNow('2025-06-05T10:00:00+07:00');
-    const d = await receive((await createProcedure(ctx)).code);
+    const unit = await createUnit(ctx, { parentCode: unitCode });
+    const d = await receive((await createProcedure(ctx)).code, { unitCode: unit.code });
     await ok(d.code, 'assign');
     // The holder changes no column of the dossier (as a calendar change that moves none of its dates) but
     // renames its unit; the resolve sent meanwhile answers with the new name.
-    const other = new pg.Client({ connectionString: inject('databaseUrl') });
-    await other.connect();
-    const { rows } = await other.query<{ name: string }>('select name from units where code = $1', [
-      unitCode,
-    ]);
-    try {
-      await other.query('begin');
-      await other.query('select id from dossiers where code = $1 for update', [d.code]);
-      await other.query("update units set name = 'Phòng đã đổi tên' where code = $1", [unitCode]);
-      const waiting = act(d.code, 'resolve', { result: 'approved' });
-      await new Promise((r) => setTimeout(r, 300));
-      await other.query('commit');
-      const res = await waiting;
-      expect(res.statusCode, res.body).toBe(200);
-      expect(res.json()).toMatchObject({ status: 'resolved', handlingUnit: { name: 'Phòng đã đổi tên' } });
-    } finally {
-      await other.query('update units set name = $2 where code = $1', [unitCode, rows[0]!.name]);
-      await other.end();
-    }
+    const res = await resolveWhileHeld(d.code, (other) =>
+      other.query("update units set name = 'Phòng đã đổi tên' where code = $1", [unit.code]),
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'resolved', handlingUnit: { name: 'Phòng đã đổi tên' } });
   });
 
   it('an action that waited for a handover to another unit acts on the dossier as handed over', async () => {
     setNow('2025-06-05T10:00:00+07:00');
     const d = await receive((await createProcedure(ctx)).code);
     await ok(d.code, 'assign');
-    // Another transaction hands the dossier over to the other unit and holds it; the resolve sent meanwhile
-    // waits for the lock, then finds the dossier under its new handling unit (not as missing).
-    const other = new pg.Client({ connectionString: inject('databaseUrl') });
-    await other.connect();
-    try {
-      await other.query('begin');
-      await other.query(
-        'update dossiers set handling_unit_code = $2, version = version + 1 where code = $1',
-        [d.code, otherUnit],
-      );
-      const waiting = act(d.code, 'resolve', { result: 'approved' });
-      await new Promise((r) => setTimeout(r, 300));
-      await other.query('commit');
-      const res = await waiting;
-      expect(res.statusCode, res.body).toBe(200);
-      expect(res.json()).toMatchObject({
-        status: 'resolved',
-        version: 4,
-        handlingUnit: { code: otherUnit },
-      });
-    } finally {
-      await other.end();
-    }
+    // Another transaction hands the dossier over to the other unit; the resolve sent meanwhile waits for the
+    // lock, then finds the dossier under its new handling unit (not as missing).
+    const res = await resolveWhileHeld(d.code, (other, id) =>
+      other.query('update dossiers set handling_unit_code = $2, version = version + 1 where id = $1', [
+        id,
+        otherUnit,
+      ]),
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'resolved', version: 4, handlingUnit: { code: otherUnit } });
   });
 });
 
