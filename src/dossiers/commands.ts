@@ -9,6 +9,7 @@ import {
   dossiers,
   officers,
   outbox,
+  procedureProcesses,
   units,
 } from '../db/schema/index.js';
 import { checkOfficerUnder } from '../officers/commands.js';
@@ -25,7 +26,7 @@ import {
   recomputeSteps,
   type StepChange,
 } from './step-clock.js';
-import type { StepRow } from '../domain/steps.js';
+import type { ProcessStep, StepRow } from '../domain/steps.js';
 import { IntakeStore, type FoundTargets, type IntakeWrite, type Written } from './intake-batch.js';
 import { onceForKey } from './idempotency.js';
 import { identifierProblem, normalizeIdNumber, normalizeText, searchKey } from '../domain/applicant.js';
@@ -101,21 +102,27 @@ function checkLateEntry(ctx: CommandContext, at: Date, path: string, notBefore: 
   if (notBefore && at.getTime() < notBefore.getTime()) throw fieldError(path, 'before_latest_event');
 }
 
-/** Announces a change of a dossier (the change feed, webhooks, the worker): its snapshot and `extra` beside it. */
+/**
+ * Announces a change of a dossier (the change feed, webhooks, the worker) under each of `types`, in that order:
+ * its snapshot and `extra` beside it, one row a type, in one statement.
+ */
 export async function writeOutbox(
   tx: Tx,
-  type: string,
+  types: string | readonly string[],
   view: DossierView,
   occurredAt: Date,
   extra: object = {},
 ) {
-  await prepareBuilt(tx, 'outbox_insert', insertOutbox, {
-    type,
+  const row = {
     dossierId: view.d.id,
     unitCode: view.d.unitCode,
     payload: { dossier: dossierSnapshot(view), ...extra },
     occurredAt,
-  });
+  };
+  const all = typeof types === 'string' ? [types] : types;
+  // One row by the statement built once; more (an action's status and its facts) by one multi-row insert.
+  if (all.length === 1) await prepareBuilt(tx, 'outbox_insert', insertOutbox, { type: all[0]!, ...row });
+  else if (all.length > 1) await tx.insert(outbox).values(all.map((type) => ({ type, ...row })));
 }
 
 const insertOutbox = (db: DbOrTx) =>
@@ -754,6 +761,8 @@ interface Locked {
   officerRequired: boolean;
   officer: (typeof officers.$inferSelect & { unitPath: string }) | null;
   latestEventAt: Date | null;
+  /** The steps of the process version the dossier follows (null: none); a version never changes. */
+  processSteps: ProcessStep[] | null;
 }
 
 /**
@@ -780,9 +789,23 @@ async function lockForAction(
     }
     row = await read();
   }
-  const { officerRequired, officer, officerPath, latestEventAt, seenVersion: _, ...view } = row!;
+  const {
+    officerRequired,
+    officer,
+    officerPath,
+    latestEventAt,
+    processSteps,
+    seenVersion: _,
+    ...view
+  } = row!;
   if (!dossierInScope(principal, view)) throw new DomainError('DOSSIER_NOT_FOUND', { code });
-  return { view, officerRequired, officer: officer && { ...officer, unitPath: officerPath! }, latestEventAt };
+  return {
+    view,
+    officerRequired,
+    officer: officer && { ...officer, unitPath: officerPath! },
+    latestEventAt,
+    processSteps,
+  };
 }
 
 const lockStatement = (db: DbOrTx) =>
@@ -792,6 +815,10 @@ const lockStatement = (db: DbOrTx) =>
     officerPath: actingUnit.path,
     latestEventAt: sql<Date | null>`(select max(e.at) from ${dossierEvents} e
       where e.dossier_id = ${dossiers.id})`.mapWith(dossierEvents.at),
+    processSteps: sql<ProcessStep[] | null>`(select p.steps from ${procedureProcesses} p
+      where p.procedure_code = ${dossiers.procedureCode} and p.version = ${dossiers.processVersion})`.mapWith(
+      procedureProcesses.steps,
+    ),
     seenVersion: sql<number>`(select v.version from ${dossiers} v where v.id = ${dossiers.id})`.mapWith(
       Number,
     ),
@@ -851,7 +878,7 @@ export async function applyAction(
   const calendar = await ctx.calendars.current(ctx.db);
   const acting = actingOfficerCode(ctx.principal.officerCode ?? null, body.officerCode);
   return ctx.db.transaction(async (tx) => {
-    const { view, officer, officerRequired, latestEventAt } = await lockForAction(
+    const { view, officer, officerRequired, latestEventAt, processSteps } = await lockForAction(
       tx,
       ctx.principal,
       code,
@@ -874,7 +901,8 @@ export async function applyAction(
 
     const effects = await effectsOf(tx, ctx, calendar, view, action, body, at);
     const steps =
-      effects.step && (await changeSteps(tx, d, effects.step, at, calendar, ctx.config.OUTCOME_GRANULARITY));
+      effects.step &&
+      (await changeSteps(tx, d, processSteps, effects.step, at, calendar, ctx.config.OUTCOME_GRANULARITY));
     // A handover's event names the step it ended and the one it started.
     const stepCodes =
       steps && effects.step?.kind === 'event' && effects.step.event.kind === 'handover'
@@ -913,7 +941,7 @@ export async function applyAction(
       .returning();
     const updated = sameNames(d, row!) ? { ...view, d: row! } : await getDossierView(tx, d.id);
     const announcements = [...(to !== from ? [`dossier.${to}`] : []), ...effects.announcements];
-    for (const type of announcements) await writeOutbox(tx, type, updated, at);
+    await writeOutbox(tx, announcements, updated, at);
     return toDossierResponse(updated, liveSettings(ctx, calendar));
   });
 }

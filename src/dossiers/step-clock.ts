@@ -53,7 +53,10 @@ export function clockFor(
   return { calendar, granularity, steps: clockSteps(process, channel, calendar.dayLength) };
 }
 
-/** The clock of a stored dossier: the steps of the process version it follows, read when it has one. */
+/**
+ * The clock of a stored dossier (a calendar change's recompute): the steps of the process version it follows, read
+ * when it has one.
+ */
 async function clockOfDossier(
   db: DbOrTx,
   d: DossierRow,
@@ -238,19 +241,28 @@ export interface StepOutcome {
 
 /**
  * Applies an action's change to a dossier's steps at `at` (the action's instant, which a handover records as
- * entered): starts the clock, or applies one event to the stored state and writes the rows it moved. A handover
+ * entered), on the clock of `process` (the steps of the process version the dossier follows, read with its lock;
+ * null when it follows none): starts the clock, or applies one event to the stored state and writes the rows it
+ * moved. A handover
  * naming a step the dossier's process does not have is refused (STEP_NOT_IN_PROCESS). A dossier received before
  * its steps were kept has none, and gets none: null.
  */
 export async function changeSteps(
   tx: Tx,
   d: DossierRow,
+  process: ProcessStep[] | null,
   change: StepChange,
   at: Date,
   calendar: Calendar,
   granularity: Granularity,
 ): Promise<StepOutcome | null> {
-  const clock = await clockOfDossier(tx, d, calendar, granularity);
+  const clock = clockFor(
+    process,
+    { value: d.durationValue, unit: d.durationUnit },
+    d.channel,
+    calendar,
+    granularity,
+  );
   if (change.kind === 'start') {
     const state = startSteps(clock, change.start);
     await saveSteps(tx, d.id, [], state, at);
