@@ -754,7 +754,8 @@ const actingUnit = alias(units, 'acting_unit');
 
 /**
  * What an action reads under the dossier's lock: the dossier's view, whether the handling unit or one above it
- * requires an officer, the acting officer with their unit's path, and the instant of the dossier's latest event.
+ * requires an officer, the acting officer with their unit's path, the instant of the dossier's latest event and
+ * the steps of its process.
  */
 interface Locked {
   view: DossierView;
