@@ -53,6 +53,22 @@ export function clockFor(
   return { calendar, granularity, steps: clockSteps(process, channel, calendar.dayLength) };
 }
 
+/** The clock of a stored dossier following the steps of `process` (null: it follows no process version). */
+function dossierClock(
+  d: DossierRow,
+  process: ProcessStep[] | null,
+  calendar: Calendar,
+  granularity: Granularity,
+): StepClock {
+  return clockFor(
+    process,
+    { value: d.durationValue, unit: d.durationUnit },
+    d.channel,
+    calendar,
+    granularity,
+  );
+}
+
 /**
  * The clock of a stored dossier (a calendar change's recompute): the steps of the process version it follows, read
  * when it has one.
@@ -71,7 +87,7 @@ async function clockOfDossier(
     });
     steps = row!.steps;
   }
-  return clockFor(steps, { value: d.durationValue, unit: d.durationUnit }, d.channel, calendar, granularity);
+  return dossierClock(d, steps, calendar, granularity);
 }
 
 // The statements of every action on a dossier with steps: built once (prepareBuilt), their values placeholders.
@@ -243,9 +259,8 @@ export interface StepOutcome {
  * Applies an action's change to a dossier's steps at `at` (the action's instant, which a handover records as
  * entered), on the clock of `process` (the steps of the process version the dossier follows, read with its lock;
  * null when it follows none): starts the clock, or applies one event to the stored state and writes the rows it
- * moved. A handover
- * naming a step the dossier's process does not have is refused (STEP_NOT_IN_PROCESS). A dossier received before
- * its steps were kept has none, and gets none: null.
+ * moved. A handover naming a step the dossier's process does not have is refused (STEP_NOT_IN_PROCESS). A
+ * dossier received before its steps were kept has none, and gets none: null.
  */
 export async function changeSteps(
   tx: Tx,
@@ -256,13 +271,7 @@ export async function changeSteps(
   calendar: Calendar,
   granularity: Granularity,
 ): Promise<StepOutcome | null> {
-  const clock = clockFor(
-    process,
-    { value: d.durationValue, unit: d.durationUnit },
-    d.channel,
-    calendar,
-    granularity,
-  );
+  const clock = dossierClock(d, process, calendar, granularity);
   if (change.kind === 'start') {
     const state = startSteps(clock, change.start);
     await saveSteps(tx, d.id, [], state, at);
