@@ -14,6 +14,7 @@ import { addDays, instantAt, localDateOf } from '../src/domain/local-time.js';
 import { periodDates } from '../src/domain/periods.js';
 import { grouping, unitScope, type GroupBy } from '../src/stats/rule.js';
 import { satisfactionByGroup } from '../src/stats/satisfaction.js';
+import { coversEveryUnit } from '../src/stats/serving.js';
 import { argValue, assertLocal, benchDatabaseUrl, communeCode, PROVINCE_CODE } from './common.js';
 
 const count = Number(argValue('--count') ?? 40);
@@ -54,7 +55,9 @@ async function timed(run: () => Promise<unknown>): Promise<string> {
 
 console.log('| shape | counted one by one | from the kept counts |\n|---|---|---|');
 for (const [name, unitPath, { from, to }, groupBy] of shapes) {
-  const q = { unitPath, attribution: 'resolving' as const, from, to, groupBy, asOf: new Date() };
+  // As answerStatistics asks: by procedure over every unit, from the counts over the whole tree.
+  const everyUnit = grouping(groupBy, 'resolving').byProcedure && (await coversEveryUnit(db, unitPath));
+  const q = { unitPath, attribution: 'resolving' as const, from, to, groupBy, asOf: new Date(), everyUnit };
   const g = grouping(groupBy, 'resolving');
   const oneByOne = () =>
     rows(

@@ -421,7 +421,8 @@ describe('satisfaction in the statistics, against an oracle', () => {
             ${sumOf('stats_rating_attributed_monthly', 'resolving')} as monthly_resolving,
             ${sumOf('stats_rating_attributed_daily', 'receiving')} as daily_receiving,
             ${sumOf('stats_rating_attributed_daily', 'resolving')} as daily_resolving,
-            ${sumOf('stats_rating_procedure_monthly')} as by_procedure`,
+            ${sumOf('stats_rating_procedure_monthly')} as by_procedure,
+            ${sumOf('stats_tree_rating_procedure_monthly')} as over_the_tree`,
     );
     const n = kept!.n!;
     expect(n).toBeGreaterThan(8);
@@ -432,6 +433,7 @@ describe('satisfaction in the statistics, against an oracle', () => {
       daily_receiving: n,
       daily_resolving: n,
       by_procedure: n,
+      over_the_tree: n,
     });
     const oneByOne = async (tx: typeof db, q: Parameters<typeof satisfactionByGroup>[1]) => {
       const g = grouping(q.groupBy, q.attribution);
@@ -486,18 +488,24 @@ describe('satisfaction in the statistics, against an oracle', () => {
     ];
     let compared = 0;
     let nonEmpty = 0;
-    // Every unit, a province, and a commune whose ratings are partly resolved by its neighbour (so that the two
-    // attributions count different ratings in it); both sides read in one snapshot, whatever other files rate.
-    const scopes = [null, `${province}/`, communeXPath];
+    // Every unit (by procedure or field from the counts over the whole tree, and from those by units), a province,
+    // and a commune whose ratings are partly resolved by its neighbour (so that the two attributions count
+    // different ratings in it); both sides read in one snapshot, whatever other files rate.
+    const scopes = [
+      { unitPath: null, everyUnit: true },
+      { unitPath: null, everyUnit: false },
+      { unitPath: `${province}/`, everyUnit: false },
+      { unitPath: communeXPath, everyUnit: false },
+    ];
     await db.transaction(
       async (tx) => {
         for (const [from, to] of periods) {
           for (const asOf of asOfs) {
             for (const groupBy of ['none', 'unit', 'procedure', 'field', 'channel'] as const) {
               for (const attribution of ['resolving', 'receiving'] as const) {
-                for (const unitPath of scopes) {
-                  const q = { unitPath, attribution, from, to, groupBy, asOf };
-                  const label = `${from}..${to} at ${asOf.toISOString()} ${groupBy} ${attribution} ${unitPath}`;
+                for (const { unitPath, everyUnit } of scopes) {
+                  const q = { unitPath, attribution, from, to, groupBy, asOf, everyUnit };
+                  const label = `${from}..${to} at ${asOf.toISOString()} ${groupBy} ${attribution} ${unitPath} ${everyUnit}`;
                   const expected = await oneByOne(tx, q);
                   expect(await satisfactionByGroup(tx, q), label).toEqual(expected);
                   compared++;
@@ -510,7 +518,7 @@ describe('satisfaction in the statistics, against an oracle', () => {
       },
       { isolationLevel: 'repeatable read' },
     );
-    expect(compared).toBe(6 * 4 * 5 * 2 * 3);
+    expect(compared).toBe(6 * 4 * 5 * 2 * 4);
     expect(nonEmpty).toBeGreaterThan(compared / 2);
   });
 
@@ -525,12 +533,13 @@ describe('satisfaction in the statistics, against an oracle', () => {
             'stats_rating_attributed_monthly',
             'stats_rating_attributed_daily',
             'stats_rating_procedure_monthly',
+            'stats_tree_rating_procedure_monthly',
           ].map((table) =>
             rows<Record<string, unknown>>(tx, sql`select * from ${sql.raw(table)} order by 1, 2, 3, 4, 5`),
           ),
         );
       const kept = await counts();
-      expect(kept.map((table) => table.length > 2)).toEqual([true, true, true]);
+      expect(kept.map((table) => table.length > 2)).toEqual([true, true, true, true]);
       await tx.execute(sql`select stats_rating_recount()`);
       expect(await counts()).toEqual(kept);
     });

@@ -9,7 +9,7 @@ import type { JobContext } from '../src/jobs/context.js';
 import { inProcessRelay } from '../src/jobs/handlers.js';
 import { periodStatistics } from '../src/stats/direct.js';
 import { refreshDays, refreshStats } from '../src/stats/maintenance.js';
-import { servedStatistics, tooManyChangedSince } from '../src/stats/serving.js';
+import { coversEveryUnit, servedStatistics, tooManyChangedSince } from '../src/stats/serving.js';
 import { freshTodaySnapshot, takeTodaySnapshot } from '../src/stats/today.js';
 import { rows as selectRows } from '../src/db/sql.js';
 import { addStepTallies, emptyStepTally, NO_OFFICER, type StepRunFacts } from '../src/domain/statistics.js';
@@ -61,7 +61,10 @@ const attributions = ['resolving', 'receiving'] as const;
 
 describe('statistics served from the maintained figures', () => {
   let history: Awaited<ReturnType<typeof randomHistory>>;
-  /** The province, its centre (receiving for departments outside its subtree) and the two departments. */
+  /**
+   * The province, its centre (receiving for departments outside its subtree) and the two departments (one of
+   * another province).
+   */
   let scopes: Array<Awaited<ReturnType<typeof subtreeOf>>>;
   let receivers: string[];
   let scenario: Awaited<ReturnType<typeof periodNotEndedScenario>>;
@@ -92,20 +95,26 @@ describe('statistics served from the maintained figures', () => {
 
     const check = async (expectedSource: 'figures' | 'dossiers' | null) => {
       const sources = new Set<string>();
-      for (const [s, scope] of scopes.entries()) {
-        // The province every way and over every period; the others by unit and in total, over fewer periods.
+      // Every unit (code null) too.
+      for (const [s, scope] of [...scopes, { code: null, path: null }].entries()) {
+        // The province every way and over every period; every unit by procedure and field (from the figures
+        // over the whole tree whenever no unit waits for a recompute) over every period; the others by unit and
+        // in total, over fewer periods.
         const groupings =
           s === 0
             ? (['none', 'unit', 'procedure', 'field', 'channel', 'officer', 'step'] as const)
-            : (['none', 'unit'] as const);
-        for (const [p, { from, to }] of (s === 0 ? periods : periods.slice(0, 8)).entries()) {
+            : scope.code === null
+              ? (['procedure', 'field'] as const)
+              : (['none', 'unit'] as const);
+        const all = s === 0 || scope.code === null;
+        for (const [p, { from, to }] of (all ? periods : periods.slice(0, 8)).entries()) {
           for (const groupBy of groupings) {
             // By officer and step (the step figures are on every row of the others), over fewer periods.
             if ((groupBy === 'officer' || groupBy === 'step') && p % 3 !== 0) continue;
             for (const attribution of attributions) {
               const res = await ctx.app.inject({
                 method: 'GET',
-                url: `/v1/stats?unitCode=${scope.code}&from=${from}&to=${to}&groupBy=${groupBy}&attribution=${attribution}`,
+                url: `/v1/stats?${scope.code ? `unitCode=${scope.code}&` : ''}from=${from}&to=${to}&groupBy=${groupBy}&attribution=${attribution}`,
                 headers: bearer(ctx.adminKey),
               });
               expect(res.statusCode, res.body).toBe(200);
@@ -323,8 +332,8 @@ describe('statistics served from the maintained figures', () => {
       expect(monthly!.cells).toBeGreaterThan(0);
     }
     // The counts before each month sum every earlier month of their rollup, from the second month of the history
-    // through the month after the last.
-    for (const [table, monthly, keys, counts] of [
+    // through the month after the last; over the whole tree, every unit's.
+    const cumulativeTables = [
       [
         'stats_unit_cumulative',
         'stats_unit_monthly',
@@ -343,16 +352,31 @@ describe('statistics served from the maintained figures', () => {
         'unit_code, resolving_unit_code, officer_code, step_code',
         'early, on_time, overdue',
       ],
-    ] as const) {
-      const sums = counts
-        .split(', ')
-        .map((c) => `sum(f.${c}) as ${c}`)
-        .join(', ');
-      const differs = counts
-        .split(', ')
-        .map((c) => `r.${c} is distinct from c.${c}`)
-        .join(' or ');
-      const [cumulative] = await rows<{ n: number; cells: number }>(sql`
+      [
+        'stats_tree_procedure_cumulative',
+        'stats_procedure_monthly',
+        'procedure_code, channel',
+        'received, early, on_time, overdue, withdrawn, stopped',
+      ],
+      [
+        'stats_tree_step_procedure_cumulative',
+        'stats_step_procedure_monthly',
+        'procedure_code',
+        'early, on_time, overdue',
+      ],
+    ] as const;
+    const cumulativeMismatches = async () => {
+      const found: Record<string, number> = {};
+      for (const [table, monthly, keys, counts] of cumulativeTables) {
+        const sums = counts
+          .split(', ')
+          .map((c) => `sum(f.${c}) as ${c}`)
+          .join(', ');
+        const differs = counts
+          .split(', ')
+          .map((c) => `r.${c} is distinct from c.${c}`)
+          .join(' or ');
+        const [cumulative] = await rows<{ n: number; cells: number }>(sql`
         select count(*) filter (where ${sql.raw(differs)})::int as n, count(*)::int as cells
         from (
           select m.month::date as month, ${sql.raw(keys.replace(/(\w+)/g, 'f.$1'))}, ${sql.raw(sums)}
@@ -362,9 +386,13 @@ describe('statistics served from the maintained figures', () => {
           join ${sql.raw(monthly)} f on f.month < m.month
           group by 1, ${sql.raw(keys.replace(/(\w+)/g, 'f.$1'))}
         ) c full join ${sql.raw(table)} r using (month, ${sql.raw(keys)})`);
-      expect(cumulative!.n, table).toBe(0);
-      expect(cumulative!.cells, table).toBeGreaterThan(0);
-    }
+        expect(cumulative!.cells, table).toBeGreaterThan(0);
+        found[table] = cumulative!.n;
+      }
+      return found;
+    };
+    const none = Object.fromEntries(cumulativeTables.map(([table]) => [table, 0]));
+    expect(await cumulativeMismatches()).toEqual(none);
     // The same counts by the attributed unit alone sum the cells of that unit, receiving or resolving: after the
     // refreshes above, after a single unit's recompute, and rebuilt once by the first refresh of this version
     // (a worker of the version before left them behind).
@@ -390,11 +418,20 @@ describe('statistics served from the maintained figures', () => {
     );
     await refreshDays(db, first, last, receiver!.unit_code, 'day');
     expect(await attributedMismatch()).toBe(0);
+    expect(await cumulativeMismatches()).toEqual(none);
     await db.execute(sql`delete from stats_attributed_cumulative where attribution = 'resolving'`);
-    await db.execute(sql`delete from job_state where name = 'stats-attributed-cumulative-rebuilt'`);
+    await db.execute(
+      sql`delete from stats_tree_procedure_cumulative where month = (select max(month) from stats_tree_procedure_cumulative)`,
+    );
+    await db.execute(sql`update stats_tree_step_procedure_cumulative set early = early + 1`);
+    await db.execute(sql`delete from job_state where name = 'stats-rollups-rebuilt-0037'`);
     expect(await attributedMismatch()).toBeGreaterThan(0);
+    const broken = await cumulativeMismatches();
+    expect(broken.stats_tree_procedure_cumulative).toBeGreaterThan(0);
+    expect(broken.stats_tree_step_procedure_cumulative).toBeGreaterThan(0);
     await refreshStats(jobs);
     expect(await attributedMismatch()).toBe(0);
+    expect(await cumulativeMismatches()).toEqual(none);
     // Cells of dossiers resolved elsewhere than they were received.
     expect(crossCells).toBeGreaterThan(0);
     // The rollups agree with the cells they sum.
@@ -760,6 +797,28 @@ describe('statistics served from the maintained figures', () => {
     const stale = await get();
     expect(stale.asOf).toBe(at(now));
     expect(stale.totals.received.new).toBe(4);
+  });
+});
+
+describe('the figures over the whole tree', () => {
+  it('serve a subtree only when it holds every unit: its root is the only one', async () => {
+    const embedded = await connectPglite('memory://');
+    try {
+      await embedded.migrate();
+      const db = embedded.db;
+      await db.execute(sql`insert into units (code, name, parent_code, path)
+        values ('T', 'Tỉnh', null, 'T/'), ('H', 'Huyện', 'T', 'T/H/'), ('X', 'Xã', 'H', 'T/H/X/')`);
+      expect(await coversEveryUnit(db, null)).toBe(true);
+      expect(await coversEveryUnit(db, 'T/')).toBe(true);
+      expect(await coversEveryUnit(db, 'T/H/')).toBe(false);
+      await db.execute(
+        sql`insert into units (code, name, parent_code, path) values ('K', 'Tỉnh khác', null, 'K/')`,
+      );
+      expect(await coversEveryUnit(db, 'T/')).toBe(false);
+      expect(await coversEveryUnit(db, null)).toBe(true);
+    } finally {
+      await embedded.close();
+    }
   });
 });
 

@@ -45,7 +45,8 @@ import {
 import { refreshServiceDays } from './service-figures.js';
 
 const CLOSED_STATE = 'stats-closed-through';
-const ATTRIBUTED_STATE = 'stats-attributed-cumulative-rebuilt';
+/** Set once the rollups the latest migrations added were rebuilt (rebuildRollupsOnce). */
+const ROLLUPS_STATE = 'stats-rollups-rebuilt-0037';
 
 /** The flows the cumulative tables by units sum (stats_unit_cumulative, stats_attributed_cumulative). */
 const FLOWS = ['received', 'early', 'on_time', 'overdue', 'withdrawn', 'stopped'];
@@ -228,6 +229,7 @@ export async function refreshDays(
     // The same by the attributed unit alone, for every unit (a unit's cells change the rows of the units it
     // shares them with): the months just rewritten.
     await rewriteAttributed(tx, sql`month > ${firstMonth} and month <= ${nextMonth}`);
+    await rewriteTree(tx, treeFlows, firstMonth, nextMonth);
     await refreshServiceDays(tx, from, to, unitCode);
 
     // The step figures: the step runs ended each day, and those open and overdue at its end (only the days
@@ -333,7 +335,71 @@ export async function refreshDays(
       ['early', 'on_time', 'overdue'],
       true,
     );
+    await rewriteTree(tx, treeSteps, firstMonth, nextMonth);
   });
+}
+
+/**
+ * A table of the counts over the whole unit tree before each month, by procedure (`keys`), and the monthly
+ * rollup by units it sums.
+ */
+interface TreeCumulative {
+  table: SQL;
+  monthly: SQL;
+  keys: SQL;
+  counts: string[];
+}
+
+const treeFlows: TreeCumulative = {
+  table: sql`stats_tree_procedure_cumulative`,
+  monthly: sql`stats_procedure_monthly`,
+  keys: sql`procedure_code, channel`,
+  counts: FLOWS,
+};
+
+const treeSteps: TreeCumulative = {
+  table: sql`stats_tree_step_procedure_cumulative`,
+  monthly: sql`stats_step_procedure_monthly`,
+  keys: sql`procedure_code`,
+  counts: ['early', 'on_time', 'overdue'],
+};
+
+/**
+ * Rewrites the tree's counts before each month after `firstMonth` through `nextMonth`: those before `firstMonth`
+ * (no earlier month changed) and every unit's monthly rows from `firstMonth` on, summed. A unit's refresh rewrites
+ * them too (the tree holds its cells).
+ */
+async function rewriteTree(db: DbOrTx, t: TreeCumulative, firstMonth: LocalDate, nextMonth: LocalDate) {
+  const columns = sql.raw(t.counts.join(', '));
+  const sums = sql.raw(t.counts.map((c) => `sum(f.${c})`).join(', '));
+  await db.execute(sql`delete from ${t.table} where month > ${firstMonth} and month <= ${nextMonth}`);
+  await db.execute(sql`
+    insert into ${t.table} (month, ${t.keys}, ${columns})
+    select m.month::date, ${t.keys}, ${sums}
+    from generate_series(${firstMonth}::date + interval '1 month', ${nextMonth}::date, interval '1 month') m(month)
+    join (
+      select month, ${t.keys}, ${columns} from ${t.table} where month = ${firstMonth}
+      union all
+      select month, ${t.keys}, ${columns} from ${t.monthly} where month >= ${firstMonth} and month < ${nextMonth}
+    ) f on f.month < m.month
+    group by 1, ${t.keys}`);
+}
+
+/** Rebuilds a table of the tree's counts before each month whole, for every month its monthly rollup reaches. */
+async function rebuildTree(db: DbOrTx, t: TreeCumulative) {
+  const columns = sql.raw(t.counts.join(', '));
+  const sums = sql.raw(t.counts.map((c) => `sum(f.${c})`).join(', '));
+  const monthSums = sql.raw(t.counts.map((c) => `sum(${c}) as ${c}`).join(', '));
+  await db.execute(sql`delete from ${t.table}`);
+  await db.execute(sql`
+    insert into ${t.table} (month, ${t.keys}, ${columns})
+    select m.month::date, ${t.keys}, ${sums}
+    from (
+      select generate_series(min(month) + interval '1 month', max(month) + interval '1 month', interval '1 month')
+        as month
+      from ${t.monthly}) m
+    join (select month, ${t.keys}, ${monthSums} from ${t.monthly} group by month, ${t.keys}) f on f.month < m.month
+    group by 1, ${t.keys}`);
 }
 
 /** Rewrites the rows of stats_attributed_cumulative whose month meets `months` from stats_unit_cumulative. */
@@ -351,19 +417,21 @@ async function rewriteAttributed(db: DbOrTx, months: SQL) {
 }
 
 /**
- * Once, on this version's first refresh: stats_attributed_cumulative rebuilt whole. Its migration filled it, but a
- * worker of the version before, still running after the migration (the upgrade restarts the workers last),
- * changed the figures without it.
+ * Once, on this version's first refresh: stats_attributed_cumulative and the tree's counts rebuilt whole. Their
+ * migrations filled them, but a worker of the version before, still running after a migration (the upgrade
+ * restarts the workers last), changed the figures without them.
  */
-async function rebuildAttributedOnce(db: DbOrTx) {
-  const done = sql`select 1 from job_state where name = ${ATTRIBUTED_STATE}`;
+async function rebuildRollupsOnce(db: DbOrTx) {
+  const done = sql`select 1 from job_state where name = ${ROLLUPS_STATE}`;
   if ((await rows(db, done)).length) return;
   await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${REFRESH_LOCK})`);
     if ((await rows(tx, done)).length) return;
     await rewriteAttributed(tx, sql`true`);
+    await rebuildTree(tx, treeFlows);
+    await rebuildTree(tx, treeSteps);
     await tx.execute(sql`
-      insert into job_state (name, value) values (${ATTRIBUTED_STATE}, ${JSON.stringify({ rebuilt: true })}::jsonb)`);
+      insert into job_state (name, value) values (${ROLLUPS_STATE}, ${JSON.stringify({ rebuilt: true })}::jsonb)`);
   });
 }
 
@@ -397,7 +465,7 @@ export async function refreshStats(ctx: JobContext, maxMs = 10_000): Promise<num
     const monthEnd = monthEndOf(from);
     return monthEnd < limit ? monthEnd : limit;
   };
-  await rebuildAttributedOnce(ctx.db);
+  await rebuildRollupsOnce(ctx.db);
   let closed = await closedThrough(ctx.db);
   if (closed === null) {
     const [first] = await rows<{ day: string | null }>(

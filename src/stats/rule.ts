@@ -302,12 +302,15 @@ export interface Grouping {
 /** The label of the step runs nobody was named to hold. */
 export const NO_OFFICER_LABEL = 'Chưa giao cán bộ';
 
+/** The procedure of a figure or dossier row `f`, joined as `p` (its name and field label the groups by procedure). */
+export const procedureJoin = sql`join procedures p on p.code = f.procedure_code`;
+
 export function grouping(groupBy: GroupBy | 'cell', attribution: Attribution, s: SQL = sql`s`): Grouping {
   const unit = attributedUnit(attribution);
   const units = sql`join units u on u.code = ${unit}`;
   const byUnit = { joins: units, byProcedure: false };
   const byProcedure = {
-    joins: sql`${units} join procedures p on p.code = f.procedure_code`,
+    joins: sql`${units} ${procedureJoin}`,
     byProcedure: true,
   };
   switch (groupBy) {

@@ -6,7 +6,7 @@ import { preparedRows, type DbOrTx } from '../db/client.js';
 import { addDays, instantAt, type LocalDate } from '../domain/local-time.js';
 import { wholeMonthsIn } from '../domain/periods.js';
 import type { Attribution } from '../domain/statistics.js';
-import { grouping, unitScope, type GroupBy } from './rule.js';
+import { grouping, procedureJoin, unitScope, type GroupBy } from './rule.js';
 
 export interface Satisfaction {
   rated: number;
@@ -34,9 +34,10 @@ const countsSummed = sql`sum(f.rated) as rated, sum(f.very_satisfied) as very_sa
  * not after `asOf`, per group, each counted for its resolving unit (or its receiving unit, attribution=receiving)
  * as the dossiers are. Counted from the counts a trigger keeps as ratings are written: by nothing, unit or channel,
  * the whole months of the period from stats_rating_attributed_monthly and its other days from
- * stats_rating_attributed_daily; by procedure or field, the whole months from stats_rating_procedure_monthly and
- * the other days from the ratings themselves, through their rated-instant index. Either way less the period's
- * ratings given after `asOf`, which the counts hold (none when `asOf` is now).
+ * stats_rating_attributed_daily; by procedure or field, the whole months from stats_rating_procedure_monthly (over
+ * the whole tree, `everyUnit`, from stats_tree_rating_procedure_monthly) and the other days from the ratings
+ * themselves, through their rated-instant index. Either way less the period's ratings given after `asOf`, which
+ * the counts hold (none when `asOf` is now).
  */
 export async function satisfactionByGroup(
   db: DbOrTx,
@@ -47,6 +48,8 @@ export async function satisfactionByGroup(
     to: LocalDate;
     groupBy: GroupBy;
     asOf: Date;
+    /** The subtree holds every unit (coversEveryUnit). */
+    everyUnit?: boolean;
   },
 ): Promise<Map<string, { label: string; satisfaction: Satisfaction }>> {
   const out = new Map<string, { label: string; satisfaction: Satisfaction }>();
@@ -69,8 +72,13 @@ export async function satisfactionByGroup(
     where ${scope} ${attributed} and f.${sql.raw(period)} between ${p.from} and ${p.to}
     group by 1, 2`;
   const monthly = g.byProcedure ? 'stats_rating_procedure_monthly' : 'stats_rating_attributed_monthly';
+  const wholeTree = (p: { from: LocalDate; to: LocalDate }) => sql`
+    select ${g.key} as key, ${g.label} as label, ${countsSummed}
+    from stats_tree_rating_procedure_monthly f ${procedureJoin}
+    where f.month between ${p.from} and ${p.to}
+    group by 1, 2`;
   const parts = [
-    ...(months ? [counted(monthly, 'month', months)] : []),
+    ...(months ? [g.byProcedure && q.everyUnit ? wholeTree(months) : counted(monthly, 'month', months)] : []),
     ...days.map((d) =>
       g.byProcedure
         ? given(d.from, addDays(d.to, 1), 1, sql`true`)

@@ -57,6 +57,7 @@ import {
   stepRunsWhere,
   openStepDueBetween,
   pendingDueBetween,
+  procedureJoin,
   unitScope,
   type GroupBy,
   type Grouping,
@@ -118,7 +119,8 @@ const oneMonth = (m: { from: LocalDate; to: LocalDate }): boolean => m.from.slic
 
 /**
  * Whole months [from, to] of a table of the counts before each month (stats_attributed_cumulative,
- * stats_unit_cumulative, stats_step_unit_cumulative, stats_step_officer_cumulative): the rows of the month after
+ * stats_unit_cumulative, stats_step_unit_cumulative, stats_step_officer_cumulative, and over the whole tree
+ * stats_tree_procedure_cumulative and stats_tree_step_procedure_cumulative): the rows of the month after
  * them counted (`times` 1), those of the first taken away (`times` -1). One scan of both months, not a union of
  * two: the planner then reads a unit's rows through the table's unit index (a commune's 2 × 35 rows, 100 buffers)
  * where the union read both months whole (2 × 3,900 rows, 7,760 buffers) before joining the scope's units.
@@ -153,10 +155,11 @@ type Cumulative = ReturnType<typeof cumulativeFlows>;
  * The figures' flows over [from, to] (closed days only): the days outside whole months by day; the whole months
  * from the monthly rollup of the procedure grain, or at the unit grain as the difference of the flows before the
  * month after them and before the first (`cumulative`; a single month from the unit grain's monthly rollup
- * unless the cumulative figures are by the attributed unit, whose two months hold fewer rows).
+ * unless the cumulative figures are by the attributed unit, whose two months hold fewer rows). By procedure or
+ * field over the whole tree (`tree`), the whole months as the difference of the tree's flows before two months.
  */
 function figureFlows(
-  scope: SQL,
+  { where: scope, tree }: Scope,
   g: Grouping,
   cumulative: Cumulative,
   from: LocalDate,
@@ -168,11 +171,14 @@ function figureFlows(
   const { days, months } = dayAndMonthParts(from, to, lastClosed);
   // One month by both units from its monthly rows (a third of the rows two months of that cumulative table hold).
   const monthsPart = (m: { from: LocalDate; to: LocalDate }) =>
-    g.byProcedure || (oneMonth(m) && !cumulative.attributed)
-      ? sql`select ${g.key} as key, ${g.label} as label, ${flowSums}
+    tree
+      ? sql`select ${g.key} as key, ${g.label} as label, ${flowSumsOf(sql`f.times`)}
+          from ${wholeMonths(sql`stats_tree_procedure_cumulative`, m)} f ${procedureJoin} group by 1, 2`
+      : g.byProcedure || (oneMonth(m) && !cumulative.attributed)
+        ? sql`select ${g.key} as key, ${g.label} as label, ${flowSums}
           from ${g.byProcedure ? sql`stats_procedure_monthly` : sql`stats_unit_monthly`} f ${g.joins}
           where ${scope} and f.month between ${m.from} and ${m.to} group by 1, 2`
-      : sql`select ${g.key} as key, ${g.label} as label, ${flowSumsOf(sql`f.times`)}
+        : sql`select ${g.key} as key, ${g.label} as label, ${flowSumsOf(sql`f.times`)}
           from ${wholeMonths(cumulative.table, m)} f ${g.joins}
           where ${scope} group by 1, 2`;
   // A part for each range of days: a range is a condition of the unit's (unit, day) index, two ranges joined by
@@ -193,11 +199,12 @@ function figureFlows(
 
 /**
  * The dossiers carried into a period opening on `open` (every day before it closed): those carried into its
- * month (received before it less finished before it, `cumulative`, the unit grain) and the flows of the month's
- * days before `open`. By procedure or field, every earlier month's flows of the procedure grain, summed.
+ * month (received before it less finished before it, `cumulative`, the unit grain; by procedure or field over the
+ * whole tree, the tree's) and the flows of the month's days before `open`. By procedure or field in a part of the
+ * tree, every earlier month's flows of the procedure grain, summed.
  */
-function figureCarried(scope: SQL, g: Grouping, cumulative: Cumulative, open: LocalDate): SQL | null {
-  if (g.byProcedure) {
+function figureCarried(scope: Scope, g: Grouping, cumulative: Cumulative, open: LocalDate): SQL | null {
+  if (g.byProcedure && !scope.tree) {
     const flows = figureFlows(scope, g, cumulative, EARLIEST, addDays(open, -1));
     return (
       flows &&
@@ -205,28 +212,33 @@ function figureCarried(scope: SQL, g: Grouping, cumulative: Cumulative, open: Lo
     );
   }
   const month = `${open.slice(0, 8)}01`;
+  const carriedIn = (table: SQL, joins: SQL, where: SQL) => sql`
+        select ${g.key} as key, ${g.label} as label,
+          sum(f.received - f.early - f.on_time - f.overdue - f.withdrawn - f.stopped) as n
+        from ${table} f ${joins}
+        where ${where} group by 1, 2`;
+  const intoMonth = scope.tree
+    ? carriedIn(sql`stats_tree_procedure_cumulative`, procedureJoin, sql`f.month = ${month}`)
+    : carriedIn(cumulative.table, g.joins, sql`${scope.where} and f.month = ${month}`);
+  const daily = scope.tree ? sql`stats_daily` : sql`stats_unit_daily`;
   return sql`
       select key, label, sum(n)::int as n from (
-        select ${g.key} as key, ${g.label} as label,
-          sum(f.received - f.early - f.on_time - f.overdue - f.withdrawn - f.stopped) as n
-        from ${cumulative.table} f ${g.joins}
-        where ${scope} and f.month = ${month} group by 1, 2
+        ${intoMonth}
         union all
-        select ${g.key} as key, ${g.label} as label,
-          sum(f.received - f.early - f.on_time - f.overdue - f.withdrawn - f.stopped) as n
-        from stats_unit_daily f ${g.joins}
-        where ${scope} and f.day >= ${month} and f.day < ${open} group by 1, 2
+        ${carriedIn(daily, g.joins, sql`${scope.where} and f.day >= ${month} and f.day < ${open}`)}
       ) parts group by 1, 2`;
 }
 
 /**
  * What an answer from the figures counts: the rows `f` (figures or dossiers) `where` holds (the attributed unit,
  * joined as `u`, in the scope; the cells waiting for a recompute left out), and the dossiers as read for the
- * attribution (attributedDossiers).
+ * attribution (attributedDossiers). `tree`: grouped by procedure or field, the scope holds every unit and none
+ * waits for a recompute, so the figures over the whole tree serve it (no unit to join nor to filter by).
  */
 export interface Scope {
   where: SQL;
   dossiers: SQL;
+  tree: boolean;
 }
 
 /**
@@ -460,6 +472,8 @@ interface PeriodQuestion {
    * counting today's dossiers: only for a period not ended at `now`.
    */
   snapshot?: TodaySnapshot;
+  /** The scope holds every unit (coversEveryUnit): the figures over the whole tree may serve it. */
+  everyUnit?: boolean;
 }
 
 /**
@@ -481,6 +495,7 @@ export async function servedStatistics(
   const scope: Scope = {
     where: dirty.length ? sql`${units} and not ${involves(sql`f`, dirty)}` : units,
     dossiers: attributedDossiers(q.attribution, q.unitPath),
+    tree: (q.everyUnit ?? false) && dirty.length === 0 && grouping(q.groupBy, q.attribution).byProcedure,
   };
   const cumulative = cumulativeFlows(q.attribution, dirty.length === 0);
   const clean = await fromFigures(db, scope, cumulative, q, today, needThrough, lastClosed);
@@ -491,6 +506,16 @@ export async function servedStatistics(
 }
 
 export type StatisticsAnswer = z.infer<typeof Stats>;
+
+/** Whether a unit's subtree (null: every unit) holds every unit: the province's, when it is the only root. */
+export async function coversEveryUnit(db: DbOrTx, unitPath: string | null): Promise<boolean> {
+  if (unitPath === null) return true;
+  const [row] = await preparedRows<{ every: boolean }>(
+    db,
+    sql`select not exists (select 1 from units u where not ${unitScope(unitPath)}) as every`,
+  );
+  return row?.every ?? false;
+}
 
 const withRates = (t: Tally) => ({ ...t, rates: ratesOf(t) });
 
@@ -514,6 +539,8 @@ export async function answerStatistics(
   },
 ): Promise<StatisticsAnswer> {
   const unitPath = q.unit?.path ?? null;
+  // Only the answers by procedure or field have figures over the whole tree to read.
+  const everyUnit = grouping(q.groupBy, q.attribution).byProcedure && (await coversEveryUnit(db, unitPath));
   const question = {
     unitPath,
     attribution: q.attribution,
@@ -521,6 +548,7 @@ export async function answerStatistics(
     to: q.to,
     granularity: q.granularity,
     now: q.asOf,
+    everyUnit,
     ...(q.snapshot ? { snapshot: q.snapshot } : {}),
   };
   // Grouped by officer or step, the rows carry only the step figures: the totals' II.06a columns and ratings are
@@ -529,7 +557,7 @@ export async function answerStatistics(
   const [{ groups, source }, whole, ratings, scopeRatings] = await Promise.all([
     servedStatistics(db, { ...question, groupBy: q.groupBy }),
     byStep ? servedStatistics(db, { ...question, groupBy: 'none' }) : null,
-    satisfactionByGroup(db, { ...q, unitPath }),
+    satisfactionByGroup(db, { ...q, unitPath, everyUnit }),
     byStep ? satisfactionByGroup(db, { ...q, groupBy: 'none', unitPath }) : null,
   ]);
   const totals = (whole?.groups ?? groups).reduce((sum, g) => addTallies(sum, g.tally), emptyTally());
@@ -611,8 +639,8 @@ async function fromFigures(
   >(db, {
     ...stepReads(scope, q, today, needThrough, judge),
     ...todayReads(scope, g, q, today, judge),
-    carried: figureCarried(scope.where, g, cumulative, open),
-    flows: figureFlows(scope.where, g, cumulative, q.from, needThrough, lastClosed),
+    carried: figureCarried(scope, g, cumulative, open),
+    flows: figureFlows(scope, g, cumulative, q.from, needThrough, lastClosed),
     figureOverdue: ended || sinceYesterday ? figurePendingOverdue(scope, g, ended ? q.to : yesterday) : null,
   });
   const { carried, flows } = read;
@@ -769,9 +797,13 @@ function stepTables(groupBy: GroupBy): StepTables {
   }
 }
 
-/** The step runs ended over [from, to] (closed days only): whole months from the monthly rollup, the rest by day. */
+/**
+ * The step runs ended over [from, to] (closed days only): whole months from the monthly rollup (or as the
+ * difference of two months' cumulative rows: by units, officer and step; over the whole tree by procedure,
+ * `tree`), the rest by day.
+ */
 function stepFigureFlows(
-  scope: SQL,
+  { where: scope, tree }: Scope,
   g: Grouping,
   tables: StepTables,
   from: LocalDate,
@@ -788,11 +820,14 @@ function stepFigureFlows(
     ),
     ...(months
       ? [
-          tables.cumulative && !oneMonth(months)
+          tree
             ? sql`select ${g.key} as key, min(${g.label}) as label, ${stepSumsOf(sql`f.times`)}
+              from ${wholeMonths(sql`stats_tree_step_procedure_cumulative`, months)} f ${procedureJoin} group by 1`
+            : tables.cumulative && !oneMonth(months)
+              ? sql`select ${g.key} as key, min(${g.label}) as label, ${stepSumsOf(sql`f.times`)}
               from ${wholeMonths(tables.cumulative, months)} f ${g.joins}
               where ${scope} group by 1`
-            : sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from ${tables.monthly} f ${g.joins}
+              : sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from ${tables.monthly} f ${g.joins}
               where ${scope} and f.month between ${months.from} and ${months.to} group by 1`,
         ]
       : []),
@@ -950,7 +985,7 @@ function stepReads(
   const live = grouping(q.groupBy, q.attribution);
   const { open, cut } = answerInstants(today, today, q.now);
   return {
-    stepsEnded: stepFigureFlows(scope.where, figures, tables, q.from, needThrough, judge.lastClosed),
+    stepsEnded: stepFigureFlows(scope, figures, tables, q.from, needThrough, judge.lastClosed),
     stepsToday: judge.ended
       ? null
       : q.snapshot

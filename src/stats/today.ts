@@ -43,8 +43,8 @@ export const SNAPSHOT_INTERVALS_FRESH = 3;
 /** Key of the advisory lock that keeps two workers from writing a snapshot at once. */
 const SNAPSHOT_LOCK = 7_305_001;
 
-/** Every dossier of every unit, read as the live counts read them (no unit joined). */
-const everything: Scope = { where: sql`true`, dossiers: sql`dossiers` };
+/** Every dossier of every unit, read as the live counts read them (no unit joined; no figures read). */
+const everything: Scope = { where: sql`true`, dossiers: sql`dossiers`, tree: false };
 
 // The cells as arrays of their key columns, in the order of the tables' columns.
 const flowCell = {

@@ -45,3 +45,4 @@ export * from './stats-step-unit-daily.js';
 export * from './stats-step-unit-cumulative.js';
 export * from './stats-step-unit-monthly.js';
 export * from './stats-today.js';
+export * from './stats-tree.js';

@@ -70,3 +70,24 @@ export const statsRatingProcedureMonthly = pgTable(
     index('stats_rating_procedure_monthly_resolving_idx').on(t.resolvingUnitCode, t.month),
   ],
 );
+
+/**
+ * The ratings given each local month over the whole unit tree, by procedure and channel: what the statistics by
+ * procedure or field of a scope holding every unit (the province) sum, an eighth of the rows of the counts by
+ * units. Kept by the same trigger.
+ */
+export const statsTreeRatingProcedureMonthly = pgTable(
+  'stats_tree_rating_procedure_monthly',
+  {
+    month: date('month', { mode: 'string' }).notNull(),
+    procedureCode: text('procedure_code').notNull(),
+    channel: text('channel').notNull(),
+    ...ratingCounts(),
+  },
+  (t) => [
+    primaryKey({
+      name: 'stats_tree_rating_procedure_monthly_pk',
+      columns: [t.month, t.procedureCode, t.channel],
+    }),
+  ],
+);
