@@ -57,6 +57,41 @@ async function refreshAll() {
   while ((await refreshStats(jobs)) > 0);
 }
 
+const treeDailyTables = [
+  [
+    'stats_tree_procedure_daily',
+    'stats_daily',
+    'procedure_code, channel',
+    ['received', 'early', 'on_time', 'overdue', 'withdrawn', 'stopped', 'pending_overdue'],
+  ],
+  [
+    'stats_tree_step_procedure_daily',
+    'stats_step_procedure_daily',
+    'procedure_code',
+    ['early', 'on_time', 'overdue', 'open_overdue'],
+  ],
+] as const;
+
+/** For each table of the tree's days, how many of its rows differ from every unit's figures of the day summed. */
+async function treeDaysMismatches(): Promise<Record<string, number>> {
+  const found: Record<string, number> = {};
+  for (const [table, daily, keys, counts] of treeDailyTables) {
+    const [days] = await selectRows<{ n: number; cells: number }>(
+      ctx.database.db,
+      sql`
+        select count(*) filter (where ${sql.raw(counts.map((c) => `r.${c} is distinct from c.${c}`).join(' or '))})::int
+            as n, count(*)::int as cells
+        from (
+          select day, ${sql.raw(keys)}, ${sql.raw(counts.map((c) => `sum(${c}) as ${c}`).join(', '))}
+          from ${sql.raw(daily)} group by day, ${sql.raw(keys)}
+        ) c full join ${sql.raw(table)} r using (day, ${sql.raw(keys)})`,
+    );
+    expect(days!.cells, table).toBeGreaterThan(0);
+    found[table] = days!.n;
+  }
+  return found;
+}
+
 const attributions = ['resolving', 'receiving'] as const;
 
 describe('statistics served from the maintained figures', () => {
@@ -192,6 +227,12 @@ describe('statistics served from the maintained figures', () => {
     await check('figures');
     await refreshAll();
     await check('figures');
+    // The tree's days, kept through the two units' recomputes by taking their cells away and adding them again,
+    // still sum every unit's.
+    expect(await treeDaysMismatches()).toEqual({
+      stats_tree_procedure_daily: 0,
+      stats_tree_step_procedure_daily: 0,
+    });
 
     // A new day: yesterday is closed by the worker; until then the answer comes from the dossiers.
     now = new Date(now.getTime() + 24 * 3_600_000);
@@ -389,9 +430,9 @@ describe('statistics served from the maintained figures', () => {
         expect(cumulative!.cells, table).toBeGreaterThan(0);
         found[table] = cumulative!.n;
       }
-      return found;
+      return { ...found, ...(await treeDaysMismatches()) };
     };
-    const none = Object.fromEntries(cumulativeTables.map(([table]) => [table, 0]));
+    const none = Object.fromEntries([...cumulativeTables, ...treeDailyTables].map(([table]) => [table, 0]));
     expect(await cumulativeMismatches()).toEqual(none);
     // The same counts by the attributed unit alone sum the cells of that unit, receiving or resolving: after the
     // refreshes above, after a single unit's recompute, and rebuilt once by the first refresh of this version
@@ -424,11 +465,17 @@ describe('statistics served from the maintained figures', () => {
       sql`delete from stats_tree_procedure_cumulative where month = (select max(month) from stats_tree_procedure_cumulative)`,
     );
     await db.execute(sql`update stats_tree_step_procedure_cumulative set early = early + 1`);
-    await db.execute(sql`delete from job_state where name = 'stats-rollups-rebuilt-0037'`);
+    await db.execute(
+      sql`delete from stats_tree_procedure_daily where day = (select min(day) from stats_daily)`,
+    );
+    await db.execute(sql`update stats_tree_step_procedure_daily set open_overdue = open_overdue + 1`);
+    await db.execute(sql`delete from job_state where name = 'stats-rollups-rebuilt-0038'`);
     expect(await attributedMismatch()).toBeGreaterThan(0);
     const broken = await cumulativeMismatches();
     expect(broken.stats_tree_procedure_cumulative).toBeGreaterThan(0);
     expect(broken.stats_tree_step_procedure_cumulative).toBeGreaterThan(0);
+    expect(broken.stats_tree_procedure_daily).toBeGreaterThan(0);
+    expect(broken.stats_tree_step_procedure_daily).toBeGreaterThan(0);
     await refreshStats(jobs);
     expect(await attributedMismatch()).toBe(0);
     expect(await cumulativeMismatches()).toEqual(none);

@@ -19,6 +19,11 @@
  * (`stats_step_unit_cumulative`) and by units, officer and step (`stats_step_officer_cumulative`) give whole
  * months as a difference. A handover, like every change, marks the dossier's two units dirty; the same refresh
  * recomputes them.
+ *
+ * Over the whole unit tree, by procedure: each day's flows and step figures (`stats_tree_procedure_daily`,
+ * `stats_tree_step_procedure_daily`) and the flows and step runs ended before each month
+ * (`stats_tree_procedure_cumulative`, `stats_tree_step_procedure_cumulative`), summed from the figures by units
+ * after every refresh, for the answers by procedure or field of a scope holding every unit (the province).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
@@ -46,7 +51,7 @@ import { refreshServiceDays } from './service-figures.js';
 
 const CLOSED_STATE = 'stats-closed-through';
 /** Set once the rollups the latest migrations added were rebuilt (rebuildRollupsOnce). */
-const ROLLUPS_STATE = 'stats-rollups-rebuilt-0037';
+const ROLLUPS_STATE = 'stats-rollups-rebuilt-0038';
 
 /** The flows the cumulative tables by units sum (stats_unit_cumulative, stats_attributed_cumulative). */
 const FLOWS = ['received', 'early', 'on_time', 'overdue', 'withdrawn', 'stopped'];
@@ -123,6 +128,8 @@ export async function refreshDays(
     // deleted, and two of units sharing cells the cells.
     await tx.execute(sql`select pg_advisory_xact_lock(${REFRESH_LOCK})`);
     const stats = sql`stats_daily`;
+    const range = sql`day between ${from} and ${to}`;
+    if (unitCode) await shiftTreeDays(tx, treeFlows, range, unitCode, -1);
     await tx.execute(sql`delete from ${stats} where day between ${from} and ${to} ${only(stats)}`);
     await tx.execute(sql`
       insert into stats_daily (day, unit_code, resolving_unit_code, procedure_code, channel, received, early, on_time,
@@ -176,6 +183,7 @@ export async function refreshDays(
         from pending_overdue
       ) cells
       group by n, unit_code, resolving_unit_code, procedure_code, channel`);
+    await refreshTreeDays(tx, treeFlows, range, unitCode);
 
     const sums = sql`sum(received), sum(early), sum(on_time), sum(overdue), sum(withdrawn), sum(stopped), sum(pending_overdue)`;
     const columns = sql`received, early, on_time, overdue, withdrawn, stopped, pending_overdue`;
@@ -229,7 +237,7 @@ export async function refreshDays(
     // The same by the attributed unit alone, for every unit (a unit's cells change the rows of the units it
     // shares them with): the months just rewritten.
     await rewriteAttributed(tx, sql`month > ${firstMonth} and month <= ${nextMonth}`);
-    await rewriteTree(tx, treeFlows, firstMonth, nextMonth);
+    await rewriteTreeMonths(tx, treeFlows, firstMonth, nextMonth);
     await refreshServiceDays(tx, from, to, unitCode);
 
     // The step figures: the step runs ended each day, and those open and overdue at its end (only the days
@@ -302,6 +310,7 @@ export async function refreshDays(
     const columnsOf = (keys: SQL, named: boolean) =>
       named ? sql`${keys}, step_name, ${counts}` : sql`${keys}, ${counts}`;
     const sumsOf = (named: boolean) => (named ? sql`min(step_name), ${countSums}` : countSums);
+    if (unitCode) await shiftTreeDays(tx, treeSteps, range, unitCode, -1);
     for (const { daily, keys, named } of rollups) {
       await tx.execute(sql`delete from ${daily} where day between ${from} and ${to} ${only(daily)}`);
       await tx.execute(sql`
@@ -335,41 +344,90 @@ export async function refreshDays(
       ['early', 'on_time', 'overdue'],
       true,
     );
-    await rewriteTree(tx, treeSteps, firstMonth, nextMonth);
+    await refreshTreeDays(tx, treeSteps, range, unitCode);
+    await rewriteTreeMonths(tx, treeSteps, firstMonth, nextMonth);
   });
 }
 
 /**
- * A table of the counts over the whole unit tree before each month, by procedure (`keys`), and the monthly
- * rollup by units it sums.
+ * The figures over the whole unit tree, by procedure (`keys`): each day's (`daily`, summing `unitsDaily`, the
+ * figures by units of the same grain, over `dailyCounts`), and the counts before each month (`table`, summing
+ * `monthly`, the monthly rollup by units, over the flows `counts`).
  */
-interface TreeCumulative {
+interface TreeFigures {
+  daily: SQL;
+  unitsDaily: SQL;
+  dailyCounts: string[];
   table: SQL;
   monthly: SQL;
   keys: SQL;
   counts: string[];
 }
 
-const treeFlows: TreeCumulative = {
+const treeFlows: TreeFigures = {
+  daily: sql`stats_tree_procedure_daily`,
+  unitsDaily: sql`stats_daily`,
+  dailyCounts: [...FLOWS, 'pending_overdue'],
   table: sql`stats_tree_procedure_cumulative`,
   monthly: sql`stats_procedure_monthly`,
   keys: sql`procedure_code, channel`,
   counts: FLOWS,
 };
 
-const treeSteps: TreeCumulative = {
+const treeSteps: TreeFigures = {
+  daily: sql`stats_tree_step_procedure_daily`,
+  unitsDaily: sql`stats_step_procedure_daily`,
+  dailyCounts: ['early', 'on_time', 'overdue', 'open_overdue'],
   table: sql`stats_tree_step_procedure_cumulative`,
   monthly: sql`stats_step_procedure_monthly`,
   keys: sql`procedure_code`,
   counts: ['early', 'on_time', 'overdue'],
 };
 
+/** The tree's days of `t` whose day meets `days`, summed from the figures by units. */
+async function writeTreeDays(db: DbOrTx, t: TreeFigures, days: SQL) {
+  const columns = sql.raw(t.dailyCounts.join(', '));
+  const sums = sql.raw(t.dailyCounts.map((c) => `sum(${c})`).join(', '));
+  await db.execute(sql`delete from ${t.daily} where ${days}`);
+  await db.execute(sql`
+    insert into ${t.daily} (day, ${t.keys}, ${columns})
+    select day, ${t.keys}, ${sums} from ${t.unitsDaily} where ${days} group by day, ${t.keys}`);
+}
+
+/**
+ * Adds the counts of a unit's cells in the figures by units (`times` 1), or takes them away (-1), to the tree's
+ * days that meet `days`: a unit's refresh takes its old cells away before rewriting them and adds the new ones
+ * after (refreshTreeDays), reading that unit's rows instead of every unit's.
+ */
+async function shiftTreeDays(db: DbOrTx, t: TreeFigures, days: SQL, unitCode: string, times: 1 | -1) {
+  const columns = sql.raw(t.dailyCounts.join(', '));
+  const sums = sql.raw(t.dailyCounts.map((c) => `${times} * sum(f.${c})`).join(', '));
+  const added = sql.raw(t.dailyCounts.map((c) => `${c} = t.${c} + excluded.${c}`).join(', '));
+  await db.execute(sql`
+    insert into ${t.daily} as t (day, ${t.keys}, ${columns})
+    select day, ${t.keys}, ${sums} from ${t.unitsDaily} f where ${days} and ${involves(sql`f`, [unitCode])}
+    group by day, ${t.keys}
+    on conflict (day, ${t.keys}) do update set ${added}`);
+}
+
+/**
+ * The tree's days that meet `days` brought up to date once the figures by units of those days are: a unit's new
+ * cells added (its old ones were taken away before, shiftTreeDays) and the days' rows left counting nothing
+ * dropped, or (every unit's cells, `unitCode` null) rewritten.
+ */
+async function refreshTreeDays(db: DbOrTx, t: TreeFigures, days: SQL, unitCode: string | null) {
+  if (!unitCode) return writeTreeDays(db, t, days);
+  await shiftTreeDays(db, t, days, unitCode, 1);
+  await db.execute(sql`
+    delete from ${t.daily} where ${days} and ${sql.raw(t.dailyCounts.map((c) => `${c} = 0`).join(' and '))}`);
+}
+
 /**
  * Rewrites the tree's counts before each month after `firstMonth` through `nextMonth`: those before `firstMonth`
  * (no earlier month changed) and every unit's monthly rows from `firstMonth` on, summed. A unit's refresh rewrites
  * them too (the tree holds its cells).
  */
-async function rewriteTree(db: DbOrTx, t: TreeCumulative, firstMonth: LocalDate, nextMonth: LocalDate) {
+async function rewriteTreeMonths(db: DbOrTx, t: TreeFigures, firstMonth: LocalDate, nextMonth: LocalDate) {
   const columns = sql.raw(t.counts.join(', '));
   const sums = sql.raw(t.counts.map((c) => `sum(f.${c})`).join(', '));
   await db.execute(sql`delete from ${t.table} where month > ${firstMonth} and month <= ${nextMonth}`);
@@ -385,8 +443,11 @@ async function rewriteTree(db: DbOrTx, t: TreeCumulative, firstMonth: LocalDate,
     group by 1, ${t.keys}`);
 }
 
-/** Rebuilds a table of the tree's counts before each month whole, for every month its monthly rollup reaches. */
-async function rebuildTree(db: DbOrTx, t: TreeCumulative) {
+/**
+ * Rebuilds the tree's figures whole: every day, and the counts before every month the monthly rollup reaches.
+ */
+async function rebuildTree(db: DbOrTx, t: TreeFigures) {
+  await writeTreeDays(db, t, sql`true`);
   const columns = sql.raw(t.counts.join(', '));
   const sums = sql.raw(t.counts.map((c) => `sum(f.${c})`).join(', '));
   const monthSums = sql.raw(t.counts.map((c) => `sum(${c}) as ${c}`).join(', '));

@@ -156,10 +156,11 @@ type Cumulative = ReturnType<typeof cumulativeFlows>;
  * from the monthly rollup of the procedure grain, or at the unit grain as the difference of the flows before the
  * month after them and before the first (`cumulative`; a single month from the unit grain's monthly rollup
  * unless the cumulative figures are by the attributed unit, whose two months hold fewer rows). By procedure or
- * field over the whole tree (`tree`), the whole months as the difference of the tree's flows before two months.
+ * field over the whole tree (Scope.tree), the tree's: its days, and its whole months as the difference of its flows
+ * before two months.
  */
 function figureFlows(
-  { where: scope, tree }: Scope,
+  scope: Scope,
   g: Grouping,
   cumulative: Cumulative,
   from: LocalDate,
@@ -167,26 +168,33 @@ function figureFlows(
   lastClosed = false,
 ): SQL | null {
   if (from > to) return null;
-  const daily = g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`;
+  const daily = dailyFigures(
+    scope,
+    g,
+    g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`,
+    sql`stats_tree_procedure_daily`,
+  );
   const { days, months } = dayAndMonthParts(from, to, lastClosed);
   // One month by both units from its monthly rows (a third of the rows two months of that cumulative table hold).
   const monthsPart = (m: { from: LocalDate; to: LocalDate }) =>
-    tree
+    scope.tree
       ? sql`select ${g.key} as key, ${g.label} as label, ${flowSumsOf(sql`f.times`)}
           from ${wholeMonths(sql`stats_tree_procedure_cumulative`, m)} f ${procedureJoin} group by 1, 2`
       : g.byProcedure || (oneMonth(m) && !cumulative.attributed)
         ? sql`select ${g.key} as key, ${g.label} as label, ${flowSums}
           from ${g.byProcedure ? sql`stats_procedure_monthly` : sql`stats_unit_monthly`} f ${g.joins}
-          where ${scope} and f.month between ${m.from} and ${m.to} group by 1, 2`
+          where ${scope.where} and f.month between ${m.from} and ${m.to} group by 1, 2`
         : sql`select ${g.key} as key, ${g.label} as label, ${flowSumsOf(sql`f.times`)}
           from ${wholeMonths(cumulative.table, m)} f ${g.joins}
-          where ${scope} group by 1, 2`;
+          where ${scope.where} group by 1, 2`;
   // A part for each range of days: a range is a condition of the unit's (unit, day) index, two ranges joined by
   // `or` are not (a commune's every day was read).
   const parts = [
     ...days.map(
-      (range) => sql`select ${g.key} as key, ${g.label} as label, ${flowSums} from ${daily} f ${g.joins}
-        where ${scope} and ${range} group by 1, 2`,
+      (
+        range,
+      ) => sql`select ${g.key} as key, ${g.label} as label, ${flowSums} from ${daily.table} f ${daily.joins}
+        where ${daily.where} and ${range} group by 1, 2`,
     ),
     ...(months ? [monthsPart(months)] : []),
   ];
@@ -220,12 +228,12 @@ function figureCarried(scope: Scope, g: Grouping, cumulative: Cumulative, open: 
   const intoMonth = scope.tree
     ? carriedIn(sql`stats_tree_procedure_cumulative`, procedureJoin, sql`f.month = ${month}`)
     : carriedIn(cumulative.table, g.joins, sql`${scope.where} and f.month = ${month}`);
-  const daily = scope.tree ? sql`stats_daily` : sql`stats_unit_daily`;
+  const daily = dailyFigures(scope, g, sql`stats_unit_daily`, sql`stats_tree_procedure_daily`);
   return sql`
       select key, label, sum(n)::int as n from (
         ${intoMonth}
         union all
-        ${carriedIn(daily, g.joins, sql`${scope.where} and f.day >= ${month} and f.day < ${open}`)}
+        ${carriedIn(daily.table, daily.joins, sql`${daily.where} and f.day >= ${month} and f.day < ${open}`)}
       ) parts group by 1, 2`;
 }
 
@@ -239,6 +247,21 @@ export interface Scope {
   where: SQL;
   dossiers: SQL;
   tree: boolean;
+}
+
+/**
+ * A daily table of figures as a part reads it: `byUnits` in the scope (joined as the grouping says), or over the
+ * whole tree `tree` (Scope.tree: by procedure, only the procedure joined, nothing to filter).
+ */
+function dailyFigures(
+  scope: Scope,
+  g: Grouping,
+  byUnits: SQL,
+  tree: SQL,
+): { table: SQL; joins: SQL; where: SQL } {
+  return scope.tree
+    ? { table: tree, joins: procedureJoin, where: sql`true` }
+    : { table: byUnits, joins: g.joins, where: scope.where };
 }
 
 /**
@@ -426,11 +449,16 @@ function snapshotFlows(scope: SQL, g: Grouping, snapshot: TodaySnapshot): SQL {
 
 /** The pending-overdue count at the end of `day`, from its figures. */
 function figurePendingOverdue(scope: Scope, g: Grouping, day: LocalDate): SQL {
-  const table = g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`;
+  const daily = dailyFigures(
+    scope,
+    g,
+    g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`,
+    sql`stats_tree_procedure_daily`,
+  );
   return sql`
       select ${g.key} as key, ${g.label} as label, sum(f.pending_overdue)::int as n
-      from ${table} f ${g.joins}
-      where ${scope.where} and f.day = ${day} and f.pending_overdue > 0
+      from ${daily.table} f ${daily.joins}
+      where ${daily.where} and f.day = ${day} and f.pending_overdue > 0
       group by 1, 2`;
 }
 
@@ -800,10 +828,10 @@ function stepTables(groupBy: GroupBy): StepTables {
 /**
  * The step runs ended over [from, to] (closed days only): whole months from the monthly rollup (or as the
  * difference of two months' cumulative rows: by units, officer and step; over the whole tree by procedure,
- * `tree`), the rest by day.
+ * Scope.tree), the rest by day (over the whole tree, the tree's days).
  */
 function stepFigureFlows(
-  { where: scope, tree }: Scope,
+  scope: Scope,
   g: Grouping,
   tables: StepTables,
   from: LocalDate,
@@ -812,23 +840,24 @@ function stepFigureFlows(
 ): SQL | null {
   if (from > to) return null;
   const { days, months } = dayAndMonthParts(from, to, lastClosed);
+  const daily = dailyFigures(scope, g, tables.daily, sql`stats_tree_step_procedure_daily`);
   // A part for each range of days (the caller sums a key's rows), as in figureFlows.
   const parts = [
     ...days.map(
       (range) => sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums}
-        from ${tables.daily} f ${g.joins} where ${scope} and ${range} group by 1`,
+        from ${daily.table} f ${daily.joins} where ${daily.where} and ${range} group by 1`,
     ),
     ...(months
       ? [
-          tree
+          scope.tree
             ? sql`select ${g.key} as key, min(${g.label}) as label, ${stepSumsOf(sql`f.times`)}
               from ${wholeMonths(sql`stats_tree_step_procedure_cumulative`, months)} f ${procedureJoin} group by 1`
             : tables.cumulative && !oneMonth(months)
               ? sql`select ${g.key} as key, min(${g.label}) as label, ${stepSumsOf(sql`f.times`)}
               from ${wholeMonths(tables.cumulative, months)} f ${g.joins}
-              where ${scope} group by 1`
+              where ${scope.where} group by 1`
               : sql`select ${g.key} as key, min(${g.label}) as label, ${stepSums} from ${tables.monthly} f ${g.joins}
-              where ${scope} and f.month between ${months.from} and ${months.to} group by 1`,
+              where ${scope.where} and f.month between ${months.from} and ${months.to} group by 1`,
         ]
       : []),
   ];
@@ -858,12 +887,13 @@ function snapshotSteps(
 }
 
 /** The step runs open and overdue at the end of `day`, from its figures. */
-function stepFigureOpenOverdue(scope: SQL, g: Grouping, daily: SQL, day: LocalDate): SQL {
+function stepFigureOpenOverdue(scope: Scope, g: Grouping, tables: StepTables, day: LocalDate): SQL {
+  const daily = dailyFigures(scope, g, tables.daily, sql`stats_tree_step_procedure_daily`);
   return sql`
       select ${g.key} as key, min(${g.label}) as label, 0 as early, 0 as on_time, 0 as overdue,
         sum(f.open_overdue)::int as open_overdue
-      from ${daily} f ${g.joins}
-      where ${scope} and f.day = ${day} and f.open_overdue > 0
+      from ${daily.table} f ${daily.joins}
+      where ${daily.where} and f.day = ${day} and f.open_overdue > 0
       group by 1`;
 }
 
@@ -1001,7 +1031,7 @@ function stepReads(
           ),
     stepsOpenOverdue:
       judge.ended || judge.sinceYesterday
-        ? stepFigureOpenOverdue(scope.where, figures, tables.daily, judge.ended ? q.to : addDays(today, -1))
+        ? stepFigureOpenOverdue(scope, figures, tables, judge.ended ? q.to : addDays(today, -1))
         : null,
   };
 }
