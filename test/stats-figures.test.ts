@@ -476,9 +476,35 @@ describe('statistics served from the maintained figures', () => {
     expect(broken.stats_tree_step_procedure_cumulative).toBeGreaterThan(0);
     expect(broken.stats_tree_procedure_daily).toBeGreaterThan(0);
     expect(broken.stats_tree_step_procedure_daily).toBeGreaterThan(0);
+    // Until a worker of this version has rebuilt them, the answers over every unit by procedure read the figures
+    // by units: the same as the direct statistics, the figures over the tree being wrong.
+    const byProcedure = async () => {
+      const q = {
+        unitPath: null,
+        attribution: 'resolving' as const,
+        from: first,
+        to: last,
+        groupBy: 'procedure' as const,
+        granularity: 'day' as const,
+      };
+      const served = await servedStatistics(db, { ...q, now, everyUnit: true });
+      expect(served.source).toBe('figures');
+      return served.groups;
+    };
+    const directByProcedure = await periodStatistics(db, {
+      unitPath: null,
+      attribution: 'resolving',
+      from: first,
+      to: last,
+      groupBy: 'procedure',
+      granularity: 'day',
+      asOf: now,
+    });
+    expect(await byProcedure()).toEqual(directByProcedure);
     await refreshStats(jobs);
     expect(await attributedMismatch()).toBe(0);
     expect(await cumulativeMismatches()).toEqual(none);
+    expect(await byProcedure()).toEqual(directByProcedure);
     // Cells of dossiers resolved elsewhere than they were received.
     expect(crossCells).toBeGreaterThan(0);
     // The rollups agree with the cells they sum.
@@ -848,6 +874,47 @@ describe('statistics served from the maintained figures', () => {
 });
 
 describe('the figures over the whole tree', () => {
+  it('are rebuilt through the month after the last closed day, whatever months hold no figures', async () => {
+    const embedded = await connectPglite('memory://');
+    try {
+      await embedded.migrate();
+      const db = embedded.db;
+      // Dossiers received and step runs ended in March only; the days closed through May 10.
+      await db.execute(sql`insert into stats_procedure_monthly (month, unit_code, resolving_unit_code,
+          procedure_code, channel, received, early, on_time, overdue, withdrawn, stopped, pending_overdue)
+        values ('2025-03-01', 'A', 'A', 'P', 'online', 4, 1, 1, 1, 0, 0, 0)`);
+      await db.execute(sql`insert into stats_step_procedure_monthly (month, unit_code, resolving_unit_code,
+          procedure_code, early, on_time, overdue, open_overdue)
+        values ('2025-03-01', 'A', 'A', 'P', 2, 1, 0, 0)`);
+      await db.execute(
+        sql`insert into job_state (name, value) values ('stats-closed-through', '{"day": "2025-05-10"}'::jsonb)`,
+      );
+      const months = async () => ({
+        flows: await selectRows<{ month: string; received: number }>(
+          db,
+          sql`select month::text, received from stats_tree_procedure_cumulative order by month`,
+        ),
+        steps: await selectRows<{ month: string; early: number }>(
+          db,
+          sql`select month::text, early from stats_tree_step_procedure_cumulative order by month`,
+        ),
+      });
+      const expected = (list: string[]) => ({
+        flows: list.map((month) => ({ month, received: 4 })),
+        steps: list.map((month) => ({ month, early: 2 })),
+      });
+      // The first refresh of this version rebuilds them: April, May and June (after May, the last closed
+      // day's month), though no figures fall after March.
+      await refreshStats({ ...jobs, db, clock: () => new Date('2025-05-11T09:00:00+07:00') });
+      expect(await months()).toEqual(expected(['2025-04-01', '2025-05-01', '2025-06-01']));
+      // The next days' refreshes build on them.
+      await refreshStats({ ...jobs, db, clock: () => new Date('2025-06-02T09:00:00+07:00') });
+      expect(await months()).toEqual(expected(['2025-04-01', '2025-05-01', '2025-06-01', '2025-07-01']));
+    } finally {
+      await embedded.close();
+    }
+  });
+
   it('serve a subtree only when it holds every unit: its root is the only one', async () => {
     const embedded = await connectPglite('memory://');
     try {

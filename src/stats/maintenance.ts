@@ -22,8 +22,12 @@
  *
  * Over the whole unit tree, by procedure: each day's flows and step figures (`stats_tree_procedure_daily`,
  * `stats_tree_step_procedure_daily`) and the flows and step runs ended before each month
- * (`stats_tree_procedure_cumulative`, `stats_tree_step_procedure_cumulative`), summed from the figures by units
- * after every refresh, for the answers by procedure or field of a scope holding every unit (the province).
+ * (`stats_tree_procedure_cumulative`, `stats_tree_step_procedure_cumulative`), for the answers by procedure or
+ * field of a scope holding every unit (the province). Unlike the tables above they are kept incrementally: a
+ * refresh of every unit rewrites its days from the figures by units, a unit's refresh takes its old cells away
+ * and adds its new ones, and each month's counts are the month before's plus that month's rows. So they are
+ * rebuilt whole once per version (rebuildRollupsOnce, after what a worker of the version before wrote) and read
+ * only once rebuilt (treeFiguresReadySql).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
@@ -52,6 +56,9 @@ import { refreshServiceDays } from './service-figures.js';
 const CLOSED_STATE = 'stats-closed-through';
 /** Set once the rollups the latest migrations added were rebuilt (rebuildRollupsOnce). */
 const ROLLUPS_STATE = 'stats-rollups-rebuilt-0038';
+
+/** Whether the figures over the whole tree were rebuilt by a worker of this version, as a scalar subquery. */
+export const treeFiguresReadySql = sql`exists (select 1 from job_state where name = ${ROLLUPS_STATE})`;
 
 /** The flows the cumulative tables by units sum (stats_unit_cumulative, stats_attributed_cumulative). */
 const FLOWS = ['received', 'early', 'on_time', 'overdue', 'withdrawn', 'stopped'];
@@ -444,7 +451,9 @@ async function rewriteTreeMonths(db: DbOrTx, t: TreeFigures, firstMonth: LocalDa
 }
 
 /**
- * Rebuilds the tree's figures whole: every day, and the counts before every month the monthly rollup reaches.
+ * Rebuilds the tree's figures whole: every day, and the counts before each month from the second month of the
+ * monthly rollup through the month after the last closed day's (as the refreshes write them, months without
+ * figures included: the next refresh builds on the last).
  */
 async function rebuildTree(db: DbOrTx, t: TreeFigures) {
   await writeTreeDays(db, t, sql`true`);
@@ -456,8 +465,10 @@ async function rebuildTree(db: DbOrTx, t: TreeFigures) {
     insert into ${t.table} (month, ${t.keys}, ${columns})
     select m.month::date, ${t.keys}, ${sums}
     from (
-      select generate_series(min(month) + interval '1 month', max(month) + interval '1 month', interval '1 month')
-        as month
+      select generate_series(
+          min(month) + interval '1 month',
+          greatest(max(month), date_trunc('month', ${closedThroughSql}::date)) + interval '1 month',
+          interval '1 month') as month
       from ${t.monthly}) m
     join (select month, ${t.keys}, ${monthSums} from ${t.monthly} group by month, ${t.keys}) f on f.month < m.month
     group by 1, ${t.keys}`);

@@ -33,7 +33,7 @@ import {
 import { nextMonthOf, wholeMonthsIn } from '../domain/periods.js';
 import { overdueBefore, type Granularity } from '../domain/timeliness.js';
 import { byKey, mergeSteps, periodStatistics, type GroupTally } from './direct.js';
-import { closedThroughSql } from './maintenance.js';
+import { closedThroughSql, treeFiguresReadySql } from './maintenance.js';
 import { satisfactionByGroup, totalSatisfaction, withSatisfaction } from './satisfaction.js';
 import {
   attributedDossiers,
@@ -240,8 +240,9 @@ function figureCarried(scope: Scope, g: Grouping, cumulative: Cumulative, open: 
 /**
  * What an answer from the figures counts: the rows `f` (figures or dossiers) `where` holds (the attributed unit,
  * joined as `u`, in the scope; the cells waiting for a recompute left out), and the dossiers as read for the
- * attribution (attributedDossiers). `tree`: grouped by procedure or field, the scope holds every unit and none
- * waits for a recompute, so the figures over the whole tree serve it (no unit to join nor to filter by).
+ * attribution (attributedDossiers). `tree`: grouped by procedure or field, the scope holds every unit, none waits
+ * for a recompute and the figures over the whole tree were rebuilt by this version's worker, so they serve it (no
+ * unit to join nor to filter by).
  */
 export interface Scope {
   where: SQL;
@@ -470,21 +471,24 @@ function figurePendingOverdue(scope: Scope, g: Grouping, day: LocalDate): SQL {
  */
 export async function figuresState(db: DbOrTx, units: SQL, needThrough: LocalDate): Promise<FiguresState> {
   // One round trip: the dirty units are few (a day's late entries), read whether or not the figures are closed.
-  const [row] = await preparedRows<{ closed: LocalDate | null; dirty: string[] }>(
+  const [row] = await preparedRows<{ closed: LocalDate | null; dirty: string[]; tree_ready: boolean }>(
     db,
     sql`select ${closedThroughSql} as closed, array(
       select f.unit_code from stats_dirty f join units u on u.code = f.unit_code
-      where ${units} and f.from_day <= ${needThrough}) as dirty`,
+      where ${units} and f.from_day <= ${needThrough}) as dirty, ${treeFiguresReadySql} as tree_ready`,
   );
   const closed = row?.closed ?? null;
-  if (closed === null || closed < needThrough) return { closed: false, dirty: [], lastClosed: false };
-  return { closed: true, dirty: row!.dirty, lastClosed: closed === needThrough };
+  if (closed === null || closed < needThrough)
+    return { closed: false, dirty: [], lastClosed: false, treeReady: false };
+  return { closed: true, dirty: row!.dirty, lastClosed: closed === needThrough, treeReady: row!.tree_ready };
 }
 
 export interface FiguresState {
   closed: boolean;
   dirty: string[];
   lastClosed: boolean;
+  /** The figures over the whole tree were rebuilt by a worker of this version (treeFiguresReadySql). */
+  treeReady: boolean;
 }
 
 /** What a statistics answer asks of a period: the attribution, the dates, the grouping, the rule's settings. */
@@ -518,12 +522,16 @@ export async function servedStatistics(
   const today = localDateOf(q.now);
   const units = unitScope(q.unitPath);
   const needThrough = q.to < today ? q.to : addDays(today, -1);
-  const { closed, dirty, lastClosed } = state ?? (await figuresState(db, units, needThrough));
+  const { closed, dirty, lastClosed, treeReady } = state ?? (await figuresState(db, units, needThrough));
   if (!closed) return { groups: await periodStatistics(db, { ...q, asOf: q.now }), source: 'dossiers' };
   const scope: Scope = {
     where: dirty.length ? sql`${units} and not ${involves(sql`f`, dirty)}` : units,
     dossiers: attributedDossiers(q.attribution, q.unitPath),
-    tree: (q.everyUnit ?? false) && dirty.length === 0 && grouping(q.groupBy, q.attribution).byProcedure,
+    tree:
+      (q.everyUnit ?? false) &&
+      treeReady &&
+      dirty.length === 0 &&
+      grouping(q.groupBy, q.attribution).byProcedure,
   };
   const cumulative = cumulativeFlows(q.attribution, dirty.length === 0);
   const clean = await fromFigures(db, scope, cumulative, q, today, needThrough, lastClosed);
