@@ -33,6 +33,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { rows } from '../db/sql.js';
 import { addDays, dayNumberOf, daysInMonth, localDateOf, type LocalDate } from '../domain/local-time.js';
+import { nextMonthOf } from '../domain/periods.js';
 import { periodInstants } from '../domain/statistics.js';
 import type { Granularity } from '../domain/timeliness.js';
 import type { JobContext, OutboxEvent } from '../jobs/context.js';
@@ -452,26 +453,22 @@ async function rewriteTreeMonths(db: DbOrTx, t: TreeFigures, firstMonth: LocalDa
 
 /**
  * Rebuilds the tree's figures whole: every day, and the counts before each month from the second month of the
- * monthly rollup through the month after the last closed day's (as the refreshes write them, months without
- * figures included: the next refresh builds on the last).
+ * monthly rollup through the month after the last closed day's, a month at a time as the refreshes write them
+ * (months without figures included: the next refresh builds on the last).
  */
 async function rebuildTree(db: DbOrTx, t: TreeFigures) {
   await writeTreeDays(db, t, sql`true`);
-  const columns = sql.raw(t.counts.join(', '));
-  const sums = sql.raw(t.counts.map((c) => `sum(f.${c})`).join(', '));
-  const monthSums = sql.raw(t.counts.map((c) => `sum(${c}) as ${c}`).join(', '));
   await db.execute(sql`delete from ${t.table}`);
-  await db.execute(sql`
-    insert into ${t.table} (month, ${t.keys}, ${columns})
-    select m.month::date, ${t.keys}, ${sums}
-    from (
-      select generate_series(
-          min(month) + interval '1 month',
-          greatest(max(month), date_trunc('month', ${closedThroughSql}::date)) + interval '1 month',
-          interval '1 month') as month
-      from ${t.monthly}) m
-    join (select month, ${t.keys}, ${monthSums} from ${t.monthly} group by month, ${t.keys}) f on f.month < m.month
-    group by 1, ${t.keys}`);
+  const [span] = await rows<{ first: LocalDate | null; last: LocalDate | null }>(
+    db,
+    sql`select min(month)::text as first,
+      greatest(max(month), date_trunc('month', ${closedThroughSql}::date))::date::text as last
+    from ${t.monthly}`,
+  );
+  if (!span?.first || !span.last) return;
+  for (let month = span.first; month <= span.last; month = nextMonthOf(month)) {
+    await rewriteTreeMonths(db, t, month, nextMonthOf(month));
+  }
 }
 
 /** Rewrites the rows of stats_attributed_cumulative whose month meets `months` from stats_unit_cumulative. */

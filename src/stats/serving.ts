@@ -168,12 +168,7 @@ function figureFlows(
   lastClosed = false,
 ): SQL | null {
   if (from > to) return null;
-  const daily = dailyFigures(
-    scope,
-    g,
-    g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`,
-    sql`stats_tree_procedure_daily`,
-  );
+  const daily = flowsDaily(scope, g);
   const { days, months } = dayAndMonthParts(from, to, lastClosed);
   // One month by both units from its monthly rows (a third of the rows two months of that cumulative table hold).
   const monthsPart = (m: { from: LocalDate; to: LocalDate }) =>
@@ -228,7 +223,7 @@ function figureCarried(scope: Scope, g: Grouping, cumulative: Cumulative, open: 
   const intoMonth = scope.tree
     ? carriedIn(sql`stats_tree_procedure_cumulative`, procedureJoin, sql`f.month = ${month}`)
     : carriedIn(cumulative.table, g.joins, sql`${scope.where} and f.month = ${month}`);
-  const daily = dailyFigures(scope, g, sql`stats_unit_daily`, sql`stats_tree_procedure_daily`);
+  const daily = flowsDaily(scope, g);
   return sql`
       select key, label, sum(n)::int as n from (
         ${intoMonth}
@@ -264,6 +259,19 @@ function dailyFigures(
     ? { table: tree, joins: procedureJoin, where: sql`true` }
     : { table: byUnits, joins: g.joins, where: scope.where };
 }
+
+/** The daily flows a part reads: by units (and procedure, when the groups need it), or over the whole tree. */
+const flowsDaily = (scope: Scope, g: Grouping) =>
+  dailyFigures(
+    scope,
+    g,
+    g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`,
+    sql`stats_tree_procedure_daily`,
+  );
+
+/** The daily step figures a part reads: the grouping's table (StepTables), or over the whole tree. */
+const stepsDaily = (scope: Scope, g: Grouping, tables: StepTables) =>
+  dailyFigures(scope, g, tables.daily, sql`stats_tree_step_procedure_daily`);
 
 /**
  * The dossiers as a read by id takes them, whatever the attribution: the table itself (the resolving unit of one
@@ -450,12 +458,7 @@ function snapshotFlows(scope: SQL, g: Grouping, snapshot: TodaySnapshot): SQL {
 
 /** The pending-overdue count at the end of `day`, from its figures. */
 function figurePendingOverdue(scope: Scope, g: Grouping, day: LocalDate): SQL {
-  const daily = dailyFigures(
-    scope,
-    g,
-    g.byProcedure ? sql`stats_daily` : sql`stats_unit_daily`,
-    sql`stats_tree_procedure_daily`,
-  );
+  const daily = flowsDaily(scope, g);
   return sql`
       select ${g.key} as key, ${g.label} as label, sum(f.pending_overdue)::int as n
       from ${daily.table} f ${daily.joins}
@@ -848,7 +851,7 @@ function stepFigureFlows(
 ): SQL | null {
   if (from > to) return null;
   const { days, months } = dayAndMonthParts(from, to, lastClosed);
-  const daily = dailyFigures(scope, g, tables.daily, sql`stats_tree_step_procedure_daily`);
+  const daily = stepsDaily(scope, g, tables);
   // A part for each range of days (the caller sums a key's rows), as in figureFlows.
   const parts = [
     ...days.map(
@@ -896,7 +899,7 @@ function snapshotSteps(
 
 /** The step runs open and overdue at the end of `day`, from its figures. */
 function stepFigureOpenOverdue(scope: Scope, g: Grouping, tables: StepTables, day: LocalDate): SQL {
-  const daily = dailyFigures(scope, g, tables.daily, sql`stats_tree_step_procedure_daily`);
+  const daily = stepsDaily(scope, g, tables);
   return sql`
       select ${g.key} as key, min(${g.label}) as label, 0 as early, 0 as on_time, 0 as overdue,
         sum(f.open_overdue)::int as open_overdue
