@@ -13,6 +13,7 @@ import pg from 'pg';
 import { connectPostgres } from '../src/db/client.js';
 import { listDossiers } from '../src/dossiers/list.js';
 import type { LiveSettings } from '../src/dossiers/representation.js';
+import { UnitTreeCache } from '../src/units/tree-cache.js';
 import { argValue, assertLocal, benchDatabaseUrl, PROVINCE_CODE, prng } from './common.js';
 import { summary } from './load.js';
 import { fmt } from './results.js';
@@ -35,6 +36,7 @@ try {
     PROVINCE_CODE,
   ]);
   if (!rows[0]) throw new Error('the benchmark database holds no province: run npm run bench:seed first');
+  const units = new UnitTreeCache();
   const clerk = { keyId: 'bench', role: 'clerk' as const, unitCode: PROVINCE_CODE, scopePath: rows[0].path };
   // A name search reads no live setting (they serve the timeliness filter).
   const live = {} as LiveSettings;
@@ -53,7 +55,7 @@ try {
         limit: 50,
       };
       const started = performance.now();
-      const page = await listDossiers(database.db, clerk, filters, live);
+      const page = await listDossiers(database.db, units, clerk, filters, live);
       times.push({
         query: `${filters.unitCode ?? 'province'} "${filters.q}"`,
         ms: performance.now() - started,

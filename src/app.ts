@@ -16,6 +16,7 @@ import { listenForCacheSignals, type CacheSignal, type SignalListener } from './
 import { apiKeyRoutes } from './auth/routes.js';
 import { healthRoutes, type HealthChecks } from './http/health.js';
 import { IntakeTargetsCache } from './dossiers/intake-targets.js';
+import { UnitTreeCache } from './units/tree-cache.js';
 import { genReqId, loggerOptions, logRequest } from './http/logging.js';
 import { registerMetrics } from './http/metrics.js';
 import { shedLoad } from './http/load-shedding.js';
@@ -167,11 +168,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const calendars = deps.calendars ?? createCalendarCache(workingHours);
   const clock = deps.clock ?? (() => new Date());
   const intakeTargets = new IntakeTargetsCache();
+  const unitTree = new UnitTreeCache();
   const keyCache = new KeyCache();
   listenToCacheSignals(app, db, (signal) => {
     if (signal === 'all' || signal === 'api-keys') keyCache.clear();
     else if (signal.startsWith('api-key:')) keyCache.forget(signal.slice('api-key:'.length));
     if (signal === 'all' || signal === 'intake-targets') intakeTargets.clear();
+    if (signal === 'all' || signal === 'units') unitTree.clear();
     if (signal === 'all' || signal === 'calendar') calendars.invalidate();
   });
 
@@ -191,7 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         redis,
         redisPrefix: config.REDIS_PREFIX,
       });
-      await v1.register(unitRoutes, { db, intakeTargets });
+      await v1.register(unitRoutes, { db, intakeTargets, unitTree });
       await v1.register(officerRoutes, { db, intakeTargets });
       await v1.register(apiKeyRoutes, { db });
       await v1.register(procedureRoutes, { db, intakeTargets });
@@ -204,10 +207,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         clock,
       });
       await v1.register(deadlineRoutes, { db, calendars });
-      await v1.register(dossierRoutes, { db, reads, config, calendars, intakeTargets, clock });
+      await v1.register(dossierRoutes, { db, reads, config, calendars, intakeTargets, unitTree, clock });
       await v1.register(formRoutes, { db, renderer, publicBaseUrl: config.PUBLIC_BASE_URL });
-      await v1.register(statsRoutes, { db, reads, config, clock });
-      await v1.register(serviceIndexRoutes, { db, reads, config, clock });
+      await v1.register(statsRoutes, { db, reads, config, unitTree, clock });
+      await v1.register(serviceIndexRoutes, { db, reads, config, unitTree, clock });
       await v1.register(alertRoutes, { db });
       await v1.register(syncRoutes, { db });
       await v1.register(webhookRoutes, { db });

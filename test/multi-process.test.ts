@@ -1,6 +1,7 @@
-// Two API processes on one database behave as one: a revoked key, a changed procedure, a moved unit and a
-// calendar edit made through one are seen by the other at once (cache signals through PostgreSQL), well inside
-// the caches' own time limits; an idempotent intake replays through either. (One rate-limit budget across
+// Two API processes on one database behave as one: a revoked key, a changed procedure, a moved unit, a unit
+// created or moved under another parent and a calendar edit made through one are seen by the other at once
+// (cache signals through PostgreSQL), well inside the caches' own time limits; an idempotent intake replays
+// through either. (One rate-limit budget across
 // processes: test/rate-limit-redis.test.ts.)
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import {
 import { waitFor } from './helpers/wait.js';
 import { KEY_CACHE_TTL_MS } from '../src/auth/plugin.js';
 import { INTAKE_TARGETS_TTL_MS } from '../src/dossiers/intake-targets.js';
+import { UNIT_TREE_TTL_MS } from '../src/units/tree-cache.js';
 import { CACHE_SIGNAL_CHANNEL } from '../src/db/cache-signals.js';
 
 /** Well inside every cache's time limit: an answer this quick came from the signal. */
@@ -114,6 +116,38 @@ describe('two API processes on one database', () => {
     expect(took).toBeLessThan(AT_ONCE_MS);
     const units = await call(b, 'GET', `/v1/units/${commune.code}`, clerk);
     expect(units.json()).toMatchObject({ code: commune.code, parentCode: elsewhere.code });
+  });
+
+  it('a unit created or moved through one is in the other’s lists under its new parent at once', async () => {
+    const district = await createUnit(a);
+    const elsewhere = await createUnit(a);
+    const procedure = await createProcedure(a);
+    const list = async (unitCode: string) => {
+      const res = await call(b, 'GET', `/v1/dossiers?unitCode=${unitCode}`, a.adminKey);
+      expect(res.statusCode).toBe(200);
+      return (res.json() as { items: Array<{ code: string }> }).items.map((d) => d.code);
+    };
+    // B reads its unit tree now, then the commune is created and its first dossier taken in through A.
+    expect(await list(district.code)).toEqual([]);
+    const commune = await createUnit(a, { parentCode: district.code });
+    const clerk = await createKey(a, 'clerk', commune.code);
+    const intake = await call(a, 'POST', '/v1/dossiers', clerk, intakeBody(procedure.code));
+    expect(intake.statusCode).toBe(201);
+    const { code } = intake.json() as { code: string };
+    const created = await timeUntil('B to list the new commune’s dossier under its district', async () =>
+      (await list(district.code)).includes(code),
+    );
+    expect(created).toBeLessThan(Math.min(AT_ONCE_MS, UNIT_TREE_TTL_MS));
+
+    const moved = await call(a, 'PATCH', `/v1/units/${commune.code}`, a.adminKey, {
+      parentCode: elsewhere.code,
+    });
+    expect(moved.statusCode).toBe(200);
+    const took = await timeUntil(
+      'B to list the moved commune’s dossier under its new parent only',
+      async () => (await list(elsewhere.code)).includes(code) && !(await list(district.code)).includes(code),
+    );
+    expect(took).toBeLessThan(Math.min(AT_ONCE_MS, UNIT_TREE_TTL_MS));
   });
 
   it('a calendar edit through one moves the other’s deadlines at once', async () => {

@@ -10,10 +10,11 @@ export const CACHE_SIGNAL_CHANNEL = 'motcua_caches';
 
 /**
  * What became stale: one API key (`api-key:<id>`, revoked), every key's principal (a unit moved, so scopes
- * changed), the procedures and units intakes read, the calendar. `all` is never sent: a listener hears it
- * when it (re)connects, since it may have missed signals while it was away.
+ * changed), the procedures and units intakes read, the unit tree (`units`: a unit created, renamed or moved), the
+ * calendar. `all` is never sent: a listener hears it when it (re)connects, since it may have missed signals
+ * while it was away.
  */
-export type CacheSignal = `api-key:${string}` | 'api-keys' | 'intake-targets' | 'calendar' | 'all';
+export type CacheSignal = `api-key:${string}` | 'api-keys' | 'intake-targets' | 'units' | 'calendar' | 'all';
 
 /** Announces that `signal`'s caches are stale, delivered to every listening process when `db`'s transaction commits. */
 export async function announce(db: DbOrTx, signal: Exclude<CacheSignal, 'all'>): Promise<void> {
@@ -31,7 +32,8 @@ const RETRY_MAX_MS = 30_000;
 
 /** A signal as received: anything else on the channel (a stray NOTIFY) is ignored. */
 export function parseSignal(payload: string | undefined): CacheSignal | null {
-  if (payload === 'api-keys' || payload === 'intake-targets' || payload === 'calendar') return payload;
+  if (payload === 'api-keys' || payload === 'intake-targets' || payload === 'units' || payload === 'calendar')
+    return payload;
   if (payload?.startsWith('api-key:') && payload.length > 'api-key:'.length)
     return payload as `api-key:${string}`;
   return null;

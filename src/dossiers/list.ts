@@ -2,10 +2,10 @@
 // name-search.ts) to read one page of ids, and that page's dossiers.
 import { and, eq, gte, inArray, isNull, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { z } from 'zod';
-import { preparedRows, type Db, type DbOrTx } from '../db/client.js';
+import type { Db, DbOrTx } from '../db/client.js';
 import { dossiers } from '../db/schema/index.js';
-import { inSubtree, rowsOf } from '../db/sql.js';
-import { inScope, readsMasked, type Principal } from '../auth/plugin.js';
+import { rowsOf } from '../db/sql.js';
+import { readsMasked, type Principal } from '../auth/plugin.js';
 import { normalizeIdNumber, searchKey } from '../domain/applicant.js';
 import { DomainError } from '../domain/errors.js';
 import { openStatuses, pausedStatuses } from '../domain/lifecycle.js';
@@ -25,6 +25,7 @@ import { dossierViewsByIds, type DossierView } from './lookups.js';
 import { nameSearchNewestFirst } from './name-search.js';
 import { toDossierResponse, type LiveSettings } from './representation.js';
 import type { ListDossiersQuery } from './schemas.js';
+import { subtreeCodes, unitInScope, type UnitTree, type UnitTreeCache } from '../units/tree-cache.js';
 
 export interface ListFilters {
   unitCode?: string | undefined;
@@ -46,37 +47,27 @@ export interface ListFilters {
 }
 
 /**
- * Unit codes of a subtree inside the caller's scope; null = no restriction at all, also when the subtree holds
- * every unit there is (a province's key where the database serves one province: the filter would keep every
- * row, at the cost of checking each against a hundred codes). A province's subtree holds hundreds of codes:
- * they are sent as one array parameter each, not as one parameter per code.
+ * Unit codes of a subtree inside the caller's scope, from the process's unit tree (no statement of its own);
+ * null = no restriction at all, also when the subtree holds every unit there is (a province's key where the
+ * database serves one province: the filter would keep every row, at the cost of checking each against a hundred
+ * codes). A province's subtree holds hundreds of codes: they are sent as one array parameter each, not as one
+ * parameter per code.
  */
 async function unitCodesFor(
   db: DbOrTx,
+  units: UnitTreeCache,
   principal: Principal,
   unitCode: string | undefined,
 ): Promise<string[] | null> {
-  const allOrSome = (rows: Array<{ code: string; total: number | string }>) =>
-    rows.length > 0 && rows.length === Number(rows[0]!.total) ? null : rows.map((r) => r.code);
+  const allOrSome = (tree: UnitTree, codes: string[]) =>
+    codes.length > 0 && codes.length === tree.all.length ? null : codes;
   if (unitCode) {
-    // The unit and its subtree in one query (the unit's own row carries the path to check the scope with).
-    const rows = await preparedRows<{ code: string; path: string; total: number | string }>(
-      db,
-      sql`select u.code, u.path, (select count(*) from units) as total
-        from units u join units top on ${inSubtree(sql`u.path`, sql`top.path`)}
-        where top.code = ${unitCode}`,
-    );
-    const unit = rows.find((r) => r.code === unitCode);
-    if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code: unitCode });
-    return allOrSome(rows);
+    const { tree, unit } = await unitInScope(db, units, principal, unitCode);
+    return allOrSome(tree, subtreeCodes(tree, unit.path));
   }
   if (principal.scopePath === null) return null;
-  const rows = await preparedRows<{ code: string; total: number | string }>(
-    db,
-    sql`select u.code, (select count(*) from units) as total from units u
-      where ${inSubtree(sql`u.path`, principal.scopePath)}`,
-  );
-  return allOrSome(rows);
+  const tree = await units.get(db);
+  return allOrSome(tree, subtreeCodes(tree, principal.scopePath));
 }
 
 /**
@@ -105,6 +96,7 @@ function timelinessCondition(flag: NonNullable<ListFilters['timeliness']>, live:
 /** Up to `f.limit` dossiers matching the filters, newest first, below the cursor `f.afterId`. */
 export async function listDossiers(
   db: DbOrTx,
+  units: UnitTreeCache,
   principal: Principal,
   f: ListFilters,
   live: LiveSettings,
@@ -117,7 +109,7 @@ export async function listDossiers(
       filter: personal.join(', '),
     });
   }
-  const codes = await unitCodesFor(db, principal, f.unitCode);
+  const codes = await unitCodesFor(db, units, principal, f.unitCode);
   if (codes && codes.length === 0) return [];
   const statuses = f.status?.split(',');
   // Received by one of the units; or handled by one of them after a transfer from a unit outside them; or
@@ -203,6 +195,7 @@ export async function listDossiers(
 /** GET /v1/dossiers: one page of the list, with its next cursor (the last dossier's id). */
 export async function listDossierPage(
   db: Db,
+  units: UnitTreeCache,
   principal: Principal,
   query: z.output<typeof ListDossiersQuery>,
   live: () => Promise<LiveSettings>,
@@ -212,6 +205,7 @@ export async function listDossierPage(
   const settings = await live();
   const fetched = await listDossiers(
     db,
+    units,
     principal,
     { ...filters, afterId: typeof after === 'number' ? after : undefined, limit: limit + 1 },
     settings,

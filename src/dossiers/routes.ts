@@ -14,6 +14,7 @@ import { builtResponseSerializer } from '../http/serializer.js';
 import { DomainError } from '../domain/errors.js';
 import { applyAction, intake, type CommandContext } from './commands.js';
 import { listDossierPage } from './list.js';
+import type { UnitTreeCache } from '../units/tree-cache.js';
 import {
   readControlSlip,
   readDossier,
@@ -114,8 +115,9 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
   config: Config;
   calendars: CalendarCache;
   intakeTargets: IntakeTargetsCache;
+  unitTree: UnitTreeCache;
   clock: () => Date;
-}> = async (app, { db, reads, config, calendars, intakeTargets, clock }) => {
+}> = async (app, { db, reads, config, calendars, intakeTargets, unitTree, clock }) => {
   // The hot reads build their responses field by field (toDossierResponse): no zod encode in production.
   const serializerCompiler = builtResponseSerializer(config.NODE_ENV !== 'production');
   const intakes = new IntakeStore({ db, cache: intakeTargets });
@@ -183,7 +185,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{
       response: { 200: DossierPage, ...errorResponses(400, 401, 403, 404) },
     },
     handler: (request) =>
-      reads.read((replica) => listDossierPage(replica, request.principal, request.query, live)),
+      reads.read((replica) => listDossierPage(replica, unitTree, request.principal, request.query, live)),
   });
 
   app.get('/dossiers/:code', {

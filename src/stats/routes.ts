@@ -4,13 +4,11 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { ReadRouting } from '../db/replica.js';
-import { inScope } from '../auth/plugin.js';
-import { DomainError } from '../domain/errors.js';
 import { fieldError } from '../http/messages.js';
 import { periodDates } from '../domain/periods.js';
 import { localDateOf } from '../domain/local-time.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
-import { findUnit } from '../units/queries.js';
+import { unitInScope, type UnitTreeCache } from '../units/tree-cache.js';
 import { statsCsv, statsXlsx } from './export.js';
 import { answerStatistics } from './serving.js';
 import { freshTodaySnapshot, SNAPSHOT_INTERVALS_FRESH } from './today.js';
@@ -27,8 +25,9 @@ export const statsRoutes: FastifyPluginAsyncZod<{
   db: Db;
   reads: ReadRouting;
   config: Config;
+  unitTree: UnitTreeCache;
   clock: () => Date;
-}> = async (app, { db, reads, config, clock }) => {
+}> = async (app, { db, reads, config, unitTree, clock }) => {
   app.get('/stats', {
     schema: {
       operationId: 'getStats',
@@ -67,9 +66,7 @@ export const statsRoutes: FastifyPluginAsyncZod<{
       if (!period) throw fieldError('querystring.period', 'period_unknown');
       const principal = request.principal;
       const unitCode = q.unitCode ?? principal.unitCode;
-      const unit = unitCode ? await findUnit(db, unitCode) : null;
-      if (unitCode && (!unit || !inScope(principal, unit.path)))
-        throw new DomainError('UNIT_NOT_FOUND', { code: unitCode });
+      const unit = unitCode ? (await unitInScope(db, unitTree, principal, unitCode)).unit : null;
       const now = clock();
       const answer = await reads.read(async (replica) => {
         // A period not ended is answered as of the newest snapshot of today's figures, when the worker keeps them.

@@ -2,12 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { ReadRouting } from '../db/replica.js';
-import { inScope } from '../auth/plugin.js';
-import { DomainError } from '../domain/errors.js';
 import { periodDates } from '../domain/periods.js';
 import { fieldError } from '../http/messages.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
-import { findUnit } from '../units/queries.js';
+import { unitInScope, type UnitTreeCache } from '../units/tree-cache.js';
 import { answerServiceIndex } from './service-index.js';
 import { ServiceIndex, ServiceIndexQuery } from './service-index-schemas.js';
 
@@ -15,8 +13,9 @@ export const serviceIndexRoutes: FastifyPluginAsyncZod<{
   db: Db;
   reads: ReadRouting;
   config: Config;
+  unitTree: UnitTreeCache;
   clock: () => Date;
-}> = async (app, { db, reads, config, clock }) => {
+}> = async (app, { db, reads, config, unitTree, clock }) => {
   app.get('/stats/service-index', {
     schema: {
       operationId: 'getServiceIndex',
@@ -38,9 +37,7 @@ export const serviceIndexRoutes: FastifyPluginAsyncZod<{
       if (!period) throw fieldError('querystring.period', 'period_unknown');
       const principal = request.principal;
       const unitCode = q.unitCode ?? principal.unitCode;
-      const unit = unitCode ? await findUnit(db, unitCode) : null;
-      if (unitCode && (!unit || !inScope(principal, unit.path)))
-        throw new DomainError('UNIT_NOT_FOUND', { code: unitCode });
+      const unit = unitCode ? (await unitInScope(db, unitTree, principal, unitCode)).unit : null;
       const asOf = clock();
       return reads.read((replica) =>
         answerServiceIndex(replica, {

@@ -46,6 +46,8 @@ export async function createUnit(db: DbOrTx, principal: Principal, input: Create
     .onConflictDoNothing()
     .returning();
   if (!row) throw new DomainError('UNIT_ALREADY_EXISTS', { code: input.code });
+  // The processes' unit trees (the dossier list's subtrees) gain it.
+  await announce(db, 'units');
   return row;
 }
 
@@ -100,6 +102,8 @@ export async function updateUnit(
       .where(eq(units.code, code))
       .returning();
     await announce(tx, 'intake-targets');
+    // The processes' unit trees hold its name and path.
+    await announce(tx, 'units');
     // A move changes the scope paths of the keys in the subtree.
     if (moving) await announce(tx, 'api-keys');
     return row!;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Db } from '../db/client.js';
 import type { IntakeTargetsCache } from '../dossiers/intake-targets.js';
+import type { UnitTreeCache } from './tree-cache.js';
 import { allow, inScope } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
 import { bearerSecurity, errorResponses, paginate, activeFlag, codeAfter } from '../http/schemas.js';
@@ -10,10 +11,11 @@ import { CreateUnitBody, ListUnitsQuery, Unit, UnitCodeParams, UnitPage, UpdateU
 
 const tags = ['units'];
 
-export const unitRoutes: FastifyPluginAsyncZod<{ db: Db; intakeTargets: IntakeTargetsCache }> = async (
-  app,
-  { db, intakeTargets },
-) => {
+export const unitRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  intakeTargets: IntakeTargetsCache;
+  unitTree: UnitTreeCache;
+}> = async (app, { db, intakeTargets, unitTree }) => {
   app.post('/units', {
     preHandler: allow('admin'),
     schema: {
@@ -27,6 +29,7 @@ export const unitRoutes: FastifyPluginAsyncZod<{ db: Db; intakeTargets: IntakeTa
     },
     handler: async (request, reply) => {
       const row = await createUnit(db, request.principal, request.body);
+      unitTree.clear();
       return reply.code(201).send(toUnitResponse(row));
     },
   });
@@ -89,6 +92,7 @@ export const unitRoutes: FastifyPluginAsyncZod<{ db: Db; intakeTargets: IntakeTa
     handler: async (request) => {
       const unit = await updateUnit(db, request.principal, request.params.code, request.body);
       intakeTargets.clear();
+      unitTree.clear();
       // A move changes the scope paths of keys in the subtree: authenticate them afresh.
       if (request.body.parentCode !== undefined) app.keyCache.clear();
       return toUnitResponse(unit);

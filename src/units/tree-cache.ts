@@ -1,0 +1,106 @@
+// The unit tree (every unit's code, name and path) kept in the API process, so that the dossier list and search
+// find the units of a subtree, and the statistics their unit, without a statement of their own.
+import { sql } from 'drizzle-orm';
+import { inScope, type Principal } from '../auth/plugin.js';
+import { preparedRows, type DbOrTx } from '../db/client.js';
+import { DomainError } from '../domain/errors.js';
+
+export interface TreeUnit {
+  code: string;
+  name: string;
+  path: string;
+}
+
+/** How long the tree read from the database is used before it is read again. */
+export const UNIT_TREE_TTL_MS = 2_000;
+
+/** The units as the cache reads them: every unit, whatever its active flag (its dossiers stay listed). */
+export interface UnitTree {
+  byCode: ReadonlyMap<string, TreeUnit>;
+  all: readonly TreeUnit[];
+}
+
+/** The units of `tree` whose path starts with `rootPath` (the root itself included). */
+export function subtreeCodes(tree: UnitTree, rootPath: string): string[] {
+  const codes: string[] = [];
+  for (const u of tree.all) if (u.path.startsWith(rootPath)) codes.push(u.code);
+  return codes;
+}
+
+/** The unit `code` if it lies in the caller's scope, else UNIT_NOT_FOUND (as if it did not exist). */
+export async function unitInScope(
+  db: DbOrTx,
+  units: UnitTreeCache,
+  principal: Principal,
+  code: string,
+): Promise<{ tree: UnitTree; unit: TreeUnit }> {
+  const tree = await units.holding(db, code);
+  const unit = tree.byCode.get(code);
+  if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code });
+  return { tree, unit };
+}
+
+/**
+ * Every unit's code, name and path, read in one statement and reused for `ttlMs`. A unit created, renamed or
+ * moved through the API or the CLI is announced (the cache signal `units`) and every process drops its tree at
+ * once; an edit made straight in the database reaches the tree within `ttlMs`. A unit asked for by code and
+ * missing from the tree makes the tree be read again at once (a unit created elsewhere a moment ago is found).
+ * Concurrent requests of an expired tree share one read.
+ */
+export class UnitTreeCache {
+  private tree: UnitTree | null = null;
+  private readAt = 0;
+  private reading: Promise<UnitTree> | null = null;
+  /** Bumped by clear(): a read that started before is not kept. */
+  private generation = 0;
+
+  constructor(
+    readonly ttlMs: number = UNIT_TREE_TTL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The tree, read from `db` when the cache holds none or an expired one. */
+  async get(db: DbOrTx): Promise<UnitTree> {
+    if (this.tree && this.now() - this.readAt < this.ttlMs) return this.tree;
+    return this.read(db);
+  }
+
+  /** The tree holding `code` if the database has it: read again when the cached tree does not. */
+  async holding(db: DbOrTx, code: string): Promise<UnitTree> {
+    const tree = await this.get(db);
+    return tree.byCode.has(code) ? tree : this.read(db, true);
+  }
+
+  clear(): void {
+    this.tree = null;
+    this.reading = null;
+    this.generation++;
+  }
+
+  private read(db: DbOrTx, fresh = false): Promise<UnitTree> {
+    if (this.reading && !fresh) return this.reading;
+    const generation = this.generation;
+    const startedAt = this.now();
+    const reading = readUnitTree(db).then(
+      (tree) => {
+        if (this.reading === reading) this.reading = null;
+        if (generation === this.generation) {
+          this.tree = tree;
+          this.readAt = startedAt;
+        }
+        return tree;
+      },
+      (err: unknown) => {
+        if (this.reading === reading) this.reading = null;
+        throw err;
+      },
+    );
+    this.reading = reading;
+    return reading;
+  }
+}
+
+async function readUnitTree(db: DbOrTx): Promise<UnitTree> {
+  const all = await preparedRows<TreeUnit>(db, sql`select code, name, path from units`);
+  return { all, byCode: new Map(all.map((u) => [u.code, u])) };
+}
