@@ -36,7 +36,7 @@ try {
     PROVINCE_CODE,
   ]);
   if (!rows[0]) throw new Error('the benchmark database holds no province: run npm run bench:seed first');
-  const units = new UnitTreeCache();
+  const units = new UnitTreeCache(database.db);
   const clerk = { keyId: 'bench', role: 'clerk' as const, unitCode: PROVINCE_CODE, scopePath: rows[0].path };
   // A name search reads no live setting (they serve the timeliness filter).
   const live = {} as LiveSettings;

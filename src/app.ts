@@ -68,6 +68,8 @@ export interface AppDeps {
   reads?: ReadRouting;
   /** Where log lines go (default stdout). */
   logStream?: NodeJS.WritableStream;
+  /** The unit tree's cache (tests give it another time limit); default one on `db` with UNIT_TREE_TTL_MS. */
+  unitTree?: UnitTreeCache;
 }
 
 export const apiInfo = {
@@ -168,7 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const calendars = deps.calendars ?? createCalendarCache(workingHours);
   const clock = deps.clock ?? (() => new Date());
   const intakeTargets = new IntakeTargetsCache();
-  const unitTree = new UnitTreeCache();
+  const unitTree = deps.unitTree ?? new UnitTreeCache(db);
   const keyCache = new KeyCache();
   listenToCacheSignals(app, db, (signal) => {
     if (signal === 'all' || signal === 'api-keys') keyCache.clear();
@@ -209,8 +211,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(deadlineRoutes, { db, calendars });
       await v1.register(dossierRoutes, { db, reads, config, calendars, intakeTargets, unitTree, clock });
       await v1.register(formRoutes, { db, renderer, publicBaseUrl: config.PUBLIC_BASE_URL });
-      await v1.register(statsRoutes, { db, reads, config, unitTree, clock });
-      await v1.register(serviceIndexRoutes, { db, reads, config, unitTree, clock });
+      await v1.register(statsRoutes, { reads, config, unitTree, clock });
+      await v1.register(serviceIndexRoutes, { reads, config, unitTree, clock });
       await v1.register(alertRoutes, { db });
       await v1.register(syncRoutes, { db });
       await v1.register(webhookRoutes, { db });

@@ -2,12 +2,12 @@
 // once for a unit it does not hold, dropped by clear(); and the list as a clerk sees it when units are created
 // or moved through the API or straight in the database.
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
   createKey,
   createProcedure,
+  createIsolatedDatabase,
   createTestContext,
   createUnit,
   intakeBody,
@@ -15,7 +15,6 @@ import {
   type TestContext,
 } from './helpers/context.js';
 import { waitFor } from './helpers/wait.js';
-import { CACHE_SIGNAL_CHANNEL } from '../src/db/cache-signals.js';
 import { subtreeCodes, UnitTreeCache } from '../src/units/tree-cache.js';
 
 let ctx: TestContext;
@@ -39,48 +38,48 @@ async function insertUnit(code: string, parent: { code: string; path: string } |
 describe('UnitTreeCache', () => {
   it('reuses the tree within its time limit, and reads it again after', async () => {
     let now = 1_000;
-    const cache = new UnitTreeCache(2_000, () => now);
+    const cache = new UnitTreeCache(ctx.database.db, 2_000, () => now);
     const root = await insertUnit(uniqueUnitCode(), null);
-    const first = await cache.get(ctx.database.db);
+    const first = await cache.get();
     expect(first.byCode.get(root.code)).toEqual(root);
 
     const child = await insertUnit(uniqueUnitCode(), root);
     now += 1_999;
-    expect(await cache.get(ctx.database.db)).toBe(first);
+    expect(await cache.get()).toBe(first);
     expect(subtreeCodes(first, root.path)).toEqual([root.code]);
     now += 1;
-    const second = await cache.get(ctx.database.db);
+    const second = await cache.get();
     expect(second).not.toBe(first);
     expect(subtreeCodes(second, root.path).sort()).toEqual([root.code, child.code].sort());
   });
 
-  it('reads the tree again at once for a code it does not hold, and drops it on clear()', async () => {
-    const now = 1_000;
-    const cache = new UnitTreeCache(60_000, () => now);
-    const first = await cache.get(ctx.database.db);
+  it('reads the tree again at once for a unit it lacks that exists, not for a code no unit has', async () => {
+    const cache = new UnitTreeCache(ctx.database.db, 60_000, () => 1_000);
+    const first = await cache.get();
+    expect(await cache.holding('KHONGCO')).toBe(first);
     const unit = await insertUnit(uniqueUnitCode(), null);
-    expect((await cache.get(ctx.database.db)).byCode.has(unit.code)).toBe(false);
-    expect((await cache.holding(ctx.database.db, unit.code)).byCode.get(unit.code)).toEqual(unit);
-    // A code the database does not have either: read, still missing, answered as read.
-    expect((await cache.holding(ctx.database.db, 'KHONGCO')).byCode.has('KHONGCO')).toBe(false);
+    expect(await cache.get()).toBe(first);
+    const again = await cache.holding(unit.code);
+    expect(again).not.toBe(first);
+    expect(again.byCode.get(unit.code)).toEqual(unit);
+    expect(await cache.get()).toBe(again);
 
-    const kept = await cache.get(ctx.database.db);
-    expect(kept).not.toBe(first);
     cache.clear();
-    expect(await cache.get(ctx.database.db)).not.toBe(kept);
+    expect(await cache.get()).not.toBe(again);
   });
 
   it('shares one read between concurrent requests, and keeps no read begun before clear()', async () => {
-    const cache = new UnitTreeCache(60_000);
-    const [a, b] = await Promise.all([cache.get(ctx.database.db), cache.get(ctx.database.db)]);
+    const cache = new UnitTreeCache(ctx.database.db, 60_000);
+    const [a, b] = await Promise.all([cache.get(), cache.get()]);
     expect(a).toBe(b);
 
     cache.clear();
-    const before = cache.get(ctx.database.db);
+    const begun = cache.get();
     cache.clear(); // e.g. a unit moved while the tree was being read
-    const after = await cache.get(ctx.database.db);
-    expect(after).not.toBe(await before);
-    expect(await cache.get(ctx.database.db)).toBe(after);
+    const old = await begun;
+    const next = await cache.get();
+    expect(next).not.toBe(old);
+    expect(await cache.get()).toBe(next);
   });
 
   it('finds a subtree by path prefix, the root included', () => {
@@ -140,8 +139,11 @@ describe('the dossier list with the unit tree kept in the process', () => {
   });
 
   it('finds a unit written straight into the database a moment ago, and still refuses one that does not exist', async () => {
-    // The process's tree is read first, then the unit appears behind its back.
-    expect(await codes(`/v1/dossiers?limit=1`, ctx.adminKey)).toBeDefined();
+    // The process's tree is read first (a unit's list reads it), then the unit appears behind its back. Both
+    // units are written straight in: a unit created through the API would be announced, and the announcement
+    // arriving after the first read would drop the tree anyway.
+    const known = await insertUnit(uniqueUnitCode(), null);
+    expect(await codes(`/v1/dossiers?unitCode=${known.code}`, ctx.adminKey)).toEqual([]);
     const unit = await insertUnit(uniqueUnitCode(), null);
     expect(await codes(`/v1/dossiers?unitCode=${unit.code}`, ctx.adminKey)).toEqual([]);
     const missing = await ctx.app.inject({
@@ -154,46 +156,96 @@ describe('the dossier list with the unit tree kept in the process', () => {
   });
 });
 
+describe('a key of a unit written straight into the database a moment ago', () => {
+  it('lists its dossiers without a unit filter', async () => {
+    const known = await insertUnit(uniqueUnitCode(), null);
+    const primed = await ctx.app.inject({
+      method: 'GET',
+      url: `/v1/dossiers?unitCode=${known.code}`,
+      headers: bearer(ctx.adminKey),
+    });
+    expect(primed.statusCode).toBe(200);
+    const unit = await insertUnit(uniqueUnitCode(), null);
+    const clerk = await createKey(ctx, 'clerk', unit.code);
+    const procedure = await createProcedure(ctx);
+    const intake = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/dossiers',
+      headers: bearer(clerk),
+      payload: intakeBody(procedure.code),
+    });
+    expect(intake.statusCode, intake.body).toBe(201);
+    const res = await ctx.app.inject({ method: 'GET', url: '/v1/dossiers', headers: bearer(clerk) });
+    expect(res.statusCode).toBe(200);
+    expect((res.json() as { items: Array<{ code: string }> }).items.map((d) => d.code)).toEqual([
+      (intake.json() as { code: string }).code,
+    ]);
+  });
+});
+
 describe('the unit tree kept by every process', () => {
-  it('is announced stale when a unit is created, renamed or moved through the API', async () => {
-    const listener = new pg.Client({ connectionString: ctx.config.DATABASE_URL });
-    await listener.connect();
-    const heard: string[] = [];
-    listener.on('notification', (m) => heard.push(m.payload ?? ''));
-    await listener.query(`listen ${CACHE_SIGNAL_CHANNEL}`);
+  it('is dropped in another process when a unit is created, renamed or moved through the API', async () => {
+    // A database of its own: no other test's units announce anything there.
+    const isolated = await createIsolatedDatabase();
+    const writer = await createTestContext({ DATABASE_URL: isolated.url });
+    const observer = await createTestContext({ DATABASE_URL: isolated.url }, { unitTreeTtlMs: 600_000 });
     try {
-      const units = (n: number) => heard.filter((p) => p === 'units').length >= n;
-      const parent = await createUnit(ctx);
-      await waitFor('the creation announced', () => units(1));
+      await waitFor(
+        'both to listen',
+        () => writer.app.cacheSignals?.listening() && observer.app.cacheSignals?.listening(),
+      );
+      const tree = () => observer.unitTree!.get();
+      const parent = await createUnit(writer, { name: 'Xã cũ' });
+      const other = await createUnit(writer);
+      // The observer's tree holds no unit it was not told of, whatever its time limit.
+      await tree();
       const patch = (payload: object) =>
-        ctx.app.inject({
+        writer.app.inject({
           method: 'PATCH',
           url: `/v1/units/${parent.code}`,
-          headers: bearer(ctx.adminKey),
+          headers: bearer(writer.adminKey),
           payload,
         });
-      expect((await patch({ name: 'Tên mới' })).statusCode).toBe(200);
-      await waitFor('the rename announced', () => units(2));
-      const other = await createUnit(ctx);
-      await waitFor('the second creation announced', () => units(3));
+      const child = await createUnit(writer, { parentCode: parent.code });
+      await waitFor('the creation heard', async () => (await tree()).byCode.has(child.code), 1_000, 10);
+      expect((await patch({ name: 'Xã mới' })).statusCode).toBe(200);
+      await waitFor(
+        'the rename heard',
+        async () => (await tree()).byCode.get(parent.code)?.name === 'Xã mới',
+        1_000,
+        10,
+      );
       expect((await patch({ parentCode: other.code })).statusCode).toBe(200);
-      await waitFor('the move announced', () => units(4));
+      await waitFor(
+        'the move heard',
+        async () =>
+          (await tree()).byCode.get(child.code)?.path === `${other.code}/${parent.code}/${child.code}/`,
+        1_000,
+        10,
+      );
     } finally {
-      await listener.end();
+      await writer.close();
+      await observer.close();
+      await isolated.drop();
     }
   });
 
   it('gives the statistics a unit written straight into the database a moment ago', async () => {
-    expect(
-      (await ctx.app.inject({ method: 'GET', url: '/v1/stats?period=2026', headers: bearer(ctx.adminKey) }))
-        .statusCode,
-    ).toBe(200);
-    const unit = await insertUnit(uniqueUnitCode(), null);
-    for (const url of [
-      `/v1/stats?unitCode=${unit.code}&period=2026`,
-      `/v1/stats/service-index?unitCode=${unit.code}&period=2026`,
-    ]) {
-      const res = await ctx.app.inject({ method: 'GET', url, headers: bearer(ctx.adminKey) });
+    const known = await insertUnit(uniqueUnitCode(), null);
+    for (const base of ['/v1/stats', '/v1/stats/service-index']) {
+      // The tree is read first, then the unit appears behind its back.
+      const primed = await ctx.app.inject({
+        method: 'GET',
+        url: `${base}?unitCode=${known.code}&period=2026`,
+        headers: bearer(ctx.adminKey),
+      });
+      expect(primed.statusCode).toBe(200);
+      const unit = await insertUnit(uniqueUnitCode(), null);
+      const res = await ctx.app.inject({
+        method: 'GET',
+        url: `${base}?unitCode=${unit.code}&period=2026`,
+        headers: bearer(ctx.adminKey),
+      });
       expect(res.statusCode, res.body).toBe(200);
     }
   });

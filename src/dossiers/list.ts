@@ -54,7 +54,6 @@ export interface ListFilters {
  * parameter per code.
  */
 async function unitCodesFor(
-  db: DbOrTx,
   units: UnitTreeCache,
   principal: Principal,
   unitCode: string | undefined,
@@ -62,11 +61,12 @@ async function unitCodesFor(
   const allOrSome = (tree: UnitTree, codes: string[]) =>
     codes.length > 0 && codes.length === tree.all.length ? null : codes;
   if (unitCode) {
-    const { tree, unit } = await unitInScope(db, units, principal, unitCode);
+    const { tree, unit } = await unitInScope(units, principal, unitCode);
     return allOrSome(tree, subtreeCodes(tree, unit.path));
   }
   if (principal.scopePath === null) return null;
-  const tree = await units.get(db);
+  // The key's own unit is in the tree (read again if it is not yet).
+  const tree = await (principal.unitCode ? units.holding(principal.unitCode) : units.get());
   return allOrSome(tree, subtreeCodes(tree, principal.scopePath));
 }
 
@@ -109,7 +109,7 @@ export async function listDossiers(
       filter: personal.join(', '),
     });
   }
-  const codes = await unitCodesFor(db, units, principal, f.unitCode);
+  const codes = await unitCodesFor(units, principal, f.unitCode);
   if (codes && codes.length === 0) return [];
   const statuses = f.status?.split(',');
   // Received by one of the units; or handled by one of them after a transfer from a unit outside them; or

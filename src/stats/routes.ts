@@ -2,7 +2,6 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
 import type { ReadRouting } from '../db/replica.js';
 import { fieldError } from '../http/messages.js';
 import { periodDates } from '../domain/periods.js';
@@ -22,12 +21,11 @@ function sendFile(reply: FastifyReply, type: string, fileName: string, body: str
 }
 
 export const statsRoutes: FastifyPluginAsyncZod<{
-  db: Db;
   reads: ReadRouting;
   config: Config;
   unitTree: UnitTreeCache;
   clock: () => Date;
-}> = async (app, { db, reads, config, unitTree, clock }) => {
+}> = async (app, { reads, config, unitTree, clock }) => {
   app.get('/stats', {
     schema: {
       operationId: 'getStats',
@@ -66,7 +64,7 @@ export const statsRoutes: FastifyPluginAsyncZod<{
       if (!period) throw fieldError('querystring.period', 'period_unknown');
       const principal = request.principal;
       const unitCode = q.unitCode ?? principal.unitCode;
-      const unit = unitCode ? (await unitInScope(db, unitTree, principal, unitCode)).unit : null;
+      const unit = unitCode ? (await unitInScope(unitTree, principal, unitCode)).unit : null;
       const now = clock();
       const answer = await reads.read(async (replica) => {
         // A period not ended is answered as of the newest snapshot of today's figures, when the worker keeps them.

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
 import type { ReadRouting } from '../db/replica.js';
 import { periodDates } from '../domain/periods.js';
 import { fieldError } from '../http/messages.js';
@@ -10,12 +9,11 @@ import { answerServiceIndex } from './service-index.js';
 import { ServiceIndex, ServiceIndexQuery } from './service-index-schemas.js';
 
 export const serviceIndexRoutes: FastifyPluginAsyncZod<{
-  db: Db;
   reads: ReadRouting;
   config: Config;
   unitTree: UnitTreeCache;
   clock: () => Date;
-}> = async (app, { db, reads, config, unitTree, clock }) => {
+}> = async (app, { reads, config, unitTree, clock }) => {
   app.get('/stats/service-index', {
     schema: {
       operationId: 'getServiceIndex',
@@ -37,7 +35,7 @@ export const serviceIndexRoutes: FastifyPluginAsyncZod<{
       if (!period) throw fieldError('querystring.period', 'period_unknown');
       const principal = request.principal;
       const unitCode = q.unitCode ?? principal.unitCode;
-      const unit = unitCode ? (await unitInScope(db, unitTree, principal, unitCode)).unit : null;
+      const unit = unitCode ? (await unitInScope(unitTree, principal, unitCode)).unit : null;
       const asOf = clock();
       return reads.read((replica) =>
         answerServiceIndex(replica, {

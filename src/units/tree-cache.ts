@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { inScope, type Principal } from '../auth/plugin.js';
 import { preparedRows, type DbOrTx } from '../db/client.js';
 import { DomainError } from '../domain/errors.js';
+import { findUnit } from './queries.js';
 
 export interface TreeUnit {
   code: string;
@@ -29,23 +30,23 @@ export function subtreeCodes(tree: UnitTree, rootPath: string): string[] {
 
 /** The unit `code` if it lies in the caller's scope, else UNIT_NOT_FOUND (as if it did not exist). */
 export async function unitInScope(
-  db: DbOrTx,
   units: UnitTreeCache,
   principal: Principal,
   code: string,
 ): Promise<{ tree: UnitTree; unit: TreeUnit }> {
-  const tree = await units.holding(db, code);
+  const tree = await units.holding(code);
   const unit = tree.byCode.get(code);
   if (!unit || !inScope(principal, unit.path)) throw new DomainError('UNIT_NOT_FOUND', { code });
   return { tree, unit };
 }
 
 /**
- * Every unit's code, name and path, read in one statement and reused for `ttlMs`. A unit created, renamed or
- * moved through the API or the CLI is announced (the cache signal `units`) and every process drops its tree at
- * once; an edit made straight in the database reaches the tree within `ttlMs`. A unit asked for by code and
- * missing from the tree makes the tree be read again at once (a unit created elsewhere a moment ago is found).
- * Concurrent requests of an expired tree share one read.
+ * Every unit's code, name and path, read from the primary in one statement and reused for `ttlMs` (never from
+ * a replica, whose lag would add to that bound). A unit created, renamed or moved through the API or the CLI is
+ * announced (the cache signal `units`) and every process drops its tree at once; an edit made straight in the
+ * database reaches the tree within `ttlMs`. A unit asked for by code and missing from the tree is looked up by its
+ * code, and when it exists (created elsewhere a moment ago) the tree is read again at once; a code no unit has
+ * costs that lookup only. Concurrent requests of an expired tree share one read.
  */
 export class UnitTreeCache {
   private tree: UnitTree | null = null;
@@ -55,20 +56,23 @@ export class UnitTreeCache {
   private generation = 0;
 
   constructor(
+    private readonly db: DbOrTx,
     readonly ttlMs: number = UNIT_TREE_TTL_MS,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The tree, read from `db` when the cache holds none or an expired one. */
-  async get(db: DbOrTx): Promise<UnitTree> {
+  /** The tree, read when the cache holds none or an expired one. */
+  async get(): Promise<UnitTree> {
     if (this.tree && this.now() - this.readAt < this.ttlMs) return this.tree;
-    return this.read(db);
+    return this.read();
   }
 
-  /** The tree holding `code` if the database has it: read again when the cached tree does not. */
-  async holding(db: DbOrTx, code: string): Promise<UnitTree> {
-    const tree = await this.get(db);
-    return tree.byCode.has(code) ? tree : this.read(db, true);
+  /** The tree holding `code` if the database has that unit: read again when the cached tree lacks it. */
+  async holding(code: string): Promise<UnitTree> {
+    const tree = await this.get();
+    if (tree.byCode.has(code) || !(await findUnit(this.db, code))) return tree;
+    this.clear();
+    return this.get();
   }
 
   clear(): void {
@@ -77,21 +81,21 @@ export class UnitTreeCache {
     this.generation++;
   }
 
-  private read(db: DbOrTx, fresh = false): Promise<UnitTree> {
-    if (this.reading && !fresh) return this.reading;
+  private read(): Promise<UnitTree> {
+    if (this.reading) return this.reading;
     const generation = this.generation;
     const startedAt = this.now();
-    const reading = readUnitTree(db).then(
+    const reading = readUnitTree(this.db).then(
       (tree) => {
-        if (this.reading === reading) this.reading = null;
         if (generation === this.generation) {
+          this.reading = null;
           this.tree = tree;
           this.readAt = startedAt;
         }
         return tree;
       },
       (err: unknown) => {
-        if (this.reading === reading) this.reading = null;
+        if (generation === this.generation) this.reading = null;
         throw err;
       },
     );

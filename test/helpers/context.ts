@@ -7,6 +7,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { connectPostgres, type Database } from '../../src/db/client.js';
 import { insertApiKey, type Role } from '../../src/auth/keys.js';
+import { UnitTreeCache } from '../../src/units/tree-cache.js';
 
 export interface TestContext {
   app: FastifyInstance;
@@ -14,6 +15,8 @@ export interface TestContext {
   config: Config;
   /** A system-admin key, created for this context. */
   adminKey: string;
+  /** The app's unit tree cache (createTestContext's). */
+  unitTree?: UnitTreeCache;
   close(): Promise<void>;
 }
 
@@ -31,13 +34,15 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 /** An app on the run's test database, as the server builds it; `clock` fixes "now" for the app. */
 export async function createTestContext(
   overrides: Record<string, string> = {},
-  options: { clock?: () => Date; poolSize?: number; redis?: Redis } = {},
+  options: { clock?: () => Date; poolSize?: number; redis?: Redis; unitTreeTtlMs?: number } = {},
 ): Promise<TestContext> {
   const config = testConfig(overrides);
   const database = await connectPostgres(config.DATABASE_URL!, options.poolSize ?? 4);
+  const unitTree = new UnitTreeCache(database.db, options.unitTreeTtlMs);
   const app = await buildApp({
     config,
     db: database.db,
+    unitTree,
     checks: { postgres: database.ping },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.redis ? { redis: options.redis } : {}),
@@ -53,6 +58,7 @@ export async function createTestContext(
     database,
     config,
     adminKey: secret,
+    unitTree,
     async close() {
       await app.close();
       await database.close();
