@@ -35,6 +35,26 @@ async function insertUnit(code: string, parent: { code: string; path: string } |
   return { code, name, path };
 }
 
+/** The codes of a dossier list's page. */
+async function codes(url: string, key: string): Promise<string[]> {
+  const res = await ctx.app.inject({ method: 'GET', url, headers: bearer(key) });
+  expect(res.statusCode, res.body).toBe(200);
+  return (res.json() as { items: Array<{ code: string }> }).items.map((d) => d.code);
+}
+
+/** A dossier taken in by a clerk of `unitCode`: its code, and the clerk's key. */
+async function intake(unitCode: string, procedureCode: string) {
+  const clerk = await createKey(ctx, 'clerk', unitCode);
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/v1/dossiers',
+    headers: bearer(clerk),
+    payload: intakeBody(procedureCode),
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return { code: (res.json() as { code: string }).code, clerk };
+}
+
 describe('UnitTreeCache', () => {
   it('reuses the tree within its time limit, and reads it again after', async () => {
     let now = 1_000;
@@ -97,23 +117,6 @@ describe('UnitTreeCache', () => {
 });
 
 describe('the dossier list with the unit tree kept in the process', () => {
-  const codes = async (url: string, key: string) => {
-    const res = await ctx.app.inject({ method: 'GET', url, headers: bearer(key) });
-    expect(res.statusCode, res.body).toBe(200);
-    return (res.json() as { items: Array<{ code: string }> }).items.map((d) => d.code);
-  };
-  const intake = async (unitCode: string, procedureCode: string) => {
-    const clerk = await createKey(ctx, 'clerk', unitCode);
-    const res = await ctx.app.inject({
-      method: 'POST',
-      url: '/v1/dossiers',
-      headers: bearer(clerk),
-      payload: intakeBody(procedureCode),
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    return (res.json() as { code: string }).code;
-  };
-
   it('lists a unit created or moved through the API under its new parent at once', async () => {
     const procedure = await createProcedure(ctx);
     const district = await createUnit(ctx);
@@ -122,7 +125,7 @@ describe('the dossier list with the unit tree kept in the process', () => {
     expect(await codes(`/v1/dossiers?unitCode=${district.code}`, ctx.adminKey)).toEqual([]);
 
     const commune = await createUnit(ctx, { parentCode: district.code });
-    const code = await intake(commune.code, procedure.code);
+    const { code } = await intake(commune.code, procedure.code);
     expect(await codes(`/v1/dossiers?unitCode=${district.code}`, ctx.adminKey)).toEqual([code]);
     expect(await codes(`/v1/dossiers`, districtClerk)).toEqual([code]);
 
@@ -159,27 +162,11 @@ describe('the dossier list with the unit tree kept in the process', () => {
 describe('a key of a unit written straight into the database a moment ago', () => {
   it('lists its dossiers without a unit filter', async () => {
     const known = await insertUnit(uniqueUnitCode(), null);
-    const primed = await ctx.app.inject({
-      method: 'GET',
-      url: `/v1/dossiers?unitCode=${known.code}`,
-      headers: bearer(ctx.adminKey),
-    });
-    expect(primed.statusCode).toBe(200);
+    expect(await codes(`/v1/dossiers?unitCode=${known.code}`, ctx.adminKey)).toEqual([]);
     const unit = await insertUnit(uniqueUnitCode(), null);
-    const clerk = await createKey(ctx, 'clerk', unit.code);
     const procedure = await createProcedure(ctx);
-    const intake = await ctx.app.inject({
-      method: 'POST',
-      url: '/v1/dossiers',
-      headers: bearer(clerk),
-      payload: intakeBody(procedure.code),
-    });
-    expect(intake.statusCode, intake.body).toBe(201);
-    const res = await ctx.app.inject({ method: 'GET', url: '/v1/dossiers', headers: bearer(clerk) });
-    expect(res.statusCode).toBe(200);
-    expect((res.json() as { items: Array<{ code: string }> }).items.map((d) => d.code)).toEqual([
-      (intake.json() as { code: string }).code,
-    ]);
+    const { code, clerk } = await intake(unit.code, procedure.code);
+    expect(await codes('/v1/dossiers', clerk)).toEqual([code]);
   });
 });
 

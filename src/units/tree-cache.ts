@@ -42,7 +42,7 @@ export async function unitInScope(
 
 /**
  * Every unit's code, name and path, read from the primary in one statement and reused for `ttlMs` (never from
- * a replica, whose lag would add to that bound). A unit created, renamed or moved through the API or the CLI is
+ * a replica, whose lag would add to that bound). A unit created, edited or moved through the API or the CLI is
  * announced (the cache signal `units`) and every process drops its tree at once; an edit made straight in the
  * database reaches the tree within `ttlMs`. A unit asked for by code and missing from the tree is looked up by its
  * code, and when it exists (created elsewhere a moment ago) the tree is read again at once; a code no unit has
