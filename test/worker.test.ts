@@ -15,6 +15,7 @@ import type { JobContext, OutboxEvent } from '../src/jobs/context.js';
 import { relayOutbox } from '../src/jobs/relay.js';
 import { startQueueWorker } from '../src/jobs/queue-worker.js';
 import { connectPostgres, type Database } from '../src/db/client.js';
+import { rows } from '../src/db/sql.js';
 import {
   bearer,
   createKey,
@@ -80,6 +81,41 @@ async function alertsOf(codes: string[]) {
     .from(alerts)
     .innerJoin(dossiers, eq(dossiers.id, alerts.dossierId))
     .where(inArray(dossiers.code, codes));
+}
+
+async function outboxIdsOf(codes: string[]) {
+  const found = await ctx.database.db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .innerJoin(dossiers, eq(dossiers.id, outbox.dossierId))
+    .where(inArray(dossiers.code, codes));
+  return found.map((r) => r.id);
+}
+
+/**
+ * Where the events of these dossiers are, for a test that timed out waiting for their delivery: their outbox
+ * rows against the relay's cursor and the oldest running transaction (the relay reads only below it), that
+ * transaction, and the queue's jobs.
+ */
+async function deliveryState(codes: string[], queue: Queue): Promise<string> {
+  const codeList = sql.join(
+    codes.map((c) => sql`${c}`),
+    sql`, `,
+  );
+  const [state] = await rows<Record<string, unknown>>(
+    ctx.database.db,
+    sql`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin,
+      (select json_agg(o) from (select o.id, o.txid::text, o.type from outbox o
+        join dossiers d on d.id = o.dossier_id where d.code in (${codeList})) o) as events,
+      (select row_to_json(c) from (select last_txid::text, last_id from outbox_cursors where name = 'queues') c)
+        as cursor,
+      (select json_agg(a) from (select datname, state, backend_xid::text as xid, xact_start, left(query, 120) as query
+        from pg_stat_activity where backend_xid is not null order by xact_start limit 3) a) as oldest`,
+  );
+  const counts = await queue
+    .getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed')
+    .catch((err: Error) => err.message);
+  return JSON.stringify({ ...state, jobs: counts });
 }
 
 describe('deadline alerts', () => {
@@ -394,8 +430,9 @@ describe('the worker on Redis (BullMQ)', () => {
   it('with Redis down the API still receives; once Redis is back everything is delivered, once', async () => {
     const port = await freePort();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'motcua-redis-'));
-    const startRedis = () =>
-      spawn(
+    let redisOutput = '';
+    const startRedis = () => {
+      const child = spawn(
         'redis-server',
         [
           '--port',
@@ -411,10 +448,12 @@ describe('the worker on Redis (BullMQ)', () => {
           '--save',
           '',
         ],
-        {
-          stdio: 'ignore',
-        },
+        { stdio: ['ignore', 'pipe', 'pipe'] },
       );
+      for (const stream of [child.stdout, child.stderr])
+        stream.on('data', (c: Buffer) => (redisOutput = (redisOutput + c.toString()).slice(-4000)));
+      return child;
+    };
     let redisProcess: ChildProcess = startRedis();
     const redisUrl = `redis://127.0.0.1:${port}`;
     const probe = new Redis(redisUrl, {
@@ -430,6 +469,10 @@ describe('the worker on Redis (BullMQ)', () => {
       prefix,
       concurrency: 2,
     });
+    const jobsConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    jobsConnection.on('error', () => undefined);
+    const queue = new Queue('events', { connection: jobsConnection, prefix });
+    queue.on('error', () => undefined); // while Redis is down
     try {
       const { receive } = await clerkWithProcedure({ duration: { value: 4, unit: 'working_hours' } });
       now = new Date();
@@ -442,36 +485,41 @@ describe('the worker on Redis (BullMQ)', () => {
       await new Promise((r) => setTimeout(r, 1000));
 
       redisProcess = startRedis();
+      const restarted = redisProcess;
       const codes = during.map((d) => d.code);
       await waitFor(
         'alerts after restart',
-        async () => (await alertsOf(codes)).length === codes.length,
-        45_000,
+        async () => {
+          // A Redis that could not start again (its port taken meanwhile) fails the test at once, saying so.
+          if (restarted.exitCode !== null) throw new Error(`redis exited again:\n${redisOutput}`);
+          return (await alertsOf(codes)).length === codes.length;
+        },
+        // Generous: the worker's connections retry on their own schedule, and BullMQ waits 15 s before it tries
+        // again a fetch that failed on the lost connection; on a loaded machine these can add up.
+        75_000,
+        200,
+        {
+          rethrow: (err) => err.message.startsWith('redis exited'),
+          explain: () => deliveryState(codes, queue),
+        },
       );
       await new Promise((r) => setTimeout(r, 1500));
       expect((await alertsOf([before.code, ...codes])).length).toBe(codes.length + 1);
       // Each outbox event of these dossiers became exactly one job.
-      const ids = await ctx.database.db
-        .select({ id: outbox.id })
-        .from(outbox)
-        .innerJoin(dossiers, eq(dossiers.id, outbox.dossierId))
-        .where(inArray(dossiers.code, codes));
-      const queue = new Queue('events', {
-        connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
-        prefix,
-      });
+      const ids = await outboxIdsOf(codes);
       const jobs = await waitFor('jobs completed', async () => {
         const done = await queue.getJobs(['completed']);
-        const mine = done.filter((j) => ids.some((i) => j.id === `outbox-${i.id}`));
+        const mine = done.filter((j) => ids.some((id) => j.id === `outbox-${id}`));
         return mine.length === ids.length && mine;
       });
       expect(new Set(jobs.map((j) => j.id)).size).toBe(ids.length);
-      await queue.close();
     } finally {
+      await queue.close();
+      jobsConnection.disconnect();
       await worker.close();
       probe.disconnect();
       redisProcess.kill('SIGKILL');
       await rm(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 150_000);
 });

@@ -14,20 +14,32 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls `probe` until it gives a truthy value (a throw counts as not yet), or fails after `ms`. */
+/**
+ * Polls `probe` until it gives a truthy value (a throw counts as not yet, unless `rethrow` says it ends the wait),
+ * or fails after `ms`, with what `explain` tells of the state that was waited on.
+ */
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
   ms = 30_000,
   every = 200,
+  options: { rethrow?: (err: Error) => boolean; explain?: () => Promise<string> } = {},
 ): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await Promise.resolve()
       .then(probe)
-      .catch(() => undefined);
+      .catch((err: Error) => {
+        if (options.rethrow?.(err)) throw err;
+        return undefined;
+      });
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const state = options.explain
+        ? `: ${await options.explain().catch((err: Error) => `(no state: ${err.message})`)}`
+        : '';
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${state}`);
+    }
     await sleep(every);
   }
 }
