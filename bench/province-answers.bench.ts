@@ -50,7 +50,7 @@ for (const [name, period, groupBy, reporting] of shapes) {
       attribution: 'resolving',
       groupBy,
       granularity: 'day',
-      asOf: new Date(),
+      now: new Date(),
     });
     ms.push(performance.now() - t);
     found = answer.rows.length;

@@ -2,15 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCalendarCache } from '../src/calendar/cache.js';
 import { addDays, formatInstant, localDateOf } from '../src/domain/local-time.js';
 import { sql } from 'drizzle-orm';
-import { connectPglite } from '../src/db/client.js';
+import { connectPglite, type DbOrTx } from '../src/db/client.js';
 import { periodDates } from '../src/domain/periods.js';
+import type { Granularity } from '../src/domain/timeliness.js';
 import { DEFAULT_WORKING_HOURS } from '../src/domain/working-time.js';
 import type { JobContext } from '../src/jobs/context.js';
 import { inProcessRelay } from '../src/jobs/handlers.js';
 import { periodStatistics } from '../src/stats/direct.js';
 import { refreshDays, refreshStats } from '../src/stats/maintenance.js';
-import { coversEveryUnit, servedStatistics, tooManyChangedSince } from '../src/stats/serving.js';
-import { freshTodaySnapshot, takeTodaySnapshot } from '../src/stats/today.js';
+import {
+  coversEveryUnit,
+  figuresNeededThrough,
+  figuresState,
+  freshSnapshot,
+  servedStatistics,
+  tooManyChangedSince,
+} from '../src/stats/serving.js';
+import { takeTodaySnapshot } from '../src/stats/today.js';
 import { rows as selectRows } from '../src/db/sql.js';
 import { addStepTallies, emptyStepTally, NO_OFFICER, type StepRunFacts } from '../src/domain/statistics.js';
 import {
@@ -30,6 +38,15 @@ import {
   referenceGroups,
   subtreeOf,
 } from './helpers/histories.js';
+
+/** The snapshot of today an answer at `now` would use: read with the figures' state, as answerStatistics reads it. */
+async function freshTodaySnapshot(db: DbOrTx, now: Date, granularity: Granularity, maxAgeMs: number) {
+  const today = localDateOf(now);
+  const state = await figuresState(db, sql`true`, figuresNeededThrough(today, today), {
+    newestSnapshot: true,
+  });
+  return freshSnapshot(state.newestSnapshot, now, granularity, maxAgeMs);
+}
 
 // The figures are global state, so this file has a database of its own.
 let now = new Date('2025-01-02T08:00:00+07:00');

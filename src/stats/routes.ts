@@ -5,12 +5,11 @@ import type { Config } from '../config.js';
 import type { ReadRouting } from '../db/replica.js';
 import { fieldError } from '../http/messages.js';
 import { periodDates } from '../domain/periods.js';
-import { localDateOf } from '../domain/local-time.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import { unitInScope, type UnitTreeCache } from '../units/tree-cache.js';
 import { statsCsv, statsXlsx } from './export.js';
 import { answerStatistics } from './serving.js';
-import { freshTodaySnapshot, SNAPSHOT_INTERVALS_FRESH } from './today.js';
+import { SNAPSHOT_INTERVALS_FRESH } from './today.js';
 import { Stats, StatsQuery } from './schemas.js';
 
 const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -65,29 +64,19 @@ export const statsRoutes: FastifyPluginAsyncZod<{
       const principal = request.principal;
       const unitCode = q.unitCode ?? principal.unitCode;
       const unit = unitCode ? (await unitInScope(unitTree, principal, unitCode)).unit : null;
-      const now = clock();
-      const answer = await reads.read(async (replica) => {
-        // A period not ended is answered as of the newest snapshot of today's figures, when the worker keeps them.
-        const snapshot =
-          period.to >= localDateOf(now)
-            ? await freshTodaySnapshot(
-                replica,
-                now,
-                config.OUTCOME_GRANULARITY,
-                SNAPSHOT_INTERVALS_FRESH * config.STATS_TODAY_INTERVAL_MS,
-              )
-            : null;
-        return answerStatistics(replica, {
+      const answer = await reads.read((replica) =>
+        answerStatistics(replica, {
           unit: unit ?? null,
           ...period,
           reporting: q.reporting,
           attribution: q.attribution,
           groupBy: q.groupBy,
           granularity: config.OUTCOME_GRANULARITY,
-          asOf: snapshot?.takenAt ?? now,
-          ...(snapshot ? { snapshot } : {}),
-        });
-      });
+          now: clock(),
+          // A period not ended is answered as of the newest snapshot of today's figures, when the worker keeps them.
+          snapshotMaxAgeMs: SNAPSHOT_INTERVALS_FRESH * config.STATS_TODAY_INTERVAL_MS,
+        }),
+      );
       if (q.format === 'json') return answer;
       const fileName = `ii06a-${unit?.code ?? 'all'}-${period.from}-${period.to}.${q.format}`;
       return q.format === 'csv'

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { DbOrTx } from '../db/client.js';
-import { addDays, formatInstant, localDateOf, type LocalDate } from '../domain/local-time.js';
+import { formatInstant, localDateOf, type LocalDate } from '../domain/local-time.js';
 import {
   addServiceCounts,
   emptyServiceCounts,
@@ -20,7 +20,7 @@ import { unitScope } from './rule.js';
 import { satisfactionByGroup, noRatings } from './satisfaction.js';
 import { servedServiceCounts } from './service-figures.js';
 import type { ServiceIndex } from './service-index-schemas.js';
-import { figuresState, servedStatistics } from './serving.js';
+import { figuresNeededThrough, figuresState, servedStatistics } from './serving.js';
 
 export type ServiceIndexAnswer = z.infer<typeof ServiceIndex>;
 
@@ -39,8 +39,7 @@ export async function answerServiceIndex(
   const today = localDateOf(q.asOf);
   // The figures' state is read once, for the statistics and the service counts alike; then the three parts at
   // once.
-  const needThrough = q.to < today ? q.to : addDays(today, -1);
-  const state = await figuresState(db, unitScope(unitPath), needThrough);
+  const state = await figuresState(db, unitScope(unitPath), figuresNeededThrough(q.to, today));
   const [{ groups, source }, counts, ratings] = await Promise.all([
     servedStatistics(
       db,

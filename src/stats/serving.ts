@@ -63,7 +63,6 @@ import {
   type Grouping,
 } from './rule.js';
 import type { Stats } from './schemas.js';
-import type { TodaySnapshot } from './today.js';
 
 const EARLIEST: LocalDate = '1990-01-01';
 
@@ -470,20 +469,43 @@ function figurePendingOverdue(scope: Scope, g: Grouping, day: LocalDate): SQL {
  * Whether the figures cover every closed day the period needs (`closed`), and the units in the scope whose
  * figures wait for a recompute of a day the period needs (`dirty`). A change marks both units of its dossier,
  * so whichever the answer attributes to, a stale cell in the scope has a dirty unit in the scope. `lastClosed`:
- * the last day the period needs is the last closed day, so its month's figures hold no later day.
+ * the last day the period needs is the last closed day, so its month's figures hold no later day. With
+ * `newestSnapshot`, the newest snapshot of today's figures is read in the same statement (fresh or not: see
+ * freshSnapshot).
  */
-export async function figuresState(db: DbOrTx, units: SQL, needThrough: LocalDate): Promise<FiguresState> {
+export async function figuresState(
+  db: DbOrTx,
+  units: SQL,
+  needThrough: LocalDate,
+  options: { newestSnapshot?: boolean } = {},
+): Promise<FiguresState> {
   // One round trip: the dirty units are few (a day's late entries), read whether or not the figures are closed.
-  const [row] = await preparedRows<{ closed: LocalDate | null; dirty: string[]; tree_ready: boolean }>(
+  const [row] = await preparedRows<
+    { closed: LocalDate | null; dirty: string[]; tree_ready: boolean } & Partial<SnapshotRow>
+  >(
     db,
     sql`select ${closedThroughSql} as closed, array(
       select f.unit_code from stats_dirty f join units u on u.code = f.unit_code
-      where ${units} and f.from_day <= ${needThrough}) as dirty, ${treeFiguresReadySql} as tree_ready`,
+      where ${units} and f.from_day <= ${needThrough}) as dirty, ${treeFiguresReadySql} as tree_ready
+      ${options.newestSnapshot ? newestSnapshotColumns : sql``}`,
   );
+  const newestSnapshot = options.newestSnapshot ? snapshotOf(row) : undefined;
+  const snapshot = newestSnapshot === undefined ? {} : { newestSnapshot };
   const closed = row?.closed ?? null;
   if (closed === null || closed < needThrough)
-    return { closed: false, dirty: [], lastClosed: false, treeReady: false };
-  return { closed: true, dirty: row!.dirty, lastClosed: closed === needThrough, treeReady: row!.tree_ready };
+    return { closed: false, dirty: [], lastClosed: false, treeReady: false, ...snapshot };
+  return {
+    closed: true,
+    dirty: row!.dirty,
+    lastClosed: closed === needThrough,
+    treeReady: row!.tree_ready,
+    ...snapshot,
+  };
+}
+
+/** The last day whose figures a period ending `to` needs, asked on `today`: its end, or yesterday if later. */
+export function figuresNeededThrough(to: LocalDate, today: LocalDate): LocalDate {
+  return to < today ? to : addDays(today, -1);
 }
 
 export interface FiguresState {
@@ -492,6 +514,64 @@ export interface FiguresState {
   lastClosed: boolean;
   /** The figures over the whole tree were rebuilt by a worker of this version (treeFiguresReadySql). */
   treeReady: boolean;
+  /** When asked for: the newest snapshot of today's figures, null when there is none. */
+  newestSnapshot?: NewestSnapshot | null;
+}
+
+/** A snapshot of today's figures (./today.ts) an answer can use: the instant it counts up to, and how it counts the pending. */
+export interface TodaySnapshot {
+  slot: number;
+  takenAt: Date;
+  sinceYesterday: boolean;
+}
+
+/** A snapshot as read, before an answer judges whether it may use it. */
+export interface NewestSnapshot extends TodaySnapshot {
+  granularity: string;
+}
+
+interface SnapshotRow {
+  slot: number | null;
+  taken_at: Date | string | null;
+  since_yesterday: boolean | null;
+  granularity: string | null;
+}
+
+/** The newest snapshot's columns, added to a select without a FROM (one row whether or not there is one). */
+const newestSnapshotColumns = sql`, s.slot, s.taken_at, s.since_yesterday, s.granularity
+  from (select 1) as one left join (
+    select slot, taken_at, since_yesterday, granularity from stats_today_snapshots order by taken_at desc limit 1
+  ) s on true`;
+
+function snapshotOf(row: Partial<SnapshotRow> | undefined): NewestSnapshot | null {
+  if (row?.slot == null || row.taken_at == null) return null;
+  return {
+    slot: row.slot,
+    takenAt: new Date(row.taken_at),
+    sinceYesterday: row.since_yesterday ?? false,
+    granularity: row.granularity ?? '',
+  };
+}
+
+/**
+ * The snapshot an answer given at `now` may use: taken today before `now`, at most `maxAgeMs` earlier, with the
+ * same outcome granularity. Null when there is none (no worker, a worker behind, or a day just begun): the answer
+ * then counts today live.
+ */
+export function freshSnapshot(
+  newest: NewestSnapshot | null | undefined,
+  now: Date,
+  granularity: Granularity,
+  maxAgeMs: number,
+): TodaySnapshot | null {
+  if (!newest) return null;
+  const age = now.getTime() - newest.takenAt.getTime();
+  const fresh =
+    age >= 0 &&
+    age <= maxAgeMs &&
+    localDateOf(newest.takenAt) === localDateOf(now) &&
+    newest.granularity === granularity;
+  return fresh ? { slot: newest.slot, takenAt: newest.takenAt, sinceYesterday: newest.sinceYesterday } : null;
 }
 
 /** What a statistics answer asks of a period: the attribution, the dates, the grouping, the rule's settings. */
@@ -524,7 +604,7 @@ export async function servedStatistics(
 ): Promise<{ groups: GroupTally[]; source: 'figures' | 'dossiers' }> {
   const today = localDateOf(q.now);
   const units = unitScope(q.unitPath);
-  const needThrough = q.to < today ? q.to : addDays(today, -1);
+  const needThrough = figuresNeededThrough(q.to, today);
   const { closed, dirty, lastClosed, treeReady } = state ?? (await figuresState(db, units, needThrough));
   if (!closed) return { groups: await periodStatistics(db, { ...q, asOf: q.now }), source: 'dossiers' };
   const scope: Scope = {
@@ -559,7 +639,9 @@ export async function coversEveryUnit(db: DbOrTx, unitPath: string | null): Prom
 const withRates = (t: Tally) => ({ ...t, rates: ratesOf(t) });
 
 /**
- * The answer for a unit's subtree (null: every unit) and a period, given at `asOf`: each group's columns and
+ * The answer for a unit's subtree (null: every unit) and a period, asked at `now`. A period not ended then is
+ * answered as of the newest snapshot of today's figures when one at most `snapshotMaxAgeMs` old is there (read
+ * with the figures' state, in one statement), else as of `now` with today counted live. Each group's columns and
  * rates, and the totals.
  */
 export async function answerStatistics(
@@ -572,32 +654,45 @@ export async function answerStatistics(
     attribution: Attribution;
     groupBy: GroupBy;
     granularity: Granularity;
-    asOf: Date;
-    /** A snapshot of today's figures taken at `asOf` (./today.ts), for a period not ended then. */
-    snapshot?: TodaySnapshot;
+    now: Date;
+    /** How old a snapshot of today's figures may be to serve the answer; without it today is counted live. */
+    snapshotMaxAgeMs?: number;
   },
 ): Promise<StatisticsAnswer> {
   const unitPath = q.unit?.path ?? null;
+  const today = localDateOf(q.now);
+  const wantsSnapshot = q.snapshotMaxAgeMs !== undefined && q.to >= today;
   // Only the answers by procedure or field have figures over the whole tree to read.
-  const everyUnit = grouping(q.groupBy, q.attribution).byProcedure && (await coversEveryUnit(db, unitPath));
+  const [state, everyUnit] = await Promise.all([
+    figuresState(db, unitScope(unitPath), figuresNeededThrough(q.to, today), {
+      newestSnapshot: wantsSnapshot,
+    }),
+    grouping(q.groupBy, q.attribution).byProcedure ? coversEveryUnit(db, unitPath) : false,
+  ]);
+  const snapshot = wantsSnapshot
+    ? freshSnapshot(state.newestSnapshot, q.now, q.granularity, q.snapshotMaxAgeMs!)
+    : null;
+  // A snapshot is taken today, so the day and the figures' state are the same at its instant as at `now`.
+  const asOf = snapshot?.takenAt ?? q.now;
   const question = {
     unitPath,
     attribution: q.attribution,
     from: q.from,
     to: q.to,
     granularity: q.granularity,
-    now: q.asOf,
+    now: asOf,
     everyUnit,
-    ...(q.snapshot ? { snapshot: q.snapshot } : {}),
+    ...(snapshot ? { snapshot } : {}),
   };
   // Grouped by officer or step, the rows carry only the step figures: the totals' II.06a columns and ratings are
   // the scope's.
   const byStep = byStepRun(q.groupBy);
+  const rated = { ...q, asOf, unitPath };
   const [{ groups, source }, whole, ratings, scopeRatings] = await Promise.all([
-    servedStatistics(db, { ...question, groupBy: q.groupBy }),
-    byStep ? servedStatistics(db, { ...question, groupBy: 'none' }) : null,
-    satisfactionByGroup(db, { ...q, unitPath, everyUnit }),
-    byStep ? satisfactionByGroup(db, { ...q, groupBy: 'none', unitPath }) : null,
+    servedStatistics(db, { ...question, groupBy: q.groupBy }, state),
+    byStep ? servedStatistics(db, { ...question, groupBy: 'none' }, state) : null,
+    satisfactionByGroup(db, { ...rated, everyUnit }),
+    byStep ? satisfactionByGroup(db, { ...rated, groupBy: 'none' }) : null,
   ]);
   const totals = (whole?.groups ?? groups).reduce((sum, g) => addTallies(sum, g.tally), emptyTally());
   const stepTotals = groups.reduce((sum, g) => addStepTallies(sum, g.steps), emptyStepTally());
@@ -617,7 +712,7 @@ export async function answerStatistics(
     reporting: q.reporting,
     attribution: q.attribution,
     groupBy: q.groupBy,
-    asOf: formatInstant(q.asOf),
+    asOf: formatInstant(asOf),
     source,
     rows: rowsWith,
     totals: { ...withRates(totals), steps: stepTotals, satisfaction },

@@ -14,11 +14,9 @@
  * than an interval. The job vacuums the tables it rewrote, so that they stay small wherever autovacuum is slow.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
 import { rows } from '../db/sql.js';
 import { localDateOf } from '../domain/local-time.js';
 import { answerInstants } from '../domain/statistics.js';
-import type { Granularity } from '../domain/timeliness.js';
 import type { JobContext } from '../jobs/context.js';
 import type { Grouping } from './rule.js';
 import {
@@ -29,13 +27,6 @@ import {
   tooManyChangedSince,
   type Scope,
 } from './serving.js';
-
-/** A snapshot of today's figures an answer can use: the instant it counts up to, and how it counts the pending. */
-export interface TodaySnapshot {
-  slot: number;
-  takenAt: Date;
-  sinceYesterday: boolean;
-}
 
 /** How many of the worker's intervals old a snapshot may be for an answer to use it (else today is counted live). */
 export const SNAPSHOT_INTERVALS_FRESH = 3;
@@ -148,35 +139,4 @@ async function writeSnapshot(ctx: JobContext): Promise<number | null> {
     },
     { isolationLevel: 'repeatable read' },
   );
-}
-
-/**
- * The newest snapshot of today an answer given at `now` may use: taken today before `now`, at most `maxAgeMs`
- * earlier, with the same outcome granularity. Null when there is none (no worker, a worker behind, or a day just
- * begun): the answer then counts today live.
- */
-export async function freshTodaySnapshot(
-  db: DbOrTx,
-  now: Date,
-  granularity: Granularity,
-  maxAgeMs: number,
-): Promise<TodaySnapshot | null> {
-  const [row] = await rows<{
-    slot: number;
-    taken_at: string | Date;
-    since_yesterday: boolean;
-    granularity: string;
-  }>(
-    db,
-    sql`select slot, taken_at, since_yesterday, granularity from stats_today_snapshots order by taken_at desc limit 1`,
-  );
-  if (!row) return null;
-  const takenAt = new Date(row.taken_at);
-  const age = now.getTime() - takenAt.getTime();
-  const fresh =
-    age >= 0 &&
-    age <= maxAgeMs &&
-    localDateOf(takenAt) === localDateOf(now) &&
-    row.granularity === granularity;
-  return fresh ? { slot: row.slot, takenAt, sinceYesterday: row.since_yesterday } : null;
 }
