@@ -547,6 +547,20 @@ describe('the step clock through the API, rule by rule', () => {
     ]);
   });
 
+  it('handovers sent at once each build on the step rows the one before committed (read with the lock)', async () => {
+    setNow('2025-06-02T09:00:00+07:00');
+    const d = await receive();
+    // Eight at once: each waits for the dossier's lock, and must see the rows the previous one wrote.
+    const results = await Promise.all(Array.from({ length: 8 }, () => act(d.code, 'hand-over', {})));
+    expect(results.map((r) => r.statusCode)).toEqual(Array(8).fill(200));
+    const steps = await stepsOf(d.code);
+    expect(steps.map((s) => s.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // One open step, the last; every other ended when the next began.
+    expect(steps.filter((s) => s.endAt === null).map((s) => s.seq)).toEqual([9]);
+    for (const [i, s] of steps.slice(0, -1).entries()) expect(s.endAt).toBe(steps[i + 1]!.startAt);
+    expect((await dossierOf(d.code)).version).toBe(d.version + 8);
+  });
+
   it('a step the dossier’s process does not have is refused (400 STEP_NOT_IN_PROCESS), nothing changes', async () => {
     setNow('2025-06-02T08:00:00+07:00');
     const d = await receive();

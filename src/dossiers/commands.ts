@@ -24,6 +24,8 @@ import {
   currentStepColumns,
   firstStep,
   recomputeSteps,
+  stepRowsJson,
+  stepRowsOf,
   type StepChange,
 } from './step-clock.js';
 import type { ProcessStep, StepRow } from '../domain/steps.js';
@@ -754,8 +756,8 @@ const actingUnit = alias(units, 'acting_unit');
 
 /**
  * What an action reads under the dossier's lock: the dossier's view, whether the handling unit or one above it
- * requires an officer, the acting officer with their unit's path, the instant of the dossier's latest event and
- * the steps of its process.
+ * requires an officer, the acting officer with their unit's path, the instant of the dossier's latest event, the
+ * steps of its process and its step rows.
  */
 interface Locked {
   view: DossierView;
@@ -764,6 +766,8 @@ interface Locked {
   latestEventAt: Date | null;
   /** The steps of the process version the dossier follows (null: none); a version never changes. */
   processSteps: ProcessStep[] | null;
+  /** The dossier's step rows, by seq. */
+  stepRows: StepRow[];
 }
 
 /**
@@ -773,7 +777,8 @@ interface Locked {
  * holds. Then, or when the row changed between the statement's start and its lock (the row as of the start,
  * `seenVersion`, differs from the locked row's version; or PostgreSQL's recheck of the changed row against the
  * units it joined found none), the row is locked alone, waiting for its holder, and the same statement runs again,
- * reading whatever the holder committed.
+ * reading whatever the holder committed. What it reads beside the row (the events, the step rows) is written only
+ * by transactions that also update the dossier's row and its version, so that check covers them too.
  */
 async function lockForAction(
   tx: Tx,
@@ -796,6 +801,7 @@ async function lockForAction(
     officerPath,
     latestEventAt,
     processSteps,
+    stepRows,
     seenVersion: _,
     ...view
   } = row!;
@@ -806,6 +812,7 @@ async function lockForAction(
     officer: officer && { ...officer, unitPath: officerPath! },
     latestEventAt,
     processSteps,
+    stepRows: stepRowsOf(stepRows),
   };
 }
 
@@ -820,6 +827,7 @@ const lockStatement = (db: DbOrTx) =>
       where p.procedure_code = ${dossiers.procedureCode} and p.version = ${dossiers.processVersion})`.mapWith(
       procedureProcesses.steps,
     ),
+    stepRows: stepRowsJson(dossiers.id),
     seenVersion: sql<number>`(select v.version from ${dossiers} v where v.id = ${dossiers.id})`.mapWith(
       Number,
     ),
@@ -879,7 +887,7 @@ export async function applyAction(
   const calendar = await ctx.calendars.current(ctx.db);
   const acting = actingOfficerCode(ctx.principal.officerCode ?? null, body.officerCode);
   return ctx.db.transaction(async (tx) => {
-    const { view, officer, officerRequired, latestEventAt, processSteps } = await lockForAction(
+    const { view, officer, officerRequired, latestEventAt, processSteps, stepRows } = await lockForAction(
       tx,
       ctx.principal,
       code,
@@ -903,7 +911,16 @@ export async function applyAction(
     const effects = await effectsOf(tx, ctx, calendar, view, action, body, at);
     const steps =
       effects.step &&
-      (await changeSteps(tx, d, processSteps, effects.step, at, calendar, ctx.config.OUTCOME_GRANULARITY));
+      (await changeSteps(
+        tx,
+        d,
+        processSteps,
+        stepRows,
+        effects.step,
+        at,
+        calendar,
+        ctx.config.OUTCOME_GRANULARITY,
+      ));
     // A handover's event names the step it ended and the one it started.
     const stepCodes =
       steps && effects.step?.kind === 'event' && effects.step.event.kind === 'handover'

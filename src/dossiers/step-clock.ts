@@ -1,7 +1,7 @@
 // The step clock (src/domain/steps.ts) wired into dossiers: the clock a dossier runs on, its step rows as
 // dossier_steps stores them, and what an action, or a calendar change, does to them inside its transaction.
 // The rules are the domain module's; this file only reads the state, applies one event and writes what moved.
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { placeholders, prepareBuilt, type DbOrTx, type Tx } from '../db/client.js';
 import { dossierSteps, procedureProcesses, type StoredPauseSpan } from '../db/schema/index.js';
 import type { Channel, Duration } from '../domain/deadlines.js';
@@ -14,6 +14,7 @@ import {
   implicitProcess,
   openStep,
   recomputeOpenStep,
+  type PauseSpan,
   startSteps,
   type ProcessStep,
   type StepClock,
@@ -175,12 +176,46 @@ function toStepRow(r: DossierStepRecord): StepRow {
     unit: r.unitCode,
     note: r.note,
     pausedMinutes: r.pausedMinutes,
-    pauses: r.pauses.map((p) => ({
-      from: new Date(p.from),
-      to: p.to === null ? null : new Date(p.to),
-      ...(p.dueBefore ? { dueBefore: new Date(p.dueBefore) } : {}),
-    })),
+    pauses: r.pauses.map(pauseSpanOf),
   };
+}
+
+function pauseSpanOf(p: StoredPauseSpan): PauseSpan {
+  return {
+    from: new Date(p.from),
+    to: p.to === null ? null : new Date(p.to),
+    ...(p.dueBefore ? { dueBefore: new Date(p.dueBefore) } : {}),
+  };
+}
+
+/** A step row as stepRowsJson reads it: its instants as JSON strings. */
+type StepRowJson = Omit<StepRow, 'startAt' | 'dueAt' | 'endAt' | 'pauses'> & {
+  startAt: string;
+  dueAt: string;
+  endAt: string | null;
+  pauses: StoredPauseSpan[];
+};
+
+/**
+ * A dossier's step rows by seq as one JSON value, a scalar subquery of a statement on `dossiers` (an action reads
+ * them with the dossier's lock, lockForAction, rather than in a statement of their own); stepRowsOf makes them rows.
+ */
+export const stepRowsJson = (dossierId: SQL | AnyColumn) => sql<StepRowJson[]>`(
+  select coalesce(json_agg(json_build_object('seq', s.seq, 'stepCode', s.step_code, 'stepName', s.step_name,
+    'allotmentMinutes', s.allotment_minutes, 'startAt', s.start_at, 'dueAt', s.due_at, 'endAt', s.end_at,
+    'outcome', s.outcome, 'fromOfficer', s.from_officer_code, 'fromUnit', s.from_unit_code,
+    'toOfficer', s.to_officer_code, 'unit', s.unit_code, 'note', s.note, 'pausedMinutes', s.paused_minutes,
+    'pauses', s.pauses) order by s.seq), '[]'::json)
+  from ${dossierSteps} s where s.dossier_id = ${dossierId})`;
+
+export function stepRowsOf(json: readonly StepRowJson[]): StepRow[] {
+  return json.map((r) => ({
+    ...r,
+    startAt: new Date(r.startAt),
+    dueAt: new Date(r.dueAt),
+    endAt: r.endAt === null ? null : new Date(r.endAt),
+    pauses: r.pauses.map(pauseSpanOf),
+  }));
 }
 
 /** A step row's columns (all but the ids and the handover's instant, which never change). */
@@ -258,14 +293,15 @@ export interface StepOutcome {
 /**
  * Applies an action's change to a dossier's steps at `at` (the action's instant, which a handover records as
  * entered), on the clock of `process` (the steps of the process version the dossier follows, read with its lock;
- * null when it follows none): starts the clock, or applies one event to the stored state and writes the rows it
- * moved. A handover naming a step the dossier's process does not have is refused (STEP_NOT_IN_PROCESS). A
- * dossier received before its steps were kept has none, and gets none: null.
+ * null when it follows none): starts the clock, or applies one event to the stored rows (`before`, also read with
+ * the lock) and writes the rows it moved. A handover naming a step the dossier's process does not have is refused
+ * (STEP_NOT_IN_PROCESS). A dossier received before its steps were kept has none, and gets none: null.
  */
 export async function changeSteps(
   tx: Tx,
   d: DossierRow,
   process: ProcessStep[] | null,
+  before: readonly StepRow[],
   change: StepChange,
   at: Date,
   calendar: Calendar,
@@ -286,7 +322,6 @@ export async function changeSteps(
       procedureCode: d.procedureCode,
     });
   }
-  const before = await storedSteps(tx, d.id);
   const state = stateOf(clock, before);
   if (!state) return null;
   const after = applyStepEvent(state, event);
