@@ -829,10 +829,10 @@ describe('statistics served from the maintained figures', () => {
   it('answer the current month over HTTP as of the newest snapshot of today while it is fresh, and live otherwise', async () => {
     const db = ctx.database.db;
     const { clerk, report } = scenario;
-    const get = async () => {
+    const get = async (query = `period=${localDateOf(now).slice(0, 7)}`) => {
       const res = await ctx.app.inject({
         method: 'GET',
-        url: `/v1/stats?unitCode=${report}&period=${localDateOf(now).slice(0, 7)}`,
+        url: `/v1/stats?unitCode=${report}&${query}`,
         headers: bearer(clerk),
       });
       expect(res.statusCode, res.body).toBe(200);
@@ -866,6 +866,13 @@ describe('statistics served from the maintained figures', () => {
     const fromSnapshot = await get();
     expect(fromSnapshot).toMatchObject({ asOf: at(takenAt), source: 'figures' });
     expect(fromSnapshot.totals.received.new).toBe(2);
+    // By officer too (its rows and its totals from one read of the figures' state), and as the snapshot's instant.
+    const byOfficer = await get(`period=${localDateOf(now).slice(0, 7)}&groupBy=officer`);
+    expect(byOfficer).toMatchObject({ asOf: at(takenAt), source: 'figures' });
+    expect(byOfficer.totals.received.new).toBe(2);
+    // A period that has ended is not answered from today's snapshot: as of now.
+    const yesterday = addDays(localDateOf(now), -1);
+    expect((await get(`from=${yesterday}&to=${yesterday}`)).asOf).toBe(at(now));
 
     // The next snapshot counts it.
     now = new Date(takenAt.getTime() + 5000);

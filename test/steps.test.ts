@@ -550,11 +550,19 @@ describe('the step clock through the API, rule by rule', () => {
   it('handovers sent at once each build on the step rows the one before committed (read with the lock)', async () => {
     setNow('2025-06-02T09:00:00+07:00');
     const d = await receive();
-    // Eight at once: each waits for the dossier's lock, and must see the rows the previous one wrote.
-    const results = await Promise.all(Array.from({ length: 8 }, () => act(d.code, 'hand-over', {})));
+    // Eight at once: all but one find the row locked, wait for it and read again; each must see the rows the
+    // one before it wrote (rows read before the lock give a seq taken twice: 500).
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        act(d.code, 'hand-over', i % 2 ? { toUnitCode: department } : { toUnitCode: centre }),
+      ),
+    );
     expect(results.map((r) => r.statusCode)).toEqual(Array(8).fill(200));
     const steps = await stepsOf(d.code);
     expect(steps.map((s) => s.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(steps.map((s) => s.step.code)).toEqual(['tiep-nhan', 'tham-dinh', ...Array(7).fill('phe-duyet')]);
+    // Each handover came from where the step before it was held.
+    for (const [i, s] of steps.slice(1).entries()) expect(s.fromUnit?.code).toBe(steps[i]!.unit.code);
     // One open step, the last; every other ended when the next began.
     expect(steps.filter((s) => s.endAt === null).map((s) => s.seq)).toEqual([9]);
     for (const [i, s] of steps.slice(0, -1).entries()) expect(s.endAt).toBe(steps[i + 1]!.startAt);

@@ -766,7 +766,7 @@ interface Locked {
   latestEventAt: Date | null;
   /** The steps of the process version the dossier follows (null: none); a version never changes. */
   processSteps: ProcessStep[] | null;
-  /** The dossier's step rows, by seq. */
+  /** The dossier's step rows, by seq (read for every action, one index lookup: most actions move the steps). */
   stepRows: StepRow[];
 }
 

@@ -64,6 +64,8 @@ export const statsRoutes: FastifyPluginAsyncZod<{
       const principal = request.principal;
       const unitCode = q.unitCode ?? principal.unitCode;
       const unit = unitCode ? (await unitInScope(unitTree, principal, unitCode)).unit : null;
+      // Taken once: an answer read again on the primary (replica failed) is given at the same instant.
+      const now = clock();
       const answer = await reads.read((replica) =>
         answerStatistics(replica, {
           unit: unit ?? null,
@@ -72,7 +74,7 @@ export const statsRoutes: FastifyPluginAsyncZod<{
           attribution: q.attribution,
           groupBy: q.groupBy,
           granularity: config.OUTCOME_GRANULARITY,
-          now: clock(),
+          now,
           // A period not ended is answered as of the newest snapshot of today's figures, when the worker keeps them.
           snapshotMaxAgeMs: SNAPSHOT_INTERVALS_FRESH * config.STATS_TODAY_INTERVAL_MS,
         }),

@@ -470,8 +470,8 @@ function figurePendingOverdue(scope: Scope, g: Grouping, day: LocalDate): SQL {
  * figures wait for a recompute of a day the period needs (`dirty`). A change marks both units of its dossier,
  * so whichever the answer attributes to, a stale cell in the scope has a dirty unit in the scope. `lastClosed`:
  * the last day the period needs is the last closed day, so its month's figures hold no later day. With
- * `newestSnapshot`, the newest snapshot of today's figures is read in the same statement (fresh or not: see
- * freshSnapshot).
+ * `newestSnapshot`, the newest snapshot of the figures of a day is read in the same statement (of today or not,
+ * fresh or not: see freshSnapshot).
  */
 export async function figuresState(
   db: DbOrTx,
@@ -514,19 +514,19 @@ export interface FiguresState {
   lastClosed: boolean;
   /** The figures over the whole tree were rebuilt by a worker of this version (treeFiguresReadySql). */
   treeReady: boolean;
-  /** When asked for: the newest snapshot of today's figures, null when there is none. */
+  /** When asked for: the newest snapshot the worker took, null when there is none. */
   newestSnapshot?: NewestSnapshot | null;
 }
 
 /** A snapshot of today's figures (./today.ts) an answer can use: the instant it counts up to, and how it counts the pending. */
-export interface TodaySnapshot {
+interface TodaySnapshot {
   slot: number;
   takenAt: Date;
   sinceYesterday: boolean;
 }
 
 /** A snapshot as read, before an answer judges whether it may use it. */
-export interface NewestSnapshot extends TodaySnapshot {
+interface NewestSnapshot extends TodaySnapshot {
   granularity: string;
 }
 
@@ -548,13 +548,13 @@ function snapshotOf(row: Partial<SnapshotRow> | undefined): NewestSnapshot | nul
   return {
     slot: row.slot,
     takenAt: new Date(row.taken_at),
-    sinceYesterday: row.since_yesterday ?? false,
-    granularity: row.granularity ?? '',
+    sinceYesterday: row.since_yesterday!,
+    granularity: row.granularity!,
   };
 }
 
 /**
- * The snapshot an answer given at `now` may use: taken today before `now`, at most `maxAgeMs` earlier, with the
+ * The snapshot an answer given at `now` may use: taken today at or before `now`, at most `maxAgeMs` earlier, with the
  * same outcome granularity. Null when there is none (no worker, a worker behind, or a day just begun): the answer
  * then counts today live.
  */
@@ -672,7 +672,7 @@ export async function answerStatistics(
   const snapshot = wantsSnapshot
     ? freshSnapshot(state.newestSnapshot, q.now, q.granularity, q.snapshotMaxAgeMs!)
     : null;
-  // A snapshot is taken today, so the day and the figures' state are the same at its instant as at `now`.
+  // A fresh snapshot was taken today, so the last day the figures need is the same at its instant as at `now`.
   const asOf = snapshot?.takenAt ?? q.now;
   const question = {
     unitPath,
