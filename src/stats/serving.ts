@@ -489,17 +489,16 @@ export async function figuresState(
       where ${units} and f.from_day <= ${needThrough}) as dirty, ${treeFiguresReadySql} as tree_ready
       ${options.newestSnapshot ? newestSnapshotColumns : sql``}`,
   );
-  const newestSnapshot = options.newestSnapshot ? snapshotOf(row) : undefined;
-  const snapshot = newestSnapshot === undefined ? {} : { newestSnapshot };
+  const newestSnapshot = options.newestSnapshot ? snapshotOf(row) : null;
   const closed = row?.closed ?? null;
   if (closed === null || closed < needThrough)
-    return { closed: false, dirty: [], lastClosed: false, treeReady: false, ...snapshot };
+    return { closed: false, dirty: [], lastClosed: false, treeReady: false, newestSnapshot };
   return {
     closed: true,
     dirty: row!.dirty,
     lastClosed: closed === needThrough,
     treeReady: row!.tree_ready,
-    ...snapshot,
+    newestSnapshot,
   };
 }
 
@@ -514,8 +513,8 @@ export interface FiguresState {
   lastClosed: boolean;
   /** The figures over the whole tree were rebuilt by a worker of this version (treeFiguresReadySql). */
   treeReady: boolean;
-  /** When asked for: the newest snapshot the worker took, null when there is none. */
-  newestSnapshot?: NewestSnapshot | null;
+  /** The newest snapshot the worker took; null when there is none or it was not asked for. */
+  newestSnapshot: NewestSnapshot | null;
 }
 
 /** A snapshot of today's figures (./today.ts) an answer can use: the instant it counts up to, and how it counts the pending. */
@@ -559,7 +558,7 @@ function snapshotOf(row: Partial<SnapshotRow> | undefined): NewestSnapshot | nul
  * then counts today live.
  */
 export function freshSnapshot(
-  newest: NewestSnapshot | null | undefined,
+  newest: NewestSnapshot | null,
   now: Date,
   granularity: Granularity,
   maxAgeMs: number,
@@ -669,9 +668,8 @@ export async function answerStatistics(
     }),
     grouping(q.groupBy, q.attribution).byProcedure ? coversEveryUnit(db, unitPath) : false,
   ]);
-  const snapshot = wantsSnapshot
-    ? freshSnapshot(state.newestSnapshot, q.now, q.granularity, q.snapshotMaxAgeMs!)
-    : null;
+  // Read only when wanted (else null): then judged fresh or not.
+  const snapshot = freshSnapshot(state.newestSnapshot, q.now, q.granularity, q.snapshotMaxAgeMs ?? 0);
   // A fresh snapshot was taken today, so the last day the figures need is the same at its instant as at `now`.
   const asOf = snapshot?.takenAt ?? q.now;
   const question = {
