@@ -6923,7 +6923,7 @@ export interface operations {
             query?: {
                 /** @description That unit and its subtree: a dossier matches when its receiving, its handling or its resolving unit lies there. */
                 unitCode?: string;
-                /** @description One status or several, comma separated. */
+                /** @description One status or several, comma separated: submitted, received, rejected, processing, awaiting_supplement, awaiting_payment, withdrawn, stopped, resolved, returned. */
                 status?: string;
                 procedureCode?: string;
                 /** @description direct: at the counter; postal: public postal service; online: public-service portal. */
@@ -7769,7 +7769,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag (version) you last saw; stale → 412. */
+                /** @description The ETag (version) you last saw, or *; stale → 412. Anything else → 400. */
                 "if-match"?: string;
             };
             path: {
@@ -7962,7 +7962,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag (version) you last saw; stale → 412. */
+                /** @description The ETag (version) you last saw, or *; stale → 412. Anything else → 400. */
                 "if-match"?: string;
             };
             path: {
@@ -8155,7 +8155,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag (version) you last saw; stale → 412. */
+                /** @description The ETag (version) you last saw, or *; stale → 412. Anything else → 400. */
                 "if-match"?: string;
             };
             path: {
@@ -8348,7 +8348,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag (version) you last saw; stale → 412. */
+                /** @description The ETag (version) you last saw, or *; stale → 412. Anything else → 400. */
                 "if-match"?: string;
             };
             path: {
@@ -8541,7 +8541,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag (version) you last saw; stale → 412. */
+                /** @description The ETag (version) you last saw, or *; stale → 412. Anything else → 400. */
                 "if-match"?: string;
             };
             path: {
@@ -8734,7 +8734,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag (version) you last saw; stale → 412. */
+                /** @description The ETag (version) you last saw, or *; stale → 412. Anything else → 400. */
                 "if-match"?: string;
             };
             path: {
@@ -8927,7 +8927,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag (version) you last saw; stale → 412. */
+                /** @description The ETag (version) you last saw, or *; stale → 412. Anything else → 400. */
                 "if-match"?: string;
             };
             path: {
@@ -9120,7 +9120,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag (version) you last saw; stale → 412. */
+                /** @description The ETag (version) you last saw, or *; stale → 412. Anything else → 400. */
                 "if-match"?: string;
             };
             path: {
@@ -9313,7 +9313,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag (version) you last saw; stale → 412. */
+                /** @description The ETag (version) you last saw, or *; stale → 412. Anything else → 400. */
                 "if-match"?: string;
             };
             path: {
@@ -9506,7 +9506,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag (version) you last saw; stale → 412. */
+                /** @description The ETag (version) you last saw, or *; stale → 412. Anything else → 400. */
                 "if-match"?: string;
             };
             path: {
@@ -9699,7 +9699,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag (version) you last saw; stale → 412. */
+                /** @description The ETag (version) you last saw, or *; stale → 412. Anything else → 400. */
                 "if-match"?: string;
             };
             path: {
@@ -9892,7 +9892,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag (version) you last saw; stale → 412. */
+                /** @description The ETag (version) you last saw, or *; stale → 412. Anything else → 400. */
                 "if-match"?: string;
             };
             path: {
@@ -10085,7 +10085,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag (version) you last saw; stale → 412. */
+                /** @description The ETag (version) you last saw, or *; stale → 412. Anything else → 400. */
                 "if-match"?: string;
             };
             path: {
@@ -10278,7 +10278,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag (version) you last saw; stale → 412. */
+                /** @description The ETag (version) you last saw, or *; stale → 412. Anything else → 400. */
                 "if-match"?: string;
             };
             path: {

@@ -21,7 +21,7 @@ import { genReqId, loggerOptions, logRequest } from './http/logging.js';
 import { registerMetrics } from './http/metrics.js';
 import { shedLoad } from './http/load-shedding.js';
 import { publicRateLimitPlugin, rateLimitPlugin } from './http/rate-limit.js';
-import { rejectNulCharacters } from './http/input.js';
+import { checkInputText } from './http/input.js';
 import { encodedResponseSerializer } from './http/serializer.js';
 import { finalizeOpenApi } from './http/openapi.js';
 import { clientErrors, frameworkErrors, registerErrorHandling } from './http/problem.js';
@@ -120,7 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(encodedResponseSerializer);
   registerErrorHandling(app);
   const load = shedLoad(app, config.MAX_REQUESTS_IN_PROGRESS);
-  app.addHook('preValidation', rejectNulCharacters);
+  app.addHook('preValidation', checkInputText);
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     done(null, payload);

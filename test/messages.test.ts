@@ -32,7 +32,8 @@ const allowedAsciiWords = new Set(
   (
     'API Accept Authorization Bearer CCCD CMND Content Type Idempotency Key If Match JSON NUL PATCH RFC U URL UUID ' +
     'YYYY MM DD HH Hn Qn M H T application json http https nextCursor requestId true false units v dossier ' +
-    'alert received processing example an vn byte direct postal online code ' +
+    'alert received processing example an vn byte direct postal online code ETag ' +
+    'submitted rejected withdrawn stopped resolved returned ' +
     'Con Khi Quan Quy Tham Thao ai chi cho con danh do dung gian giao ghi hai hoa in khi lai mong ngang nguyen nhau qua quy ra ' +
     'sau sung tham thao thay theo trang trong truy vai xem di Nam tin'
   ).split(' '),
@@ -42,6 +43,7 @@ function englishWords(vi: string): string[] {
   return vi
     .replace(/\{\w+\}/g, ' ')
     .replace(/\S*\d\S*/g, ' ') // codes such as 000.17.22.H56
+    .replace(/\w+_\w+/g, ' ') // values such as awaiting_supplement
     .split(/[^\p{L}]+/u)
     .filter((w) => w && /^[A-Za-z]+$/.test(w) && !allowedAsciiWords.has(w));
 }
@@ -372,6 +374,8 @@ describe('every custom message, through a real request', () => {
       'body.events.0',
     ],
     ['status_list', { method: 'GET', url: '/v1/dossiers?status=Received' }, 'querystring.status'],
+    // A well-formed name that is no status: refused, not an empty page.
+    ['status_list', { method: 'GET', url: '/v1/dossiers?status=received,finished' }, 'querystring.status'],
     ['period_format', { method: 'GET', url: '/v1/stats?period=2024-13' }, 'querystring.period'],
     ['clock', preview({ duration: days, receiptCutoff: '25:00' }), 'body.receiptCutoff'],
     [
@@ -456,6 +460,16 @@ describe('every custom message, through a real request', () => {
       'body.receivedAt',
     ],
     ['param_too_long', { method: 'GET', url: `/v1/units/${'A'.repeat(150)}` }, 'params'],
+    [
+      'if_match',
+      async () => ({
+        url: `/v1/dossiers/${await receivedDossier()}/assign`,
+        key: 'clerk',
+        headers: { 'if-match': '"v3"' },
+        payload: {},
+      }),
+      'headers.if-match',
+    ],
     [
       'before_latest_event',
       async () => {

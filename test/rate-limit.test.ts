@@ -35,7 +35,7 @@ describe('per-key rate limiting', () => {
     expect(limited.headers['retry-after']).toBe('15');
     expect(limited.headers['x-request-id']).toBeTruthy();
     expect(limited.json()).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
-    expect(limited.json().detail).toContain('Quá nhiều yêu cầu');
+    expect(limited.json().detail).toBe('Quá nhiều yêu cầu trong thời gian ngắn; hãy thử lại sau 15 giây.');
     // Every route counts, also one that fails for another reason.
     expect((await get(bearer(key), '/v1/units/999.99.99.Z99')).statusCode).toBe(429);
 

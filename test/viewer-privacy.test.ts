@@ -207,7 +207,7 @@ describe('a viewer cannot look a person up', () => {
       'accept-language': 'vi',
     });
     expect(vi.json().detail).toBe(
-      'Khóa API có vai trò «chỉ xem» không được tìm hồ sơ theo idNumber, vì như vậy sẽ tiết lộ ai có hồ sơ.',
+      'Khóa API có vai trò «chỉ xem» không được tìm hồ sơ theo số giấy tờ tùy thân (idNumber), vì như vậy sẽ tiết lộ ai có hồ sơ.',
     );
     // Vietnamese is also what a request without Accept-Language gets.
     const byDefault = await get(`/v1/dossiers?idNumber=${person.idNumber}`, keys.viewer);
@@ -216,7 +216,7 @@ describe('a viewer cannot look a person up', () => {
       'accept-language': 'en',
     });
     expect(en.json().detail).toBe(
-      'A viewer key may not search dossiers by idNumber, q, since that would reveal who has a dossier.',
+      'A viewer key may not search dossiers by identity number (idNumber) and search text (q), since that would reveal who has a dossier.',
     );
   });
 

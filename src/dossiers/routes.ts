@@ -11,7 +11,6 @@ import { IntakeStore } from './intake-batch.js';
 import { dossierActions, type DossierAction } from '../domain/lifecycle.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import { builtResponseSerializer } from '../http/serializer.js';
-import { DomainError } from '../domain/errors.js';
 import { applyAction, intake, type CommandContext } from './commands.js';
 import { listDossierPage } from './list.js';
 import type { UnitTreeCache } from '../units/tree-cache.js';
@@ -84,8 +83,15 @@ const IdempotencyHeaders = z.object({
     .optional()
     .describe('Retry-safe intake: the same key and body replay the first response.'),
 });
+/** An If-Match this API can compare: `*`, or one version as its ETag gives it ('"3"', 'W/"3"', or bare '3'). */
+const IF_MATCH = /^\s*(?:\*|(?:W\/)?"?(\d+)"?)\s*$/;
 const IfMatchHeaders = z.object({
-  'if-match': z.string().max(100).optional().describe('The ETag (version) you last saw; stale → 412.'),
+  'if-match': z
+    .string()
+    .max(100)
+    .regex(IF_MATCH, 'if_match')
+    .optional()
+    .describe('The ETag (version) you last saw, or *; stale → 412. Anything else → 400.'),
 });
 
 /** A request sent without a body reads as `{}`. */
@@ -94,15 +100,10 @@ function emptyBodyAsObject(request: FastifyRequest, _reply: FastifyReply, done: 
   done();
 }
 
-/**
- * The version If-Match asks for: '"3"', 'W/"3"' or '3' → 3; '*' or absent → null (no precondition). Any other
- * value names no version, so it never matches: 412 at once.
- */
+/** The version If-Match asks for (its form checked by IF_MATCH): '"3"', 'W/"3"' or '3' → 3; '*' or absent → null. */
 function expectedVersion(header: string | undefined): number | null {
-  if (header === undefined || header.trim() === '*') return null;
-  const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
-  if (!m) throw new DomainError('VERSION_MISMATCH', { current: '?', expected: header });
-  return Number(m[1]);
+  const version = header === undefined ? undefined : IF_MATCH.exec(header)?.[1];
+  return version === undefined ? null : Number(version);
 }
 
 function withEtag(reply: FastifyReply, version: number): FastifyReply {

@@ -428,16 +428,19 @@ export const actionBodies = {
     }),
 } as const;
 
+/** One dossier status or several, comma separated: an unknown status is refused, not an empty page. */
+const statusListPattern = new RegExp(`^(${dossierStatuses.join('|')})(,(${dossierStatuses.join('|')}))*$`);
+
 export const ListDossiersQuery = z.object({
   unitCode: UnitCode.optional().describe(
     'That unit and its subtree: a dossier matches when its receiving, its handling or its resolving unit lies there.',
   ),
   status: z
     .string()
-    .regex(/^[a-z_]+(,[a-z_]+)*$/, 'status_list')
+    .regex(statusListPattern, 'status_list')
     .max(500)
     .optional()
-    .describe('One status or several, comma separated.')
+    .describe(`One status or several, comma separated: ${dossierStatuses.join(', ')}.`)
     .meta({ example: 'received,processing' }),
   procedureCode: z.string().max(50).optional(),
   channel: Channel.optional(),

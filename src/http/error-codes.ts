@@ -299,8 +299,8 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     status: 429,
     title: 'Too many requests',
     titleVi: 'Quá nhiều yêu cầu',
-    en: 'Too many requests for this API key; retry later.',
-    vi: 'Quá nhiều yêu cầu với khóa API này; hãy thử lại sau.',
+    en: 'Too many requests in a short time; retry in {retryAfter} seconds.',
+    vi: 'Quá nhiều yêu cầu trong thời gian ngắn; hãy thử lại sau {retryAfter} giây.',
   },
   SERVICE_UNAVAILABLE: {
     status: 503,

@@ -1,6 +1,6 @@
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from '../calendar/years.js';
 import { DomainError, type ErrorItem } from '../domain/errors.js';
-import type { DossierAction, DossierStatus } from '../domain/lifecycle.js';
+import { dossierStatuses, type DossierAction, type DossierStatus } from '../domain/lifecycle.js';
 
 /**
  * What clerks read at the counter, in both languages: the names of request fields, dossier states, actions and
@@ -310,9 +310,13 @@ export const messages = {
     vi: 'Mỗi loại sự kiện có dạng dossier.received, một mẫu như dossier.* hoặc alert.*, hoặc dấu *.',
     en: 'Each event type is like dossier.received, a pattern such as dossier.* or alert.*, or *.',
   },
+  if_match: {
+    vi: '{Field} là phiên bản hồ sơ như ETag đã trả về, ví dụ "3", hoặc dấu *.',
+    en: 'The {field} is the dossier\'s version as its ETag gave it, e.g. "3", or *.',
+  },
   status_list: {
-    vi: '{Field} là một trạng thái hoặc nhiều trạng thái ngăn cách bằng dấu phẩy, ví dụ received,processing.',
-    en: 'The {field} is one status or several separated by commas, e.g. received,processing.',
+    vi: `{Field} là một hoặc nhiều trạng thái hồ sơ ngăn cách bằng dấu phẩy, trong số: ${dossierStatuses.join(', ')}.`,
+    en: `The {field} is one dossier status or several separated by commas, out of: ${dossierStatuses.join(', ')}.`,
   },
   period_format: {
     vi: '{Field} viết theo dạng YYYY, YYYY-MM, YYYY-Qn, YYYY-Hn hoặc YYYY-M9.',

@@ -5,6 +5,7 @@ import { DomainError, type ErrorCode, type ErrorItem } from '../domain/errors.js
 import { errorTable } from './error-codes.js';
 import {
   actionNames,
+  fieldName,
   fill,
   isMessageKey,
   issueMessage,
@@ -51,7 +52,8 @@ export function preferredLanguage(header: string | undefined): Lang {
 
 /**
  * Params named in the request's language: states, actions, roles and process times by name, a `reason` by its
- * message, and a working time (`…Minutes`, with the working day's length as `dayLength`) in days and hours.
+ * message, `filter` (query parameters, comma-separated) by the fields' names with each parameter in brackets,
+ * and a working time (`…Minutes`, with the working day's length as `dayLength`) in days and hours.
  */
 function localParams(params: Record<string, string | number>, lang: Lang): Record<string, string | number> {
   const named: Record<string, Record<string, Text>> = {
@@ -66,6 +68,11 @@ function localParams(params: Record<string, string | number>, lang: Lang): Recor
     const table = named[name];
     if (table && typeof value === 'string' && Object.hasOwn(table, value)) out[name] = table[value]![lang];
     else if (name === 'reason' && isMessageKey(value)) out[name] = messages[value][lang];
+    else if (name === 'filter' && typeof value === 'string')
+      out[name] = value
+        .split(', ')
+        .map((parameter) => `${fieldName(parameter, lang)} (${parameter})`)
+        .join(lang === 'vi' ? ' và ' : ' and ');
     else if (name.endsWith('Minutes') && typeof value === 'number' && typeof dayLength === 'number')
       out[name] = workingTimeText(value, dayLength, lang);
     else out[name] = value;

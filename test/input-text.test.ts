@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bearer,
+  createKey,
+  createProcedure,
+  createTestContext,
+  createUnit,
+  intakeBody,
+  type TestContext,
+} from './helpers/context.js';
+
+// Text typed with combining accents (NFD), as some keyboards and copies from PDF send it, and its composed form.
+const nfd = (text: string) => text.normalize('NFD');
+const UNIT_NAME = 'Xã Hòa Bình Tỉnh Điện Biên';
+const REASON = 'Thiếu bản sao giấy khai sinh có chứng thực';
+
+let ctx: TestContext;
+let clerk: string;
+let unitCode: string;
+let procedureCode: string;
+beforeAll(async () => {
+  ctx = await createTestContext();
+  unitCode = (await createUnit(ctx)).code;
+  clerk = await createKey(ctx, 'clerk', unitCode);
+  procedureCode = (await createProcedure(ctx)).code;
+});
+afterAll(() => ctx.close());
+
+describe('text is NFC-normalised on input', () => {
+  it('the combining form differs from the composed one (the premise of these tests)', () => {
+    expect(nfd(UNIT_NAME)).not.toBe(UNIT_NAME);
+    expect(nfd(UNIT_NAME).normalize('NFC')).toBe(UNIT_NAME);
+  });
+
+  it('a unit named in combining accents is stored composed, and found by that name', async () => {
+    const created = await createUnit(ctx, { name: nfd(UNIT_NAME) });
+    expect(created.name).toBe(UNIT_NAME);
+    const read = await ctx.app.inject({ url: `/v1/units/${created.code}`, headers: bearer(ctx.adminKey) });
+    expect(read.json().name).toBe(UNIT_NAME);
+    const patched = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/v1/units/${created.code}`,
+      headers: bearer(ctx.adminKey),
+      payload: { name: nfd(`${UNIT_NAME} mới`) },
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json().name).toBe(`${UNIT_NAME} mới`);
+  });
+
+  it("an API key's name, and an action's reason and items in the audit trail, are stored composed", async () => {
+    const key = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: bearer(ctx.adminKey),
+      payload: { name: nfd('Phần mềm một cửa xã'), role: 'viewer', unitCode },
+    });
+    expect(key.statusCode, key.body).toBe(201);
+    expect(key.json().name).toBe('Phần mềm một cửa xã');
+
+    const intake = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/dossiers',
+      headers: bearer(clerk),
+      payload: intakeBody(procedureCode, { unitCode, summary: nfd('Đăng ký khai sinh cho con') }),
+    });
+    expect(intake.statusCode, intake.body).toBe(201);
+    const dossier = intake.json() as { code: string; summary: string };
+    expect(dossier.summary).toBe('Đăng ký khai sinh cho con');
+    const asked = await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/dossiers/${dossier.code}/request-supplement`,
+      headers: bearer(clerk),
+      payload: { reason: nfd(REASON), items: [nfd('Giấy khai sinh bản sao')] },
+    });
+    expect(asked.statusCode, asked.body).toBe(200);
+    const events = await ctx.app.inject({
+      url: `/v1/dossiers/${dossier.code}/events`,
+      headers: bearer(clerk),
+    });
+    const request = (events.json().items as Array<{ type: string; data: Record<string, unknown> }>).find(
+      (e) => e.data.reason !== undefined,
+    );
+    expect(request?.data.reason).toBe(REASON);
+    expect(request?.data.items).toEqual(['Giấy khai sinh bản sao']);
+  });
+
+  it('a name searched in combining accents finds the name typed composed', async () => {
+    const intake = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/dossiers',
+      headers: bearer(clerk),
+      payload: intakeBody(procedureCode, {
+        unitCode,
+        applicant: { type: 'citizen', fullName: 'Trần Thị Ánh Nguyệt', idNumber: '001199054321' },
+      }),
+    });
+    expect(intake.statusCode, intake.body).toBe(201);
+    const list = await ctx.app.inject({
+      url: `/v1/dossiers?unitCode=${unitCode}&q=${encodeURIComponent(nfd('Ánh Nguyệt'))}`,
+      headers: bearer(clerk),
+    });
+    expect(list.statusCode, list.body).toBe(200);
+    expect((list.json().items as Array<{ code: string }>).map((d) => d.code)).toEqual([intake.json().code]);
+  });
+});
