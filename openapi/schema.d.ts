@@ -869,7 +869,7 @@ export interface paths {
         };
         /**
          * Change feed
-         * @description Every committed dossier change inside your scope, in commit order, behind an opaque cursor. A change whose transaction is still open is waited for, never skipped: a change that started first but committed last is delivered before anything after it. Poll with nextCursor.
+         * @description Every committed dossier change and alert inside your scope, in commit order, behind an opaque cursor. A change whose transaction is still open is waited for, never skipped: a change that started first but committed last is delivered before anything after it. Poll with nextCursor.
          */
         get: operations["listChanges"];
         put?: never;
@@ -1065,7 +1065,28 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An event delivered to a subscribed URL
+         * @description Sent for each event a webhook subscribes to, signed as the Standard Webhooks specification says: verify webhook-signature (HMAC-SHA256 of "webhook-id.webhook-timestamp.body" keyed with the whsec_ secret) before parsing. At least once, possibly out of order: drop duplicates by webhook-id, and ignore a dossier older than the version you hold.
+         */
+        post: operations["deliverEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         CreateUnitInput: {
@@ -1601,7 +1622,7 @@ export interface components {
              */
             url: string;
             /**
-             * @description Event types, exact or as a prefix (`dossier.*`, `alert.*`, `*`): dossier.<state> (submitted, received, processing, awaiting_supplement, awaiting_payment, resolved, returned, withdrawn, stopped, rejected), dossier.transferred, dossier.handed_over, dossier.due_changed, dossier.rescheduled, dossier.paid, dossier.digitised, alert.due_soon, alert.overdue, alert.step_due_soon, alert.step_overdue.
+             * @description Event types, exact or as a prefix (`dossier.*`, `alert.*`, `*`): dossier.<state> (submitted, received, processing, awaiting_supplement, awaiting_payment, resolved, returned, withdrawn, stopped, rejected), dossier.transferred, dossier.handed_over, dossier.due_changed, dossier.rescheduled, dossier.paid, dossier.digitised, dossier.rated, alert.due_soon, alert.overdue, alert.step_due_soon, alert.step_overdue.
              * @example [
              *       "dossier.*",
              *       "alert.overdue",
@@ -3362,7 +3383,36 @@ export interface components {
             createdAt: string;
             acknowledgedAt: string | null;
         };
-        /** @description The dossier as it was right after the change. */
+        /** @description The alert raised: when it was raised is the change’s occurredAt. */
+        RaisedAlert: {
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description due_soon / overdue: the dossier’s statutory or rescheduled due; step_due_soon / step_overdue: the due of the step running, for dossiers following an internal process (once per step run).
+             * @enum {string}
+             */
+            kind: "due_soon" | "overdue" | "step_due_soon" | "step_overdue";
+            /**
+             * @description The statutory due, the apology’s rescheduled date, or the open step’s due.
+             * @enum {string}
+             */
+            target: "statutory" | "rescheduled" | "step";
+            /** @example 000.17.22.H56-250429-0001 */
+            dossierCode: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 instant, Vietnamese local time (+07:00).
+             * @example 2025-05-06T16:30:00+07:00
+             */
+            dueAt: string;
+            /** @description Step alerts: the step; null for the dossier’s own. */
+            stepCode: string | null;
+            /** @description Step alerts: the officer holding the dossier in that step when the alert was raised; null otherwise or when nobody was named. */
+            officerCode: string | null;
+            /** @description Step alerts: the unit holding the dossier in that step; null otherwise. */
+            unitCode: string | null;
+        };
+        /** @description The dossier as it was right after the change (for an alert: when the alert was raised). */
         DossierSnapshot: {
             /** @example 000.17.22.H56-250429-0001 */
             code: string;
@@ -3467,7 +3517,10 @@ export interface components {
         Change: {
             /** @description Resume after this change. */
             cursor: string;
-            /** @example dossier.received */
+            /**
+             * @description dossier.<event> for a change of the dossier; alert.<kind> for an alert raised on it.
+             * @example dossier.received
+             */
             type: string;
             /**
              * Format: date-time
@@ -3476,6 +3529,8 @@ export interface components {
              */
             occurredAt: string;
             dossier: components["schemas"]["DossierSnapshot"];
+            /** @description alert.* changes only: the alert raised. */
+            alert?: components["schemas"]["RaisedAlert"];
         };
         ChangePage: {
             items: components["schemas"]["Change"][];
@@ -3930,6 +3985,32 @@ export interface components {
             items: components["schemas"]["WebhookDelivery"][];
             /** @description Cursor of the next page; null at the end. */
             nextCursor: string | null;
+        };
+        WebhookEvent: {
+            /**
+             * @description dossier.<event> or alert.<kind>, as the change feed names them.
+             * @example dossier.resolved
+             */
+            type: string;
+            /**
+             * Format: date-time
+             * @example 2025-04-29T16:30:00+07:00
+             */
+            occurredAt: string;
+            data: {
+                dossier: components["schemas"]["DossierSnapshot"];
+                /** @description alert.* events only. */
+                alert?: components["schemas"]["RaisedAlert"];
+                /** @description dossier.rated only: the rating recorded (never the citizen’s comment). */
+                rating?: {
+                    /** @enum {string} */
+                    level: "very_satisfied" | "satisfied" | "dissatisfied";
+                    /** @enum {string} */
+                    source: "citizen" | "paper";
+                    /** Format: date-time */
+                    ratedAt: string;
+                };
+            };
         };
     };
     responses: never;
@@ -12570,6 +12651,35 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    deliverEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The delivery: the same on every retry of it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 signature>. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 10 seconds counts; anything else (another status, a redirect, a timeout) is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -4,6 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dossiers, outbox, webhookDeliveries, webhooks } from '../src/db/schema/index.js';
 import { intake } from '../src/dossiers/commands.js';
+import { raiseAlerts } from '../src/alerts/commands.js';
 import { createCalendarCache } from '../src/calendar/cache.js';
 import { DEFAULT_WORKING_HOURS } from '../src/domain/working-time.js';
 import { relayAndHandle } from '../src/jobs/relay.js';
@@ -60,7 +61,11 @@ const act = (key: string, code: string, action: string, body: object = {}) =>
   });
 
 type Page = {
-  items: Array<{ cursor: string; type: string; dossier: { code: string; status: string } }>;
+  items: Array<{
+    cursor: string;
+    type: string;
+    dossier: { code: string; status: string; dueAt: string | null };
+  }>;
   nextCursor: string;
   hasMore: boolean;
 };
@@ -121,6 +126,47 @@ describe('GET /v1/sync/changes', () => {
     const again = await readFeed(syncA, page.nextCursor);
     expect(again.items).toEqual([]);
     expect(again.nextCursor).toBe(page.nextCursor);
+  });
+
+  it('an alert raised on a dossier is a change of the feed: alert.<kind>, the dossier and the alert; one stored without the dossier is not', async () => {
+    const start = (await drainFeed(syncA)).cursor;
+    const { code } = await receive(clerkA);
+    const [row] = await ctx.database.db.select().from(dossiers).where(eq(dossiers.code, code));
+    // An earlier version announced alerts without the dossier: such a row stays out of the feed.
+    await ctx.database.db.insert(outbox).values({
+      type: 'alert.due_soon',
+      dossierId: row!.id,
+      unitCode: row!.unitCode,
+      payload: { alert: { id: 0, kind: 'due_soon', target: 'statutory', dossierCode: code, dueAt: '' } },
+      occurredAt: new Date(),
+    });
+    const far = new Date('2100-01-01T00:00:00+07:00');
+    expect(
+      await raiseAlerts(ctx.database.db, { overdueBefore: far, soonUntil: far, dossierId: row!.id }),
+    ).toBe(1);
+    const items = (await drainFeed(syncA, start)).items as Array<
+      Page['items'][number] & Record<string, unknown>
+    >;
+    expect(items.map((i) => i.type)).toEqual(['dossier.received', 'alert.overdue']);
+    const [received, alert] = items;
+    expect(alert!.dossier).toEqual(received!.dossier);
+    expect(alert!.alert).toEqual({
+      id: expect.any(Number),
+      kind: 'overdue',
+      target: 'statutory',
+      dossierCode: code,
+      dueAt: received!.dossier.dueAt,
+      stepCode: null,
+      officerCode: null,
+      unitCode: null,
+    });
+    expect(received).not.toHaveProperty('alert');
+    // The webhook delivery's data is the same announcement: the dossier and the alert.
+    const [stored] = await ctx.database.db
+      .select({ payload: outbox.payload })
+      .from(outbox)
+      .where(and(eq(outbox.dossierId, row!.id), eq(outbox.type, 'alert.overdue')));
+    expect(Object.keys(stored!.payload as object).sort()).toEqual(['alert', 'dossier']);
   });
 
   it('a change whose transaction started first but committed last is still delivered, before what follows', async () => {

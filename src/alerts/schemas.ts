@@ -35,6 +35,12 @@ export const Alert = z
   })
   .meta({ id: 'Alert' });
 
+/** The alert an `alert.*` change announces (the change feed, webhook deliveries): as raised, not acknowledged. */
+export const RaisedAlert = Alert.omit({ createdAt: true, acknowledgedAt: true }).meta({
+  id: 'RaisedAlert',
+  description: 'The alert raised: when it was raised is the change’s occurredAt.',
+});
+
 export const ListAlertsQuery = z.object({
   unitCode: UnitCode.optional().describe('Dossiers received or handled in this unit\u2019s subtree.'),
   kind: AlertKind.optional(),

@@ -152,10 +152,95 @@ function bodyIsOptional(operation: Json, schemas: Record<string, unknown>): bool
   );
 }
 
+/**
+ * What motcua POSTs to a subscribed URL (src/webhooks/delivery.ts): the `webhooks` of the document, so a client
+ * generated from it has the delivery's type. Its schemas are the change feed's (DossierSnapshot, RaisedAlert).
+ */
+const webhookHeader = (name: string, description: string, schema: Json): Json => ({
+  name,
+  in: 'header',
+  required: true,
+  description,
+  schema: { type: 'string', ...schema },
+});
+const webhooks: Json = {
+  event: {
+    post: {
+      operationId: 'deliverEvent',
+      summary: 'An event delivered to a subscribed URL',
+      description:
+        'Sent for each event a webhook subscribes to, signed as the Standard Webhooks specification says: ' +
+        'verify webhook-signature (HMAC-SHA256 of "webhook-id.webhook-timestamp.body" keyed with the whsec_ secret) ' +
+        'before parsing. At least once, possibly out of order: drop duplicates by webhook-id, and ignore a dossier ' +
+        'older than the version you hold.',
+      tags: ['webhooks'],
+      // No scheme of components.securitySchemes: the receiver checks webhook-signature instead.
+      security: [],
+      parameters: [
+        webhookHeader('webhook-id', 'The delivery: the same on every retry of it.', {
+          format: 'uuid',
+          example: '3b9e1c2a-7f0d-4a51-9e8b-2c6f0a1d5e77',
+        }),
+        webhookHeader('webhook-timestamp', 'Unix seconds when this attempt was signed.', {
+          pattern: '^\\d{1,12}$',
+          example: '1745919000',
+        }),
+        webhookHeader('webhook-signature', 'v1,<base64 signature>.', {
+          pattern: '^v1,[A-Za-z0-9+/=]+$',
+          example: 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+        }),
+      ],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookEvent' } } },
+      },
+      responses: {
+        '200': {
+          description:
+            'Received. Any 2xx within 10 seconds counts; anything else (another status, a redirect, a timeout) is retried.',
+        },
+      },
+    },
+  },
+};
+const webhookSchemas: Record<string, Json> = {
+  WebhookEvent: {
+    type: 'object',
+    required: ['type', 'occurredAt', 'data'],
+    properties: {
+      type: {
+        type: 'string',
+        description: 'dossier.<event> or alert.<kind>, as the change feed names them.',
+        pattern: '^(dossier|alert)\\.[a-z_]+$',
+        example: 'dossier.resolved',
+      },
+      occurredAt: { type: 'string', format: 'date-time', example: '2025-04-29T16:30:00+07:00' },
+      data: {
+        type: 'object',
+        required: ['dossier'],
+        properties: {
+          dossier: { $ref: '#/components/schemas/DossierSnapshot' },
+          alert: { $ref: '#/components/schemas/RaisedAlert', description: 'alert.* events only.' },
+          rating: {
+            type: 'object',
+            description: 'dossier.rated only: the rating recorded (never the citizen\u2019s comment).',
+            required: ['level', 'source', 'ratedAt'],
+            properties: {
+              level: { type: 'string', enum: ['very_satisfied', 'satisfied', 'dissatisfied'] },
+              source: { type: 'string', enum: ['citizen', 'paper'] },
+              ratedAt: { type: 'string', format: 'date-time' },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
 export function finalizeOpenApi(source: unknown): Json {
   const doc = structuredClone(source) as Json;
   const components = (doc.components ?? {}) as Json;
-  const schemas = (components.schemas ?? {}) as Record<string, unknown>;
+  const schemas = { ...(components.schemas ?? {}), ...webhookSchemas } as Record<string, unknown>;
 
   const sameAsOutput = new Set(
     Object.keys(schemas).filter(
@@ -188,7 +273,7 @@ export function finalizeOpenApi(source: unknown): Json {
   for (let changed = true; changed;) {
     changed = false;
     for (const name of Object.keys(schemas)) {
-      const others = JSON.stringify([paths, Object.entries(schemas).filter(([n]) => n !== name)]);
+      const others = JSON.stringify([paths, webhooks, Object.entries(schemas).filter(([n]) => n !== name)]);
       if (!others.includes(`"#/components/schemas/${name}"`)) {
         delete schemas[name];
         changed = true;
@@ -229,5 +314,5 @@ export function finalizeOpenApi(source: unknown): Json {
   }
   integerWidths(paths);
   integerWidths(schemas);
-  return { ...doc, paths, components: { ...components, schemas, headers } };
+  return { ...doc, paths, webhooks, components: { ...components, schemas, headers } };
 }

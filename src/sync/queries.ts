@@ -11,7 +11,7 @@ import { handoversOf, toDvcqg, withStepRuns, type ReturnMethod } from './dvcqg.j
 import type { DossierSnapshot } from './schemas.js';
 
 type Snapshot = z.infer<typeof DossierSnapshot>;
-export type ChangeRow = OutboxRow & { payload: { dossier: Snapshot } };
+export type ChangeRow = OutboxRow & { payload: { dossier: Snapshot; alert?: Record<string, unknown> } };
 
 /** The fields a snapshot written by an earlier version may lack: each came with a later feature. */
 type LaterFields = 'resolvingUnit' | 'contact' | 'payment' | 'hasDigitisedComponents' | 'electronicResult';
@@ -47,8 +47,9 @@ function completed(row: OutboxRow & { payload: { dossier: StoredSnapshot } }): C
 }
 
 /**
- * Dossier changes of the outbox whose dossier was received, is handled or is resolved in the subtree (null =
- * everywhere).
+ * Dossier changes and alerts of the outbox whose dossier was received, is handled or is resolved in the subtree
+ * (null = everywhere). An alert is in the feed when its row carries the dossier, as every alert raised by this
+ * version does.
  */
 function dossierChangeIn(scopePath: string | null) {
   const scope =
@@ -58,7 +59,7 @@ function dossierChangeIn(scopePath: string | null) {
              join units r on r.code = d.resolving_unit_code
              where d.id = o.dossier_id and (${inSubtree(sql`u.path`, scopePath)} or ${inSubtree(sql`h.path`, scopePath)}
                or ${inSubtree(sql`r.path`, scopePath)}))`;
-  return sql`o.type like 'dossier.%' and ${scope}`;
+  return sql`(o.type like 'dossier.%' or (o.type like 'alert.%' and (o.payload -> 'dossier') is not null)) and ${scope}`;
 }
 
 /**

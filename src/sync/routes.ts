@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+import type { RaisedAlert } from '../alerts/schemas.js';
 import type { Db } from '../db/client.js';
 import { outboxStart } from '../db/outbox.js';
 import { allow } from '../auth/plugin.js';
@@ -10,6 +12,16 @@ import { ChangePage, ChangesQuery, dvcqgDossier, feedPosition } from './schemas.
 
 const tags = ['sync'];
 
+/** An announced alert as the feed shows it: a dossier's own alert names no step, officer or unit (null). */
+function raisedAlert(stored: Record<string, unknown>) {
+  return {
+    ...(stored as Omit<z.infer<typeof RaisedAlert>, 'stepCode' | 'officerCode' | 'unitCode'>),
+    stepCode: (stored.stepCode as string | null | undefined) ?? null,
+    officerCode: (stored.officerCode as string | null | undefined) ?? null,
+    unitCode: (stored.unitCode as string | null | undefined) ?? null,
+  };
+}
+
 export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
   app.get('/sync/changes', {
     preHandler: allow('sync'),
@@ -17,7 +29,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
       operationId: 'listChanges',
       summary: 'Change feed',
       description:
-        'Every committed dossier change inside your scope, in commit order, behind an opaque cursor. A change ' +
+        'Every committed dossier change and alert inside your scope, in commit order, behind an opaque cursor. A change ' +
         'whose transaction is still open is waited for, never skipped: a change that started first but committed ' +
         'last is delivered before anything after it. Poll with nextCursor.',
       tags,
@@ -42,6 +54,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
             holder: r.payload.dossier.holder ?? null,
             currentStep: r.payload.dossier.currentStep ?? null,
           }),
+          ...(r.payload.alert ? { alert: raisedAlert(r.payload.alert) } : {}),
         })),
         nextCursor: last
           ? encodeCursorAs(feedPosition, last)

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { OutboxPosition } from '../db/outbox.js';
 import { InstantString, type CursorForm } from '../http/schemas.js';
 import { Dossier } from '../dossiers/schemas.js';
+import { RaisedAlert } from '../alerts/schemas.js';
 
 /** The national portal's instants: yyyyMMddHHmmss in Vietnamese local time (not RFC 3339). */
 const portalTimeMeta = (description: string, example: string) => ({
@@ -17,15 +18,19 @@ const PortalTimeOrNull = (description: string, example: string) =>
 
 export const DossierSnapshot = Dossier.omit({ timeliness: true, remainingWorkingMinutes: true }).meta({
   id: 'DossierSnapshot',
-  description: 'The dossier as it was right after the change.',
+  description: 'The dossier as it was right after the change (for an alert: when the alert was raised).',
 });
 
 const Change = z
   .object({
     cursor: z.string().describe('Resume after this change.'),
-    type: z.string().meta({ example: 'dossier.received' }),
+    type: z
+      .string()
+      .describe('dossier.<event> for a change of the dossier; alert.<kind> for an alert raised on it.')
+      .meta({ example: 'dossier.received' }),
     occurredAt: InstantString,
     dossier: DossierSnapshot,
+    alert: RaisedAlert.optional().describe('alert.* changes only: the alert raised.'),
   })
   .meta({ id: 'Change' });
 

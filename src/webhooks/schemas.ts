@@ -38,7 +38,7 @@ export const CreateWebhookBody = z
         'Event types, exact or as a prefix (`dossier.*`, `alert.*`, `*`): dossier.<state> (submitted, received, ' +
           'processing, awaiting_supplement, awaiting_payment, resolved, returned, withdrawn, stopped, rejected), ' +
           'dossier.transferred, dossier.handed_over, dossier.due_changed, dossier.rescheduled, dossier.paid, ' +
-          'dossier.digitised, alert.due_soon, ' +
+          'dossier.digitised, dossier.rated, alert.due_soon, ' +
           'alert.overdue, alert.step_due_soon, alert.step_overdue.',
       )
       .meta({ example: ['dossier.*', 'alert.overdue', 'alert.step_overdue'] }),
