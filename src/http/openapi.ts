@@ -80,16 +80,19 @@ const headers: Record<string, Json> = {
 
 /**
  * Responses any operation can give that its route does not list: 500 and 503 everywhere; 429 where requests are
- * counted (the /v1 routes); 413 and 415 where a body is read.
+ * counted (the /v1 routes); 413 and 415 where a body is read; 413 also where a method may carry a body the route
+ * has no use for (one past BODY_LIMIT_BYTES is refused before the route runs).
  */
-function sharedResponses(path: string, operation: Json): string[] {
+function sharedResponses(path: string, method: string, operation: Json): string[] {
   return [
-    ...(operation.requestBody ? ['413', '415'] : []),
+    ...(operation.requestBody ? ['413', '415'] : mayCarryBody.has(method) ? ['413'] : []),
     ...(path.startsWith('/v1/') ? ['429'] : []),
     '500',
     '503',
   ];
 }
+
+const mayCarryBody = new Set(['post', 'put', 'patch', 'delete']);
 
 /** Whether a path's 503 may be SERVER_BUSY: every route but the health checks, which always answer. */
 const busyMayRefuse = (path: string) => !alwaysAnswered.has(path);
@@ -286,7 +289,7 @@ export function finalizeOpenApi(source: unknown): Json {
       if (method === 'post' && bodyIsOptional(operation, schemas))
         (operation.requestBody as Json).required = false;
       const responses = (operation.responses ?? {}) as Record<string, Json>;
-      for (const status of sharedResponses(path, operation)) {
+      for (const status of sharedResponses(path, method, operation)) {
         responses[status] ??= {
           description:
             statusDescriptions[Number(status)] +
