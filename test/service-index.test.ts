@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relayEverything } from './helpers/relay.js';
 import { sql } from 'drizzle-orm';
 import { createCalendarCache } from '../src/calendar/cache.js';
 import { addDays, localDateOf } from '../src/domain/local-time.js';
@@ -14,7 +15,6 @@ import {
 import { addTallies, emptyTally, type Tally } from '../src/domain/statistics.js';
 import { DEFAULT_WORKING_HOURS } from '../src/domain/working-time.js';
 import type { JobContext } from '../src/jobs/context.js';
-import { inProcessRelay } from '../src/jobs/handlers.js';
 import { refreshStats } from '../src/stats/maintenance.js';
 import { rows as selectRows } from '../src/db/sql.js';
 import {
@@ -55,7 +55,7 @@ async function refreshAll() {
   while ((await refreshStats(jobs)) > 0);
 }
 const relayAll = async () => {
-  while ((await inProcessRelay(jobs)) > 0);
+  await relayEverything(jobs);
 };
 
 type Facts = Awaited<ReturnType<typeof factsOf>>;

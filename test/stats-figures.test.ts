@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relayEverything } from './helpers/relay.js';
 import { createCalendarCache } from '../src/calendar/cache.js';
 import { addDays, formatInstant, localDateOf } from '../src/domain/local-time.js';
 import { sql } from 'drizzle-orm';
@@ -7,7 +8,6 @@ import { periodDates } from '../src/domain/periods.js';
 import type { Granularity } from '../src/domain/timeliness.js';
 import { DEFAULT_WORKING_HOURS } from '../src/domain/working-time.js';
 import type { JobContext } from '../src/jobs/context.js';
-import { inProcessRelay } from '../src/jobs/handlers.js';
 import { periodStatistics } from '../src/stats/direct.js';
 import { refreshDays, refreshStats } from '../src/stats/maintenance.js';
 import {
@@ -199,7 +199,7 @@ describe('statistics served from the maintained figures', () => {
 
     // Before the worker ran, answers come from the dossiers.
     await check('dossiers');
-    while ((await inProcessRelay(jobs)) > 0); // the history's own events, so that only later ones mark units
+    await relayEverything(jobs); // the history's own events, so that only later ones mark units
     await refreshAll();
     await check('figures');
 
@@ -233,7 +233,7 @@ describe('statistics served from the maintained figures', () => {
       payload: { result: 'approved', at: at.toISOString() },
     });
     expect(res.statusCode, res.body).toBe(200);
-    while ((await inProcessRelay(jobs)) > 0); // the events mark the units dirty
+    await relayEverything(jobs); // the events mark the units dirty
     const dirty = (await ctx.database.db.execute(
       sql`select unit_code from stats_dirty where from_day < ${localDateOf(now)}`,
     )) as unknown as { rows: Array<{ unit_code: string }> };
@@ -809,7 +809,7 @@ describe('statistics served from the maintained figures', () => {
     await db.execute(
       sql`update dossier_events set recorded_at = at where dossier_id = ${other!.id} and at > ${now}::timestamptz`,
     );
-    while ((await inProcessRelay(jobs)) > 0);
+    await relayEverything(jobs);
     await refreshAll();
     await answerMatchesReference('with an action dated ahead and one recorded after the answer');
     const [stored] = await selectRows<{ finished: Date }>(
@@ -821,7 +821,7 @@ describe('statistics served from the maintained figures', () => {
 
   it('this month’s figures call dossiers due next week not yet due, in JSON, CSV and xlsx', async () => {
     scenario = await periodNotEndedScenario(ctx, { get: () => now, set: (d) => (now = d) });
-    while ((await inProcessRelay(jobs)) > 0);
+    await relayEverything(jobs);
     await refreshAll();
     await expectPeriodNotEndedAnswers(ctx, scenario, 'figures');
   });
