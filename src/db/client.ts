@@ -202,6 +202,10 @@ export async function connectPostgres(url: string, poolSize = 10): Promise<Datab
   pool.on('error', () => {
     // An idle client lost its connection (e.g. Postgres restarted); the pool replaces it on next use.
   });
+  // A client checked out of the pool (a transaction between two statements) that loses its connection emits
+  // 'error' with no listener of the pool's on it: unheard, that event would end the process. Heard here, it
+  // leaves the transaction's next statement to fail (503 SERVICE_UNAVAILABLE) and the client to be discarded.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db: Db = drizzle(pool, { schema });
   pools.set(db, pool);
   return {
