@@ -1,4 +1,6 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkInputText } from '../src/http/input.js';
 import {
   bearer,
   createKey,
@@ -82,6 +84,28 @@ describe('text is NFC-normalised on input', () => {
     );
     expect(request?.data.reason).toBe(REASON);
     expect(request?.data.items).toEqual(['Giấy khai sinh bản sao']);
+  });
+
+  it('the check puts the query and every string of the body in NFC, in lists and nested objects too, and leaves path parameters and keys alone', () => {
+    const request = {
+      params: { code: nfd('Mã') },
+      query: { q: nfd('Ánh Nguyệt'), unitCode: '000.00.00.H56' },
+      body: {
+        applicant: { fullName: nfd('Lê Thị Hồng') },
+        items: [nfd('Giấy tờ'), 3, null],
+        [nfd('khóa')]: 'x',
+      },
+    };
+    let outcome: unknown = 'not called';
+    checkInputText(request as unknown as FastifyRequest, {} as FastifyReply, (err) => (outcome = err));
+    expect(outcome).toBeUndefined();
+    expect(request.query).toEqual({ q: 'Ánh Nguyệt', unitCode: '000.00.00.H56' });
+    expect(request.body).toEqual({
+      applicant: { fullName: 'Lê Thị Hồng' },
+      items: ['Giấy tờ', 3, null],
+      [nfd('khóa')]: 'x',
+    });
+    expect(request.params.code).toBe(nfd('Mã'));
   });
 
   it('a name searched in combining accents finds the name typed composed', async () => {

@@ -144,14 +144,16 @@ describe('OpenAPI document: the whole contract', () => {
     expect(bodies.length).toBeGreaterThan(15);
   });
 
-  it('declares 413 on a write without a body too, as the server answers one sent past the body limit', async () => {
+  it('declares 413 and 415 on a write without a body too, as the server refuses such a body before the route', async () => {
     const bodyless = operations.filter(
       ({ where, op }) => /^(POST|PUT|PATCH|DELETE) /.test(where) && !op.requestBody,
     );
     expect(bodyless.map(({ where }) => where)).toEqual(
       expect.arrayContaining(['POST /v1/alerts/{id}/ack', 'DELETE /v1/api-keys/{id}']),
     );
-    for (const { where, op } of bodyless) expect(Object.keys(op.responses ?? {}), where).toContain('413');
+    for (const { where, op } of bodyless) {
+      expect(Object.keys(op.responses ?? {}), where).toEqual(expect.arrayContaining(['413', '415']));
+    }
     const tooLarge = await ctx.app.inject({
       method: 'POST',
       url: '/v1/alerts/1/ack',
@@ -159,6 +161,13 @@ describe('OpenAPI document: the whole contract', () => {
       payload: JSON.stringify({ padding: 'x'.repeat(2_000_000) }),
     });
     expect(tooLarge.statusCode).toBe(413);
+    const unreadable = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/alerts/1/ack',
+      headers: { authorization: `Bearer ${ctx.adminKey}`, 'content-type': 'application/xml' },
+      payload: '<ack/>',
+    });
+    expect(unreadable.statusCode).toBe(415);
   });
 
   it('declares x-request-id on every response, RateLimit-* on /v1, Retry-After on 429, WWW-Authenticate on 401 and ETag on dossiers', () => {

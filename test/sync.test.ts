@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dossiers, outbox, webhookDeliveries, webhooks } from '../src/db/schema/index.js';
 import { intake } from '../src/dossiers/commands.js';
 import { raiseAlerts } from '../src/alerts/commands.js';
+import { formatInstantsIn } from '../src/domain/local-time.js';
 import { createCalendarCache } from '../src/calendar/cache.js';
 import { DEFAULT_WORKING_HOURS } from '../src/domain/working-time.js';
 import { relayAndHandle } from '../src/jobs/relay.js';
@@ -128,29 +129,47 @@ describe('GET /v1/sync/changes', () => {
     expect(again.nextCursor).toBe(page.nextCursor);
   });
 
-  it('an alert raised on a dossier is a change of the feed: alert.<kind>, the dossier and the alert; one stored without the dossier is not', async () => {
+  it('an alert raised on a dossier is a change of the feed and a webhook event: alert.<kind>, the dossier and the alert', async () => {
     const start = (await drainFeed(syncA)).cursor;
     const { code } = await receive(clerkA);
     const [row] = await ctx.database.db.select().from(dossiers).where(eq(dossiers.code, code));
-    // An earlier version announced alerts without the dossier: such a row stays out of the feed.
+    // An alert stored by an earlier version, which named no step, officer or unit on a dossier's own alert.
     await ctx.database.db.insert(outbox).values({
       type: 'alert.due_soon',
       dossierId: row!.id,
       unitCode: row!.unitCode,
-      payload: { alert: { id: 0, kind: 'due_soon', target: 'statutory', dossierCode: code, dueAt: '' } },
+      payload: {
+        alert: {
+          id: 0,
+          kind: 'due_soon',
+          target: 'statutory',
+          dossierCode: code,
+          dueAt: '2025-05-06T16:30:00+07:00',
+        },
+      },
       occurredAt: new Date(),
     });
     const far = new Date('2100-01-01T00:00:00+07:00');
     expect(
       await raiseAlerts(ctx.database.db, { overdueBefore: far, soonUntil: far, dossierId: row!.id }),
     ).toBe(1);
-    const items = (await drainFeed(syncA, start)).items as Array<
-      Page['items'][number] & Record<string, unknown>
-    >;
-    expect(items.map((i) => i.type)).toEqual(['dossier.received', 'alert.overdue']);
-    const [received, alert] = items;
-    expect(alert!.dossier).toEqual(received!.dossier);
-    expect(alert!.alert).toEqual({
+    const items = (await drainFeed(syncA, start)).items as Array<Page['items'][number] & { alert?: unknown }>;
+    expect(items.map((i) => i.type)).toEqual(['dossier.received', 'alert.due_soon', 'alert.overdue']);
+    const [received, earlier, raised] = items;
+    // The dossier as it is (an alert changes nothing of it: the same version as its latest change).
+    expect(earlier!.dossier).toEqual(received!.dossier);
+    expect(raised!.dossier).toEqual(received!.dossier);
+    expect(earlier!.alert).toEqual({
+      id: 0,
+      kind: 'due_soon',
+      target: 'statutory',
+      dossierCode: code,
+      dueAt: '2025-05-06T16:30:00+07:00',
+      stepCode: null,
+      officerCode: null,
+      unitCode: null,
+    });
+    expect(raised!.alert).toEqual({
       id: expect.any(Number),
       kind: 'overdue',
       target: 'statutory',
@@ -161,12 +180,36 @@ describe('GET /v1/sync/changes', () => {
       unitCode: null,
     });
     expect(received).not.toHaveProperty('alert');
-    // The webhook delivery's data is the same announcement: the dossier and the alert.
-    const [stored] = await ctx.database.db
-      .select({ payload: outbox.payload })
-      .from(outbox)
-      .where(and(eq(outbox.dossierId, row!.id), eq(outbox.type, 'alert.overdue')));
-    expect(Object.keys(stored!.payload as object).sort()).toEqual(['alert', 'dossier']);
+
+    // A webhook for alerts gets the same: data holds the dossier and the alert.
+    const hook = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: bearer(syncA),
+      payload: { url: 'http://127.0.0.1:9/never', events: ['alert.*'] },
+    });
+    expect(hook.statusCode, hook.body).toBe(201);
+    try {
+      const [event] = await ctx.database.db
+        .select({ id: outbox.id })
+        .from(outbox)
+        .where(and(eq(outbox.dossierId, row!.id), eq(outbox.type, 'alert.overdue')));
+      await fanOutToWebhooks(ctx.database.db, { id: event!.id } as Parameters<typeof fanOutToWebhooks>[1]);
+      const [delivery] = await ctx.database.db
+        .select({ body: webhookDeliveries.body })
+        .from(webhookDeliveries)
+        .where(eq(webhookDeliveries.webhookId, hook.json().id));
+      const body = delivery!.body as { type: string; data: { dossier: object; alert: object } };
+      expect(body.type).toBe('alert.overdue');
+      expect(formatInstantsIn(body.data)).toEqual({ dossier: received!.dossier, alert: raised!.alert });
+    } finally {
+      // Nothing of this test is ever sent.
+      await ctx.database.db.delete(webhookDeliveries).where(eq(webhookDeliveries.webhookId, hook.json().id));
+      await ctx.database.db
+        .update(webhooks)
+        .set({ deletedAt: new Date() })
+        .where(eq(webhooks.id, hook.json().id));
+    }
   });
 
   it('a change whose transaction started first but committed last is still delivered, before what follows', async () => {

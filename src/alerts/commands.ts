@@ -1,12 +1,10 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx, Tx } from '../db/client.js';
-import { alerts, outbox, rfc3339Of } from '../db/schema/index.js';
+import type { DbOrTx } from '../db/client.js';
+import { alerts, rfc3339Of } from '../db/schema/index.js';
 import { rows } from '../db/sql.js';
 import { addWorkingMinutes } from '../domain/working-time.js';
 import { overdueBefore } from '../domain/timeliness.js';
 import type { JobContext } from '../jobs/context.js';
-import { dossierViewsByIds } from '../dossiers/lookups.js';
-import { dossierSnapshot } from '../dossiers/representation.js';
 import type { AlertView } from './queries.js';
 
 /**
@@ -40,8 +38,10 @@ interface Window {
  * finished ones raise none): due_soon and overdue for the statutory and the rescheduled date, at most one per
  * (dossier, kind, due); step_due_soon and step_overdue for the open step of a dossier following an internal
  * process, at most one per (dossier, kind, step run) however its due moves, carrying the step and its holder
- * (officer and unit). The unique keys make reruns and concurrent workers harmless; each alert actually created
- * is announced (announceAlerts) in the same transaction. Returns how many alerts were created.
+ * (officer and unit). The
+ * unique keys make reruns and concurrent workers harmless; each alert actually created also gets an outbox row
+ * (`alert.<kind>`, the alert) in the same statement: the change feed and the webhooks add the dossier when they
+ * hand the alert on (withAlertDossiers). Returns how many alerts were created.
  */
 export async function raiseAlerts(db: DbOrTx, w: Window): Promise<number> {
   const only = w.dossierId === undefined ? sql`true` : sql`d.id = ${w.dossierId}`;
@@ -59,80 +59,44 @@ export async function raiseAlerts(db: DbOrTx, w: Window): Promise<number> {
     select d.id as dossier_id, ${target}::text as target, ${column} as due_at, ${kindOf(column)} as kind
     from dossiers d
     where ${running} and ${inWindow(column)}`;
-  return db.transaction(async (tx) => {
-    const created = await rows<CreatedAlert>(
-      tx,
-      sql`
-      with candidates as (
-        ${candidates(sql`d.due_at`, 'statutory')}
-        union all
-        ${candidates(sql`d.rescheduled_due_at`, 'rescheduled')}
-      ), step_candidates as (
-        -- The open step is held by the dossier's holder, in its handling unit. Only dossiers following an internal
-        -- process: the implicit single step holds the whole statutory time, which the dossier's own alerts watch.
-        select d.id as dossier_id, d.current_step_seq as step_seq, d.current_step_code as step_code,
-          d.holder_officer_code as officer_code, d.handling_unit_code as unit_code, d.current_step_due_at as due_at,
-          ${kindOf(sql`d.current_step_due_at`, 'step_')} as kind
-        from dossiers d
-        where ${running} and d.process_version is not null and ${inWindow(sql`d.current_step_due_at`)}
-      ), created as (
-        insert into alerts (dossier_id, kind, target, due_at)
-        select dossier_id, kind, target, due_at from candidates
-        on conflict (dossier_id, kind, due_at) where step_seq is null do nothing
-        returning id, dossier_id, kind, target, due_at, step_code, officer_code, unit_code, created_at
-      ), created_steps as (
-        insert into alerts (dossier_id, kind, target, due_at, step_seq, step_code, officer_code, unit_code)
-        select dossier_id, kind, 'step', due_at, step_seq, step_code, officer_code, unit_code from step_candidates
-        on conflict (dossier_id, kind, step_seq) where step_seq is not null do nothing
-        returning id, dossier_id, kind, target, due_at, step_code, officer_code, unit_code, created_at
-      )
-      select c.id, c.dossier_id as "dossierId", c.kind, c.created_at as "createdAt",
-        jsonb_build_object('id', c.id, 'kind', c.kind, 'target', c.target,
-          'dossierCode', d.code, 'dueAt', ${rfc3339Of(sql.raw('c.due_at'))})
-          || case when c.target = 'step' then jsonb_build_object('stepCode', c.step_code,
-            'officerCode', c.officer_code, 'unitCode', c.unit_code) else '{}'::jsonb end as alert
+  const [announced] = await rows<{ n: number }>(
+    db,
+    sql`
+    with candidates as (
+      ${candidates(sql`d.due_at`, 'statutory')}
+      union all
+      ${candidates(sql`d.rescheduled_due_at`, 'rescheduled')}
+    ), step_candidates as (
+      -- The open step is held by the dossier's holder, in its handling unit. Only dossiers following an internal
+      -- process: the implicit single step holds the whole statutory time, which the dossier's own alerts watch.
+      select d.id as dossier_id, d.current_step_seq as step_seq, d.current_step_code as step_code,
+        d.holder_officer_code as officer_code, d.handling_unit_code as unit_code, d.current_step_due_at as due_at,
+        ${kindOf(sql`d.current_step_due_at`, 'step_')} as kind
+      from dossiers d
+      where ${running} and d.process_version is not null and ${inWindow(sql`d.current_step_due_at`)}
+    ), created as (
+      insert into alerts (dossier_id, kind, target, due_at)
+      select dossier_id, kind, target, due_at from candidates
+      on conflict (dossier_id, kind, due_at) where step_seq is null do nothing
+      returning id, dossier_id, kind, target, due_at, step_code, officer_code, unit_code, created_at
+    ), created_steps as (
+      insert into alerts (dossier_id, kind, target, due_at, step_seq, step_code, officer_code, unit_code)
+      select dossier_id, kind, 'step', due_at, step_seq, step_code, officer_code, unit_code from step_candidates
+      on conflict (dossier_id, kind, step_seq) where step_seq is not null do nothing
+      returning id, dossier_id, kind, target, due_at, step_code, officer_code, unit_code, created_at
+    ), announced as (
+      insert into outbox (type, dossier_id, unit_code, payload, occurred_at)
+      select 'alert.' || c.kind, c.dossier_id, d.unit_code,
+        jsonb_build_object('alert', jsonb_build_object('id', c.id, 'kind', c.kind, 'target', c.target,
+          'dossierCode', d.code, 'dueAt', ${rfc3339Of(sql.raw('c.due_at'))}, 'stepCode', c.step_code,
+          'officerCode', c.officer_code, 'unitCode', c.unit_code)),
+        c.created_at
       from (select * from created union all select * from created_steps) c join dossiers d on d.id = c.dossier_id
-      order by c.id`,
-    );
-    await announceAlerts(tx, created);
-    return created.length;
-  });
-}
-
-/** An alert just created, with its part of the announcement (`alert` in the outbox payload). */
-interface CreatedAlert {
-  id: number;
-  dossierId: number;
-  kind: string;
-  createdAt: Date | string;
-  alert: Record<string, unknown>;
-}
-
-/** Alerts announced a statement at a time (a first scan over a province may raise thousands). */
-const ANNOUNCE_BATCH = 500;
-
-/**
- * Announces alerts (the change feed, webhooks) as `alert.<kind>`, each with the dossier as it is (its snapshot,
- * as a dossier event carries it) and the alert beside it, in the order they were created.
- */
-async function announceAlerts(tx: Tx, created: CreatedAlert[]): Promise<void> {
-  for (let i = 0; i < created.length; i += ANNOUNCE_BATCH) {
-    const batch = created.slice(i, i + ANNOUNCE_BATCH);
-    const ids = [...new Set(batch.map((a) => Number(a.dossierId)))];
-    const views = new Map((await dossierViewsByIds(tx, ids)).map((v) => [v.d.id, v]));
-    await tx.insert(outbox).values(
-      batch.map((a) => {
-        const view = views.get(Number(a.dossierId))!;
-        return {
-          type: `alert.${a.kind}`,
-          dossierId: view.d.id,
-          unitCode: view.d.unitCode,
-          payload: { dossier: dossierSnapshot(view), alert: a.alert },
-          occurredAt: new Date(a.createdAt),
-        };
-      }),
-    );
-  }
+      returning 1
+    )
+    select count(*)::int as n from announced`,
+  );
+  return announced?.n ?? 0;
 }
 
 /** Event-driven: a dossier changed (received, resumed, due moved...): raise whatever is due for it now. */

@@ -299,7 +299,7 @@ export const errorTable: Record<ErrorCode, ErrorSpec> = {
     status: 429,
     title: 'Too many requests',
     titleVi: 'Quá nhiều yêu cầu',
-    en: 'Too many requests in a short time; retry in {retryAfter} seconds.',
+    en: 'Too many requests in a short time; retry after {retryAfter} s.',
     vi: 'Quá nhiều yêu cầu trong thời gian ngắn; hãy thử lại sau {retryAfter} giây.',
   },
   SERVICE_UNAVAILABLE: {

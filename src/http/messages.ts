@@ -311,8 +311,8 @@ export const messages = {
     en: 'Each event type is like dossier.received, a pattern such as dossier.* or alert.*, or *.',
   },
   if_match: {
-    vi: '{Field} là phiên bản hồ sơ như ETag đã trả về, ví dụ "3", hoặc dấu *.',
-    en: 'The {field} is the dossier\'s version as its ETag gave it, e.g. "3", or *.',
+    vi: '{Field} phải là phiên bản hồ sơ lấy từ ETag (ví dụ "3") hoặc dấu *.',
+    en: 'The {field} must be the dossier\'s version taken from its ETag (e.g. "3") or *.',
   },
   status_list: {
     vi: `{Field} là một hoặc nhiều trạng thái hồ sơ ngăn cách bằng dấu phẩy, trong số: ${dossierStatuses.join(', ')}.`,

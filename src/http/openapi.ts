@@ -80,12 +80,12 @@ const headers: Record<string, Json> = {
 
 /**
  * Responses any operation can give that its route does not list: 500 and 503 everywhere; 429 where requests are
- * counted (the /v1 routes); 413 and 415 where a body is read; 413 also where a method may carry a body the route
- * has no use for (one past BODY_LIMIT_BYTES is refused before the route runs).
+ * counted (the /v1 routes); 413 and 415 wherever a method may carry a body, also one the route has no use for (a
+ * body past BODY_LIMIT_BYTES, or of a type no parser reads, is refused before the route runs).
  */
 function sharedResponses(path: string, method: string, operation: Json): string[] {
   return [
-    ...(operation.requestBody ? ['413', '415'] : mayCarryBody.has(method) ? ['413'] : []),
+    ...(operation.requestBody || mayCarryBody.has(method) ? ['413', '415'] : []),
     ...(path.startsWith('/v1/') ? ['429'] : []),
     '500',
     '503',

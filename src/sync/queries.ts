@@ -9,9 +9,11 @@ import type { DossierStatus } from '../domain/lifecycle.js';
 import { getDossierInScope, listEvents, listSteps } from '../dossiers/lookups.js';
 import { handoversOf, toDvcqg, withStepRuns, type ReturnMethod } from './dvcqg.js';
 import type { DossierSnapshot } from './schemas.js';
+import type { RaisedAlert } from '../alerts/schemas.js';
+import { withAlertDossiers } from '../alerts/announcement.js';
 
 type Snapshot = z.infer<typeof DossierSnapshot>;
-export type ChangeRow = OutboxRow & { payload: { dossier: Snapshot; alert?: Record<string, unknown> } };
+export type ChangeRow = OutboxRow & { payload: { dossier: Snapshot; alert?: z.infer<typeof RaisedAlert> } };
 
 /** The fields a snapshot written by an earlier version may lack: each came with a later feature. */
 type LaterFields = 'resolvingUnit' | 'contact' | 'payment' | 'hasDigitisedComponents' | 'electronicResult';
@@ -48,8 +50,7 @@ function completed(row: OutboxRow & { payload: { dossier: StoredSnapshot } }): C
 
 /**
  * Dossier changes and alerts of the outbox whose dossier was received, is handled or is resolved in the subtree
- * (null = everywhere). An alert is in the feed when its row carries the dossier, as every alert raised by this
- * version does.
+ * (null = everywhere).
  */
 function dossierChangeIn(scopePath: string | null) {
   const scope =
@@ -59,20 +60,21 @@ function dossierChangeIn(scopePath: string | null) {
              join units r on r.code = d.resolving_unit_code
              where d.id = o.dossier_id and (${inSubtree(sql`u.path`, scopePath)} or ${inSubtree(sql`h.path`, scopePath)}
                or ${inSubtree(sql`r.path`, scopePath)}))`;
-  return sql`(o.type like 'dossier.%' or (o.type like 'alert.%' and (o.payload -> 'dossier') is not null)) and ${scope}`;
+  return sql`(o.type like 'dossier.%' or o.type like 'alert.%') and ${scope}`;
 }
 
 /**
- * One page of the change feed after `at`, in commit order, and the feed's high-water mark: when the page is not
- * full, everything visible has been read, and the mark moves past rows outside the scope too, so polling stays
- * cheap. One snapshot for both.
+ * One page of the change feed after `at`, in commit order (each alert with its dossier: withAlertDossiers), where
+ * the next page starts, and whether more is waiting: when the page is not full, everything visible has been read,
+ * and the next page starts past rows outside the scope too (the feed's high-water mark), so polling stays cheap.
+ * One snapshot for all of it.
  */
 export async function readChanges(
   db: Db,
   scopePath: string | null,
   at: OutboxPosition,
   limit: number,
-): Promise<{ changes: ChangeRow[]; mark: OutboxPosition | null }> {
+): Promise<{ changes: ChangeRow[]; next: OutboxPosition | null; hasMore: boolean }> {
   return db.transaction(
     async (tx) => {
       // The page's statement is prepared (preparedRows): its generic plan (the (txid, id) index walked from the
@@ -83,9 +85,10 @@ export async function readChanges(
         where: dossierChangeIn(scopePath),
         payload: true,
       })) as Array<OutboxRow & { payload: { dossier: StoredSnapshot } }>;
-      const changes = stored.map(completed);
-      const mark = changes.length < limit ? await lastCommitted(tx, at) : null;
-      return { changes, mark };
+      const changes = (await withAlertDossiers(tx, stored)).map(completed);
+      const hasMore = stored.length === limit;
+      const next = (hasMore ? null : await lastCommitted(tx, at)) ?? stored.at(-1) ?? null;
+      return { changes, next, hasMore };
     },
     { isolationLevel: 'repeatable read' },
   );

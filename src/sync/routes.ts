@@ -1,6 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
-import type { RaisedAlert } from '../alerts/schemas.js';
 import type { Db } from '../db/client.js';
 import { outboxStart } from '../db/outbox.js';
 import { allow } from '../auth/plugin.js';
@@ -11,16 +9,6 @@ import { readChanges, readDossierDvcqg } from './queries.js';
 import { ChangePage, ChangesQuery, dvcqgDossier, feedPosition } from './schemas.js';
 
 const tags = ['sync'];
-
-/** An announced alert as the feed shows it: a dossier's own alert names no step, officer or unit (null). */
-function raisedAlert(stored: Record<string, unknown>) {
-  return {
-    ...(stored as Omit<z.infer<typeof RaisedAlert>, 'stepCode' | 'officerCode' | 'unitCode'>),
-    stepCode: (stored.stepCode as string | null | undefined) ?? null,
-    officerCode: (stored.officerCode as string | null | undefined) ?? null,
-    unitCode: (stored.unitCode as string | null | undefined) ?? null,
-  };
-}
 
 export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
   app.get('/sync/changes', {
@@ -41,8 +29,7 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
       const after = request.query.after;
       const at = after ? decodeCursorAs(feedPosition, after) : outboxStart;
       const { limit } = request.query;
-      const { changes, mark } = await readChanges(db, request.principal.scopePath, at, limit);
-      const last = mark ?? changes.at(-1);
+      const { changes, next, hasMore } = await readChanges(db, request.principal.scopePath, at, limit);
       return {
         items: changes.map((r) => ({
           cursor: encodeCursorAs(feedPosition, r),
@@ -54,12 +41,12 @@ export const syncRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
             holder: r.payload.dossier.holder ?? null,
             currentStep: r.payload.dossier.currentStep ?? null,
           }),
-          ...(r.payload.alert ? { alert: raisedAlert(r.payload.alert) } : {}),
+          ...(r.payload.alert ? { alert: r.payload.alert } : {}),
         })),
-        nextCursor: last
-          ? encodeCursorAs(feedPosition, last)
+        nextCursor: next
+          ? encodeCursorAs(feedPosition, next)
           : (after ?? encodeCursorAs(feedPosition, outboxStart)),
-        hasMore: changes.length === limit,
+        hasMore,
       };
     },
   });

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import type { DbOrTx } from '../db/client.js';
 import { inSubtree, rows } from '../db/sql.js';
+import { withAlertDossiers } from '../alerts/announcement.js';
 import { formatInstant, formatInstantsIn } from '../domain/local-time.js';
 import type { JobContext, OutboxEvent } from '../jobs/context.js';
 
@@ -31,7 +32,7 @@ export function retryDelayMs(attempts: number, baseMs: number): number {
 /**
  * Fan-out (event handler): one delivery per active webhook whose patterns match the event and whose scope
  * holds the dossier (by receiving, handling or resolving unit). The unique (webhook, outbox event) key makes a rerun
- * harmless. The body is built from the outbox row: {type, occurredAt, data}.
+ * harmless. The body is built from the outbox row: {type, occurredAt, data}, an alert's data with its dossier.
  */
 export async function fanOutToWebhooks(db: DbOrTx, event: OutboxEvent): Promise<number> {
   const targets = await rows<{
@@ -40,6 +41,7 @@ export async function fanOutToWebhooks(db: DbOrTx, event: OutboxEvent): Promise<
     type: string;
     occurred_at: Date | string;
     payload: Record<string, unknown>;
+    dossier_id: number | string | null;
   }>(
     db,
     sql`
@@ -56,12 +58,23 @@ export async function fanOutToWebhooks(db: DbOrTx, event: OutboxEvent): Promise<
           where d.id = e.dossier_id and (${inSubtree(sql`u.path`, sql`s.path`)} or ${inSubtree(sql`h.path`, sql`s.path`)}
             or ${inSubtree(sql`r.path`, sql`s.path`)})))
     )
-    select t.webhook_id, t.events, e.type, e.occurred_at, e.payload from targets t, event e`,
+    select t.webhook_id, t.events, e.type, e.occurred_at, e.payload, e.dossier_id from targets t, event e`,
   );
+  const matching = targets.filter((row) => row.events.some((p) => eventMatches(p, row.type)));
+  if (matching.length === 0) return 0;
+  // The outbox row's payload, an alert's with its dossier (left out when the dossier no longer exists).
+  const { type, dossier_id, payload } = matching[0]!;
+  const [announced] = await withAlertDossiers(db, [
+    { type, dossierId: dossier_id === null ? null : Number(dossier_id), payload },
+  ]);
+  if (!announced) return 0;
   let created = 0;
-  for (const row of targets) {
-    if (!row.events.some((p) => eventMatches(p, row.type))) continue;
-    const body = { type: row.type, occurredAt: formatInstant(new Date(row.occurred_at)), data: row.payload };
+  for (const row of matching) {
+    const body = {
+      type: row.type,
+      occurredAt: formatInstant(new Date(row.occurred_at)),
+      data: announced.payload,
+    };
     const inserted = await rows(
       db,
       sql`
