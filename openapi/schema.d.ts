@@ -1077,7 +1077,7 @@ export interface webhooks {
         put?: never;
         /**
          * An event delivered to a subscribed URL
-         * @description Sent for each event a webhook subscribes to, signed as the Standard Webhooks specification says: verify webhook-signature (HMAC-SHA256 of "webhook-id.webhook-timestamp.body" keyed with the whsec_ secret) before parsing. At least once, possibly out of order: drop duplicates by webhook-id, and ignore a dossier older than the version you hold.
+         * @description Sent for each event a webhook subscribes to, signed as the Standard Webhooks specification says: verify webhook-signature (HMAC-SHA256 of "webhook-id.webhook-timestamp.body" keyed with the whsec_ secret) before parsing. At least once, possibly out of order: drop duplicates by webhook-id, and ignore a dossier older than the version you hold (an alert or a rating carries the version the dossier already had: act on its alert or rating).
          */
         post: operations["deliverEvent"];
         delete?: never;
@@ -3412,7 +3412,7 @@ export interface components {
             /** @description Step alerts: the unit holding the dossier in that step; null otherwise. */
             unitCode: string | null;
         };
-        /** @description The dossier as it was right after the change (for an alert: when the alert was raised). */
+        /** @description The dossier as it was right after the change (for an alert: as it is when the alert is handed on). */
         DossierSnapshot: {
             /** @example 000.17.22.H56-250429-0001 */
             code: string;

@@ -19,12 +19,11 @@ interface Announced {
  * the rows' dossiers, none when no row is an alert.
  */
 export async function withAlertDossiers<R extends Announced>(db: DbOrTx, rows: R[]): Promise<R[]> {
-  const alerts = rows.filter((r) => r.type.startsWith('alert.') && r.dossierId !== null);
-  if (alerts.length === 0) return rows.filter((r) => !r.type.startsWith('alert.'));
-  const ids = [...new Set(alerts.map((r) => r.dossierId!))].sort((a, b) => b - a);
+  const isAlert = (r: R) => r.type.startsWith('alert.');
+  const ids = [...new Set(rows.filter(isAlert).flatMap((r) => (r.dossierId === null ? [] : [r.dossierId])))];
   const views = new Map((await dossierViewsByIds(db, ids)).map((v) => [v.d.id, v]));
   return rows.flatMap((r) => {
-    if (!r.type.startsWith('alert.')) return [r];
+    if (!isAlert(r)) return [r];
     const view = r.dossierId === null ? undefined : views.get(r.dossierId);
     if (!view) return [];
     const alert = r.payload.alert as Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ratingLevels, ratingSources } from '../domain/service-index.js';
 import { InstantString } from '../http/schemas.js';
 import { dossierStatuses } from '../domain/lifecycle.js';
 import { Timeliness } from '../dossiers/schemas.js';
@@ -58,7 +59,7 @@ export const CitizenDossier = z
   .meta({ id: 'CitizenDossier' });
 
 const Level = z
-  .enum(['very_satisfied', 'satisfied', 'dissatisfied'])
+  .enum(ratingLevels)
   .describe('Rất hài lòng, hài lòng, không hài lòng.')
   .meta({ example: 'satisfied' });
 const Comment = z
@@ -90,7 +91,7 @@ export const Rating = z
     level: Level,
     comment: z.string().nullable(),
     source: z
-      .enum(['citizen', 'paper'])
+      .enum(ratingSources)
       .describe('citizen: given through the lookup; paper: recorded by a clerk from a paper form.'),
     ratedAt: InstantString.describe('When it was recorded; the statistics count it in that period.'),
     officerCode: z

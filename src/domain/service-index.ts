@@ -79,9 +79,14 @@ export function referenceServiceCounts(
   return c;
 }
 
+/** The levels of a satisfaction rating (rất hài lòng, hài lòng, không hài lòng). */
+export const ratingLevels = ['very_satisfied', 'satisfied', 'dissatisfied'] as const;
+/** Who recorded a rating: the citizen through the lookup, or a clerk from a paper form. */
+export const ratingSources = ['citizen', 'paper'] as const;
+
 /** A rating (đánh giá mức độ hài lòng) as the index counts it: its level and when it was given. */
 export interface RatingFacts {
-  level: 'very_satisfied' | 'satisfied' | 'dissatisfied';
+  level: (typeof ratingLevels)[number];
   ratedAt: Date;
 }
 

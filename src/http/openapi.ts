@@ -1,4 +1,5 @@
 import { statusDescriptions } from './schemas.js';
+import { ratingLevels, ratingSources } from '../domain/service-index.js';
 import { alwaysAnswered } from './load-shedding.js';
 
 /**
@@ -175,7 +176,8 @@ const webhooks: Json = {
         'Sent for each event a webhook subscribes to, signed as the Standard Webhooks specification says: ' +
         'verify webhook-signature (HMAC-SHA256 of "webhook-id.webhook-timestamp.body" keyed with the whsec_ secret) ' +
         'before parsing. At least once, possibly out of order: drop duplicates by webhook-id, and ignore a dossier ' +
-        'older than the version you hold.',
+        'older than the version you hold (an alert or a rating carries the version the dossier already had: act on ' +
+        'its alert or rating).',
       tags: ['webhooks'],
       // No scheme of components.securitySchemes: the receiver checks webhook-signature instead.
       security: [],
@@ -229,8 +231,8 @@ const webhookSchemas: Record<string, Json> = {
             description: 'dossier.rated only: the rating recorded (never the citizen\u2019s comment).',
             required: ['level', 'source', 'ratedAt'],
             properties: {
-              level: { type: 'string', enum: ['very_satisfied', 'satisfied', 'dissatisfied'] },
-              source: { type: 'string', enum: ['citizen', 'paper'] },
+              level: { type: 'string', enum: [...ratingLevels] },
+              source: { type: 'string', enum: [...ratingSources] },
               ratedAt: { type: 'string', format: 'date-time' },
             },
           },

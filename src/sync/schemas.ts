@@ -18,7 +18,8 @@ const PortalTimeOrNull = (description: string, example: string) =>
 
 export const DossierSnapshot = Dossier.omit({ timeliness: true, remainingWorkingMinutes: true }).meta({
   id: 'DossierSnapshot',
-  description: 'The dossier as it was right after the change (for an alert: when the alert was raised).',
+  description:
+    'The dossier as it was right after the change (for an alert: as it is when the alert is handed on).',
 });
 
 const Change = z

@@ -1,4 +1,5 @@
 import { index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { ratingLevels, ratingSources } from '../../domain/service-index.js';
 import { instant } from './columns.js';
 import { dossierChildColumns } from './dossiers.js';
 import { officers } from './officers.js';
@@ -15,10 +16,10 @@ export const dossierRatings = pgTable(
   'dossier_ratings',
   {
     ...dossierChildColumns(),
-    level: text('level', { enum: ['very_satisfied', 'satisfied', 'dissatisfied'] }).notNull(),
+    level: text('level', { enum: ratingLevels }).notNull(),
     /** Free text from the citizen: personal-ish, never logged, never in an outbox payload. */
     comment: text('comment'),
-    source: text('source', { enum: ['citizen', 'paper'] }).notNull(),
+    source: text('source', { enum: ratingSources }).notNull(),
     /** The receiving unit. */
     unitCode: text('unit_code')
       .notNull()
