@@ -16,4 +16,5 @@ COPY package.json ./
 COPY migrations ./migrations
 USER node
 EXPOSE 3000
-CMD ["node", "dist/server.js"]
+# The API with a young generation of 64 MB semi-spaces: docs/operations.md, "Memory and garbage collection".
+CMD ["node", "--max-semi-space-size=64", "dist/server.js"]

@@ -1,6 +1,6 @@
 /**
  * Runs the API for the benchmarks as production does: the compiled entry point (`dist/server.js`, built
- * first with `npm run build`), NODE_ENV=production, logging at info, with Redis (so no jobs run in it), in
+ * first with `npm run build`) with the image's node flags, NODE_ENV=production, logging at info, with Redis (so no jobs run in it), in
  * its own process so its memory and CPU are its own. Its log lines are written (that cost is part of every
  * request) to /dev/null.
  */
@@ -52,26 +52,32 @@ export async function startApi(
   const port = await freePort();
   // BENCH_API_NODE_ARGS passes node flags to the API process, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile it.
   const nodeArgs = process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/server.js')], {
-    cwd: root,
-    // The benchmark's few keys send every request: the per-key rate limit is off, as for a trusted integration.
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      API_PROCESSES: String(processes),
-      LOG_LEVEL: 'info',
-      NODE_ENV: 'production',
-      RATE_LIMIT_PER_MINUTE: '0',
-      // As in production beside a worker: the API only serves HTTP and leaves the jobs (relay, alerts,
-      // statistics figures) to the worker, which the benchmark runs itself where it measures them.
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      REDIS_PREFIX: 'motcua-bench',
-      ...env,
+  // The young generation the image and `npm start` give the API (docs/operations.md, "Memory and garbage
+  // collection"); a BENCH_API_NODE_ARGS flag given after it wins.
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=64', ...nodeArgs, path.join(root, 'dist/server.js')],
+    {
+      cwd: root,
+      // The benchmark's few keys send every request: the per-key rate limit is off, as for a trusted integration.
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        API_PROCESSES: String(processes),
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'production',
+        RATE_LIMIT_PER_MINUTE: '0',
+        // As in production beside a worker: the API only serves HTTP and leaves the jobs (relay, alerts,
+        // statistics figures) to the worker, which the benchmark runs itself where it measures them.
+        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        REDIS_PREFIX: 'motcua-bench',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   const base = `http://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) => reject(new Error(`API process exited with ${code}`))),

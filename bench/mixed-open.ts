@@ -6,6 +6,8 @@
  * go idle, so a step's backlog does not spill into the next.
  */
 import { loadavg } from 'node:os';
+import { mb } from './api-process.js';
+import { readRuntime, runtimeBetween, runtimeText, type RuntimeReport } from './api-runtime.js';
 import { PROVINCE_CODE, communeCode } from './common.js';
 import { summary, timed, type Latency, type OpenMeasured } from './load.js';
 import { MIX, mixedOpen, type MixedRun } from './mixed-scenario.js';
@@ -36,6 +38,8 @@ export interface OpenStep {
   /** With sampling on: where PostgreSQL's time went. */
   activity?: ActivityReport;
   statements?: LoggedStatement[];
+  /** With one API process: its GC and event loop during the step (warm-up included). */
+  runtime?: RuntimeReport;
 }
 
 export interface StepOptions {
@@ -94,9 +98,12 @@ async function step(s: Session, rate: number, o: StepOptions): Promise<OpenStep>
   const own = (await s.client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
   const sampler = o.sample ? await startActivitySampler(s.url, { exclude: [own] }) : null;
   const from = logOffset();
+  // With several processes /metrics answers for whichever takes the connection: read with one only.
+  const runtimeBefore = s.api.processes === 1 ? await readRuntime(s.api.base) : null;
   const run = await mixedOpen(s, rate, o.duration, { warmUp: o.warmUp });
   const activity = await sampler?.stop();
   const result = judge(rate, load, run, activity);
+  if (runtimeBefore) result.runtime = runtimeBetween(runtimeBefore, await readRuntime(s.api.base));
   if (o.sample) {
     result.statements = loggedStatements(databaseOf(s.url), from, logOffset());
   }
@@ -105,6 +112,7 @@ async function step(s: Session, rate: number, o: StepOptions): Promise<OpenStep>
     `    achieved ${fmt(m.rps, 1)} req/s (2xx ${fmt(m.okRps, 1)}); worst p95 ${result.worst.label} ${fmt(result.worst.p95, 1)} ms; ` +
       `errors ${m.errors}, non-2xx ${m.non2xx} (busy: ${m.busy}); ${result.passed ? 'passed' : 'FAILED'}; ${run.cpu}`,
   );
+  if (result.runtime) console.log(`    ${runtimeText(result.runtime)}; API peak RSS ${mb(run.memory.peak)}`);
   for (const sample of m.failureSamples) console.log(`    ${sample}`);
   if (activity) console.log(activityText(activity).replace(/^/gm, '    '));
   if (result.statements)
@@ -256,7 +264,9 @@ export const cpuOfSteps = (steps: OpenStep[]) =>
   steps.map(
     (x) =>
       `- ${fmt(x.rate)} req/s: ${x.run.cpu}; generator's send lag p99 ${ms(x.run.result.sendLag.p99)} ms, ` +
-      `peak in flight ${x.run.result.peakInFlight}, ${x.run.result.connections} connections`,
+      `peak in flight ${x.run.result.peakInFlight}, ${x.run.result.connections} connections` +
+      (x.runtime ? `; ${runtimeText(x.runtime)}` : '') +
+      `; API peak RSS ${mb(x.run.memory.peak)} (its largest process)`,
   );
 
 export const aloneTable = (rows: AloneTiming[]) => [

@@ -10,7 +10,7 @@ const semver = createRequire(import.meta.url)('semver') as {
 };
 
 const read = (file: string) => readFileSync(file, 'utf8');
-const pkg = JSON.parse(read('package.json')) as { engines: { node: string } };
+const pkg = JSON.parse(read('package.json')) as { engines: { node: string }; scripts: Record<string, string> };
 const lock = JSON.parse(read('package-lock.json')) as {
   packages: Record<string, { version?: string; engines?: { node?: string } }>;
 };
@@ -52,6 +52,18 @@ describe('deployment files', () => {
     expect(worker!.environment!.PGPASSWORD).toBe(api!.environment!.PGPASSWORD);
     const port = worker!.environment!.WORKER_METRICS_PORT;
     expect(worker!.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${port}/readyz`);
+  });
+
+  it('the image and npm start run the API with the same node flags (docs/operations.md, "Memory and garbage collection")', () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(read('Dockerfile'))?.[1];
+    const image = JSON.parse(cmd!) as string[];
+    expect(image).toEqual(['node', '--max-semi-space-size=64', 'dist/server.js']);
+    const start = pkg.scripts.start!.split(' ');
+    expect(start.slice(0, 2)).toEqual(['exec', 'node']);
+    expect(start.filter((arg) => arg.startsWith('--max-'))).toEqual(image.slice(1, -1));
+    // docker-compose's API runs the image's command; its worker a command of its own.
+    expect(compose.services.api!.command).toBeUndefined();
+    expect(compose.services.worker!.command).toEqual(['node', 'dist/worker.js']);
   });
 
   it('.dockerignore keeps the embedded data folder, dependencies, secrets and .git out of the image', () => {
