@@ -365,6 +365,51 @@ describe('reads', () => {
     now = new Date('2025-06-02T08:00:00+07:00');
   });
 
+  it("the whole tree's overdue list: every unit's overdue dossiers, newest first, page by page, none finished or paused", async () => {
+    const own = (await createProcedure(ctx)).code;
+    const intake = async (key: string) => {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: '/v1/dossiers',
+        headers: bearer(key),
+        payload: intakeBody(own),
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return (res.json() as { code: string }).code;
+    };
+    const act = async (code: string, action: string) => {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: `/v1/dossiers/${code}/${action}`,
+        headers: bearer(clerkA),
+        payload: { reason: 'Người nộp đề nghị.' },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    now = new Date('2025-06-02T08:00:00+07:00');
+    const first = await intake(clerkA);
+    const second = await intake(clerkB);
+    const withdrawn = await intake(clerkA);
+    const paused = await intake(clerkA);
+    const third = await intake(clerkA);
+    await act(withdrawn, 'withdraw');
+    await act(paused, 'request-supplement');
+    now = new Date('2025-06-10T08:00:00+07:00');
+    const onTrack = await intake(clerkB);
+    // A key over the whole tree: no unit restriction, so the list reads the open dossiers' due index.
+    const everywhere = await createKey(ctx, 'viewer', null);
+    const url = `/v1/dossiers?procedureCode=${own}&timeliness=overdue&limit=2`;
+    const page1 = (await get(url, everywhere)).json() as Page;
+    expect(page1.items.map((d) => d.code)).toEqual([third, second]);
+    const page2 = (await get(`${url}&cursor=${page1.nextCursor}`, everywhere)).json() as Page;
+    expect(page2.items.map((d) => d.code)).toEqual([first]);
+    expect(page2.nextCursor).toBeNull();
+    expect(await codes(`/v1/dossiers?procedureCode=${own}&timeliness=on_track`, everywhere)).toEqual([
+      onTrack,
+    ]);
+    now = new Date('2025-06-02T08:00:00+07:00');
+  });
+
   it('keyset pages stay correct while dossiers are being received', async () => {
     const unit = (await createUnit(ctx)).code;
     const clerk = await createKey(ctx, 'clerk', unit);

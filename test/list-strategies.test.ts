@@ -41,13 +41,24 @@ describe('the dossier list chooses how to read a page', () => {
     ).toBe('unit received in three parts');
   });
 
-  it("fetches a unit's overdue dossiers through the status-due indexes, and walks the newest for the rest", () => {
+  it("fetches a unit's overdue dossiers through the status-due indexes, the province's through the open dossiers' due index, and walks the newest for the rest", () => {
     expect(chooseListStrategy({ restrictedToUnits: true, otherFilters: true, timeliness: 'overdue' })).toBe(
       'unit overdue through status-due indexes',
     );
-    expect(chooseListStrategy({ restrictedToUnits: false, otherFilters: true, timeliness: 'overdue' })).toBe(
-      'newest first',
-    );
+    for (const otherFilters of [false, true]) {
+      expect(chooseListStrategy({ restrictedToUnits: false, otherFilters, timeliness: 'overdue' })).toBe(
+        'open overdue sorted',
+      );
+    }
+    // An officer's or an open step's overdue: walked along their own newest-first index.
+    expect(
+      chooseListStrategy({
+        restrictedToUnits: false,
+        otherFilters: true,
+        timeliness: 'overdue',
+        holderOrStep: true,
+      }),
+    ).toBe('newest first');
     expect(chooseListStrategy({ restrictedToUnits: true, otherFilters: true, timeliness: 'due_soon' })).toBe(
       'newest first',
     );

@@ -166,6 +166,7 @@ export async function listDossiers(
       f.stepCode,
       f.idNumber,
     ].some((v) => v !== undefined),
+    holderOrStep: f.officerCode !== undefined || f.stepCode !== undefined,
   });
   // The page's ids first, from dossiers alone; then their views (dossierViewsByIds), whose joins (which never
   // drop a row: foreign keys) run for that page only, not for every match a sort has to consider.
@@ -181,6 +182,11 @@ export async function listDossiers(
     case 'unit overdue through status-due indexes':
     case 'open steps overdue sorted':
       page = matchesSorted(db, conditions, f.afterId, f.limit);
+      break;
+    case 'open overdue sorted':
+      // A running dossier is never finished: said again so that the open dossiers' due index
+      // (dossiers_pending_due_idx) serves the list. Not for a unit's, whose status-due indexes are closer.
+      page = matchesSorted(db, [...conditions, isNull(dossiers.finishedAt)], f.afterId, f.limit);
       break;
     case 'newest first':
       page = newestFirst(db, conditions, f.afterId, f.limit);
