@@ -10,7 +10,10 @@ const semver = createRequire(import.meta.url)('semver') as {
 };
 
 const read = (file: string) => readFileSync(file, 'utf8');
-const pkg = JSON.parse(read('package.json')) as { engines: { node: string }; scripts: Record<string, string> };
+const pkg = JSON.parse(read('package.json')) as {
+  engines: { node: string };
+  scripts: Record<string, string>;
+};
 const lock = JSON.parse(read('package-lock.json')) as {
   packages: Record<string, { version?: string; engines?: { node?: string } }>;
 };
