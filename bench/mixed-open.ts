@@ -7,6 +7,7 @@
  */
 import { loadavg } from 'node:os';
 import { mb } from './api-process.js';
+import { readStatements, statementsBetween, statementsText, type StatementDelta } from './pg-statements.js';
 import { readRuntime, runtimeBetween, runtimeText, type RuntimeReport } from './api-runtime.js';
 import { PROVINCE_CODE, communeCode } from './common.js';
 import { summary, timed, type Latency, type OpenMeasured } from './load.js';
@@ -40,6 +41,8 @@ export interface OpenStep {
   statements?: LoggedStatement[];
   /** With one API process: its GC and event loop during the step (warm-up included). */
   runtime?: RuntimeReport;
+  /** With pg_stat_statements: the database's statements during the step (warm-up included), costliest first. */
+  statementTime?: { seconds: number; deltas: StatementDelta[] };
 }
 
 export interface StepOptions {
@@ -100,10 +103,17 @@ async function step(s: Session, rate: number, o: StepOptions): Promise<OpenStep>
   const from = logOffset();
   // With several processes /metrics answers for whichever takes the connection: read with one only.
   const runtimeBefore = s.api.processes === 1 ? await readRuntime(s.api.base) : null;
+  const statementsBefore = await readStatements(s.client);
+  const started = performance.now();
   const run = await mixedOpen(s, rate, o.duration, { warmUp: o.warmUp });
+  const statementsAfter = statementsBefore && (await readStatements(s.client));
   const activity = await sampler?.stop();
   const result = judge(rate, load, run, activity);
   if (runtimeBefore) result.runtime = runtimeBetween(runtimeBefore, await readRuntime(s.api.base));
+  if (statementsBefore && statementsAfter) {
+    const seconds = (performance.now() - started) / 1000;
+    result.statementTime = { seconds, deltas: statementsBetween(statementsBefore, statementsAfter) };
+  }
   if (o.sample) {
     result.statements = loggedStatements(databaseOf(s.url), from, logOffset());
   }
@@ -113,6 +123,10 @@ async function step(s: Session, rate: number, o: StepOptions): Promise<OpenStep>
       `errors ${m.errors}, non-2xx ${m.non2xx} (busy: ${m.busy}); ${result.passed ? 'passed' : 'FAILED'}; ${run.cpu}`,
   );
   if (result.runtime) console.log(`    ${runtimeText(result.runtime)}; API peak RSS ${mb(run.memory.peak)}`);
+  if (result.statementTime) {
+    const { deltas, seconds } = result.statementTime;
+    console.log(statementsText(deltas, seconds).replace(/^/gm, '    '));
+  }
   for (const sample of m.failureSamples) console.log(`    ${sample}`);
   if (activity) console.log(activityText(activity).replace(/^/gm, '    '));
   if (result.statements)
@@ -280,3 +294,17 @@ export const aloneTable = (rows: AloneTiming[]) => [
     r.latency.p95 < r.target ? 'met' : 'MISSED',
   ]),
 ];
+
+/** With pg_stat_statements: each step's statement time and its five costliest statements, for the report. */
+export function statementsOfSteps(steps: OpenStep[]): string[] {
+  const measured = steps.filter((x) => x.statementTime);
+  if (measured.length === 0) return [];
+  return [
+    'Where PostgreSQL’s time went during each step (`pg_stat_statements`, warm-up included; execution and planning):',
+    '',
+    ...measured.flatMap((x) => [
+      `${fmt(x.rate)} req/s, ${statementsText(x.statementTime!.deltas, x.statementTime!.seconds, 5)}`,
+      '',
+    ]),
+  ];
+}

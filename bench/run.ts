@@ -65,6 +65,7 @@ import {
   aloneTable,
   aloneTimings,
   cpuOfSteps,
+  statementsOfSteps,
   operationsTable,
   P95_LIMIT_MS,
   shapesTable,
@@ -452,6 +453,7 @@ function seriesReport(title: string, steps: OpenStep[]): string[] {
     '',
     ...cpuOfSteps(steps),
     '',
+    ...statementsOfSteps(steps),
   ];
 }
 
