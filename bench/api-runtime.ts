@@ -6,9 +6,12 @@
 import { fmt } from './results.js';
 
 export interface RuntimeSample {
-  /** GC seconds and pauses by kind (minor, major, incremental, weakcb), and pauses of 10 ms or more. */
+  /** GC seconds and pauses by kind (minor, major, incremental, weakcb), and pauses over 10 ms. */
   gc: Map<string, { seconds: number; count: number; over10ms: number }>;
-  /** The event loop's delay since the previous read of /metrics (prom-client resets it at each read). */
+  /**
+   * The event loop's delay since the previous read of /metrics (prom-client resets it at each read), as Node's
+   * monitorEventLoopDelay measures it: its 10 ms sampling resolution included, so an idle loop reads about 10 ms.
+   */
   loopP99Ms: number;
   loopMaxMs: number;
   /** When it was read (performance.now()). */
@@ -31,7 +34,9 @@ const line = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})? (\S+)$/;
 /** The process's GC and event-loop figures now; the event loop's delay starts again from this read. */
 export async function readRuntime(base: string): Promise<RuntimeSample> {
   const at = performance.now();
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const res = await fetch(`${base}/metrics`);
+  if (!res.ok) throw new Error(`${base}/metrics answered ${res.status}`);
+  const text = await res.text();
   const gc: RuntimeSample['gc'] = new Map();
   let loopP99Ms = 0;
   let loopMaxMs = 0;
@@ -47,7 +52,7 @@ export async function readRuntime(base: string): Promise<RuntimeSample> {
     const entry = gc.get(kind) ?? { seconds: 0, count: 0, over10ms: 0 };
     if (name === 'nodejs_gc_duration_seconds_sum') entry.seconds = value;
     if (name === 'nodejs_gc_duration_seconds_count') entry.count = value;
-    // Cumulative buckets: the pauses of 10 ms or more are the count less those under 10 ms.
+    // Cumulative buckets: the pauses over 10 ms are the count less those of at most 10 ms.
     if (name === 'nodejs_gc_duration_seconds_bucket' && labels.includes('le="0.01"')) entry.over10ms = -value;
     gc.set(kind, entry);
   }
@@ -78,5 +83,5 @@ export function runtimeBetween(before: RuntimeSample, after: RuntimeSample): Run
 }
 
 export const runtimeText = (r: RuntimeReport) =>
-  `API GC ${fmt(r.gcMs / r.seconds, 1)} ms a second (${fmt(r.pauses)} pauses, ${fmt(r.pausesOver10ms)} of 10 ms or ` +
-  `more; major ${fmt(r.majorMs, 1)} ms in all), event loop delay p99 ${fmt(r.loopP99Ms, 1)} ms, max ${fmt(r.loopMaxMs, 1)} ms`;
+  `API GC ${fmt(r.gcMs / r.seconds, 1)} ms a second (${fmt(r.pauses)} pauses, ${fmt(r.pausesOver10ms)} over 10 ms; ` +
+  `major ${fmt(r.majorMs, 1)} ms in all), event loop delay (with its 10 ms resolution) p99 ${fmt(r.loopP99Ms, 1)} ms, max ${fmt(r.loopMaxMs, 1)} ms`;

@@ -107,11 +107,11 @@ async function step(s: Session, rate: number, o: StepOptions): Promise<OpenStep>
   const started = performance.now();
   const run = await mixedOpen(s, rate, o.duration, { warmUp: o.warmUp });
   const statementsAfter = statementsBefore && (await readStatements(s.client));
+  const seconds = (performance.now() - started) / 1000;
   const activity = await sampler?.stop();
   const result = judge(rate, load, run, activity);
   if (runtimeBefore) result.runtime = runtimeBetween(runtimeBefore, await readRuntime(s.api.base));
   if (statementsBefore && statementsAfter) {
-    const seconds = (performance.now() - started) / 1000;
     result.statementTime = { seconds, deltas: statementsBetween(statementsBefore, statementsAfter) };
   }
   if (o.sample) {
@@ -300,7 +300,7 @@ export function statementsOfSteps(steps: OpenStep[]): string[] {
   const measured = steps.filter((x) => x.statementTime);
   if (measured.length === 0) return [];
   return [
-    'Where PostgreSQL’s time went during each step (`pg_stat_statements`, warm-up included; execution and planning):',
+    'Where PostgreSQL’s time went during each step (`pg_stat_statements`, warm-up included; execution, and planning when track_planning is on):',
     '',
     ...measured.flatMap((x) => [
       `${fmt(x.rate)} req/s, ${statementsText(x.statementTime!.deltas, x.statementTime!.seconds, 5)}`,

@@ -1,7 +1,7 @@
 /**
  * Where PostgreSQL's time went during a step, from `pg_stat_statements` when the server has it loaded and the
  * benchmark database has the extension (`create extension pg_stat_statements`): the statements' counters read
- * before and after, their difference sorted by time (execution plus planning, when track_planning is on). Costs
+ * before and after, their difference sorted by time (execution, plus planning when track_planning is on). Costs
  * nothing during the step, unlike --pg-sample.
  */
 import type pg from 'pg';
@@ -25,10 +25,14 @@ export interface StatementDelta extends Counters {
 /** The database's statements' counters now, or null without pg_stat_statements. */
 export async function readStatements(client: pg.Client): Promise<StatementCounters | null> {
   try {
+    // One row per statement: pg_stat_statements keeps one per user and nesting level too.
     const { rows } = await client.query<{ id: string } & Counters>(
-      `select queryid::text as id, calls::float8 as calls, (total_exec_time + total_plan_time)::float8 as ms,
-              total_plan_time::float8 as "planMs", query
-         from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`,
+      `select queryid::text as id, sum(calls)::float8 as calls,
+              sum(total_exec_time + total_plan_time)::float8 as ms, sum(total_plan_time)::float8 as "planMs",
+              min(query) as query
+         from pg_stat_statements
+        where dbid = (select oid from pg_database where datname = current_database()) and queryid is not null
+        group by queryid`,
     );
     return new Map(rows.map(({ id, ...counters }) => [id, counters]));
   } catch {
@@ -50,6 +54,8 @@ export function statementsBetween(before: StatementCounters, after: StatementCou
 
 export function statementsText(deltas: StatementDelta[], seconds: number, top = 12): string {
   const total = deltas.reduce((n, d) => n + d.ms, 0);
+  // Planning is counted only with pg_stat_statements.track_planning on.
+  const planned = deltas.some((d) => d.planMs > 0);
   return [
     `pg_stat_statements: ${fmt(total / 1000, 1)} s of statement time in ${seconds.toFixed(0)} s ` +
       `(${fmt(total / 10 / seconds, 0)} % of a core), the costliest:`,
@@ -57,8 +63,9 @@ export function statementsText(deltas: StatementDelta[], seconds: number, top = 
       .slice(0, top)
       .map(
         (d) =>
-          `- ${fmt(d.share * 100, 1)} %: ${fmt(d.calls)} calls, ${fmt(d.ms / d.calls, 2)} ms each ` +
-          `(planning ${fmt(d.planMs / d.calls, 2)}): ${shortened(d.query).replace(/\s+/g, ' ').slice(0, 300)}`,
+          `- ${fmt(d.share * 100, 1)} %: ${fmt(d.calls)} calls, ${fmt(d.ms / d.calls, 2)} ms each` +
+          `${planned ? ` (planning ${fmt(d.planMs / d.calls, 2)})` : ''}: ` +
+          shortened(d.query).replace(/\s+/g, ' ').slice(0, 300),
       ),
   ].join('\n');
 }

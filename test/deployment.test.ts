@@ -64,6 +64,8 @@ describe('deployment files', () => {
     const start = pkg.scripts.start!.split(' ');
     expect(start.slice(0, 2)).toEqual(['exec', 'node']);
     expect(start.filter((arg) => arg.startsWith('--max-'))).toEqual(image.slice(1, -1));
+    // The benchmarks' API runs as the image does.
+    expect(read('bench/api-process.ts')).toContain(`['${image[1]}', ...nodeArgs`);
     // docker-compose's API runs the image's command; its worker a command of its own.
     expect(compose.services.api!.command).toBeUndefined();
     expect(compose.services.worker!.command).toEqual(['node', 'dist/worker.js']);
