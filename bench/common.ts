@@ -122,6 +122,11 @@ export const PROCEDURE_COUNT = 1_500;
 /** Procedures handled at commune level (the busiest); the rest are handled by the province's departments. */
 export const COMMUNE_PROCEDURE_COUNT = 300;
 
+/** How the communes share the province's dossiers: the first receives about five times what the last does. */
+export const communeWeights = cumulativeOf(
+  Array.from({ length: COMMUNE_COUNT }, (_, i) => 1 / (1 + i * 0.04)),
+);
+
 export const communeCode = (i: number) =>
   `000.${String(20 + Math.floor(i / 20)).padStart(2, '0')}.${String(1 + (i % 20)).padStart(2, '0')}.H56`;
 export const departmentCode = (i: number) => `000.00.${String(11 + i).padStart(2, '0')}.H56`;

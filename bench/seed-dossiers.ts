@@ -66,6 +66,7 @@ import {
   COMMUNE_COUNT,
   COMMUNE_PROCEDURE_COUNT,
   communeCode,
+  communeWeights,
   cumulativeOf,
   DEPARTMENT_COUNT,
   departmentCode,
@@ -792,7 +793,6 @@ function* dossierRows(
   for (let i = Math.max(0, dayCount - 2); rest > 0; i = i > 0 ? i - 1 : Math.max(0, dayCount - 2), rest--)
     perDay[i]! += 1;
 
-  const communeWeights = cumulativeOf(units.communes.map((_, i) => 1 / (1 + i * 0.04)));
   const communeProcWeights = cumulativeOf(
     Array.from({ length: COMMUNE_PROCEDURE_COUNT }, (_, i) => 1 / Math.pow(i + 1, 1.1)),
   );

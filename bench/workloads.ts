@@ -8,6 +8,7 @@ import {
   COMMUNE_COUNT,
   COMMUNE_PROCEDURE_COUNT,
   communeCode,
+  communeWeights,
   cumulativeOf,
   familyNames,
   femaleGivenNames,
@@ -31,7 +32,10 @@ function randomPerson(random: Random) {
   return { family, middle, given, female };
 }
 
-/** POST /v1/dossiers bodies: commune procedures (popular ones more often), channels 60/35/5. */
+/**
+ * POST /v1/dossiers bodies: commune procedures (popular ones more often), to the communes in the seed's shares
+ * (a day's intakes go where the province's dossiers go), channels 60/35/5.
+ */
 export function intakeBodies(random: Random, count: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -40,7 +44,7 @@ export function intakeBodies(random: Random, count: number): string[] {
     out.push(
       JSON.stringify({
         procedureCode: procedureCode(Math.floor(Math.pow(random(), 2) * COMMUNE_PROCEDURE_COUNT)),
-        unitCode: communeCode(Math.floor(random() * COMMUNE_COUNT)),
+        unitCode: communeCode(pickWeighted(random, communeWeights)),
         channel: r < 0.6 ? 'online' : r < 0.95 ? 'direct' : 'postal',
         applicant: {
           type: 'citizen',
