@@ -429,7 +429,8 @@ export const actionBodies = {
 } as const;
 
 /** One dossier status or several, comma separated: an unknown status is refused, not an empty page. */
-const statusListPattern = new RegExp(`^(${dossierStatuses.join('|')})(,(${dossierStatuses.join('|')}))*$`);
+const anyStatus = `(${dossierStatuses.join('|')})`;
+const statusListPattern = new RegExp(`^${anyStatus}(,${anyStatus})*$`);
 
 export const ListDossiersQuery = z.object({
   unitCode: UnitCode.optional().describe(
