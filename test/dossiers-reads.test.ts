@@ -410,6 +410,69 @@ describe('reads', () => {
     now = new Date('2025-06-02T08:00:00+07:00');
   });
 
+  it("a unit's newest dossiers, nothing else filtered: received, handled after a transfer or resolved there, page by page, each once", async () => {
+    // A parent with two children, and a unit outside them; the list with a unit and no other filter reads each
+    // unit's three parts along their own indexes (list-strategies.ts, unit newest in three parts).
+    const parent = (await createUnit(ctx, { parentCode: province.code })).code;
+    const [one, two] = [
+      (await createUnit(ctx, { parentCode: parent })).code,
+      (await createUnit(ctx, { parentCode: parent })).code,
+    ];
+    const outside = (await createUnit(ctx, { parentCode: province.code })).code;
+    const [clerkOne, clerkTwo, clerkOutside] = [
+      await createKey(ctx, 'clerk', one),
+      await createKey(ctx, 'clerk', two),
+      await createKey(ctx, 'clerk', outside),
+    ];
+    const transfer = async (key: string, code: string, to: string) => {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: `/v1/dossiers/${code}/assign`,
+        headers: bearer(key),
+        payload: { handlingUnitCode: to },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    const received: Record<string, string[]> = {};
+    const mark = (code: string, ...units: string[]) => {
+      for (const unit of units) (received[unit] ??= []).unshift(code);
+      return code;
+    };
+    for (let round = 0; round < 3; round++) {
+      mark((await receive(clerkOne)).code, one, parent);
+      const fromOutside = (await receive(clerkOutside)).code;
+      await transfer(clerkOutside, fromOutside, one);
+      mark(fromOutside, one, parent, outside);
+      // Moved inside the parent: the parent has it once.
+      const moved = (await receive(clerkTwo)).code;
+      await transfer(clerkTwo, moved, one);
+      mark(moved, one, two, parent);
+      const resolvedInTwo = (await receive(clerkOutside, { resolvingUnitCode: two })).code;
+      mark(resolvedInTwo, two, parent, outside);
+      mark((await receive(clerkOutside)).code, outside);
+    }
+    const everywhere = await createKey(ctx, 'viewer', null);
+    for (const unit of [one, two, parent, outside]) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Page = (
+          await get(`/v1/dossiers?unitCode=${unit}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, everywhere)
+        ).json();
+        seen.push(...page.items.map((d) => d.code));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen, unit).toEqual(received[unit]);
+      // The same rows as the list that reads the units' condition on every row (a filter keeping them all).
+      const statuses = 'received,processing,withdrawn';
+      expect(await codes(`/v1/dossiers?unitCode=${unit}&status=${statuses}&limit=200`, everywhere)).toEqual(
+        received[unit],
+      );
+    }
+    // A clerk's own scope is the same list without unitCode.
+    expect(await codes('/v1/dossiers?limit=200', clerkTwo)).toEqual(received[two]);
+  });
+
   it('keyset pages stay correct while dossiers are being received', async () => {
     const unit = (await createUnit(ctx)).code;
     const clerk = await createKey(ctx, 'clerk', unit);

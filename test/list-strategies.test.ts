@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseListStrategy, MAX_DAYS_BY_DAY } from '../src/dossiers/list-strategies.js';
+import { chooseListStrategy, MAX_DAYS_BY_DAY, MAX_UNITS_IN_PARTS } from '../src/dossiers/list-strategies.js';
 import { addDays } from '../src/domain/local-time.js';
 import { chooseNameRead } from '../src/dossiers/name-search.js';
 
@@ -63,6 +63,25 @@ describe('the dossier list chooses how to read a page', () => {
     expect(chooseListStrategy({ restrictedToUnits: false, otherFilters: false })).toBe('newest first');
   });
 
+  it("reads a few units' newest dossiers unit by unit when nothing else is filtered, and walks a large scope's", () => {
+    for (const unitCount of [1, MAX_UNITS_IN_PARTS]) {
+      expect(chooseListStrategy({ restrictedToUnits: true, unitCount, otherFilters: false })).toBe(
+        'unit newest in three parts',
+      );
+    }
+    expect(
+      chooseListStrategy({ restrictedToUnits: true, unitCount: MAX_UNITS_IN_PARTS + 1, otherFilters: false }),
+    ).toBe('newest first');
+    // Another filter: the planner's reads of the filters' indexes (a commune's open dossiers: a few hundred).
+    expect(chooseListStrategy({ restrictedToUnits: true, unitCount: 1, otherFilters: true })).toBe(
+      'newest first',
+    );
+    // A received period: its own three parts.
+    expect(chooseListStrategy({ restrictedToUnits: true, unitCount: 1, otherFilters: false, ...month })).toBe(
+      'unit received in three parts',
+    );
+  });
+
   it('fetches the open steps past their due through their index, with or without a unit', () => {
     for (const restrictedToUnits of [false, true]) {
       expect(chooseListStrategy({ restrictedToUnits, otherFilters: true, timeliness: 'step_overdue' })).toBe(
@@ -93,22 +112,19 @@ describe('the name search chooses how to read on past its window', () => {
   it("reads one unit's own dossiers newest first when the name is common and the unit looked rare", () => {
     // "Minh Long": 13 in the window, the commune's dossiers 1 (it holds 41,000 of the 5 M).
     const commune = { ...at5M, f: 0.001, d: 0.013, r: 0.001 * 0.013 };
-    expect(chooseNameRead({ ...commune, oneUnitNotReceived: 0 }).read).toBe('one unit newest first');
+    expect(chooseNameRead({ ...commune, oneUnit: true }).read).toBe('one unit newest first');
     // Not with other filters beside the unit (their rows are not read in that order).
     expect(chooseNameRead(commune).read).not.toBe('one unit newest first');
-    // Nor for a department that handles mostly what other units received: those rows are read whole.
-    const department = { ...commune, oneUnitNotReceived: 0.0008 };
-    expect(chooseNameRead(department).read).not.toBe('one unit newest first');
   });
 
   it("reads a small unit's dossiers whole rather than the name keys of every block", () => {
     // 500 dossiers of 5 M, and a name the window did not see: at most the unit's rows are read.
-    const small = { ...at5M, f: 0.0001, d: 0.001, r: 0.0001 * 0.001, oneUnitNotReceived: 0 };
+    const small = { ...at5M, f: 0.0001, d: 0.001, r: 0.0001 * 0.001, oneUnit: true };
     expect(chooseNameRead(small).read).toBe('one unit newest first');
   });
 
   it('reads the name keys for a name the window did not see, fetching the rows they lead to', () => {
-    const fullName = { ...at5M, f: 0.02, d: 0.001, r: 0.02 * 0.001, oneUnitNotReceived: 0 };
+    const fullName = { ...at5M, f: 0.02, d: 0.001, r: 0.02 * 0.001, oneUnit: true };
     expect(chooseNameRead(fullName)).toEqual({ read: 'name keys', fetchLeads: true });
     // When the keys lead to more rows than the filters keep entries in their blocks: the filters' entries
     // intersected with the keys.

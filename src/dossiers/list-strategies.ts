@@ -8,6 +8,7 @@ import { dayNumberOf, type LocalDate } from '../domain/local-time.js';
 export type ListStrategy =
   | 'received period day by day'
   | 'unit received in three parts'
+  | 'unit newest in three parts'
   | 'received range sorted'
   | 'unit overdue through status-due indexes'
   | 'open overdue sorted'
@@ -17,9 +18,14 @@ export type ListStrategy =
 /** The longest received period read day by day; a longer one is read as one range. */
 export const MAX_DAYS_BY_DAY = 400;
 
+/** The most units whose newest dossiers are read unit by unit; a larger scope's are walked newest first. */
+export const MAX_UNITS_IN_PARTS = 10;
+
 /** What the choice looks at: the filters asked for, and whether a unit restriction applies. */
 export interface StrategyInputs {
   restrictedToUnits: boolean;
+  /** How many units the restriction names (0 without one). */
+  unitCount?: number;
   receivedFrom?: LocalDate | undefined;
   receivedTo?: LocalDate | undefined;
   timeliness?: string | undefined;
@@ -48,6 +54,14 @@ export interface StrategyInputs {
  * - three parts: a unit's received period read from three indexes without the table (receiving unit and
  *   receipt; handled elsewhere and receipt; resolved elsewhere and receipt), M entries; one read on the three
  *   unit columns makes the planner read the whole scope's period.
+ * - unit newest in three parts: a few units' dossiers with nothing else to filter, each unit's three parts read
+ *   newest first along their own index (receiving unit and id; handled elsewhere and id; resolved elsewhere and
+ *   id): at most 3 × U × limit entries for U units, whatever else the table holds. The walk would pass
+ *   limit / s rows, s being the units' share, and the day's intakes elsewhere add to it: a small commune's
+ *   page of 50 at 5 M, 4.1 ms walked and 0.5 ms in parts; a department's (most of its dossiers received by a
+ *   service centre), 1.0 and 0.3 ms.
+ *   With other filters the planner's own reads are cheaper (a commune's open dossiers: its status-due indexes,
+ *   a few hundred rows); beyond MAX_UNITS_IN_PARTS units the scope's share is large and the walk short.
  * - open steps overdue: every open dossier whose step is past its due, M through dossiers_open_step_due_idx
  *   (the backlog a unit head reviews: hundreds, a province's few thousand), then filtered by the units and
  *   sorted. The walk would pass every newer dossier whose step is on time first, with or without a unit.
@@ -68,6 +82,9 @@ export function chooseListStrategy(f: StrategyInputs): ListStrategy {
   }
   if (f.restrictedToUnits && byReceipt) return 'unit received in three parts';
   if (byReceipt) return 'received range sorted';
+  if (f.restrictedToUnits && !f.otherFilters && (f.unitCount ?? 0) <= MAX_UNITS_IN_PARTS) {
+    return 'unit newest in three parts';
+  }
   if (f.timeliness === 'step_overdue') return 'open steps overdue sorted';
   if (f.restrictedToUnits && f.timeliness === 'overdue') return 'unit overdue through status-due indexes';
   if (f.timeliness === 'overdue' && !f.holderOrStep) return 'open overdue sorted';
@@ -123,6 +140,25 @@ export function unitReceivedInThreeParts(
       .from(dossiers)
       .where(and(unit, ...filters, belowCursor(afterId)));
   return newestOfThreeParts(parts, part, limit);
+}
+
+/**
+ * Unit newest in three parts: for each of the units (`codes`), its three parts (`partsOf` the unit's code, an
+ * equality each) read newest first along their indexes (dossiers_unit_id_idx; the partial
+ * dossiers_handled_elsewhere_id_idx and dossiers_resolved_elsewhere_id_idx) down to `limit` below the cursor,
+ * then merged. (`nulls last`: the order of those indexes, not the primary key's, which the planner would walk.)
+ */
+export function unitNewestInThreeParts(
+  codes: string[],
+  partsOf: (code: SQL) => UnitParts,
+  afterId: number | undefined,
+  limit: number,
+): SQL {
+  const below = afterId === undefined ? sql`` : sql`and ${dossiers.id} < ${afterId}`;
+  const part = (unit: SQL) => sql`select p.id from unnest(${sql.param(codes)}::text[]) as u(code)
+    cross join lateral (select ${dossiers.id} as id from ${dossiers} where ${unit} ${below}
+      order by ${dossiers.id} desc nulls last limit ${limit}) p`;
+  return newestOfThreeParts(partsOf(sql.raw('u.code')), part, limit);
 }
 
 /** The newest `limit` ids of the three parts, each read by `part` (the page of the list, the name search's). */

@@ -18,6 +18,7 @@ import {
   matchesSorted,
   newestFirst,
   receivedPeriodDayByDay,
+  unitNewestInThreeParts,
   unitReceivedInThreeParts,
   type UnitParts,
 } from './list-strategies.js';
@@ -71,6 +72,28 @@ async function unitCodesFor(
 }
 
 /**
+ * Received by one of the units; or handled by one of them after a transfer from a unit outside them; or resolved
+ * by one of them, received and handled outside them (a service centre's intake for a department): the same rows
+ * as "received, handled or resolved there", in three disjoint parts with an index each. The last two read partial
+ * indexes of the few dossiers whose unit columns differ, so a dossier resolved where it was received costs them
+ * nothing. Each part's first test is its cheapest: `isUnit` of a unit column, one of the codes (`= any`) or one
+ * code (an equality, which reads the part's index in its order). The last test of the third part follows from the
+ * two before it (the resolving unit is one of the codes, the handling unit none): said so that the part's newest
+ * first index (dossiers_resolved_elsewhere_id_idx), which leaves out what the resolving unit handles, serves it.
+ */
+function unitParts(codes: string[], isUnit: (column: SQLWrapper) => SQL): UnitParts {
+  const all = sql`${sql.param(codes)}::text[]`;
+  return {
+    receivedThere: isUnit(dossiers.unitCode),
+    handledThere: sql`${isUnit(dossiers.handlingUnitCode)} and ${dossiers.handlingUnitCode} <> ${dossiers.unitCode}
+      and ${dossiers.unitCode} <> all(${all})`,
+    resolvedThere: sql`${dossiers.resolvedElsewhere} and ${isUnit(dossiers.resolvingUnitCode)}
+      and ${dossiers.unitCode} <> all(${all}) and ${dossiers.handlingUnitCode} <> all(${all})
+      and ${dossiers.handlingUnitCode} <> ${dossiers.resolvingUnitCode}`,
+  };
+}
+
+/**
  * The live timeliness flag as SQL, matching `liveTimeliness` for open dossiers: overdue once the due date
  * (or, with `instant`, the due instant) is past; due soon when the due is within the threshold of working
  * time from now; on track beyond it. `step_overdue`: the open step past its due by the same rule (never while
@@ -112,18 +135,7 @@ export async function listDossiers(
   const codes = await unitCodesFor(units, principal, f.unitCode);
   if (codes && codes.length === 0) return [];
   const statuses = f.status?.split(',');
-  // Received by one of the units; or handled by one of them after a transfer from a unit outside them; or
-  // resolved by one of them, received and handled outside them (a service centre's intake for a department):
-  // the same rows as "received, handled or resolved there", in three disjoint parts with an index each. The
-  // last two read partial indexes of the few dossiers whose unit columns differ, so a dossier resolved where
-  // it was received costs them nothing. Each part's first test is its cheapest.
-  const inUnits: UnitParts | null = codes && {
-    receivedThere: sql`${dossiers.unitCode} = any(${sql.param(codes)}::text[])`,
-    handledThere: sql`${dossiers.handlingUnitCode} = any(${sql.param(codes)}::text[]) and ${dossiers.handlingUnitCode} <> ${dossiers.unitCode}
-      and ${dossiers.unitCode} <> all(${sql.param(codes)}::text[])`,
-    resolvedThere: sql`${dossiers.resolvedElsewhere} and ${dossiers.resolvingUnitCode} = any(${sql.param(codes)}::text[])
-      and ${dossiers.unitCode} <> all(${sql.param(codes)}::text[]) and ${dossiers.handlingUnitCode} <> all(${sql.param(codes)}::text[])`,
-  };
+  const inUnits = codes && unitParts(codes, (column) => sql`${column} = any(${sql.param(codes)}::text[])`);
   const filters: Array<SQL | undefined> = [
     statuses ? inArray(dossiers.status, statuses) : undefined,
     f.procedureCode ? eq(dossiers.procedureCode, f.procedureCode) : undefined,
@@ -146,13 +158,14 @@ export async function listDossiers(
     // checked on each (name-search.ts weighs that against its other reads).
     const oneUnit =
       codes?.length === 1 && filters.every((c) => c === undefined)
-        ? { ...inUnits!, receivedThere: eq(dossiers.unitCode, codes[0]!) }
+        ? unitParts(codes, (column) => eq(column, codes[0]!))
         : undefined;
     return nameSearchNewestFirst(db, conditions, key, f.afterId, f.limit, oneUnit);
   }
 
   const strategy = chooseListStrategy({
     restrictedToUnits: inUnits !== null,
+    unitCount: codes?.length ?? 0,
     receivedFrom: f.receivedFrom,
     receivedTo: f.receivedTo,
     timeliness: f.timeliness,
@@ -177,6 +190,14 @@ export async function listDossiers(
       break;
     case 'unit received in three parts':
       page = unitReceivedInThreeParts(db, inUnits!, filters, f.afterId, f.limit);
+      break;
+    case 'unit newest in three parts':
+      page = unitNewestInThreeParts(
+        codes!,
+        (code) => unitParts(codes!, (column) => sql`${column} = ${code}`),
+        f.afterId,
+        f.limit,
+      );
       break;
     case 'received range sorted':
     case 'unit overdue through status-due indexes':

@@ -77,11 +77,8 @@ export interface NameReadInputs {
   r: number;
   /** Whether the other filters are hidden from the planner (they keep most rows). */
   filtersHidden: boolean;
-  /**
-   * When the only other filter is one unit (its rows are read newest first along its own index): the share of
-   * the window's rows it handled or resolved after another unit received them (those are read whole).
-   */
-  oneUnitNotReceived?: number | undefined;
+  /** Whether the only other filter is one unit (its rows can be read newest first along its own indexes). */
+  oneUnit?: boolean | undefined;
 }
 
 /**
@@ -90,13 +87,13 @@ export interface NameReadInputs {
  * (each costing 1): reading on costs need / r. Reading the rows the other filters keep, through their indexes,
  * and sorting them costs f·upper rows fetched. One unit's rows read newest first along its index hold the name
  * at a share r / f: need·f / r of them are read (need / d when the window found none: whatever the unit's share),
- * and the rows it handled or resolved after another unit received them are fetched and sorted. The name keys
+ * the rows it handled or resolved after another unit received them along their own ordered indexes. The name keys
  * read the blocks that should hold twice the need: d + m of their ids are index entries, and the rows they lead
  * to are fetched, or the filters' entries of those blocks (f of their ids) are read into a bitmap with them and
  * r + m·f rows fetched, whichever costs less.
  */
 export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads: boolean } {
-  const { need, upper, f, d, m, r, oneUnitNotReceived } = x;
+  const { need, upper, f, d, m, r, oneUnit } = x;
   const fetchLeads = x.filtersHidden || (d + m) * NAME_FETCH_COST < f * FILTER_BITMAP_COST;
   const span = keysSpan(need, r, upper, NAME_MARGIN_GUESSED);
   const fetched = fetchLeads
@@ -104,12 +101,7 @@ export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads:
     : f * FILTER_BITMAP_COST + (r + m * f) * NAME_FETCH_COST;
   const costs: Array<[NameRead, number]> = [
     ['ids newest first', Math.min(need / r, upper)],
-    [
-      'one unit newest first',
-      oneUnitNotReceived === undefined
-        ? Infinity
-        : Math.min((need * f) / r, f * upper) * UNIT_ROW_COST + oneUnitNotReceived * upper * NAME_FETCH_COST,
-    ],
+    ['one unit newest first', oneUnit ? Math.min((need * f) / r, f * upper) * UNIT_ROW_COST : Infinity],
     ['filters sorted', f * upper * NAME_FETCH_COST],
     ['name keys', span * ((d + m) * NAME_ENTRY_COST + fetched)],
   ];
@@ -122,8 +114,8 @@ export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads:
  * below the cursor `afterId`: exactly what `applicant_name_search like '%key%'` finds, in `strpos` form (no
  * wildcard to escape), every candidate checked with it. The cost of finding them depends on how common the
  * name is, and on the other filters: the newest ids are read first, and what they show decides how to read
- * on (step 2). `oneUnit`: when the only other filter is one unit, its three parts, the first an equality on the
- * unit's code (its dossiers can then be read newest first along their index); they must select exactly the rows
+ * on (step 2). `oneUnit`: when the only other filter is one unit, its three parts, each an equality on the
+ * unit's code (its dossiers can then be read newest first along their indexes); they must select exactly the rows
  * the unit's condition in `conditions` selects, and nothing else may be there.
  */
 export async function nameSearchNewestFirst(
@@ -154,7 +146,6 @@ export async function nameSearchNewestFirst(
       lowest: sql<number>`coalesce(min(${id}), 1)`.mapWith(Number),
       filtered: sql<number>`count(*) filter (where ${filters})`.mapWith(Number),
       named: sql<number>`count(*) filter (where ${hit})`.mapWith(Number),
-      received: sql<number>`count(*) filter (where ${oneUnit?.receivedThere ?? sql`false`})`.mapWith(Number),
       inside: sql<number>`count(*) filter (where ${leadsInside})`.mapWith(Number),
       found: sql<Array<number | string> | null>`array_to_json(
         (array_agg(${id} order by ${id} desc) filter (where ${filters} and ${hit}))[1:${limit}])`,
@@ -229,7 +220,7 @@ export async function nameSearchNewestFirst(
     m,
     r,
     filtersHidden: kept === hidden,
-    oneUnitNotReceived: oneUnit && (recent!.filtered - recent!.received) / NAME_WINDOW,
+    oneUnit: oneUnit !== undefined,
   });
   if (how === 'ids newest first') return dossierViewsByIds(db, [...found, ...(await nextIds(need))]);
   if (how === 'one unit newest first')
