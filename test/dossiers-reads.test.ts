@@ -410,7 +410,7 @@ describe('reads', () => {
     now = new Date('2025-06-02T08:00:00+07:00');
   });
 
-  it("a unit's newest dossiers, nothing else filtered: received, handled after a transfer or resolved there, page by page, each once", async () => {
+  it("a unit's newest dossiers, by status and channel or not: received, handled after a transfer or resolved there, page by page, each once", async () => {
     // A parent with two children, and a unit outside them; the list with a unit and no other filter reads each
     // unit's three parts along their own indexes (list-strategies.ts, unit newest in three parts).
     const parent = (await createUnit(ctx, { parentCode: province.code })).code;
@@ -463,12 +463,25 @@ describe('reads', () => {
         cursor = page.nextCursor;
       } while (cursor);
       expect(seen, unit).toEqual(received[unit]);
-      // The same rows as the list that reads the units' condition on every row (a filter keeping them all).
-      const statuses = 'received,processing,withdrawn';
-      expect(await codes(`/v1/dossiers?unitCode=${unit}&status=${statuses}&limit=200`, everywhere)).toEqual(
+      // The same rows, and by status, as the units' received period read otherwise (unit received in three
+      // parts, here over every day there is).
+      const always = 'receivedFrom=2000-01-01';
+      expect(await codes(`/v1/dossiers?unitCode=${unit}&${always}&limit=200`, everywhere)).toEqual(
         received[unit],
       );
+      for (const status of ['received', 'processing', 'received,processing']) {
+        const some = `unitCode=${unit}&status=${status}&limit=200`;
+        const expected = await codes(`/v1/dossiers?${some}&${always}`, everywhere);
+        expect(await codes(`/v1/dossiers?${some}`, everywhere), `${unit} ${status}`).toEqual(expected);
+        expect(await codes(`/v1/dossiers?${some}&channel=direct`, everywhere)).toEqual(expected);
+        expect(await codes(`/v1/dossiers?${some}&channel=online`, everywhere)).toEqual([]);
+      }
     }
+    // Both statuses occur in every unit's list, so the status filters above kept some and dropped some.
+    const statuses = (await get(`/v1/dossiers?unitCode=${parent}&limit=200`, everywhere))
+      .json()
+      .items.map((d: { status: string }) => d.status);
+    expect(new Set(statuses)).toEqual(new Set(['received', 'processing']));
     // A clerk's own scope is the same list without unitCode.
     expect(await codes('/v1/dossiers?limit=200', clerkTwo)).toEqual(received[two]);
   });
