@@ -63,7 +63,7 @@ describe('the dossier list chooses how to read a page', () => {
     expect(chooseListStrategy({ restrictedToUnits: false, otherFilters: false })).toBe('newest first');
   });
 
-  it("reads a few units' newest dossiers unit by unit, with no other filter than the status or channel, and walks a large scope's", () => {
+  it("reads a few units' newest dossiers unit by unit when nothing else is filtered, and walks a large scope's", () => {
     for (const unitCount of [1, MAX_UNITS_IN_PARTS]) {
       expect(chooseListStrategy({ restrictedToUnits: true, unitCount, otherFilters: false })).toBe(
         'unit newest in three parts',
@@ -72,16 +72,7 @@ describe('the dossier list chooses how to read a page', () => {
     expect(
       chooseListStrategy({ restrictedToUnits: true, unitCount: MAX_UNITS_IN_PARTS + 1, otherFilters: false }),
     ).toBe('newest first');
-    // The status or the channel: checked on each row a part reads (a commune's open dossiers).
-    expect(
-      chooseListStrategy({
-        restrictedToUnits: true,
-        unitCount: 1,
-        otherFilters: true,
-        statusOrChannelOnly: true,
-      }),
-    ).toBe('unit newest in three parts');
-    // Another filter (a procedure, an identifier, a due): its own index, weighed by the planner against the walk.
+    // Another filter (a status, a procedure, an identifier): its own index, weighed by the planner against the walk.
     expect(chooseListStrategy({ restrictedToUnits: true, unitCount: 1, otherFilters: true })).toBe(
       'newest first',
     );

@@ -31,8 +31,6 @@ export interface StrategyInputs {
   timeliness?: string | undefined;
   /** Whether any filter other than the received period and the units is asked for. */
   otherFilters: boolean;
-  /** Whether those other filters are the status and the channel alone (checked on each row a part reads). */
-  statusOrChannelOnly?: boolean;
   /** Whether the holder (officerCode) or the open step (stepCode) is asked for: each has a newest-first index. */
   holderOrStep?: boolean;
 }
@@ -56,16 +54,17 @@ export interface StrategyInputs {
  * - three parts: a unit's received period read from three indexes without the table (receiving unit and
  *   receipt; handled elsewhere and receipt; resolved elsewhere and receipt), M entries; one read on the three
  *   unit columns makes the planner read the whole scope's period.
- * - unit newest in three parts: a few units' dossiers, with no other filter or only the status and the
- *   channel, each unit's three parts read newest first along their own index (receiving unit and id; handled
- *   elsewhere and id; resolved elsewhere and id), the filters checked on each row: for U units, 3 × U reads
- *   of the unit's own rows down to `limit` matches, which the planner may instead fetch through the unit's
- *   status-due indexes and sort when it expects that to cost less. Each read passes a subset of what the walk
- *   passes, which is limit / s rows, s being the share of matches among all the newest, and the day's intakes
- *   elsewhere add to it. At 5 M: a small commune's page of 50, 4.1 ms walked and 0.5 ms in parts; a
- *   department's (most of its dossiers received by a service centre), 1.0 and 0.3 ms; the open dossiers of the
- *   largest commune (20 of 2,231), 2.5 and 0.7 ms. Other filters have their own indexes, which the planner
- *   weighs against the walk; beyond MAX_UNITS_IN_PARTS units the scope's share is large and the walk short.
+ * - unit newest in three parts: a few units' dossiers with nothing else to filter, each unit's three parts read
+ *   newest first along their own index (receiving unit and id; handled elsewhere and id; resolved elsewhere and
+ *   id): at most 3 × U × limit entries for U units, whatever else the table holds. The walk would pass
+ *   limit / s rows, s being the units' share, and the day's intakes elsewhere add to it: a small commune's
+ *   page of 50 at 5 M, 4.1 ms walked and 0.5 ms in parts; a department's (most of its dossiers received by a
+ *   service centre), 1.0 and 0.3 ms.
+ *   Not with other filters: each part then checks them on the unit's rows, and the planner, which plans a part
+ *   once for any unit, fetched a large commune's open dossiers through its status-due index and sorted them
+ *   (2,200 rows: 3.4 ms a page in the mix at 5 M, where the walk, or the status-due indexes of the unit's
+ *   three columns at once, took 2.6). Beyond MAX_UNITS_IN_PARTS units the scope's share is large and the walk
+ *   short.
  * - open steps overdue: every open dossier whose step is past its due, M through dossiers_open_step_due_idx
  *   (the backlog a unit head reviews: hundreds, a province's few thousand), then filtered by the units and
  *   sorted. The walk would pass every newer dossier whose step is on time first, with or without a unit.
@@ -86,11 +85,7 @@ export function chooseListStrategy(f: StrategyInputs): ListStrategy {
   }
   if (f.restrictedToUnits && byReceipt) return 'unit received in three parts';
   if (byReceipt) return 'received range sorted';
-  if (
-    f.restrictedToUnits &&
-    (!f.otherFilters || f.statusOrChannelOnly) &&
-    (f.unitCount ?? 0) <= MAX_UNITS_IN_PARTS
-  ) {
+  if (f.restrictedToUnits && !f.otherFilters && (f.unitCount ?? 0) <= MAX_UNITS_IN_PARTS) {
     return 'unit newest in three parts';
   }
   if (f.timeliness === 'step_overdue') return 'open steps overdue sorted';
@@ -153,21 +148,18 @@ export function unitReceivedInThreeParts(
 /**
  * Unit newest in three parts: for each of the units (`codes`), its three parts (`partsOf` the unit's code, an
  * equality each) read newest first along their indexes (dossiers_unit_id_idx; the partial
- * dossiers_handled_elsewhere_id_idx and dossiers_resolved_elsewhere_id_idx) down to `limit` rows passing the
- * `filters` below the cursor, then merged. (`nulls last`: the order of those indexes, not the primary key's,
- * which the planner would walk.)
+ * dossiers_handled_elsewhere_id_idx and dossiers_resolved_elsewhere_id_idx) down to `limit` below the cursor,
+ * then merged. (`nulls last`: the order of those indexes, not the primary key's, which the planner would walk.)
  */
 export function unitNewestInThreeParts(
   codes: string[],
   partsOf: (code: SQL) => UnitParts,
-  filters: Array<SQL | undefined>,
   afterId: number | undefined,
   limit: number,
 ): SQL {
-  const rest = and(...filters, belowCursor(afterId));
-  const also = rest ? sql`and ${rest}` : sql``;
+  const below = afterId === undefined ? sql`` : sql`and ${dossiers.id} < ${afterId}`;
   const part = (unit: SQL) => sql`select p.id from unnest(${sql.param(codes)}::text[]) as u(code)
-    cross join lateral (select ${dossiers.id} as id from ${dossiers} where ${unit} ${also}
+    cross join lateral (select ${dossiers.id} as id from ${dossiers} where ${unit} ${below}
       order by ${dossiers.id} desc nulls last limit ${limit}) p`;
   return newestOfThreeParts(partsOf(sql.raw('u.code')), part, limit);
 }

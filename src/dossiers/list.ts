@@ -179,14 +179,6 @@ export async function listDossiers(
       f.stepCode,
       f.idNumber,
     ].some((v) => v !== undefined),
-    statusOrChannelOnly: [
-      f.procedureCode,
-      f.dueBefore,
-      f.timeliness,
-      f.officerCode,
-      f.stepCode,
-      f.idNumber,
-    ].every((v) => v === undefined),
     holderOrStep: f.officerCode !== undefined || f.stepCode !== undefined,
   });
   // The page's ids first, from dossiers alone; then their views (dossierViewsByIds), whose joins (which never
@@ -203,7 +195,6 @@ export async function listDossiers(
       page = unitNewestInThreeParts(
         codes!,
         (code) => unitParts(codes!, (column) => sql`${column} = ${code}`),
-        filters,
         f.afterId,
         f.limit,
       );
