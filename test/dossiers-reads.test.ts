@@ -410,7 +410,7 @@ describe('reads', () => {
     now = new Date('2025-06-02T08:00:00+07:00');
   });
 
-  it("a unit's newest dossiers, by status and channel or not: received, handled after a transfer or resolved there, page by page, each once", async () => {
+  it("a unit's newest dossiers: received, handled after a transfer or resolved there, page by page, each once; by status and channel as the received period's read", async () => {
     // A parent with two children, and a unit outside them; the list with a unit and no other filter reads each
     // unit's three parts along their own indexes (list-strategies.ts, unit newest in three parts).
     const parent = (await createUnit(ctx, { parentCode: province.code })).code;
@@ -449,6 +449,14 @@ describe('reads', () => {
       mark(moved, one, two, parent);
       const resolvedInTwo = (await receive(clerkOutside, { resolvingUnitCode: two })).code;
       mark(resolvedInTwo, two, parent, outside);
+      // Resolved by two and then handled there: two's handled part, not its resolved one.
+      const handledWhereResolved = (await receive(clerkOutside, { resolvingUnitCode: two })).code;
+      await transfer(clerkOutside, handledWhereResolved, two);
+      mark(handledWhereResolved, two, parent, outside);
+      // Resolved by two, handled by one: two's resolved part, one's handled part, the parent's handled part once.
+      const handledBySibling = (await receive(clerkOutside, { resolvingUnitCode: two })).code;
+      await transfer(clerkOutside, handledBySibling, one);
+      mark(handledBySibling, one, two, parent, outside);
       mark((await receive(clerkOutside)).code, outside);
     }
     const everywhere = await createKey(ctx, 'viewer', null);
@@ -477,7 +485,7 @@ describe('reads', () => {
         expect(await codes(`/v1/dossiers?${some}&channel=online`, everywhere)).toEqual([]);
       }
     }
-    // Both statuses occur in every unit's list, so the status filters above kept some and dropped some.
+    // Both statuses occur in the parent's list, so the status filters above kept some and dropped some.
     const statuses = (await get(`/v1/dossiers?unitCode=${parent}&limit=200`, everywhere))
       .json()
       .items.map((d: { status: string }) => d.status);

@@ -77,9 +77,10 @@ async function unitCodesFor(
  * as "received, handled or resolved there", in three disjoint parts with an index each. The last two read partial
  * indexes of the few dossiers whose unit columns differ, so a dossier resolved where it was received costs them
  * nothing. Each part's first test is its cheapest: `isUnit` of a unit column, one of the codes (`= any`) or one
- * code (an equality, which reads the part's index in its order). The last test of the third part follows from the
- * two before it (the resolving unit is one of the codes, the handling unit none): said so that the part's newest
- * first index (dossiers_resolved_elsewhere_id_idx), which leaves out what the resolving unit handles, serves it.
+ * code (an equality, which reads the part's index in its order; the code one of `codes`). The last test of the
+ * third part follows from its second and fourth (the resolving unit is one of the codes, the handling unit none
+ * of them): said so that the part's newest first index (dossiers_resolved_elsewhere_id_idx), which leaves out
+ * what the resolving unit handles, serves it.
  */
 function unitParts(codes: string[], isUnit: (column: SQLWrapper) => SQL): UnitParts {
   const all = sql`${sql.param(codes)}::text[]`;
@@ -154,7 +155,7 @@ export async function listDossiers(
   ];
   const key = f.q === undefined ? '' : searchKey(f.q);
   if (key !== '') {
-    // One unit and no other filter: its dossiers can be read newest first along its own index, the name
+    // One unit and no other filter: its dossiers can be read newest first along its parts' indexes, the name
     // checked on each (name-search.ts weighs that against its other reads).
     const oneUnit =
       codes?.length === 1 && filters.every((c) => c === undefined)

@@ -87,7 +87,7 @@ export interface NameReadInputs {
  * (each costing 1): reading on costs need / r. Reading the rows the other filters keep, through their indexes,
  * and sorting them costs f·upper rows fetched. One unit's rows read newest first along its index hold the name
  * at a share r / f: need·f / r of them are read (need / d when the window found none: whatever the unit's share),
- * the rows it handled or resolved after another unit received them along their own ordered indexes. The name keys
+ * those it handled or resolved after another unit received them along their own ordered indexes too. The name keys
  * read the blocks that should hold twice the need: d + m of their ids are index entries, and the rows they lead
  * to are fetched, or the filters' entries of those blocks (f of their ids) are read into a bitmap with them and
  * r + m·f rows fetched, whichever costs less.
@@ -192,7 +192,8 @@ export async function nameSearchNewestFirst(
 
   /**
    * The ids of the next `count` matches below `upper` in one unit's three parts, each read newest first
-   * (`nulls last`: the order of dossiers_unit_id_idx).
+   * (`nulls last`: the order of dossiers_unit_id_idx, dossiers_handled_elsewhere_id_idx and
+   * dossiers_resolved_elsewhere_id_idx).
    */
   const unitIds = async (parts: UnitParts, count: number) => {
     const part = (unit: SQL) =>

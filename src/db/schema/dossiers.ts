@@ -145,7 +145,9 @@ export const dossiers = pgTable(
     // The same order for the dossiers a unit handles though another received them, and for those it resolves
     // while another handles them: with dossiers_unit_id_idx, a unit's newest dossiers in three ordered reads (the
     // list's unit newest in three parts; the name search within one unit). Partial: the common dossier is in
-    // neither; a department's dossiers from a service centre are in the first once it handles them.
+    // neither; a department's dossiers from a service centre are in the first once it handles them. Their `desc`
+    // is `desc nulls last`, as dossiers_unit_id_idx's: the parts read `order by id desc nulls last`, an order the
+    // primary key's backward walk (`desc nulls first`) does not give, so the planner cannot walk it instead.
     index('dossiers_handled_elsewhere_id_idx')
       .on(t.handlingUnitCode, t.id.desc())
       .where(sql`${t.handlingUnitCode} <> ${t.unitCode}`),
