@@ -54,6 +54,19 @@ type Page = { items: Array<{ code: string }>; nextCursor: string | null };
 const codes = async (url: string, key: string) =>
   ((await get(url, key)).json() as Page).items.map((d) => d.code);
 
+/** Every page of a list from its first, following `nextCursor`; `betweenPages` runs after each page. */
+async function pagedCodes(url: string, key: string, betweenPages?: () => Promise<unknown>) {
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page = (await get(`${url}${cursor ? `&cursor=${cursor}` : ''}`, key)).json();
+    seen.push(...page.items.map((d) => d.code));
+    cursor = page.nextCursor;
+    await betweenPages?.();
+  } while (cursor);
+  return seen;
+}
+
 describe('scope isolation on every dossier route', () => {
   it('a clerk of commune B gets 404 on commune A’s dossier everywhere, and never sees it listed', async () => {
     const d = await receive(clerkA);
@@ -461,16 +474,9 @@ describe('reads', () => {
     }
     const everywhere = await createKey(ctx, 'viewer', null);
     for (const unit of [one, two, parent, outside]) {
-      const seen: string[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: Page = (
-          await get(`/v1/dossiers?unitCode=${unit}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, everywhere)
-        ).json();
-        seen.push(...page.items.map((d) => d.code));
-        cursor = page.nextCursor;
-      } while (cursor);
-      expect(seen, unit).toEqual(received[unit]);
+      expect(await pagedCodes(`/v1/dossiers?unitCode=${unit}&limit=2`, everywhere), unit).toEqual(
+        received[unit],
+      );
       // The same rows, and by status, as the units' received period read otherwise (unit received in three
       // parts, here over every day there is).
       const always = 'receivedFrom=2000-01-01';
@@ -499,16 +505,10 @@ describe('reads', () => {
     const clerk = await createKey(ctx, 'clerk', unit);
     const initial: string[] = [];
     for (let i = 0; i < 7; i++) initial.unshift((await receive(clerk)).code);
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: Page = (
-        await get(`/v1/dossiers?unitCode=${unit}&limit=3${cursor ? `&cursor=${cursor}` : ''}`, clerk)
-      ).json();
-      seen.push(...page.items.map((d) => d.code));
-      cursor = page.nextCursor;
-      await Promise.all([receive(clerk), receive(clerk)]); // new arrivals land before the cursor
-    } while (cursor);
+    // New arrivals land before the cursor after each page.
+    const seen = await pagedCodes(`/v1/dossiers?unitCode=${unit}&limit=3`, clerk, () =>
+      Promise.all([receive(clerk), receive(clerk)]),
+    );
     expect(seen).toEqual(initial);
   });
 });

@@ -58,10 +58,9 @@ export interface StrategyInputs {
  *   newest first along their own index (receiving unit and id; handled elsewhere and id; resolved elsewhere and
  *   id): for one unit at most 3 × limit entries, whatever else the table holds; for several, the handled and
  *   resolved parts also pass the transfers between the units themselves, which they leave out (the receiving
- *   unit is checked on the row). The walk would pass
- *   limit / s rows, s being the units' share, and the day's intakes elsewhere add to it: a small commune's
- *   page of 50 at 5 M, 4.1 ms walked and 0.5 ms in parts; a department's (most of its dossiers received by a
- *   service centre), 1.0 and 0.3 ms.
+ *   unit is checked on the row). The walk would pass limit / s rows, s being the units' share, and the day's
+ *   intakes elsewhere add to it: a small commune's page of 50 at 5 M, 4.1 ms walked and 0.5 ms in parts; a
+ *   department's (most of its dossiers received by a service centre), 1.0 and 0.3 ms.
  *   Not with other filters: each part then checks them on the unit's rows, and the planner, which plans a part
  *   once for any unit, fetched a large commune's open dossiers through its status-due index and sorted them
  *   (2,200 rows: 3.4 ms a page in the mix at 5 M, where the walk, or the status-due indexes of the unit's
@@ -159,9 +158,8 @@ export function unitNewestInThreeParts(
   afterId: number | undefined,
   limit: number,
 ): SQL {
-  const below = afterId === undefined ? sql`` : sql`and ${dossiers.id} < ${afterId}`;
   const part = (unit: SQL) => sql`select p.id from unnest(${sql.param(codes)}::text[]) as u(code)
-    cross join lateral (select ${dossiers.id} as id from ${dossiers} where ${unit} ${below}
+    cross join lateral (select ${dossiers.id} as id from ${dossiers} where ${and(unit, belowCursor(afterId))}
       order by ${dossiers.id} desc nulls last limit ${limit}) p`;
   return newestOfThreeParts(partsOf(sql.raw('u.code')), part, limit);
 }
