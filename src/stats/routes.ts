@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { ReadRouting } from '../db/replica.js';
 import { fieldError } from '../http/messages.js';
+import { builtResponseSerializer } from '../http/serializer.js';
 import { periodDates } from '../domain/periods.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import { unitInScope, type UnitTreeCache } from '../units/tree-cache.js';
@@ -26,6 +27,8 @@ export const statsRoutes: FastifyPluginAsyncZod<{
   clock: () => Date;
 }> = async (app, { reads, config, unitTree, clock }) => {
   app.get('/stats', {
+    // The answer is built in its schema's order (answerStatistics): no zod encode in production.
+    serializerCompiler: builtResponseSerializer(config.NODE_ENV !== 'production'),
     schema: {
       operationId: 'getStats',
       summary: 'Period statistics (form II.06a)',

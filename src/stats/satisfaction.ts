@@ -117,7 +117,7 @@ export async function satisfactionByGroup(
 /**
  * The answer's rows, each with its group's satisfaction (none rated: zeros); a group with ratings but no dossier
  * to count in the period (a dossier resolved before it, rated in it) gets a row of its own with `empty` counts.
- * Rows stay in the order of their keys.
+ * Rows stay in the order of their keys; a row's fields in the schema's order (key, label, the counts, satisfaction).
  */
 export function withSatisfaction<R extends { key: string; label: string }, E extends object>(
   rowsOfAnswer: R[],
@@ -128,7 +128,7 @@ export function withSatisfaction<R extends { key: string; label: string }, E ext
     rowsOfAnswer.map((row) => ({ ...row, satisfaction: found.get(row.key)?.satisfaction ?? noRatings() }));
   const present = new Set(rowsOfAnswer.map((row) => row.key));
   for (const [key, { label, satisfaction }] of found) {
-    if (!present.has(key)) out.push({ ...empty(), key, label, satisfaction });
+    if (!present.has(key)) out.push({ key, label, ...empty(), satisfaction });
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

@@ -635,7 +635,8 @@ export async function coversEveryUnit(db: DbOrTx, unitPath: string | null): Prom
   return row?.every ?? false;
 }
 
-const withRates = (t: Tally) => ({ ...t, rates: ratesOf(t) });
+/** A row's counts in the order of the answer's schema (StatsRow), which the route writes as they are built. */
+const countsOf = (t: Tally, steps: StepTally) => ({ ...t, steps, rates: ratesOf(t) });
 
 /**
  * The answer for a unit's subtree (null: every unit) and a period, asked at `now`. A period not ended then is
@@ -694,9 +695,9 @@ export async function answerStatistics(
   ]);
   const totals = (whole?.groups ?? groups).reduce((sum, g) => addTallies(sum, g.tally), emptyTally());
   const stepTotals = groups.reduce((sum, g) => addStepTallies(sum, g.steps), emptyStepTally());
-  const emptyRow = () => ({ ...withRates(emptyTally()), steps: emptyStepTally() });
+  const emptyRow = () => countsOf(emptyTally(), emptyStepTally());
   const rowsWith = withSatisfaction(
-    groups.map((g) => ({ key: g.key, label: g.label, ...withRates(g.tally), steps: g.steps })),
+    groups.map((g) => ({ key: g.key, label: g.label, ...countsOf(g.tally, g.steps) })),
     ratings,
     emptyRow,
   );
@@ -713,7 +714,7 @@ export async function answerStatistics(
     asOf: formatInstant(asOf),
     source,
     rows: rowsWith,
-    totals: { ...withRates(totals), steps: stepTotals, satisfaction },
+    totals: { ...countsOf(totals, stepTotals), satisfaction },
   };
 }
 
