@@ -15,6 +15,7 @@ import {
   type DbOrTx,
 } from '../src/db/client.js';
 import { escapeLike, inSubtree, rows, rowsOf } from '../src/db/sql.js';
+import { occursInsideWord } from '../src/dossiers/name-search.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
 
 let ctx: TestContext;
@@ -310,5 +311,39 @@ describe('prepareBuilt(): a query builder statement built once', () => {
         await db.execute(sql`drop table test_prepare_built_items, test_prepare_built_tags`);
       }
     }
+  });
+});
+
+describe("the name search's window", () => {
+  it('occursInsideWord finds a text that starts inside a word, as the regular expression [^ ]text does', async () => {
+    const names = [
+      'thanh',
+      'an thanh',
+      'an',
+      'van an',
+      'ivan an',
+      'van van an',
+      'anan',
+      'a an',
+      'nguyen thi nga',
+      'hoang',
+    ];
+    const texts = ['an', 'van an', 'thanh', 'ng', 'a'];
+    for (const db of [ctx.database.db, embedded.db]) {
+      for (const text of texts) {
+        const got = await rows<{ name: string; inside: boolean; oracle: boolean }>(
+          db,
+          sql`select n.name, ${occursInsideWord(sql`n.name`, text)} as inside, n.name ~ ${'[^ ]' + text} as oracle
+            from unnest(${sql.param(names)}::text[]) as n(name)`,
+        );
+        for (const row of got) expect(row.inside, `${text} in ${row.name}`).toBe(row.oracle);
+      }
+    }
+    // The one difference, an occurrence overlapping one at a word's start: a share's estimate, never a match.
+    const [overlap] = await rows<{ inside: boolean }>(
+      ctx.database.db,
+      sql`select ${occursInsideWord(sql`${'xa a a'}::text`, 'a a')} as inside`,
+    );
+    expect(overlap!.inside).toBe(false);
   });
 });

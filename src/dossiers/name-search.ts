@@ -1,16 +1,11 @@
 // The name search newest first: the list's strategy when `q` asks for an applicant name. How common the name
 // is, and how many rows the other filters keep, decide how it reads (its cost model is chooseNameRead).
-import { and, desc, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, gte, lt, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { dossiers } from '../db/schema/index.js';
 import { rowsOf } from '../db/sql.js';
 import { newestOfThreeParts, type UnitParts } from './list-strategies.js';
 import { dossierViewsByIds, type DossierView } from './lookups.js';
-
-/** A text matched literally in a regular expression. */
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 // The key length and the block of ids are those of dossier_name_keys (migrations 0008_dossiers_name_keys and
 // 0029_name_keys_inside_words), which the index is built with.
@@ -58,6 +53,16 @@ const UNIT_ROW_COST = 10;
  */
 function keysSpan(wanted: number, r: number, upper: number, margin: number): number {
   return Math.min(upper, Math.max((margin * wanted) / r, NAME_KEY_BLOCK));
+}
+
+/**
+ * Whether `text` occurs in `name` starting inside a word (after a letter, not after a space or at the start): it
+ * is still found once every occurrence at a word's start is taken out. An occurrence overlapping one taken out is
+ * missed ("a a" in "xa a a"): this counts a share for the cost model (the window's m), never a match. A third of
+ * the window's time less than the regular expression `[^ ]text` (1,000 rows at 5 M: 0.7–1.2 ms against 1.0–1.7).
+ */
+export function occursInsideWord(name: SQLWrapper, text: string): SQL {
+  return sql`strpos(replace(' ' || ${name}, ${' ' + text}, ' '), ${text}) <> 0`;
 }
 
 /** How the name search reads on past its window (step 2 of nameSearchNewestFirst). */
@@ -132,7 +137,7 @@ export async function nameSearchNewestFirst(
   // An occurrence that starts inside a word is looked for by the keys inside words, which hold the first
   // NAME_INSIDE_CHARS characters of `key` (step 3): the names they lead to.
   const insideStart = Array.from(key).slice(0, NAME_INSIDE_CHARS).join('');
-  const leadsInside = sql`${dossiers.applicantNameSearch} ~ ${'[^ ]' + escapeRegex(insideStart)}`;
+  const leadsInside = occursInsideWord(dossiers.applicantNameSearch, insideStart);
 
   // 1. The newest NAME_WINDOW rows below the cursor, read directly (the filters evaluated, not planned): the
   // matches, and how many pass the other filters and how many carry the name. Rows, not a span of ids: ids
