@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeLike } from '../src/db/sql.js';
 import { searchKey } from '../src/domain/applicant.js';
 import { dossierActions } from '../src/domain/lifecycle.js';
-import { dossierViewsByIds, getDossierInScope, getDossierView } from '../src/dossiers/lookups.js';
+import {
+  dossierPageViews,
+  dossierViewsByIds,
+  getDossierInScope,
+  getDossierView,
+} from '../src/dossiers/lookups.js';
+import { UnitTreeCache } from '../src/units/tree-cache.js';
 import { JSON_PIECE_CHARS, jsonBody } from '../src/http/serializer.js';
 import {
   bearer,
@@ -314,6 +320,39 @@ describe('reads', () => {
       expect(await getDossierView(db, view.d.id)).toStrictEqual(view);
     }
     expect(await dossierViewsByIds(db, [-1])).toEqual([]);
+    // A page's views, their units from the unit tree: the same views, compiled and through drizzle alike.
+    const tree = new UnitTreeCache(db);
+    expect(await dossierPageViews(db, tree, ids)).toStrictEqual(several);
+    expect(await db.transaction((tx) => dossierPageViews(tx, tree, ids))).toStrictEqual(several);
+    expect(await dossierPageViews(db, tree, [])).toEqual([]);
+  });
+
+  it("a page's views name each dossier's units as the unit tree holds them, one created since it was read too", async () => {
+    const db = ctx.database.db;
+    const tree = new UnitTreeCache(db, 60_000);
+    await tree.get();
+    // A commune created after the tree was read, whose clerk receives a dossier and hands it to commune B.
+    const late = (await createUnit(ctx, { parentCode: province.code, name: 'Xã mới lập' })).code;
+    const lateClerk = await createKey(ctx, 'clerk', late);
+    const first = await receive(lateClerk, { resolvingUnitCode: communeA });
+    const second = await receive(lateClerk);
+    const handedOver = await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/dossiers/${second.code}/hand-over`,
+      headers: bearer(lateClerk),
+      payload: { toUnitCode: communeB, expectedVersion: second.version },
+    });
+    expect(handedOver.statusCode, handedOver.body).toBe(200);
+    const principal = { keyId: 'test', role: 'admin' as const, unitCode: null, scopePath: null };
+    const ids = (await Promise.all([first, second].map((d) => getDossierInScope(db, principal, d.code))))
+      .map((v) => v.d.id)
+      .sort((a, b) => b - a);
+    const views = await dossierPageViews(db, tree, ids);
+    expect(views).toStrictEqual(await dossierViewsByIds(db, ids));
+    expect(views.map((v) => [v.unitName, v.handlingPath.endsWith(`${communeB}/`), v.resolvingName])).toEqual([
+      ['Xã mới lập', true, 'Xã mới lập'],
+      ['Xã mới lập', false, 'Đơn vị thử'],
+    ]);
   });
 
   it('filters: status, channel, received dates, due before, exact identifier, name without diacritics', async () => {

@@ -22,7 +22,7 @@ import {
   unitReceivedInThreeParts,
   type UnitParts,
 } from './list-strategies.js';
-import { dossierViewsByIds, type DossierView } from './lookups.js';
+import { dossierPageViews, type DossierView } from './lookups.js';
 import { nameSearchNewestFirst } from './name-search.js';
 import { toDossierResponse, type LiveSettings } from './representation.js';
 import type { ListDossiersQuery } from './schemas.js';
@@ -161,7 +161,11 @@ export async function listDossiers(
       codes?.length === 1 && filters.every((c) => c === undefined)
         ? unitParts(codes, (column) => eq(column, codes[0]!))
         : undefined;
-    return nameSearchNewestFirst(db, conditions, key, f.afterId, f.limit, oneUnit);
+    return dossierPageViews(
+      db,
+      units,
+      await nameSearchNewestFirst(db, conditions, key, f.afterId, f.limit, oneUnit),
+    );
   }
 
   const strategy = chooseListStrategy({
@@ -182,7 +186,7 @@ export async function listDossiers(
     ].some((v) => v !== undefined),
     holderOrStep: f.officerCode !== undefined || f.stepCode !== undefined,
   });
-  // The page's ids first, from dossiers alone; then their views (dossierViewsByIds), whose joins (which never
+  // The page's ids first, from dossiers alone; then their views (dossierPageViews), whose joins (which never
   // drop a row: foreign keys) run for that page only, not for every match a sort has to consider.
   let page: SQL | SQLWrapper;
   switch (strategy) {
@@ -214,8 +218,9 @@ export async function listDossiers(
       page = newestFirst(db, conditions, f.afterId, f.limit);
   }
   const ids = rowsOf<{ id: number | string }>(await db.execute(sql`${page}`));
-  return dossierViewsByIds(
+  return dossierPageViews(
     db,
+    units,
     ids.map((r) => Number(r.id)),
   );
 }

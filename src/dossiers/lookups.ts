@@ -7,6 +7,7 @@ import { compiledRows } from '../db/compiled-read.js';
 import { dossierEvents, dossierSteps, dossiers, officers, procedures, units } from '../db/schema/index.js';
 import { inScope, readsMasked, type Principal } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
+import type { TreeUnit, UnitTreeCache } from '../units/tree-cache.js';
 import {
   toDossierResponse,
   toEventResponse,
@@ -135,6 +136,75 @@ export async function dossierViewsByIds(db: DbOrTx, ids: number[]): Promise<Doss
     return (await compiledById(db, id)) ?? (await prepareBuilt(db, BY_ID, viewById, { id }));
   }
   return (await compiledByIds(db, ids)) ?? (await prepareBuilt(db, BY_IDS, viewsByIds, { ids }));
+}
+
+/**
+ * A page's rows without their units: the dossier, its procedure's name and fee and its holder. The three joins of
+ * the units took 0.35 of the 0.7 ms of a page of 51 views at 5 M (hash tables of every unit, built for each page);
+ * dossierPageViews finds the units in the API process's unit tree instead.
+ */
+const pageColumns = {
+  d: dossiers,
+  procedureName: procedures.name,
+  fee: procedures.fee,
+  holder: dossierColumns.holder,
+};
+type PageRow = Pick<DossierView, 'd' | 'procedureName' | 'fee' | 'holder'>;
+const pageRowsByIds = (db: DbOrTx) =>
+  db
+    .select(pageColumns)
+    .from(dossiers)
+    .innerJoin(procedures, eq(procedures.code, dossiers.procedureCode))
+    .leftJoin(holder, eq(holder.code, dossiers.holderOfficerCode))
+    .where(sql`${dossiers.id} = any(${sql.placeholder('ids')}::bigint[])`)
+    .orderBy(desc(dossiers.id));
+const PAGE_BY_IDS = 'dossier_page_by_ids';
+const compiledPageRows = compiledRows<PageRow>(PAGE_BY_IDS, pageRowsByIds, pageColumns);
+
+/**
+ * The dossiers `ids` as DossierViews, newest first, as dossierViewsByIds reads them but for the units' names and
+ * paths, taken from the unit tree `units` keeps (a unit it lacks is read again at once: one created since it was
+ * read; a renamed or moved unit is seen as the tree is, at most UNIT_TREE_TTL_MS late and at once where the
+ * change's signal arrives). A list's and a search's page; one id is read by its own statement, which joins its
+ * units.
+ */
+export async function dossierPageViews(
+  db: DbOrTx,
+  units: UnitTreeCache,
+  ids: number[],
+): Promise<DossierView[]> {
+  if (ids.length <= 1) return dossierViewsByIds(db, ids);
+  const rows =
+    (await compiledPageRows(db, ids)) ?? (await prepareBuilt(db, PAGE_BY_IDS, pageRowsByIds, { ids }));
+  let tree = await units.get();
+  const unit = async (code: string): Promise<TreeUnit> => {
+    if (!tree.byCode.has(code)) tree = await units.holding(code);
+    const found = tree.byCode.get(code);
+    // A foreign key holds every dossier's units: a unit missing from the database is a fault, not a request's.
+    if (!found) throw new Error(`the unit ${code} of a dossier is not in the unit tree`);
+    return found;
+  };
+  const views: DossierView[] = [];
+  for (const row of rows) {
+    const [received, handling, resolving] = [
+      await unit(row.d.unitCode),
+      await unit(row.d.handlingUnitCode),
+      await unit(row.d.resolvingUnitCode),
+    ];
+    views.push({
+      d: row.d,
+      procedureName: row.procedureName,
+      fee: row.fee,
+      unitName: received.name,
+      unitPath: received.path,
+      handlingName: handling.name,
+      handlingPath: handling.path,
+      holder: row.holder,
+      resolvingName: resolving.name,
+      resolvingPath: resolving.path,
+    });
+  }
+  return views;
 }
 
 export async function getDossierView(db: DbOrTx, id: number): Promise<DossierView> {

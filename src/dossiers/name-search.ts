@@ -5,7 +5,6 @@ import type { DbOrTx } from '../db/client.js';
 import { dossiers } from '../db/schema/index.js';
 import { rowsOf } from '../db/sql.js';
 import { newestOfThreeParts, type UnitParts } from './list-strategies.js';
-import { dossierViewsByIds, type DossierView } from './lookups.js';
 
 // The key length and the block of ids are those of dossier_name_keys (migrations 0008_dossiers_name_keys and
 // 0029_name_keys_inside_words), which the index is built with.
@@ -115,7 +114,7 @@ export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads:
 }
 
 /**
- * A page of the dossiers whose name contains `key` (a search key: lower case, no diacritics), newest first,
+ * The ids of a page of the dossiers whose name contains `key` (a search key: lower case, no diacritics), newest first,
  * below the cursor `afterId`: exactly what `applicant_name_search like '%key%'` finds, in `strpos` form (no
  * wildcard to escape), every candidate checked with it. The cost of finding them depends on how common the
  * name is, and on the other filters: the newest ids are read first, and what they show decides how to read
@@ -130,7 +129,7 @@ export async function nameSearchNewestFirst(
   afterId: number | undefined,
   limit: number,
   oneUnit?: UnitParts,
-): Promise<DossierView[]> {
+): Promise<number[]> {
   const id = dossiers.id;
   const hit = sql`strpos(${dossiers.applicantNameSearch}, ${key}) <> 0`;
   const filters = and(...conditions) ?? sql`true`;
@@ -159,7 +158,7 @@ export async function nameSearchNewestFirst(
   const found = (recent!.found ?? []).map(Number);
   // Ids below this one are not read yet (none are left when the window was not full).
   let upper = recent!.rows < NAME_WINDOW ? 1 : recent!.lowest;
-  if (found.length >= limit || upper <= 1) return dossierViewsByIds(db, found);
+  if (found.length >= limit || upper <= 1) return found;
 
   // Filters that keep most rows (a province's scope: a hundred unit codes) are hidden from the planner in a
   // `case`: estimating them takes it longer than running the query, and their indexes would not help.
@@ -228,10 +227,9 @@ export async function nameSearchNewestFirst(
     filtersHidden: kept === hidden,
     oneUnit: oneUnit !== undefined,
   });
-  if (how === 'ids newest first') return dossierViewsByIds(db, [...found, ...(await nextIds(need))]);
-  if (how === 'one unit newest first')
-    return dossierViewsByIds(db, [...found, ...(await unitIds(oneUnit!, need))]);
-  if (how === 'filters sorted') return dossierViewsByIds(db, [...found, ...(await nextIds(need, 'filters'))]);
+  if (how === 'ids newest first') return [...found, ...(await nextIds(need))];
+  if (how === 'one unit newest first') return [...found, ...(await unitIds(oneUnit!, need))];
+  if (how === 'filters sorted') return [...found, ...(await nextIds(need, 'filters'))];
 
   // 3. The name keys (see the migrations), block by block from the newest. In each block of ids, a key
   // starts at each word ("b:" and the rest of the name, 16 characters: "van cuong") and at each letter inside
@@ -281,5 +279,5 @@ export async function nameSearchNewestFirst(
     r = (matched > 0 ? matched : wanted) / idsRead;
     margin = matched > 0 ? NAME_MARGIN_MEASURED : NAME_MARGIN_GUESSED;
   }
-  return dossierViewsByIds(db, ids);
+  return ids;
 }
