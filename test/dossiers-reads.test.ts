@@ -1,6 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeLike } from '../src/db/sql.js';
+import { buildApp } from '../src/app.js';
+import { insertApiKey } from '../src/auth/keys.js';
+import { connectPglite } from '../src/db/client.js';
+import { escapeLike, rows } from '../src/db/sql.js';
 import { searchKey } from '../src/domain/applicant.js';
 import { dossierActions } from '../src/domain/lifecycle.js';
 import {
@@ -19,6 +22,7 @@ import {
   createIsolatedDatabase,
   createUnit,
   intakeBody,
+  testConfig,
   type TestContext,
 } from './helpers/context.js';
 
@@ -327,11 +331,11 @@ describe('reads', () => {
     expect(await dossierPageViews(db, tree, [])).toEqual([]);
   });
 
-  it("a page's views name each dossier's units as the unit tree holds them, one created since it was read too", async () => {
+  it("a page's views name each dossier's units as the unit tree holds them, else read their units with joins", async () => {
     const db = ctx.database.db;
-    const tree = new UnitTreeCache(db, 60_000);
-    await tree.get();
-    // A commune created after the tree was read, whose clerk receives a dossier and hands it to commune B.
+    const stale = new UnitTreeCache(db, 60_000);
+    await stale.get();
+    // A commune created after that tree was read, whose clerk receives a dossier and hands one to commune B.
     const late = (await createUnit(ctx, { parentCode: province.code, name: 'Xã mới lập' })).code;
     const lateClerk = await createKey(ctx, 'clerk', late);
     const first = await receive(lateClerk, { resolvingUnitCode: communeA });
@@ -347,12 +351,90 @@ describe('reads', () => {
     const ids = (await Promise.all([first, second].map((d) => getDossierInScope(db, principal, d.code))))
       .map((v) => v.d.id)
       .sort((a, b) => b - a);
-    const views = await dossierPageViews(db, tree, ids);
-    expect(views).toStrictEqual(await dossierViewsByIds(db, ids));
-    expect(views.map((v) => [v.unitName, v.handlingPath.endsWith(`${communeB}/`), v.resolvingName])).toEqual([
-      ['Xã mới lập', true, 'Xã mới lập'],
-      ['Xã mới lập', false, 'Đơn vị thử'],
+    const joined = await dossierViewsByIds(db, ids);
+    expect(joined.map((v) => [v.unitName, v.handlingPath.endsWith(`${communeB}/`), v.resolvingName])).toEqual(
+      [
+        ['Xã mới lập', true, 'Xã mới lập'],
+        ['Xã mới lập', false, 'Đơn vị thử'],
+      ],
+    );
+    // The tree that lacks the new commune: the page is read with its joins.
+    expect(await dossierPageViews(db, stale, ids)).toStrictEqual(joined);
+    // A tree that holds it: the same views, the units from the tree.
+    const fresh = new UnitTreeCache(db, 60_000);
+    expect(await dossierPageViews(db, fresh, ids)).toStrictEqual(joined);
+    // Renamed since: the page names it as the tree holds it until the tree is read again (the API clears its tree
+    // on every change, in every process).
+    const renamed = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/v1/units/${late}`,
+      headers: bearer(ctx.adminKey),
+      payload: { name: 'Xã Hòa Bình' },
+    });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect((await dossierPageViews(db, fresh, ids)).map((v) => v.unitName)).toEqual([
+      'Xã mới lập',
+      'Xã mới lập',
     ]);
+    fresh.clear();
+    expect((await dossierPageViews(db, fresh, ids)).map((v) => v.unitName)).toEqual([
+      'Xã Hòa Bình',
+      'Xã Hòa Bình',
+    ]);
+    expect(await dossierPageViews(db, fresh, ids)).toStrictEqual(await dossierViewsByIds(db, ids));
+    // A tree that cannot be read (its primary down while a replica serves the list): read with the joins.
+    const unreadable = new UnitTreeCache({} as typeof db);
+    expect(await dossierPageViews(db, unreadable, ids)).toStrictEqual(await dossierViewsByIds(db, ids));
+  });
+
+  it("a page's views on PGlite, the embedded default, read through drizzle: as the joined read gives them", async () => {
+    const embedded = await connectPglite('memory://');
+    await embedded.migrate();
+    const config = testConfig();
+    const app = await buildApp({
+      config,
+      db: embedded.db,
+      checks: { postgres: embedded.ping },
+      clock: () => now,
+    });
+    try {
+      await app.ready();
+      const { secret } = await insertApiKey(embedded.db, {
+        name: 'embedded admin',
+        role: 'admin',
+        unitCode: null,
+      });
+      const local: TestContext = { app, database: embedded, config, adminKey: secret, close: async () => {} };
+      const unit = (await createUnit(local, { name: 'Xã Nhúng' })).code;
+      const clerk = await createKey(local, 'clerk', unit);
+      const code = (await createProcedure(local)).code;
+      for (let i = 0; i < 3; i++) {
+        const intake = await app.inject({
+          method: 'POST',
+          url: '/v1/dossiers',
+          headers: bearer(clerk),
+          payload: intakeBody(code),
+        });
+        expect(intake.statusCode, intake.body).toBe(201);
+      }
+      const page = await app.inject({ method: 'GET', url: '/v1/dossiers?limit=2', headers: bearer(clerk) });
+      expect(page.statusCode, page.body).toBe(200);
+      const items = (page.json() as { items: Array<{ unit: { code: string; name: string } }> }).items;
+      expect(items.map((d) => d.unit)).toEqual([
+        { code: unit, name: 'Xã Nhúng' },
+        { code: unit, name: 'Xã Nhúng' },
+      ]);
+      const ids = (
+        await rows<{ id: number }>(embedded.db, sql`select id::int as id from dossiers order by id desc`)
+      ).map((r) => r.id);
+      const tree = new UnitTreeCache(embedded.db);
+      expect(await dossierPageViews(embedded.db, tree, ids)).toStrictEqual(
+        await dossierViewsByIds(embedded.db, ids),
+      );
+    } finally {
+      await app.close();
+      await embedded.close();
+    }
   });
 
   it('filters: status, channel, received dates, due before, exact identifier, name without diacritics', async () => {

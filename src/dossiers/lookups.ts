@@ -7,7 +7,7 @@ import { compiledRows } from '../db/compiled-read.js';
 import { dossierEvents, dossierSteps, dossiers, officers, procedures, units } from '../db/schema/index.js';
 import { inScope, readsMasked, type Principal } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
-import type { TreeUnit, UnitTreeCache } from '../units/tree-cache.js';
+import type { UnitTreeCache } from '../units/tree-cache.js';
 import {
   toDossierResponse,
   toEventResponse,
@@ -163,10 +163,11 @@ const compiledPageRows = compiledRows<PageRow>(PAGE_BY_IDS, pageRowsByIds, pageC
 
 /**
  * The dossiers `ids` as DossierViews, newest first, as dossierViewsByIds reads them but for the units' names and
- * paths, taken from the unit tree `units` keeps (a unit it lacks is read again at once: one created since it was
- * read; a renamed or moved unit is seen as the tree is, at most UNIT_TREE_TTL_MS late and at once where the
- * change's signal arrives). A list's and a search's page; one id is read by its own statement, which joins its
- * units.
+ * paths, taken from the unit tree `units` keeps (a renamed or moved unit is seen as the tree is: at most
+ * UNIT_TREE_TTL_MS late, and at once where the change's signal arrives). A list's and a search's page. Read with the
+ * joins instead, as a single dossier is: a page of one; a page naming a unit the tree lacks (created since it was
+ * read, or in the caller's own transaction); and when the tree cannot be read (it is read from the primary, which a
+ * list served by the replica may find down).
  */
 export async function dossierPageViews(
   db: DbOrTx,
@@ -174,23 +175,18 @@ export async function dossierPageViews(
   ids: number[],
 ): Promise<DossierView[]> {
   if (ids.length <= 1) return dossierViewsByIds(db, ids);
+  const tree = await units.get().catch(() => null);
+  if (!tree) return dossierViewsByIds(db, ids);
   const rows =
     (await compiledPageRows(db, ids)) ?? (await prepareBuilt(db, PAGE_BY_IDS, pageRowsByIds, { ids }));
-  let tree = await units.get();
-  const unit = async (code: string): Promise<TreeUnit> => {
-    if (!tree.byCode.has(code)) tree = await units.holding(code);
-    const found = tree.byCode.get(code);
-    // A foreign key holds every dossier's units: a unit missing from the database is a fault, not a request's.
-    if (!found) throw new Error(`the unit ${code} of a dossier is not in the unit tree`);
-    return found;
-  };
   const views: DossierView[] = [];
   for (const row of rows) {
     const [received, handling, resolving] = [
-      await unit(row.d.unitCode),
-      await unit(row.d.handlingUnitCode),
-      await unit(row.d.resolvingUnitCode),
-    ];
+      row.d.unitCode,
+      row.d.handlingUnitCode,
+      row.d.resolvingUnitCode,
+    ].map((code) => tree.byCode.get(code));
+    if (!received || !handling || !resolving) return dossierViewsByIds(db, ids);
     views.push({
       d: row.d,
       procedureName: row.procedureName,
