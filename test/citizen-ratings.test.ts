@@ -2,8 +2,6 @@ import { PassThrough } from 'node:stream';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { insertApiKey } from '../src/auth/keys.js';
-import { connectPglite } from '../src/db/client.js';
 import { dossierRatings, dossiers, outbox } from '../src/db/schema/index.js';
 import { rows } from '../src/db/sql.js';
 import { addDays, instantAt } from '../src/domain/local-time.js';
@@ -11,6 +9,7 @@ import { grouping, unitScope } from '../src/stats/rule.js';
 import { satisfactionByGroup } from '../src/stats/satisfaction.js';
 import {
   bearer,
+  createEmbeddedContext,
   createKey,
   createOfficer,
   createProcedure,
@@ -546,23 +545,10 @@ describe('satisfaction in the statistics, against an oracle', () => {
   });
 
   it('are counted by the trigger and served alike on PGlite, the embedded default', async () => {
-    const embedded = await connectPglite('memory://');
-    await embedded.migrate();
-    const config = testConfig();
-    const app = await buildApp({
-      config,
-      db: embedded.db,
-      checks: { postgres: embedded.ping },
-      clock: () => now,
-    });
+    const local = await createEmbeddedContext({ clock: () => now });
+    const { app } = local;
+    const embedded = local.database;
     try {
-      await app.ready();
-      const { secret } = await insertApiKey(embedded.db, {
-        name: 'embedded admin',
-        role: 'admin',
-        unitCode: null,
-      });
-      const local: TestContext = { app, database: embedded, config, adminKey: secret, close: async () => {} };
       const unit = (await createUnit(local)).code;
       const clerk = await createKey(local, 'clerk', unit);
       const code = (await createProcedure(local)).code;
@@ -626,8 +612,7 @@ describe('satisfaction in the statistics, against an oracle', () => {
         dissatisfied: 0,
       });
     } finally {
-      await app.close();
-      await embedded.close();
+      await local.close();
     }
   });
 });

@@ -1,8 +1,5 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
-import { insertApiKey } from '../src/auth/keys.js';
-import { connectPglite } from '../src/db/client.js';
 import { escapeLike, rows } from '../src/db/sql.js';
 import { searchKey } from '../src/domain/applicant.js';
 import { dossierActions } from '../src/domain/lifecycle.js';
@@ -17,12 +14,12 @@ import { JSON_PIECE_CHARS, jsonBody } from '../src/http/serializer.js';
 import {
   bearer,
   createKey,
+  createEmbeddedContext,
   createProcedure,
   createTestContext,
   createIsolatedDatabase,
   createUnit,
   intakeBody,
-  testConfig,
   type TestContext,
 } from './helpers/context.js';
 
@@ -388,28 +385,14 @@ describe('reads', () => {
   });
 
   it("a page's views on PGlite, the embedded default, read through drizzle: as the joined read gives them", async () => {
-    const embedded = await connectPglite('memory://');
-    await embedded.migrate();
-    const config = testConfig();
-    const app = await buildApp({
-      config,
-      db: embedded.db,
-      checks: { postgres: embedded.ping },
-      clock: () => now,
-    });
+    const local = await createEmbeddedContext({ clock: () => now });
     try {
-      await app.ready();
-      const { secret } = await insertApiKey(embedded.db, {
-        name: 'embedded admin',
-        role: 'admin',
-        unitCode: null,
-      });
-      const local: TestContext = { app, database: embedded, config, adminKey: secret, close: async () => {} };
+      const embedded = local.database.db;
       const unit = (await createUnit(local, { name: 'Xã Nhúng' })).code;
       const clerk = await createKey(local, 'clerk', unit);
       const code = (await createProcedure(local)).code;
       for (let i = 0; i < 3; i++) {
-        const intake = await app.inject({
+        const intake = await local.app.inject({
           method: 'POST',
           url: '/v1/dossiers',
           headers: bearer(clerk),
@@ -417,7 +400,11 @@ describe('reads', () => {
         });
         expect(intake.statusCode, intake.body).toBe(201);
       }
-      const page = await app.inject({ method: 'GET', url: '/v1/dossiers?limit=2', headers: bearer(clerk) });
+      const page = await local.app.inject({
+        method: 'GET',
+        url: '/v1/dossiers?limit=2',
+        headers: bearer(clerk),
+      });
       expect(page.statusCode, page.body).toBe(200);
       const items = (page.json() as { items: Array<{ unit: { code: string; name: string } }> }).items;
       expect(items.map((d) => d.unit)).toEqual([
@@ -425,15 +412,14 @@ describe('reads', () => {
         { code: unit, name: 'Xã Nhúng' },
       ]);
       const ids = (
-        await rows<{ id: number }>(embedded.db, sql`select id::int as id from dossiers order by id desc`)
+        await rows<{ id: number }>(embedded, sql`select id::int as id from dossiers order by id desc`)
       ).map((r) => r.id);
-      const tree = new UnitTreeCache(embedded.db);
-      expect(await dossierPageViews(embedded.db, tree, ids)).toStrictEqual(
-        await dossierViewsByIds(embedded.db, ids),
+      const tree = new UnitTreeCache(embedded);
+      expect(await dossierPageViews(embedded, tree, ids)).toStrictEqual(
+        await dossierViewsByIds(embedded, ids),
       );
     } finally {
-      await app.close();
-      await embedded.close();
+      await local.close();
     }
   });
 

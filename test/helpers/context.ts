@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { connectPostgres, type Database } from '../../src/db/client.js';
+import { connectPglite, connectPostgres, type Database } from '../../src/db/client.js';
 import { insertApiKey, type Role } from '../../src/auth/keys.js';
 import { UnitTreeCache } from '../../src/units/tree-cache.js';
 
@@ -59,6 +59,35 @@ export async function createTestContext(
     config,
     adminKey: secret,
     unitTree,
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+/** An app on a fresh in-memory PGlite database, the embedded default, with a system-admin key; `clock` as above. */
+export async function createEmbeddedContext(options: { clock?: () => Date } = {}): Promise<TestContext> {
+  const database = await connectPglite('memory://');
+  await database.migrate();
+  const config = testConfig();
+  const app = await buildApp({
+    config,
+    db: database.db,
+    checks: { postgres: database.ping },
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  await app.ready();
+  const { secret } = await insertApiKey(database.db, {
+    name: 'embedded admin',
+    role: 'admin',
+    unitCode: null,
+  });
+  return {
+    app,
+    database,
+    config,
+    adminKey: secret,
     async close() {
       await app.close();
       await database.close();
