@@ -114,8 +114,8 @@ export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads:
 }
 
 /**
- * The ids of a page of the dossiers whose name contains `key` (a search key: lower case, no diacritics), newest first,
- * below the cursor `afterId`: exactly what `applicant_name_search like '%key%'` finds, in `strpos` form (no
+ * The ids of a page of the dossiers whose name contains `key` (a search key: lower case, no diacritics), newest
+ * first, below the cursor `afterId`: exactly what `applicant_name_search like '%key%'` finds, in `strpos` form (no
  * wildcard to escape), every candidate checked with it. The cost of finding them depends on how common the
  * name is, and on the other filters: the newest ids are read first, and what they show decides how to read
  * on (step 2). `oneUnit`: when the only other filter is one unit, its three parts, each an equality on the

@@ -3,10 +3,10 @@ import { ResponseSerializationError, serializerCompiler } from 'fastify-type-pro
 import { $ZodType, safeEncode } from 'zod/v4/core';
 
 /**
- * Every route's serializer but a dossier's intake, list and read and the statistics (builtResponseSerializer): the response encoded
- * by its zod schema as fastify-type-provider-zod's serializerCompiler encodes it (unknown fields dropped; a
- * response its schema refuses is a ResponseSerializationError), then written as jsonBody writes it: a page of the
- * change feed holds up to 1,000 dossiers.
+ * Every route's serializer but a dossier's intake, list and read and the statistics (builtResponseSerializer): the
+ * response encoded by its zod schema as fastify-type-provider-zod's serializerCompiler encodes it (unknown fields
+ * dropped; a response its schema refuses is a ResponseSerializationError), then written as jsonBody writes it: a
+ * page of the change feed holds up to 1,000 dossiers.
  */
 export const encodedResponseSerializer: FastifySerializerCompiler<unknown> = (route) => {
   const declared = route.schema as unknown;
@@ -25,8 +25,9 @@ export const encodedResponseSerializer: FastifySerializerCompiler<unknown> = (ro
 /**
  * For routes whose handlers build every response field by field, in schema order (a dossier's intake, list and
  * read; the statistics): the response is written as jsonBody writes it, without zod's per-response encode (≈ 10 %
- * of a hot read's CPU; 1.5 ms of a province's month by unit, 112 rows). With `check` (everywhere but production) zod's serializer still runs and the two outputs must be identical, so a
- * response that drifts from its schema (a missing, extra or misplaced field, a wrong type) fails the tests.
+ * of a hot read's CPU; 1.5 ms of a province's month by unit, 112 rows). With `check` (everywhere but production)
+ * zod's serializer still runs and the two outputs must be identical, so a response that drifts from its schema (a
+ * missing, extra or misplaced field, a wrong type) fails the tests.
  */
 export function builtResponseSerializer(check: boolean): FastifySerializerCompiler<unknown> {
   return (route) => {

@@ -39,11 +39,27 @@ export async function createTestContext(
   const config = testConfig(overrides);
   const database = await connectPostgres(config.DATABASE_URL!, options.poolSize ?? 4);
   const unitTree = new UnitTreeCache(database.db, options.unitTreeTtlMs);
+  return contextOn(database, config, { ...options, unitTree });
+}
+
+/** An app on a fresh in-memory PGlite database, the embedded default; `clock` as above. */
+export async function createEmbeddedContext(options: { clock?: () => Date } = {}): Promise<TestContext> {
+  const database = await connectPglite('memory://');
+  await database.migrate();
+  return contextOn(database, testConfig(), options);
+}
+
+/** The app on `database`, ready, with a system-admin key created for it; closing it closes the database too. */
+async function contextOn(
+  database: Database,
+  config: Config,
+  options: { clock?: () => Date; redis?: Redis; unitTree?: UnitTreeCache },
+): Promise<TestContext> {
   const app = await buildApp({
     config,
     db: database.db,
-    unitTree,
     checks: { postgres: database.ping },
+    ...(options.unitTree ? { unitTree: options.unitTree } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.redis ? { redis: options.redis } : {}),
   });
@@ -58,36 +74,7 @@ export async function createTestContext(
     database,
     config,
     adminKey: secret,
-    unitTree,
-    async close() {
-      await app.close();
-      await database.close();
-    },
-  };
-}
-
-/** An app on a fresh in-memory PGlite database, the embedded default, with a system-admin key; `clock` as above. */
-export async function createEmbeddedContext(options: { clock?: () => Date } = {}): Promise<TestContext> {
-  const database = await connectPglite('memory://');
-  await database.migrate();
-  const config = testConfig();
-  const app = await buildApp({
-    config,
-    db: database.db,
-    checks: { postgres: database.ping },
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
-  await app.ready();
-  const { secret } = await insertApiKey(database.db, {
-    name: 'embedded admin',
-    role: 'admin',
-    unitCode: null,
-  });
-  return {
-    app,
-    database,
-    config,
-    adminKey: secret,
+    ...(options.unitTree ? { unitTree: options.unitTree } : {}),
     async close() {
       await app.close();
       await database.close();
