@@ -11,6 +11,7 @@ import {
   preparedReads,
   preparedRows,
   poolOf,
+  runNamed,
   type Database,
   type DbOrTx,
 } from '../src/db/client.js';
@@ -310,6 +311,72 @@ describe('prepareBuilt(): a query builder statement built once', () => {
       } finally {
         await db.execute(sql`drop table test_prepare_built_items, test_prepare_built_tags`);
       }
+    }
+  });
+});
+
+describe('runNamed(): a query builder statement named after its text', () => {
+  it('inserts, updates and selects as the builder does, with the values of each call, on PostgreSQL and on PGlite', async () => {
+    for (const db of [ctx.database.db, embedded.db]) {
+      await db.execute(sql`create table test_prepare_built_items (id serial primary key, at timestamptz not null,
+        data jsonb not null, note text, done_at timestamptz)`);
+      try {
+        const first = new Date('2026-01-02T03:04:05.000Z');
+        const second = new Date('2026-06-07T08:09:10.000Z');
+        const insert = (h: DbOrTx, at: Date, note: string | null) =>
+          runNamed(h, h.insert(items).values({ at, data: { note }, note }).returning({ id: items.id }));
+        expect(await insert(db, first, 'một')).toEqual([{ id: 1 }]);
+        // The same text, other values (a null among them), in a transaction.
+        expect(await db.transaction((tx) => insert(tx, second, null))).toEqual([{ id: 2 }]);
+        // An update whose columns differ from call to call: a form of its own each.
+        const finish = (id: number, set: Partial<typeof items.$inferInsert>) =>
+          runNamed(db, db.update(items).set(set).where(eq(items.id, id)).returning());
+        expect(await finish(1, { doneAt: second })).toEqual([
+          { id: 1, at: first, data: { note: 'một' }, note: 'một', doneAt: second },
+        ]);
+        expect(await finish(2, { note: 'hai', doneAt: null })).toEqual([
+          { id: 2, at: second, data: { note: null }, note: 'hai', doneAt: null },
+        ]);
+        const newest = (h: DbOrTx, before: number) =>
+          h
+            .select()
+            .from(items)
+            .where(sql`${items.id} < ${before}`)
+            .orderBy(desc(items.id))
+            .limit(1);
+        // Exactly what drizzle's own builder answers for the same values.
+        expect(await runNamed(db, newest(db, 3))).toEqual(await newest(db, 3));
+        expect(await runNamed(db, newest(db, 2))).toEqual([
+          { id: 1, at: first, data: { note: 'một' }, note: 'một', doneAt: second },
+        ]);
+      } finally {
+        await db.execute(sql`drop table test_prepare_built_items`);
+      }
+    }
+  });
+
+  it('is one named statement on a PostgreSQL connection for each form, whatever the values, planned once', async () => {
+    const client = await poolOf(ctx.database.db)!.connect();
+    try {
+      const db = drizzle(client, { schema });
+      await db.execute(sql`create temporary table test_run_named (id int primary key, note text)`);
+      const named = pgTable('test_run_named', { id: integer('id').primaryKey(), note: text('note') });
+      for (let i = 0; i < 8; i++) {
+        await runNamed(db, db.insert(named).values({ id: i, note: `n${i}` }));
+        const [row] = await runNamed(db, db.select({ note: named.note }).from(named).where(eq(named.id, i)));
+        expect(row).toEqual({ note: `n${i}` });
+      }
+      const kept = await rows<{ name: string; statement: string; generic_plans: number }>(
+        db,
+        sql`select name, statement, generic_plans::int as generic_plans from pg_prepared_statements
+          where statement like '%test_run_named%' order by statement`,
+      );
+      expect(kept.map((k) => k.statement.split(' ')[0])).toEqual(['insert', 'select']);
+      for (const k of kept) expect(k.name).toMatch(/^h_[\w-]{32}$/);
+      // PostgreSQL plans the first five runs of the read for their values, then keeps the generic plan.
+      expect(kept[1]!.generic_plans).toBeGreaterThan(0);
+    } finally {
+      client.release();
     }
   });
 });

@@ -173,6 +173,27 @@ export async function prepareBuilt<T>(
   return (await query.execute(values)) as T;
 }
 
+/**
+ * A statement written with drizzle's query builder and its values (an insert, an update, a select whose columns
+ * or clauses vary from call to call, so prepareBuilt()'s one text per name does not fit), run as a prepared
+ * statement named after a hash of its text, as preparedRows() runs a read: on node-postgres each connection
+ * parses each form once, and PostgreSQL may keep one generic plan for it instead of planning it on every call.
+ * Answers what the builder would. Only for statements whose text takes a bounded number of forms (every value a
+ * parameter, as the builder writes values; each form is kept by every connection). On PGlite a plain query.
+ */
+export async function runNamed<T>(db: DbOrTx, builder: Builder<T>): Promise<T> {
+  const built = builder.prepare('') as Built;
+  const name = `h_${createHash('sha256').update(built.queryString).digest('base64url').slice(0, 32)}`;
+  const query = db._.session.prepareQuery(
+    { sql: built.queryString, params: built.params },
+    built.fields as never,
+    name,
+    true,
+  );
+  (query as unknown as Built).joinsNotNullableMap = built.joinsNotNullableMap;
+  return (await query.execute()) as T;
+}
+
 /** The node-postgres pool behind a handle (undefined for PGlite), for the few reads that run on pg directly. */
 export function poolOf(db: Db): Pool | undefined {
   return pools.get(db);

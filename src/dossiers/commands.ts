@@ -1,7 +1,7 @@
 import { and, desc, eq, exists, gt, gte, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Config } from '../config.js';
-import { placeholders, prepareBuilt, type Db, type DbOrTx, type Tx } from '../db/client.js';
+import { placeholders, prepareBuilt, runNamed, type Db, type DbOrTx, type Tx } from '../db/client.js';
 import {
   dossierDeadlines,
   dossierEvents,
@@ -124,7 +124,8 @@ export async function writeOutbox(
   const all = typeof types === 'string' ? [types] : types;
   // One row by the statement built once; more (an action's status and its facts) by one multi-row insert.
   if (all.length === 1) await prepareBuilt(tx, 'outbox_insert', insertOutbox, { type: all[0]!, ...row });
-  else if (all.length > 1) await tx.insert(outbox).values(all.map((type) => ({ type, ...row })));
+  else if (all.length > 1)
+    await runNamed(tx, tx.insert(outbox).values(all.map((type) => ({ type, ...row }))));
 }
 
 const insertOutbox = (db: DbOrTx) =>
@@ -511,14 +512,17 @@ async function resumeEffects(
   at: Date,
   kind: 'supplement' | 'payment',
 ) {
-  const [pause] = await tx
-    .select()
-    .from(dossierPauses)
-    .where(and(eq(dossierPauses.dossierId, d.id), isNull(dossierPauses.resumedAt)))
-    .orderBy(desc(dossierPauses.pausedAt))
-    .limit(1);
+  const [pause] = await runNamed(
+    tx,
+    tx
+      .select()
+      .from(dossierPauses)
+      .where(and(eq(dossierPauses.dossierId, d.id), isNull(dossierPauses.resumedAt)))
+      .orderBy(desc(dossierPauses.pausedAt))
+      .limit(1),
+  );
   if (!pause || pause.kind !== kind) throw new Error(`dossier ${d.code} has no open ${kind} pause`);
-  await tx.update(dossierPauses).set({ resumedAt: at }).where(eq(dossierPauses.id, pause.id));
+  await runNamed(tx, tx.update(dossierPauses).set({ resumedAt: at }).where(eq(dossierPauses.id, pause.id)));
   const resumed = resumeDue(calendar, {
     policy: pause.policy,
     pausedAt: pause.pausedAt,
@@ -581,7 +585,7 @@ async function effectsOf(
       const kind = action === 'request-supplement' ? 'supplement' : 'payment';
       // A financial-obligation pause always extends; supplementation follows the procedure's policy.
       const policy = kind === 'payment' ? 'extend' : d.supplementPolicy;
-      await tx.insert(dossierPauses).values({ dossierId: d.id, kind, policy, pausedAt: at });
+      await runNamed(tx, tx.insert(dossierPauses).values({ dossierId: d.id, kind, policy, pausedAt: at }));
       return {
         ...base,
         eventData: { ...data, policy },
@@ -652,12 +656,15 @@ async function effectsOf(
 async function paymentOf(tx: Tx, d: DossierRow, body: ActionBody, at: Date) {
   let amount = body.amount ?? null;
   if (amount === null) {
-    const [requested] = await tx
-      .select({ amount: sql<number | null>`(${dossierEvents.data}->>'amount')::bigint` })
-      .from(dossierEvents)
-      .where(and(eq(dossierEvents.dossierId, d.id), eq(dossierEvents.type, 'request-payment')))
-      .orderBy(desc(dossierEvents.id))
-      .limit(1);
+    const [requested] = await runNamed(
+      tx,
+      tx
+        .select({ amount: sql<number | null>`(${dossierEvents.data}->>'amount')::bigint` })
+        .from(dossierEvents)
+        .where(and(eq(dossierEvents.dossierId, d.id), eq(dossierEvents.type, 'request-payment')))
+        .orderBy(desc(dossierEvents.id))
+        .limit(1),
+    );
     amount = requested?.amount === null || requested === undefined ? null : Number(requested.amount);
   }
   const method = (body.method ?? 'counter') as 'online' | 'counter' | 'bank_transfer';
@@ -927,7 +934,8 @@ export async function applyAction(
         ? { fromStepCode: steps.fromStepCode, toStepCode: steps.toStepCode }
         : {};
     // The event and the deadline row are written by the statement that updates the dossier (one round trip),
-    // which answers the updated row.
+    // which answers the updated row. Its text takes a few forms (the columns an action sets): each is prepared
+    // once per connection (runNamed), not planned on every action.
     const event = tx.$with('event').as(
       tx.insert(dossierEvents).values({
         dossierId: d.id,
@@ -945,18 +953,21 @@ export async function applyAction(
       tx
         .$with('deadline')
         .as(tx.insert(dossierDeadlines).values({ dossierId: d.id, effectiveAt: at, ...effects.deadline }));
-    const [row] = await tx
-      .with(...(deadline ? [event, deadline] : [event]))
-      .update(dossiers)
-      .set({
-        ...effects.patch,
-        ...steps?.columns,
-        status: to,
-        version: d.version + 1,
-        updatedAt: sql`now()`,
-      })
-      .where(eq(dossiers.id, d.id))
-      .returning();
+    const [row] = await runNamed(
+      tx,
+      tx
+        .with(...(deadline ? [event, deadline] : [event]))
+        .update(dossiers)
+        .set({
+          ...effects.patch,
+          ...steps?.columns,
+          status: to,
+          version: d.version + 1,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(dossiers.id, d.id))
+        .returning(),
+    );
     const updated = sameNames(d, row!) ? { ...view, d: row! } : await getDossierView(tx, d.id);
     const announcements = [...(to !== from ? [`dossier.${to}`] : []), ...effects.announcements];
     await writeOutbox(tx, announcements, updated, at);

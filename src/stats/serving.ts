@@ -216,12 +216,14 @@ function figureCarried(scope: Scope, g: Grouping, cumulative: Cumulative, open: 
   const month = `${open.slice(0, 8)}01`;
   const carriedIn = (table: SQL, joins: SQL, where: SQL) => sql`
         select ${g.key} as key, ${g.label} as label,
-          sum(f.received - f.early - f.on_time - f.overdue - f.withdrawn - f.stopped) as n
+          sum(f.received - f.early - f.on_time - f.overdue - f.withdrawn - f.stopped)::int as n
         from ${table} f ${joins}
         where ${where} group by 1, 2`;
   const intoMonth = scope.tree
     ? carriedIn(sql`stats_tree_procedure_cumulative`, procedureJoin, sql`f.month = ${month}`)
     : carriedIn(cumulative.table, g.joins, sql`${scope.where} and f.month = ${month}`);
+  // A period opening on its month's first day has no earlier day of the month to read.
+  if (open === month) return intoMonth;
   const daily = flowsDaily(scope, g);
   return sql`
       select key, label, sum(n)::int as n from (
