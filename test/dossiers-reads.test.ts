@@ -1,6 +1,12 @@
 import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { poolOf, preparedRows } from '../src/db/client.js';
+import * as schema from '../src/db/schema/index.js';
 import { escapeLike, rows } from '../src/db/sql.js';
+import { addDays, localDateOf } from '../src/domain/local-time.js';
+import { receivedPeriodDayByDay } from '../src/dossiers/list-strategies.js';
+import { unitNewestPage } from '../src/dossiers/list.js';
 import { searchKey } from '../src/domain/applicant.js';
 import { dossierActions } from '../src/domain/lifecycle.js';
 import {
@@ -1006,5 +1012,41 @@ describe('a long page over HTTP', () => {
     expect(Buffer.isBuffer(jsonBody(page)), 'a page jsonBody writes in pieces').toBe(true);
     expect(page.items).toHaveLength(40);
     expect(page.items.every((d) => d.applicant.fullName === 'Nguyễn Thị Hồng Nhung')).toBe(true);
+  });
+});
+
+describe('list pages planned once per connection', () => {
+  it("a few units' newest dossiers and a received period day by day keep one plan for every value, and read what a plan for the values reads", async () => {
+    for (let i = 0; i < 3; i++) await receive(clerkA);
+    await receive(clerkB);
+    const client = await poolOf(ctx.database.db)!.connect();
+    try {
+      const db = drizzle(client, { schema });
+      const ids = (found: Array<{ id: number | string }>) => found.map((r) => Number(r.id));
+      const [newest] = await rows<{ id: number }>(db, sql`select max(id)::int as id from dossiers`);
+      const day = localDateOf(now);
+      // Seven runs of each form (without a cursor, then with one), the units, period and limit changing.
+      for (let i = 0; i < 14; i++) {
+        const codes = i % 2 ? [communeA] : [communeA, communeB];
+        const afterId = i < 7 ? undefined : newest!.id;
+        const limit = 1 + (i % 5);
+        const unitPage = unitNewestPage(codes, afterId, limit);
+        const named = ids(await preparedRows(db, unitPage));
+        expect(named.length).toBeGreaterThan(0);
+        expect(named).toEqual(ids(await rows(db, unitPage)));
+        const period = receivedPeriodDayByDay(addDays(day, -i), addDays(day, i % 3), afterId, limit);
+        expect(ids(await preparedRows(db, period))).toEqual(ids(await rows(db, period)));
+      }
+      const kept = await rows<{ statement: string; generic_plans: number }>(
+        db,
+        sql`select statement, generic_plans::int as generic_plans from pg_prepared_statements
+          where statement like '%unnest((select%' or statement like '%generate_series%'`,
+      );
+      // One statement for each form (with and without a cursor), each given a generic plan after five runs.
+      expect(kept.length).toBe(4);
+      for (const k of kept) expect(k.generic_plans, k.statement).toBeGreaterThan(0);
+    } finally {
+      client.release();
+    }
   });
 });

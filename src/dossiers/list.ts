@@ -2,7 +2,7 @@
 // name-search.ts) to read one page of ids, and that page's dossiers.
 import { and, eq, gte, inArray, isNull, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { Db, DbOrTx } from '../db/client.js';
+import { preparedRows, type Db, type DbOrTx } from '../db/client.js';
 import { dossiers } from '../db/schema/index.js';
 import { rowsOf } from '../db/sql.js';
 import { readsMasked, type Principal } from '../auth/plugin.js';
@@ -15,6 +15,7 @@ import { overdueBefore } from '../domain/timeliness.js';
 import { decodeCursor, paginate } from '../http/schemas.js';
 import {
   chooseListStrategy,
+  type ListStrategy,
   matchesSorted,
   newestFirst,
   receivedPeriodDayByDay,
@@ -80,10 +81,13 @@ async function unitCodesFor(
  * code (an equality, which reads the part's index in its order; the code one of `codes`). The last test of the
  * third part follows from its second and fourth (the resolving unit is one of the codes, the handling unit none
  * of them): said so that the part's newest first index (dossiers_resolved_elsewhere_id_idx), which leaves out
- * what the resolving unit handles, serves it.
+ * what the resolving unit handles, serves it. `all`: the codes as an array, as the statement reads them.
  */
-function unitParts(codes: string[], isUnit: (column: SQLWrapper) => SQL): UnitParts {
-  const all = sql`${sql.param(codes)}::text[]`;
+function unitParts(
+  codes: string[],
+  isUnit: (column: SQLWrapper) => SQL,
+  all: SQL = sql`${sql.param(codes)}::text[]`,
+): UnitParts {
   return {
     receivedThere: isUnit(dossiers.unitCode),
     handledThere: sql`${isUnit(dossiers.handlingUnitCode)} and ${dossiers.handlingUnitCode} <> ${dossiers.unitCode}
@@ -116,6 +120,27 @@ function timelinessCondition(flag: NonNullable<ListFilters['timeliness']>, live:
     return and(running, gte(dossiers.dueAt, threshold), lte(dossiers.dueAt, soonUntil))!;
   return and(running, sql`${dossiers.dueAt} > ${soonUntil}`)!;
 }
+
+/**
+ * The page of a few units' newest dossiers (unit newest in three parts), as listDossiers prepares it under a name.
+ * The units read from a subquery in every part, as the statement's other values (unitNewestInThreeParts); cast, or
+ * `<> all((select …))` would compare with the subquery's rows instead of the array's elements.
+ */
+export function unitNewestPage(codes: string[], afterId: number | undefined, limit: number): SQL {
+  const all = sql`(select ${sql.param(codes)}::text[])::text[]`;
+  return unitNewestInThreeParts(
+    codes,
+    (code) => unitParts(codes, (column) => sql`${column} = ${code}`, all),
+    afterId,
+    limit,
+  );
+}
+
+/** The pages whose statement is prepared under a name (listDossiers): one plan suits every value. */
+const PLANNED_ONCE: ReadonlySet<ListStrategy> = new Set([
+  'unit newest in three parts',
+  'received period day by day',
+]);
 
 /** Up to `f.limit` dossiers matching the filters, newest first, below the cursor `f.afterId`. */
 export async function listDossiers(
@@ -197,12 +222,7 @@ export async function listDossiers(
       page = unitReceivedInThreeParts(db, inUnits!, filters, f.afterId, f.limit);
       break;
     case 'unit newest in three parts':
-      page = unitNewestInThreeParts(
-        codes!,
-        (code) => unitParts(codes!, (column) => sql`${column} = ${code}`),
-        f.afterId,
-        f.limit,
-      );
+      page = unitNewestPage(codes!, f.afterId, f.limit);
       break;
     case 'received range sorted':
     case 'unit overdue through status-due indexes':
@@ -217,7 +237,12 @@ export async function listDossiers(
     case 'newest first':
       page = newestFirst(db, conditions, f.afterId, f.limit);
   }
-  const ids = rowsOf<{ id: number | string }>(await db.execute(sql`${page}`));
+  // The two reads whose plan is the same for every value (the units come from an array, the days from a series;
+  // each is read along its index) are prepared under a name and planned once per connection; the others are
+  // planned for their values.
+  const ids = PLANNED_ONCE.has(strategy)
+    ? await preparedRows<{ id: number | string }>(db, page as SQL)
+    : rowsOf<{ id: number | string }>(await db.execute(sql`${page}`));
   return dossierPageViews(
     db,
     units,
