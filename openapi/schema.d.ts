@@ -2612,7 +2612,7 @@ export interface components {
             groupBy: "none" | "unit" | "procedure" | "field" | "channel" | "officer" | "step";
             /**
              * Format: date-time
-             * @description The instant the figures describe: a period not yet ended is answered as at this instant, that of the worker's newest snapshot of today's figures (at most 3 × STATS_TODAY_INTERVAL_MS, 15 s by default, before the request) or else the request’s own.
+             * @description The instant the figures describe: a period not yet ended is answered as at this instant, that of the worker's newest snapshot of today's figures (at most 3 × STATS_TODAY_INTERVAL_MS, 45 s by default, before the request) or else the request’s own.
              * @example 2025-04-29T16:30:00+07:00
              */
             asOf: string;

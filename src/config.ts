@@ -155,7 +155,7 @@ export const configSchema = z.object({
     .default(30_000)
     .describe('How often the worker closes days and recomputes changed statistics figures.'),
   STATS_TODAY_INTERVAL_MS: intIn(1000, 3_600_000)
-    .default(5000)
+    .default(15_000)
     .describe(
       "How often the worker takes a snapshot of today's statistics figures; a period not ended is answered as " +
         'of the newest snapshot while it is at most three intervals old, else counted at the moment of the answer.',

@@ -888,7 +888,7 @@ describe('statistics served from the maintained figures', () => {
     );
     expect(kept[0]!.n).toBe(2);
 
-    // Older than three intervals (STATS_TODAY_INTERVAL_MS, 5 s by default): counted at the moment of the answer.
+    // Older than three intervals (STATS_TODAY_INTERVAL_MS, 15 s by default): counted at the moment of the answer.
     now = new Date(now.getTime() + 1000 + 3 * ctx.config.STATS_TODAY_INTERVAL_MS + 1);
     await intake();
     const stale = await get();

@@ -132,7 +132,7 @@ export const Stats = z
     groupBy: GroupBy,
     asOf: InstantString.describe(
       'The instant the figures describe: a period not yet ended is answered as at this instant, that of the ' +
-        "worker's newest snapshot of today's figures (at most 3 × STATS_TODAY_INTERVAL_MS, 15 s by default, " +
+        "worker's newest snapshot of today's figures (at most 3 × STATS_TODAY_INTERVAL_MS, 45 s by default, " +
         'before the request) or else the request’s own.',
     ),
     source: z
