@@ -52,6 +52,10 @@ export function prepared(db: DbOrTx, name: string, statement: SQL) {
   return prepareNamed(db, query, name);
 }
 
+/** The name of a statement prepared under its text (preparedRows, runNamed): a hash of the text. */
+const nameOfText = (text: string) =>
+  `h_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
+
 /**
  * The rows of a read whose text repeats from call to call while its values change (a statistics answer's
  * statements, the change feed's page), run as a prepared statement named after a hash of its text: on
@@ -62,7 +66,7 @@ export function prepared(db: DbOrTx, name: string, statement: SQL) {
  */
 export async function preparedRows<T>(db: DbOrTx, statement: SQL): Promise<T[]> {
   const query = dialect.sqlToQuery(statement);
-  const name = `h_${createHash('sha256').update(query.sql).digest('base64url').slice(0, 32)}`;
+  const name = nameOfText(query.sql);
   const result = await prepareNamed(db, query, name).execute();
   return (result as { rows: T[] }).rows;
 }
@@ -163,6 +167,11 @@ export async function prepareBuilt<T>(
     };
     builtStatements.set(name, built);
   }
+  return executeBuilt<T>(db, built, name, values);
+}
+
+/** A built statement run as the named prepared statement `name`, its rows mapped as drizzle maps them. */
+async function executeBuilt<T>(db: DbOrTx, built: Built, name: string, values?: Record<string, unknown>) {
   const query = db._.session.prepareQuery(
     { sql: built.queryString, params: built.params },
     built.fields as never,
@@ -183,15 +192,7 @@ export async function prepareBuilt<T>(
  */
 export async function runNamed<T>(db: DbOrTx, builder: Builder<T>): Promise<T> {
   const built = builder.prepare('') as Built;
-  const name = `h_${createHash('sha256').update(built.queryString).digest('base64url').slice(0, 32)}`;
-  const query = db._.session.prepareQuery(
-    { sql: built.queryString, params: built.params },
-    built.fields as never,
-    name,
-    true,
-  );
-  (query as unknown as Built).joinsNotNullableMap = built.joinsNotNullableMap;
-  return (await query.execute()) as T;
+  return executeBuilt<T>(db, built, nameOfText(built.queryString));
 }
 
 /** The node-postgres pool behind a handle (undefined for PGlite), for the few reads that run on pg directly. */
