@@ -34,7 +34,7 @@ const statementTexts = new WeakMap<SQL, Query>();
 
 /**
  * `query` as the named prepared statement `name`, through drizzle's internals (`db._.session.prepareQuery`, as
- * prepareBuilt does with a built query's fields); test/db-sql.test.ts fails if drizzle changes them.
+ * executeBuilt does with a built query's fields); test/db-sql.test.ts fails if drizzle changes them.
  */
 function prepareNamed(db: DbOrTx, query: Query, name: string) {
   return db._.session.prepareQuery(query, undefined, name, false);
@@ -58,11 +58,11 @@ const nameOfText = (text: string) =>
 
 /**
  * The rows of a read whose text repeats from call to call while its values change (a statistics answer's
- * statements, the change feed's page), run as a prepared statement named after a hash of its text: on
- * node-postgres each connection parses it once, and PostgreSQL may then keep one generic plan for it instead of
- * planning it on every call (planning was 99 % of the feed page's time in PostgreSQL and 40 % of the statistics
- * statements'). Only for statements whose text takes a bounded number of forms: every value a parameter, none
- * written into the text (each form is kept by every connection). Read like rows(); on PGlite a plain query.
+ * statements, the change feed's page, a few units' newest dossiers), run as a prepared statement named after a hash
+ * of its text: on node-postgres each connection parses it once, and PostgreSQL may then keep one generic plan for
+ * it instead of planning it on every call (planning was 99 % of the feed page's time in PostgreSQL and 40 % of the
+ * statistics statements'). Only for statements whose text takes a bounded number of forms: every value a parameter,
+ * none written into the text (each form is kept by every connection). Read like rows(); on PGlite a plain query.
  */
 export async function preparedRows<T>(db: DbOrTx, statement: SQL): Promise<T[]> {
   const query = dialect.sqlToQuery(statement);
@@ -130,7 +130,7 @@ function nullAsNull(param: unknown): unknown {
   });
 }
 
-/** A drizzle select, insert or update as prepareBuilt() takes it: what it resolves to is T. */
+/** A drizzle select, insert or update as prepareBuilt() and runNamed() take it: what it resolves to is T. */
 interface Builder<T> extends PromiseLike<T> {
   prepare(name: string): unknown;
 }

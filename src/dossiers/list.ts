@@ -126,7 +126,7 @@ function timelinessCondition(flag: NonNullable<ListFilters['timeliness']>, live:
  * The units read from a subquery in every part, as the statement's other values (unitNewestInThreeParts); cast, or
  * `<> all((select …))` would compare with the subquery's rows instead of the array's elements.
  */
-export function unitNewestPage(codes: string[], afterId: number | undefined, limit: number): SQL {
+function unitNewestPage(codes: string[], afterId: number | undefined, limit: number): SQL {
   const all = sql`(select ${sql.param(codes)}::text[])::text[]`;
   return unitNewestInThreeParts(
     codes,
