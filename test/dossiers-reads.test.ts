@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { poolOf, preparedRows } from '../src/db/client.js';
+import { poolOf } from '../src/db/client.js';
 import * as schema from '../src/db/schema/index.js';
 import { escapeLike, rows } from '../src/db/sql.js';
 import { addDays, instantAt, localDateOf } from '../src/domain/local-time.js';
