@@ -177,7 +177,7 @@ export function unitNewestInThreeParts(
  * generic plan (a limit of any size, some units), and PostgreSQL plans the statement again on every call (the
  * unit's page: 0.7 ms planned, 0.1 ms run).
  */
-const hidden = (value: number | SQL): SQL =>
+export const hidden = (value: number | SQL): SQL =>
   typeof value === 'number' ? sql`(select ${value}::int)` : sql`(select ${value})`;
 
 /** The newest `limit` ids of the three parts, each read by `part` (the page of the list, the name search's). */

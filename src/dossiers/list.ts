@@ -15,6 +15,7 @@ import { overdueBefore } from '../domain/timeliness.js';
 import { decodeCursor, paginate } from '../http/schemas.js';
 import {
   chooseListStrategy,
+  hidden,
   type ListStrategy,
   matchesSorted,
   newestFirst,
@@ -123,11 +124,11 @@ function timelinessCondition(flag: NonNullable<ListFilters['timeliness']>, live:
 
 /**
  * The page of a few units' newest dossiers (unit newest in three parts), as listDossiers prepares it under a name.
- * The units read from a subquery in every part, as the statement's other values (unitNewestInThreeParts); cast, or
+ * The units hidden in every part, as the statement's other values (unitNewestInThreeParts); cast, or
  * `<> all((select …))` would compare with the subquery's rows instead of the array's elements.
  */
 function unitNewestPage(codes: string[], afterId: number | undefined, limit: number): SQL {
-  const all = sql`(select ${sql.param(codes)}::text[])::text[]`;
+  const all = sql`${hidden(sql`${sql.param(codes)}::text[]`)}::text[]`;
   return unitNewestInThreeParts(
     codes,
     (code) => unitParts(codes, (column) => sql`${column} = ${code}`, all),
