@@ -1,4 +1,4 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { desc, eq, sql, type SQL } from 'drizzle-orm';
 import {
   bigint,
   boolean,
@@ -12,7 +12,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPglite, type Database, type DbOrTx } from '../src/db/client.js';
-import { compiledRows } from '../src/db/compiled-read.js';
+import { compiledAround, compiledRows } from '../src/db/compiled-read.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
 
 // One column of each kind the service's tables use, each decoded by drizzle in its own way.
@@ -125,6 +125,51 @@ describe('a compiled read on the pool and in a transaction', () => {
     }
     expect((await read(db, 1))![0]!.ref).toEqual({ id: 1, name: 'Lê Thị Hồng', at: null });
     expect((await read(db, 2))![0]!.ref).toBeNull();
+  });
+
+  it('reads around an inner statement: its text spliced in, its values numbered from $1, named or not', async () => {
+    const db = ctx.database.db;
+    const around = (h: DbOrTx, inner: SQL) =>
+      h
+        .select(selection)
+        .from(probe)
+        .where(sql`${probe.id} = any(array(${inner}))`)
+        .orderBy(desc(probe.id));
+    const read = compiledAround<unknown>(around, selection);
+    const viaDrizzle = await db.select(selection).from(probe).orderBy(desc(probe.id));
+    const inner = (from: number, label: string) =>
+      sql`select id from compiled_read_probe where id >= ${from} and coalesce(label, '') <> ${label}`;
+    for (const named of [false, true]) {
+      expect(await read(db, inner(1, 'x'), named)).toStrictEqual(viaDrizzle);
+      expect(await read(db, inner(2, 'x'), named)).toStrictEqual(viaDrizzle.slice(0, 1));
+      expect(await db.transaction((tx) => read(tx, inner(1, 'Nguyễn'), named))).toStrictEqual(
+        viaDrizzle.slice(0, 1),
+      );
+      expect(await read(db, sql`select 3`, named)).toEqual([]);
+    }
+    // Named: one prepared statement on the connection for each text, whatever the values.
+    const prepared = await db.transaction(async (tx) => {
+      for (const from of [1, 2, 3]) await read(tx, inner(from, 'x'), true);
+      await read(tx, sql`select 1`, true);
+      return (
+        await tx.execute<{ statement: string }>(
+          sql`select statement from pg_prepared_statements where statement like '%any(array(select%'`,
+        )
+      ).rows.map((r) => r.statement);
+    });
+    expect(prepared.filter((t) => t.includes('compiled_read_probe where id >='))).toHaveLength(1);
+    expect(prepared.filter((t) => t.includes('any(array(select 1))'))).toHaveLength(1);
+    expect(await read(embedded.db, inner(1, 'x'), true)).toBeUndefined();
+    // An outer statement with a value of its own would number the inner's values wrongly: refused.
+    const withValue = compiledAround<unknown>(
+      (h: DbOrTx, inner: SQL) =>
+        h
+          .select(selection)
+          .from(probe)
+          .where(sql`${probe.id} = any(array(${inner})) and ${probe.label} <> ${'x'}`),
+      selection,
+    );
+    await expect(withValue(db, inner(1, 'x'), false)).rejects.toThrow(/no value/);
   });
 
   it('answers undefined on PGlite, where the read goes through drizzle, and in its transactions', async () => {

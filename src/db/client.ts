@@ -32,6 +32,9 @@ const dialect = new PgDialect();
 type Query = ReturnType<PgDialect['sqlToQuery']>;
 const statementTexts = new WeakMap<SQL, Query>();
 
+/** A statement's text and values, as drizzle writes them for the driver. */
+export const queryOf = (statement: SQL): Query => dialect.sqlToQuery(statement);
+
 /**
  * `query` as the named prepared statement `name`, through drizzle's internals (`db._.session.prepareQuery`, as
  * executeBuilt does with a built query's fields); test/db-sql.test.ts fails if drizzle changes them.
@@ -52,8 +55,8 @@ export function prepared(db: DbOrTx, name: string, statement: SQL) {
   return prepareNamed(db, query, name);
 }
 
-/** The name of a statement prepared under its text (preparedRows, runNamed): a hash of the text. */
-const nameOfText = (text: string) =>
+/** The name of a statement prepared under its text (preparedRows, runNamed, compiledAround): a hash of the text. */
+export const nameOfText = (text: string) =>
   `h_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
 
 /**
@@ -65,7 +68,7 @@ const nameOfText = (text: string) =>
  * none written into the text (each form is kept by every connection). Read like rows(); on PGlite a plain query.
  */
 export async function preparedRows<T>(db: DbOrTx, statement: SQL): Promise<T[]> {
-  const query = dialect.sqlToQuery(statement);
+  const query = queryOf(statement);
   const name = nameOfText(query.sql);
   const result = await prepareNamed(db, query, name).execute();
   return (result as { rows: T[] }).rows;

@@ -2,10 +2,10 @@
 // statement once, pg runs it as a named prepared statement, and a row mapper compiled once from the selection
 // decodes it. The one place that relies on how drizzle decodes a column (`mapFromDriverValue`, and the values its node-postgres driver leaves as text);
 // test/db-compiled-read.test.ts fails if drizzle changes either.
-import { Column, getTableColumns, is, Table } from 'drizzle-orm';
+import { Column, getTableColumns, is, sql, Table, type SQL } from 'drizzle-orm';
 import pg from 'pg';
 import { PgTransaction } from 'drizzle-orm/pg-core';
-import { poolOf, type Db, type DbOrTx } from './client.js';
+import { nameOfText, poolOf, queryOf, type Db, type DbOrTx } from './client.js';
 
 /**
  * A selection one level deep, as drizzle's `select({...})` takes it: columns, whole tables (inner-joined), or
@@ -40,26 +40,15 @@ function queryableOf(db: DbOrTx): Queryable | undefined {
   return client instanceof pg.Client ? client : undefined;
 }
 
-/**
- * The rows of the statement `build` writes (a drizzle select of `selection`, its parameters written as
- * placeholders) as drizzle would map them: `T` is the selection's row type. The read takes the handle or
- * transaction to run on, and answers undefined where there is no node-postgres connection (PGlite): the caller
- * reads through drizzle. The statement's text is written once, on the first handle that asks (it does not depend
- * on the handle). `name` must be unique to the statement.
- */
-export function compiledRows<T>(
-  name: string,
-  build: (db: DbOrTx) => { toSQL(): { sql: string } },
-  selection: Selection,
-): (db: DbOrTx, ...values: unknown[]) => Promise<T[] | undefined> {
+/** A row of a selection's columns, as pg answers it in array mode, mapped as drizzle would map it. */
+function rowMapper<T>(selection: Selection): (row: unknown[]) => T {
   // drizzle selects the fields in the selection's order, a table's or an object's columns in their order.
   const fields = Object.entries(selection).map(([key, value]) => {
     if (is(value, Table)) return { key, columns: Object.entries(getTableColumns(value)), nullable: false };
     if (is(value, Column)) return { key, column: value };
     return { key, columns: Object.entries(value), nullable: true };
   });
-  let text: string | undefined;
-  const map = (row: unknown[]): T => {
+  return (row) => {
     let i = 0;
     const mapped: Record<string, unknown> = {};
     for (const field of fields) {
@@ -75,10 +64,64 @@ export function compiledRows<T>(
     const result: unknown = mapped;
     return result as T;
   };
+}
+
+/**
+ * The rows of the statement `build` writes (a drizzle select of `selection`, its parameters written as
+ * placeholders) as drizzle would map them: `T` is the selection's row type. The read takes the handle or
+ * transaction to run on, and answers undefined where there is no node-postgres connection (PGlite): the caller
+ * reads through drizzle. The statement's text is written once, on the first handle that asks (it does not depend
+ * on the handle). `name` must be unique to the statement.
+ */
+export function compiledRows<T>(
+  name: string,
+  build: (db: DbOrTx) => { toSQL(): { sql: string } },
+  selection: Selection,
+): (db: DbOrTx, ...values: unknown[]) => Promise<T[] | undefined> {
+  const map = rowMapper<T>(selection);
+  let text: string | undefined;
   return async (db, ...values) => {
     const on = queryableOf(db);
     if (!on) return undefined;
     text ??= build(db).toSQL().sql;
     return (await on.query<unknown[]>({ name, text, rowMode: 'array', types, values })).rows.map(map);
+  };
+}
+
+/** Where compiledAround() splices the inner statement into the outer one's text: a comment no column's text holds. */
+const INNER = '/* inner */';
+
+/**
+ * The rows of a statement written around an inner one whose text changes from call to call (a list's page of ids
+ * inside the read of their rows), decoded as compiledRows() decodes them: `build(db, inner)` writes the outer
+ * statement once, with no value of its own, and each call splices the inner statement's text into it, with the
+ * inner's values. One statement and one round trip for both, and the outer text is not written again. `named`:
+ * run as a statement named after its text (parsed once per connection, and PostgreSQL may keep one generic plan),
+ * only for inner statements whose text takes a bounded number of forms; else unnamed, planned for its values.
+ * Answers undefined on PGlite, like compiledRows(): the caller reads through drizzle.
+ */
+export function compiledAround<T>(
+  build: (db: DbOrTx, inner: SQL) => { toSQL(): { sql: string; params: unknown[] } },
+  selection: Selection,
+): (db: DbOrTx, inner: SQL, named: boolean) => Promise<T[] | undefined> {
+  const map = rowMapper<T>(selection);
+  let around: { before: string; after: string } | undefined;
+  return async (db, inner, named) => {
+    const on = queryableOf(db);
+    if (!on) return undefined;
+    if (!around) {
+      const outer = build(db, sql.raw(INNER)).toSQL();
+      const parts = outer.sql.split(INNER);
+      // The inner statement's values are numbered from $1: the outer statement may hold none.
+      if (parts.length !== 2 || outer.params.length > 0) {
+        throw new Error('compiledAround: the outer statement must hold the inner one once, and no value');
+      }
+      around = { before: parts[0]!, after: parts[1]! };
+    }
+    const query = queryOf(inner);
+    const text = `${around.before}${query.sql}${around.after}`;
+    const name = named ? nameOfText(text) : undefined;
+    const found = await on.query<unknown[]>({ name, text, rowMode: 'array', types, values: query.params });
+    return found.rows.map(map);
   };
 }

@@ -2,9 +2,8 @@
 // name-search.ts) to read one page of ids, and that page's dossiers.
 import { and, eq, gte, inArray, isNull, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { z } from 'zod';
-import { preparedRows, type Db, type DbOrTx } from '../db/client.js';
+import type { Db, DbOrTx } from '../db/client.js';
 import { dossiers } from '../db/schema/index.js';
-import { rowsOf } from '../db/sql.js';
 import { readsMasked, type Principal } from '../auth/plugin.js';
 import { normalizeIdNumber, searchKey } from '../domain/applicant.js';
 import { DomainError } from '../domain/errors.js';
@@ -24,7 +23,7 @@ import {
   unitReceivedInThreeParts,
   type UnitParts,
 } from './list-strategies.js';
-import { dossierPageViews, type DossierView } from './lookups.js';
+import { dossierPageOf, dossierPageViews, type DossierView } from './lookups.js';
 import { nameSearchNewestFirst } from './name-search.js';
 import { toDossierResponse, type LiveSettings } from './representation.js';
 import type { ListDossiersQuery } from './schemas.js';
@@ -212,8 +211,8 @@ export async function listDossiers(
     ].some((v) => v !== undefined),
     holderOrStep: f.officerCode !== undefined || f.stepCode !== undefined,
   });
-  // The page's ids first, from dossiers alone; then their views (dossierPageViews), whose joins (which never
-  // drop a row: foreign keys) run for that page only, not for every match a sort has to consider.
+  // The page's ids first, from dossiers alone; then their views, whose joins (which never drop a row: foreign
+  // keys) run for that page only, not for every match a sort has to consider.
   let page: SQL | SQLWrapper;
   switch (strategy) {
     case 'received period day by day':
@@ -238,17 +237,10 @@ export async function listDossiers(
     case 'newest first':
       page = newestFirst(db, conditions, f.afterId, f.limit);
   }
-  // The two reads whose plan is the same for every value (the units come from an array, the days from a series;
-  // each is read along its index) are prepared under a name and planned once per connection; the others are
-  // planned for their values.
-  const ids = PLANNED_ONCE.has(strategy)
-    ? await preparedRows<{ id: number | string }>(db, page as SQL)
-    : rowsOf<{ id: number | string }>(await db.execute(sql`${page}`));
-  return dossierPageViews(
-    db,
-    units,
-    ids.map((r) => Number(r.id)),
-  );
+  // The page's ids and their rows are read by one statement (dossierPageOf). The two pages whose plan is the same
+  // for every value (the units come from an array, the days from a series; each is read along its index) are
+  // prepared under a name and planned once per connection; the others are planned for their values.
+  return dossierPageOf(db, units, sql`${page}`, PLANNED_ONCE.has(strategy));
 }
 
 /** GET /v1/dossiers: one page of the list, with its next cursor (the last dossier's id). */

@@ -1,13 +1,13 @@
 // A dossier looked up by its code inside the caller's scope, its audit trail and its receipt: the reads of one
 // dossier. The dossier by code and the views of a page's ids are the hottest reads of all (see viewByCode).
-import { asc, desc, eq, sql } from 'drizzle-orm';
+import { asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { alias, type SelectedFields } from 'drizzle-orm/pg-core';
-import { prepareBuilt, type Db, type DbOrTx } from '../db/client.js';
-import { compiledRows } from '../db/compiled-read.js';
+import { prepareBuilt, runNamed, type Db, type DbOrTx } from '../db/client.js';
+import { compiledAround, compiledRows } from '../db/compiled-read.js';
 import { dossierEvents, dossierSteps, dossiers, officers, procedures, units } from '../db/schema/index.js';
 import { inScope, readsMasked, type Principal } from '../auth/plugin.js';
 import { DomainError } from '../domain/errors.js';
-import type { UnitTreeCache } from '../units/tree-cache.js';
+import type { UnitTree, UnitTreeCache } from '../units/tree-cache.js';
 import {
   toDossierResponse,
   toEventResponse,
@@ -161,24 +161,22 @@ const pageRowsByIds = (db: DbOrTx) =>
 const PAGE_BY_IDS = 'dossier_page_by_ids';
 const compiledPageRows = compiledRows<PageRow>(PAGE_BY_IDS, pageRowsByIds, pageColumns);
 
+/** A page's rows read around the statement `page` that selects their ids (dossierPageOf), newest first. */
+const pageRowsOf = (db: DbOrTx, page: SQL) =>
+  db
+    .select(pageColumns)
+    .from(dossiers)
+    .innerJoin(procedures, eq(procedures.code, dossiers.procedureCode))
+    .leftJoin(holder, eq(holder.code, dossiers.holderOfficerCode))
+    .where(sql`${dossiers.id} = any(array(${page}))`)
+    .orderBy(desc(dossiers.id));
+const compiledPageRowsOf = compiledAround<PageRow>(pageRowsOf, pageColumns);
+
 /**
- * The dossiers `ids` as DossierViews, newest first, as dossierViewsByIds reads them but for the units' names and
- * paths, taken from the unit tree `units` keeps (a renamed or moved unit is seen as the tree is: at most
- * UNIT_TREE_TTL_MS late, and at once where the change's signal arrives). A list's and a search's page. Read with the
- * joins instead, as a single dossier is: a page of one; a page naming a unit the tree lacks (created since it was
- * read, or in the caller's own transaction); and when the tree cannot be read (it is read from the primary, which a
- * list served by the replica may find down).
+ * A page's rows as DossierViews, the units' names and paths from the tree; null when the tree lacks one of their
+ * units (created since it was read, or in the caller's own transaction).
  */
-export async function dossierPageViews(
-  db: DbOrTx,
-  units: UnitTreeCache,
-  ids: number[],
-): Promise<DossierView[]> {
-  if (ids.length <= 1) return dossierViewsByIds(db, ids);
-  const tree = await units.get().catch(() => null);
-  if (!tree) return dossierViewsByIds(db, ids);
-  const rows =
-    (await compiledPageRows(db, ids)) ?? (await prepareBuilt(db, PAGE_BY_IDS, pageRowsByIds, { ids }));
+function withTreeUnits(rows: PageRow[], tree: UnitTree): DossierView[] | null {
   const views: DossierView[] = [];
   for (const row of rows) {
     const [received, handling, resolving] = [
@@ -186,7 +184,7 @@ export async function dossierPageViews(
       row.d.handlingUnitCode,
       row.d.resolvingUnitCode,
     ].map((code) => tree.byCode.get(code));
-    if (!received || !handling || !resolving) return dossierViewsByIds(db, ids);
+    if (!received || !handling || !resolving) return null;
     views.push({
       d: row.d,
       procedureName: row.procedureName,
@@ -201,6 +199,53 @@ export async function dossierPageViews(
     });
   }
   return views;
+}
+
+/**
+ * The dossiers `ids` as DossierViews, newest first, as dossierViewsByIds reads them but for the units' names and
+ * paths, taken from the unit tree `units` keeps (a renamed or moved unit is seen as the tree is: at most
+ * UNIT_TREE_TTL_MS late, and at once where the change's signal arrives). A search's page. Read with the
+ * joins instead, as a single dossier is: a page of one; a page naming a unit the tree lacks (created since it was
+ * read, or in the caller's own transaction); and when the tree cannot be read (it is read from the primary, which a
+ * list served by the replica may find down).
+ */
+export async function dossierPageViews(
+  db: DbOrTx,
+  units: UnitTreeCache,
+  ids: number[],
+): Promise<DossierView[]> {
+  if (ids.length <= 1) return dossierViewsByIds(db, ids);
+  const tree = await units.get().catch(() => null);
+  if (!tree) return dossierViewsByIds(db, ids);
+  const rows =
+    (await compiledPageRows(db, ids)) ?? (await prepareBuilt(db, PAGE_BY_IDS, pageRowsByIds, { ids }));
+  return withTreeUnits(rows, tree) ?? dossierViewsByIds(db, ids);
+}
+
+/**
+ * The page of dossiers whose ids the statement `page` selects (a list's page: ids newest first, at most a page),
+ * as dossierPageViews() reads them, in one statement with the read of their ids: `page` is its subquery, run once
+ * (an array of ids), then the rows read by id. `named`: `page` takes a bounded number of forms whose plan suits
+ * every value, and the statement is prepared under its text (compiledAround). When the tree lacks one of the
+ * units, or cannot be read, the page's views are read again with their joins.
+ */
+export async function dossierPageOf(
+  db: DbOrTx,
+  units: UnitTreeCache,
+  page: SQL,
+  named: boolean,
+): Promise<DossierView[]> {
+  const tree = await units.get().catch(() => null);
+  const rows =
+    (await compiledPageRowsOf(db, page, named)) ??
+    (named ? await runNamed(db, pageRowsOf(db, page)) : await pageRowsOf(db, page));
+  return (
+    (tree && withTreeUnits(rows, tree)) ??
+    dossierViewsByIds(
+      db,
+      rows.map((r) => r.d.id),
+    )
+  );
 }
 
 export async function getDossierView(db: DbOrTx, id: number): Promise<DossierView> {
