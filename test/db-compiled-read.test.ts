@@ -13,6 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPglite, type Database, type DbOrTx } from '../src/db/client.js';
 import { compiledAround, compiledRows } from '../src/db/compiled-read.js';
+import { rows } from '../src/db/sql.js';
 import { createTestContext, type TestContext } from './helpers/context.js';
 
 // One column of each kind the service's tables use, each decoded by drizzle in its own way.
@@ -151,11 +152,11 @@ describe('a compiled read on the pool and in a transaction', () => {
     const prepared = await db.transaction(async (tx) => {
       for (const from of [1, 2, 3]) await read(tx, inner(from, 'x'), true);
       await read(tx, sql`select 1`, true);
-      return (
-        await tx.execute<{ statement: string }>(
-          sql`select statement from pg_prepared_statements where statement like '%any(array(select%'`,
-        )
-      ).rows.map((r) => r.statement);
+      const found = await rows<{ statement: string }>(
+        tx,
+        sql`select statement from pg_prepared_statements where statement like '%any(array(select%'`,
+      );
+      return found.map((r) => r.statement);
     });
     expect(prepared.filter((t) => t.includes('compiled_read_probe where id >='))).toHaveLength(1);
     expect(prepared.filter((t) => t.includes('any(array(select 1))'))).toHaveLength(1);

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -9,6 +10,7 @@ import {
   intakeBody,
   type TestContext,
 } from './helpers/context.js';
+import { rows } from '../src/db/sql.js';
 
 // The app's clock is set per step, so deadlines are checked against real 2025 dates.
 let now = new Date('2025-04-25T08:00:00+07:00');
@@ -54,10 +56,25 @@ async function act(code: string, action: string, body: object = {}, headers: Rec
   });
 }
 
+/**
+ * A successful action. Its answer, and the snapshot in each announcement it wrote, are the dossier as a read after
+ * it finds it: the action knows its row without reading it back, and writes its announcements with its update.
+ */
 async function ok(code: string, action: string, body: object = {}): Promise<Dossier> {
   const res = await act(code, action, body);
   expect(res.statusCode, `${action}: ${res.body}`).toBe(200);
-  return res.json();
+  const answer = res.json<Dossier>();
+  const read = await ctx.app.inject({ method: 'GET', url: `/v1/dossiers/${code}`, headers: bearer(clerk) });
+  expect(answer, action).toStrictEqual(read.json());
+  const announced = await rows<{ type: string; dossier: Record<string, unknown> }>(
+    ctx.database.db,
+    sql`select o.type, o.payload->'dossier' as dossier from outbox o join dossiers d on d.id = o.dossier_id
+      where d.code = ${code} and (o.payload->'dossier'->>'version')::int = ${answer.version} order by o.id`,
+  );
+  expect(announced.length, action).toBeGreaterThan(0);
+  const { timeliness: _t, remainingWorkingMinutes: _r, ...stored } = answer;
+  for (const a of announced) expect(a.dossier, `${action}: ${a.type}`).toStrictEqual(stored);
+  return answer;
 }
 
 describe('paths through the lifecycle over HTTP (docs/domain.md §7)', () => {

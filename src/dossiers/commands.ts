@@ -115,17 +115,22 @@ export async function writeOutbox(
   occurredAt: Date,
   extra: object = {},
 ) {
-  const row = {
+  const all = outboxRows(typeof types === 'string' ? [types] : types, view, occurredAt, extra);
+  // One row by the statement built once; more (an action's status and its facts) by one multi-row insert.
+  if (all.length === 1) await prepareBuilt(tx, 'outbox_insert', insertOutbox, all[0]!);
+  else if (all.length > 1) await runNamed(tx, tx.insert(outbox).values(all));
+}
+
+/** The outbox rows announcing a change of a dossier under each of `types`, in that order (writeOutbox). */
+function outboxRows(types: readonly string[], view: DossierView, occurredAt: Date, extra: object = {}) {
+  const payload = { dossier: dossierSnapshot(view), ...extra };
+  return types.map((type) => ({
+    type,
     dossierId: view.d.id,
     unitCode: view.d.unitCode,
-    payload: { dossier: dossierSnapshot(view), ...extra },
+    payload,
     occurredAt,
-  };
-  const all = typeof types === 'string' ? [types] : types;
-  // One row by the statement built once; more (an action's status and its facts) by one multi-row insert.
-  if (all.length === 1) await prepareBuilt(tx, 'outbox_insert', insertOutbox, { type: all[0]!, ...row });
-  else if (all.length > 1)
-    await runNamed(tx, tx.insert(outbox).values(all.map((type) => ({ type, ...row }))));
+  }));
 }
 
 const insertOutbox = (db: DbOrTx) =>
@@ -488,7 +493,8 @@ export type ActionBody = {
 
 /** What an action changes, beyond the status: the row's columns, history rows and announcements. */
 interface Effects {
-  patch: Partial<typeof dossiers.$inferInsert>;
+  /** The columns the action sets, as values (never SQL): the row after the action is known without reading it. */
+  patch: Partial<DossierRow>;
   eventType: string;
   eventData: Record<string, unknown>;
   deadline?: { kind: 'statutory' | 'rescheduled'; startAt: Date | null; dueAt: Date; reason: string };
@@ -775,6 +781,8 @@ interface Locked {
   processSteps: ProcessStep[] | null;
   /** The dossier's step rows, by seq (read for every action, one index lookup: most actions move the steps). */
   stepRows: StepRow[];
+  /** When the transaction began: PostgreSQL's now(), which the action's update writes as updatedAt. */
+  startedAt: Date;
 }
 
 /**
@@ -809,6 +817,7 @@ async function lockForAction(
     latestEventAt,
     processSteps,
     stepRows,
+    startedAt,
     seenVersion: _,
     ...view
   } = row!;
@@ -820,6 +829,7 @@ async function lockForAction(
     latestEventAt,
     processSteps,
     stepRows: stepRowsOf(stepRows),
+    startedAt,
   };
 }
 
@@ -835,6 +845,7 @@ const lockStatement = (db: DbOrTx) =>
       procedureProcesses.steps,
     ),
     stepRows: stepRowsJson(dossiers.id),
+    startedAt: sql<Date>`now()`.mapWith(dossiers.updatedAt),
     seenVersion: sql<number>`(select v.version from ${dossiers} v where v.id = ${dossiers.id})`.mapWith(
       Number,
     ),
@@ -854,7 +865,7 @@ const lockOnly = (db: DbOrTx) =>
 
 /**
  * Whether the dossier's view names the same units, procedure and holder after an action's update as before it (so
- * the view is the one read under the lock with the updated row): a handover changes the handling unit or holder.
+ * the view is the one read under the lock with the row as updated): a handover changes the handling unit or holder.
  */
 function sameNames(before: DossierRow, after: DossierRow): boolean {
   return (
@@ -894,12 +905,8 @@ export async function applyAction(
   const calendar = await ctx.calendars.current(ctx.db);
   const acting = actingOfficerCode(ctx.principal.officerCode ?? null, body.officerCode);
   return ctx.db.transaction(async (tx) => {
-    const { view, officer, officerRequired, latestEventAt, processSteps, stepRows } = await lockForAction(
-      tx,
-      ctx.principal,
-      code,
-      acting,
-    );
+    const { view, officer, officerRequired, latestEventAt, processSteps, stepRows, startedAt } =
+      await lockForAction(tx, ctx.principal, code, acting);
     const d = view.d;
     if (expectedVersion !== null && expectedVersion !== d.version) {
       throw new DomainError('VERSION_MISMATCH', { current: d.version, expected: String(expectedVersion) });
@@ -933,8 +940,16 @@ export async function applyAction(
       steps && effects.step?.kind === 'event' && effects.step.event.kind === 'handover'
         ? { fromStepCode: steps.fromStepCode, toStepCode: steps.toStepCode }
         : {};
-    // The event and the deadline row are written by the statement that updates the dossier (one round trip),
-    // which answers the updated row. Its text takes a few forms (the columns an action sets): each is prepared
+    // The dossier's row after the action: the locked row with the columns the update sets (every one a value but
+    // updatedAt, the transaction's start, which the lock read). Unless the action renamed what the view names (a
+    // handover to another unit or holder), its view is the locked one with that row, and what the action announces
+    // is known before the update.
+    const set = { ...effects.patch, ...steps?.columns, status: to, version: d.version + 1 };
+    const after: DossierRow = { ...d, ...definedOnly(set), updatedAt: startedAt };
+    const renamed = !sameNames(d, after);
+    const announcements = [...(to !== from ? [`dossier.${to}`] : []), ...effects.announcements];
+    // The event, the deadline row and the announcements are written by the statement that updates the dossier: one
+    // round trip. Its text takes a few forms (the columns an action sets, how many announcements): each is prepared
     // once per connection (runNamed), not planned on every action.
     const event = tx.$with('event').as(
       tx.insert(dossierEvents).values({
@@ -953,26 +968,29 @@ export async function applyAction(
       tx
         .$with('deadline')
         .as(tx.insert(dossierDeadlines).values({ dossierId: d.id, effectiveAt: at, ...effects.deadline }));
-    const [row] = await runNamed(
+    const announce =
+      !renamed &&
+      announcements.length > 0 &&
+      tx.$with('announce').as(tx.insert(outbox).values(outboxRows(announcements, { ...view, d: after }, at)));
+    const written = [event, ...(deadline ? [deadline] : []), ...(announce ? [announce] : [])];
+    await runNamed(
       tx,
       tx
-        .with(...(deadline ? [event, deadline] : [event]))
+        .with(...written)
         .update(dossiers)
-        .set({
-          ...effects.patch,
-          ...steps?.columns,
-          status: to,
-          version: d.version + 1,
-          updatedAt: sql`now()`,
-        })
-        .where(eq(dossiers.id, d.id))
-        .returning(),
+        .set({ ...set, updatedAt: sql`now()` })
+        .where(eq(dossiers.id, d.id)),
     );
-    const updated = sameNames(d, row!) ? { ...view, d: row! } : await getDossierView(tx, d.id);
-    const announcements = [...(to !== from ? [`dossier.${to}`] : []), ...effects.announcements];
-    await writeOutbox(tx, announcements, updated, at);
-    return toDossierResponse(updated, liveSettings(ctx, calendar));
+    if (!renamed) return toDossierResponse({ ...view, d: after }, liveSettings(ctx, calendar));
+    const moved = await getDossierView(tx, d.id);
+    await writeOutbox(tx, announcements, moved, at);
+    return toDossierResponse(moved, liveSettings(ctx, calendar));
   });
+}
+
+/** `values` without the keys whose value is undefined (which an update leaves as they are). */
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 // ---------------------------------------------------------------------------------------------------------
