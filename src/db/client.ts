@@ -4,6 +4,7 @@ import path from 'node:path';
 import { is, Param, Placeholder, sql, type DriverValueEncoder, type SQL } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import type { TypedQueryBuilder } from 'drizzle-orm/query-builders/query-builder';
 import type { Pool } from 'pg';
 import * as schema from './schema/index.js';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock.js';
@@ -23,6 +24,9 @@ export interface Database {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** An insert or an update that returns nothing, as a statement's `with` clause takes it to run it alongside. */
+export type Write = TypedQueryBuilder<undefined>;
 
 export const migrationsFolder = path.resolve(import.meta.dirname, '../../migrations');
 

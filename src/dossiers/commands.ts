@@ -1,7 +1,15 @@
 import { and, desc, eq, exists, gt, gte, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Config } from '../config.js';
-import { placeholders, prepareBuilt, runNamed, type Db, type DbOrTx, type Tx } from '../db/client.js';
+import {
+  placeholders,
+  prepareBuilt,
+  runNamed,
+  type Db,
+  type DbOrTx,
+  type Tx,
+  type Write,
+} from '../db/client.js';
 import {
   dossierDeadlines,
   dossierEvents,
@@ -501,6 +509,8 @@ interface Effects {
   /** What the action does to the step clock: starts it, hands over, pauses, resumes or finishes it. */
   step?: StepChange;
   announcements: string[];
+  /** Rows the action writes beside the dossier's (a pause begun or ended), run by the dossier's update. */
+  writes?: Write[];
 }
 
 function durationOf(d: DossierRow): Duration {
@@ -528,7 +538,6 @@ async function resumeEffects(
       .limit(1),
   );
   if (!pause || pause.kind !== kind) throw new Error(`dossier ${d.code} has no open ${kind} pause`);
-  await runNamed(tx, tx.update(dossierPauses).set({ resumedAt: at }).where(eq(dossierPauses.id, pause.id)));
   const resumed = resumeDue(calendar, {
     policy: pause.policy,
     pausedAt: pause.pausedAt,
@@ -543,6 +552,7 @@ async function resumeEffects(
     deadline: { kind: 'statutory' as const, startAt, dueAt: resumed.dueAt, reason: `resume_${pause.policy}` },
     pausedMinutesPolicy: pause.policy,
     changed: resumed.dueAt.getTime() !== d.dueAt!.getTime(),
+    ended: tx.update(dossierPauses).set({ resumedAt: at }).where(eq(dossierPauses.id, pause.id)),
   };
 }
 
@@ -591,12 +601,12 @@ async function effectsOf(
       const kind = action === 'request-supplement' ? 'supplement' : 'payment';
       // A financial-obligation pause always extends; supplementation follows the procedure's policy.
       const policy = kind === 'payment' ? 'extend' : d.supplementPolicy;
-      await runNamed(tx, tx.insert(dossierPauses).values({ dossierId: d.id, kind, policy, pausedAt: at }));
       return {
         ...base,
         eventData: { ...data, policy },
         patch: { pausedAt: at, pauseKind: kind },
         step: { kind: 'event', event: { kind: 'pause', at } },
+        writes: [tx.insert(dossierPauses).values({ dossierId: d.id, kind, policy, pausedAt: at })],
       };
     }
     case 'receive-supplement':
@@ -621,6 +631,7 @@ async function effectsOf(
         deadline: r.deadline,
         step: { kind: 'event', event: { kind: 'resume', at } },
         announcements: [...(r.changed ? ['dossier.due_changed'] : []), ...(payment ? ['dossier.paid'] : [])],
+        writes: [r.ended],
       };
     }
     case 'record-digitisation':
@@ -925,16 +936,7 @@ export async function applyAction(
     const effects = await effectsOf(tx, ctx, calendar, view, action, body, at);
     const steps =
       effects.step &&
-      (await changeSteps(
-        tx,
-        d,
-        processSteps,
-        stepRows,
-        effects.step,
-        at,
-        calendar,
-        ctx.config.OUTCOME_GRANULARITY,
-      ));
+      changeSteps(tx, d, processSteps, stepRows, effects.step, at, calendar, ctx.config.OUTCOME_GRANULARITY);
     // A handover's event names the step it ended and the one it started.
     const stepCodes =
       steps && effects.step?.kind === 'event' && effects.step.event.kind === 'handover'
@@ -948,11 +950,9 @@ export async function applyAction(
     const after: DossierRow = { ...d, ...definedOnly(set), updatedAt: startedAt };
     const renamed = !sameNames(d, after);
     const announcements = [...(to !== from ? [`dossier.${to}`] : []), ...effects.announcements];
-    // The event, the deadline row and the announcements are written by the statement that updates the dossier: one
-    // round trip. Its text takes a few forms (the columns an action sets, how many announcements): each is prepared
-    // once per connection (runNamed), not planned on every action.
-    const event = tx.$with('event').as(
-      tx.insert(dossierEvents).values({
+    await writeAction(tx, d.id, {
+      set,
+      event: {
         dossierId: d.id,
         type: effects.eventType,
         fromStatus: from,
@@ -961,31 +961,50 @@ export async function applyAction(
         actorKeyId: ctx.principal.keyId,
         officerCode: acting,
         data: { ...effects.eventData, ...stepCodes },
-      }),
-    );
-    const deadline =
-      effects.deadline &&
-      tx
-        .$with('deadline')
-        .as(tx.insert(dossierDeadlines).values({ dossierId: d.id, effectiveAt: at, ...effects.deadline }));
-    const announce =
-      !renamed &&
-      announcements.length > 0 &&
-      tx.$with('announce').as(tx.insert(outbox).values(outboxRows(announcements, { ...view, d: after }, at)));
-    const written = [event, ...(deadline ? [deadline] : []), ...(announce ? [announce] : [])];
-    await runNamed(
-      tx,
-      tx
-        .with(...written)
-        .update(dossiers)
-        .set({ ...set, updatedAt: sql`now()` })
-        .where(eq(dossiers.id, d.id)),
-    );
+      },
+      deadline: effects.deadline && { dossierId: d.id, effectiveAt: at, ...effects.deadline },
+      writes: [...(effects.writes ?? []), ...(steps?.writes ?? [])],
+      // Announced after the update when the view names other units or holders, read again.
+      announce: renamed ? [] : outboxRows(announcements, { ...view, d: after }, at),
+    });
     if (!renamed) return toDossierResponse({ ...view, d: after }, liveSettings(ctx, calendar));
     const moved = await getDossierView(tx, d.id);
     await writeOutbox(tx, announcements, moved, at);
     return toDossierResponse(moved, liveSettings(ctx, calendar));
   });
+}
+
+/**
+ * An action's write: the dossier's update (`set`, and updatedAt now()) and, in the same statement (one round trip),
+ * its event, its deadline row, the other rows it writes (a pause, the step rows) and its announcements. The text
+ * takes a few forms (the columns an action sets, which rows it writes): each is prepared once per connection
+ * (runNamed), not planned on every action.
+ */
+async function writeAction(
+  tx: Tx,
+  dossierId: number,
+  w: {
+    set: Partial<DossierRow>;
+    event: typeof dossierEvents.$inferInsert;
+    deadline: typeof dossierDeadlines.$inferInsert | undefined;
+    writes: Write[];
+    announce: Array<typeof outbox.$inferInsert>;
+  },
+) {
+  const alongside = [
+    tx.insert(dossierEvents).values(w.event),
+    ...(w.deadline ? [tx.insert(dossierDeadlines).values(w.deadline)] : []),
+    ...w.writes,
+    ...(w.announce.length ? [tx.insert(outbox).values(w.announce)] : []),
+  ].map((write, i) => tx.$with(`write_${i}`).as(write));
+  await runNamed(
+    tx,
+    tx
+      .with(...alongside)
+      .update(dossiers)
+      .set({ ...w.set, updatedAt: sql`now()` })
+      .where(eq(dossiers.id, dossierId)),
+  );
 }
 
 /** `values` without the keys whose value is undefined (which an update leaves as they are). */

@@ -2,7 +2,7 @@
 // dossier_steps stores them, and what an action, or a calendar change, does to them inside its transaction.
 // The rules are the domain module's; this file only reads the state, applies one event and writes what moved.
 import { and, asc, eq, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import { placeholders, prepareBuilt, type DbOrTx, type Tx } from '../db/client.js';
+import { placeholders, prepareBuilt, type DbOrTx, type Tx, type Write } from '../db/client.js';
 import { dossierSteps, procedureProcesses, type StoredPauseSpan } from '../db/schema/index.js';
 import type { Channel, Duration } from '../domain/deadlines.js';
 import { DomainError } from '../domain/errors.js';
@@ -282,22 +282,53 @@ async function saveSteps(
   }
 }
 
-/** What an action did to the steps: the dossier's open-step columns and, for a handover, the steps' codes. */
+/**
+ * The statements writing the rows of `after` that differ from `before`, as saveSteps() writes them but with their
+ * values written in: an action runs them inside the statement that updates the dossier (applyAction).
+ */
+function stepWrites(
+  tx: Tx,
+  dossierId: number,
+  before: readonly StepRow[],
+  after: StepState,
+  handedOverAt: Date,
+): Write[] {
+  return after.rows.flatMap((row, i): Write[] => {
+    if (i >= before.length) {
+      return [tx.insert(dossierSteps).values({ dossierId, handedOverAt, ...columnsOf(row) })];
+    }
+    if (row === before[i]) return [];
+    const { seq, ...moved } = columnsOf(row);
+    return [
+      tx
+        .update(dossierSteps)
+        .set(moved)
+        .where(and(eq(dossierSteps.dossierId, dossierId), eq(dossierSteps.seq, seq))),
+    ];
+  });
+}
+
+/**
+ * What an action does to the steps: the dossier's open-step columns, for a handover the steps' codes, and the
+ * statements that write the rows it moved (the action runs them with its update).
+ */
 export interface StepOutcome {
   columns: ReturnType<typeof currentStepColumns>;
   /** The step the action ended and the one it started (a handover). */
   fromStepCode: string | null;
   toStepCode: string | null;
+  writes: Write[];
 }
 
 /**
  * Applies an action's change to a dossier's steps at `at` (the action's instant, which a handover records as
  * entered), on the clock of `process` (the steps of the process version the dossier follows, read with its lock;
  * null when it follows none): starts the clock, or applies one event to the stored rows (`before`, also read with
- * the lock) and writes the rows it moved. A handover naming a step the dossier's process does not have is refused
- * (STEP_NOT_IN_PROCESS). A dossier received before its steps were kept has none, and gets none: null.
+ * the lock), and answers the statements writing the rows it moved. A handover naming a step the dossier's process
+ * does not have is refused (STEP_NOT_IN_PROCESS). A dossier received before its steps were kept has none, and gets
+ * none: null.
  */
-export async function changeSteps(
+export function changeSteps(
   tx: Tx,
   d: DossierRow,
   process: ProcessStep[] | null,
@@ -306,13 +337,17 @@ export async function changeSteps(
   at: Date,
   calendar: Calendar,
   granularity: Granularity,
-): Promise<StepOutcome | null> {
+): StepOutcome | null {
   const clock = dossierClock(d, process, calendar, granularity);
   if (change.kind === 'start') {
     const state = startSteps(clock, change.start);
-    await saveSteps(tx, d.id, [], state, at);
     const open = openStep(state);
-    return { columns: currentStepColumns(open), fromStepCode: null, toStepCode: open!.stepCode };
+    return {
+      columns: currentStepColumns(open),
+      fromStepCode: null,
+      toStepCode: open!.stepCode,
+      writes: stepWrites(tx, d.id, [], state, at),
+    };
   }
   const { event } = change;
   if (event.kind === 'handover' && event.toStepCode != null && !hasStep(clock, event.toStepCode)) {
@@ -325,12 +360,12 @@ export async function changeSteps(
   const state = stateOf(clock, before);
   if (!state) return null;
   const after = applyStepEvent(state, event);
-  await saveSteps(tx, d.id, before, after, at);
   const open = openStep(after);
   return {
     columns: currentStepColumns(open),
     fromStepCode: openStep(state)?.stepCode ?? null,
     toStepCode: event.kind === 'handover' ? open!.stepCode : null,
+    writes: stepWrites(tx, d.id, before, after, at),
   };
 }
 
