@@ -128,7 +128,7 @@ describe('a compiled read on the pool and in a transaction', () => {
     expect((await read(db, 2))![0]!.ref).toBeNull();
   });
 
-  it('reads around an inner statement: its text spliced in, its values numbered from $1, named or not', async () => {
+  it('reads around an inner statement: its text spliced in, its values numbered from $1, prepared under its text', async () => {
     const db = ctx.database.db;
     const around = (h: DbOrTx, inner: SQL) =>
       h
@@ -140,18 +140,14 @@ describe('a compiled read on the pool and in a transaction', () => {
     const viaDrizzle = await db.select(selection).from(probe).orderBy(desc(probe.id));
     const inner = (from: number, label: string) =>
       sql`select id from compiled_read_probe where id >= ${from} and coalesce(label, '') <> ${label}`;
-    for (const named of [false, true]) {
-      expect(await read(db, inner(1, 'x'), named)).toStrictEqual(viaDrizzle);
-      expect(await read(db, inner(2, 'x'), named)).toStrictEqual(viaDrizzle.slice(0, 1));
-      expect(await db.transaction((tx) => read(tx, inner(1, 'Nguyễn'), named))).toStrictEqual(
-        viaDrizzle.slice(0, 1),
-      );
-      expect(await read(db, sql`select 3`, named)).toEqual([]);
-    }
-    // Named: one prepared statement on the connection for each text, whatever the values.
+    expect(await read(db, inner(1, 'x'))).toStrictEqual(viaDrizzle);
+    expect(await read(db, inner(2, 'x'))).toStrictEqual(viaDrizzle.slice(0, 1));
+    expect(await db.transaction((tx) => read(tx, inner(1, 'Nguyễn')))).toStrictEqual(viaDrizzle.slice(0, 1));
+    expect(await read(db, sql`select 3`)).toEqual([]);
+    // One prepared statement on the connection for each text, whatever the values.
     const prepared = await db.transaction(async (tx) => {
-      for (const from of [1, 2, 3]) await read(tx, inner(from, 'x'), true);
-      await read(tx, sql`select 1`, true);
+      for (const from of [1, 2, 3]) await read(tx, inner(from, 'x'));
+      await read(tx, sql`select 1`);
       const found = await rows<{ statement: string }>(
         tx,
         sql`select statement from pg_prepared_statements where statement like '%any(array(select%'`,
@@ -160,7 +156,7 @@ describe('a compiled read on the pool and in a transaction', () => {
     });
     expect(prepared.filter((t) => t.includes('compiled_read_probe where id >='))).toHaveLength(1);
     expect(prepared.filter((t) => t.includes('any(array(select 1))'))).toHaveLength(1);
-    expect(await read(embedded.db, inner(1, 'x'), true)).toBeUndefined();
+    expect(await read(embedded.db, inner(1, 'x'))).toBeUndefined();
     // An outer statement with a value of its own would number the inner's values wrongly: refused.
     const withValue = compiledAround<unknown>(
       (h: DbOrTx, inner: SQL) =>
@@ -170,7 +166,7 @@ describe('a compiled read on the pool and in a transaction', () => {
           .where(sql`${probe.id} = any(array(${inner})) and ${probe.label} <> ${'x'}`),
       selection,
     );
-    await expect(withValue(db, inner(1, 'x'), false)).rejects.toThrow(/no value/);
+    await expect(withValue(db, inner(1, 'x'))).rejects.toThrow(/no value/);
   });
 
   it('answers undefined on PGlite, where the read goes through drizzle, and in its transactions', async () => {

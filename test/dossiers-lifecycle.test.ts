@@ -61,17 +61,25 @@ async function act(code: string, action: string, body: object = {}, headers: Rec
  * it finds it: the action knows its row without reading it back, and writes its announcements with its update.
  */
 async function ok(code: string, action: string, body: object = {}): Promise<Dossier> {
+  const announcedAfter = async (id: number) =>
+    rows<{ id: number; type: string; dossier: Record<string, unknown> }>(
+      ctx.database.db,
+      sql`select o.id::int as id, o.type, o.payload->'dossier' as dossier from outbox o
+        join dossiers d on d.id = o.dossier_id where d.code = ${code} and o.id > ${id} order by o.id`,
+    );
+  const read = async () =>
+    (
+      await ctx.app.inject({ method: 'GET', url: `/v1/dossiers/${code}`, headers: bearer(clerk) })
+    ).json<Dossier>();
+  const [last, was] = [(await announcedAfter(0)).at(-1)?.id ?? 0, (await read()).status];
   const res = await act(code, action, body);
   expect(res.statusCode, `${action}: ${res.body}`).toBe(200);
   const answer = res.json<Dossier>();
-  const read = await ctx.app.inject({ method: 'GET', url: `/v1/dossiers/${code}`, headers: bearer(clerk) });
-  expect(answer, action).toStrictEqual(read.json());
-  const announced = await rows<{ type: string; dossier: Record<string, unknown> }>(
-    ctx.database.db,
-    sql`select o.type, o.payload->'dossier' as dossier from outbox o join dossiers d on d.id = o.dossier_id
-      where d.code = ${code} and (o.payload->'dossier'->>'version')::int = ${answer.version} order by o.id`,
-  );
+  expect(answer, action).toStrictEqual(await read());
+  // Every announcement the action wrote (its new status first, when it changed), each with the dossier as stored.
+  const announced = await announcedAfter(last);
   expect(announced.length, action).toBeGreaterThan(0);
+  if (answer.status !== was) expect(announced[0]!.type, action).toBe(`dossier.${answer.status}`);
   const { timeliness: _t, remainingWorkingMinutes: _r, ...stored } = answer;
   for (const a of announced) expect(a.dossier, `${action}: ${a.type}`).toStrictEqual(stored);
   return answer;

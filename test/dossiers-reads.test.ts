@@ -364,23 +364,19 @@ describe('reads', () => {
     );
     // The tree that lacks the new commune: the page is read with its joins.
     expect(await dossierPageViews(db, stale, ids)).toStrictEqual(joined);
-    // So is a list's page, read with its ids in one statement, named or not.
+    // So is a list's page read with its ids in one statement.
     const pageOf = sql`select id from dossiers where id = any(${sql.param(ids)}::bigint[]) order by id desc`;
-    for (const named of [false, true]) {
-      expect(await dossierPageOf(db, stale, pageOf, named)).toStrictEqual(joined);
-      expect(await db.transaction((tx) => dossierPageOf(tx, stale, pageOf, named))).toStrictEqual(joined);
-    }
+    expect(await dossierPageOf(db, stale, pageOf)).toStrictEqual(joined);
+    expect(await db.transaction((tx) => dossierPageOf(tx, stale, pageOf))).toStrictEqual(joined);
     // A tree that holds it: the same views, the units from the tree.
     const fresh = new UnitTreeCache(db, 60_000);
     expect(await dossierPageViews(db, fresh, ids)).toStrictEqual(joined);
-    for (const named of [false, true]) {
-      expect(await dossierPageOf(db, fresh, pageOf, named)).toStrictEqual(joined);
-      expect(await db.transaction((tx) => dossierPageOf(tx, fresh, pageOf, named))).toStrictEqual(joined);
-    }
+    expect(await dossierPageOf(db, fresh, pageOf)).toStrictEqual(joined);
+    expect(await db.transaction((tx) => dossierPageOf(tx, fresh, pageOf))).toStrictEqual(joined);
     // A page of one, and an empty one.
     const one = sql`select id from dossiers where id = ${ids[1]!}`;
-    expect(await dossierPageOf(db, fresh, one, false)).toStrictEqual(joined.slice(1));
-    expect(await dossierPageOf(db, fresh, sql`select id from dossiers where false`, true)).toEqual([]);
+    expect(await dossierPageOf(db, fresh, one)).toStrictEqual(joined.slice(1));
+    expect(await dossierPageOf(db, fresh, sql`select id from dossiers where false`)).toEqual([]);
     // Renamed since: the page names it as the tree holds it until the tree is read again (the API clears its tree
     // on every change, in every process).
     const renamed = await ctx.app.inject({
@@ -403,7 +399,7 @@ describe('reads', () => {
     // A tree that cannot be read (its primary down while a replica serves the list): read with the joins.
     const unreadable = new UnitTreeCache({} as typeof db);
     expect(await dossierPageViews(db, unreadable, ids)).toStrictEqual(await dossierViewsByIds(db, ids));
-    expect(await dossierPageOf(db, unreadable, pageOf, true)).toStrictEqual(await dossierViewsByIds(db, ids));
+    expect(await dossierPageOf(db, unreadable, pageOf)).toStrictEqual(await dossierViewsByIds(db, ids));
   });
 
   it("a page's views on PGlite, the embedded default, read through drizzle: as the joined read gives them", async () => {
@@ -440,13 +436,11 @@ describe('reads', () => {
       expect(await dossierPageViews(embedded, tree, ids)).toStrictEqual(
         await dossierViewsByIds(embedded, ids),
       );
-      // A list's page, its ids read in the same statement, named or not.
+      // A list's page, its ids read in the same statement.
       const pageOf = sql`select id from dossiers where id < ${ids[0]!} order by id desc`;
-      for (const named of [false, true]) {
-        expect(await dossierPageOf(embedded, tree, pageOf, named)).toStrictEqual(
-          await dossierViewsByIds(embedded, ids.slice(1)),
-        );
-      }
+      expect(await dossierPageOf(embedded, tree, pageOf)).toStrictEqual(
+        await dossierViewsByIds(embedded, ids.slice(1)),
+      );
     } finally {
       await local.close();
     }

@@ -92,21 +92,21 @@ export function compiledRows<T>(
 const INNER = '/* inner */';
 
 /**
- * The rows of a statement written around an inner one whose text changes from call to call (a list's page of ids
+ * The rows of a statement written around an inner one whose values change from call to call (a list's page of ids
  * inside the read of their rows), decoded as compiledRows() decodes them: `build(db, inner)` writes the outer
  * statement once, with no value of its own, and each call splices the inner statement's text into it, with the
- * inner's values. One statement and one round trip for both, and the outer text is not written again. `named`:
- * run as a statement named after its text (parsed once per connection, and PostgreSQL may keep one generic plan),
- * only for inner statements whose text takes a bounded number of forms; else unnamed, planned for its values.
- * Answers undefined on PGlite, like compiledRows(): the caller reads through drizzle.
+ * inner's values. One statement and one round trip for both, and the outer text is not written again. Run as a
+ * statement named after its text (parsed once per connection, and PostgreSQL may keep one generic plan): only for
+ * inner statements whose text takes a bounded number of forms. Answers undefined on PGlite, like compiledRows():
+ * the caller reads through drizzle.
  */
 export function compiledAround<T>(
   build: (db: DbOrTx, inner: SQL) => { toSQL(): { sql: string; params: unknown[] } },
   selection: Selection,
-): (db: DbOrTx, inner: SQL, named: boolean) => Promise<T[] | undefined> {
+): (db: DbOrTx, inner: SQL) => Promise<T[] | undefined> {
   const map = rowMapper<T>(selection);
   let around: { before: string; after: string } | undefined;
-  return async (db, inner, named) => {
+  return async (db, inner) => {
     const on = queryableOf(db);
     if (!on) return undefined;
     if (!around) {
@@ -120,8 +120,13 @@ export function compiledAround<T>(
     }
     const query = queryOf(inner);
     const text = `${around.before}${query.sql}${around.after}`;
-    const name = named ? nameOfText(text) : undefined;
-    const found = await on.query<unknown[]>({ name, text, rowMode: 'array', types, values: query.params });
+    const found = await on.query<unknown[]>({
+      name: nameOfText(text),
+      text,
+      rowMode: 'array',
+      types,
+      values: query.params,
+    });
     return found.rows.map(map);
   };
 }

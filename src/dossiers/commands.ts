@@ -976,9 +976,11 @@ export async function applyAction(
 
 /**
  * An action's write: the dossier's update (`set`, and updatedAt now()) and, in the same statement (one round trip),
- * its event, its deadline row, the other rows it writes (a pause, the step rows) and its announcements. The text
- * takes a few forms (the columns an action sets, which rows it writes): each is prepared once per connection
- * (runNamed), not planned on every action.
+ * its event, its deadline row, the other rows it writes (a pause, the step rows) and its announcements (their ids
+ * in the order given). PostgreSQL runs these inserts and updates in an order of its own: each writes rows of its
+ * own and reads none another writes (foreign keys are checked once all have run). The text takes a few forms (the
+ * columns an action sets, which rows it writes): each is prepared once per connection (runNamed), not planned on
+ * every action.
  */
 async function writeAction(
   tx: Tx,

@@ -3,6 +3,7 @@
 import { and, eq, gte, inArray, isNull, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Db, DbOrTx } from '../db/client.js';
+import { rowsOf } from '../db/sql.js';
 import { dossiers } from '../db/schema/index.js';
 import { readsMasked, type Principal } from '../auth/plugin.js';
 import { normalizeIdNumber, searchKey } from '../domain/applicant.js';
@@ -136,7 +137,7 @@ function unitNewestPage(codes: string[], afterId: number | undefined, limit: num
   );
 }
 
-/** The pages whose statement is prepared under a name (listDossiers): one plan suits every value. */
+/** The pages read with their rows by a statement prepared under a name (listDossiers): one plan suits every value. */
 const PLANNED_ONCE: ReadonlySet<ListStrategy> = new Set([
   'unit newest in three parts',
   'received period day by day',
@@ -237,10 +238,17 @@ export async function listDossiers(
     case 'newest first':
       page = newestFirst(db, conditions, f.afterId, f.limit);
   }
-  // The page's ids and their rows are read by one statement (dossierPageOf). The two pages whose plan is the same
-  // for every value (the units come from an array, the days from a series; each is read along its index) are
-  // prepared under a name and planned once per connection; the others are planned for their values.
-  return dossierPageOf(db, units, sql`${page}`, PLANNED_ONCE.has(strategy));
+  // The two pages whose plan is the same for every value (the units come from an array, the days from a series;
+  // each is read along its index) are read with their rows by one statement, prepared under a name and planned once
+  // per connection (dossierPageOf). The others are planned for their values: their rows are read by the statement
+  // that reads a page's rows by ids, planned once, rather than planned again with each page.
+  if (PLANNED_ONCE.has(strategy)) return dossierPageOf(db, units, sql`${page}`);
+  const ids = rowsOf<{ id: number | string }>(await db.execute(sql`${page}`));
+  return dossierPageViews(
+    db,
+    units,
+    ids.map((r) => Number(r.id)),
+  );
 }
 
 /** GET /v1/dossiers: one page of the list, with its next cursor (the last dossier's id). */

@@ -141,7 +141,7 @@ export async function dossierViewsByIds(db: DbOrTx, ids: number[]): Promise<Doss
 /**
  * A page's rows without their units: the dossier, its procedure's name and fee and its holder. The three joins of
  * the units took 0.35 of the 0.7 ms of a page of 51 views at 5 M (hash tables of every unit, built for each page);
- * dossierPageViews finds the units in the API process's unit tree instead.
+ * dossierPageViews and dossierPageOf find the units in the API process's unit tree instead.
  */
 const pageColumns = {
   d: dossiers,
@@ -204,7 +204,8 @@ function withTreeUnits(rows: PageRow[], tree: UnitTree): DossierView[] | null {
 /**
  * The dossiers `ids` as DossierViews, newest first, as dossierViewsByIds reads them but for the units' names and
  * paths, taken from the unit tree `units` keeps (a renamed or moved unit is seen as the tree is: at most
- * UNIT_TREE_TTL_MS late, and at once where the change's signal arrives). A search's page. Read with the
+ * UNIT_TREE_TTL_MS late, and at once where the change's signal arrives). A search's page, and a list's read by most
+ * strategies (the others read theirs with dossierPageOf). Read with the
  * joins instead, as a single dossier is: a page of one; a page naming a unit the tree lacks (created since it was
  * read, or in the caller's own transaction); and when the tree cannot be read (it is read from the primary, which a
  * list served by the replica may find down).
@@ -225,20 +226,16 @@ export async function dossierPageViews(
 /**
  * The page of dossiers whose ids the statement `page` selects (a list's page: ids newest first, at most a page),
  * as dossierPageViews() reads them, in one statement with the read of their ids: `page` is its subquery, run once
- * (an array of ids), then the rows read by id. `named`: `page` takes a bounded number of forms whose plan suits
- * every value, and the statement is prepared under its text (compiledAround). When the tree lacks one of the
- * units, or cannot be read, the page's views are read again with their joins.
+ * (an array of ids), then the rows read by id. Prepared under its text (compiledAround), so only for a `page` whose
+ * text takes a bounded number of forms and whose plan suits every value: planned for its values, the rows' joins
+ * would be planned again on every call too. When the tree lacks one of the units, or cannot be read, the page's
+ * views are read again with their joins.
  */
-export async function dossierPageOf(
-  db: DbOrTx,
-  units: UnitTreeCache,
-  page: SQL,
-  named: boolean,
-): Promise<DossierView[]> {
-  const tree = await units.get().catch(() => null);
-  const rows =
-    (await compiledPageRowsOf(db, page, named)) ??
-    (named ? await runNamed(db, pageRowsOf(db, page)) : await pageRowsOf(db, page));
+export async function dossierPageOf(db: DbOrTx, units: UnitTreeCache, page: SQL): Promise<DossierView[]> {
+  const [tree, rows] = await Promise.all([
+    units.get().catch(() => null),
+    compiledPageRowsOf(db, page).then((found) => found ?? runNamed(db, pageRowsOf(db, page))),
+  ]);
   return (
     (tree && withTreeUnits(rows, tree)) ??
     dossierViewsByIds(

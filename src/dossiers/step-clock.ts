@@ -283,8 +283,10 @@ async function saveSteps(
 }
 
 /**
- * The statements writing the rows of `after` that differ from `before`, as saveSteps() writes them but with their
- * values written in: an action runs them inside the statement that updates the dossier (applyAction).
+ * The statements writing the rows of `after` that differ from `before` (saveSteps()'s rows), their values written
+ * in: an action runs them inside the statement that updates the dossier (writeAction), where PostgreSQL runs them
+ * in an order of its own. Each writes another row (a step's seq is unique to its dossier), so none depends on
+ * another having run first.
  */
 function stepWrites(
   tx: Tx,
