@@ -25,8 +25,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** An insert or an update that returns nothing, as a statement's `with` clause takes it to run it alongside. */
-export type Write = TypedQueryBuilder<undefined>;
+/**
+ * An insert or an update that returns nothing: as a statement's `with` clause takes it to run it alongside, or run
+ * alone by runNamed().
+ */
+export type Write = TypedQueryBuilder<undefined> & Builder<unknown>;
 
 export const migrationsFolder = path.resolve(import.meta.dirname, '../../migrations');
 

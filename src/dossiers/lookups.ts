@@ -150,26 +150,22 @@ const pageColumns = {
   holder: dossierColumns.holder,
 };
 type PageRow = Pick<DossierView, 'd' | 'procedureName' | 'fee' | 'holder'>;
-const pageRowsByIds = (db: DbOrTx) =>
+/** A page's rows, newest first: those whose id `where` keeps (the ids given, or those a page's statement reads). */
+const pageRows = (db: DbOrTx, where: SQL) =>
   db
     .select(pageColumns)
     .from(dossiers)
     .innerJoin(procedures, eq(procedures.code, dossiers.procedureCode))
     .leftJoin(holder, eq(holder.code, dossiers.holderOfficerCode))
-    .where(sql`${dossiers.id} = any(${sql.placeholder('ids')}::bigint[])`)
+    .where(where)
     .orderBy(desc(dossiers.id));
+const pageRowsByIds = (db: DbOrTx) =>
+  pageRows(db, sql`${dossiers.id} = any(${sql.placeholder('ids')}::bigint[])`);
 const PAGE_BY_IDS = 'dossier_page_by_ids';
 const compiledPageRows = compiledRows<PageRow>(PAGE_BY_IDS, pageRowsByIds, pageColumns);
 
 /** A page's rows read around the statement `page` that selects their ids (dossierPageOf), newest first. */
-const pageRowsOf = (db: DbOrTx, page: SQL) =>
-  db
-    .select(pageColumns)
-    .from(dossiers)
-    .innerJoin(procedures, eq(procedures.code, dossiers.procedureCode))
-    .leftJoin(holder, eq(holder.code, dossiers.holderOfficerCode))
-    .where(sql`${dossiers.id} = any(array(${page}))`)
-    .orderBy(desc(dossiers.id));
+const pageRowsOf = (db: DbOrTx, page: SQL) => pageRows(db, sql`${dossiers.id} = any(array(${page}))`);
 const compiledPageRowsOf = compiledAround<PageRow>(pageRowsOf, pageColumns);
 
 /**

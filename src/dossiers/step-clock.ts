@@ -2,7 +2,7 @@
 // dossier_steps stores them, and what an action, or a calendar change, does to them inside its transaction.
 // The rules are the domain module's; this file only reads the state, applies one event and writes what moved.
 import { and, asc, eq, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import { placeholders, prepareBuilt, type DbOrTx, type Tx, type Write } from '../db/client.js';
+import { prepareBuilt, runNamed, type DbOrTx, type Tx, type Write } from '../db/client.js';
 import { dossierSteps, procedureProcesses, type StoredPauseSpan } from '../db/schema/index.js';
 import type { Channel, Duration } from '../domain/deadlines.js';
 import { DomainError } from '../domain/errors.js';
@@ -108,43 +108,6 @@ const stepsOfDossier = (db: DbOrTx) =>
     .from(dossierSteps)
     .where(eq(dossierSteps.dossierId, sql.placeholder('dossierId')))
     .orderBy(asc(dossierSteps.seq));
-/** Every column a step row's write sets (columnsOf), as placeholders of the same names. */
-const stepColumnPlaceholders = () =>
-  placeholders(
-    ...([
-      'seq',
-      'stepCode',
-      'stepName',
-      'allotmentMinutes',
-      'unitCode',
-      'fromUnitCode',
-      'fromOfficerCode',
-      'toOfficerCode',
-      'startAt',
-      'dueAt',
-      'endAt',
-      'outcome',
-      'pausedMinutes',
-      'pauses',
-      'note',
-    ] as const satisfies ReadonlyArray<keyof ReturnType<typeof columnsOf>>),
-  );
-const insertStep = (db: DbOrTx) =>
-  db
-    .insert(dossierSteps)
-    .values({ ...placeholders('dossierId', 'handedOverAt'), ...stepColumnPlaceholders() });
-const updateStep = (db: DbOrTx) =>
-  db
-    .update(dossierSteps)
-    // set() is typed for values, not placeholders; it wraps a placeholder in its column's parameter all the same.
-    .set(stepColumnPlaceholders() as unknown as Partial<typeof dossierSteps.$inferInsert>)
-    .where(
-      and(
-        eq(dossierSteps.dossierId, sql.placeholder('dossierId')),
-        eq(dossierSteps.seq, sql.placeholder('seq')),
-      ),
-    );
-
 /** Step 1 of a dossier whose clock starts at `start`. */
 export function firstStep(clock: StepClock, start: StepStart): StepRow {
   return startSteps(clock, start).rows[0]!;
@@ -260,7 +223,7 @@ async function storedSteps(db: DbOrTx, dossierId: number): Promise<StepRow[]> {
   return records.map(toStepRow);
 }
 
-/** Writes the rows of `after` that differ from `before` (the domain module keeps unchanged rows as they were). */
+/** Writes the rows of `after` that differ from `before`, each by a statement of its own (stepWrites). */
 async function saveSteps(
   tx: Tx,
   dossierId: number,
@@ -268,25 +231,15 @@ async function saveSteps(
   after: StepState,
   handedOverAt: Date,
 ): Promise<void> {
-  for (const [i, row] of after.rows.entries()) {
-    if (i >= before.length) {
-      await prepareBuilt(tx, 'dossier_step_insert', insertStep, {
-        dossierId,
-        handedOverAt,
-        ...columnsOf(row),
-      });
-    } else if (row !== before[i]) {
-      // The row of the same seq: a step's seq never changes.
-      await prepareBuilt(tx, 'dossier_step_update', updateStep, { dossierId, ...columnsOf(row) });
-    }
-  }
+  for (const write of stepWrites(tx, dossierId, before, after, handedOverAt)) await runNamed(tx, write);
 }
 
 /**
- * The statements writing the rows of `after` that differ from `before` (saveSteps()'s rows), their values written
- * in: an action runs them inside the statement that updates the dossier (writeAction), where PostgreSQL runs them
- * in an order of its own. Each writes another row (a step's seq is unique to its dossier), so none depends on
- * another having run first.
+ * The statements writing the rows of `after` that differ from `before` (the domain module keeps unchanged rows as
+ * they were): an insert of each new row, an update of each moved one (a step's seq never changes). An action runs
+ * them inside the statement that updates the dossier (writeAction), where PostgreSQL runs them in an order of its
+ * own: each writes another row (a step's seq is unique to its dossier), so none depends on another having run
+ * first. A calendar change runs them one by one (saveSteps).
  */
 function stepWrites(
   tx: Tx,
