@@ -561,14 +561,15 @@ export async function withCpuSplit<T>(
       }
     }
   };
-  // Busy time of the whole machine (every process, the kernel): what remains is idle.
-  const busy = () => {
+  // Busy time of the whole machine (every process, the kernel): what remains is idle, of which the time the
+  // cores had nothing to run while a read or write of the disk was waited for (iowait) is told apart.
+  const machineTimes = () => {
     const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
     const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-    return (total - f[3]! - f[4]!) / CLOCK_TICKS;
+    return { busy: (total - f[3]! - f[4]!) / CLOCK_TICKS, iowait: f[4]! / CLOCK_TICKS };
   };
   const start = performance.now();
-  const busyStart = busy();
+  const machineStart = machineTimes();
   const selfStart = self();
   poll(true);
   const timer = setInterval(() => poll(false), 250);
@@ -581,7 +582,9 @@ export async function withCpuSplit<T>(
     const ours = sum([...postgres.values()].filter((p) => p.ours));
     const used = { api: sum(api.values()), pg, load: self() - selfStart };
     const pct = (seconds: number) => `${Math.round((seconds / capacity) * 100)} %`;
-    const machine = busy() - busyStart;
+    const machineEnd = machineTimes();
+    const machine = machineEnd.busy - machineStart.busy;
+    const iowait = machineEnd.iowait - machineStart.iowait;
     const other = Math.max(0, machine - used.api - used.pg - used.load);
     const processes = [...api.keys()].filter((pid) => pid !== apiPid).length;
     return {
@@ -591,7 +594,7 @@ export async function withCpuSplit<T>(
         `API ${pct(used.api)}${processes > 1 ? ` (${processes} processes)` : ''}, PostgreSQL ${pct(used.pg)}` +
         `${database === undefined ? '' : ` (${pct(ours)} in ${database}'s backends)`}, ` +
         `load generator ${pct(used.load)}, other processes and kernel ${pct(other)}, ` +
-        `idle ${pct(Math.max(0, capacity - machine))}`,
+        `idle ${pct(Math.max(0, capacity - machine))} (waiting for the disk ${pct(iowait)})`,
     };
   } finally {
     clearInterval(timer);

@@ -45,6 +45,7 @@ import {
   BENCH_DATABASE,
   benchDatabaseUrl,
   hasFlag,
+  readIntoPageCache,
   readMarker,
   resetFigures,
   type SeedMarker,
@@ -223,7 +224,7 @@ function setup(s: Session, r: Results, seeded: string): string[] {
     `- Data: ${fmt(s.dossierCount)} dossiers (seed ${seeded}) received since 2024-01-01 in ~100 communes and 12 ` +
       'departments under one province, 1,500 procedures; channels ≈ 60 % online / 35 % direct / 5 % postal; ' +
       '≈ 2 % open (mostly recent); each with its intake event, first deadline row (and apology row) and open pause; a third of the returned rated; ' +
-      `${fmt(feedChanges)} dossier changes in the outbox for the feed.`,
+      `${fmt(feedChanges)} dossier changes in the outbox for the feed. ${cacheNote()}`,
     `- Statistics figures: ${days} closed or recomputed in ${r.figures.seconds.toFixed(0)} s (refreshStats ` +
       `until it returns 0${r.figures.days === 0 ? '; already closed by an earlier run' : ''}). Last year's ` +
       `province statistics computed straight from the dossiers: ${fmt(r.directMs)} ms.`,
@@ -283,6 +284,13 @@ function report(s: Session, r: Results, seeded: string): string {
   ].join('\n');
 }
 
+/** What the page cache held before the first scenario (readIntoPageCache). */
+function cacheNote(): string {
+  return cached === null
+    ? 'The page cache was not read beforehand (no pg_prewarm on the server).'
+    : `Its tables and indexes, but the daily figures, read into the page cache first (${fmt(cached / 2 ** 30, 1)} GiB).`;
+}
+
 function printFailures(r: Results): void {
   const runs = { list: r.c.result, intake: r.a.intake.result, mixed: r.mixed.result };
   for (const [name, m] of Object.entries(runs))
@@ -291,6 +299,7 @@ function printFailures(r: Results): void {
 
 const seeded = await phase('seed', seed);
 await phase('outbox changes for the feed', () => ensureFeedChanges(url, feedChanges));
+const cached = await phase('page cache', () => readIntoPageCache(url));
 if (openRates) await openMix(openRates);
 else if (hasFlag('--mix-cost')) await costRun();
 else await fullRun();
@@ -334,7 +343,7 @@ async function costRun(): Promise<void> {
       `sends them), ${COST_CONNECTIONS} connections in a closed loop for ${costDuration} s; CPU from /proc, in ` +
       'milliseconds a request: the API (its processes), PostgreSQL (the benchmark database’s backends), the load generator. The ' +
       `last row weighs them by the mix’s shares: ${cpus().length} cores at full use serve ` +
-      `${fmt(cpus().length * 1000)} ms divided by its total requests a second, at best.`,
+      `${fmt(cpus().length * 1000)} ms divided by its total requests a second, at best. ${cacheNote()}`,
     ...rows.slice(1),
   ].join('\n');
   console.log(`\n${body}\n`);
@@ -509,7 +518,8 @@ function openReport(results: OpenMixResult[], rates: number[], o: StepOptions): 
       `MAX_REQUESTS_IN_PROGRESS=${loadConfig({ ...process.env, DATABASE_URL: url }).MAX_REQUESTS_IN_PROGRESS}), the load ` +
       'generator in the benchmark process, PostgreSQL: all on the same cores.',
     `- Data: ${fmt(first.s.dossierCount)} dossiers (seed ${seeded}); statistics figures closed before each ` +
-      `series (${results.map((r) => `${r.figures.days} days in ${r.figures.seconds.toFixed(0)} s`).join(', ')}).`,
+      `series (${results.map((r) => `${r.figures.days} days in ${r.figures.seconds.toFixed(0)} s`).join(', ')}). ` +
+      cacheNote(),
     `- Load: an open loop (bench/load.ts measureOpen): Poisson arrivals at the offered rate, each request on ` +
       'a free keep-alive connection or a new one, at most 1,000 in flight (an arrival beyond is an error), 10 s ' +
       'timeout; latency from the scheduled start, so queueing counts. The mix’s shares and requests are the ' +
