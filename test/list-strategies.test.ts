@@ -41,13 +41,31 @@ describe('the dossier list chooses how to read a page', () => {
     ).toBe('unit received in three parts');
   });
 
-  it("fetches a unit's overdue dossiers through the status-due indexes, the province's through the open dossiers' due index, and walks the newest for the rest", () => {
+  it("fetches a unit's overdue dossiers through the status-due indexes, the province's through the open dossiers' due index or their newest, and walks the newest for the rest", () => {
     expect(chooseListStrategy({ restrictedToUnits: true, otherFilters: true, timeliness: 'overdue' })).toBe(
       'unit overdue through status-due indexes',
     );
     expect(chooseListStrategy({ restrictedToUnits: false, otherFilters: true, timeliness: 'overdue' })).toBe(
       'open overdue sorted',
     );
+    // Nothing but the timeliness: the pending dossiers walked newest first, the due checked in their index.
+    expect(
+      chooseListStrategy({
+        restrictedToUnits: false,
+        otherFilters: true,
+        timeliness: 'overdue',
+        timelinessAlone: true,
+      }),
+    ).toBe('open overdue newest first');
+    // A unit's, alone too: its status-due indexes.
+    expect(
+      chooseListStrategy({
+        restrictedToUnits: true,
+        otherFilters: true,
+        timeliness: 'overdue',
+        timelinessAlone: true,
+      }),
+    ).toBe('unit overdue through status-due indexes');
     // An officer's or an open step's overdue: walked along their own newest-first index.
     expect(
       chooseListStrategy({

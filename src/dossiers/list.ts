@@ -211,6 +211,7 @@ export async function listDossiers(
       f.idNumber,
     ].some((v) => v !== undefined),
     holderOrStep: f.officerCode !== undefined || f.stepCode !== undefined,
+    timelinessAlone: filters.filter((c) => c !== undefined).length === 1,
   });
   // The page's ids first, from dossiers alone; then their views, whose joins (which never drop a row: foreign
   // keys) run for that page only, not for every match a sort has to consider.
@@ -234,6 +235,10 @@ export async function listDossiers(
       // A running dossier is never finished: said again so that the open dossiers' due index
       // (dossiers_pending_due_idx) serves the list. Not for a unit's, whose status-due indexes are closer.
       page = matchesSorted(db, [...conditions, isNull(dossiers.finishedAt)], f.afterId, f.limit);
+      break;
+    case 'open overdue newest first':
+      // Said again for the same reason: the pending dossiers' newest-first index (dossiers_pending_id_idx).
+      page = newestFirst(db, [...conditions, isNull(dossiers.finishedAt)], f.afterId, f.limit);
       break;
     case 'newest first':
       page = newestFirst(db, conditions, f.afterId, f.limit);
