@@ -636,7 +636,11 @@ describe('reads', () => {
       for (const status of ['received', 'processing', 'received,processing']) {
         const some = `unitCode=${unit}&status=${status}&limit=200`;
         const expected = await codes(`/v1/dossiers?${some}&${always}`, everywhere);
+        // Pending statuses alone: read in their own three parts (unit pending in three parts), page by page too.
         expect(await codes(`/v1/dossiers?${some}`, everywhere), `${unit} ${status}`).toEqual(expected);
+        expect(
+          await pagedCodes(`/v1/dossiers?unitCode=${unit}&status=${status}&limit=2`, everywhere),
+        ).toEqual(expected);
         expect(await codes(`/v1/dossiers?${some}&channel=direct`, everywhere)).toEqual(expected);
         expect(await codes(`/v1/dossiers?${some}&channel=online`, everywhere)).toEqual([]);
       }
@@ -1053,7 +1057,7 @@ describe('a long page over HTTP', () => {
 });
 
 describe('list pages planned once per connection', () => {
-  it("a few units' newest dossiers and a received period day by day keep one plan for every value, and read the dossiers they name", async () => {
+  it("a few units' newest dossiers, their pending ones and a received period day by day keep one plan for every value, and read the dossiers they name", async () => {
     for (let i = 0; i < 3; i++) await receive(clerkA);
     await receive(clerkB);
     const client = await poolOf(ctx.database.db)!.connect();
@@ -1084,6 +1088,18 @@ describe('list pages planned once per connection', () => {
             ),
           ),
         );
+        const pending = await list({ unitCode: unit, status: 'received,processing', afterId, limit });
+        expect(pending.length).toBeGreaterThan(0);
+        expect(pending).toEqual(
+          ids(
+            await rows(
+              db,
+              sql`select id from dossiers where (unit_code = ${unit} or handling_unit_code = ${unit}
+                or resolved_elsewhere and resolving_unit_code = ${unit}) and status in ('received', 'processing')
+                ${below} order by id desc limit ${limit}`,
+            ),
+          ),
+        );
         const [from, to] = [addDays(day, -i), addDays(day, i % 3)];
         const inPeriod = await list({ receivedFrom: from, receivedTo: to, afterId, limit });
         expect(inPeriod.length).toBeGreaterThan(0);
@@ -1104,7 +1120,7 @@ describe('list pages planned once per connection', () => {
       );
       // One statement for each form (with and without a cursor): five plans for the values, then the generic plan
       // kept for every later run (the connection may have run a form in earlier tests too).
-      expect(kept.length).toBe(4);
+      expect(kept.length).toBe(6);
       for (const k of kept) {
         expect(k.custom_plans, k.statement).toBe(5);
         expect(k.generic_plans, k.statement).toBeGreaterThanOrEqual(2);

@@ -94,6 +94,25 @@ describe('the dossier list chooses how to read a page', () => {
     expect(chooseListStrategy({ restrictedToUnits: true, unitCount: 1, otherFilters: true })).toBe(
       'newest first',
     );
+    // Pending statuses alone (received, processing: the clerks' queue): their own three parts.
+    for (const unitCount of [1, MAX_UNITS_IN_PARTS]) {
+      expect(
+        chooseListStrategy({
+          restrictedToUnits: true,
+          unitCount,
+          otherFilters: true,
+          pendingStatusesAlone: true,
+        }),
+      ).toBe('unit pending in three parts');
+    }
+    expect(
+      chooseListStrategy({
+        restrictedToUnits: true,
+        unitCount: MAX_UNITS_IN_PARTS + 1,
+        otherFilters: true,
+        pendingStatusesAlone: true,
+      }),
+    ).toBe('newest first');
     // A received period: its own three parts.
     expect(chooseListStrategy({ restrictedToUnits: true, unitCount: 1, otherFilters: false, ...month })).toBe(
       'unit received in three parts',

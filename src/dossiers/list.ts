@@ -8,7 +8,7 @@ import { dossiers } from '../db/schema/index.js';
 import { readsMasked, type Principal } from '../auth/plugin.js';
 import { normalizeIdNumber, searchKey } from '../domain/applicant.js';
 import { DomainError } from '../domain/errors.js';
-import { openStatuses, pausedStatuses } from '../domain/lifecycle.js';
+import { openStatuses, pausedStatuses, type DossierStatus } from '../domain/lifecycle.js';
 import { addDays, instantAt } from '../domain/local-time.js';
 import { addWorkingMinutes } from '../domain/working-time.js';
 import { overdueBefore } from '../domain/timeliness.js';
@@ -99,6 +99,9 @@ function unitParts(
   };
 }
 
+/** The open statuses whose clock runs (not paused): the pending dossiers, received or processing. */
+const runningStatuses = openStatuses.filter((s) => !pausedStatuses.includes(s));
+
 /**
  * The live timeliness flag as SQL, matching `liveTimeliness` for open dossiers: overdue once the due date
  * (or, with `instant`, the due instant) is past; due soon when the due is within the threshold of working
@@ -107,10 +110,7 @@ function unitParts(
  */
 function timelinessCondition(flag: NonNullable<ListFilters['timeliness']>, live: LiveSettings): SQL {
   if (flag === 'paused') return inArray(dossiers.status, [...pausedStatuses]);
-  const running = inArray(
-    dossiers.status,
-    openStatuses.filter((s) => !pausedStatuses.includes(s)),
-  );
+  const running = inArray(dossiers.status, runningStatuses);
   const threshold = overdueBefore(live.now, live.granularity);
   if (flag === 'step_overdue') {
     return and(running, isNull(dossiers.finishedAt), lt(dossiers.currentStepDueAt, threshold))!;
@@ -137,9 +137,39 @@ function unitNewestPage(codes: string[], afterId: number | undefined, limit: num
   );
 }
 
+/**
+ * The page of a few units' newest pending dossiers in some of the pending statuses (unit pending in three parts):
+ * each part says which dossiers are pending as the partial indexes it reads do, word for word (a plan made once
+ * must see that they hold its rows), and checks the statuses asked in them.
+ */
+function unitPendingPage(
+  codes: string[],
+  statuses: string[],
+  afterId: number | undefined,
+  limit: number,
+): SQL {
+  const all = sql`${hidden(sql`${sql.param(codes)}::text[]`)}::text[]`;
+  const pendingIn = sql`${dossiers.finishedAt} is null and ${dossiers.status} in ('received', 'processing')
+    and ${dossiers.status} = any(${hidden(sql`${sql.param(statuses)}::text[]`)}::text[])`;
+  return unitNewestInThreeParts(
+    codes,
+    (code) => {
+      const parts = unitParts(codes, (column) => sql`${column} = ${code}`, all);
+      return {
+        receivedThere: sql`${parts.receivedThere} and ${pendingIn}`,
+        handledThere: sql`${parts.handledThere} and ${pendingIn}`,
+        resolvedThere: sql`${parts.resolvedThere} and ${pendingIn}`,
+      };
+    },
+    afterId,
+    limit,
+  );
+}
+
 /** The pages read with their rows by a statement prepared under a name (listDossiers): one plan suits every value. */
 const PLANNED_ONCE: ReadonlySet<ListStrategy> = new Set([
   'unit newest in three parts',
+  'unit pending in three parts',
   'received period day by day',
 ]);
 
@@ -194,6 +224,7 @@ export async function listDossiers(
     );
   }
 
+  const oneFilter = filters.filter((c) => c !== undefined).length === 1;
   const strategy = chooseListStrategy({
     restrictedToUnits: inUnits !== null,
     unitCount: codes?.length ?? 0,
@@ -211,7 +242,11 @@ export async function listDossiers(
       f.idNumber,
     ].some((v) => v !== undefined),
     holderOrStep: f.officerCode !== undefined || f.stepCode !== undefined,
-    timelinessAlone: filters.filter((c) => c !== undefined).length === 1,
+    timelinessAlone: f.timeliness !== undefined && oneFilter,
+    pendingStatusesAlone:
+      statuses !== undefined &&
+      statuses.every((s) => runningStatuses.includes(s as DossierStatus)) &&
+      oneFilter,
   });
   // The page's ids first, from dossiers alone; then their views, whose joins (which never drop a row: foreign
   // keys) run for that page only, not for every match a sort has to consider.
@@ -225,6 +260,9 @@ export async function listDossiers(
       break;
     case 'unit newest in three parts':
       page = unitNewestPage(codes!, f.afterId, f.limit);
+      break;
+    case 'unit pending in three parts':
+      page = unitPendingPage(codes!, statuses!, f.afterId, f.limit);
       break;
     case 'received range sorted':
     case 'unit overdue through status-due indexes':
