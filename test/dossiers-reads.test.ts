@@ -622,6 +622,17 @@ describe('reads', () => {
       mark(handledBySibling, one, two, parent, outside);
       mark((await receive(clerkOutside)).code, outside);
     }
+    // A dossier withdrawn and one paused for a supplement: in the unit's list, in none of the pending ones.
+    for (const action of ['withdraw', 'request-supplement']) {
+      const code = mark((await receive(clerkOne)).code, one, parent);
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: `/v1/dossiers/${code}/${action}`,
+        headers: bearer(clerkOne),
+        payload: { reason: 'Người nộp đề nghị.' },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    }
     const everywhere = await createKey(ctx, 'viewer', null);
     for (const unit of [one, two, parent, outside]) {
       expect(await pagedCodes(`/v1/dossiers?unitCode=${unit}&limit=2`, everywhere), unit).toEqual(
@@ -645,11 +656,14 @@ describe('reads', () => {
         expect(await codes(`/v1/dossiers?${some}&channel=online`, everywhere)).toEqual([]);
       }
     }
-    // Both statuses occur in the parent's list, so the status filters above kept some and dropped some.
+    // Both pending statuses occur in the parent's list, and two others, so the status filters above kept some and
+    // dropped some.
     const statuses = (await get(`/v1/dossiers?unitCode=${parent}&limit=200`, everywhere))
       .json()
       .items.map((d: { status: string }) => d.status);
-    expect(new Set(statuses)).toEqual(new Set(['received', 'processing']));
+    expect(new Set(statuses)).toEqual(
+      new Set(['received', 'processing', 'withdrawn', 'awaiting_supplement']),
+    );
     // A clerk's own scope is the same list without unitCode.
     expect(await codes('/v1/dossiers?limit=200', clerkTwo)).toEqual(received[two]);
   });

@@ -275,7 +275,9 @@ export async function listDossiers(
       page = matchesSorted(db, [...conditions, isNull(dossiers.finishedAt)], f.afterId, f.limit);
       break;
     case 'open overdue newest first':
-      // Said again for the same reason: the pending dossiers' newest-first index (dossiers_pending_id_idx).
+      // Said again for the same reason: the pending dossiers' newest-first index (dossiers_pending_id_idx). Planned
+      // for its values, never once for all (not in PLANNED_ONCE): the statuses are parameters, and a plan made
+      // without them cannot tell that the index holds the rows, so it walks the primary key.
       page = newestFirst(db, [...conditions, isNull(dossiers.finishedAt)], f.afterId, f.limit);
       break;
     case 'newest first':
