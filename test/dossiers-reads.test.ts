@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poolOf } from '../src/db/client.js';
@@ -62,6 +62,17 @@ async function receive(key: string, overrides: Record<string, unknown> = {}) {
   });
   expect(res.statusCode, res.body).toBe(201);
   return res.json() as { code: string; version: number };
+}
+
+/** An action on a dossier at the applicant's request (withdraw, request-supplement), which must succeed. */
+async function actOnRequest(key: string, code: string, action: string) {
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: `/v1/dossiers/${code}/${action}`,
+    headers: bearer(key),
+    payload: { reason: 'Người nộp đề nghị.' },
+  });
+  expect(res.statusCode, res.body).toBe(200);
 }
 
 type Page = { items: Array<{ code: string }>; nextCursor: string | null };
@@ -520,23 +531,14 @@ describe('reads', () => {
       expect(res.statusCode, res.body).toBe(201);
       return (res.json() as { code: string }).code;
     };
-    const act = async (code: string, action: string) => {
-      const res = await ctx.app.inject({
-        method: 'POST',
-        url: `/v1/dossiers/${code}/${action}`,
-        headers: bearer(clerkA),
-        payload: { reason: 'Người nộp đề nghị.' },
-      });
-      expect(res.statusCode, res.body).toBe(200);
-    };
     now = new Date('2025-06-02T08:00:00+07:00');
     const first = await intake(clerkA);
     const second = await intake(clerkB);
     const withdrawn = await intake(clerkA);
     const paused = await intake(clerkA);
     const third = await intake(clerkA);
-    await act(withdrawn, 'withdraw');
-    await act(paused, 'request-supplement');
+    await actOnRequest(clerkA, withdrawn, 'withdraw');
+    await actOnRequest(clerkA, paused, 'request-supplement');
     now = new Date('2025-06-10T08:00:00+07:00');
     const onTrack = await intake(clerkB);
     // A key over the whole tree: no unit restriction, so the list reads the open dossiers' due index.
@@ -624,14 +626,7 @@ describe('reads', () => {
     }
     // A dossier withdrawn and one paused for a supplement: in the unit's list, in none of the pending ones.
     for (const action of ['withdraw', 'request-supplement']) {
-      const code = mark((await receive(clerkOne)).code, one, parent);
-      const res = await ctx.app.inject({
-        method: 'POST',
-        url: `/v1/dossiers/${code}/${action}`,
-        headers: bearer(clerkOne),
-        payload: { reason: 'Người nộp đề nghị.' },
-      });
-      expect(res.statusCode, res.body).toBe(200);
+      await actOnRequest(clerkOne, mark((await receive(clerkOne)).code, one, parent), action);
     }
     const everywhere = await createKey(ctx, 'viewer', null);
     for (const unit of [one, two, parent, outside]) {
@@ -1091,40 +1086,29 @@ describe('list pages planned once per connection', () => {
         const afterId = i < 7 ? undefined : newest!.id;
         const limit = 1 + (i % 5);
         const below = afterId === undefined ? sql`` : sql`and id < ${afterId}`;
-        const inUnit = await list({ unitCode: unit, afterId, limit });
-        expect(inUnit.length).toBeGreaterThan(0);
-        expect(inUnit).toEqual(
-          ids(
-            await rows(
-              db,
-              sql`select id from dossiers where (unit_code = ${unit} or handling_unit_code = ${unit}
-                or resolved_elsewhere and resolving_unit_code = ${unit}) ${below} order by id desc limit ${limit}`,
+        // The page read, against the rows `where` keeps, newest first below the cursor.
+        const expectPage = async (page: number[], where: SQL) => {
+          expect(page.length).toBeGreaterThan(0);
+          expect(page).toEqual(
+            ids(
+              await rows(
+                db,
+                sql`select id from dossiers where ${where} ${below} order by id desc limit ${limit}`,
+              ),
             ),
-          ),
-        );
-        const pending = await list({ unitCode: unit, status: 'received,processing', afterId, limit });
-        expect(pending.length).toBeGreaterThan(0);
-        expect(pending).toEqual(
-          ids(
-            await rows(
-              db,
-              sql`select id from dossiers where (unit_code = ${unit} or handling_unit_code = ${unit}
-                or resolved_elsewhere and resolving_unit_code = ${unit}) and status in ('received', 'processing')
-                ${below} order by id desc limit ${limit}`,
-            ),
-          ),
+          );
+        };
+        const inUnit = sql`(unit_code = ${unit} or handling_unit_code = ${unit}
+          or resolved_elsewhere and resolving_unit_code = ${unit})`;
+        await expectPage(await list({ unitCode: unit, afterId, limit }), inUnit);
+        await expectPage(
+          await list({ unitCode: unit, status: 'received,processing', afterId, limit }),
+          sql`${inUnit} and status in ('received', 'processing')`,
         );
         const [from, to] = [addDays(day, -i), addDays(day, i % 3)];
-        const inPeriod = await list({ receivedFrom: from, receivedTo: to, afterId, limit });
-        expect(inPeriod.length).toBeGreaterThan(0);
-        expect(inPeriod).toEqual(
-          ids(
-            await rows(
-              db,
-              sql`select id from dossiers where received_at >= ${instantAt(from, 0)}
-                and received_at < ${instantAt(addDays(to, 1), 0)} ${below} order by id desc limit ${limit}`,
-            ),
-          ),
+        await expectPage(
+          await list({ receivedFrom: from, receivedTo: to, afterId, limit }),
+          sql`received_at >= ${instantAt(from, 0)} and received_at < ${instantAt(addDays(to, 1), 0)}`,
         );
       }
       const kept = await rows<{ statement: string; custom_plans: number; generic_plans: number }>(
