@@ -82,6 +82,7 @@ import {
   closeFigures,
   directProvinceYear,
   jobContext,
+  jobSettingsFromEnv,
   lastYear,
   provinceStats,
   snapshotsOnInterval,
@@ -339,7 +340,7 @@ async function costRun(): Promise<void> {
     ...rows.slice(0, 1),
     `- Command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`${quick ? ' (QUICK: a smoke test, not a result)' : ''}; ` +
       `${fmt(dossiers)} dossiers (seed ${seeded}), statistics figures closed and the worker's snapshot of ` +
-      `today's figures taken every ${loadConfig({ DATABASE_URL: url }).STATS_TODAY_INTERVAL_MS} ms, as in the open mix. Each operation of the mix alone (its requests as the mix ` +
+      `today's figures taken every ${loadConfig({ DATABASE_URL: url, ...jobSettingsFromEnv() }).STATS_TODAY_INTERVAL_MS} ms, as in the open mix. Each operation of the mix alone (its requests as the mix ` +
       `sends them), ${COST_CONNECTIONS} connections in a closed loop for ${costDuration} s; CPU from /proc, in ` +
       'milliseconds a request: the API (its processes), PostgreSQL (the benchmark database’s backends), the load generator. The ' +
       `last row weighs them by the mix’s shares: ${cpus().length} cores at full use serve ` +
@@ -527,7 +528,7 @@ function openReport(results: OpenMixResult[], rates: number[], o: StepOptions): 
       `the rate not counted, then ${o.duration} s counted; rates asked ${rates.join(', ')}, then ${o.refine} ` +
       'halvings of the gap between the highest that passed and the next that failed. Of the worker’s jobs ' +
       `only its snapshot of today’s figures runs (in the benchmark process, every ` +
-      `${loadConfig({ DATABASE_URL: url }).STATS_TODAY_INTERVAL_MS} ms; ` +
+      `${loadConfig({ DATABASE_URL: url, ...jobSettingsFromEnv() }).STATS_TODAY_INTERVAL_MS} ms; ` +
       `${results.map((r) => `${r.snapshotMs.n} snapshots, p50 ${fmt(r.snapshotMs.p50, 0)} ms, p99 ${fmt(r.snapshotMs.p99, 0)} ms`).join('; ')}): ` +
       'figures that transitions make stale are counted live until the end of the run, as in the closed mix.',
     '- Answers: "achieved" and the latencies by operation and shape count every answer, "of which 2xx" and the ' +

@@ -28,9 +28,24 @@ import { authorized, type Session } from './session.js';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 
+/**
+ * The worker's settings the benchmark takes from its own environment, as a worker would: the interval of the
+ * snapshot of today (STATS_TODAY_INTERVAL_MS), which a diagnostic run may lengthen to see the mix without it.
+ */
+export function jobSettingsFromEnv(): Record<string, string> {
+  const interval = process.env.STATS_TODAY_INTERVAL_MS;
+  return interval ? { STATS_TODAY_INTERVAL_MS: interval } : {};
+}
+
 /** What the worker's jobs get, on a pool of their own; `env` overrides settings (job intervals). */
 export async function jobContext(url: string, env: Record<string, string> = {}) {
-  const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env });
+  const config = loadConfig({
+    DATABASE_URL: url,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    ...jobSettingsFromEnv(),
+    ...env,
+  });
   const database = await connectPostgres(url, 10);
   const ctx: JobContext = {
     db: database.db,
