@@ -555,20 +555,13 @@ describe('reads', () => {
     // With nothing else to filter, the list walks the pending dossiers newest first (open overdue newest first);
     // with a filter that keeps every row beside it, it sorts the overdue ones (open overdue sorted): the same
     // pages, each dossier once, newest first, with this test's own in their order.
-    const whole = async (query: string) => {
-      const seen: string[] = [];
-      let cursor: string | null = null;
-      do {
-        const page = (
-          await get(`/v1/dossiers?${query}&limit=3${cursor ? `&cursor=${cursor}` : ''}`, everywhere)
-        ).json() as Page;
-        seen.push(...page.items.map((d) => d.code));
-        cursor = page.nextCursor;
-      } while (cursor);
-      return seen;
-    };
-    const walked = await whole('timeliness=overdue');
-    expect(walked).toEqual(await whole('timeliness=overdue&dueBefore=2100-01-01T00:00:00%2B07:00'));
+    const walked = await pagedCodes('/v1/dossiers?timeliness=overdue&limit=3', everywhere);
+    expect(walked).toEqual(
+      await pagedCodes(
+        '/v1/dossiers?timeliness=overdue&dueBefore=2100-01-01T00:00:00%2B07:00&limit=3',
+        everywhere,
+      ),
+    );
     expect(new Set(walked).size).toBe(walked.length);
     const ours = [first, second, withdrawn, paused, third, onTrack];
     expect(walked.filter((code) => ours.includes(code))).toEqual([third, second, first]);

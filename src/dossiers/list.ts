@@ -123,48 +123,36 @@ function timelinessCondition(flag: NonNullable<ListFilters['timeliness']>, live:
 }
 
 /**
- * The page of a few units' newest dossiers (unit newest in three parts), as listDossiers prepares it under a name.
- * The units hidden in every part, as the statement's other values (unitNewestInThreeParts); cast, or
- * `<> all((select …))` would compare with the subquery's rows instead of the array's elements.
+ * The page of a few units' newest dossiers (unit newest in three parts), as listDossiers prepares it under a name;
+ * `within`, a condition every part adds (unit pending in three parts). The units hidden in every part, as the
+ * statement's other values (unitNewestInThreeParts); cast, or `<> all((select …))` would compare with the
+ * subquery's rows instead of the array's elements.
  */
-function unitNewestPage(codes: string[], afterId: number | undefined, limit: number): SQL {
+function unitNewestPage(codes: string[], afterId: number | undefined, limit: number, within?: SQL): SQL {
   const all = sql`${hidden(sql`${sql.param(codes)}::text[]`)}::text[]`;
-  return unitNewestInThreeParts(
-    codes,
-    (code) => unitParts(codes, (column) => sql`${column} = ${code}`, all),
-    afterId,
-    limit,
-  );
-}
-
-/**
- * The page of a few units' newest pending dossiers in some of the pending statuses (unit pending in three parts):
- * each part says which dossiers are pending as the partial indexes it reads do, word for word (a plan made once
- * must see that they hold its rows), and checks the statuses asked in them.
- */
-function unitPendingPage(
-  codes: string[],
-  statuses: string[],
-  afterId: number | undefined,
-  limit: number,
-): SQL {
-  const all = sql`${hidden(sql`${sql.param(codes)}::text[]`)}::text[]`;
-  const pendingIn = sql`${dossiers.finishedAt} is null and ${dossiers.status} in ('received', 'processing')
-    and ${dossiers.status} = any(${hidden(sql`${sql.param(statuses)}::text[]`)}::text[])`;
+  const inPart = (part: SQL) => (within ? sql`${part} and ${within}` : part);
   return unitNewestInThreeParts(
     codes,
     (code) => {
       const parts = unitParts(codes, (column) => sql`${column} = ${code}`, all);
       return {
-        receivedThere: sql`${parts.receivedThere} and ${pendingIn}`,
-        handledThere: sql`${parts.handledThere} and ${pendingIn}`,
-        resolvedThere: sql`${parts.resolvedThere} and ${pendingIn}`,
+        receivedThere: inPart(parts.receivedThere),
+        handledThere: inPart(parts.handledThere),
+        resolvedThere: inPart(parts.resolvedThere),
       };
     },
     afterId,
     limit,
   );
 }
+
+/**
+ * Pending, and in one of `statuses` (unit pending in three parts): said as the partial indexes the parts read say it,
+ * word for word (a plan made once must see that they hold its rows), the statuses asked checked in them.
+ */
+const pendingIn = (statuses: string[]) =>
+  sql`${dossiers.finishedAt} is null and ${dossiers.status} in ('received', 'processing')
+    and ${dossiers.status} = any(${hidden(sql`${sql.param(statuses)}::text[]`)}::text[])`;
 
 /** The pages read with their rows by a statement prepared under a name (listDossiers): one plan suits every value. */
 const PLANNED_ONCE: ReadonlySet<ListStrategy> = new Set([
@@ -262,7 +250,7 @@ export async function listDossiers(
       page = unitNewestPage(codes!, f.afterId, f.limit);
       break;
     case 'unit pending in three parts':
-      page = unitPendingPage(codes!, statuses!, f.afterId, f.limit);
+      page = unitNewestPage(codes!, f.afterId, f.limit, pendingIn(statuses!));
       break;
     case 'received range sorted':
     case 'unit overdue through status-due indexes':
