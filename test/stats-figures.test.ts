@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relayEverything } from './helpers/relay.js';
 import { createCalendarCache } from '../src/calendar/cache.js';
-import { addDays, formatInstant, localDateOf } from '../src/domain/local-time.js';
+import { addDays, formatInstant, instantAt, localDateOf } from '../src/domain/local-time.js';
 import { sql } from 'drizzle-orm';
 import { connectPglite, type DbOrTx } from '../src/db/client.js';
 import { periodDates } from '../src/domain/periods.js';
@@ -817,6 +817,131 @@ describe('statistics served from the maintained figures', () => {
       sql`select finished_at as finished from dossiers where code = ${open!.code}`,
     );
     expect(new Date(stored!.finished).getTime()).toBe(ahead.getTime());
+  });
+
+  it('a snapshot judges each dossier changed today by its history once, and again when a change reaches back before the day', async () => {
+    const db = ctx.database.db;
+    const { clerk } = history;
+    const today = localDateOf(now);
+    // Open dossiers received before today whose open step was open and overdue at yesterday's end.
+    const overdue = await selectRows<{ id: number; code: string; due: Date; stepDue: Date; seq: number }>(
+      db,
+      sql`
+      select d.id, d.code, d.due_at as due, s.due_at as "stepDue", s.seq
+      from dossiers d join dossier_steps s on s.dossier_id = d.id
+      where d.status in ('received', 'processing') and d.received_at < ${instantAt(today, 0)}::timestamptz
+        and d.rescheduled_due_at is null
+        and s.end_at is null and s.pauses = '[]'::jsonb and s.due_at < ${instantAt(addDays(today, -1), 0)}::timestamptz
+        and extract(isodow from s.due_at at time zone 'Asia/Ho_Chi_Minh') < 6
+      order by d.id limit 2`,
+    );
+    expect(overdue, 'two open dossiers with an open step overdue at yesterday’s end').toHaveLength(2);
+    const [x, y] = overdue as [(typeof overdue)[number], (typeof overdue)[number]];
+    // Recorded as they happen (the test's clock), as the service records them.
+    const recordedAtTheirTime = () =>
+      db.execute(sql`update dossier_events set recorded_at = at where recorded_at > at + interval '1 hour'`);
+    const judgedOf = async (id: number) =>
+      (
+        await selectRows<{ pending: boolean; seqs: number[] }>(
+          db,
+          sql`select pending_overdue as pending, overdue_step_seqs as seqs from stats_today_judged
+            where day = ${today} and dossier_id = ${id}`,
+        )
+      )[0];
+    // The snapshot taken now, and whether it answers as the live count at its instant does, by every grouping.
+    const snapshotAsLive = async () => {
+      const asOf = now;
+      await db.execute(sql`delete from stats_today_snapshots`);
+      await takeTodaySnapshot({ ...jobs, clock: () => asOf });
+      const snapshot = await freshTodaySnapshot(db, asOf, 'day', 15_000);
+      expect(snapshot?.takenAt.getTime()).toBe(asOf.getTime());
+      const differences: string[] = [];
+      for (const { from, to } of periodsAround(asOf)) {
+        if (to < today) continue;
+        for (const groupBy of ['none', 'unit', 'procedure', 'officer', 'step'] as const) {
+          for (const attribution of attributions) {
+            for (const scope of scopes) {
+              const q = { unitPath: scope.path, attribution, from, to, groupBy, granularity: 'day' as const };
+              const live = await servedStatistics(db, { ...q, now: asOf });
+              const served = await servedStatistics(db, { ...q, now: asOf, snapshot: snapshot! });
+              expect(served.source).toBe('figures');
+              if (JSON.stringify(served.groups) !== JSON.stringify(live.groups))
+                differences.push(`${scope.code} ${attribution} ${groupBy} ${from}..${to}`);
+            }
+          }
+        }
+      }
+      now = new Date(now.getTime() + 1000);
+      return differences;
+    };
+
+    // Both changed today (a late reschedule, an apology): judged by their history at the next snapshot.
+    for (const d of [x, y]) {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: `/v1/dossiers/${d.code}/reschedule`,
+        headers: bearer(clerk),
+        payload: {
+          newDueAt: new Date(Math.max(new Date(d.due).getTime(), now.getTime()) + 86_400_000).toISOString(),
+          reason: 'Hồ sơ cần thêm thời gian thẩm định.',
+        },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    await recordedAtTheirTime();
+    expect(await snapshotAsLive()).toEqual([]);
+    expect(await judgedOf(x.id)).toEqual({ pending: true, seqs: [x.seq] });
+    expect(await judgedOf(y.id)).toEqual({ pending: true, seqs: [y.seq] });
+
+    // Judged once: the next snapshot reads the judgements kept (here made wrong on purpose), not their history.
+    await db.execute(sql`update stats_today_judged set pending_overdue = false, overdue_step_seqs = '{}'
+      where dossier_id in (${x.id}, ${y.id})`);
+    expect((await snapshotAsLive()).length).toBeGreaterThan(0);
+    expect(await judgedOf(x.id)).toEqual({ pending: false, seqs: [] });
+
+    // A calendar change that moves x's open step's due (its due date made a day off): x is judged again.
+    const dayOff = localDateOf(new Date(x.stepDue));
+    const put = await ctx.app.inject({
+      method: 'PUT',
+      url: `/v1/calendar/days/${dayOff}`,
+      headers: bearer(ctx.adminKey),
+      payload: { kind: 'day_off', name: 'Nghỉ bù thử', source: 'test' },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    try {
+      await recordedAtTheirTime();
+      const [changed] = await selectRows<{ n: number }>(
+        db,
+        sql`select count(*)::int as n from dossier_events where dossier_id = ${x.id} and type = 'due_changed'`,
+      );
+      expect(changed!.n).toBe(1);
+      await snapshotAsLive();
+      expect(await judgedOf(x.id)).toEqual({ pending: true, seqs: [x.seq] });
+      expect(await judgedOf(y.id)).toEqual({ pending: false, seqs: [] });
+    } finally {
+      await ctx.app.inject({
+        method: 'DELETE',
+        url: `/v1/calendar/days/${dayOff}`,
+        headers: bearer(ctx.adminKey),
+      });
+      await recordedAtTheirTime();
+    }
+
+    // An event of today dated on an earlier day (a late entry): y is judged again, and the snapshot is the live count.
+    await db.execute(sql`update dossier_events set at = ${instantAt(addDays(today, -1), 9 * 60)}::timestamptz
+      where id = (select max(id) from dossier_events where dossier_id = ${y.id})`);
+    expect(await snapshotAsLive()).toEqual([]);
+    expect(await judgedOf(y.id)).toEqual({ pending: true, seqs: [y.seq] });
+
+    // Another day's snapshot keeps no judgement of this one.
+    const tomorrow = new Date(now.getTime() + 86_400_000);
+    await takeTodaySnapshot({ ...jobs, clock: () => tomorrow });
+    const days = await selectRows<{ day: string }>(
+      db,
+      sql`select distinct day::text as day from stats_today_judged`,
+    );
+    expect(days.map((d) => d.day)).not.toContain(today);
+    await db.execute(sql`delete from stats_today_snapshots`);
   });
 
   it('this month’s figures call dossiers due next week not yet due, in JSON, CSV and xlsx', async () => {

@@ -274,7 +274,7 @@ export const stepRuns = stepRunsWhere(sql`true`);
 /** The same, only the step runs where `where` holds (over dossier_steps' own columns). */
 export function stepRunsWhere(where: SQL): SQL {
   return sql`(
-  select dossier_id, coalesce(to_officer_code, ${NO_OFFICER}) as officer_code, step_code, step_name, start_at,
+  select dossier_id, seq, coalesce(to_officer_code, ${NO_OFFICER}) as officer_code, step_code, step_name, start_at,
     due_at, end_at, outcome, pauses
   from dossier_steps where ${where})`;
 }

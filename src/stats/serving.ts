@@ -312,6 +312,10 @@ export function liveFlowsQuery(scope: Scope, g: Grouping, today: LocalDate, asOf
  * index), or by its history when changed since the moment (the clerks' actions of the last milliseconds,
  * `changedSince`). When more changed than the newest events show (`tooMany`, tooManyChangedSince at the moment),
  * every dossier open then is judged by its history.
+ *
+ * With `judged` (the snapshot of today, ./today.ts: yesterdayJudgements of every dossier changed today, kept for
+ * the day), the dossiers judged one by one are its dossiers, and how yesterday's end left them is read from it,
+ * not judged again by their history (changedTodayCtes).
  */
 export function livePendingOverdueQuery(
   scope: Scope,
@@ -320,6 +324,7 @@ export function livePendingOverdueQuery(
   granularity: Granularity,
   sinceYesterday: boolean,
   tooMany: boolean,
+  judged?: SQL,
 ): SQL {
   const today = localDateOf(asOf);
   const { open: dayStart, cut, at } = answerInstants(today, today, asOf);
@@ -338,23 +343,31 @@ export function livePendingOverdueQuery(
     const now = tooMany
       ? sql`(${byHistory})`
       : sql`(case when f.id in (${changed}) then ${byHistory} else ${pendingOverdueNow(f, at, granularity)} end)`;
-    const then = sql`(${receivedBefore(f, dayStart)} and ${notFinishedBefore(f, dayStart)}
-      and ${pendingOverdueAt(sql`f.id`, yesterdayEnd, granularity)})`;
+    const then = pendingOverdueAtDayStart(f, dayStart, granularity);
     const dueSince = pendingDueBetween(
       f,
       overdueBefore(yesterdayEnd, granularity),
       overdueBefore(at, granularity),
     );
+    const changedNowAndThen = judged
+      ? sql`${count(sql`f.id = any(array(${changedToday}))`, sql`count(*) filter (where ${now})::int`, dossiersById)}
+          union all
+          ${count(
+            sql`true`,
+            sql`(-count(*))::int`,
+            sql`(select d.* from ${judged} j join dossiers d on d.id = j.dossier_id where j.pending_overdue)`,
+          )}`
+      : count(
+          sql`f.id = any(array(${changedToday}))`,
+          sql`(count(*) filter (where ${now}) - count(*) filter (where ${then}))::int`,
+          dossiersById,
+        );
     return sql`
-        with changed as (${changedSince(at)}), today as (${judgedToday(yesterdayEnd, dayStart, tooMany)})
+        with ${changedTodayCtes(at, tooMany, judged)}
         select key, label, sum(n)::int as n from (
           ${count(sql`${dueSince} and f.id not in (${changedToday})`)}
           union all
-          ${count(
-            sql`f.id = any(array(${changedToday}))`,
-            sql`(count(*) filter (where ${now}) - count(*) filter (where ${then}))::int`,
-            dossiersById,
-          )}
+          ${changedNowAndThen}
         ) parts group by 1, 2`;
   }
   if (tooMany) return count(byHistory);
@@ -365,6 +378,34 @@ export function livePendingOverdueQuery(
         union all
         ${count(sql`f.id = any(array(${changed})) and ${byHistory}`, sql`count(*)::int`, dossiersById)}
       ) parts group by 1, 2`;
+}
+
+/**
+ * Whether a dossier `f` was pending and overdue at yesterday's end, the day beginning at `dayStart` (by its
+ * history): how yesterday's figures counted it.
+ */
+export const pendingOverdueAtDayStart = (f: SQL, dayStart: Date, granularity: Granularity): SQL =>
+  sql`(${receivedBefore(f, dayStart)} and ${notFinishedBefore(f, dayStart)}
+      and ${pendingOverdueAt(sql`${f}.id`, new Date(dayStart.getTime() - 1), granularity)})`;
+
+/**
+ * The common table expressions `changed` (the dossiers changed since the moment `at`, changedSince) and `today`
+ * (those judged one by one against yesterday's figures, judgedToday) of the live counts of the day of `at`.
+ *
+ * With `judged` (the snapshot's judgements of the day, ./today.ts), `today` is its dossiers: every one judgedToday
+ * gives at `at` (the snapshot judges those first) and those it gave at the day's earlier snapshots. Judging more
+ * dossiers one by one changes no count: a dossier whose row has not changed since yesterday ended is counted now
+ * from its row less as yesterday ended, which is one exactly when its due passed the threshold since, as the
+ * counts of the others have it.
+ */
+export function changedTodayCtes(at: Date, tooMany: boolean, judged?: SQL): SQL {
+  const today = localDateOf(at);
+  const dayStart = answerInstants(today, today).open;
+  const yesterdayEnd = new Date(dayStart.getTime() - 1);
+  const judgedOneByOne = judged
+    ? sql`select dossier_id from ${judged} j`
+    : judgedToday(yesterdayEnd, dayStart, tooMany);
+  return sql`changed as (${changedSince(at)}), today as (${judgedOneByOne})`;
 }
 
 /**
@@ -1022,12 +1063,12 @@ export function liveStepsQuery(
   granularity: Granularity,
   sinceYesterday: boolean,
   tooMany: boolean,
+  judged?: SQL,
 ): SQL {
   const s = sql`s`;
   const f = sql`f`;
   const at = new Date(cut.getTime() - 1);
-  const overdueAt = (end: Date) =>
-    sql`${stepOpenAt(s, end)} and ${stepOverdueAt(s, sql`${new Date(end.getTime() - 1)}::timestamptz`, granularity)}`;
+  const overdueAt = (end: Date) => stepOpenOverdueBefore(s, end, granularity);
   // The scope's dossiers are reached from the step runs (their ids, read by primary key), never the other way.
   const fromRuns = (runs: SQL, ids: SQL, where: SQL, counts: SQL) => sql`
       select ${g.key} as key, min(${g.label}) as label, ${counts}
@@ -1077,10 +1118,18 @@ export function liveStepsQuery(
       // The others, overdue since yesterday's end.
       byRow(sql`${dueSince} and f.id not in (${changedToday})`),
       // Today's changed dossiers as yesterday's figures counted them, taken out.
-      fromRuns(stepRuns, changedToday, overdueAt(dayStart), openOverdueCount(sql`(-count(*))::int`)),
+      judged
+        ? sql`
+          select ${g.key} as key, min(${g.label}) as label, ${openOverdueCount(sql`(-count(*))::int`)}
+          from ${judged} j cross join unnest(j.overdue_step_seqs) q(seq)
+            join ${stepRuns} s on s.dossier_id = j.dossier_id and s.seq = q.seq
+            join ${dossiersById} f on f.id = j.dossier_id ${g.joins}
+          where ${scope.where} and j.overdue_step_seqs <> '{}'
+          group by 1`
+        : fromRuns(stepRuns, changedToday, overdueAt(dayStart), openOverdueCount(sql`(-count(*))::int`)),
     ];
     return sql`
-        with changed as (${changedSince(at)}), today as (${judgedToday(yesterdayEnd, dayStart, tooMany)})
+        with ${changedTodayCtes(at, tooMany, judged)}
         ${sql.join(parts, sql` union all `)}`;
   }
   if (tooMany) {
@@ -1095,6 +1144,31 @@ export function liveStepsQuery(
       ${fromRuns(stepRuns, changed, overdueAt(cut), openOverdueCount())}
       union all
       ${byRow(sql`${openStepOverdueNow(f, at, granularity)} and f.id not in (${changed})`)}`;
+}
+
+/**
+ * Whether a step run `s` is open at the instant before `cut` and overdue then (the open-overdue count of a day
+ * ending at `cut`).
+ */
+const stepOpenOverdueBefore = (s: SQL, cut: Date, granularity: Granularity): SQL =>
+  sql`${stepOpenAt(s, cut)} and ${stepOverdueAt(s, sql`${new Date(cut.getTime() - 1)}::timestamptz`, granularity)}`;
+
+/**
+ * How yesterday's end (the day beginning at `dayStart`) left a dossier `f`, by its history, as yesterday's figures
+ * counted it: whether it was pending and overdue, and the seq of each of its step runs open and overdue then (the
+ * snapshot of today keeps these for the day: ./today.ts).
+ */
+export function yesterdayJudgements(
+  f: SQL,
+  dayStart: Date,
+  granularity: Granularity,
+): { pendingOverdue: SQL; overdueStepSeqs: SQL } {
+  const s = sql`s`;
+  return {
+    pendingOverdue: pendingOverdueAtDayStart(f, dayStart, granularity),
+    overdueStepSeqs: sql`array(select s.seq from dossier_steps s
+      where s.dossier_id = ${f}.id and ${stepOpenOverdueBefore(s, dayStart, granularity)} order by s.seq)`,
+  };
 }
 
 /** The step figures' reads: the step runs ended in the period's closed days, today's, and the open-overdue. */

@@ -1,8 +1,16 @@
-import { sql } from 'drizzle-orm';
+import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { instant } from './columns.js';
 import { dossierChildColumns } from './dossiers.js';
 import { officers } from './officers.js';
+
+/**
+ * Whether an event reaches back before the local day it was recorded on: dated on an earlier day (a late entry), or
+ * a calendar change's due_changed (it moves an open step's due in place). The predicate of the partial index that
+ * reads them; a query must repeat it word for word for the index to serve it.
+ */
+export const reachesBack = (type: SQL | AnyColumn, at: SQL | AnyColumn, recordedAt: SQL | AnyColumn): SQL =>
+  sql`(${type} = 'due_changed' or (${at} at time zone 'Asia/Ho_Chi_Minh')::date < (${recordedAt} at time zone 'Asia/Ho_Chi_Minh')::date)`;
 
 /** The audit trail: one row per transition or change, append-only. `at` is when it happened (late entry allowed). */
 export const dossierEvents = pgTable(
@@ -29,5 +37,10 @@ export const dossierEvents = pgTable(
     index('dossier_events_dated_ahead_idx')
       .on(t.at)
       .where(sql`${t.at} > ${t.recordedAt}`),
+    // Events that reach back before the day they were recorded on (dated on an earlier local day, or a calendar
+    // change that moved a due): few, read by the snapshot of today to judge their dossiers' yesterday again.
+    index('dossier_events_reaching_back_idx')
+      .on(t.recordedAt, t.dossierId)
+      .where(reachesBack(t.type, t.at, t.recordedAt)),
   ],
 );

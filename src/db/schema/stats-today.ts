@@ -1,4 +1,14 @@
-import { boolean, index, pgTable, primaryKey, smallint, text } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  date,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+} from 'drizzle-orm/pg-core';
 import { instant } from './columns.js';
 import { statsCell, statsCounts, statsUnits, stepCell, stepCounts } from './stats-counts.js';
 
@@ -79,4 +89,24 @@ export const statsStepUnitToday = pgTable(
     }),
     index('stats_step_unit_today_resolving_idx').on(t.slot, t.resolvingUnitCode),
   ],
+);
+
+/**
+ * How yesterday's end left each dossier changed today, as yesterday's figures counted it (src/stats/today.ts): each
+ * snapshot of the day takes these out of yesterday's figures and counts the dossiers as they are at its instant.
+ * Judged by history once, when a snapshot first finds the dossier changed today, and again at every snapshot while
+ * a change of today reaches back before the day (an event dated before it, or a calendar change that moved a due):
+ * whether the dossier was pending and overdue at yesterday's end, and the seq of each of its step runs open and
+ * overdue then. Keyed by the day and the outcome granularity judged with; earlier days are deleted by the snapshot.
+ */
+export const statsTodayJudged = pgTable(
+  'stats_today_judged',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    granularity: text('granularity').notNull(),
+    dossierId: bigint('dossier_id', { mode: 'number' }).notNull(),
+    pendingOverdue: boolean('pending_overdue').notNull(),
+    overdueStepSeqs: integer('overdue_step_seqs').array().notNull(),
+  },
+  (t) => [primaryKey({ name: 'stats_today_judged_pk', columns: [t.day, t.granularity, t.dossierId] })],
 );
