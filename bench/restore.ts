@@ -115,6 +115,9 @@ export async function restore(client: pg.Client): Promise<void> {
       [`${KEY_PREFIX}%`],
     );
     await client.query('delete from api_keys where name like $1', [`${KEY_PREFIX}%`]);
+    // How yesterday ended for the dossiers changed today, judged by the run's snapshots, named dossiers deleted
+    // above and dossiers put back: the next snapshot judges the day's changes again.
+    await client.query('delete from stats_today_judged');
     await client.query('commit');
   }
   await client.query(

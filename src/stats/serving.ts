@@ -393,10 +393,11 @@ export const pendingOverdueAtDayStart = (f: SQL, dayStart: Date, granularity: Gr
  * (those judged one by one against yesterday's figures, judgedToday) of the live counts of the day of `at`.
  *
  * With `judged` (the snapshot's judgements of the day, ./today.ts), `today` is its dossiers: every one judgedToday
- * gives at `at` (the snapshot judges those first) and those it gave at the day's earlier snapshots. Judging more
- * dossiers one by one changes no count: a dossier whose row has not changed since yesterday ended is counted now
- * from its row less as yesterday ended, which is one exactly when its due passed the threshold since, as the
- * counts of the others have it.
+ * gives at `at` (the snapshot judges those first) and those it gave at the day's earlier snapshots. The day's
+ * changes only grow, so the dossiers judgedToday no longer gives are ones received today since (or changed after
+ * an earlier snapshot's moment and received today). Judging them one by one changes no count: yesterday's end
+ * left them unreceived (nothing to take out) and their dues lie after yesterday's thresholds, so counted now from
+ * their rows they give what the dues passed since give the others.
  */
 export function changedTodayCtes(at: Date, tooMany: boolean, judged?: SQL): SQL {
   const today = localDateOf(at);

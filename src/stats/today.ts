@@ -169,6 +169,9 @@ async function writeSnapshot(ctx: JobContext): Promise<number | null> {
         sql`select pg_try_advisory_xact_lock(${SNAPSHOT_LOCK}) as ok`,
       );
       if (!lock?.ok) return null;
+      // The cells each statement writes are matched against the slot's in memory (a hashed NOT IN): room for a
+      // province's tens of thousands of cells, which PostgreSQL's default would refuse.
+      await tx.execute(sql`set local work_mem = '64MB'`);
       const [newest] = await rows<{ slot: number }>(
         tx,
         sql`select slot from stats_today_snapshots order by taken_at desc limit 1`,
@@ -254,6 +257,8 @@ async function judgeYesterday(tx: Tx, at: Date, granularity: Granularity, tooMan
     select ${day}, ${granularity}, f.id, ${pendingOverdue}, ${overdueStepSeqs}
     from dossiers f where f.id = any(array(select dossier_id from unjudged))
     on conflict (day, granularity, dossier_id) do update
-      set pending_overdue = excluded.pending_overdue, overdue_step_seqs = excluded.overdue_step_seqs`);
+      set pending_overdue = excluded.pending_overdue, overdue_step_seqs = excluded.overdue_step_seqs
+      where (stats_today_judged.pending_overdue, stats_today_judged.overdue_step_seqs)
+        is distinct from (excluded.pending_overdue, excluded.overdue_step_seqs)`);
   return judged;
 }
