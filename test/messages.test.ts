@@ -489,14 +489,8 @@ describe('every custom message, through a real request', () => {
         let code: string | undefined;
         for (let hoursAgo = 71; hoursAgo > 0 && !code; hoursAgo -= 2) {
           const receivedAt = new Date(Date.now() - hoursAgo * 3_600_000).toISOString();
-          const res = await ctx.app.inject({
-            method: 'POST',
-            url: '/v1/dossiers',
-            headers: bearer(clerk),
-            payload: intakeBody(short.code, { receivedAt }),
-          });
-          expect(res.statusCode, res.body).toBe(201);
-          if (new Date(res.json().dueAt).getTime() < Date.now() - 60_000) code = res.json().code;
+          const received = await receiveDossier(short.code, { receivedAt });
+          if (new Date(received.dueAt).getTime() < Date.now() - 60_000) code = received.code;
         }
         expect(code, 'a dossier received in the last three days whose due has passed').toBeDefined();
         // Later than the statutory due, but not after the action (now).
@@ -543,15 +537,23 @@ describe('every custom message, through a real request', () => {
     ],
   ];
 
-  async function receivedDossier(): Promise<string> {
+  /** A dossier received by the clerk (of `procedure`, with `fields` of the intake body): its code and due. */
+  async function receiveDossier(
+    procedure = procedureCode,
+    fields: Record<string, unknown> = {},
+  ): Promise<{ code: string; dueAt: string }> {
     const res = await ctx.app.inject({
       method: 'POST',
       url: '/v1/dossiers',
       headers: bearer(clerk),
-      payload: intakeBody(procedureCode),
+      payload: intakeBody(procedure, fields),
     });
     expect(res.statusCode, res.body).toBe(201);
-    return res.json().code;
+    return res.json();
+  }
+
+  async function receivedDossier(): Promise<string> {
+    return (await receiveDossier()).code;
   }
 
   const params = (key: MessageKey): Record<string, number> =>

@@ -384,7 +384,7 @@ export function livePendingOverdueQuery(
  * Whether a dossier `f` was pending and overdue at yesterday's end, the day beginning at `dayStart` (by its
  * history): how yesterday's figures counted it.
  */
-export const pendingOverdueAtDayStart = (f: SQL, dayStart: Date, granularity: Granularity): SQL =>
+const pendingOverdueAtDayStart = (f: SQL, dayStart: Date, granularity: Granularity): SQL =>
   sql`(${receivedBefore(f, dayStart)} and ${notFinishedBefore(f, dayStart)}
       and ${pendingOverdueAt(sql`${f}.id`, new Date(dayStart.getTime() - 1), granularity)})`;
 

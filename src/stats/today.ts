@@ -148,7 +148,7 @@ async function writeCells(tx: Tx, slot: number, cells: SQL, t: CellTables): Prom
 
 /**
  * Scheduled job: takes a snapshot of today's figures at the clock's instant, in one transaction that reads one
- * state of the database, into the slot the newest snapshot does not hold; then vacuums the rewritten tables. A
+ * state of the database, into the slot the newest snapshot does not hold; then vacuums the tables it wrote. A
  * second worker's run while one writes does nothing. Returns the number of cells written.
  */
 export async function takeTodaySnapshot(ctx: JobContext): Promise<number> {
