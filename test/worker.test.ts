@@ -21,6 +21,7 @@ import {
   createKey,
   createProcedure,
   createTestContext,
+  createIsolatedDatabase,
   createUnit,
   intakeBody,
   testConfig,
@@ -30,15 +31,21 @@ import { freePort, waitFor } from './helpers/wait.js';
 
 let now = new Date('2098-03-03T08:00:00+07:00'); // a Monday
 let ctx: TestContext;
+let isolated: Awaited<ReturnType<typeof createIsolatedDatabase>>;
 const silent = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 const extraDatabases: Database[] = [];
 
+// A database of its own: the scans below look at every running dossier of their database, and the workers on
+// the real clock relay every outbox row of theirs. On the run's shared database they would raise alerts on the
+// other files' dossiers (received in 2025, overdue by the real clock) while those files count their alerts.
 beforeAll(async () => {
-  ctx = await createTestContext({}, { clock: () => now, poolSize: 6 });
+  isolated = await createIsolatedDatabase();
+  ctx = await createTestContext({ DATABASE_URL: isolated.url }, { clock: () => now, poolSize: 6 });
 });
 afterAll(async () => {
   for (const d of extraDatabases) await d.close();
   await ctx.close();
+  await isolated.drop();
 });
 
 /** A job context of its own (its own pool), as a second worker process would have. */
@@ -46,7 +53,7 @@ async function jobContext(
   clock: () => Date = () => now,
   overrides: Record<string, string> = {},
 ): Promise<JobContext> {
-  const config = testConfig(overrides);
+  const config = testConfig({ DATABASE_URL: isolated.url, ...overrides });
   const database = await connectPostgres(config.DATABASE_URL!, 3);
   extraDatabases.push(database);
   return {
