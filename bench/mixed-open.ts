@@ -47,6 +47,12 @@ export interface OpenStep {
 
 export interface StepOptions {
   duration: number;
+  /**
+   * Seconds at the rate not counted before each step, for each API process: each process then serves the step's
+   * warm-up one process serves alone. Freshly started processes compile their hot code as they serve, and two
+   * sharing one process's warm-up came to their first step half as warm (their CPU 7–10 points above the same
+   * rate's later steps).
+   */
   warmUp: number;
   refine: number;
   /**
@@ -95,8 +101,9 @@ async function settle(s: Session): Promise<void> {
 async function step(s: Session, rate: number, o: StepOptions): Promise<OpenStep> {
   await settle(s);
   const load = loadavg()[0]!;
+  const warmUp = o.warmUp * s.api.processes;
   console.log(
-    `  open loop at ${rate} req/s (${o.warmUp} s warm-up, ${o.duration} s counted; load ${load.toFixed(2)}) …`,
+    `  open loop at ${rate} req/s (${warmUp} s warm-up, ${o.duration} s counted; load ${load.toFixed(2)}) …`,
   );
   const own = (await s.client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
   const sampler = o.sample ? await startActivitySampler(s.url, { exclude: [own] }) : null;
@@ -105,7 +112,7 @@ async function step(s: Session, rate: number, o: StepOptions): Promise<OpenStep>
   const runtimeBefore = s.api.processes === 1 ? await readRuntime(s.api.base) : null;
   const statementsBefore = await readStatements(s.client);
   const started = performance.now();
-  const run = await mixedOpen(s, rate, o.duration, { warmUp: o.warmUp });
+  const run = await mixedOpen(s, rate, o.duration, { warmUp });
   const statementsAfter = statementsBefore && (await readStatements(s.client));
   const seconds = (performance.now() - started) / 1000;
   const activity = await sampler?.stop();

@@ -524,7 +524,7 @@ function openReport(results: OpenMixResult[], rates: number[], o: StepOptions): 
     `- Load: an open loop (bench/load.ts measureOpen): Poisson arrivals at the offered rate, each request on ` +
       'a free keep-alive connection or a new one, at most 1,000 in flight (an arrival beyond is an error), 10 s ' +
       'timeout; latency from the scheduled start, so queueing counts. The mix’s shares and requests are the ' +
-      `closed mix’s (${MIX.map(([label, w]) => `${label} ${w} %`).join(', ')}). Each step: ${o.warmUp} s at ` +
+      `closed mix’s (${MIX.map(([label, w]) => `${label} ${w} %`).join(', ')}). Each step: ${o.warmUp} s for each API process at ` +
       `the rate not counted, then ${o.duration} s counted; rates asked ${rates.join(', ')}, then ${o.refine} ` +
       'halvings of the gap between the highest that passed and the next that failed. Of the worker’s jobs ' +
       `only its snapshot of today’s figures runs (in the benchmark process, every ` +
