@@ -48,10 +48,10 @@ export interface OpenStep {
 export interface StepOptions {
   duration: number;
   /**
-   * Seconds at the rate not counted before each step, for each API process: each process then serves the step's
-   * warm-up one process serves alone. Freshly started processes compile their hot code as they serve, and two
-   * sharing one process's warm-up came to their first step half as warm (their CPU 7–10 points above the same
-   * rate's later steps).
+   * Seconds at the rate not counted before each step, for each API process, so that each process serves as much
+   * of the warm-up as one process alone. Freshly started processes compile their hot code as they serve: two that
+   * shared one process's warm-up came to their first step half as warm (their CPU 7–10 points above the same
+   * processes' at the same rate once warm).
    */
   warmUp: number;
   refine: number;
