@@ -182,7 +182,7 @@ async function writeSnapshot(ctx: JobContext): Promise<number | null> {
       const { open, cut } = answerInstants(today, today, at);
       const sinceYesterday = await fewChangedAfter(tx, new Date(open.getTime() - 1));
       const tooMany = await tooManyChangedSince(tx, new Date(cut.getTime() - 1));
-      const judged = sinceYesterday ? await judgeYesterday(tx, at, granularity, tooMany) : undefined;
+      const judged = sinceYesterday ? await judgeYesterday(tx, at, open, granularity, tooMany) : undefined;
       const flows = liveFlowsQuery(everything, flowCell, today, at);
       const overdue = livePendingOverdueQuery(
         everything,
@@ -232,15 +232,21 @@ async function writeSnapshot(ctx: JobContext): Promise<number | null> {
 }
 
 /**
- * How yesterday's end left each dossier changed today (yesterdayJudgements), kept in stats_today_judged for the
- * day of `at`: the dossiers in today's changes not judged yet are judged by their history, and so again is each
- * one with an event of today that reaches back before the day (reachesBack: a late entry dated on an earlier day,
- * or a calendar change that moved a due), which may have changed how yesterday ended for it. Other days' and
- * other granularities' judgements are deleted. Returns the day's judgements, for the snapshot's reads.
+ * How yesterday's end left each dossier changed today (yesterdayJudgements), kept in stats_today_judged for the day
+ * of `at` (beginning at `dayStart`): the dossiers in today's changes not judged yet are judged by their history,
+ * and so again is each one with an event of today that reaches back before the day (reachesBack: a late entry dated
+ * on an earlier day, or a calendar change that moved a due), which may have changed how yesterday ended for it.
+ * Other days' and other granularities' judgements are deleted. Returns the day's judgements, for the snapshot's
+ * reads.
  */
-async function judgeYesterday(tx: Tx, at: Date, granularity: Granularity, tooMany: boolean): Promise<SQL> {
+async function judgeYesterday(
+  tx: Tx,
+  at: Date,
+  dayStart: Date,
+  granularity: Granularity,
+  tooMany: boolean,
+): Promise<SQL> {
   const day = localDateOf(at);
-  const dayStart = answerInstants(day, day).open;
   const judged = sql`(select * from stats_today_judged where day = ${day} and granularity = ${granularity})`;
   const { pendingOverdue, overdueStepSeqs } = yesterdayJudgements(sql`f`, dayStart, granularity);
   await tx.execute(sql`delete from stats_today_judged where day <> ${day} or granularity <> ${granularity}`);
