@@ -103,7 +103,9 @@ const TABLES = [FLOW_TABLES, STEP_TABLES].flatMap((t) => [sql.raw(t.cells), sql.
 /**
  * Makes `table`'s rows of the slot those of the common table `source` (key columns, then `values`), writing only
  * what differs from what the slot holds (the snapshot two intervals old: most cells unchanged): the rows the
- * source has not deleted, the others inserted or updated where a value differs. Two common tables of a statement.
+ * source has not deleted, the others inserted or updated where a value differs. The rows that differ are found
+ * first, comparing whole rows in one hashed set operation (EXCEPT, where nulls are equal): an upsert of every
+ * cell would look each one up and lock it, unchanged or not. Three common tables of a statement.
  */
 function replaceSlotRows(
   name: string,
@@ -113,19 +115,22 @@ function replaceSlotRows(
   key: string[],
   values: string[],
 ): SQL {
-  const columns = [...key, ...values];
-  const keyList = key.join(', ');
-  const differs = `(${values.map((c) => `${table}.${c}`).join(', ')}) is distinct from (${values.map((c) => `excluded.${c}`).join(', ')})`;
+  const columns = sql.raw([...key, ...values].join(', '));
+  const keyList = sql.raw(key.join(', '));
+  const differing = sql.raw(`${name}_differs`);
   return sql`
     ${sql.raw(`${name}_gone`)} as (
       delete from ${sql.raw(table)} where slot = ${slot}
-        and (${sql.raw(keyList)}) not in (select ${sql.raw(keyList)} from ${sql.raw(source)})),
+        and (${keyList}) not in (select ${keyList} from ${sql.raw(source)})),
+    ${differing} as (
+      select ${columns} from ${sql.raw(source)}
+      except all
+      select ${columns} from ${sql.raw(table)} where slot = ${slot}),
     ${sql.raw(`${name}_put`)} as (
-      insert into ${sql.raw(table)} (slot, ${sql.raw(columns.join(', '))})
-      select ${slot}, ${sql.raw(columns.join(', '))} from ${sql.raw(source)}
-      on conflict (slot, ${sql.raw(keyList)}) do update
-        set ${sql.raw(values.map((c) => `${c} = excluded.${c}`).join(', '))}
-        where ${sql.raw(differs)})`;
+      insert into ${sql.raw(table)} (slot, ${columns})
+      select ${slot}, ${columns} from ${differing}
+      on conflict (slot, ${keyList}) do update
+        set ${sql.raw(values.map((c) => `${c} = excluded.${c}`).join(', '))})`;
 }
 
 /**
