@@ -102,10 +102,11 @@ const TABLES = [FLOW_TABLES, STEP_TABLES].flatMap((t) => [sql.raw(t.cells), sql.
 
 /**
  * Makes `table`'s rows of the slot those of the common table `source` (key columns, then `values`), writing only
- * what differs from what the slot holds (the snapshot two intervals old: most cells unchanged): the rows the
- * source has not deleted, the others inserted or updated where a value differs. The rows that differ are found
- * first, comparing whole rows in one hashed set operation (EXCEPT, where nulls are equal): an upsert of every
- * cell would look each one up and lock it, unchanged or not. Three common tables of a statement.
+ * what differs from what the slot holds (the snapshot two intervals old: most cells unchanged): the slot's rows
+ * whose key the source lacks are deleted, the others inserted or updated where a value differs. The rows that
+ * differ are found first, whole rows compared in one set operation (EXCEPT ALL, hashed in the work_mem
+ * writeSnapshot sets): an upsert of every cell would look each one up and lock it, unchanged or not. Three common
+ * tables of a statement.
  */
 function replaceSlotRows(
   name: string,
@@ -154,7 +155,7 @@ async function writeCells(tx: Tx, slot: number, cells: SQL, t: CellTables): Prom
 /**
  * Scheduled job: takes a snapshot of today's figures at the clock's instant, in one transaction that reads one
  * state of the database, into the slot the newest snapshot does not hold; then vacuums the tables it wrote. A
- * second worker's run while one writes does nothing. Returns the number of cells written.
+ * second worker's run while one writes does nothing. Returns the number of cells the snapshot holds.
  */
 export async function takeTodaySnapshot(ctx: JobContext): Promise<number> {
   const written = await writeSnapshot(ctx);
@@ -174,8 +175,9 @@ async function writeSnapshot(ctx: JobContext): Promise<number | null> {
         sql`select pg_try_advisory_xact_lock(${SNAPSHOT_LOCK}) as ok`,
       );
       if (!lock?.ok) return null;
-      // The cells each statement writes are matched against the slot's in memory (a hashed NOT IN): room for a
-      // province's tens of thousands of cells, which PostgreSQL's default would refuse.
+      // The cells each statement writes are matched against the slot's in memory (a hashed NOT IN for the keys, a
+      // hashed EXCEPT ALL for the rows): room for a province's tens of thousands of cells, which PostgreSQL's
+      // default would refuse.
       await tx.execute(sql`set local work_mem = '64MB'`);
       const [newest] = await rows<{ slot: number }>(
         tx,
