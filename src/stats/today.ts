@@ -116,19 +116,20 @@ function replaceSlotRows(
   key: string[],
   values: string[],
 ): SQL {
+  const target = sql.raw(table);
+  const from = sql.raw(source);
   const columns = sql.raw([...key, ...values].join(', '));
   const keyList = sql.raw(key.join(', '));
   const differing = sql.raw(`${name}_differs`);
   return sql`
     ${sql.raw(`${name}_gone`)} as (
-      delete from ${sql.raw(table)} where slot = ${slot}
-        and (${keyList}) not in (select ${keyList} from ${sql.raw(source)})),
+      delete from ${target} where slot = ${slot} and (${keyList}) not in (select ${keyList} from ${from})),
     ${differing} as (
-      select ${columns} from ${sql.raw(source)}
+      select ${columns} from ${from}
       except all
-      select ${columns} from ${sql.raw(table)} where slot = ${slot}),
+      select ${columns} from ${target} where slot = ${slot}),
     ${sql.raw(`${name}_put`)} as (
-      insert into ${sql.raw(table)} (slot, ${columns})
+      insert into ${target} (slot, ${columns})
       select ${slot}, ${columns} from ${differing}
       on conflict (slot, ${keyList}) do update
         set ${sql.raw(values.map((c) => `${c} = excluded.${c}`).join(', '))})`;
