@@ -116,8 +116,10 @@ export async function restore(client: pg.Client): Promise<void> {
     );
     await client.query('delete from api_keys where name like $1', [`${KEY_PREFIX}%`]);
     // How yesterday ended for the dossiers changed today, judged by the run's snapshots, named dossiers deleted
-    // above and dossiers put back: the next snapshot judges the day's changes again.
+    // above and dossiers put back: the next snapshot judges the day's changes again. The snapshots go too: their
+    // slots' next ones would count again only what the outbox says changed, and the put back announces nothing.
     await client.query('delete from stats_today_judged');
+    await client.query('delete from stats_today_snapshots');
     await client.query('commit');
   }
   await client.query(

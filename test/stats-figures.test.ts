@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relayEverything } from './helpers/relay.js';
 import { createCalendarCache } from '../src/calendar/cache.js';
@@ -120,6 +121,44 @@ describe('statistics served from the maintained figures', () => {
   let scopes: Array<Awaited<ReturnType<typeof subtreeOf>>>;
   let receivers: string[];
   let scenario: Awaited<ReturnType<typeof periodNotEndedScenario>>;
+
+  /** Events recorded as they happen (the test's clock), as the service records them. */
+  const recordedAtTheirTime = () =>
+    ctx.database.db.execute(
+      sql`update dossier_events set recorded_at = at where recorded_at > at + interval '1 hour'`,
+    );
+
+  /**
+   * A snapshot of today taken now (the earlier ones deleted first when `whole`: it counts every dossier), and where
+   * it answers otherwise than the live count at its instant, by every grouping; then the clock moves a second on.
+   */
+  async function snapshotAsLive(whole = true): Promise<string[]> {
+    const db = ctx.database.db;
+    const asOf = now;
+    const today = localDateOf(asOf);
+    if (whole) await db.execute(sql`delete from stats_today_snapshots`);
+    await takeTodaySnapshot({ ...jobs, clock: () => asOf });
+    const snapshot = await freshTodaySnapshot(db, asOf, 'day', 15_000);
+    expect(snapshot?.takenAt.getTime()).toBe(asOf.getTime());
+    const differences: string[] = [];
+    for (const { from, to } of periodsAround(asOf)) {
+      if (to < today) continue;
+      for (const groupBy of ['none', 'unit', 'procedure', 'officer', 'step'] as const) {
+        for (const attribution of attributions) {
+          for (const scope of scopes) {
+            const q = { unitPath: scope.path, attribution, from, to, groupBy, granularity: 'day' as const };
+            const live = await servedStatistics(db, { ...q, now: asOf });
+            const served = await servedStatistics(db, { ...q, now: asOf, snapshot: snapshot! });
+            expect(served.source).toBe('figures');
+            if (JSON.stringify(served.groups) !== JSON.stringify(live.groups))
+              differences.push(`${scope.code} ${attribution} ${groupBy} ${from}..${to}`);
+          }
+        }
+      }
+    }
+    now = new Date(now.getTime() + 1000);
+    return differences;
+  }
 
   it('equal the direct computation for every period and attribution, before and after late entries and day closes', async () => {
     history = await randomHistory(ctx, { get: () => now, set: (d) => (now = d) }, 424242, 220, {
@@ -837,9 +876,6 @@ describe('statistics served from the maintained figures', () => {
     );
     expect(overdue, 'two open dossiers with an open step overdue at yesterday’s end').toHaveLength(2);
     const [x, y] = overdue as [(typeof overdue)[number], (typeof overdue)[number]];
-    // Recorded as they happen (the test's clock), as the service records them.
-    const recordedAtTheirTime = () =>
-      db.execute(sql`update dossier_events set recorded_at = at where recorded_at > at + interval '1 hour'`);
     const judgedOf = async (id: number) =>
       (
         await selectRows<{ pending: boolean; seqs: number[] }>(
@@ -848,32 +884,6 @@ describe('statistics served from the maintained figures', () => {
             where day = ${today} and dossier_id = ${id}`,
         )
       )[0];
-    // The snapshot taken now, and whether it answers as the live count at its instant does, by every grouping.
-    const snapshotAsLive = async () => {
-      const asOf = now;
-      await db.execute(sql`delete from stats_today_snapshots`);
-      await takeTodaySnapshot({ ...jobs, clock: () => asOf });
-      const snapshot = await freshTodaySnapshot(db, asOf, 'day', 15_000);
-      expect(snapshot?.takenAt.getTime()).toBe(asOf.getTime());
-      const differences: string[] = [];
-      for (const { from, to } of periodsAround(asOf)) {
-        if (to < today) continue;
-        for (const groupBy of ['none', 'unit', 'procedure', 'officer', 'step'] as const) {
-          for (const attribution of attributions) {
-            for (const scope of scopes) {
-              const q = { unitPath: scope.path, attribution, from, to, groupBy, granularity: 'day' as const };
-              const live = await servedStatistics(db, { ...q, now: asOf });
-              const served = await servedStatistics(db, { ...q, now: asOf, snapshot: snapshot! });
-              expect(served.source).toBe('figures');
-              if (JSON.stringify(served.groups) !== JSON.stringify(live.groups))
-                differences.push(`${scope.code} ${attribution} ${groupBy} ${from}..${to}`);
-            }
-          }
-        }
-      }
-      now = new Date(now.getTime() + 1000);
-      return differences;
-    };
 
     // Both changed today (a late reschedule, an apology): judged by their history at the next snapshot.
     for (const d of [x, y]) {
@@ -941,6 +951,131 @@ describe('statistics served from the maintained figures', () => {
       sql`select distinct day::text as day from stats_today_judged`,
     );
     expect(days.map((d) => d.day)).not.toContain(today);
+    await db.execute(sql`delete from stats_today_snapshots`);
+  });
+
+  it('a slot’s next snapshot counts again only the dossiers changed since its last: late commits and receipts dated ahead included', async () => {
+    const db = ctx.database.db;
+    const { clerk } = history;
+    const act = async (code: string, action: string, payload: object) => {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: `/v1/dossiers/${code}/${action}`,
+        headers: bearer(clerk),
+        payload,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    const intake = async (overrides: object = {}) => {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: '/v1/dossiers',
+        headers: bearer(clerk),
+        payload: intakeBody(open[0]!.procedure, { unitCode: open[0]!.unit, ...overrides }),
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return (res.json() as { code: string }).code;
+    };
+    const share = async (slot: number, code: string) =>
+      (
+        await selectRows<{ channel: string; received: number; stopped: number }>(
+          db,
+          sql`select channel, received, stopped from stats_today_shares
+            where slot = ${slot} and dossier_id = (select id from dossiers where code = ${code})`,
+        )
+      )[0];
+    const open = await selectRows<{ id: number; code: string; procedure: string; unit: string }>(
+      db,
+      sql`select id, code, procedure_code as procedure, unit_code as unit from dossiers
+        where status = 'processing' and current_step_seq is not null order by id limit 3`,
+    );
+    expect(open, 'three dossiers being processed').toHaveLength(3);
+    const [a, b, c] = open as [(typeof open)[number], (typeof open)[number], (typeof open)[number]];
+
+    // Each slot's first snapshot counts every dossier; the next of each counts the changes since.
+    expect(await snapshotAsLive()).toEqual([]);
+    expect(await snapshotAsLive(false)).toEqual([]);
+    const received = await intake();
+    await act(a.code, 'resolve', { result: 'approved' });
+    await act(b.code, 'hand-over', {});
+    await recordedAtTheirTime();
+    expect(await snapshotAsLive(false)).toEqual([]);
+    expect(await share(0, received)).toMatchObject({ received: 1, stopped: 0 });
+
+    // Received 30 s ahead, seen by slot 1's snapshot before it was reached: slot 1's next snapshot counts it with
+    // nothing of it committed since.
+    const ahead = await intake({ receivedAt: new Date(now.getTime() + 30_000).toISOString() });
+    await recordedAtTheirTime();
+    expect(await snapshotAsLive(false)).toEqual([]);
+    expect(await share(1, ahead)).toBeUndefined();
+    now = new Date(now.getTime() + 40_000);
+    expect(await snapshotAsLive(false)).toEqual([]);
+    expect(await snapshotAsLive(false)).toEqual([]);
+    expect(await share(1, ahead)).toMatchObject({ received: 1, stopped: 0 });
+
+    // An action whose transaction began before a snapshot and committed after it, dated before that snapshot's
+    // instant (its outbox insert waits for a lock here): the slot's next snapshot finds it by its transaction,
+    // which the slot's last did not see.
+    const blocker = new pg.Client({ connectionString: isolated.url });
+    await blocker.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query('lock table outbox in share mode');
+      const stopping = act(c.code, 'stop', { reason: 'Dừng xử lý.' });
+      const waiting = async () =>
+        (
+          await blocker.query<{ n: number }>(
+            `select count(*)::int as n from pg_locks where relation = 'outbox'::regclass and not granted`,
+          )
+        ).rows[0]!.n;
+      while ((await waiting()) === 0) await new Promise((r) => setTimeout(r, 20));
+      expect(await snapshotAsLive(false)).toEqual([]);
+      expect(await share(0, c.code)).toBeUndefined();
+      await blocker.query('commit');
+      await stopping;
+    } finally {
+      await blocker.end();
+    }
+    await recordedAtTheirTime();
+    expect(await snapshotAsLive(false)).toEqual([]);
+    expect(await snapshotAsLive(false)).toEqual([]);
+    expect(await share(0, c.code)).toMatchObject({ received: 0, stopped: 1 });
+
+    // The same of a transaction that had written (and so held a transaction id) when a snapshot was taken after
+    // a later one committed (the snapshots' own: slot 0's last then lists it as running): the dossier received
+    // above moved to another channel.
+    const late = new pg.Client({ connectionString: isolated.url });
+    await late.connect();
+    try {
+      await late.query('begin');
+      await late.query(`update dossiers set channel = 'online' where code = $1`, [received]);
+      await late.query(
+        `insert into outbox (type, dossier_id, unit_code, payload, occurred_at)
+         select 'dossier.updated', id, unit_code, '{}', now() from dossiers where code = $1`,
+        [received],
+      );
+      expect(await snapshotAsLive(false)).toEqual([]);
+      expect(await snapshotAsLive(false)).toEqual([]);
+      const [running] = await selectRows<{ listed: boolean }>(
+        db,
+        sql`select pg_snapshot_xip(seen) = ${(await late.query<{ x: string }>('select pg_current_xact_id()::text as x')).rows[0]!.x}::xid8 as listed
+          from stats_today_snapshots where slot = 0`,
+      );
+      expect(running).toEqual({ listed: true });
+      expect(await share(0, received)).toMatchObject({ channel: 'direct' });
+      await late.query('commit');
+    } finally {
+      await late.end();
+    }
+    expect(await snapshotAsLive(false)).toEqual([]);
+    expect(await snapshotAsLive(false)).toEqual([]);
+    expect(await share(0, received)).toMatchObject({ channel: 'online', received: 1 });
+
+    // Only those: a cell made wrong on purpose stays wrong in its slot's next snapshot, until a whole count.
+    await db.execute(sql`update stats_today set received = received + 100
+      where slot = 1 and (unit_code, procedure_code) = (${a.unit}, ${a.procedure})`);
+    expect((await snapshotAsLive(false)).length).toBeGreaterThan(0);
+    expect(await snapshotAsLive()).toEqual([]);
     await db.execute(sql`delete from stats_today_snapshots`);
   });
 
@@ -1097,6 +1232,15 @@ describe('the snapshot of today’s figures in embedded mode', () => {
       const snapshot = await freshTodaySnapshot(embedded.db, new Date(at.getTime() + 6000), 'day', 15_000);
       expect(snapshot).toMatchObject({ slot: 1, sinceYesterday: true });
       expect(snapshot!.takenAt.getTime()).toBe(at.getTime() + 5000);
+      // Slot 0's next counts again the dossiers of the transactions its last did not see (here none exists).
+      await embedded.db.execute(sql`insert into outbox (type, dossier_id, unit_code, payload, occurred_at)
+        values ('dossier.received', 1, 'X', '{}', ${at})`);
+      expect(await takeTodaySnapshot({ ...job, clock: () => new Date(at.getTime() + 10_000) })).toBe(0);
+      const [seen] = await selectRows<{ slot: number; seen: string | null }>(
+        embedded.db,
+        sql`select slot, seen::text as seen from stats_today_snapshots order by taken_at desc limit 1`,
+      );
+      expect(seen).toMatchObject({ slot: 0, seen: expect.stringMatching(/^\d+:\d+:/) });
     } finally {
       await embedded.close();
     }

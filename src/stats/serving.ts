@@ -1054,7 +1054,8 @@ function stepFigureOpenOverdue(scope: Scope, g: Grouping, tables: StepTables, da
  * other dossiers, those whose open step's due passed the threshold since yesterday's are added (from their rows,
  * through the open-step-due index). Otherwise every open step run is counted: from its dossier's row (its open
  * step's due, holder and pause), or by its history when the dossier changed since the moment; with more changed
- * than the newest events show, every step run open then by its history.
+ * than the newest events show, every step run open then by its history. Without `ended`, only the open ones (the
+ * snapshot of today keeps the ended ones by step run: ./today.ts).
  */
 export function liveStepsQuery(
   scope: Scope,
@@ -1065,6 +1066,7 @@ export function liveStepsQuery(
   sinceYesterday: boolean,
   tooMany: boolean,
   judged?: SQL,
+  ended = true,
 ): SQL {
   const s = sql`s`;
   const f = sql`f`;
@@ -1076,17 +1078,7 @@ export function liveStepsQuery(
       from ${dossiersById} f join ${runs} s on s.dossier_id = f.id ${g.joins}
       where ${scope.where} and f.id = any(array(${ids})) and ${where}
       group by 1`;
-  const endedHere = sql`end_at >= ${open} and end_at < ${cut}`;
-  // The step runs ended today, each joined to its dossier by primary key (read from the dossiers by id, each
-  // dossier's step runs would be read a second time).
-  const endedPart = sql`
-      select ${g.key} as key, min(${g.label}) as label,
-        count(*) filter (where s.outcome = 'early')::int as early,
-        count(*) filter (where s.outcome = 'on_time')::int as on_time,
-        count(*) filter (where s.outcome is null or s.outcome = 'overdue')::int as overdue, 0 as open_overdue
-      from ${stepRunsWhere(endedHere)} s join ${dossiersById} f on f.id = s.dossier_id ${g.joins}
-      where ${scope.where} and ${stepEndedIn(s, open, cut)}
-      group by 1`;
+  const endedPart = ended ? [liveStepsEndedQuery(scope, g, open, cut)] : [];
   const openOverdueCount = (n: SQL = sql`count(*)::int`) =>
     sql`0 as early, 0 as on_time, 0 as overdue, ${n} as open_overdue`;
   const byRow = (where: SQL, dossiers: SQL = scope.dossiers) => sql`
@@ -1105,7 +1097,7 @@ export function liveStepsQuery(
       overdueBefore(at, granularity),
     );
     const parts = [
-      endedPart,
+      ...endedPart,
       // Today's changed dossiers, now: by their history if changed since the moment, else by their row.
       fromRuns(stepRuns, tooMany ? changedToday : changed, overdueAt(cut), openOverdueCount()),
       ...(tooMany
@@ -1136,15 +1128,44 @@ export function liveStepsQuery(
   if (tooMany) {
     const openThen = sql`select r.dossier_id from dossier_steps r
       where r.start_at < ${cut} and (r.end_at is null or r.end_at >= ${cut})`;
-    return sql`${endedPart} union all ${fromRuns(stepRuns, openThen, overdueAt(cut), openOverdueCount())}`;
+    return sql.join(
+      [...endedPart, fromRuns(stepRuns, openThen, overdueAt(cut), openOverdueCount())],
+      sql` union all `,
+    );
   }
+  const parts = [
+    ...endedPart,
+    fromRuns(stepRuns, changed, overdueAt(cut), openOverdueCount()),
+    byRow(sql`${openStepOverdueNow(f, at, granularity)} and f.id not in (${changed})`),
+  ];
   return sql`
       with changed as (${changedSince(at)})
-      ${endedPart}
-      union all
-      ${fromRuns(stepRuns, changed, overdueAt(cut), openOverdueCount())}
-      union all
-      ${byRow(sql`${openStepOverdueNow(f, at, granularity)} and f.id not in (${changed})`)}`;
+      ${sql.join(parts, sql` union all `)}`;
+}
+
+/**
+ * The step runs of the scope's dossiers ended in [`open`, `cut`), by their outcome (none recorded counts as
+ * overdue): each run read through the end index, or through its dossier's (the condition `runs` on
+ * dossier_steps' own columns narrows them first: the snapshot of today reads a few dossiers' runs), and joined to
+ * its dossier by primary key (read from the dossiers by id, each dossier's step runs would be read a second time).
+ */
+export function liveStepsEndedQuery(
+  scope: Scope,
+  g: Grouping,
+  open: Date,
+  cut: Date,
+  runs: SQL = sql`true`,
+): SQL {
+  const s = sql`s`;
+  return sql`
+      select ${g.key} as key, min(${g.label}) as label,
+        count(*) filter (where s.outcome = 'early')::int as early,
+        count(*) filter (where s.outcome = 'on_time')::int as on_time,
+        count(*) filter (where s.outcome is null or s.outcome = 'overdue')::int as overdue, 0 as open_overdue
+      from ${stepRunsWhere(sql`${runs} and end_at >= ${open} and end_at < ${cut}`)} s
+        join ${dossiersById} f on f.id = s.dossier_id ${g.joins}
+      where ${scope.where} and ${stepEndedIn(s, open, cut)}
+      group by 1`;
 }
 
 /**

@@ -7,14 +7,21 @@
  * answer; an answer for the current month or year given from a fresh snapshot is the figures of the closed days
  * plus these rows, as of the snapshot's instant (its `asOf`).
  *
- * The pending-overdue counts are, as serving.ts counts them, changes to yesterday's figures (the dossiers changed
- * today judged at the snapshot less as yesterday's end judged them, and those whose due passed since), or whole
- * counts on a day with too many changes (`since_yesterday` false). How yesterday's end left each dossier changed
- * today is judged by its history once a day and kept (stats_today_judged, judgeYesterday), not again at every
- * snapshot. A snapshot is written into the slot the newest does not hold (two slots, written in turn), so an answer
- * reading the newest finds it whole unless it takes longer than an interval; only the cells that differ from what
- * the slot held are written. The job vacuums the tables it wrote, so that they stay small wherever autovacuum is
- * slow.
+ * A snapshot is written into the slot the newest does not hold (two slots, written in turn), so an answer reading
+ * the newest finds it whole unless it takes longer than an interval. Each slot keeps each dossier's share of its
+ * flows and each step run's share of its ended step runs, counted as the live counts count them, and which
+ * transactions its snapshot saw. The slot's next snapshot counts again only the shares of the dossiers that may
+ * have changed since (dossiersToRecount: an outbox row of a transaction the last did not see, as every change
+ * writes one; a receipt, finish or step end it has passed since), and adds the difference to the cells; the
+ * slot's first snapshot of a day counts every dossier. A change made to the dossiers without its outbox row (by
+ * hand, in SQL) is counted by the first snapshots of the next day, or at once after the snapshots are deleted.
+ *
+ * The pending-overdue and open-overdue counts are counted whole at each snapshot. As serving.ts counts them, they
+ * are changes to yesterday's figures (the dossiers changed today judged at the snapshot less as yesterday's end
+ * judged them, and those whose due passed since), or whole counts on a day with too many changes
+ * (`since_yesterday` false). How yesterday's end left each dossier changed today is judged by its history once a
+ * day and kept (stats_today_judged, judgeYesterday), not again at every snapshot. The job vacuums the tables it
+ * wrote, so that they stay small wherever autovacuum is slow.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { rows } from '../db/sql.js';
@@ -30,6 +37,7 @@ import {
   fewChangedAfter,
   liveFlowsQuery,
   livePendingOverdueQuery,
+  liveStepsEndedQuery,
   liveStepsQuery,
   tooManyChangedSince,
   yesterdayJudgements,
@@ -63,13 +71,11 @@ const stepCell = {
 const FLOW_COLUMNS = ['received', 'early', 'on_time', 'overdue', 'withdrawn', 'stopped', 'pending_overdue'];
 const STEP_COLUMNS = ['early', 'on_time', 'overdue', 'open_overdue'];
 
-/** The columns' sums, and a condition that one of them is not zero (a cell that counts something). */
-const sums = (columns: string[]) => sql.raw(columns.map((c) => `sum(${c}) as ${c}`).join(', '));
-const countsSomething = (columns: string[]) => sql.raw(columns.map((c) => `sum(${c}) <> 0`).join(' or '));
-
 /**
  * A family of snapshot tables: the cells' (`cells`, keyed by `key` and the slot) and the same summed by units and
- * channel (`units`), with their `counts` and, for the cells, the columns written beside them (`labels`).
+ * channel (`units`), with their `counts` and, for the cells, the columns written beside them (`labels`); the
+ * shares of the cells' counts but the last (`shares`, keyed by the slot and `shareKey`), and the last (`open`),
+ * counted whole at each snapshot.
  */
 interface CellTables {
   cells: string;
@@ -77,6 +83,9 @@ interface CellTables {
   key: string[];
   labels: string[];
   counts: string[];
+  shares: string;
+  shareKey: string[];
+  open: string;
 }
 
 const UNIT_KEY = ['unit_code', 'resolving_unit_code', 'channel'];
@@ -87,6 +96,9 @@ const FLOW_TABLES: CellTables = {
   key: ['unit_code', 'resolving_unit_code', 'procedure_code', 'channel'],
   labels: [],
   counts: FLOW_COLUMNS,
+  shares: 'stats_today_shares',
+  shareKey: ['dossier_id'],
+  open: 'pending_overdue',
 };
 
 const STEP_TABLES: CellTables = {
@@ -95,18 +107,50 @@ const STEP_TABLES: CellTables = {
   key: ['unit_code', 'resolving_unit_code', 'procedure_code', 'channel', 'officer_code', 'step_code'],
   labels: ['step_name'],
   counts: STEP_COLUMNS,
+  shares: 'stats_step_today_shares',
+  shareKey: ['dossier_id', 'seq'],
+  open: 'open_overdue',
 };
 
+/** The counts of a family that shares hold (all but the one counted whole). */
+const shared = (t: CellTables) => t.counts.filter((c) => c !== t.open);
+
+const list = (columns: string[], prefix = '') => sql.raw(columns.map((c) => `${prefix}${c}`).join(', '));
+
 /** The snapshot tables, which the job vacuums. */
-const TABLES = [FLOW_TABLES, STEP_TABLES].flatMap((t) => [sql.raw(t.cells), sql.raw(t.units)]);
+const TABLES = [FLOW_TABLES, STEP_TABLES].flatMap((t) => [
+  sql.raw(t.cells),
+  sql.raw(t.units),
+  sql.raw(t.shares),
+]);
+
+// The shares as the live counts give them: grouped by a key that starts with the dossier's id (and the step run's
+// seq), one row each.
+const flowShare = {
+  key: sql`array[f.id::text, f.unit_code, f.resolving_unit_code, f.procedure_code, f.channel]`,
+  label: sql`''`,
+  joins: sql``,
+  byProcedure: false,
+} satisfies Grouping;
+
+const stepShare = {
+  key: sql`array[f.id::text, s.seq::text, f.unit_code, f.resolving_unit_code, f.procedure_code, f.channel,
+    s.officer_code, s.step_code]`,
+  label: sql`s.step_name`,
+  joins: sql``,
+  byProcedure: false,
+} satisfies Grouping;
+
+/** The columns of a row whose `key` array holds `names` in order, named so (the first a bigint, as ids are). */
+const keyColumns = (names: string[], ids: number) =>
+  sql.raw(names.map((n, i) => `key[${i + 1}]${i < ids ? '::bigint' : ''} as ${n}`).join(', '));
 
 /**
  * Makes `table`'s rows of the slot those of the common table `source` (key columns, then `values`), writing only
- * what differs from what the slot holds (the snapshot two intervals old: most cells unchanged): the slot's rows
- * whose key the source lacks are deleted, the others inserted or updated where a value differs. The rows that
- * differ are found first, whole rows compared in one set operation (EXCEPT ALL, hashed in the work_mem
- * writeSnapshot sets): an upsert of every cell would look each one up and lock it, unchanged or not. Three common
- * tables of a statement.
+ * what differs from what the slot holds (most rows unchanged): the slot's rows whose key the source lacks are
+ * deleted, the others inserted or updated where a value differs. The rows that differ are found first, whole rows
+ * compared in one set operation (EXCEPT ALL, hashed in the work_mem writeSnapshot sets): an upsert of every row
+ * would look each one up and lock it, unchanged or not. Three common tables of a statement.
  */
 function replaceSlotRows(
   name: string,
@@ -118,8 +162,8 @@ function replaceSlotRows(
 ): SQL {
   const target = sql.raw(table);
   const from = sql.raw(source);
-  const columns = sql.raw([...key, ...values].join(', '));
-  const keyList = sql.raw(key.join(', '));
+  const columns = list([...key, ...values]);
+  const keyList = list(key);
   const differing = sql.raw(`${name}_differs`);
   return sql`
     ${sql.raw(`${name}_gone`)} as (
@@ -136,21 +180,126 @@ function replaceSlotRows(
 }
 
 /**
- * Writes the slot's cells of a family of tables (`cells`: the rows of its cell table, counted) and their sums by
- * units and channel, in one statement; returns the number of cells.
+ * Counts again the shares of the dossiers `recount` names (all of them when null: the slot's shares were deleted)
+ * into the slot, from `fresh` (the live counts grouped by share: flowShare, stepShare), and adds to the slot's
+ * cells what changed: the new shares less the old. A cell's label is the least it was given (the full count's
+ * min()); a cell that no longer counts anything is deleted by dropEmptyCells.
  */
-async function writeCells(tx: Tx, slot: number, cells: SQL, t: CellTables): Promise<number> {
+async function countShares(tx: Tx, slot: number, fresh: SQL, recount: string | null, t: CellTables) {
+  const counts = shared(t);
+  const shareColumns = [...t.shareKey, ...t.key, ...t.labels, ...counts];
+  const names = [...t.shareKey, ...t.key];
+  const mine = recount === null ? sql`false` : sql`slot = ${slot} and dossier_id = any(${recount}::bigint[])`;
+  const cells = sql.raw(t.cells);
+  const shareKey = list(t.shareKey);
+  await tx.execute(sql`
+    with fresh as materialized (
+      select ${keyColumns(names, t.shareKey.length)}, ${t.labels.length ? sql`label as step_name,` : sql``}
+        ${list(counts)}
+      from (${fresh}) q),
+    old as materialized (select ${list([...t.key, ...t.labels, ...counts])} from ${sql.raw(t.shares)} where ${mine}),
+    gone as (
+      delete from ${sql.raw(t.shares)} where ${mine} and (${shareKey}) not in (select ${shareKey} from fresh)),
+    put as (
+      insert into ${sql.raw(t.shares)} (slot, ${list(shareColumns)})
+      select ${slot}, ${list(shareColumns)} from fresh
+      on conflict (slot, ${shareKey}) do update
+        set ${sql.raw([...t.key, ...t.labels, ...counts].map((c) => `${c} = excluded.${c}`).join(', '))}),
+    delta as (
+      select ${list(t.key)}, ${sql.raw(t.labels.map((l) => `min(${l}) as ${l}, `).join(''))}
+        ${sql.raw(counts.map((c) => `sum(${c})::int as ${c}`).join(', '))}
+      from (
+        select ${list([...t.key, ...t.labels, ...counts])} from fresh
+        union all
+        select ${list([...t.key, ...t.labels])}, ${sql.raw(counts.map((c) => `-${c}`).join(', '))} from old) d
+      group by ${list(t.key)}
+      having ${sql.raw(counts.map((c) => `sum(${c}) <> 0`).join(' or '))})
+    insert into ${cells} (slot, ${list([...t.key, ...t.labels, ...counts])})
+    select ${slot}, ${list([...t.key, ...t.labels, ...counts])} from delta
+    on conflict (slot, ${list(t.key)}) do update
+      set ${sql.raw(
+        [
+          ...t.labels.map((l) => `${l} = least(${t.cells}.${l}, excluded.${l})`),
+          ...counts.map((c) => `${c} = ${t.cells}.${c} + excluded.${c}`),
+        ].join(', '),
+      )}`);
+}
+
+/**
+ * Sets the count the snapshot counts whole (pending overdue, open overdue) in the slot's cells to `whole` (rows of
+ * a key array, a label and the count `n`): where it changed, and to zero where `whole` no longer counts the cell.
+ */
+async function setWholeCount(tx: Tx, slot: number, whole: SQL, t: CellTables) {
+  const cells = sql.raw(t.cells);
+  const key = list(t.key);
+  const open = sql.raw(t.open);
+  await tx.execute(sql`
+    with whole as materialized (
+      select ${keyColumns(t.key, 0)}, ${t.labels.length ? sql`min(label) as step_name,` : sql``} sum(n)::int as n
+      from (${whole}) q group by key having sum(n) <> 0),
+    cleared as (
+      update ${cells} set ${open} = 0
+      where slot = ${slot} and ${open} <> 0 and (${key}) not in (select ${key} from whole)),
+    put as (
+      insert into ${cells} (slot, ${key}, ${list(t.labels.map(() => 'step_name'))}${t.labels.length ? sql`, ` : sql``}${open})
+      select ${slot}, ${key}, ${list(t.labels)}${t.labels.length ? sql`, ` : sql``}n from whole
+      on conflict (slot, ${key}) do update set ${open} = excluded.${open}
+        where ${cells}.${open} <> excluded.${open})
+    select 1`);
+}
+
+/**
+ * Deletes the slot's cells that count nothing, then writes their sums by units and channel; returns the number of
+ * cells.
+ */
+async function finishCells(tx: Tx, slot: number, t: CellTables): Promise<number> {
+  const cells = sql.raw(t.cells);
+  await tx.execute(sql`
+    delete from ${cells} where slot = ${slot} and ${sql.raw(t.counts.map((c) => `${c} = 0`).join(' and '))}`);
   const [written] = await rows<{ n: number }>(
     tx,
     sql`
-    with cells as materialized (${cells}),
-    units as materialized (
-      select ${sql.raw(UNIT_KEY.join(', '))}, ${sums(t.counts)} from cells group by ${sql.raw(UNIT_KEY.join(', '))}),
-    ${replaceSlotRows('cell', t.cells, slot, 'cells', t.key, [...t.labels, ...t.counts])},
+    with units as materialized (
+      select ${list(UNIT_KEY)}, ${sql.raw(t.counts.map((c) => `sum(${c})::int as ${c}`).join(', '))}
+      from ${cells} where slot = ${slot} group by ${list(UNIT_KEY)}),
     ${replaceSlotRows('unit', t.units, slot, 'units', UNIT_KEY, t.counts)}
-    select count(*)::int as n from cells`,
+    select (select count(*)::int from ${cells} where slot = ${slot}) as n`,
   );
   return written?.n ?? 0;
+}
+
+/** The slot's newest snapshot, as its next one reads it. */
+interface SlotRow {
+  slot: number;
+  taken_at: string;
+  seen: string | null;
+}
+
+/**
+ * The dossiers whose shares the slot's next snapshot, at `at`, counts again (as an array literal), or null for all
+ * of them: those changed since the slot's newest snapshot (an outbox row of a transaction it did not see, so that
+ * a late commit is never missed) and those with a receipt, a finish or a step run's end between its instant and
+ * `at` (dated ahead, or not yet reached). All of them when the slot has no snapshot of today from this version, or
+ * one taken after `at` (a clock set back).
+ */
+async function dossiersToRecount(tx: Tx, previous: SlotRow | undefined, at: Date): Promise<string | null> {
+  const today = localDateOf(at);
+  const takenAt = previous && new Date(previous.taken_at);
+  if (!previous?.seen || !takenAt || localDateOf(takenAt) !== today || takenAt > at) return null;
+  const since = answerInstants(today, today, takenAt).cut;
+  const { cut } = answerInstants(today, today, at);
+  const seen = sql`${previous.seen}::pg_snapshot`;
+  const [row] = await rows<{ ids: string }>(
+    tx,
+    sql`select array(
+      select dossier_id from outbox
+      where txid >= pg_snapshot_xmin(${seen}) and not pg_visible_in_snapshot(txid, ${seen})
+        and dossier_id is not null
+      union select id from dossiers where received_at >= ${since} and received_at < ${cut}
+      union select id from dossiers where finished_at >= ${since} and finished_at < ${cut}
+      union select dossier_id from dossier_steps where end_at >= ${since} and end_at < ${cut})::text as ids`,
+  );
+  return row?.ids ?? '{}';
 }
 
 /**
@@ -167,6 +316,11 @@ export async function takeTodaySnapshot(ctx: JobContext): Promise<number> {
   return written ?? 0;
 }
 
+/**
+ * The snapshot: the slot's shares counted again where they may have changed since the slot's newest snapshot (all
+ * of them on its first of the day: dossiersToRecount), the difference added to its cells; the pending and open
+ * overdue counted whole, as the live counts count them; the units' sums written from the cells.
+ */
 async function writeSnapshot(ctx: JobContext): Promise<number | null> {
   const granularity = ctx.config.OUTCOME_GRANULARITY;
   return ctx.db.transaction(
@@ -176,22 +330,43 @@ async function writeSnapshot(ctx: JobContext): Promise<number | null> {
         sql`select pg_try_advisory_xact_lock(${SNAPSHOT_LOCK}) as ok`,
       );
       if (!lock?.ok) return null;
-      // The cells each statement writes are matched against the slot's in memory (a hashed NOT IN for the keys, a
-      // hashed EXCEPT ALL for the rows): room for a province's tens of thousands of cells, which PostgreSQL's
-      // default would refuse.
+      // The shares, the cells and the units' sums are matched in memory (hashed NOT IN and EXCEPT ALL): room for
+      // a province's tens of thousands of them, which PostgreSQL's default would refuse.
       await tx.execute(sql`set local work_mem = '64MB'`);
-      const [newest] = await rows<{ slot: number }>(
+      const slots = await rows<SlotRow>(
         tx,
-        sql`select slot from stats_today_snapshots order by taken_at desc limit 1`,
+        sql`select slot, taken_at, seen::text as seen from stats_today_snapshots order by taken_at desc`,
       );
-      const slot = newest ? 1 - newest.slot : 0;
+      const slot = slots[0] ? 1 - slots[0].slot : 0;
       const at = ctx.clock();
       const today = localDateOf(at);
       const { open, cut } = answerInstants(today, today, at);
+      const recount = await dossiersToRecount(
+        tx,
+        slots.find((s) => s.slot === slot),
+        at,
+      );
+      if (recount === null)
+        for (const t of [FLOW_TABLES, STEP_TABLES])
+          for (const table of [t.shares, t.cells])
+            await tx.execute(sql`delete from ${sql.raw(table)} where slot = ${slot}`);
+      const scope: Scope =
+        recount === null
+          ? everything
+          : { where: sql`f.id = any(${recount}::bigint[])`, dossiers: sql`dossiers`, tree: false };
+      const runs = recount === null ? sql`true` : sql`dossier_id = any(${recount}::bigint[])`;
+      await countShares(tx, slot, liveFlowsQuery(scope, flowShare, today, at), recount, FLOW_TABLES);
+      await countShares(
+        tx,
+        slot,
+        liveStepsEndedQuery(scope, stepShare, open, cut, runs),
+        recount,
+        STEP_TABLES,
+      );
+
       const sinceYesterday = await fewChangedAfter(tx, new Date(open.getTime() - 1));
       const tooMany = await tooManyChangedSince(tx, new Date(cut.getTime() - 1));
       const judged = sinceYesterday ? await judgeYesterday(tx, at, open, granularity, tooMany) : undefined;
-      const flows = liveFlowsQuery(everything, flowCell, today, at);
       const overdue = livePendingOverdueQuery(
         everything,
         flowCell,
@@ -201,7 +376,7 @@ async function writeSnapshot(ctx: JobContext): Promise<number | null> {
         tooMany,
         judged,
       );
-      const steps = liveStepsQuery(
+      const openSteps = liveStepsQuery(
         everything,
         stepCell,
         open,
@@ -210,29 +385,22 @@ async function writeSnapshot(ctx: JobContext): Promise<number | null> {
         sinceYesterday,
         tooMany,
         judged,
+        false,
       );
-      // Counted and written in the database: the cells never travel to this process.
-      const flowCells = sql`
-        select key[1] as unit_code, key[2] as resolving_unit_code, key[3] as procedure_code, key[4] as channel,
-          ${sums(FLOW_COLUMNS)}
-        from (
-          select key, received, early, on_time, overdue, withdrawn, stopped, 0 as pending_overdue from (${flows}) a
-          union all
-          select key, 0, 0, 0, 0, 0, 0, n from (${overdue}) b
-        ) cells
-        group by key having ${countsSomething(FLOW_COLUMNS)}`;
-      const stepCells = sql`
-        select key[1] as unit_code, key[2] as resolving_unit_code, key[3] as procedure_code, key[4] as channel,
-          key[5] as officer_code, key[6] as step_code, min(label) as step_name, ${sums(STEP_COLUMNS)}
-        from (${steps}) cells
-        group by key having ${countsSomething(STEP_COLUMNS)}`;
-      const flowsWritten = await writeCells(tx, slot, flowCells, FLOW_TABLES);
-      const stepsWritten = await writeCells(tx, slot, stepCells, STEP_TABLES);
+      await setWholeCount(tx, slot, overdue, FLOW_TABLES);
+      await setWholeCount(
+        tx,
+        slot,
+        sql`select key, label, open_overdue as n from (${openSteps}) q`,
+        STEP_TABLES,
+      );
+      const flowsWritten = await finishCells(tx, slot, FLOW_TABLES);
+      const stepsWritten = await finishCells(tx, slot, STEP_TABLES);
       await tx.execute(sql`
-        insert into stats_today_snapshots (slot, taken_at, since_yesterday, granularity)
-        values (${slot}, ${at}, ${sinceYesterday}, ${granularity})
+        insert into stats_today_snapshots (slot, taken_at, since_yesterday, granularity, seen)
+        values (${slot}, ${at}, ${sinceYesterday}, ${granularity}, pg_current_snapshot())
         on conflict (slot) do update set taken_at = excluded.taken_at, since_yesterday = excluded.since_yesterday,
-          granularity = excluded.granularity`);
+          granularity = excluded.granularity, seen = excluded.seen`);
       return flowsWritten + stepsWritten;
     },
     { isolationLevel: 'repeatable read' },

@@ -4,6 +4,9 @@ import { type AnyPgColumn, customType, timestamp } from 'drizzle-orm/pg-core';
 /** PostgreSQL's 64-bit transaction id: tells which changes committed before a reader's snapshot. */
 export const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
 
+/** A snapshot of which transactions a reader saw (pg_current_snapshot()), as text: xmin:xmax:xip,... */
+export const pgSnapshot = customType<{ data: string }>({ dataType: () => 'pg_snapshot' });
+
 /** An instant column: timestamp with time zone. */
 export const instant = (name: string) => timestamp(name, { withTimezone: true });
 

@@ -16,7 +16,10 @@ export const statsCounts = () => ({
   pendingOverdue: integer('pending_overdue').notNull().default(0),
 });
 
-/** The flows summed over every month before a cumulative table's `month` (no pending count: it is no flow). */
+/**
+ * The flows without the pending count (it is no flow): summed over every month before a cumulative table's `month`,
+ * or one dossier's share of today's (stats_today_shares).
+ */
 export const cumulativeFlows = () => ({
   received: integer('received').notNull(),
   early: integer('early').notNull(),

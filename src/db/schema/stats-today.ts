@@ -9,21 +9,54 @@ import {
   smallint,
   text,
 } from 'drizzle-orm/pg-core';
-import { instant } from './columns.js';
-import { statsCell, statsCounts, statsUnits, stepCell, stepCounts } from './stats-counts.js';
+import { instant, pgSnapshot } from './columns.js';
+import { cumulativeFlows, statsCell, statsCounts, statsUnits, stepCell, stepCounts } from './stats-counts.js';
 
 /**
  * The worker's snapshots of today's figures (src/stats/today.ts), in two slots written in turn, so that an answer
  * reading the newest is never disturbed by the next: the instant each counts up to; `since_yesterday`, whether
  * its pending-overdue counts are changes to yesterday's figures (else whole counts, on a day with too many
- * changes); `granularity`, the outcome granularity it was judged with.
+ * changes); `granularity`, the outcome granularity it was judged with; `seen`, which transactions the snapshot's
+ * own saw (its shares were counted from those: the slot's next snapshot counts again the dossiers of the others).
  */
 export const statsTodaySnapshots = pgTable('stats_today_snapshots', {
   slot: smallint('slot').primaryKey(),
   takenAt: instant('taken_at').notNull(),
   sinceYesterday: boolean('since_yesterday').notNull(),
   granularity: text('granularity').notNull(),
+  seen: pgSnapshot('seen'),
 });
+
+/**
+ * Each dossier's share of a slot's flows of today (src/stats/today.ts): received today, finished today and how,
+ * at the slot's instant, in its cell. Only dossiers that count something have one.
+ */
+export const statsTodayShares = pgTable(
+  'stats_today_shares',
+  {
+    slot: smallint('slot').notNull(),
+    dossierId: bigint('dossier_id', { mode: 'number' }).notNull(),
+    ...statsCell(),
+    ...cumulativeFlows(),
+  },
+  (t) => [primaryKey({ name: 'stats_today_shares_pk', columns: [t.slot, t.dossierId] })],
+);
+
+/** Each step run's share of a slot's step runs ended today (src/stats/today.ts): its cell and outcome. */
+export const statsStepTodayShares = pgTable(
+  'stats_step_today_shares',
+  {
+    slot: smallint('slot').notNull(),
+    dossierId: bigint('dossier_id', { mode: 'number' }).notNull(),
+    seq: integer('seq').notNull(),
+    ...statsCell(),
+    ...stepCell(),
+    early: integer('early').notNull(),
+    onTime: integer('on_time').notNull(),
+    overdue: integer('overdue').notNull(),
+  },
+  (t) => [primaryKey({ name: 'stats_step_today_shares_pk', columns: [t.slot, t.dossierId, t.seq] })],
+);
 
 // Each table of a snapshot's cells has a second index, by slot and resolving unit: an answer attributed to the
 // resolving unit (the default) joins a subtree's units to their cells one unit at a time (the plan kept for every
