@@ -73,13 +73,18 @@ export const pgbenchScripts = {
   'five-row': `${header}${counterUpsert}${dossierInsert}${deadlineAndOutbox}END;\n`,
 };
 
-/** Removes what pgbench wrote since dossier `afterId` (its outbox rows are no snapshots a feed reader accepts). */
+/**
+ * Removes what pgbench wrote since dossier `afterId` (its outbox rows are no snapshots a feed reader accepts), and
+ * the snapshots of today, which may have counted its dossiers: their slots' next snapshots would count again only
+ * the dossiers the outbox names, and no outbox row says these are gone.
+ */
 async function removeRows(client: pg.Client, afterId: number): Promise<void> {
   const mine = `select id from dossiers where id > ${afterId} and code like 'PGB-%'`;
   for (const t of ['outbox', 'dossier_events', 'dossier_deadlines'])
     await client.query(`delete from ${t} where dossier_id in (${mine})`);
   await client.query(`delete from dossiers where id in (${mine})`);
   await client.query(`delete from dossier_code_counters where day = '2099-12-31'`);
+  await client.query('delete from stats_today_snapshots');
 }
 
 /** Transactions per second of `script` with `clients` clients for `seconds`; removes its rows after. */

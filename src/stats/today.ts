@@ -115,7 +115,9 @@ const STEP_TABLES: CellTables = {
 /** The counts of a family that shares hold (all but the one counted whole). */
 const shared = (t: CellTables) => t.counts.filter((c) => c !== t.open);
 
-const list = (columns: string[], prefix = '') => sql.raw(columns.map((c) => `${prefix}${c}`).join(', '));
+/** Columns as a list: each as itself, or written as `template` with the column for each `$`. */
+const each = (columns: string[], template = '$', separator = ', ') =>
+  sql.raw(columns.map((c) => template.replaceAll('$', c)).join(separator));
 
 /** The snapshot tables, which the job vacuums. */
 const TABLES = [FLOW_TABLES, STEP_TABLES].flatMap((t) => [
@@ -162,8 +164,8 @@ function replaceSlotRows(
 ): SQL {
   const target = sql.raw(table);
   const from = sql.raw(source);
-  const columns = list([...key, ...values]);
-  const keyList = list(key);
+  const columns = each([...key, ...values]);
+  const keyList = each(key);
   const differing = sql.raw(`${name}_differs`);
   return sql`
     ${sql.raw(`${name}_gone`)} as (
@@ -176,53 +178,45 @@ function replaceSlotRows(
       insert into ${target} (slot, ${columns})
       select ${slot}, ${columns} from ${differing}
       on conflict (slot, ${keyList}) do update
-        set ${sql.raw(values.map((c) => `${c} = excluded.${c}`).join(', '))})`;
+        set ${each(values, '$ = excluded.$')})`;
 }
 
 /**
  * Counts again the shares of the dossiers `recount` names (all of them when null: the slot's shares were deleted)
  * into the slot, from `fresh` (the live counts grouped by share: flowShare, stepShare), and adds to the slot's
- * cells what changed: the new shares less the old. A cell's label is the least it was given (the full count's
- * min()); a cell that no longer counts anything is deleted by dropEmptyCells.
+ * cells what changed: the new shares less the old. A cell's label is the least it was given (the whole count's
+ * min()); a cell that no longer counts anything is deleted by finishCells.
  */
-async function countShares(tx: Tx, slot: number, fresh: SQL, recount: string | null, t: CellTables) {
+async function countShares(tx: Tx, slot: number, fresh: SQL, recount: SQL | null, t: CellTables) {
   const counts = shared(t);
-  const shareColumns = [...t.shareKey, ...t.key, ...t.labels, ...counts];
-  const names = [...t.shareKey, ...t.key];
-  const mine = recount === null ? sql`false` : sql`slot = ${slot} and dossier_id = any(${recount}::bigint[])`;
+  const shares = sql.raw(t.shares);
   const cells = sql.raw(t.cells);
-  const shareKey = list(t.shareKey);
+  const shareKey = each(t.shareKey);
+  const values = [...t.key, ...t.labels, ...counts];
+  const mine = recount === null ? sql`false` : sql`slot = ${slot} and dossier_id = any(${recount})`;
   await tx.execute(sql`
     with fresh as materialized (
-      select ${keyColumns(names, t.shareKey.length)}, ${t.labels.length ? sql`label as step_name,` : sql``}
-        ${list(counts)}
+      select ${keyColumns([...t.shareKey, ...t.key], t.shareKey.length)}, ${each(t.labels, 'label as $, ')}
+        ${each(counts)}
       from (${fresh}) q),
-    old as materialized (select ${list([...t.key, ...t.labels, ...counts])} from ${sql.raw(t.shares)} where ${mine}),
-    gone as (
-      delete from ${sql.raw(t.shares)} where ${mine} and (${shareKey}) not in (select ${shareKey} from fresh)),
+    old as materialized (select ${each(values)} from ${shares} where ${mine}),
+    gone as (delete from ${shares} where ${mine} and (${shareKey}) not in (select ${shareKey} from fresh)),
     put as (
-      insert into ${sql.raw(t.shares)} (slot, ${list(shareColumns)})
-      select ${slot}, ${list(shareColumns)} from fresh
-      on conflict (slot, ${shareKey}) do update
-        set ${sql.raw([...t.key, ...t.labels, ...counts].map((c) => `${c} = excluded.${c}`).join(', '))}),
+      insert into ${shares} (slot, ${shareKey}, ${each(values)})
+      select ${slot}, ${shareKey}, ${each(values)} from fresh
+      on conflict (slot, ${shareKey}) do update set ${each(values, '$ = excluded.$')}),
     delta as (
-      select ${list(t.key)}, ${sql.raw(t.labels.map((l) => `min(${l}) as ${l}, `).join(''))}
-        ${sql.raw(counts.map((c) => `sum(${c})::int as ${c}`).join(', '))}
+      select ${each(t.key)}, ${each(t.labels, 'min($) as $, ')} ${each(counts, 'sum($)::int as $')}
       from (
-        select ${list([...t.key, ...t.labels, ...counts])} from fresh
+        select ${each(values)} from fresh
         union all
-        select ${list([...t.key, ...t.labels])}, ${sql.raw(counts.map((c) => `-${c}`).join(', '))} from old) d
-      group by ${list(t.key)}
-      having ${sql.raw(counts.map((c) => `sum(${c}) <> 0`).join(' or '))})
-    insert into ${cells} (slot, ${list([...t.key, ...t.labels, ...counts])})
-    select ${slot}, ${list([...t.key, ...t.labels, ...counts])} from delta
-    on conflict (slot, ${list(t.key)}) do update
-      set ${sql.raw(
-        [
-          ...t.labels.map((l) => `${l} = least(${t.cells}.${l}, excluded.${l})`),
-          ...counts.map((c) => `${c} = ${t.cells}.${c} + excluded.${c}`),
-        ].join(', '),
-      )}`);
+        select ${each([...t.key, ...t.labels])}, ${each(counts, '-$')} from old) d
+      group by ${each(t.key)}
+      having ${each(counts, 'sum($) <> 0', ' or ')})
+    insert into ${cells} (slot, ${each(values)})
+    select ${slot}, ${each(values)} from delta
+    on conflict (slot, ${each(t.key)}) do update
+      set ${each(t.labels, `$ = least(${t.cells}.$, excluded.$), `)} ${each(counts, `$ = ${t.cells}.$ + excluded.$`)}`);
 }
 
 /**
@@ -231,18 +225,18 @@ async function countShares(tx: Tx, slot: number, fresh: SQL, recount: string | n
  */
 async function setWholeCount(tx: Tx, slot: number, whole: SQL, t: CellTables) {
   const cells = sql.raw(t.cells);
-  const key = list(t.key);
+  const key = each(t.key);
   const open = sql.raw(t.open);
   await tx.execute(sql`
     with whole as materialized (
-      select ${keyColumns(t.key, 0)}, ${t.labels.length ? sql`min(label) as step_name,` : sql``} sum(n)::int as n
+      select ${keyColumns(t.key, 0)}, ${each(t.labels, 'min(label) as $, ')} sum(n)::int as n
       from (${whole}) q group by key having sum(n) <> 0),
     cleared as (
       update ${cells} set ${open} = 0
       where slot = ${slot} and ${open} <> 0 and (${key}) not in (select ${key} from whole)),
     put as (
-      insert into ${cells} (slot, ${key}, ${list(t.labels.map(() => 'step_name'))}${t.labels.length ? sql`, ` : sql``}${open})
-      select ${slot}, ${key}, ${list(t.labels)}${t.labels.length ? sql`, ` : sql``}n from whole
+      insert into ${cells} (slot, ${each([...t.key, ...t.labels, t.open])})
+      select ${slot}, ${each([...t.key, ...t.labels])}, n from whole
       on conflict (slot, ${key}) do update set ${open} = excluded.${open}
         where ${cells}.${open} <> excluded.${open})
     select 1`);
@@ -254,14 +248,13 @@ async function setWholeCount(tx: Tx, slot: number, whole: SQL, t: CellTables) {
  */
 async function finishCells(tx: Tx, slot: number, t: CellTables): Promise<number> {
   const cells = sql.raw(t.cells);
-  await tx.execute(sql`
-    delete from ${cells} where slot = ${slot} and ${sql.raw(t.counts.map((c) => `${c} = 0`).join(' and '))}`);
+  await tx.execute(sql`delete from ${cells} where slot = ${slot} and ${each(t.counts, '$ = 0', ' and ')}`);
   const [written] = await rows<{ n: number }>(
     tx,
     sql`
     with units as materialized (
-      select ${list(UNIT_KEY)}, ${sql.raw(t.counts.map((c) => `sum(${c})::int as ${c}`).join(', '))}
-      from ${cells} where slot = ${slot} group by ${list(UNIT_KEY)}),
+      select ${each(UNIT_KEY)}, ${each(t.counts, 'sum($)::int as $')}
+      from ${cells} where slot = ${slot} group by ${each(UNIT_KEY)}),
     ${replaceSlotRows('unit', t.units, slot, 'units', UNIT_KEY, t.counts)}
     select (select count(*)::int from ${cells} where slot = ${slot}) as n`,
   );
@@ -341,20 +334,23 @@ async function writeSnapshot(ctx: JobContext): Promise<number | null> {
       const at = ctx.clock();
       const today = localDateOf(at);
       const { open, cut } = answerInstants(today, today, at);
-      const recount = await dossiersToRecount(
+      const ids = await dossiersToRecount(
         tx,
         slots.find((s) => s.slot === slot),
         at,
       );
-      if (recount === null)
+      if (ids === null)
         for (const t of [FLOW_TABLES, STEP_TABLES])
           for (const table of [t.shares, t.cells])
             await tx.execute(sql`delete from ${sql.raw(table)} where slot = ${slot}`);
+      // The ids as a subquery's value, which the planner does not read: estimating `id = any(array)` element by
+      // element, for every index it weighed, took it half a second for a few thousand ids.
+      const recount = ids === null ? null : sql`array(select unnest(${ids}::bigint[]))`;
       const scope: Scope =
         recount === null
           ? everything
-          : { where: sql`f.id = any(${recount}::bigint[])`, dossiers: sql`dossiers`, tree: false };
-      const runs = recount === null ? sql`true` : sql`dossier_id = any(${recount}::bigint[])`;
+          : { where: sql`f.id = any(${recount})`, dossiers: sql`dossiers`, tree: false };
+      const runs = recount === null ? sql`true` : sql`dossier_id = any(${recount})`;
       await countShares(tx, slot, liveFlowsQuery(scope, flowShare, today, at), recount, FLOW_TABLES);
       await countShares(
         tx,
