@@ -36,4 +36,5 @@ CREATE TABLE "stats_today_shares" (
 	CONSTRAINT "stats_today_shares_pk" PRIMARY KEY("slot","dossier_id")
 );
 --> statement-breakpoint
-ALTER TABLE "stats_today_snapshots" ADD COLUMN "seen" "pg_snapshot";
+ALTER TABLE "stats_today_snapshots" ADD COLUMN "seen" "pg_snapshot";--> statement-breakpoint
+ALTER TABLE "stats_today_snapshots" ADD COLUMN "shares_at" timestamp with time zone;

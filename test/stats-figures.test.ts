@@ -1075,7 +1075,13 @@ describe('statistics served from the maintained figures', () => {
     await db.execute(sql`update stats_today set received = received + 100
       where slot = 1 and (unit_code, procedure_code) = (${a.unit}, ${a.procedure})`);
     expect((await snapshotAsLive(false)).length).toBeGreaterThan(0);
-    expect(await snapshotAsLive()).toEqual([]);
+    // A worker of an earlier version (during an upgrade) writes a slot's cells whole and its instant, not its shares:
+    // that slot's next snapshot counts every dossier, and the wrong cell is gone.
+    await db.execute(
+      sql`update stats_today_snapshots set taken_at = taken_at + interval '1 millisecond' where slot = 1`,
+    );
+    expect(await snapshotAsLive(false)).toEqual([]);
+    expect(await snapshotAsLive(false)).toEqual([]);
     await db.execute(sql`delete from stats_today_snapshots`);
   });
 

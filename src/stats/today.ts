@@ -266,19 +266,22 @@ interface SlotRow {
   slot: number;
   taken_at: string;
   seen: string | null;
+  counted: boolean;
 }
 
 /**
  * The dossiers whose shares the slot's next snapshot, at `at`, counts again (as an array literal), or null for all
  * of them: those changed since the slot's newest snapshot (an outbox row of a transaction it did not see, so that
  * a late commit is never missed) and those with a receipt, a finish or a step run's end between its instant and
- * `at` (dated ahead, or not yet reached). All of them when the slot has no snapshot of today from this version, or
- * one taken after `at` (a clock set back).
+ * `at` (dated ahead, or not yet reached). All of them when the slot has no snapshot of today whose shares this
+ * version counted (none, or its cells written since by a worker of an earlier version), or one taken after `at` (a
+ * clock set back).
  */
 async function dossiersToRecount(tx: Tx, previous: SlotRow | undefined, at: Date): Promise<string | null> {
   const today = localDateOf(at);
   const takenAt = previous && new Date(previous.taken_at);
-  if (!previous?.seen || !takenAt || localDateOf(takenAt) !== today || takenAt > at) return null;
+  if (!previous?.seen || !previous.counted || !takenAt || localDateOf(takenAt) !== today || takenAt > at)
+    return null;
   const since = answerInstants(today, today, takenAt).cut;
   const { cut } = answerInstants(today, today, at);
   const seen = sql`${previous.seen}::pg_snapshot`;
@@ -335,7 +338,8 @@ async function writeSnapshot(ctx: JobContext): Promise<{ cells: number; vacuum: 
       await tx.execute(sql`set local work_mem = '64MB'`);
       const slots = await rows<SlotRow>(
         tx,
-        sql`select slot, taken_at, seen::text as seen from stats_today_snapshots order by taken_at desc`,
+        sql`select slot, taken_at, seen::text as seen, shares_at = taken_at as counted
+          from stats_today_snapshots order by taken_at desc`,
       );
       const slot = slots[0] ? 1 - slots[0].slot : 0;
       const at = ctx.clock();
@@ -400,10 +404,10 @@ async function writeSnapshot(ctx: JobContext): Promise<{ cells: number; vacuum: 
       const flowsWritten = await finishCells(tx, slot, FLOW_TABLES);
       const stepsWritten = await finishCells(tx, slot, STEP_TABLES);
       await tx.execute(sql`
-        insert into stats_today_snapshots (slot, taken_at, since_yesterday, granularity, seen)
-        values (${slot}, ${at}, ${sinceYesterday}, ${granularity}, pg_current_snapshot())
+        insert into stats_today_snapshots (slot, taken_at, since_yesterday, granularity, seen, shares_at)
+        values (${slot}, ${at}, ${sinceYesterday}, ${granularity}, pg_current_snapshot(), ${at})
         on conflict (slot) do update set taken_at = excluded.taken_at, since_yesterday = excluded.since_yesterday,
-          granularity = excluded.granularity, seen = excluded.seen`);
+          granularity = excluded.granularity, seen = excluded.seen, shares_at = excluded.shares_at`);
       const newest = slots[0] && new Date(slots[0].taken_at).getTime();
       const vacuum =
         !newest || Math.floor(at.getTime() / VACUUM_INTERVAL_MS) !== Math.floor(newest / VACUUM_INTERVAL_MS);

@@ -17,7 +17,9 @@ import { cumulativeFlows, statsCell, statsCounts, statsUnits, stepCell, stepCoun
  * reading the newest is never disturbed by the next: the instant each counts up to; `since_yesterday`, whether
  * its pending-overdue counts are changes to yesterday's figures (else whole counts, on a day with too many
  * changes); `granularity`, the outcome granularity it was judged with; `seen`, which transactions the snapshot's
- * own saw (its shares were counted from those: the slot's next snapshot counts again the dossiers of the others).
+ * own saw (its shares were counted from those: the slot's next snapshot counts again the dossiers of the others),
+ * and `shares_at`, the instant its shares were counted at (a worker of an earlier version, during an upgrade,
+ * writes the slot's cells without them: its `taken_at` then differs, and the next snapshot counts every dossier).
  */
 export const statsTodaySnapshots = pgTable('stats_today_snapshots', {
   slot: smallint('slot').primaryKey(),
@@ -25,6 +27,7 @@ export const statsTodaySnapshots = pgTable('stats_today_snapshots', {
   sinceYesterday: boolean('since_yesterday').notNull(),
   granularity: text('granularity').notNull(),
   seen: pgSnapshot('seen'),
+  sharesAt: instant('shares_at'),
 });
 
 /**
