@@ -21,7 +21,8 @@
  * judged them, and those whose due passed since), or whole counts on a day with too many changes
  * (`since_yesterday` false). How yesterday's end left each dossier changed today is judged by its history once a
  * day and kept (stats_today_judged, judgeYesterday), not again at every snapshot. The job vacuums the tables it
- * writes every few minutes, so that they stay small wherever autovacuum is slow.
+ * writes (those the answers read after every snapshot, the others every few minutes), so that they stay small and
+ * their indexes serve the answers alone wherever autovacuum is slow.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { rows } from '../db/sql.js';
@@ -119,12 +120,18 @@ const shared = (t: CellTables) => t.counts.filter((c) => c !== t.open);
 const each = (columns: string[], template = '$', separator = ', ') =>
   sql.raw(columns.map((c) => template.replaceAll('$', c)).join(separator));
 
-/** The snapshot tables, which the job vacuums. */
-const TABLES = [FLOW_TABLES, STEP_TABLES].flatMap((t) => [
-  sql.raw(t.cells),
-  sql.raw(t.units),
-  sql.raw(t.shares),
-]);
+/**
+ * The tables the answers read, which the job vacuums after every snapshot: their indexes serve the answers alone
+ * (index-only scans) only while the visibility map says their pages hold no changed rows.
+ */
+const READ_TABLES = [FLOW_TABLES, STEP_TABLES].flatMap((t) => [sql.raw(t.cells), sql.raw(t.units)]);
+
+/** The job's other tables, vacuumed every VACUUM_INTERVAL_MS. */
+const OTHER_TABLES = [
+  ...[FLOW_TABLES, STEP_TABLES].map((t) => sql.raw(t.shares)),
+  sql`stats_today_snapshots`,
+  sql`stats_today_judged`,
+];
 
 // The shares as the live counts give them: grouped by a key that starts with the dossier's id (and the step run's
 // seq), one row each.
@@ -299,22 +306,22 @@ async function dossiersToRecount(tx: Tx, previous: SlotRow | undefined, at: Date
 }
 
 /**
- * How often the job vacuums the tables it writes: a snapshot writes only what changed, so a few minutes leave few
- * dead rows, and vacuuming them after every snapshot cost as much as a third of it.
+ * How often the job vacuums the tables the answers do not read: a snapshot writes only what changed, so a few
+ * minutes leave few dead rows, and vacuuming the shares after every snapshot cost as much as a third of it.
  */
 const VACUUM_INTERVAL_MS = 5 * 60_000;
 
 /**
  * Scheduled job: takes a snapshot of today's figures at the clock's instant, in one transaction that reads one
- * state of the database, into the slot the newest snapshot does not hold; then, when the snapshot is the first of
- * a VACUUM_INTERVAL_MS (or of all), vacuums the tables it writes. A second worker's run while one writes does
- * nothing. Returns the number of cells the snapshot holds.
+ * state of the database, into the slot the newest snapshot does not hold; then vacuums the tables the answers read
+ * and, when the snapshot is the first of a VACUUM_INTERVAL_MS (or of all), the others it writes. A second worker's
+ * run while one writes does nothing. Returns the number of cells the snapshot holds.
  */
 export async function takeTodaySnapshot(ctx: JobContext): Promise<number> {
   const written = await writeSnapshot(ctx);
-  if (written?.vacuum)
+  if (written)
     await ctx.db.execute(
-      sql`vacuum ${sql.join([...TABLES, sql`stats_today_snapshots`, sql`stats_today_judged`], sql`, `)}`,
+      sql`vacuum ${sql.join([...READ_TABLES, ...(written.vacuumAll ? OTHER_TABLES : [])], sql`, `)}`,
     );
   return written?.cells ?? 0;
 }
@@ -324,7 +331,7 @@ export async function takeTodaySnapshot(ctx: JobContext): Promise<number> {
  * of them on its first of the day: dossiersToRecount), the difference added to its cells; the pending and open
  * overdue counted whole, as the live counts count them; the units' sums written from the cells.
  */
-async function writeSnapshot(ctx: JobContext): Promise<{ cells: number; vacuum: boolean } | null> {
+async function writeSnapshot(ctx: JobContext): Promise<{ cells: number; vacuumAll: boolean } | null> {
   const granularity = ctx.config.OUTCOME_GRANULARITY;
   return ctx.db.transaction(
     async (tx) => {
@@ -409,9 +416,11 @@ async function writeSnapshot(ctx: JobContext): Promise<{ cells: number; vacuum: 
         on conflict (slot) do update set taken_at = excluded.taken_at, since_yesterday = excluded.since_yesterday,
           granularity = excluded.granularity, seen = excluded.seen, shares_at = excluded.shares_at`);
       const newest = slots[0] && new Date(slots[0].taken_at).getTime();
-      const vacuum =
-        !newest || Math.floor(at.getTime() / VACUUM_INTERVAL_MS) !== Math.floor(newest / VACUUM_INTERVAL_MS);
-      return { cells: flowsWritten + stepsWritten, vacuum };
+      const interval = (t: number) => Math.floor(t / VACUUM_INTERVAL_MS);
+      return {
+        cells: flowsWritten + stepsWritten,
+        vacuumAll: !newest || interval(at.getTime()) !== interval(newest),
+      };
     },
     { isolationLevel: 'repeatable read' },
   );
