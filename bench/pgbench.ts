@@ -75,8 +75,10 @@ export const pgbenchScripts = {
 
 /**
  * Removes what pgbench wrote since dossier `afterId` (its outbox rows are no snapshots a feed reader accepts), and
- * the snapshots of today, which may have counted its dossiers: their slots' next snapshots would count again only
- * the dossiers the outbox names, and no outbox row says these are gone.
+ * marks the snapshots of today, which may have counted its dossiers, as counted by no one: their slots' next
+ * snapshots count every dossier (they would count again only the dossiers the outbox names, and no outbox row says
+ * these are gone). Marked, not deleted: a snapshot running meanwhile then fails on its slot's row instead of
+ * writing it again.
  */
 async function removeRows(client: pg.Client, afterId: number): Promise<void> {
   const mine = `select id from dossiers where id > ${afterId} and code like 'PGB-%'`;
@@ -84,7 +86,7 @@ async function removeRows(client: pg.Client, afterId: number): Promise<void> {
     await client.query(`delete from ${t} where dossier_id in (${mine})`);
   await client.query(`delete from dossiers where id in (${mine})`);
   await client.query(`delete from dossier_code_counters where day = '2099-12-31'`);
-  await client.query('delete from stats_today_snapshots');
+  await client.query('update stats_today_snapshots set shares_at = null');
 }
 
 /** Transactions per second of `script` with `clients` clients for `seconds`; removes its rows after. */

@@ -116,10 +116,11 @@ export async function restore(client: pg.Client): Promise<void> {
     );
     await client.query('delete from api_keys where name like $1', [`${KEY_PREFIX}%`]);
     // How yesterday ended for the dossiers changed today, judged by the run's snapshots, named dossiers deleted
-    // above and dossiers put back: the next snapshot judges the day's changes again. The snapshots go too: their
-    // slots' next ones would count again only what the outbox says changed, and the put back announces nothing.
+    // above and dossiers put back: the next snapshot judges the day's changes again. The snapshots are marked as
+    // counted by no one (as bench/pgbench.ts does): their slots' next ones count every dossier, where they would
+    // count again only what the outbox says changed, and the put back announces nothing.
     await client.query('delete from stats_today_judged');
-    await client.query('delete from stats_today_snapshots');
+    await client.query('update stats_today_snapshots set shares_at = null');
     await client.query('commit');
   }
   await client.query(

@@ -229,6 +229,8 @@ async function countShares(tx: Tx, slot: number, fresh: SQL, recount: SQL | null
 /**
  * Sets the count the snapshot counts whole (pending overdue, open overdue) in the slot's cells to `whole` (rows of
  * a key array, a label and the count `n`): where it changed, and to zero where `whole` no longer counts the cell.
+ * A label of `whole` less than the cell's replaces it, as countShares does: a cell's label is the least it was
+ * given since the slot's first snapshot of the day (the whole count's min() unless a step was renamed that day).
  */
 async function setWholeCount(tx: Tx, slot: number, whole: SQL, t: CellTables) {
   const cells = sql.raw(t.cells);
@@ -244,8 +246,9 @@ async function setWholeCount(tx: Tx, slot: number, whole: SQL, t: CellTables) {
     put as (
       insert into ${cells} (slot, ${each([...t.key, ...t.labels, t.open])})
       select ${slot}, ${each([...t.key, ...t.labels])}, n from whole
-      on conflict (slot, ${key}) do update set ${open} = excluded.${open}
-        where ${cells}.${open} <> excluded.${open})
+      on conflict (slot, ${key}) do update
+        set ${open} = excluded.${open} ${each(t.labels, `, $ = least(${t.cells}.$, excluded.$)`, '')}
+        where ${cells}.${open} <> excluded.${open} ${each(t.labels, ` or ${t.cells}.$ > excluded.$`, '')})
     select 1`);
 }
 
