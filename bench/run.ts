@@ -424,7 +424,7 @@ async function openSeries(results: OpenMixResult[], options: StepOptions, rates:
       const alone = await phase('targets one request at a time', () => aloneTimings(s, statsRequests));
       const mixAlone = await phase(`open mix alone, ${n}`, () => stepSearch(s, rates, options));
       const intake = await phase('intake and pgbench', () => intakeVsPgbench(s, duration));
-      // pgbench's dossiers, deleted, took the snapshots of today with them.
+      // pgbench's dossiers, deleted, left the snapshots of today marked as counted by no one.
       await snapshots.settle();
       // Again with the intakes received today in place: the current period's answers count today's changes.
       const aloneAfter = await phase('targets one request at a time, after the intake scenario', () =>

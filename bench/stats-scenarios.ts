@@ -61,8 +61,8 @@ export async function jobContext(url: string, env: Record<string, string> = {}) 
  * The worker's snapshot of today's figures (src/stats/today.ts), taken here on its interval as a worker beside
  * the API would; `stop` ends it and gives each snapshot's milliseconds. The first snapshot of each of the two slots
  * counts every dossier of today, as a worker's first two of a day do (and the next two after the snapshots were
- * deleted): both are taken at once and not timed (`settle`, again after the benchmark deleted them), so that the
- * timed ones are those a worker running all day takes.
+ * deleted or marked as counted by no one): both are taken at once and not timed (`settle`, again after the
+ * benchmark marked them), so that the timed ones are those a worker running all day takes.
  */
 export async function snapshotsOnInterval(
   ctx: JobContext,

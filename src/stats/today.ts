@@ -14,7 +14,8 @@
  * have changed since (dossiersToRecount: an outbox row of a transaction the last did not see, as every change
  * writes one; a receipt, finish or step end it has passed since), and adds the difference to the cells; the
  * slot's first snapshot of a day counts every dossier. A change made to the dossiers without its outbox row (by
- * hand, in SQL) is counted by the first snapshots of the next day, or at once after the snapshots are deleted.
+ * hand, in SQL) is counted by the first snapshots of the next day, or at once after the snapshots are marked as
+ * counted by no one (shares_at null).
  *
  * The pending-overdue and open-overdue counts are counted whole at each snapshot. As serving.ts counts them, they
  * are changes to yesterday's figures (the dossiers changed today judged at the snapshot less as yesterday's end
@@ -288,10 +289,10 @@ interface SlotRow {
  * clock set back).
  */
 async function dossiersToRecount(tx: Tx, previous: SlotRow | undefined, at: Date): Promise<string | null> {
+  if (!previous?.seen || !previous.counted) return null;
   const today = localDateOf(at);
-  const takenAt = previous && new Date(previous.taken_at);
-  if (!previous?.seen || !previous.counted || !takenAt || localDateOf(takenAt) !== today || takenAt > at)
-    return null;
+  const takenAt = new Date(previous.taken_at);
+  if (localDateOf(takenAt) !== today || takenAt > at) return null;
   const since = answerInstants(today, today, takenAt).cut;
   const { cut } = answerInstants(today, today, at);
   const seen = sql`${previous.seen}::pg_snapshot`;
