@@ -232,11 +232,15 @@ async function countShares(tx: Tx, slot: number, fresh: SQL, recount: SQL | null
  * a key array, a label and the count `n`): where it changed, and to zero where `whole` no longer counts the cell.
  * A label of `whole` less than the cell's replaces it, as countShares does: a cell's label is the least it was
  * given since the slot's first snapshot of the day (the whole count's min() unless a step was renamed that day).
+ * The rows that differ from the slot's cells are found first, as replaceSlotRows finds them (a cell that counts
+ * none is never equal to a row of `whole`, which counts some): an upsert of every row would lock each unchanged
+ * cell it looks at, a write to its page and to the WAL.
  */
 async function setWholeCount(tx: Tx, slot: number, whole: SQL, t: CellTables) {
   const cells = sql.raw(t.cells);
   const key = each(t.key);
   const open = sql.raw(t.open);
+  const columns = each([...t.key, ...t.labels]);
   await tx.execute(sql`
     with whole as materialized (
       select ${keyColumns(t.key, 0)}, ${each(t.labels, 'min(label) as $, ')} sum(n)::int as n
@@ -244,9 +248,13 @@ async function setWholeCount(tx: Tx, slot: number, whole: SQL, t: CellTables) {
     cleared as (
       update ${cells} set ${open} = 0
       where slot = ${slot} and ${open} <> 0 and (${key}) not in (select ${key} from whole)),
+    changed as (
+      select ${columns}, n from whole
+      except all
+      select ${columns}, ${open} from ${cells} where slot = ${slot} and ${open} <> 0),
     put as (
       insert into ${cells} (slot, ${each([...t.key, ...t.labels, t.open])})
-      select ${slot}, ${each([...t.key, ...t.labels])}, n from whole
+      select ${slot}, ${each([...t.key, ...t.labels])}, n from changed
       on conflict (slot, ${key}) do update
         set ${open} = excluded.${open} ${each(t.labels, `, $ = least(${t.cells}.$, excluded.$)`, '')}
         where ${cells}.${open} <> excluded.${open} ${each(t.labels, ` or ${t.cells}.$ > excluded.$`, '')})
