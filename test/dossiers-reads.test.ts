@@ -712,13 +712,15 @@ describe('name search (q)', () => {
     expect(await codes(`/v1/dossiers?unitCode=${unit}&q=nguyen&status=submitted`, clerk)).toEqual([]);
   });
 
-  it('finds a new name while it waits in the name keys’ pending list, kept to 128 kB, and once merged', async () => {
-    const [index] = (
+  it('finds a new name while it waits in the name keys’ pending lists, kept to 128 kB, and once merged', async () => {
+    const indexes = (
       (await ctx.database.db.execute(
-        sql`select reloptions from pg_class where relname = 'dossiers_applicant_name_keys_idx'`,
-      )) as unknown as { rows: Array<{ reloptions: string[] | null }> }
+        sql`select relname, reloptions from pg_class
+          where relname in ('dossiers_applicant_name_keys_idx', 'dossiers_unit_name_keys_idx')`,
+      )) as unknown as { rows: Array<{ relname: string; reloptions: string[] | null }> }
     ).rows;
-    expect(index!.reloptions).toContain('gin_pending_list_limit=128');
+    expect(indexes).toHaveLength(2);
+    for (const index of indexes) expect(index.reloptions).toContain('gin_pending_list_limit=128');
     const unit = (await createUnit(ctx)).code;
     const clerk = await createKey(ctx, 'clerk', unit);
     const code = (await receive(clerk, { applicant: { type: 'citizen', fullName: 'Hoàng Thị Chờ Gộp' } }))
@@ -726,7 +728,8 @@ describe('name search (q)', () => {
     const q = () => codes(`/v1/dossiers?unitCode=${unit}&q=${encodeURIComponent('cho gop')}`, clerk);
     expect(await q()).toEqual([code]);
     await ctx.database.db.execute(
-      sql`select gin_clean_pending_list('dossiers_applicant_name_keys_idx'::regclass)`,
+      sql`select gin_clean_pending_list('dossiers_applicant_name_keys_idx'::regclass),
+        gin_clean_pending_list('dossiers_unit_name_keys_idx'::regclass)`,
     );
     expect(await q()).toEqual([code]);
   });
@@ -747,8 +750,9 @@ describe('name search (q)', () => {
   it('among older dossiers, in any block of ids: exactly the dossiers a substring scan finds', async () => {
     // Dossiers written directly with ids far apart (blocks of the name keys, more of them than a first read
     // covers) below a newest one, so that the search reads past its first window: along the ids, through the
-    // name keys in several reads, or along one unit's own index (unit b: one dossier in the window). Some of
-    // the older ones were handled or resolved by unit b, received by a. Compared with `like` on every page.
+    // name keys in several reads, along one unit's own index (unit b: one dossier in the window), or through
+    // unit b's own name keys (its rare names). Some of the older ones were handled or resolved by unit b,
+    // received by a. Compared with `like` on every page.
     const province = (await createUnit(ctx)).code;
     const [a, b] = [
       (await createUnit(ctx, { parentCode: province })).code,

@@ -146,22 +146,30 @@ describe('the name search chooses how to read on past its window', () => {
     expect(chooseNameRead(province)).toEqual({ read: 'ids newest first', fetchLeads: true });
   });
 
-  it("reads one unit's own dossiers newest first when the name is common and the unit looked rare", () => {
-    // "Minh Long": 13 in the window, the commune's dossiers 1 (it holds 41,000 of the 5 M).
-    const commune = { ...at5M, f: 0.001, d: 0.013, r: 0.001 * 0.013 };
+  it("reads one unit's own dossiers newest first when the name is common there", () => {
+    // A given name alone, in one name of seven and inside a word of one in five, in a commune of 50,000 (1 %).
+    const commune = { ...at5M, f: 0.01, d: 0.15, m: 0.2, r: 0.01 * 0.15 };
     expect(chooseNameRead({ ...commune, oneUnit: true }).read).toBe('one unit newest first');
     // Not with other filters beside the unit (their rows are not read in that order).
     expect(chooseNameRead(commune).read).not.toBe('one unit newest first');
   });
 
-  it("reads a small unit's dossiers whole rather than the name keys of every block", () => {
-    // 500 dossiers of 5 M, and a name the window did not see: at most the unit's rows are read.
+  it("reads one unit's own name keys when the name is rarer there, however small the unit looked", () => {
+    // "Minh Long": 13 in the window, the commune's dossiers 1 (it holds 41,000 of the 5 M): its 437 matches lie
+    // in its newest 4,988 rows, and its keys lead to them alone.
+    const commune = { ...at5M, f: 0.001, d: 0.013, r: 0.001 * 0.013, oneUnit: true };
+    expect(chooseNameRead(commune).read).toBe('one unit by its keys');
+    // 500 dossiers of 5 M, and a name the window did not see.
     const small = { ...at5M, f: 0.0001, d: 0.001, r: 0.0001 * 0.001, oneUnit: true };
-    expect(chooseNameRead(small).read).toBe('one unit newest first');
+    expect(chooseNameRead(small).read).toBe('one unit by its keys');
+    // A full name the window did not see, in a commune of 100,000: its keys, not the province's.
+    const fullName = { ...at5M, f: 0.02, d: 0.001, r: 0.02 * 0.001, oneUnit: true };
+    expect(chooseNameRead(fullName).read).toBe('one unit by its keys');
   });
 
   it('reads the name keys for a name the window did not see, fetching the rows they lead to', () => {
-    const fullName = { ...at5M, f: 0.02, d: 0.001, r: 0.02 * 0.001, oneUnit: true };
+    // Filters beside a unit (a status, a procedure): the keys of the blocks, the rows fetched and checked.
+    const fullName = { ...at5M, f: 0.02, d: 0.001, r: 0.02 * 0.001 };
     expect(chooseNameRead(fullName)).toEqual({ read: 'name keys', fetchLeads: true });
     // When the keys lead to more rows than the filters keep entries in their blocks: the filters' entries
     // intersected with the keys.

@@ -202,14 +202,17 @@ export function unitNewestInThreeParts(
 export const hidden = (value: number | SQL): SQL =>
   typeof value === 'number' ? sql`(select ${value}::int)` : sql`(select ${value})`;
 
-/** The newest `limit` ids of the three parts, each read by `part` (the page of the list, the name search's). */
+/**
+ * The newest `limit` ids of the three parts, each read by `part` (the page of the list, the name search's), told
+ * whether its part is the rows received there.
+ */
 export function newestOfThreeParts(
   parts: UnitParts,
-  part: (unit: SQL) => SQLWrapper,
+  part: (unit: SQL, received: boolean) => SQLWrapper,
   limit: number | SQL,
 ): SQL {
-  return sql`select m.id from (${part(parts.receivedThere)} union all ${part(parts.handledThere)}
-    union all ${part(parts.resolvedThere)}) m
+  return sql`select m.id from (${part(parts.receivedThere, true)} union all ${part(parts.handledThere, false)}
+    union all ${part(parts.resolvedThere, false)}) m
     order by m.id desc limit ${limit}`;
 }
 

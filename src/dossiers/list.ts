@@ -203,7 +203,7 @@ export async function listDossiers(
     // checked on each (name-search.ts weighs that against its other reads).
     const oneUnit =
       codes?.length === 1 && filters.every((c) => c === undefined)
-        ? unitParts(codes, (column) => eq(column, codes[0]!))
+        ? { code: codes[0]!, parts: unitParts(codes, (column) => eq(column, codes[0]!)) }
         : undefined;
     return dossierPageViews(
       db,

@@ -64,8 +64,21 @@ export function occursInsideWord(name: SQLWrapper, text: string): SQL {
   return sql`strpos(replace(' ' || ${name}, ${' ' + text}, ' '), ${text}) <> 0`;
 }
 
+/** The first NAME_KEY_CHARS characters of a text, as the keys hold them. */
+const cut = (text: string) => Array.from(text).slice(0, NAME_KEY_CHARS).join('');
+
+/** A text inside a quoted term of a text query. */
+const quoted = (text: string) => text.replace(/[\\']/g, (c) => c + c);
+
+/** One unit of the name search: its code and its three parts (nameSearchNewestFirst's `oneUnit`). */
+export interface OneUnit {
+  code: string;
+  parts: UnitParts;
+}
+
 /** How the name search reads on past its window (step 2 of nameSearchNewestFirst). */
-export type NameRead = 'ids newest first' | 'filters sorted' | 'one unit newest first' | 'name keys';
+export type NameRead =
+  'ids newest first' | 'filters sorted' | 'one unit newest first' | 'one unit by its keys' | 'name keys';
 
 /** What the window showed, the shares of its rows (see step 2 of nameSearchNewestFirst), and what is wanted. */
 export interface NameReadInputs {
@@ -81,7 +94,10 @@ export interface NameReadInputs {
   r: number;
   /** Whether the other filters are hidden from the planner (they keep most rows). */
   filtersHidden: boolean;
-  /** Whether the only other filter is one unit (its rows can be read newest first along its own indexes). */
+  /**
+   * Whether the only other filter is one unit (its rows can be read newest first along its own indexes, or
+   * through its own name keys).
+   */
   oneUnit?: boolean | undefined;
 }
 
@@ -94,7 +110,9 @@ export interface NameReadInputs {
  * those it handled or resolved after another unit received them along their own ordered indexes too. The name keys
  * read the blocks that should hold twice the need: d + m of their ids are index entries, and the rows they lead
  * to are fetched, or the filters' entries of those blocks (f of their ids) are read into a bitmap with them and
- * r + m·f rows fetched, whichever costs less.
+ * r + m·f rows fetched, whichever costs less. One unit's own keys (dossiers_unit_name_keys_idx) lead to its rows
+ * carrying the name, f·upper·(d + m) of them, each an index entry and a row fetched (those it handled or resolved
+ * after another unit received them are read newest first beside, few: not priced).
  */
 export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads: boolean } {
   const { need, upper, f, d, m, r, oneUnit } = x;
@@ -106,6 +124,7 @@ export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads:
   const costs: Array<[NameRead, number]> = [
     ['ids newest first', Math.min(need / r, upper)],
     ['one unit newest first', oneUnit ? Math.min((need * f) / r, f * upper) * UNIT_ROW_COST : Infinity],
+    ['one unit by its keys', oneUnit ? f * upper * (d + m) * (NAME_ENTRY_COST + NAME_FETCH_COST) : Infinity],
     ['filters sorted', f * upper * NAME_FETCH_COST],
     ['name keys', span * ((d + m) * NAME_ENTRY_COST + fetched)],
   ];
@@ -118,9 +137,9 @@ export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads:
  * first, below the cursor `afterId`: exactly what `applicant_name_search like '%key%'` finds, in `strpos` form (no
  * wildcard to escape), every candidate checked with it. The cost of finding them depends on how common the
  * name is, and on the other filters: the newest ids are read first, and what they show decides how to read
- * on (step 2). `oneUnit`: when the only other filter is one unit, its three parts, each an equality on the
- * unit's code (its dossiers can then be read newest first along their indexes); they must select exactly the rows
- * the unit's condition in `conditions` selects, and nothing else may be there.
+ * on (step 2). `oneUnit`: when the only other filter is one unit, its code and its three parts, each an equality
+ * on the code (its dossiers can then be read newest first along their indexes, or through its own name keys); they
+ * must select exactly the rows the unit's condition in `conditions` selects, and nothing else may be there.
  */
 export async function nameSearchNewestFirst(
   db: DbOrTx,
@@ -128,7 +147,7 @@ export async function nameSearchNewestFirst(
   key: string,
   afterId: number | undefined,
   limit: number,
-  oneUnit?: UnitParts,
+  oneUnit?: OneUnit,
 ): Promise<number[]> {
   const id = dossiers.id;
   const hit = sql`strpos(${dossiers.applicantNameSearch}, ${key}) <> 0`;
@@ -137,6 +156,16 @@ export async function nameSearchNewestFirst(
   // NAME_INSIDE_CHARS characters of `key` (step 3): the names they lead to.
   const insideStart = Array.from(key).slice(0, NAME_INSIDE_CHARS).join('');
   const leadsInside = occursInsideWord(dossiers.applicantNameSearch, insideStart);
+  // The keys' terms (see the migrations): a key starts at each word ("b:" and the rest of the name, 16
+  // characters: "van cuong") and at each letter inside a word ("b~" and the next 10 characters of the name: "anh
+  // cuong" in "thanh cuong"), b the block of ids or the unit's code. A name contains `key` from the start of a
+  // word or from inside one: a key of one kind or the other begins with as much of `key` as it holds (`strpos`
+  // checks the whole).
+  const terms = (b: string) =>
+    `'${quoted(b)}:${quoted(cut(key))}':* | '${quoted(b)}~${quoted(insideStart)}':*`;
+  // A parameter to the planner, not a constant: it estimates a constant query term by term.
+  const unitKeys = (code: string) =>
+    sql`dossier_unit_name_keys(${dossiers.unitCode}, ${dossiers.applicantNameSearch}) @@ (select ${terms(code)}::tsquery)`;
 
   // 1. The newest NAME_WINDOW rows below the cursor, read directly (the filters evaluated, not planned): the
   // matches, and how many pass the other filters and how many carry the name. Rows, not a span of ids: ids
@@ -197,13 +226,20 @@ export async function nameSearchNewestFirst(
   /**
    * The ids of the next `count` matches below `upper` in one unit's three parts, each read newest first
    * (`nulls last`: the order of dossiers_unit_id_idx, dossiers_handled_elsewhere_id_idx and
-   * dossiers_resolved_elsewhere_id_idx).
+   * dossiers_resolved_elsewhere_id_idx); with `byKeys`, the rows it received through its own name keys (the rows
+   * they lead to, sorted), the unit's equality checked on each (the keys hold the unit: its index is not read).
    */
-  const unitIds = async (parts: UnitParts, count: number) => {
-    const part = (unit: SQL) =>
-      sql`(select ${id} from ${dossiers} where ${unit} and ${hit} and ${lt(id, upper)}
-        order by ${id} desc nulls last limit ${count})`;
-    const next = rowsOf<{ id: number | string }>(await db.execute(newestOfThreeParts(parts, part, count)));
+  const unitIds = async (unit: OneUnit, count: number, byKeys = false) => {
+    const part = (where: SQL, received: boolean) =>
+      byKeys && received
+        ? sql`(select ${id} from ${dossiers}
+            where (case when ${where} then true end) and ${hit} and ${lt(id, upper)} and ${unitKeys(unit.code)}
+            order by ${id} + 0 desc limit ${count})`
+        : sql`(select ${id} from ${dossiers} where ${where} and ${hit} and ${lt(id, upper)}
+            order by ${id} desc nulls last limit ${count})`;
+    const next = rowsOf<{ id: number | string }>(
+      await db.execute(newestOfThreeParts(unit.parts, part, count)),
+    );
     return next.map((row) => Number(row.id));
   };
 
@@ -229,31 +265,23 @@ export async function nameSearchNewestFirst(
   });
   if (how === 'ids newest first') return [...found, ...(await nextIds(need))];
   if (how === 'one unit newest first') return [...found, ...(await unitIds(oneUnit!, need))];
+  if (how === 'one unit by its keys') return [...found, ...(await unitIds(oneUnit!, need, true))];
   if (how === 'filters sorted') return [...found, ...(await nextIds(need, 'filters'))];
 
-  // 3. The name keys (see the migrations), block by block from the newest. In each block of ids, a key
-  // starts at each word ("b:" and the rest of the name, 16 characters: "van cuong") and at each letter inside
-  // a word ("b~" and the next 10 characters of the name: "anh cuong" in "thanh cuong"). A name contains `key`
-  // from the start of a word or from inside one: a key of one kind or the other begins with as much of `key`
-  // as it holds (`strpos` checks the whole). The blocks are read newest first in a few reads: the first of at
-  // most NAME_FIRST_READ_BLOCKS, each next one sized from the share of matches found so far.
-  const cut = (text: string) =>
-    Array.from(text)
-      .slice(0, NAME_KEY_CHARS)
-      .join('')
-      .replace(/[\\']/g, (c) => c + c);
+  // 3. The name keys of the blocks of ids (`terms`), block by block from the newest, in a few reads: the first
+  // of at most NAME_FIRST_READ_BLOCKS, each next one sized from the share of matches found so far.
   const block = (n: number) => Math.floor(n / NAME_KEY_BLOCK);
   const inBlocks = (from: number, to: number) => {
     const groups: string[][] = [];
     for (let b = from; b >= to; b--) {
       if ((from - b) % NAME_BLOCKS_PER_QUERY === 0) groups.push([]);
-      groups.at(-1)!.push(`'${b}:${cut(key)}':* | '${b}~${cut(insideStart)}':*`);
+      groups.at(-1)!.push(terms(String(b)));
     }
     // A parameter to the planner, not a constant: it estimates a constant query term by term, and a query of
     // many blocks would look like much of the table (worth parallel workers, JIT compilation).
     const matches = groups.map(
-      (terms) =>
-        sql`dossier_name_keys(${id}, ${dossiers.applicantNameSearch}) @@ (select ${terms.join(' | ')}::tsquery)`,
+      (group) =>
+        sql`dossier_name_keys(${id}, ${dossiers.applicantNameSearch}) @@ (select ${group.join(' | ')}::tsquery)`,
     );
     return or(...matches)!;
   };

@@ -221,6 +221,12 @@ export const dossiers = pgTable(
     index('dossiers_applicant_name_keys_idx')
       .using('gin', sql`dossier_name_keys(${t.id}, ${t.applicantNameSearch})`)
       .with({ gin_pending_list_limit: 128 }),
+    // The same keys by receiving unit instead of by block ('000.20.04.H56:van cuong', '000.20.04.H56~anh giang';
+    // dossier_unit_name_keys in migration 0044): a rare name searched within a commune leads to that commune's
+    // few rows carrying it, not to the province's (which the block keys lead to, to be fetched and checked).
+    index('dossiers_unit_name_keys_idx')
+      .using('gin', sql`dossier_unit_name_keys(${t.unitCode}, ${t.applicantNameSearch})`)
+      .with({ gin_pending_list_limit: 128 }),
   ],
 );
 
