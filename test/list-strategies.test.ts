@@ -165,6 +165,12 @@ describe('the name search chooses how to read on past its window', () => {
     // A full name the window did not see, in a commune of 100,000: its keys, not the province's.
     const fullName = { ...at5M, f: 0.02, d: 0.001, r: 0.02 * 0.001, oneUnit: true };
     expect(chooseNameRead(fullName).read).toBe('one unit by its keys');
+    // Not in a department of 90,000 of which a third another unit received: those are read newest first beside
+    // its keys, tens of thousands of rows for a rare name; the keys of the blocks cost less.
+    const department = { ...fullName, f: 0.018, elsewhere: 0.006, r: 0.018 * 0.001 };
+    expect(chooseNameRead(department)).toEqual({ read: 'name keys', fetchLeads: true });
+    // With few of them, its own keys again.
+    expect(chooseNameRead({ ...department, elsewhere: 0.001 }).read).toBe('one unit by its keys');
   });
 
   it('reads the name keys for a name the window did not see, fetching the rows they lead to', () => {

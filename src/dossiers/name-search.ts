@@ -7,7 +7,7 @@ import { rowsOf } from '../db/sql.js';
 import { newestOfThreeParts, type UnitParts } from './list-strategies.js';
 
 // The key length and the block of ids are those of dossier_name_keys (migrations 0008_dossiers_name_keys and
-// 0029_name_keys_inside_words), which the index is built with.
+// 0029_name_keys_inside_words) and dossier_unit_name_keys (0044_unit_name_keys), which the indexes are built with.
 const NAME_KEY_CHARS = 16;
 const NAME_INSIDE_CHARS = 10;
 const NAME_KEY_BLOCK = 65_536;
@@ -99,6 +99,11 @@ export interface NameReadInputs {
    * through its own name keys).
    */
   oneUnit?: boolean | undefined;
+  /**
+   * Of f, the share of the unit's rows that another unit received (handled or resolved there), as counted in the
+   * window (0 when none was): read newest first beside its own keys.
+   */
+  elsewhere?: number | undefined;
 }
 
 /**
@@ -110,12 +115,14 @@ export interface NameReadInputs {
  * those it handled or resolved after another unit received them along their own ordered indexes too. The name keys
  * read the blocks that should hold twice the need: d + m of their ids are index entries, and the rows they lead
  * to are fetched, or the filters' entries of those blocks (f of their ids) are read into a bitmap with them and
- * r + m·f rows fetched, whichever costs less. One unit's own keys (dossiers_unit_name_keys_idx) lead to its rows
- * carrying the name, f·upper·(d + m) of them, each an index entry and a row fetched (those it handled or resolved
- * after another unit received them are read newest first beside, few: not priced).
+ * r + m·f rows fetched, whichever costs less. One unit's own keys (dossiers_unit_name_keys_idx) lead to the rows
+ * it received carrying the name, (f − e)·upper·(d + m) of them, each an index entry and a row fetched; those it
+ * handled or resolved after another unit received them (a share e) are read newest first beside, as the unit's
+ * newest-first read reads them (a department's: a third of its rows).
  */
 export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads: boolean } {
   const { need, upper, f, d, m, r, oneUnit } = x;
+  const e = Math.min(x.elsewhere ?? 0, f);
   const fetchLeads = x.filtersHidden || (d + m) * NAME_FETCH_COST < f * FILTER_BITMAP_COST;
   const span = keysSpan(need, r, upper, NAME_MARGIN_GUESSED);
   const fetched = fetchLeads
@@ -124,7 +131,13 @@ export function chooseNameRead(x: NameReadInputs): { read: NameRead; fetchLeads:
   const costs: Array<[NameRead, number]> = [
     ['ids newest first', Math.min(need / r, upper)],
     ['one unit newest first', oneUnit ? Math.min((need * f) / r, f * upper) * UNIT_ROW_COST : Infinity],
-    ['one unit by its keys', oneUnit ? f * upper * (d + m) * (NAME_ENTRY_COST + NAME_FETCH_COST) : Infinity],
+    [
+      'one unit by its keys',
+      oneUnit
+        ? (f - e) * upper * (d + m) * (NAME_ENTRY_COST + NAME_FETCH_COST) +
+          Math.min((need * e) / r, e * upper) * UNIT_ROW_COST
+        : Infinity,
+    ],
     ['filters sorted', f * upper * NAME_FETCH_COST],
     ['name keys', span * ((d + m) * NAME_ENTRY_COST + fetched)],
   ];
@@ -178,6 +191,10 @@ export async function nameSearchNewestFirst(
       rows: sql<number>`count(*)`.mapWith(Number),
       lowest: sql<number>`coalesce(min(${id}), 1)`.mapWith(Number),
       filtered: sql<number>`count(*) filter (where ${filters})`.mapWith(Number),
+      elsewhere:
+        sql<number>`count(*) filter (where ${oneUnit ? or(oneUnit.parts.handledThere, oneUnit.parts.resolvedThere) : sql`false`})`.mapWith(
+          Number,
+        ),
       named: sql<number>`count(*) filter (where ${hit})`.mapWith(Number),
       inside: sql<number>`count(*) filter (where ${leadsInside})`.mapWith(Number),
       found: sql<Array<number | string> | null>`array_to_json(
@@ -245,8 +262,8 @@ export async function nameSearchNewestFirst(
 
   // 2. How to read on? From the window: f, d, the shares of ids passing the other filters and carrying the
   // name; m, the share the keys inside words lead to (a superset of the occurrences that start inside a word
-  // when `key` is longer than those keys); r, the share that match (f·d when none did). chooseNameRead
-  // weighs the reads.
+  // when `key` is longer than those keys); r, the share that match (f·d when none did); with one unit, the share
+  // of its rows another unit received (its two other parts). chooseNameRead weighs the reads.
   const need = limit - found.length;
   const share = (count: number) => Math.max(count, 1) / NAME_WINDOW;
   const f = share(recent!.filtered);
@@ -262,6 +279,7 @@ export async function nameSearchNewestFirst(
     r,
     filtersHidden: kept === hidden,
     oneUnit: oneUnit !== undefined,
+    elsewhere: recent!.elsewhere / NAME_WINDOW,
   });
   if (how === 'ids newest first') return [...found, ...(await nextIds(need))];
   if (how === 'one unit newest first') return [...found, ...(await unitIds(oneUnit!, need))];

@@ -380,9 +380,9 @@ async function writeSnapshot(ctx: JobContext): Promise<{ cells: number; vacuumAl
         recount === null
           ? everything
           : { where: sql`f.id = any(${recount})`, dossiers: sql`dossiers`, tree: false };
-      // The step runs are those of the dossiers to count again (`runs`), their dossiers joined to them by id: the
-      // same ids as the dossiers' scope too, the planner read the dossiers of every id for each step run (a
-      // nested loop; 235,000 buffers for 88 step runs of 16,745 dossiers written by a bulk intake).
+      // The step runs are those of the dossiers to count again (`runs`), their dossiers joined to them by id.
+      // Restricted by the same ids as the dossiers' scope too, the planner read the dossiers of every id again for
+      // each step run (a nested loop: 235,000 buffers for 88 step runs of 16,745 dossiers during a bulk intake).
       const runs = recount === null ? sql`true` : sql`dossier_id = any(${recount})`;
       await countShares(tx, slot, liveFlowsQuery(scope, flowShare, today, at), recount, FLOW_TABLES);
       await countShares(
