@@ -185,16 +185,17 @@ export async function nameSearchNewestFirst(
   // have gaps (intakes rolled back, rows removed), and a window of ids over a gap would make every share look
   // small (a common name would look rare, and far too many name keys be read for it).
   const below = afterId === undefined ? sql`true` : sql`${id} < ${afterId}`;
+  // With one unit: its rows another unit received (its two other parts, which its own name keys do not hold).
+  const receivedElsewhere = oneUnit
+    ? or(oneUnit.parts.handledThere, oneUnit.parts.resolvedThere)
+    : sql`false`;
   const window = sql`(select * from ${dossiers} where ${below} order by ${id} desc limit ${NAME_WINDOW}) as ${sql.identifier('dossiers')}`;
   const [recent] = await db
     .select({
       rows: sql<number>`count(*)`.mapWith(Number),
       lowest: sql<number>`coalesce(min(${id}), 1)`.mapWith(Number),
       filtered: sql<number>`count(*) filter (where ${filters})`.mapWith(Number),
-      elsewhere:
-        sql<number>`count(*) filter (where ${oneUnit ? or(oneUnit.parts.handledThere, oneUnit.parts.resolvedThere) : sql`false`})`.mapWith(
-          Number,
-        ),
+      elsewhere: sql<number>`count(*) filter (where ${receivedElsewhere})`.mapWith(Number),
       named: sql<number>`count(*) filter (where ${hit})`.mapWith(Number),
       inside: sql<number>`count(*) filter (where ${leadsInside})`.mapWith(Number),
       found: sql<Array<number | string> | null>`array_to_json(
