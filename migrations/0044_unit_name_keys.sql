@@ -4,8 +4,8 @@
 -- every unit's, which were fetched to find the commune's few (a rare name: 2,965 rows fetched for 73). The body is
 -- dossier_name_keys's, written again rather than shared through a third function: an index's function may call only
 -- what the server finds on any search_path (pg_restore, and CREATE INDEX from PostgreSQL 17, run with pg_catalog
--- alone). The new index took 5 minutes on 5 million dossiers on the benchmark machine, while every write to the
--- dossiers waits (docs/operations.md).
+-- alone). The new index took 4.5 to 5.5 minutes on 5 million dossiers on the benchmark machine, while every write
+-- to the dossiers waits (docs/operations.md).
 CREATE FUNCTION dossier_unit_name_keys(unit text, search text) RETURNS tsvector
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL RESTRICTED AS $$
 DECLARE
