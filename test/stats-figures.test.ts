@@ -1085,6 +1085,109 @@ describe('statistics served from the maintained figures', () => {
     await db.execute(sql`delete from stats_today_snapshots`);
   });
 
+  it('a snapshot keeps each dossier’s part of the open counts in its share, counted again only when it changes', async () => {
+    const db = ctx.database.db;
+    const { clerk } = history;
+    const act = async (code: string, action: string, payload: object) => {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: `/v1/dossiers/${code}/${action}`,
+        headers: bearer(clerk),
+        payload,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    // Three pending dossiers not changed today, made due yesterday (their own and their open step's
+    // due) by hand, without an outbox row: the snapshots are then marked as counted by no one, as after any
+    // change made in SQL, and count every dossier again.
+    const yesterdayNoon = instantAt(addDays(localDateOf(now), -1), 12 * 60);
+    const due = await selectRows<{ id: number; code: string }>(
+      db,
+      sql`update dossiers set due_at = ${yesterdayNoon}, current_step_due_at = ${yesterdayNoon}
+        where id in (
+          select id from dossiers d
+          where status in ('received', 'processing') and current_step_seq is not null and paused_at is null
+            and not exists (select 1 from dossier_events e where e.dossier_id = d.id and e.recorded_at >= ${instantAt(localDateOf(now), 0)})
+          order by id limit 3)
+        returning id, code`,
+    );
+    expect(due, 'three pending dossiers, unchanged today').toHaveLength(3);
+    const [a, b, c] = due as [(typeof due)[number], (typeof due)[number], (typeof due)[number]];
+    await db.execute(sql`update stats_today_snapshots set shares_at = null`);
+    const shares = async (slot: number, id: number) => {
+      const [flow] = await selectRows<{ n: number }>(
+        db,
+        sql`select coalesce(sum(pending_overdue), 0)::int as n from stats_today_shares
+          where slot = ${slot} and dossier_id = ${id}`,
+      );
+      const [step] = await selectRows<{ n: number }>(
+        db,
+        sql`select coalesce(sum(open_overdue), 0)::int as n from stats_step_today_shares
+          where slot = ${slot} and dossier_id = ${id}`,
+      );
+      return { pending: flow!.n, open: step!.n };
+    };
+    const sharedEverywhere = async () =>
+      (
+        await selectRows<{ n: number }>(
+          db,
+          sql`select count(*)::int as n from stats_today_snapshots where open_shared_at = taken_at`,
+        )
+      )[0]!.n;
+    expect(await snapshotAsLive(false)).toEqual([]);
+    expect(await snapshotAsLive(false)).toEqual([]);
+    expect(await sharedEverywhere()).toBe(2);
+    for (const slot of [0, 1])
+      for (const d of due) expect(await shares(slot, d.id)).toEqual({ pending: 1, open: 1 });
+
+    // Changed: one handed over (its overdue step run ends, the next is not due), one resolved. Each slot's next
+    // snapshot counts them again and leaves the third as it was.
+    await act(a.code, 'hand-over', {});
+    await act(b.code, 'resolve', { result: 'approved' });
+    await recordedAtTheirTime();
+    expect(await snapshotAsLive(false)).toEqual([]);
+    expect(await snapshotAsLive(false)).toEqual([]);
+    // Changed today, a dossier's share is its count now less yesterday's figures' (as its history judged them).
+    const judged = async (id: number) => {
+      const [row] = await selectRows<{ pending: boolean; open: number }>(
+        db,
+        sql`select pending_overdue as pending, cardinality(overdue_step_seqs)::int as open
+          from stats_today_judged where dossier_id = ${id}`,
+      );
+      expect(row, 'judged as yesterday ended').toBeDefined();
+      return { pending: row!.pending ? 1 : 0, open: row!.open };
+    };
+    const [ja, jb] = [await judged(a.id), await judged(b.id)];
+    for (const slot of [0, 1]) {
+      expect(await shares(slot, a.id)).toEqual({ pending: 1 - ja.pending, open: -ja.open });
+      expect(await shares(slot, b.id)).toEqual({ pending: -jb.pending, open: -jb.open });
+      expect(await shares(slot, c.id)).toEqual({ pending: 1, open: 1 });
+    }
+
+    // Only what changed: the third's share made wrong on purpose stays wrong in its slot's next snapshot. A slot
+    // whose last snapshot counted the open counts whole (an earlier version's worker, or a day of too many
+    // changes) has its next count every dossier, and the wrong share is gone.
+    // The newest slot: the next snapshot writes the other one.
+    const [{ slot }] = (await selectRows<{ slot: number }>(
+      db,
+      sql`select slot from stats_today_snapshots order by taken_at desc limit 1`,
+    )) as [{ slot: number }];
+    await db.execute(
+      sql`update stats_today_shares set pending_overdue = 5 where slot = ${slot} and dossier_id = ${c.id}`,
+    );
+    await db.execute(sql`update stats_today set pending_overdue = pending_overdue + 4 where slot = ${slot}
+      and (unit_code, resolving_unit_code, procedure_code, channel) = (select unit_code, resolving_unit_code,
+        procedure_code, channel from stats_today_shares where slot = ${slot} and dossier_id = ${c.id})`);
+    expect(await snapshotAsLive(false)).toEqual([]);
+    expect((await snapshotAsLive(false)).length).toBeGreaterThan(0);
+    expect(await shares(slot, c.id)).toEqual({ pending: 5, open: 1 });
+    await db.execute(sql`update stats_today_snapshots set open_shared_at = null where slot = ${slot}`);
+    expect(await snapshotAsLive(false)).toEqual([]);
+    expect(await snapshotAsLive(false)).toEqual([]);
+    expect(await shares(slot, c.id)).toEqual({ pending: 1, open: 1 });
+    await db.execute(sql`delete from stats_today_snapshots`);
+  });
+
   it('this month’s figures call dossiers due next week not yet due, in JSON, CSV and xlsx', async () => {
     scenario = await periodNotEndedScenario(ctx, { get: () => now, set: (d) => (now = d) });
     await relayEverything(jobs);

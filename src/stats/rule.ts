@@ -154,8 +154,8 @@ export function attributedDossiers(attribution: Attribution, unitPath: string | 
   if (attribution === 'receiving') return sql`dossiers`;
   const part = (unit: SQL, resolvedThere: SQL) => sql`
     select d.id, d.unit_code, ${unit} as resolving_unit_code, d.procedure_code, d.channel, d.status, d.received_at,
-      d.finished_at, d.outcome, d.due_at, d.paused_at, d.holder_officer_code, d.current_step_code,
-      d.current_step_name, d.current_step_due_at
+      d.finished_at, d.outcome, d.due_at, d.paused_at, d.holder_officer_code, d.current_step_seq,
+      d.current_step_code, d.current_step_name, d.current_step_due_at
     from dossiers d join units u on u.code = ${unit}
     where ${resolvedThere} and ${unitScope(unitPath)}`;
   return sql`(${part(sql`d.unit_code`, sql`not d.resolved_elsewhere`)}
@@ -228,13 +228,13 @@ export function stepCounts(s: SQL, open: Date, cut: Date, at: Date, granularity:
 }
 
 /**
- * The open step run of a dossier `f` as its row holds it now (alias `s`, for the groupings): its holder, step
- * and due; with the dossier's pause, what "open and overdue now" reads of a dossier not changed since
+ * The open step run of a dossier `f` as its row holds it now (alias `s`, for the groupings): its seq, holder,
+ * step and due; with the dossier's pause, what "open and overdue now" reads of a dossier not changed since
  * (openStepOverdueNow).
  */
 export const currentStepRun = (f: SQL): SQL => sql`(
-  select coalesce(${f}.holder_officer_code, ${NO_OFFICER}) as officer_code, ${f}.current_step_code as step_code,
-    ${f}.current_step_name as step_name)`;
+  select ${f}.current_step_seq as seq, coalesce(${f}.holder_officer_code, ${NO_OFFICER}) as officer_code,
+    ${f}.current_step_code as step_code, ${f}.current_step_name as step_name)`;
 
 /**
  * Whether the open step run of a dossier `f` is overdue at `at`, read from the dossier's row: right for a dossier

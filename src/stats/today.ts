@@ -77,7 +77,7 @@ const STEP_COLUMNS = ['early', 'on_time', 'overdue', 'open_overdue'];
  * A family of snapshot tables: the cells' (`cells`, keyed by `key` and the slot) and the same summed by units and
  * channel (`units`), with their `counts` and, for the cells, the columns written beside them (`labels`); the
  * shares of the cells' counts but the last (`shares`, keyed by the slot and `shareKey`), and the last (`open`),
- * counted whole at each snapshot.
+ * counted whole at each snapshot unless the shares keep it (keepsOpenShares).
  */
 interface CellTables {
   cells: string;
@@ -191,12 +191,20 @@ function replaceSlotRows(
 
 /**
  * Counts again the shares of the dossiers `recount` names (all of them when null: the slot's shares were deleted)
- * into the slot, from `fresh` (the live counts grouped by share: flowShare, stepShare), and adds to the slot's
- * cells what changed: the new shares less the old. A cell's label is the least it was given (the whole count's
+ * into the slot, from `fresh` (the live counts grouped by share: flowShare, stepShare; with `openShared`, the
+ * count the snapshot otherwise counts whole too: withOpenCount), and adds to the slot's cells what changed: the
+ * new shares less the old. A cell's label is the least it was given (the whole count's
  * min()); a cell that no longer counts anything is deleted by finishCells.
  */
-async function countShares(tx: Tx, slot: number, fresh: SQL, recount: SQL | null, t: CellTables) {
-  const counts = shared(t);
+async function countShares(
+  tx: Tx,
+  slot: number,
+  fresh: SQL,
+  recount: SQL | null,
+  t: CellTables,
+  openShared: boolean,
+) {
+  const counts = openShared ? t.counts : shared(t);
   const shares = sql.raw(t.shares);
   const cells = sql.raw(t.cells);
   const shareKey = each(t.shareKey);
@@ -226,6 +234,36 @@ async function countShares(tx: Tx, slot: number, fresh: SQL, recount: SQL | null
     on conflict (slot, ${each(t.key)}) do update
       set ${each(t.labels, `$ = least(${t.cells}.$, excluded.$), `)} ${each(counts, `$ = ${t.cells}.$ + excluded.$`)}`);
 }
+
+/**
+ * The shares `fresh` (the family's counts but its open one) with the open count `open` (rows of a share's key, a
+ * label and the count `n`) beside, one row a share (the first `shareKey` parts of its key); a share that counts
+ * nothing is left out. A step run's open count is read from its dossier's row today and from its history as
+ * yesterday's figures took it: both name the same cell, as every action keeps the row's holder and step those of
+ * its open run; were they to differ, its share would take the least of the two cells rather than hold both.
+ */
+function withOpenCount(fresh: SQL, open: SQL, t: CellTables): SQL {
+  const counts = shared(t);
+  return sql`
+    select min(key) as key, min(label) as label, ${each(t.counts, 'sum($)::int as $')}
+    from (
+      select key, label, ${each(counts)}, 0 as ${sql.raw(t.open)} from (${fresh}) f
+      union all
+      select key, label, ${each(counts, '0 as $')}, n from (${open}) o) parts
+    group by key[1:${sql.raw(String(t.shareKey.length))}]
+    having ${each(t.counts, 'sum($) <> 0', ' or ')}`;
+}
+
+/**
+ * Whether a snapshot keeps the open counts (pending overdue, open overdue) in its shares rather than counting them
+ * whole: with the day's granularity, since yesterday's figures, and no more changes since its instant than the
+ * newest events show. Then a dossier's part of them is as yesterday's figures took it (stats_today_judged) and as
+ * its row or history gives it today, and changes only when the dossier does (a change writes an outbox row; an
+ * event dated ahead takes effect once reached: dossiersToRecount finds both), as its flows do. To the minute, a
+ * dossier falls overdue as the clock passes its due, with nothing written.
+ */
+const keepsOpenShares = (granularity: Granularity, sinceYesterday: boolean, tooMany: boolean) =>
+  granularity === 'day' && sinceYesterday && !tooMany;
 
 /**
  * Sets the count the snapshot counts whole (pending overdue, open overdue) in the slot's cells to `whole` (rows of
@@ -286,18 +324,26 @@ interface SlotRow {
   taken_at: string;
   seen: string | null;
   counted: boolean;
+  /** Whether its shares hold the open counts (keepsOpenShares). */
+  open_shared: boolean;
 }
 
 /**
  * The dossiers whose shares the slot's next snapshot, at `at`, counts again (as an array literal), or null for all
  * of them: those changed since the slot's newest snapshot (an outbox row of a transaction it did not see, so that
- * a late commit is never missed) and those with a receipt, a finish or a step run's end between its instant and
- * `at` (dated ahead, or not yet reached). All of them when the slot has no snapshot of today whose shares this
- * version counted (none, or its cells written since by a worker of an earlier version), or one taken after `at` (a
- * clock set back).
+ * a late commit is never missed) and those with a receipt, a finish, a step run's end or any event dated between
+ * its instant and `at` (dated ahead, or not yet reached). All of them when the slot has no snapshot of today whose
+ * shares this version counted (none, or its cells written since by a worker of an earlier version), or one taken
+ * after `at` (a clock set back), or when this one keeps the open counts in the shares (`openShared`) and that one
+ * counted them whole.
  */
-async function dossiersToRecount(tx: Tx, previous: SlotRow | undefined, at: Date): Promise<string | null> {
-  if (!previous?.seen || !previous.counted) return null;
+async function dossiersToRecount(
+  tx: Tx,
+  previous: SlotRow | undefined,
+  at: Date,
+  openShared: boolean,
+): Promise<string | null> {
+  if (!previous?.seen || !previous.counted || (openShared && !previous.open_shared)) return null;
   const today = localDateOf(at);
   const takenAt = new Date(previous.taken_at);
   if (localDateOf(takenAt) !== today || takenAt > at) return null;
@@ -312,7 +358,8 @@ async function dossiersToRecount(tx: Tx, previous: SlotRow | undefined, at: Date
         and dossier_id is not null
       union select id from dossiers where received_at >= ${since} and received_at < ${cut}
       union select id from dossiers where finished_at >= ${since} and finished_at < ${cut}
-      union select dossier_id from dossier_steps where end_at >= ${since} and end_at < ${cut})::text as ids`,
+      union select dossier_id from dossier_steps where end_at >= ${since} and end_at < ${cut}
+      union select dossier_id from dossier_events where at > recorded_at and at >= ${since} and at < ${cut})::text as ids`,
   );
   return row?.ids ?? '{}';
 }
@@ -357,17 +404,23 @@ async function writeSnapshot(ctx: JobContext): Promise<{ cells: number; vacuumAl
       await tx.execute(sql`set local work_mem = '64MB'`);
       const slots = await rows<SlotRow>(
         tx,
-        sql`select slot, taken_at, seen::text as seen, shares_at = taken_at as counted
+        sql`select slot, taken_at, seen::text as seen, shares_at = taken_at as counted,
+            open_shared_at is not distinct from taken_at as open_shared
           from stats_today_snapshots order by taken_at desc`,
       );
       const slot = slots[0] ? 1 - slots[0].slot : 0;
       const at = ctx.clock();
       const today = localDateOf(at);
       const { open, cut } = answerInstants(today, today, at);
+      const sinceYesterday = await fewChangedAfter(tx, new Date(open.getTime() - 1));
+      const tooMany = await tooManyChangedSince(tx, new Date(cut.getTime() - 1));
+      const judged = sinceYesterday ? await judgeYesterday(tx, at, open, granularity, tooMany) : undefined;
+      const openShared = keepsOpenShares(granularity, sinceYesterday, tooMany);
       const ids = await dossiersToRecount(
         tx,
         slots.find((s) => s.slot === slot),
         at,
+        openShared,
       );
       if (ids === null)
         for (const t of [FLOW_TABLES, STEP_TABLES])
@@ -384,52 +437,60 @@ async function writeSnapshot(ctx: JobContext): Promise<{ cells: number; vacuumAl
       // Restricted by the same ids as the dossiers' scope too, the planner read the dossiers of every id again for
       // each step run (a nested loop: 235,000 buffers for 88 step runs of 16,745 dossiers during a bulk intake).
       const runs = recount === null ? sql`true` : sql`dossier_id = any(${recount})`;
-      await countShares(tx, slot, liveFlowsQuery(scope, flowShare, today, at), recount, FLOW_TABLES);
-      await countShares(
-        tx,
-        slot,
-        liveStepsEndedQuery(everything, stepShare, open, cut, runs),
-        recount,
-        STEP_TABLES,
-      );
-
-      const sinceYesterday = await fewChangedAfter(tx, new Date(open.getTime() - 1));
-      const tooMany = await tooManyChangedSince(tx, new Date(cut.getTime() - 1));
-      const judged = sinceYesterday ? await judgeYesterday(tx, at, open, granularity, tooMany) : undefined;
-      const overdue = livePendingOverdueQuery(
-        everything,
-        flowCell,
-        at,
-        granularity,
-        sinceYesterday,
-        tooMany,
-        judged,
-      );
-      const openSteps = liveStepsQuery(
-        everything,
-        stepCell,
-        open,
-        cut,
-        granularity,
-        sinceYesterday,
-        tooMany,
-        judged,
-        false,
-      );
-      await setWholeCount(tx, slot, overdue, FLOW_TABLES);
-      await setWholeCount(
-        tx,
-        slot,
-        sql`select key, label, open_overdue as n from (${openSteps}) q`,
-        STEP_TABLES,
-      );
+      const flows = liveFlowsQuery(scope, flowShare, today, at);
+      const stepsEnded = liveStepsEndedQuery(everything, stepShare, open, cut, runs);
+      // The open counts as the live counts count them: of the scope's dossiers, by share, when the shares keep
+      // them; else of every dossier, by cell, counted whole.
+      const openCounts = (shareScope: Scope, flowGrouping: Grouping, stepGrouping: Grouping) => ({
+        pending: livePendingOverdueQuery(
+          shareScope,
+          flowGrouping,
+          at,
+          granularity,
+          sinceYesterday,
+          tooMany,
+          judged,
+        ),
+        steps: sql`select key, label, open_overdue as n from (${liveStepsQuery(
+          shareScope,
+          stepGrouping,
+          open,
+          cut,
+          granularity,
+          sinceYesterday,
+          tooMany,
+          judged,
+          false,
+        )}) q`,
+      });
+      if (openShared) {
+        const { pending, steps } = openCounts(scope, flowShare, stepShare);
+        await countShares(tx, slot, withOpenCount(flows, pending, FLOW_TABLES), recount, FLOW_TABLES, true);
+        await countShares(
+          tx,
+          slot,
+          withOpenCount(stepsEnded, steps, STEP_TABLES),
+          recount,
+          STEP_TABLES,
+          true,
+        );
+      } else {
+        await countShares(tx, slot, flows, recount, FLOW_TABLES, false);
+        await countShares(tx, slot, stepsEnded, recount, STEP_TABLES, false);
+        const { pending, steps } = openCounts(everything, flowCell, stepCell);
+        await setWholeCount(tx, slot, pending, FLOW_TABLES);
+        await setWholeCount(tx, slot, steps, STEP_TABLES);
+      }
       const flowsWritten = await finishCells(tx, slot, FLOW_TABLES);
       const stepsWritten = await finishCells(tx, slot, STEP_TABLES);
       await tx.execute(sql`
-        insert into stats_today_snapshots (slot, taken_at, since_yesterday, granularity, seen, shares_at)
-        values (${slot}, ${at}, ${sinceYesterday}, ${granularity}, pg_current_snapshot(), ${at})
+        insert into stats_today_snapshots
+          (slot, taken_at, since_yesterday, granularity, seen, shares_at, open_shared_at)
+        values (${slot}, ${at}, ${sinceYesterday}, ${granularity}, pg_current_snapshot(), ${at},
+          ${openShared ? at : null})
         on conflict (slot) do update set taken_at = excluded.taken_at, since_yesterday = excluded.since_yesterday,
-          granularity = excluded.granularity, seen = excluded.seen, shares_at = excluded.shares_at`);
+          granularity = excluded.granularity, seen = excluded.seen, shares_at = excluded.shares_at,
+          open_shared_at = excluded.open_shared_at`);
       const newest = slots[0] && new Date(slots[0].taken_at).getTime();
       const interval = (t: number) => Math.floor(t / VACUUM_INTERVAL_MS);
       return {

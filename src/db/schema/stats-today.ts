@@ -28,11 +28,17 @@ export const statsTodaySnapshots = pgTable('stats_today_snapshots', {
   granularity: text('granularity').notNull(),
   seen: pgSnapshot('seen'),
   sharesAt: instant('shares_at'),
+  /**
+   * The slot's instant when its shares also hold the pending-overdue and open-overdue counts (src/stats/today.ts:
+   * counted with the day's granularity since yesterday's figures), else null; a snapshot that counts them whole
+   * leaves it behind its instant.
+   */
+  openSharedAt: instant('open_shared_at'),
 });
 
 /**
  * Each dossier's share of a slot's flows of today (src/stats/today.ts): received today, finished today and how,
- * at the slot's instant, in its cell. Only dossiers that count something have one.
+ * and its pending-overdue count, at the slot's instant, in its cell. Only dossiers that count something have one.
  */
 export const statsTodayShares = pgTable(
   'stats_today_shares',
@@ -41,11 +47,15 @@ export const statsTodayShares = pgTable(
     dossierId: bigint('dossier_id', { mode: 'number' }).notNull(),
     ...statsCell(),
     ...cumulativeFlows(),
+    pendingOverdue: integer('pending_overdue').notNull().default(0),
   },
   (t) => [primaryKey({ name: 'stats_today_shares_pk', columns: [t.slot, t.dossierId] })],
 );
 
-/** Each step run's share of a slot's step runs ended today (src/stats/today.ts): its cell and outcome. */
+/**
+ * Each step run's share of a slot's step runs ended today (src/stats/today.ts), its cell and outcome, and of its
+ * open-overdue count.
+ */
 export const statsStepTodayShares = pgTable(
   'stats_step_today_shares',
   {
@@ -57,6 +67,7 @@ export const statsStepTodayShares = pgTable(
     early: integer('early').notNull(),
     onTime: integer('on_time').notNull(),
     overdue: integer('overdue').notNull(),
+    openOverdue: integer('open_overdue').notNull().default(0),
   },
   (t) => [primaryKey({ name: 'stats_step_today_shares_pk', columns: [t.slot, t.dossierId, t.seq] })],
 );
