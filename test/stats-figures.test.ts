@@ -122,6 +122,17 @@ describe('statistics served from the maintained figures', () => {
   let receivers: string[];
   let scenario: Awaited<ReturnType<typeof periodNotEndedScenario>>;
 
+  /** An action of the history's clerk on a dossier, which must succeed. */
+  const act = async (code: string, action: string, payload: object) => {
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/dossiers/${code}/${action}`,
+      headers: bearer(history.clerk),
+      payload,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+  };
+
   /** Events recorded as they happen (the test's clock), as the service records them. */
   const recordedAtTheirTime = () =>
     ctx.database.db.execute(
@@ -957,15 +968,6 @@ describe('statistics served from the maintained figures', () => {
   it('a slot’s next snapshot counts again only the dossiers changed since its last: late commits and receipts dated ahead included', async () => {
     const db = ctx.database.db;
     const { clerk } = history;
-    const act = async (code: string, action: string, payload: object) => {
-      const res = await ctx.app.inject({
-        method: 'POST',
-        url: `/v1/dossiers/${code}/${action}`,
-        headers: bearer(clerk),
-        payload,
-      });
-      expect(res.statusCode, res.body).toBe(200);
-    };
     const intake = async (overrides: object = {}) => {
       const res = await ctx.app.inject({
         method: 'POST',
@@ -1087,16 +1089,6 @@ describe('statistics served from the maintained figures', () => {
 
   it('a snapshot keeps each dossier’s part of the open counts in its share, counted again only when it changes', async () => {
     const db = ctx.database.db;
-    const { clerk } = history;
-    const act = async (code: string, action: string, payload: object) => {
-      const res = await ctx.app.inject({
-        method: 'POST',
-        url: `/v1/dossiers/${code}/${action}`,
-        headers: bearer(clerk),
-        payload,
-      });
-      expect(res.statusCode, res.body).toBe(200);
-    };
     // Three pending dossiers not changed today, made due yesterday (their own and their open step's
     // due) by hand, without an outbox row: the snapshots are then marked as counted by no one, as after any
     // change made in SQL, and count every dossier again.
