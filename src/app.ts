@@ -211,7 +211,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(deadlineRoutes, { db, calendars });
       await v1.register(dossierRoutes, { db, reads, config, calendars, intakeTargets, unitTree, clock });
       await v1.register(formRoutes, { db, renderer, publicBaseUrl: config.PUBLIC_BASE_URL });
-      await v1.register(statsRoutes, { reads, config, unitTree, clock });
+      await v1.register(statsRoutes, { reads, config, unitTree, intakeTargets, clock });
       await v1.register(serviceIndexRoutes, { reads, config, unitTree, clock });
       await v1.register(alertRoutes, { db });
       await v1.register(syncRoutes, { db });

@@ -39,6 +39,7 @@ import {
   referenceGroups,
   subtreeOf,
 } from './helpers/histories.js';
+import { waitFor } from './helpers/wait.js';
 
 /** The snapshot of today an answer at `now` would use: read with the figures' state, as answerStatistics reads it. */
 async function freshTodaySnapshot(db: DbOrTx, now: Date, granularity: Granularity, maxAgeMs: number) {
@@ -1257,6 +1258,100 @@ describe('statistics served from the maintained figures', () => {
     const stale = await get();
     expect(stale.asOf).toBe(at(now));
     expect(stale.totals.received.new).toBe(4);
+  });
+
+  it('an API process gives an answer again while what it reads is unchanged, and reads it anew when the figures, today’s snapshot or a name change', async () => {
+    const db = ctx.database.db;
+    const { clerk, report, late } = scenario;
+    // A second API process on the same database: names changed through the first reach its answers at once.
+    const other = await createTestContext({ DATABASE_URL: isolated.url }, { clock: () => now });
+    try {
+      await waitFor('the other process to hear cache signals', () => other.app.cacheSignals?.listening());
+      type Answer = {
+        asOf: string;
+        source: string;
+        rows: Array<{ key: string; label: string }>;
+        totals: { received: { total: number }; resolved: { total: number } };
+      };
+      const get = async (query: string, from: TestContext = ctx) => {
+        const res = await from.app.inject({
+          method: 'GET',
+          url: `/v1/stats?${query}`,
+          headers: bearer(clerk),
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        return res.json() as Answer;
+      };
+      const labelOf = (answer: Answer, key: string) => answer.rows.find((r) => r.key === key)?.label;
+      const rename = (code: string, name: string) =>
+        db.execute(sql`update units set name = ${name} where code = ${code}`);
+      const [{ name: lateName }] = (await selectRows<{ name: string }>(
+        db,
+        sql`select name from units where code = ${late}`,
+      )) as [{ name: string }];
+
+      // May has ended: answered from the figures alone, so kept; given again as of the moment of each request.
+      const may = `unitCode=${late}&period=2025-05&groupBy=unit`;
+      const first = await get(may);
+      expect(first).toMatchObject({ source: 'figures', asOf: formatInstant(now) });
+      expect(first.totals.received.total).toBe(2);
+      expect(labelOf(first, late)).toBe(lateName);
+      // A name changed straight in the database (no cache signal) does not reach the kept answer.
+      await rename(late, 'Đổi thẳng trong cơ sở dữ liệu');
+      now = new Date(now.getTime() + 1000);
+      const again = await get(may);
+      expect(again).toEqual({ ...first, asOf: formatInstant(now) });
+      // A unit of the scope waiting for a recompute of May: its cells are counted from its dossiers, read anew.
+      await db.execute(sql`insert into stats_dirty (unit_code, from_day) values (${late}, '2025-05-20')`);
+      const dirty = await get(may);
+      expect(labelOf(dirty, late)).toBe('Đổi thẳng trong cơ sở dữ liệu');
+      expect(dirty.totals).toEqual(first.totals);
+      // Recomputed: the figures were written again, so the answer is read anew (the kept one, of the same
+      // question and the same day closed, would be the name before).
+      await refreshAll();
+      const recomputed = await get(may);
+      expect(recomputed.source).toBe('figures');
+      expect(labelOf(recomputed, late)).toBe('Đổi thẳng trong cơ sở dữ liệu');
+      expect(recomputed.totals).toEqual(first.totals);
+
+      // This month, as of today's snapshot: kept until the next snapshot.
+      const june = `unitCode=${report}&period=2025-06&groupBy=unit`;
+      await takeTodaySnapshot({ ...jobs, clock: () => now });
+      const takenAt = formatInstant(now);
+      const month = await get(june);
+      expect(month).toMatchObject({ source: 'figures', asOf: takenAt });
+      await rename(report, 'Tên mới của đơn vị');
+      now = new Date(now.getTime() + 1000);
+      expect(await get(june)).toEqual(month);
+      await takeTodaySnapshot({ ...jobs, clock: () => now });
+      const next = await get(june);
+      expect(next.asOf).toBe(formatInstant(now));
+      expect(labelOf(next, report)).toBe('Tên mới của đơn vị');
+      expect(next.totals).toEqual(month.totals);
+
+      // Names changed through the API: read anew at once in this process and in the other.
+      const renameThroughApi = async (path: string, name: string, query: string, key: string) => {
+        const res = await ctx.app.inject({
+          method: 'PATCH',
+          url: path,
+          headers: bearer(ctx.adminKey),
+          payload: { name },
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        expect(labelOf(await get(query), key)).toBe(name);
+        const shown = async () => labelOf(await get(query, other), key) === name;
+        await waitFor(`the other process to show ${name}`, shown, 1_000, 20);
+      };
+      expect(labelOf(await get(may, other), late)).toBe('Đổi thẳng trong cơ sở dữ liệu');
+      await renameThroughApi(`/v1/units/${late}`, 'UBND xã Đổi Tên', may, late);
+      const byProcedure = `unitCode=${late}&period=2025-05&groupBy=procedure`;
+      const procedures = await get(byProcedure);
+      const procedure = procedures.rows[0]!.key;
+      expect(labelOf(await get(byProcedure, other), procedure)).toBe(procedures.rows[0]!.label);
+      await renameThroughApi(`/v1/procedures/${procedure}`, 'Thủ tục đổi tên', byProcedure, procedure);
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -30,6 +30,7 @@ export class IntakeTargetsCache {
   private readonly procedures: TtlCache<string, ProcedureTarget>;
   private readonly units: TtlCache<string, UnitTarget>;
   private readonly officers: TtlCache<string, OfficerTarget>;
+  private cleared = 0;
 
   constructor(ttlMs: number = INTAKE_TARGETS_TTL_MS, now: () => number = Date.now) {
     this.procedures = new TtlCache(ttlMs, now);
@@ -79,5 +80,11 @@ export class IntakeTargetsCache {
     this.procedures.clear();
     this.units.clear();
     this.officers.clear();
+    this.cleared++;
+  }
+
+  /** How many times it was cleared: what is kept from the same rows (statistics answers' labels) is keyed by it. */
+  get clears(): number {
+    return this.cleared;
   }
 }

@@ -58,6 +58,23 @@ const CLOSED_STATE = 'stats-closed-through';
 /** Set once the rollups the latest migrations added were rebuilt (rebuildRollupsOnce). */
 const ROLLUPS_STATE = 'stats-rollups-rebuilt-0038';
 
+/**
+ * Counts the transactions that wrote the figures (refreshDays, rebuildRollupsOnce), bumped in each of them: an
+ * answer from the figures kept by an API process (./answer-cache.ts) is reused only while it is unchanged.
+ */
+const WRITTEN_STATE = 'stats-figures-written';
+
+/** How many transactions wrote the figures (null before the first), as a scalar subquery. */
+export const figuresWrittenSql = sql`(select value ->> 'n' from job_state where name = ${WRITTEN_STATE})`;
+
+/** Counts one more transaction that wrote the figures; committed with the figures it wrote, never before them. */
+async function markFiguresWritten(tx: DbOrTx) {
+  await tx.execute(sql`
+    insert into job_state (name, value) values (${WRITTEN_STATE}, '{"n": 1}'::jsonb)
+    on conflict (name) do update
+      set value = jsonb_build_object('n', (job_state.value ->> 'n')::bigint + 1), updated_at = now()`);
+}
+
 /** Whether the figures over the whole tree were rebuilt by a worker of this version, as a scalar subquery. */
 export const treeFiguresReadySql = sql`exists (select 1 from job_state where name = ${ROLLUPS_STATE})`;
 
@@ -354,6 +371,7 @@ export async function refreshDays(
     );
     await refreshTreeDays(tx, treeSteps, range, unitCode);
     await rewriteTreeMonths(tx, treeSteps, firstMonth, nextMonth);
+    await markFiguresWritten(tx);
   });
 }
 
@@ -499,6 +517,7 @@ async function rebuildRollupsOnce(db: DbOrTx) {
     await rewriteAttributed(tx, sql`true`);
     await rebuildTree(tx, treeFlows);
     await rebuildTree(tx, treeSteps);
+    await markFiguresWritten(tx);
     await tx.execute(sql`
       insert into job_state (name, value) values (${ROLLUPS_STATE}, ${JSON.stringify({ rebuilt: true })}::jsonb)`);
   });

@@ -13,7 +13,9 @@
  * figures: the step runs ended by day (whole months from the monthly rollup), today's live, and the open-overdue
  * count of the period's last day, or of yesterday's end corrected by today's changes. An answer from the figures
  * reads all of these in one statement (preparedReads), after the one that reads the figures' state (and, when it
- * counts today live, the two that tell how many changed today and since the moment).
+ * counts today live, the two that tell how many changed today and since the moment). An API process gives such an
+ * answer again to the same question while the figures, the snapshot and the names it read are unchanged
+ * (./answer-cache.ts).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
@@ -33,7 +35,8 @@ import {
 import { nextMonthOf, wholeMonthsIn } from '../domain/periods.js';
 import { overdueBefore, type Granularity } from '../domain/timeliness.js';
 import { byKey, mergeSteps, periodStatistics, type GroupTally } from './direct.js';
-import { closedThroughSql, treeFiguresReadySql } from './maintenance.js';
+import type { StatsAnswerCache } from './answer-cache.js';
+import { closedThroughSql, figuresWrittenSql, treeFiguresReadySql } from './maintenance.js';
 import { satisfactionByGroup, totalSatisfaction, withSatisfaction } from './satisfaction.js';
 import {
   attributedDossiers,
@@ -525,23 +528,31 @@ export async function figuresState(
 ): Promise<FiguresState> {
   // One round trip: the dirty units are few (a day's late entries), read whether or not the figures are closed.
   const [row] = await preparedRows<
-    { closed: LocalDate | null; dirty: string[]; tree_ready: boolean } & Partial<SnapshotRow>
+    {
+      closed: LocalDate | null;
+      dirty: string[];
+      tree_ready: boolean;
+      written: string | null;
+    } & Partial<SnapshotRow>
   >(
     db,
     sql`select ${closedThroughSql} as closed, array(
       select f.unit_code from stats_dirty f join units u on u.code = f.unit_code
-      where ${units} and f.from_day <= ${needThrough}) as dirty, ${treeFiguresReadySql} as tree_ready
+      where ${units} and f.from_day <= ${needThrough}) as dirty, ${treeFiguresReadySql} as tree_ready,
+      ${figuresWrittenSql} as written
       ${options.newestSnapshot ? newestSnapshotColumns : sql``}`,
   );
   const newestSnapshot = options.newestSnapshot ? snapshotOf(row) : null;
   const closed = row?.closed ?? null;
+  const written = `${closed}/${row?.written ?? 0}`;
   if (closed === null || closed < needThrough)
-    return { closed: false, dirty: [], lastClosed: false, treeReady: false, newestSnapshot };
+    return { closed: false, dirty: [], lastClosed: false, treeReady: false, written, newestSnapshot };
   return {
     closed: true,
     dirty: row!.dirty,
     lastClosed: closed === needThrough,
     treeReady: row!.tree_ready,
+    written,
     newestSnapshot,
   };
 }
@@ -557,6 +568,8 @@ export interface FiguresState {
   lastClosed: boolean;
   /** The figures over the whole tree were rebuilt by a worker of this version (treeFiguresReadySql). */
   treeReady: boolean;
+  /** The last closed day and how many transactions wrote the figures: what they hold, as far as an answer kept goes. */
+  written: string;
   /** The newest snapshot the worker took; null when there is none or it was not asked for. */
   newestSnapshot: NewestSnapshot | null;
 }
@@ -682,27 +695,33 @@ export async function coversEveryUnit(db: DbOrTx, unitPath: string | null): Prom
 /** A row's counts in the order of the answer's schema (StatsRow), which the route writes as they are built. */
 const countsOf = (t: Tally, steps: StepTally) => ({ ...t, steps, rates: ratesOf(t) });
 
+/** A statistics question as the API asks it. */
+export interface StatisticsQuestion {
+  unit: { code: string; path: string } | null;
+  from: LocalDate;
+  to: LocalDate;
+  reporting: StatisticsAnswer['reporting'];
+  attribution: Attribution;
+  groupBy: GroupBy;
+  granularity: Granularity;
+  now: Date;
+  /** How old a snapshot of today's figures may be to serve the answer; without it today is counted live. */
+  snapshotMaxAgeMs?: number;
+  /**
+   * The answers this process keeps (./answer-cache.ts), and the generation of the names and paths they show;
+   * without it every answer is read anew.
+   */
+  kept?: { answers: StatsAnswerCache; names: string };
+}
+
 /**
  * The answer for a unit's subtree (null: every unit) and a period, asked at `now`. A period not ended then is
  * answered as of the newest snapshot of today's figures when one at most `snapshotMaxAgeMs` old is there (read
  * with the figures' state, in one statement), else as of `now` with today counted live. Each group's columns and
- * rates, and the totals.
+ * rates, and the totals. With `kept`, an answer read from the figures and the snapshot alone (nothing counted live)
+ * is given again while nothing it read has changed (answerKey); an ended period's, as of `now`.
  */
-export async function answerStatistics(
-  db: DbOrTx,
-  q: {
-    unit: { code: string; path: string } | null;
-    from: LocalDate;
-    to: LocalDate;
-    reporting: StatisticsAnswer['reporting'];
-    attribution: Attribution;
-    groupBy: GroupBy;
-    granularity: Granularity;
-    now: Date;
-    /** How old a snapshot of today's figures may be to serve the answer; without it today is counted live. */
-    snapshotMaxAgeMs?: number;
-  },
-): Promise<StatisticsAnswer> {
+export async function answerStatistics(db: DbOrTx, q: StatisticsQuestion): Promise<StatisticsAnswer> {
   const unitPath = q.unit?.path ?? null;
   const today = localDateOf(q.now);
   const wantsSnapshot = q.snapshotMaxAgeMs !== undefined && q.to >= today;
@@ -715,6 +734,57 @@ export async function answerStatistics(
   ]);
   // Read only when wanted (else null): then judged fresh or not.
   const snapshot = freshSnapshot(state.newestSnapshot, q.now, q.granularity, q.snapshotMaxAgeMs ?? 0);
+  const ended = q.to < today;
+  // Kept only when read from the figures and today's snapshot alone: an ended period's answer is as of `now`.
+  const key =
+    q.kept && state.closed && state.dirty.length === 0 && (ended || snapshot)
+      ? answerKey(q, today, everyUnit, state, snapshot, q.kept.names)
+      : null;
+  const found = key ? q.kept!.answers.get(key) : undefined;
+  if (found) return ended ? { ...found, asOf: formatInstant(q.now) } : found;
+  const answer = await answerFromState(db, q, state, snapshot, everyUnit);
+  if (key) q.kept!.answers.set(key, answer);
+  return answer;
+}
+
+/** What names a kept answer (StatsAnswerCache): everything its reads depend on, `names` the names' generation. */
+function answerKey(
+  q: StatisticsQuestion,
+  today: LocalDate,
+  everyUnit: boolean,
+  state: FiguresState,
+  snapshot: TodaySnapshot | null,
+  names: string,
+): string {
+  const asOfSnapshot = snapshot ? [snapshot.slot, snapshot.takenAt.getTime(), snapshot.sinceYesterday] : null;
+  return JSON.stringify([
+    q.unit?.code ?? null,
+    q.unit?.path ?? null,
+    q.from,
+    q.to,
+    q.reporting,
+    q.attribution,
+    q.groupBy,
+    q.granularity,
+    today,
+    everyUnit,
+    state.written,
+    state.lastClosed,
+    state.treeReady,
+    asOfSnapshot,
+    names,
+  ]);
+}
+
+/** The answer to `q` read with the figures' state and today's snapshot (null: today counted live) found for it. */
+async function answerFromState(
+  db: DbOrTx,
+  q: StatisticsQuestion,
+  state: FiguresState,
+  snapshot: TodaySnapshot | null,
+  everyUnit: boolean,
+): Promise<StatisticsAnswer> {
+  const unitPath = q.unit?.path ?? null;
   // A fresh snapshot was taken today, so the last day the figures need is the same at its instant as at `now`.
   const asOf = snapshot?.takenAt ?? q.now;
   const question = {

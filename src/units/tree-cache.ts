@@ -81,6 +81,11 @@ export class UnitTreeCache {
     this.generation++;
   }
 
+  /** How many times the tree was cleared: what is kept from it (statistics answers' labels) is keyed by it. */
+  get clears(): number {
+    return this.generation;
+  }
+
   private read(): Promise<UnitTree> {
     if (this.reading) return this.reading;
     const generation = this.generation;
