@@ -31,6 +31,7 @@ import { calendarRoutes } from './calendar/routes.js';
 import { createCalendarCache, type CalendarCache } from './calendar/cache.js';
 import { deadlineRoutes } from './deadlines/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
+import { StatsAnswerCache } from './stats/answer-cache.js';
 import { statsRoutes } from './stats/routes.js';
 import { formRoutes } from './forms/routes.js';
 import { pdfRenderer } from './forms/render-pool.js';
@@ -180,7 +181,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (signal === 'all' || signal === 'calendar') calendars.invalidate();
   });
 
-  registerMetrics(app, load);
+  const statsAnswers = new StatsAnswerCache();
+  registerMetrics(app, load, statsAnswers);
   const reads = deps.reads ?? primaryOnly(db);
   const renderer = pdfRenderer(config.FORMS_RENDER_THREADS);
   app.addHook('onClose', () => renderer.close());
@@ -211,7 +213,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(deadlineRoutes, { db, calendars });
       await v1.register(dossierRoutes, { db, reads, config, calendars, intakeTargets, unitTree, clock });
       await v1.register(formRoutes, { db, renderer, publicBaseUrl: config.PUBLIC_BASE_URL });
-      await v1.register(statsRoutes, { reads, config, unitTree, intakeTargets, clock });
+      await v1.register(statsRoutes, { reads, config, unitTree, intakeTargets, statsAnswers, clock });
       await v1.register(serviceIndexRoutes, { reads, config, unitTree, clock });
       await v1.register(alertRoutes, { db });
       await v1.register(syncRoutes, { db });

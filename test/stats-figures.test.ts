@@ -1290,6 +1290,15 @@ describe('statistics served from the maintained figures', () => {
         sql`select name from units where code = ${late}`,
       )) as [{ name: string }];
 
+      // How this process gave its answers (/metrics: stats_answers_total by source).
+      const given = async () => {
+        const text = (await ctx.app.inject({ method: 'GET', url: '/metrics' })).body;
+        const count = (source: string) =>
+          Number(new RegExp(`^stats_answers_total\\{source="${source}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+        return { kept: count('kept'), read: count('read'), live: count('live') };
+      };
+      const before = await given();
+
       // May has ended: answered from the figures alone, so kept; given again as of the moment of each request.
       const may = `unitCode=${late}&period=2025-05&groupBy=unit`;
       const first = await get(may);
@@ -1328,6 +1337,12 @@ describe('statistics served from the maintained figures', () => {
       expect(next.asOf).toBe(formatInstant(now));
       expect(labelOf(next, report)).toBe('Tên mới của đơn vị');
       expect(next.totals).toEqual(month.totals);
+      const after = await given();
+      expect({
+        kept: after.kept - before.kept,
+        read: after.read - before.read,
+        live: after.live - before.live,
+      }).toEqual({ kept: 2, read: 4, live: 1 });
 
       // Names changed through the API: read anew at once in this process and in the other.
       const renameThroughApi = async (path: string, name: string, query: string, key: string) => {

@@ -1,12 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { StatsAnswerCache } from '../stats/answer-cache.js';
 import type { LoadCounts } from './load-shedding.js';
 
 /**
- * Prometheus metrics: process metrics, an HTTP duration histogram by route and status, and the requests in
- * progress and refused as busy (counted by the load shedding: src/http/load-shedding.ts).
+ * Prometheus metrics: process metrics, an HTTP duration histogram by route and status, the requests in
+ * progress and refused as busy (counted by the load shedding: src/http/load-shedding.ts), and the statistics
+ * answers by how they were given (src/stats/answer-cache.ts).
  */
-export function registerMetrics(app: FastifyInstance, load: LoadCounts): Registry {
+export function registerMetrics(
+  app: FastifyInstance,
+  load: LoadCounts,
+  statsAnswers: StatsAnswerCache,
+): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
@@ -24,6 +30,16 @@ export function registerMetrics(app: FastifyInstance, load: LoadCounts): Registr
     collect() {
       this.reset();
       this.inc(load.refused());
+    },
+  });
+  new Counter({
+    name: 'stats_answers_total',
+    help: 'Statistics answers given by this API process: again while nothing they read changed (kept), read and kept, or read with a part counted live (live)',
+    labelNames: ['source'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [source, n] of Object.entries(statsAnswers.given)) this.inc({ source }, n);
     },
   });
   const duration = new Histogram({

@@ -19,9 +19,14 @@ export const STATS_ANSWER_TTL_MS = 10_000;
 /** How many rows the kept answers hold together at most (a province by procedure is about 1,500). */
 export const STATS_ANSWER_MAX_ROWS = 20_000;
 
+/** How an answer was given: again (`kept`), read and kept, or read with a part counted live (not kept). */
+export type AnswerSource = 'kept' | 'read' | 'live';
+
 export class StatsAnswerCache {
   private readonly entries = new Map<string, { answer: StatisticsAnswer; storedAt: number }>();
   private rows = 0;
+  /** The answers given since the process started, by how (the metric stats_answers_total). */
+  readonly given: Record<AnswerSource, number> = { kept: 0, read: 0, live: 0 };
 
   constructor(
     readonly ttlMs: number = STATS_ANSWER_TTL_MS,

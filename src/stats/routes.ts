@@ -9,7 +9,7 @@ import { periodDates } from '../domain/periods.js';
 import { bearerSecurity, errorResponses } from '../http/schemas.js';
 import type { IntakeTargetsCache } from '../dossiers/intake-targets.js';
 import { unitInScope, type UnitTreeCache } from '../units/tree-cache.js';
-import { StatsAnswerCache } from './answer-cache.js';
+import type { StatsAnswerCache } from './answer-cache.js';
 import { statsCsv, statsXlsx } from './export.js';
 import { answerStatistics } from './serving.js';
 import { SNAPSHOT_INTERVALS_FRESH } from './today.js';
@@ -28,9 +28,10 @@ export const statsRoutes: FastifyPluginAsyncZod<{
   unitTree: UnitTreeCache;
   /** Cleared when a procedure changes, as the unit tree is when a unit does: the kept answers' labels. */
   intakeTargets: IntakeTargetsCache;
+  /** The answers this process gives again (and its counts of how each answer was given, for /metrics). */
+  statsAnswers: StatsAnswerCache;
   clock: () => Date;
-}> = async (app, { reads, config, unitTree, intakeTargets, clock }) => {
-  const answers = new StatsAnswerCache();
+}> = async (app, { reads, config, unitTree, intakeTargets, statsAnswers, clock }) => {
   app.get('/stats', {
     // The answer is built in its schema's order (answerStatistics): no zod encode in production.
     serializerCompiler: builtResponseSerializer(config.NODE_ENV !== 'production'),
@@ -85,7 +86,7 @@ export const statsRoutes: FastifyPluginAsyncZod<{
           now,
           // A period not ended is answered as of the newest snapshot of today's figures, when the worker keeps them.
           snapshotMaxAgeMs: SNAPSHOT_INTERVALS_FRESH * config.STATS_TODAY_INTERVAL_MS,
-          kept: { answers, names: `${unitTree.clears}.${intakeTargets.clears}` },
+          kept: { answers: statsAnswers, names: `${unitTree.clears}.${intakeTargets.clears}` },
         }),
       );
       if (q.format === 'json') return answer;

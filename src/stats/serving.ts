@@ -741,6 +741,7 @@ export async function answerStatistics(db: DbOrTx, q: StatisticsQuestion): Promi
       ? answerKey(q, today, everyUnit, state, snapshot, q.kept.names)
       : null;
   const found = key ? q.kept!.answers.get(key) : undefined;
+  if (q.kept) q.kept.answers.given[found ? 'kept' : key ? 'read' : 'live']++;
   if (found) return ended ? { ...found, asOf: formatInstant(q.now) } : found;
   const answer = await answerFromState(db, q, state, snapshot, everyUnit);
   if (key) q.kept!.answers.set(key, answer);
