@@ -1,14 +1,14 @@
-// Two API processes on one database behave as one: a revoked key, a changed procedure, a moved unit, a unit
-// created or moved under another parent and a calendar edit made through one are seen by the other at once
-// (cache signals through PostgreSQL), well inside the caches' own time limits; an idempotent intake replays
-// through either. (One rate-limit budget across
-// processes: test/rate-limit-redis.test.ts.)
+// Two API processes on one database behave as one: a revoked key, a changed procedure or officer, a moved
+// unit, a unit created or moved under another parent and a calendar edit made through one are seen by the other
+// at once (cache signals through PostgreSQL), well inside the caches' own time limits; an idempotent intake
+// replays through either. (One rate-limit budget across processes: test/rate-limit-redis.test.ts.)
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import {
   bearer,
   createKey,
+  createOfficer,
   createProcedure,
   createTestContext,
   createUnit,
@@ -91,6 +91,32 @@ describe('two API processes on one database', () => {
       // 12 working days span at least 16 calendar days; 1 working day at most 5.
       return Date.parse(body.dueAt) - Date.parse(body.startAt) > 10 * 86_400_000;
     });
+    expect(took).toBeLessThan(Math.min(AT_ONCE_MS, INTAKE_TARGETS_TTL_MS));
+  });
+
+  it('an officer renamed through one is named anew by the other’s next intake at once', async () => {
+    const unit = await createUnit(a);
+    const officer = await createOfficer(a, unit.code, { fullName: 'Trần Văn Bình' });
+    const clerk = await createKey(a, 'clerk', unit.code);
+    const procedure = await createProcedure(a);
+    const intake = async () => {
+      const res = await call(b, 'POST', '/v1/dossiers', clerk, {
+        ...intakeBody(procedure.code),
+        officerCode: officer.code,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return (res.json() as { holder: { fullName: string } }).holder.fullName;
+    };
+    // B's intake reads the officer and keeps it in its cache.
+    expect(await intake()).toBe('Trần Văn Bình');
+    const renamed = await call(a, 'PATCH', `/v1/officers/${officer.code}`, a.adminKey, {
+      fullName: 'Trần Văn Bảo',
+    });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    const took = await timeUntil(
+      'B to name the officer anew',
+      async () => (await intake()) === 'Trần Văn Bảo',
+    );
     expect(took).toBeLessThan(Math.min(AT_ONCE_MS, INTAKE_TARGETS_TTL_MS));
   });
 

@@ -10,9 +10,9 @@ export const CACHE_SIGNAL_CHANNEL = 'motcua_caches';
 
 /**
  * What became stale: one API key (`api-key:<id>`, revoked), every key's principal (a unit moved, so scopes
- * changed), the procedures and units intakes read, the unit tree (`units`: a unit created, edited or moved), the
- * calendar. `all` is never sent: a listener hears it when it (re)connects, since it may have missed signals
- * while it was away.
+ * changed), the procedures, units and officers intakes read and statistics answers name (`intake-targets`), the
+ * unit tree (`units`: a unit created, edited or moved), the calendar. `all` is never sent: a listener hears it
+ * when it (re)connects, since it may have missed signals while it was away.
  */
 export type CacheSignal = `api-key:${string}` | 'api-keys' | 'intake-targets' | 'units' | 'calendar' | 'all';
 

@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { announce } from '../db/cache-signals.js';
 import type { DbOrTx } from '../db/client.js';
 import { officers } from '../db/schema/index.js';
 import { inScope, type Principal } from '../auth/plugin.js';
@@ -77,6 +78,8 @@ export async function updateOfficer(
     })
     .where(eq(officers.code, code))
     .returning();
+  // Every API process forgets the officers its intakes named and the statistics answers showing their names.
+  await announce(db, 'intake-targets');
   return row!;
 }
 

@@ -94,7 +94,8 @@ export const officerRoutes: FastifyPluginAsyncZod<{ db: Db; intakeTargets: Intak
     },
     handler: async (request) => {
       const row = await updateOfficer(db, request.principal, request.params.code, request.body);
-      // Intakes reuse the officers they named for a moment: this process forgets them at once.
+      // Intakes reuse the officers they named for a moment: this process forgets them at once (the others on the
+      // signal updateOfficer sends).
       intakeTargets.clear();
       return toOfficerResponse(row);
     },

@@ -3,13 +3,14 @@
  * this month by unit, last year), and an answer from the figures changes only when what it reads does. So an
  * answer is kept under a key that names all of it (answerStatistics): the question, the day it is asked, the state
  * of the figures (the last closed day, how many transactions wrote them, whether the tree's are ready), today's
- * snapshot it is as of, and the generations of the unit tree and the procedures' cache (their names and paths
- * are the rows' labels and the scope). Any of these changing makes a new key; the old entry is never read again
- * and ages out. Only answers whose every part comes from those are kept: none counted live from the dossiers (a
- * unit waiting for a recompute in the scope, today without a fresh snapshot, figures not closed).
+ * snapshot it is as of, and the generations of the unit tree and the intake targets' cache (the names of units,
+ * procedures and officers are the rows' labels, the units' paths the scope). Any of these changing makes a new
+ * key; the old entry is never read again and ages out. Only answers whose every part comes from those are kept:
+ * none counted live from the dossiers (a unit waiting for a recompute in the scope, today without a fresh
+ * snapshot, figures not closed).
  *
- * An edit of a unit or procedure through the API or the CLI clears those caches in every process (the cache
- * signals), so it shows at once; one made straight in the database shows within `ttlMs`.
+ * An edit of a unit, procedure or officer through the API or the CLI clears those caches in every process (the
+ * cache signals), so it shows at once; one made straight in the database shows within `ttlMs`.
  */
 import type { StatisticsAnswer } from './serving.js';
 
