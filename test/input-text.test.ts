@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dossiers } from '../src/db/schema/index.js';
 import { checkInputText } from '../src/http/input.js';
 import {
   bearer,
@@ -125,5 +126,54 @@ describe('text is NFC-normalised on input', () => {
     });
     expect(list.statusCode, list.body).toBe(200);
     expect((list.json().items as Array<{ code: string }>).map((d) => d.code)).toEqual([intake.json().code]);
+  });
+});
+
+describe('half a surrogate pair is refused like a NUL', () => {
+  const intakeWith = (fullName: string) =>
+    ctx.app.inject({
+      method: 'POST',
+      url: '/v1/dossiers',
+      headers: bearer(clerk),
+      payload: intakeBody(procedureCode, {
+        unitCode,
+        applicant: { type: 'citizen', fullName, idNumber: '001199054321' },
+      }),
+    });
+  const dossierCount = async () => await ctx.database.db.$count(dossiers);
+
+  it('an intake whose applicant name holds a lone half is a 400 naming the field, and nothing is stored', async () => {
+    const before = await dossierCount();
+    for (const name of ['Nguyễn \ud800', '\udc00Văn', '\ud800\udc00\ud800']) {
+      const res = await intakeWith(name);
+      expect(res.statusCode, res.body).toBe(400);
+      const problem = res.json() as { code: string; errors: Array<{ path: string; message: string }> };
+      expect(problem.code).toBe('VALIDATION_FAILED');
+      expect(problem.errors.map((e) => e.path)).toEqual(['body.applicant.fullName']);
+      expect(problem.errors[0]!.message).toMatch(/^Họ và tên .*UTF-16/);
+    }
+    expect(await dossierCount()).toBe(before);
+  });
+
+  it('a whole pair is one character outside the basic plane, and is stored as sent', async () => {
+    const name = 'Nguyễn 𠀧 An';
+    const res = await intakeWith(name);
+    expect(res.statusCode, res.body).toBe(201);
+    expect((res.json() as { applicant: { fullName: string } }).applicant.fullName).toBe(name);
+  });
+
+  it('the check finds a lone half in the query and in a key, and gives its path', () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ params: {}, query: { q: 'An\ud800' }, body: undefined }, 'querystring.q'],
+      [{ params: {}, query: {}, body: { note: { ['k\udfff']: 1 } } }, 'body.note'],
+    ];
+    for (const [request, path] of cases) {
+      let outcome: unknown = 'not called';
+      checkInputText(request as unknown as FastifyRequest, {} as FastifyReply, (err) => (outcome = err));
+      expect(outcome).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ path, message: 'unpaired_surrogate' }],
+      });
+    }
   });
 });

@@ -427,6 +427,7 @@ describe('every custom message, through a real request', () => {
     ['not_in_future', intake({}, { receivedAt: '2099-01-01T00:00:00+07:00' }), 'body.receivedAt'],
     ['backdate_window', intake({}, { receivedAt: '2000-01-01T00:00:00+07:00' }), 'body.receivedAt'],
     ['nul_character', { url: '/v1/units', payload: { code: 'X1', name: 'a\u0000' } }, 'body.name'],
+    ['unpaired_surrogate', { url: '/v1/units', payload: { code: 'X2', name: 'a\ud800' } }, 'body.name'],
     ['list_cursor', { method: 'GET', url: '/v1/units?cursor=abc' }, 'querystring.cursor'],
     [
       'feed_cursor',

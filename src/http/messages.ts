@@ -418,6 +418,10 @@ export const messages = {
     vi: '{Field} không được chứa ký tự NUL (U+0000).',
     en: 'The {field} must not contain the NUL character (U+0000).',
   },
+  unpaired_surrogate: {
+    vi: '{Field} chứa một nửa cặp mã thay thế UTF-16 đứng lẻ, không phải là ký tự hợp lệ; hãy gửi lại văn bản đúng chuẩn.',
+    en: 'The {field} holds half a UTF-16 surrogate pair, which is no Unicode character; send valid Unicode text.',
+  },
   list_cursor: {
     vi: 'Con trỏ trang không thuộc danh sách này; hãy dùng nextCursor của trang trước.',
     en: 'The cursor does not belong to this list; use the previous page’s nextCursor.',
