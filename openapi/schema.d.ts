@@ -1249,7 +1249,7 @@ export interface components {
             /** @example 1.5 */
             value: number;
             /**
-             * @description hours: working hours, whole minutes; days: working days, multiples of 0.5.
+             * @description hours: working hours, whole minutes (at least 1); days: working days, multiples of 0.5.
              * @enum {string}
              */
             unit: "hours" | "days";
@@ -2034,7 +2034,7 @@ export interface components {
             /** @example 1.5 */
             value: number;
             /**
-             * @description hours: working hours, whole minutes; days: working days, multiples of 0.5.
+             * @description hours: working hours, whole minutes (at least 1); days: working days, multiples of 0.5.
              * @enum {string}
              */
             unit: "hours" | "days";

@@ -199,7 +199,7 @@ describe('PUT and GET /v1/procedures/{code}/process', () => {
     expect((await put(code, fitting)).statusCode).toBe(200);
   });
 
-  it('steps: 1 to 30, unique codes of the documented form, allotments > 0 in half days or whole minutes', async () => {
+  it('steps: 1 to 30, unique codes of the documented form, allotments > 0 in half days or whole minutes (one at least)', async () => {
     const code = await procedure(30);
     const cases: Array<[unknown, string, string]> = [
       [[step('a', 1), step('a', 1)], 'body.steps.1.code', 'Mã bước đã dùng cho một bước khác của quy trình'],
@@ -213,6 +213,8 @@ describe('PUT and GET /v1/procedures/{code}/process', () => {
       ],
       [[step('a', 0.25)], 'body.steps.0.allotment.value', 'bội số của 0,5 ngày'],
       [[step('a', 0.001, 'hours')], 'body.steps.0.allotment.value', 'số phút nguyên'],
+      // Within rounding of 0 minutes: a whole number of minutes, but none (an intake could not start the step).
+      [[step('a', 1e-12, 'hours')], 'body.steps.0.allotment.value', 'số phút nguyên'],
       [[step('a', 0)], 'body.steps.0.allotment.value', 'Độ dài thời gian của bước phải lớn hơn 0.'],
       [[step('a', 1, 'weeks' as 'days')], 'body.steps.0.allotment.unit', 'hours, days'],
     ];

@@ -701,6 +701,16 @@ describe('the step clock through the API, rule by rule', () => {
     expect((await ok(after.code, 'hand-over', {})).currentStep?.code).toBe('b2');
   });
 
+  it('a procedure whose time in working hours rounds to no minute gets a one-day implicit step, and intakes go on', async () => {
+    // "The same day": the due is the start, and the implicit step holds one working day, as a time of 0 does.
+    const procedure = (await createProcedure(ctx, { duration: { value: 1e-12, unit: 'working_hours' } }))
+      .code;
+    setNow('2025-06-02T08:00:00+07:00');
+    const d = await receive({ procedureCode: procedure });
+    expect(d.dueAt).toBe(d.startAt);
+    expect(d.currentStep).toMatchObject({ code: 'xu-ly', dueAt: '2025-06-03T08:00:00+07:00' });
+  });
+
   it('a calendar change moves the open step’s due; finished steps keep theirs', async () => {
     // A provisional year no other test edits: Monday 4 March 2097.
     setNow('2097-03-04T08:00:00+07:00');

@@ -78,10 +78,16 @@ export function statutoryWorkingMinutes(duration: Duration, dayLength: number): 
   return minutes > 0 ? minutes : dayLength;
 }
 
-/** A procedure's time as an allotment, as `statutoryWorkingMinutes` counts it. */
+/**
+ * A procedure's time as an allotment, as `statutoryWorkingMinutes` counts it: a time of 0 ("the same day"; in
+ * working hours, one under half a minute, which the due rounds to 0) is one working day.
+ */
 function allotmentOf(duration: Duration): Allotment {
-  if (duration.unit === 'working_hours' && duration.value > 0)
-    return { value: duration.value, unit: 'hours' };
+  if (duration.unit === 'working_hours') {
+    return Math.round(duration.value * 60) > 0
+      ? { value: duration.value, unit: 'hours' }
+      : { value: 1, unit: 'days' };
+  }
   return { value: duration.value > 0 ? duration.value : 1, unit: 'days' };
 }
 

@@ -13,13 +13,15 @@ export const Allotment = z
     value: z.number().gt(0).max(3650).meta({ example: 1.5 }),
     unit: z
       .enum(['hours', 'days'])
-      .describe('hours: working hours, whole minutes; days: working days, multiples of 0.5.'),
+      .describe('hours: working hours, whole minutes (at least 1); days: working days, multiples of 0.5.'),
   })
   .superRefine((a, ctx) => {
+    // Hours: whole minutes, at least one (a value of a few billionths of an hour is 0 minutes once rounded).
+    const minutes = Math.round(a.value * 60);
     const ok =
       a.unit === 'days'
         ? Number.isInteger(a.value * 2)
-        : Math.abs(a.value * 60 - Math.round(a.value * 60)) < 1e-9;
+        : minutes >= 1 && Math.abs(a.value * 60 - minutes) < 1e-9;
     if (!ok) {
       const message = a.unit === 'days' ? 'duration_half_days' : 'duration_whole_minutes';
       ctx.addIssue({ code: 'custom', path: ['value'], message });

@@ -116,6 +116,18 @@ describe('the internal process', () => {
       onlineDurationUnit: null,
     });
     expect(same).toMatchObject({ allotment: { value: 1, unit: 'days' }, onlineAllotment: null });
+    // Working hours the due rounds to 0 minutes are "the same day" too, as statutoryWorkingMinutes counts them.
+    const [tiny] = implicitProcess({
+      durationValue: 1e-12,
+      durationUnit: 'working_hours',
+      onlineDurationValue: 1e-12,
+      onlineDurationUnit: 'working_hours',
+    });
+    expect(tiny).toMatchObject({
+      allotment: { value: 1, unit: 'days' },
+      onlineAllotment: { value: 1, unit: 'days' },
+    });
+    expect(statutoryWorkingMinutes({ value: 1e-12, unit: 'working_hours' }, 480)).toBe(480);
   });
 
   it('the allotments may not exceed the statutory time; online allotments not the online time', () => {
