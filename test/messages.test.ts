@@ -359,6 +359,11 @@ describe('every custom message, through a real request', () => {
     ],
     ['step_code', processOf([step('-a')]), 'body.steps.0.code'],
     ['step_code_repeated', processOf([step('a'), step('a')]), 'body.steps.1.code'],
+    [
+      'allotment_one_minute',
+      processOf([{ ...step('a'), allotment: { value: 1e-12, unit: 'hours' } }]),
+      'body.steps.0.allotment.value',
+    ],
     ['unit_code', { url: '/v1/units', payload: { code: 'lower', name: 'Xã' } }, 'body.code'],
     ['catalogue_code', { url: '/v1/procedures', payload: { code: 'a b' } }, 'body.code'],
     [

@@ -1,9 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dossiers } from '../src/db/schema/index.js';
+import { dossiers, procedureProcesses } from '../src/db/schema/index.js';
 import { importProcessesCsv } from '../src/processes/import.js';
 import {
   bearer,
@@ -214,7 +214,7 @@ describe('PUT and GET /v1/procedures/{code}/process', () => {
       [[step('a', 0.25)], 'body.steps.0.allotment.value', 'bội số của 0,5 ngày'],
       [[step('a', 0.001, 'hours')], 'body.steps.0.allotment.value', 'số phút nguyên'],
       // Within rounding of 0 minutes: a whole number of minutes, but none (an intake could not start the step).
-      [[step('a', 1e-12, 'hours')], 'body.steps.0.allotment.value', 'số phút nguyên'],
+      [[step('a', 1e-12, 'hours')], 'body.steps.0.allotment.value', 'từ 1 phút trở lên'],
       [[step('a', 0)], 'body.steps.0.allotment.value', 'Độ dài thời gian của bước phải lớn hơn 0.'],
       [[step('a', 1, 'weeks' as 'days')], 'body.steps.0.allotment.unit', 'hours, days'],
     ];
@@ -226,6 +226,36 @@ describe('PUT and GET /v1/procedures/{code}/process', () => {
       expect(item?.message, `${at} ${res.body}`).toContain(message);
     }
     expect((await get(code)).json().implicit).toBe(true);
+  });
+
+  it('migration 0046 gives a minute to the hours a version stored before that rule rounded to none', async () => {
+    const code = await procedure(3);
+    // A version as the API stored it before: its first step allotted 1e-12 hours (none online), its second fine.
+    const tiny = { value: 1e-12, unit: 'hours' };
+    await ctx.database.db.insert(procedureProcesses).values({
+      procedureCode: code,
+      version: 1,
+      actorKeyId: 'test',
+      steps: [
+        { code: 'a', name: 'Bước a', allotment: tiny, onlineAllotment: tiny },
+        { code: 'b', name: 'Bước b', allotment: { value: 1, unit: 'days' }, onlineAllotment: null },
+      ],
+    } as typeof procedureProcesses.$inferInsert);
+    const migration = await readFile(
+      new URL('../migrations/0046_step_allotment_minute.sql', import.meta.url),
+      'utf8',
+    );
+    await ctx.database.db.execute(sql.raw(migration));
+    const read = await get(code);
+    expect(read.statusCode, read.body).toBe(200);
+    const minute = { value: 1 / 60, unit: 'hours' };
+    expect(read.json().steps).toEqual([
+      { code: 'a', name: 'Bước a', allotment: minute, onlineAllotment: minute },
+      { code: 'b', name: 'Bước b', allotment: { value: 1, unit: 'days' }, onlineAllotment: null },
+    ]);
+    // Its intakes start the first step, a minute long, on either channel.
+    for (const channel of ['direct', 'online'])
+      expect(await processVersionOf(await intake(code, channel))).toBe(1);
   });
 
   it('only the system admin puts a process (403 otherwise); an unknown procedure is 404 for PUT and GET', async () => {

@@ -10,7 +10,7 @@ import { fieldError } from './messages.js';
  *   path parameters, the query or the JSON body (values or keys) is a 400.
  * - Half a surrogate pair (a JSON escape such as "\ud800" without its other half) is no character at all: it
  *   cannot be written as UTF-8, and PostgreSQL refuses it in a JSON value (an intake's applicant is stored as
- *   one). Anywhere in the query or the JSON body it is a 400, like a NUL.
+ *   one). Anywhere in the path parameters, the query or the JSON body it is a 400, like a NUL.
  * Iterative, so a deeply nested body cannot exhaust the stack. A callback hook, not an async one: it runs on
  * every request.
  */

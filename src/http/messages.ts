@@ -350,6 +350,10 @@ export const messages = {
     vi: 'Thời hạn tính theo giờ làm việc phải là số phút nguyên.',
     en: 'A time in working hours must be whole minutes.',
   },
+  allotment_one_minute: {
+    vi: 'Thời gian của bước tính theo giờ làm việc phải từ 1 phút trở lên.',
+    en: 'A step allotted in working hours needs one minute at least.',
+  },
   procedure_or_duration: {
     vi: 'Hãy cho mã thủ tục hoặc thời hạn giải quyết, chỉ một trong hai.',
     en: 'Give either the procedure code or the processing time, not both.',

@@ -8,6 +8,15 @@ export const StepCode = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,29}$/, 'step_code')
   .meta({ description: 'Step code, unique inside the process.', example: 'tham-dinh', maxLength: 30 });
 
+/** What is wrong with an allotment's value for its unit (the message's key), or null. */
+function allotmentProblem(a: { value: number; unit: 'hours' | 'days' }): string | null {
+  if (a.unit === 'days') return Number.isInteger(a.value * 2) ? null : 'duration_half_days';
+  const minutes = Math.round(a.value * 60);
+  if (Math.abs(a.value * 60 - minutes) >= 1e-9) return 'duration_whole_minutes';
+  // A few billionths of an hour are whole minutes within rounding, but none: no step can run on them.
+  return minutes < 1 ? 'allotment_one_minute' : null;
+}
+
 export const Allotment = z
   .object({
     value: z.number().gt(0).max(3650).meta({ example: 1.5 }),
@@ -16,16 +25,8 @@ export const Allotment = z
       .describe('hours: working hours, whole minutes (at least 1); days: working days, multiples of 0.5.'),
   })
   .superRefine((a, ctx) => {
-    // Hours: whole minutes, at least one (a value of a few billionths of an hour is 0 minutes once rounded).
-    const minutes = Math.round(a.value * 60);
-    const ok =
-      a.unit === 'days'
-        ? Number.isInteger(a.value * 2)
-        : minutes >= 1 && Math.abs(a.value * 60 - minutes) < 1e-9;
-    if (!ok) {
-      const message = a.unit === 'days' ? 'duration_half_days' : 'duration_whole_minutes';
-      ctx.addIssue({ code: 'custom', path: ['value'], message });
-    }
+    const message = allotmentProblem(a);
+    if (message) ctx.addIssue({ code: 'custom', path: ['value'], message });
   })
   .meta({
     id: 'Allotment',
