@@ -36,12 +36,11 @@ const LONE_SURROGATE = /\p{Cs}/u;
 /** What makes a text unusable, and the message that says so. */
 type BadText = { path: string; problem: 'nul_character' | 'unpaired_surrogate' };
 
-const badText = (text: string): BadText['problem'] | null =>
-  text.includes('\u0000')
-    ? 'nul_character'
-    : NON_ASCII.test(text) && LONE_SURROGATE.test(text)
-      ? 'unpaired_surrogate'
-      : null;
+function badText(text: string): BadText['problem'] | null {
+  if (text.includes('\u0000')) return 'nul_character';
+  if (NON_ASCII.test(text) && LONE_SURROGATE.test(text)) return 'unpaired_surrogate';
+  return null;
+}
 
 /**
  * Puts every string of the query and the body in NFC (in place: the walk sees each container once) and returns

@@ -26,7 +26,7 @@ export const statsRoutes: FastifyPluginAsyncZod<{
   reads: ReadRouting;
   config: Config;
   unitTree: UnitTreeCache;
-  /** Cleared when a procedure changes, as the unit tree is when a unit does: the kept answers' labels. */
+  /** Cleared when a procedure, unit or officer changes, as the unit tree is when a unit does: the kept answers' labels. */
   intakeTargets: IntakeTargetsCache;
   /** The answers this process gives again (and its counts of how each answer was given, for /metrics). */
   statsAnswers: StatsAnswerCache;

@@ -769,8 +769,7 @@ function answerKey(
     q.granularity,
     today,
     everyUnit,
-    state.written,
-    state.lastClosed,
+    state.written, // with q.to and today, also whether the last day the answer needs is the last closed
     state.treeReady,
     asOfSnapshot,
     names,
